@@ -1,0 +1,11 @@
+//! pgrift: PostgreSQL schema diff and migration-script generator.
+//!
+//! See `ARCHITECTURE.md` for the pipeline and the invariants between layers.
+
+pub mod catalog;
+pub mod diff;
+pub mod emit;
+pub mod introspect;
+pub mod plan;
+pub mod source;
+pub mod sql;

@@ -1,0 +1,470 @@
+//! The statement model.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::{quote_ident, quote_literal};
+use crate::catalog::{ColumnRef, FunctionKind, QualName, SequenceOptions, TriggerEnabled};
+
+/// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
+/// `pg_get_*def`), embedded verbatim. It is never built from user input by
+/// pgrift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ServerSql(pub String);
+
+impl fmt::Display for ServerSql {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.trim_end_matches(|c: char| c == ';' || c.is_whitespace()))
+    }
+}
+
+/// A name that is quoted when displayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Ident(pub String);
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&quote_ident(&self.0))
+    }
+}
+
+/// A string that is escaped as a literal when displayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Literal(pub String);
+
+impl fmt::Display for Literal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&quote_literal(&self.0))
+    }
+}
+
+/// A column as written in `CREATE TABLE` or `ADD COLUMN`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: Ident,
+    pub data_type: ServerSql,
+    pub collation: Option<QualName>,
+    pub not_null: bool,
+    pub default: Option<ServerSql>,
+    pub identity: Option<IdentityDef>,
+    pub generated: Option<ServerSql>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityDef {
+    pub always: bool,
+    pub sequence: QualName,
+    pub options: SequenceOptions,
+}
+
+/// Where `ALTER TYPE … ADD VALUE` puts a new label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumPosition {
+    Before(Literal),
+    After(Literal),
+    End,
+}
+
+/// The object of a `COMMENT ON` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommentTarget {
+    Schema(Ident),
+    Type(QualName),
+    Sequence(QualName),
+    Table(QualName),
+    Column(QualName, Ident),
+    Constraint(QualName, Ident),
+    Index(QualName),
+    View { name: QualName, materialized: bool },
+    Function { kind: FunctionKind, name: QualName, args: ServerSql },
+    Trigger(QualName, Ident),
+}
+
+/// One action of `ALTER TABLE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableAction {
+    AddColumn(ColumnDef),
+    DropColumn(Ident),
+    AlterColumnType {
+        column: Ident,
+        data_type: ServerSql,
+        collation: Option<QualName>,
+        /// `USING column::type`, when the cast is not implicit.
+        using_cast: bool,
+        /// Cast through `text` first: needed to move an enum column to a new
+        /// enum type of the same labels.
+        via_text: bool,
+    },
+    SetDefault(Ident, ServerSql),
+    DropDefault(Ident),
+    SetNotNull(Ident),
+    DropNotNull(Ident),
+    AddIdentity(Ident, IdentityDef),
+    /// Changes an identity column's generation and sequence options.
+    SetIdentity {
+        column: Ident,
+        always: bool,
+        options: SequenceOptions,
+    },
+    DropIdentity(Ident),
+    AddConstraint {
+        name: Ident,
+        definition: ServerSql,
+        not_valid: bool,
+    },
+    DropConstraint(Ident),
+    ValidateConstraint(Ident),
+    SetLogged(bool),
+    EnableTrigger(Ident, TriggerEnabled),
+}
+
+/// A statement of a migration script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stmt {
+    /// `SET name = value` (session settings in a script's header).
+    Set { name: &'static str, value: &'static str },
+    Begin,
+    Commit,
+    CreateSchema(Ident),
+    DropSchema(Ident),
+    CreateExtension { name: Ident, schema: Ident, version: Literal },
+    DropExtension(Ident),
+    AlterExtensionUpdate { name: Ident, version: Literal },
+    AlterExtensionSetSchema { name: Ident, schema: Ident },
+    CreateEnum { name: QualName, labels: Vec<Literal> },
+    AlterEnumAddValue { name: QualName, label: Literal, position: EnumPosition },
+    RenameType { name: QualName, new_name: Ident },
+    DropType(QualName),
+    CreateSequence { name: QualName, options: SequenceOptions },
+    AlterSequence { name: QualName, options: SequenceOptions },
+    AlterSequenceOwnedBy { name: QualName, owner: Option<ColumnRef> },
+    DropSequence(QualName),
+    CreateTable { name: QualName, unlogged: bool, columns: Vec<ColumnDef> },
+    AlterTable { table: QualName, action: TableAction },
+    DropTable(QualName),
+    /// A complete `CREATE INDEX` statement from `pg_get_indexdef`.
+    CreateIndex(ServerSql),
+    DropIndex(QualName),
+    CreateView { name: QualName, materialized: bool, options: Vec<String>, query: ServerSql },
+    DropView { name: QualName, materialized: bool },
+    /// A complete `CREATE OR REPLACE FUNCTION` statement from
+    /// `pg_get_functiondef`.
+    CreateFunction(ServerSql),
+    DropFunction { kind: FunctionKind, name: QualName, args: ServerSql },
+    /// A complete `CREATE TRIGGER` statement from `pg_get_triggerdef`.
+    CreateTrigger(ServerSql),
+    DropTrigger { table: QualName, name: Ident },
+    Comment { target: CommentTarget, text: Option<Literal> },
+}
+
+impl Stmt {
+    /// True for statements that PostgreSQL will not let later statements of
+    /// the same transaction build on: a new enum label cannot be used before
+    /// the transaction that added it commits.
+    pub fn needs_commit_after(&self) -> bool {
+        matches!(self, Stmt::AlterEnumAddValue { .. })
+    }
+}
+
+impl fmt::Display for SequenceOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "AS {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
+            self.data_type,
+            self.start,
+            self.increment,
+            self.min_value,
+            self.max_value,
+            self.cache,
+            if self.cycle { "CYCLE" } else { "NO CYCLE" }
+        )
+    }
+}
+
+impl fmt::Display for IdentityDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
+            if self.always { "ALWAYS" } else { "BY DEFAULT" },
+            self.sequence,
+            self.options
+        )
+    }
+}
+
+impl fmt::Display for ColumnDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.data_type)?;
+        if let Some(collation) = &self.collation {
+            write!(f, " COLLATE {collation}")?;
+        }
+        if let Some(generated) = &self.generated {
+            write!(f, " GENERATED ALWAYS AS ({generated}) STORED")?;
+        }
+        if let Some(default) = &self.default {
+            write!(f, " DEFAULT {default}")?;
+        }
+        if let Some(identity) = &self.identity {
+            write!(f, " {identity}")?;
+        }
+        if self.not_null {
+            f.write_str(" NOT NULL")?;
+        }
+        Ok(())
+    }
+}
+
+fn function_keyword(kind: FunctionKind) -> &'static str {
+    match kind {
+        FunctionKind::Function => "FUNCTION",
+        FunctionKind::Procedure => "PROCEDURE",
+    }
+}
+
+impl fmt::Display for CommentTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommentTarget::Schema(name) => write!(f, "SCHEMA {name}"),
+            CommentTarget::Type(name) => write!(f, "TYPE {name}"),
+            CommentTarget::Sequence(name) => write!(f, "SEQUENCE {name}"),
+            CommentTarget::Table(name) => write!(f, "TABLE {name}"),
+            CommentTarget::Column(table, column) => write!(f, "COLUMN {table}.{column}"),
+            CommentTarget::Constraint(table, name) => write!(f, "CONSTRAINT {name} ON {table}"),
+            CommentTarget::Index(name) => write!(f, "INDEX {name}"),
+            CommentTarget::View { name, materialized } => {
+                let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+                write!(f, "{kind} {name}")
+            }
+            CommentTarget::Function { kind, name, args } => {
+                write!(f, "{} {name}({args})", function_keyword(*kind))
+            }
+            CommentTarget::Trigger(table, name) => write!(f, "TRIGGER {name} ON {table}"),
+        }
+    }
+}
+
+impl fmt::Display for TableAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TableAction::AddColumn(column) => write!(f, "ADD COLUMN {column}"),
+            TableAction::DropColumn(name) => write!(f, "DROP COLUMN {name}"),
+            TableAction::AlterColumnType {
+                column,
+                data_type,
+                collation,
+                using_cast,
+                via_text,
+            } => {
+                write!(f, "ALTER COLUMN {column} TYPE {data_type}")?;
+                if let Some(collation) = collation {
+                    write!(f, " COLLATE {collation}")?;
+                }
+                if *via_text {
+                    write!(f, " USING {column}::text::{data_type}")?;
+                } else if *using_cast {
+                    write!(f, " USING {column}::{data_type}")?;
+                }
+                Ok(())
+            }
+            TableAction::SetDefault(column, expr) => {
+                write!(f, "ALTER COLUMN {column} SET DEFAULT {expr}")
+            }
+            TableAction::DropDefault(column) => write!(f, "ALTER COLUMN {column} DROP DEFAULT"),
+            TableAction::SetNotNull(column) => write!(f, "ALTER COLUMN {column} SET NOT NULL"),
+            TableAction::DropNotNull(column) => write!(f, "ALTER COLUMN {column} DROP NOT NULL"),
+            TableAction::AddIdentity(column, identity) => {
+                write!(f, "ALTER COLUMN {column} ADD {identity}")
+            }
+            TableAction::SetIdentity {
+                column,
+                always,
+                options,
+            } => write!(
+                f,
+                "ALTER COLUMN {column} SET GENERATED {} SET INCREMENT BY {} SET MINVALUE {} \
+                 SET MAXVALUE {} SET START WITH {} SET CACHE {} SET {}",
+                if *always { "ALWAYS" } else { "BY DEFAULT" },
+                options.increment,
+                options.min_value,
+                options.max_value,
+                options.start,
+                options.cache,
+                if options.cycle { "CYCLE" } else { "NO CYCLE" }
+            ),
+            TableAction::DropIdentity(column) => write!(f, "ALTER COLUMN {column} DROP IDENTITY"),
+            TableAction::AddConstraint {
+                name,
+                definition,
+                not_valid,
+            } => {
+                write!(f, "ADD CONSTRAINT {name} {definition}")?;
+                if *not_valid {
+                    f.write_str(" NOT VALID")?;
+                }
+                Ok(())
+            }
+            TableAction::DropConstraint(name) => write!(f, "DROP CONSTRAINT {name}"),
+            TableAction::ValidateConstraint(name) => write!(f, "VALIDATE CONSTRAINT {name}"),
+            TableAction::SetLogged(true) => f.write_str("SET LOGGED"),
+            TableAction::SetLogged(false) => f.write_str("SET UNLOGGED"),
+            TableAction::EnableTrigger(name, mode) => match mode {
+                TriggerEnabled::Origin => write!(f, "ENABLE TRIGGER {name}"),
+                TriggerEnabled::Disabled => write!(f, "DISABLE TRIGGER {name}"),
+                TriggerEnabled::Replica => write!(f, "ENABLE REPLICA TRIGGER {name}"),
+                TriggerEnabled::Always => write!(f, "ENABLE ALWAYS TRIGGER {name}"),
+            },
+        }
+    }
+}
+
+/// Renders a statement without its terminating semicolon.
+impl fmt::Display for Stmt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stmt::Set { name, value } => write!(f, "SET {name} = {value}"),
+            Stmt::Begin => f.write_str("BEGIN"),
+            Stmt::Commit => f.write_str("COMMIT"),
+            Stmt::CreateSchema(name) => write!(f, "CREATE SCHEMA {name}"),
+            Stmt::DropSchema(name) => write!(f, "DROP SCHEMA {name}"),
+            Stmt::CreateExtension {
+                name,
+                schema,
+                version,
+            } => write!(
+                f,
+                "CREATE EXTENSION {name} WITH SCHEMA {schema} VERSION {version}"
+            ),
+            Stmt::DropExtension(name) => write!(f, "DROP EXTENSION {name}"),
+            Stmt::AlterExtensionUpdate { name, version } => {
+                write!(f, "ALTER EXTENSION {name} UPDATE TO {version}")
+            }
+            Stmt::AlterExtensionSetSchema { name, schema } => {
+                write!(f, "ALTER EXTENSION {name} SET SCHEMA {schema}")
+            }
+            Stmt::CreateEnum { name, labels } => {
+                write!(f, "CREATE TYPE {name} AS ENUM (")?;
+                write_list(f, labels)?;
+                f.write_str(")")
+            }
+            Stmt::AlterEnumAddValue {
+                name,
+                label,
+                position,
+            } => {
+                write!(f, "ALTER TYPE {name} ADD VALUE {label}")?;
+                match position {
+                    EnumPosition::Before(other) => write!(f, " BEFORE {other}"),
+                    EnumPosition::After(other) => write!(f, " AFTER {other}"),
+                    EnumPosition::End => Ok(()),
+                }
+            }
+            Stmt::RenameType { name, new_name } => {
+                write!(f, "ALTER TYPE {name} RENAME TO {new_name}")
+            }
+            Stmt::DropType(name) => write!(f, "DROP TYPE {name}"),
+            Stmt::CreateSequence { name, options } => {
+                write!(f, "CREATE SEQUENCE {name} {options}")
+            }
+            Stmt::AlterSequence { name, options } => write!(
+                f,
+                "ALTER SEQUENCE {name} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} \
+                 START WITH {} CACHE {} {}",
+                options.data_type,
+                options.increment,
+                options.min_value,
+                options.max_value,
+                options.start,
+                options.cache,
+                if options.cycle { "CYCLE" } else { "NO CYCLE" }
+            ),
+            Stmt::AlterSequenceOwnedBy { name, owner } => match owner {
+                Some(owner) => write!(
+                    f,
+                    "ALTER SEQUENCE {name} OWNED BY {}.{}",
+                    owner.table,
+                    quote_ident(&owner.column)
+                ),
+                None => write!(f, "ALTER SEQUENCE {name} OWNED BY NONE"),
+            },
+            Stmt::DropSequence(name) => write!(f, "DROP SEQUENCE {name}"),
+            Stmt::CreateTable {
+                name,
+                unlogged,
+                columns,
+            } => {
+                let unlogged = if *unlogged { "UNLOGGED " } else { "" };
+                write!(f, "CREATE {unlogged}TABLE {name} (")?;
+                for (i, column) in columns.iter().enumerate() {
+                    let sep = if i + 1 < columns.len() { "," } else { "" };
+                    write!(f, "\n    {column}{sep}")?;
+                }
+                if columns.is_empty() {
+                    f.write_str(")")
+                } else {
+                    f.write_str("\n)")
+                }
+            }
+            Stmt::AlterTable { table, action } => write!(f, "ALTER TABLE {table} {action}"),
+            Stmt::DropTable(name) => write!(f, "DROP TABLE {name}"),
+            Stmt::CreateIndex(definition) => write!(f, "{definition}"),
+            Stmt::DropIndex(name) => write!(f, "DROP INDEX {name}"),
+            Stmt::CreateView {
+                name,
+                materialized,
+                options,
+                query,
+            } => {
+                let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+                write!(f, "CREATE {kind} {name}")?;
+                if !options.is_empty() {
+                    // Options are `key=value` pairs read from `reloptions`;
+                    // keys are plain words and values are quoted here.
+                    f.write_str(" WITH (")?;
+                    for (i, option) in options.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        match option.split_once('=') {
+                            Some((key, value)) => {
+                                write!(f, "{}={}", quote_ident(key), quote_literal(value))?
+                            }
+                            None => write!(f, "{}", quote_ident(option))?,
+                        }
+                    }
+                    f.write_str(")")?;
+                }
+                write!(f, " AS\n{query}")
+            }
+            Stmt::DropView { name, materialized } => {
+                let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+                write!(f, "DROP {kind} {name}")
+            }
+            Stmt::CreateFunction(definition) => write!(f, "{definition}"),
+            Stmt::DropFunction { kind, name, args } => {
+                write!(f, "DROP {} {name}({args})", function_keyword(*kind))
+            }
+            Stmt::CreateTrigger(definition) => write!(f, "{definition}"),
+            Stmt::DropTrigger { table, name } => write!(f, "DROP TRIGGER {name} ON {table}"),
+            Stmt::Comment { target, text } => match text {
+                Some(text) => write!(f, "COMMENT ON {target} IS {text}"),
+                None => write!(f, "COMMENT ON {target} IS NULL"),
+            },
+        }
+    }
+}
+
+fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
