@@ -1,1 +1,484 @@
-//! Work in progress.
+//! Two catalogs in, changes out. No IO.
+//!
+//! The diff works on identities ([`ObjectId`]): an object only in FROM is
+//! dropped, one only in TO is created, one in both is compared by its kind's
+//! module, which says whether it is the same, can be altered in place, or must
+//! be replaced (dropped and created again). Replacement then spreads along
+//! FROM's dependencies: whatever depends on an object that goes away must go
+//! away first and come back afterwards (the *closure*). Columns are never
+//! replaced because of something they depend on, since that would lose data;
+//! they are altered instead.
+//!
+//! The result is a [`Changeset`]: unordered changes, each with the statements
+//! that carry it out. Ordering is the job of [`crate::plan`].
+
+mod columns;
+mod comments;
+mod constraints;
+mod enums;
+mod extensions;
+mod functions;
+mod indexes;
+mod objects;
+mod schemas;
+mod sequences;
+mod tables;
+mod triggers;
+mod views;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+pub use objects::{Obj, Objects};
+
+use crate::catalog::{Catalog, ConstraintKind, ObjectId, Warning};
+use crate::sql::Stmt;
+
+/// What a change does to its object.
+///
+/// The order of the variants is the order of changes to one object:
+/// a replaced object is dropped, then created; a comment comes last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    Drop,
+    Alter,
+    Create,
+    /// Work that must follow everything else done to the object and its
+    /// dependents: dropping the old copy of a recreated enum, setting a
+    /// sequence's `OWNED BY` once its column exists.
+    Finish,
+    Comment,
+}
+
+impl ChangeKind {
+    /// The verb a script comment and a plan file use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Drop => "drop",
+            ChangeKind::Alter => "alter",
+            ChangeKind::Create => "create",
+            ChangeKind::Finish => "finish",
+            ChangeKind::Comment => "comment",
+        }
+    }
+}
+
+/// One change to one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub id: ObjectId,
+    pub kind: ChangeKind,
+    /// Why an object is replaced although it did not change itself, e.g.
+    /// "depends on public.t.c, whose type changes".
+    pub reason: Option<String>,
+    /// The statements that carry out the change. Empty when another change's
+    /// statement does this one too (see `absorbed_into`).
+    #[serde(skip)]
+    pub statements: Vec<Stmt>,
+    /// The change whose statement also carries out this one: a column
+    /// created inside `CREATE TABLE`, an index dropped with its table.
+    pub absorbed_into: Option<(ObjectId, ChangeKind)>,
+    /// Names this change frees or takes in a schema's namespace of relations
+    /// and types, for ordering a drop before a create of the same name.
+    #[serde(skip)]
+    pub frees: Vec<crate::catalog::QualName>,
+    #[serde(skip)]
+    pub claims: Vec<crate::catalog::QualName>,
+}
+
+/// The unordered result of a diff.
+pub struct Changeset<'a> {
+    pub from: Objects<'a>,
+    pub to: Objects<'a>,
+    pub changes: Vec<Change>,
+    /// Warnings of both catalogs: objects neither side's diff covers.
+    pub warnings: Vec<Warning>,
+}
+
+/// How an object present on both sides compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delta {
+    Same,
+    /// Altered in place by these statements.
+    Alter(Vec<Stmt>),
+    /// Dropped and created again.
+    Replace,
+}
+
+/// What the diff decided for one identity, before statements are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Decision {
+    Create,
+    Drop,
+    Alter(Vec<Stmt>),
+    Replace(Option<String>),
+}
+
+/// Compares two catalogs.
+pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
+    let from_objects = Objects::new(from);
+    let to_objects = Objects::new(to);
+
+    let mut decisions: BTreeMap<ObjectId, Decision> = BTreeMap::new();
+    for (id, old) in &from_objects.map {
+        match to_objects.get(id) {
+            None => {
+                decisions.insert(id.clone(), Decision::Drop);
+            }
+            Some(new) => match compare(*old, new) {
+                Delta::Same => {}
+                Delta::Alter(stmts) => {
+                    decisions.insert(id.clone(), Decision::Alter(stmts));
+                }
+                Delta::Replace => {
+                    decisions.insert(id.clone(), Decision::Replace(None));
+                }
+            },
+        }
+    }
+    for id in to_objects.map.keys() {
+        if !from_objects.map.contains_key(id) {
+            decisions.insert(id.clone(), Decision::Create);
+        }
+    }
+
+    close_over_dependents(&from_objects, &to_objects, &mut decisions);
+
+    let mut changes = Vec::new();
+    for (id, decision) in decisions {
+        let old = from_objects.get(&id);
+        let new = to_objects.get(&id);
+        match (decision, old, new) {
+            (Decision::Drop, Some(old), _) => {
+                changes.push(drop_change(&from_objects, &id, old, None));
+            }
+            (Decision::Create, _, Some(new)) => {
+                changes.extend(create_changes(&to_objects, &id, new, None));
+            }
+            (Decision::Replace(reason), Some(old), Some(new)) => {
+                changes.push(drop_change(&from_objects, &id, old, reason.clone()));
+                changes.extend(create_changes(&to_objects, &id, new, reason));
+            }
+            (Decision::Alter(statements), Some(old), Some(new)) => {
+                changes.extend(alter_changes(&id, old, new, statements));
+            }
+            // A decision is only ever made for an identity present on the
+            // side it needs, so no other combination occurs.
+            _ => {}
+        }
+    }
+    for (id, new) in &to_objects.map {
+        if let Some(old) = from_objects.get(id) {
+            let recreated = changes
+                .iter()
+                .any(|c| &c.id == id && c.kind == ChangeKind::Create);
+            if !recreated && let Some(stmt) = comments::changed(old, *new) {
+                changes.push(simple(id.clone(), ChangeKind::Comment, vec![stmt]));
+            }
+        }
+    }
+    resolve_absorption(&mut changes);
+    changes.sort_by(|a, b| (&a.id, a.kind).cmp(&(&b.id, b.kind)));
+
+    let mut warnings: Vec<Warning> = from
+        .warnings
+        .iter()
+        .chain(to.warnings.iter())
+        .cloned()
+        .collect();
+    warnings.sort();
+    warnings.dedup();
+
+    Changeset {
+        from: from_objects,
+        to: to_objects,
+        changes,
+        warnings,
+    }
+}
+
+fn compare(old: Obj<'_>, new: Obj<'_>) -> Delta {
+    match (old, new) {
+        (Obj::Schema(_), Obj::Schema(_)) => Delta::Same,
+        (Obj::Extension(a), Obj::Extension(b)) => extensions::compare(a, b),
+        (Obj::Type(a), Obj::Type(b)) => enums::compare(a, b),
+        (Obj::Sequence(a), Obj::Sequence(b)) => sequences::compare(a, b),
+        (Obj::Table(a), Obj::Table(b)) => tables::compare(a, b),
+        (Obj::Column(ta, a), Obj::Column(_, b)) => columns::compare(&ta.name, a, b),
+        (Obj::Default(ta, a), Obj::Default(_, b)) => columns::compare_default(&ta.name, a, b),
+        (Obj::Constraint(ta, a), Obj::Constraint(_, b)) => constraints::compare(&ta.name, a, b),
+        (Obj::Index(a), Obj::Index(b)) => indexes::compare(a, b),
+        (Obj::View(a), Obj::View(b)) => views::compare(a, b),
+        (Obj::Function(a), Obj::Function(b)) => functions::compare(a, b),
+        (Obj::Trigger(a), Obj::Trigger(b)) => triggers::compare(a, b),
+        // Identities encode the kind, so both sides are of one kind.
+        _ => Delta::Replace,
+    }
+}
+
+/// Spreads replacement along FROM's dependencies until nothing more changes.
+///
+/// A dependent of an object that is dropped or replaced must be dropped
+/// first; if TO still has it, it is created again afterwards. Three kinds of
+/// change make dependents go away although their object stays:
+/// - a column whose type changes: views, functions and triggers over it,
+///   generated columns computed from it, and its own default;
+/// - a recreated enum type: its columns are retyped (a type change), and
+///   everything else that uses it (defaults, indexes, functions) goes;
+/// - a dropped or replaced object: all of its dependents.
+fn close_over_dependents(
+    from: &Objects<'_>,
+    to: &Objects<'_>,
+    decisions: &mut BTreeMap<ObjectId, Decision>,
+) {
+    let mut queue: Vec<ObjectId> = decisions
+        .iter()
+        .filter(|(id, d)| spreads(id, d, from, to))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let mut seen: BTreeSet<ObjectId> = queue.iter().cloned().collect();
+
+    while let Some(cause) = queue.pop() {
+        let cause_is_type = matches!(cause, ObjectId::Type { .. });
+        let cause_is_column = matches!(cause, ObjectId::Column { .. });
+        for dependent in from.dependents_of(&cause) {
+            let Some(new) = to.get(dependent) else {
+                continue;
+            };
+            let reason = format!("depends on {} {cause}, which changes", cause.kind_name());
+            let next = match (dependent, new) {
+                (ObjectId::Column { .. }, Obj::Column(table, column)) => {
+                    if column.generated.is_some() && cause_is_column {
+                        Some(Decision::Replace(Some(reason)))
+                    } else if cause_is_type {
+                        retype(decisions.get(dependent), &table.name, column)
+                    } else {
+                        None
+                    }
+                }
+                (
+                    ObjectId::Table { .. } | ObjectId::Schema { .. } | ObjectId::Extension { .. },
+                    _,
+                ) => None,
+                (ObjectId::Sequence { .. } | ObjectId::Type { .. }, _) => None,
+                // An index or constraint on a retyped column is rebuilt by
+                // PostgreSQL itself; only the recreated enum's own uses go.
+                (ObjectId::Index { .. } | ObjectId::Constraint { .. }, _)
+                    if cause_is_column && !matches!(decisions.get(&cause), Some(Decision::Replace(_)) | Some(Decision::Drop)) =>
+                {
+                    None
+                }
+                _ => match decisions.get(dependent) {
+                    Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
+                    _ => Some(Decision::Replace(Some(reason))),
+                },
+            };
+            if let Some(next) = next {
+                decisions.insert(dependent.clone(), next);
+                if seen.insert(dependent.clone()) || spreads(dependent, &decisions[dependent], from, to) {
+                    queue.push(dependent.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Whether a decision makes the object's dependents go away.
+fn spreads(id: &ObjectId, decision: &Decision, from: &Objects<'_>, to: &Objects<'_>) -> bool {
+    match decision {
+        Decision::Drop | Decision::Replace(_) => true,
+        Decision::Create => false,
+        Decision::Alter(stmts) => match (id, from.get(id), to.get(id)) {
+            (ObjectId::Column { .. }, _, _) => stmts.iter().any(columns::is_type_change),
+            (ObjectId::Type { .. }, Some(Obj::Type(a)), Some(Obj::Type(b))) => {
+                enums::recreates(a, b)
+            }
+            _ => false,
+        },
+    }
+}
+
+/// Adds a retype through `text` to a column whose enum type is recreated,
+/// keeping whatever else the column's own diff decided.
+fn retype(
+    current: Option<&Decision>,
+    table: &crate::catalog::QualName,
+    column: &crate::catalog::Column,
+) -> Option<Decision> {
+    match current {
+        Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
+        Some(Decision::Alter(stmts)) if stmts.iter().any(columns::is_type_change) => None,
+        Some(Decision::Alter(stmts)) => {
+            let mut stmts = stmts.clone();
+            stmts.insert(0, columns::retype_via_text(table, column));
+            Some(Decision::Alter(stmts))
+        }
+        _ => Some(Decision::Alter(vec![columns::retype_via_text(table, column)])),
+    }
+}
+
+fn simple(id: ObjectId, kind: ChangeKind, statements: Vec<Stmt>) -> Change {
+    Change {
+        id,
+        kind,
+        reason: None,
+        statements,
+        absorbed_into: None,
+        frees: Vec::new(),
+        claims: Vec::new(),
+    }
+}
+
+/// Keeps a change's absorption only where the absorbing change exists (a
+/// column is created inside `CREATE TABLE` only when the table is created),
+/// and empties the statements of the changes that are absorbed.
+fn resolve_absorption(changes: &mut [Change]) {
+    let present: BTreeSet<(ObjectId, ChangeKind)> =
+        changes.iter().map(|c| (c.id.clone(), c.kind)).collect();
+    for change in changes.iter_mut() {
+        if let Some(parent) = &change.absorbed_into {
+            if present.contains(parent) {
+                change.statements.clear();
+            } else {
+                change.absorbed_into = None;
+            }
+        }
+    }
+}
+
+/// The drop of one object. Its parent's drop may take it along: see
+/// [`resolve_absorption`].
+fn drop_change(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>, reason: Option<String>) -> Change {
+    Change {
+        id: id.clone(),
+        kind: ChangeKind::Drop,
+        reason,
+        statements: drop_statements(old),
+        absorbed_into: absorbing_drop(from, id, old).map(|parent| (parent, ChangeKind::Drop)),
+        frees: from.claimed_names(&old),
+        claims: Vec::new(),
+    }
+}
+
+/// The parent whose drop also drops this object, if the parent is dropped.
+/// Foreign keys to other tables are always dropped on their own, so that two
+/// tables referencing each other can both be dropped.
+fn absorbing_drop(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>) -> Option<ObjectId> {
+    let parent = match old {
+        Obj::Column(t, _) => Some(ObjectId::Table { name: t.name.clone() }),
+        Obj::Default(t, c) => Some(objects::column_id(&t.name, &c.name)),
+        Obj::Constraint(t, c) => {
+            let foreign = c.kind == ConstraintKind::ForeignKey
+                && from
+                    .dependencies_of(id)
+                    .any(|d| d.parent_table().is_some_and(|p| p != &t.name)
+                        || matches!(d, ObjectId::Table { name } if name != &t.name));
+            (!foreign).then(|| ObjectId::Table { name: t.name.clone() })
+        }
+        Obj::Trigger(t) => Some(from.relation_id(&t.table)),
+        Obj::Index(i) => Some(from.relation_id(&i.table)),
+        Obj::Sequence(s) => s
+            .owned_by
+            .as_ref()
+            .map(|o| objects::column_id(&o.table, &o.column)),
+        _ => None,
+    }?;
+    Some(parent)
+}
+
+fn drop_statements(old: Obj<'_>) -> Vec<Stmt> {
+    match old {
+        Obj::Schema(s) => schemas::drop(s),
+        Obj::Extension(e) => extensions::drop(e),
+        Obj::Type(t) => enums::drop(t),
+        Obj::Sequence(s) => sequences::drop(s),
+        Obj::Table(t) => tables::drop(t),
+        Obj::Column(t, c) => columns::drop(&t.name, c),
+        Obj::Default(t, c) => columns::drop_default(&t.name, c),
+        Obj::Constraint(t, c) => constraints::drop(&t.name, c),
+        Obj::Index(i) => indexes::drop(i),
+        Obj::View(v) => views::drop(v),
+        Obj::Function(f) => functions::drop(f),
+        Obj::Trigger(t) => triggers::drop(t),
+    }
+}
+
+/// The create of one object, its comment, and for sequences the
+/// `OWNED BY` that must wait for the owning column.
+fn create_changes(
+    to: &Objects<'_>,
+    id: &ObjectId,
+    new: Obj<'_>,
+    reason: Option<String>,
+) -> Vec<Change> {
+    let absorbed = match new {
+        Obj::Column(t, _) => Some((ObjectId::Table { name: t.name.clone() }, ChangeKind::Create)),
+        Obj::Default(t, c) => Some((objects::column_id(&t.name, &c.name), ChangeKind::Create)),
+        _ => None,
+    };
+    let statements = match new {
+        Obj::Schema(s) => schemas::create(s),
+        Obj::Extension(e) => extensions::create(e),
+        Obj::Type(t) => enums::create(t),
+        Obj::Sequence(s) => sequences::create(s),
+        Obj::Table(t) => tables::create(t),
+        Obj::Column(t, c) => columns::add(&t.name, c),
+        Obj::Default(t, c) => columns::set_default(&t.name, c),
+        Obj::Constraint(t, c) => constraints::create(&t.name, c),
+        Obj::Index(i) => indexes::create(i),
+        Obj::View(v) => views::create(v),
+        Obj::Function(f) => functions::create(f),
+        Obj::Trigger(t) => triggers::create(t),
+    };
+    let mut out = vec![Change {
+        id: id.clone(),
+        kind: ChangeKind::Create,
+        reason,
+        statements,
+        absorbed_into: absorbed,
+        frees: Vec::new(),
+        claims: to.claimed_names(&new),
+    }];
+    if let Obj::Sequence(s) = new
+        && let Some(stmt) = sequences::owned_by(s)
+    {
+        out.push(simple(id.clone(), ChangeKind::Finish, vec![stmt]));
+    }
+    if let Obj::Trigger(t) = new
+        && let Some(stmt) = triggers::enable_if_needed(t)
+    {
+        out[0].statements.push(stmt);
+    }
+    if let Some(stmt) = comments::on_create(new) {
+        out.push(simple(id.clone(), ChangeKind::Comment, vec![stmt]));
+    }
+    out
+}
+
+fn alter_changes(id: &ObjectId, old: Obj<'_>, new: Obj<'_>, statements: Vec<Stmt>) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut change = simple(id.clone(), ChangeKind::Alter, statements);
+    match (old, new) {
+        (Obj::Column(_, a), Obj::Column(_, b)) => {
+            if a.identity != b.identity {
+                change.frees = a.identity.iter().map(|i| i.sequence.clone()).collect();
+                change.claims = b.identity.iter().map(|i| i.sequence.clone()).collect();
+            }
+        }
+        (Obj::Type(a), Obj::Type(b)) if enums::recreates(a, b) => {
+            out.push(simple(id.clone(), ChangeKind::Finish, enums::finish_recreate(a)));
+        }
+        (Obj::Sequence(a), Obj::Sequence(b)) if a.owned_by != b.owned_by => {
+            if let Some(stmt) = sequences::owned_by_change(b) {
+                out.push(simple(id.clone(), ChangeKind::Finish, vec![stmt]));
+            }
+        }
+        _ => {}
+    }
+    if !change.statements.is_empty() {
+        out.insert(0, change);
+    }
+    out
+}

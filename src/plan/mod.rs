@@ -1,1 +1,295 @@
-//! Work in progress.
+//! Orders a changeset into a plan, through a dependency graph. No IO.
+//!
+//! Every change that carries statements is a node of a petgraph graph.
+//! Edges come from the dependencies of both catalogs: FROM's order the drops
+//! (a dependent goes before what it depends on), TO's order the creates (what
+//! is depended on comes first). Changes absorbed by another change (a column
+//! created inside `CREATE TABLE`) are folded into that change's node, so
+//! their dependencies order it.
+//!
+//! The order is a topological sort (Kahn's algorithm) that always takes, of
+//! the changes that are ready, the one with the smallest priority: drops
+//! before alters before creates, then object kind, then name. The same
+//! changeset therefore always gives the same plan.
+
+mod error;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+
+pub use error::PlanError;
+
+use crate::catalog::{ObjectId, Warning};
+use crate::diff::{Change, ChangeKind, Changeset, Obj};
+use crate::sql::Stmt;
+
+/// An ordered list of steps, ready to be written as a script.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One change and the statements that carry it out, in script order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub id: ObjectId,
+    pub kind: ChangeKind,
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub statements: Vec<Stmt>,
+    /// Other changes that this step's statements carry out as well.
+    pub includes: Vec<(ObjectId, ChangeKind)>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+type Key = (ObjectId, ChangeKind);
+
+/// Orders the changes of a changeset.
+///
+/// Fails only if the changes depend on each other in a circle, which would
+/// be a bug in the diff; the error names the changes involved.
+pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
+    let changes = &changeset.changes;
+    let by_key: HashMap<Key, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.id.clone(), c.kind), i))
+        .collect();
+
+    // Resolve each change to the change that carries it out.
+    let root = |mut i: usize| {
+        let mut hops = 0;
+        while let Some(parent) = &changes[i].absorbed_into {
+            match by_key.get(parent) {
+                Some(&p) if hops < changes.len() => {
+                    i = p;
+                    hops += 1;
+                }
+                _ => break,
+            }
+        }
+        i
+    };
+
+    let mut graph: DiGraph<usize, ()> = DiGraph::new();
+    let mut node_of: HashMap<usize, NodeIndex> = HashMap::new();
+    for (i, change) in changes.iter().enumerate() {
+        if change.absorbed_into.is_none() || root(i) == i {
+            node_of.insert(i, graph.add_node(i));
+        }
+    }
+    let node = |i: usize| node_of.get(&root(i)).copied();
+
+    let mut edges: Vec<(NodeIndex, NodeIndex)> = Vec::new();
+    let mut link = |before: Key, after: Key| {
+        if let (Some(&a), Some(&b)) = (by_key.get(&before), by_key.get(&after))
+            && let (Some(a), Some(b)) = (node(a), node(b))
+            && a != b
+        {
+            edges.push((a, b));
+        }
+    };
+
+    use ChangeKind::*;
+    for (dependent, referenced) in changeset
+        .from
+        .depends_on
+        .iter()
+        .flat_map(|(a, bs)| bs.iter().map(move |b| (a, b)))
+    {
+        let a = |k| (dependent.clone(), k);
+        let b = |k| (referenced.clone(), k);
+        link(a(Drop), b(Drop));
+        link(a(Drop), b(Alter));
+        link(a(Drop), b(Finish));
+        link(a(Alter), b(Drop));
+        link(a(Alter), b(Finish));
+    }
+    for (dependent, referenced) in changeset
+        .to
+        .depends_on
+        .iter()
+        .flat_map(|(a, bs)| bs.iter().map(move |b| (a, b)))
+    {
+        let a = |k| (dependent.clone(), k);
+        let b = |k| (referenced.clone(), k);
+        link(b(Create), a(Create));
+        link(b(Alter), a(Create));
+        link(b(Create), a(Alter));
+        link(b(Alter), a(Alter));
+        link(b(Create), a(Finish));
+    }
+    for change in changes {
+        let own = |k| (change.id.clone(), k);
+        for (before, after) in [
+            (Drop, Alter),
+            (Drop, Create),
+            (Alter, Create),
+            (Create, Finish),
+            (Alter, Finish),
+            (Create, Comment),
+            (Alter, Comment),
+            (Finish, Comment),
+        ] {
+            link(own(before), own(after));
+        }
+    }
+    // A drop that frees a name comes before the create that takes it.
+    let mut freed: BTreeMap<&crate::catalog::QualName, Vec<Key>> = BTreeMap::new();
+    for change in changes {
+        for name in &change.frees {
+            freed
+                .entry(name)
+                .or_default()
+                .push((change.id.clone(), change.kind));
+        }
+    }
+    for change in changes {
+        for name in &change.claims {
+            for freer in freed.get(name).into_iter().flatten() {
+                link(freer.clone(), (change.id.clone(), change.kind));
+            }
+        }
+    }
+    // A sequence whose owning column goes away must be given its new owner
+    // first, or the column's drop would take the sequence along.
+    for change in changes.iter().filter(|c| c.kind == Finish) {
+        if let Some(Obj::Sequence(old)) = changeset.from.get(&change.id)
+            && let Some(owner) = &old.owned_by
+        {
+            let column = ObjectId::Column {
+                table: owner.table.clone(),
+                column: owner.column.clone(),
+            };
+            link((change.id.clone(), Finish), (column, Drop));
+        }
+    }
+
+    edges.sort();
+    edges.dedup();
+    for (a, b) in edges {
+        graph.add_edge(a, b, ());
+    }
+
+    let order = priority_toposort(&graph, changes)?;
+    let mut included: HashMap<NodeIndex, Vec<Key>> = HashMap::new();
+    for (i, change) in changes.iter().enumerate() {
+        if let Some(n) = node(i)
+            && graph[n] != i
+        {
+            included
+                .entry(n)
+                .or_default()
+                .push((change.id.clone(), change.kind));
+        }
+    }
+    let steps = order
+        .into_iter()
+        .map(|n| {
+            let change = &changes[graph[n]];
+            Step {
+                id: change.id.clone(),
+                kind: change.kind,
+                reason: change.reason.clone(),
+                statements: change.statements.clone(),
+                includes: included.remove(&n).unwrap_or_default(),
+            }
+        })
+        .filter(|s| !s.statements.is_empty())
+        .collect();
+    Ok(Plan {
+        steps,
+        warnings: changeset.warnings.clone(),
+    })
+}
+
+/// The priority of a change among those that are ready: new enum labels
+/// first (they must be committed before anything can use them), then drops,
+/// alters, creates, finishing work and comments; within a group, by object
+/// kind in the order a person would write them, then by name.
+fn priority(change: &Change) -> (u8, u8, &ObjectId) {
+    let group = match change.kind {
+        ChangeKind::Alter if change.statements.iter().any(Stmt::needs_commit_after) => 0,
+        ChangeKind::Drop => 1,
+        ChangeKind::Alter => 2,
+        ChangeKind::Create => 3,
+        ChangeKind::Finish => 4,
+        ChangeKind::Comment => 5,
+    };
+    let create_rank = match change.id {
+        ObjectId::Schema { .. } => 0,
+        ObjectId::Extension { .. } => 1,
+        ObjectId::Type { .. } => 2,
+        ObjectId::Sequence { .. } => 3,
+        ObjectId::Function { .. } => 4,
+        ObjectId::Table { .. } => 5,
+        ObjectId::Column { .. } => 6,
+        ObjectId::Default { .. } => 7,
+        ObjectId::Constraint { .. } => 8,
+        ObjectId::Index { .. } => 9,
+        ObjectId::View { .. } => 10,
+        ObjectId::Trigger { .. } => 11,
+    };
+    let rank = if change.kind == ChangeKind::Drop {
+        11 - create_rank
+    } else {
+        create_rank
+    };
+    (group, rank, &change.id)
+}
+
+fn priority_toposort(
+    graph: &DiGraph<usize, ()>,
+    changes: &[Change],
+) -> Result<Vec<NodeIndex>, PlanError> {
+    let mut indices: Vec<NodeIndex> = graph.node_indices().collect();
+    indices.sort_by(|a, b| priority(&changes[graph[*a]]).cmp(&priority(&changes[graph[*b]])));
+    let rank: HashMap<NodeIndex, usize> = indices.iter().enumerate().map(|(r, n)| (*n, r)).collect();
+
+    let mut in_degree: HashMap<NodeIndex, usize> = graph
+        .node_indices()
+        .map(|n| (n, graph.neighbors_directed(n, Direction::Incoming).count()))
+        .collect();
+    let mut ready: BinaryHeap<Reverse<(usize, NodeIndex)>> = in_degree
+        .iter()
+        .filter(|(_, d)| **d == 0)
+        .map(|(n, _)| Reverse((rank[n], *n)))
+        .collect();
+    let mut order = Vec::with_capacity(graph.node_count());
+    while let Some(Reverse((_, n))) = ready.pop() {
+        order.push(n);
+        for next in graph.neighbors_directed(n, Direction::Outgoing) {
+            if let Some(d) = in_degree.get_mut(&next) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(Reverse((rank[&next], next)));
+                }
+            }
+        }
+    }
+    if order.len() == graph.node_count() {
+        return Ok(order);
+    }
+    let mut cycle: Vec<String> = petgraph::algo::tarjan_scc(graph)
+        .into_iter()
+        .find(|scc| scc.len() > 1)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| {
+            let c = &changes[graph[n]];
+            format!("{} {} {}", c.kind.as_str(), c.id.kind_name(), c.id)
+        })
+        .collect();
+    cycle.sort();
+    Err(PlanError::Cycle { changes: cycle })
+}

@@ -100,6 +100,8 @@ pub enum TableAction {
         via_text: bool,
     },
     SetDefault(Ident, ServerSql),
+    /// Turns a generated column into an ordinary one, keeping its values.
+    DropExpression(Ident),
     DropDefault(Ident),
     SetNotNull(Ident),
     DropNotNull(Ident),
@@ -274,6 +276,9 @@ impl fmt::Display for TableAction {
             }
             TableAction::SetDefault(column, expr) => {
                 write!(f, "ALTER COLUMN {column} SET DEFAULT {expr}")
+            }
+            TableAction::DropExpression(column) => {
+                write!(f, "ALTER COLUMN {column} DROP EXPRESSION")
             }
             TableAction::DropDefault(column) => write!(f, "ALTER COLUMN {column} DROP DEFAULT"),
             TableAction::SetNotNull(column) => write!(f, "ALTER COLUMN {column} SET NOT NULL"),

@@ -1,0 +1,38 @@
+//! Errors of the binary: the library's errors plus file output, each with a
+//! hint and an exit status.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use pgrift::plan::PlanError;
+use pgrift::source::SourceError;
+
+#[derive(Debug, Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("{}: could not write: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CliError::Source(e) => e.hint(),
+            CliError::Plan(_) => Some(
+                "this is a bug in pgrift; please report it with the two schemas (pgrift snapshot writes them)"
+                    .to_owned(),
+            ),
+            CliError::Write { .. } => {
+                Some("check that the directory exists and is writable".to_owned())
+            }
+        }
+    }
+}

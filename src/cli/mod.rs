@@ -1,0 +1,140 @@
+//! The command line: arguments parsed once into validated values, one file
+//! per command.
+
+mod diff;
+mod error;
+mod plan;
+mod snapshot;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use error::CliError;
+
+use pgrift::catalog::Warning;
+use pgrift::source::{self, Loaded, Shadow, SourceSpec};
+
+/// Exit status: success, and no differences when `--exit-code` is given.
+pub const EXIT_OK: u8 = 0;
+/// Exit status with `--exit-code`: the schemas differ.
+pub const EXIT_DIFFERENCES: u8 = 1;
+/// Exit status: an error (bad argument, unreachable database, SQL error).
+pub const EXIT_ERROR: u8 = 2;
+
+const SOURCE_FORMS: &str = "A schema is one of:
+  postgres://user@host:5432/db   a live database (URL or \"host=… dbname=…\"; PG* variables and ~/.pgpass apply)
+  schema.sql | migrations/       SQL loaded into a throwaway shadow database (a directory: its .sql files in lexical order)
+  snapshot.json                  a snapshot written by `pgrift snapshot`
+  empty                          a fresh database with nothing in it";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pgrift",
+    version,
+    about = "PostgreSQL schema diff and migration-script generator",
+    long_about = "pgrift compares two PostgreSQL schemas, FROM (the database as it is) and TO (the schema \
+                  wanted), and writes the SQL that turns FROM into TO, ordered by dependencies, together \
+                  with the reverse script that turns it back.",
+    after_help = SOURCE_FORMS
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the SQL script that turns FROM into TO
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift diff postgres://localhost/prod schema/            # what prod lacks\n",
+        "  pgrift diff prod.json dev.sql --reverse                  # the rollback script\n",
+        "  pgrift diff $PROD_URL schema.sql --exit-code >/dev/null  # exit 1 on drift\n\n",
+        "Exit status: 0 success; 1 differences found (with --exit-code); 2 error."
+    ))]
+    Diff(diff::DiffArgs),
+    /// Write forward.sql, reverse.sql and plan.json into a directory
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  pgrift plan postgres://localhost/prod schema/ --out release-42/\n\n",
+        "Exit status: 0 success; 2 error."
+    ))]
+    Plan(plan::PlanArgs),
+    /// Write a schema's catalog as a JSON snapshot
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift snapshot postgres://localhost/prod -o prod.json\n",
+        "  pgrift diff prod.json schema.sql                         # diff against the snapshot later\n\n",
+        "Exit status: 0 success; 2 error."
+    ))]
+    Snapshot(snapshot::SnapshotArgs),
+}
+
+/// Options shared by every command that loads schemas.
+#[derive(Debug, Args)]
+pub struct ShadowArgs {
+    /// Load .sql sources into temporary databases on this server instead of a
+    /// throwaway cluster (e.g. postgres://postgres@localhost/postgres); the
+    /// temporary databases are always dropped
+    #[arg(long, value_name = "URL", env = "PGRIFT_SHADOW_URL")]
+    pub shadow_url: Option<String>,
+    /// Do not print warnings about objects pgrift does not model
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// A schema argument as given and as understood.
+pub struct SourceArg {
+    pub spec: SourceSpec,
+}
+
+pub fn parse_source(arg: &str) -> Result<SourceArg, CliError> {
+    Ok(SourceArg {
+        spec: source::parse(arg)?,
+    })
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Diff(args) => diff::run(args).await,
+        Command::Plan(args) => plan::run(args).await,
+        Command::Snapshot(args) => snapshot::run(args).await,
+    }
+}
+
+/// Loads FROM and TO concurrently, sharing one shadow server.
+pub async fn load_pair(
+    from: &str,
+    to: &str,
+    shadow: &ShadowArgs,
+) -> Result<(Loaded, Loaded), CliError> {
+    let from = parse_source(from)?;
+    let to = parse_source(to)?;
+    let shadow = Shadow::new(shadow.shadow_url.as_deref())?;
+    let (from, to) = tokio::try_join!(
+        source::load(&from.spec, &shadow),
+        source::load(&to.spec, &shadow)
+    )?;
+    shadow.close().await;
+    Ok((from, to))
+}
+
+/// Prints warnings about what the diff does not cover, once each.
+pub fn print_warnings(warnings: &[Warning], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for warning in warnings {
+        eprintln!("warning: {}", warning.message);
+    }
+}
+
+/// Writes a file, naming it in the error.
+pub fn write_file(path: &PathBuf, contents: &[u8]) -> Result<(), CliError> {
+    std::fs::write(path, contents).map_err(|source| CliError::Write {
+        path: path.clone(),
+        source,
+    })
+}

@@ -1,0 +1,67 @@
+//! `pgrift plan FROM TO --out DIR`: both scripts and a plan file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{CliError, EXIT_OK, ShadowArgs, load_pair, print_warnings, write_file};
+use pgrift::emit::{self, PlanSide};
+use pgrift::{diff, plan};
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The database as it is: a URL, a .sql file or directory, a snapshot .json, or `empty`
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// The schema wanted, in the same forms (e.g. schema.sql)
+    #[arg(value_name = "TO")]
+    pub to: String,
+    /// The directory to write forward.sql, reverse.sql and plan.json into (created if missing)
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub shadow: ShadowArgs,
+}
+
+pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
+    let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
+    let forward = plan::plan(&diff::diff(&from.catalog, &to.catalog))?;
+    let reverse = plan::plan(&diff::diff(&to.catalog, &from.catalog))?;
+    print_warnings(&forward.warnings, args.shadow.quiet);
+
+    std::fs::create_dir_all(&args.out).map_err(|source| CliError::Write {
+        path: args.out.clone(),
+        source,
+    })?;
+    let render = |plan: &plan::Plan, title: &str| {
+        let mut out = Vec::new();
+        let title = format!("pgrift {title} ({} -> {})", from.label, to.label);
+        emit::write_script(plan, &title, &mut out).map(|_| out)
+    };
+    let io = |path: PathBuf| move |source| CliError::Write { path, source };
+    let forward_sql = render(&forward, "forward script: FROM -> TO")
+        .map_err(io(args.out.join("forward.sql")))?;
+    let reverse_sql = render(&reverse, "reverse script: TO -> FROM")
+        .map_err(io(args.out.join("reverse.sql")))?;
+    write_file(&args.out.join("forward.sql"), &forward_sql)?;
+    write_file(&args.out.join("reverse.sql"), &reverse_sql)?;
+
+    let side = |loaded: &pgrift::source::Loaded| PlanSide {
+        source: loaded.label.clone(),
+        fingerprint: emit::fingerprint(&loaded.catalog),
+    };
+    let mut json = Vec::new();
+    emit::write_plan_json(&forward, &reverse, &side(&from), &side(&to), &mut json)
+        .map_err(io(args.out.join("plan.json")))?;
+    write_file(&args.out.join("plan.json"), &json)?;
+    eprintln!(
+        "wrote {} ({} steps), {} ({} steps) and {}",
+        args.out.join("forward.sql").display(),
+        forward.steps.len(),
+        args.out.join("reverse.sql").display(),
+        reverse.steps.len(),
+        args.out.join("plan.json").display()
+    );
+    Ok(ExitCode::from(EXIT_OK))
+}

@@ -1,0 +1,5 @@
+//! The one integration-test binary. Every test that touches SQL runs against
+//! a real PostgreSQL cluster that the test starts itself.
+
+mod pgdump;
+mod roundtrip;

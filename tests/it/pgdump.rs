@@ -1,0 +1,100 @@
+//! An oracle independent of pgrift's own introspection: `pg_dump
+//! --schema-only`, normalised so that two dumps of the same schema compare
+//! equal whatever order objects were created in.
+
+/// Normalises a schema-only dump: drops comments, blank lines and session
+/// settings, sorts the column lines of every `CREATE TABLE` (a column added
+/// later lands at the end of the table), and sorts the statements.
+pub fn normalize(dump: &str) -> String {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    for line in dump.lines() {
+        let trimmed = line.trim_end();
+        if trimmed.is_empty()
+            || trimmed.starts_with("--")
+            || trimmed.starts_with("SET ")
+            || trimmed.starts_with("SELECT pg_catalog.set_config")
+            || trimmed.starts_with("\\restrict")
+            || trimmed.starts_with("\\unrestrict")
+        {
+            continue;
+        }
+        current.push_str(trimmed);
+        current.push('\n');
+        if trimmed.ends_with(';') && !in_dollar_quote(&current) {
+            statements.push(normalize_statement(&current));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        statements.push(normalize_statement(&current));
+    }
+    statements.sort();
+    statements.join("\n")
+}
+
+/// True while a dollar-quoted body (`$function$ … $function$`) is open, so
+/// that a `;` inside a function body does not end the statement.
+fn in_dollar_quote(text: &str) -> bool {
+    let mut open: Option<String> = None;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            if let Some(end) = text[i + 1..].find('$') {
+                let tag = &text[i..i + end + 2];
+                let valid = tag[1..tag.len() - 1]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_');
+                if valid {
+                    match &open {
+                        Some(t) if t == tag => open = None,
+                        None => open = Some(tag.to_owned()),
+                        _ => {}
+                    }
+                    i += tag.len();
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    open.is_some()
+}
+
+fn normalize_statement(statement: &str) -> String {
+    if !statement.starts_with("CREATE TABLE") && !statement.starts_with("CREATE UNLOGGED TABLE") {
+        return statement.to_owned();
+    }
+    let lines: Vec<&str> = statement.lines().collect();
+    if lines.len() < 3 {
+        return statement.to_owned();
+    }
+    let mut columns: Vec<String> = lines[1..lines.len() - 1]
+        .iter()
+        .map(|l| l.trim().trim_end_matches(',').to_owned())
+        .collect();
+    columns.sort();
+    format!(
+        "{}\n    {}\n{}\n",
+        lines[0],
+        columns.join(",\n    "),
+        lines[lines.len() - 1]
+    )
+}
+
+#[test]
+fn column_order_and_statement_order_do_not_matter() {
+    let a = "CREATE TABLE public.t (\n    a integer,\n    b text\n);\n\nCREATE INDEX i ON public.t USING btree (a);\n";
+    let b = "-- comment\nCREATE INDEX i ON public.t USING btree (a);\nCREATE TABLE public.t (\n    b text,\n    a integer\n);\n";
+    assert_eq!(normalize(a), normalize(b));
+    let c = "CREATE TABLE public.t (\n    a bigint,\n    b text\n);\n";
+    assert_ne!(normalize(a), normalize(c));
+}
+
+#[test]
+fn semicolons_inside_function_bodies_do_not_split() {
+    let dump = "CREATE FUNCTION f() RETURNS void\n    LANGUAGE plpgsql\n    AS $$\nbegin\n  perform 1;\nend;\n$$;\n";
+    assert_eq!(normalize(dump).matches("CREATE FUNCTION").count(), 1);
+    assert!(normalize(dump).contains("perform 1;"));
+}

@@ -1,0 +1,297 @@
+//! The round trip, for every case under `fixtures/`.
+//!
+//! For each case, in both orientations (FROM = from.sql with seed.sql, and,
+//! swapped, FROM = to.sql unseeded): build FROM and TO in fresh databases,
+//! plan, apply the forward script to FROM with psql, then check that
+//! (a) pgrift finds no difference to TO and planning again gives an empty
+//! script, (b) the normalised `pg_dump --schema-only` of both is identical,
+//! (c) row counts of tables on both sides are unchanged; then apply the
+//! reverse script and check (a) and (b) against the original FROM. The
+//! scripts of the seeded orientation are insta snapshots under `snapshots/`.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::{StreamExt, stream};
+use pgrift::catalog::Catalog;
+use pgrift::source::cluster::Cluster;
+use pgrift::{diff, emit, introspect, plan};
+
+use crate::pgdump;
+
+/// How many cases run at once; each holds a few connections and psql runs.
+const PARALLEL: usize = 4;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .expect("fixtures/ is readable")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("to.sql").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// The scripts of one case, for the snapshots.
+struct Scripts {
+    forward: String,
+    reverse: String,
+}
+
+#[test]
+fn fixtures_round_trip() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let cluster = Arc::new(
+        runtime
+            .block_on(Cluster::start())
+            .unwrap_or_else(|e| panic!("{e}\nhint: {}", e.hint().unwrap_or_default())),
+    );
+    let cases = cases();
+    assert!(cases.len() >= 60, "expected at least 60 fixture cases, found {}", cases.len());
+
+    let results: BTreeMap<String, (Result<Scripts, String>, Result<(), String>)> = runtime
+        .block_on(
+            stream::iter(cases.iter().enumerate())
+                .map(|(n, case)| {
+                    let cluster = cluster.clone();
+                    async move {
+                        let seeded = run_case(&cluster, n, case, false).await;
+                        let swapped = run_case(&cluster, n, case, true).await.map(|_| ());
+                        (case.clone(), (seeded, swapped))
+                    }
+                })
+                .buffer_unordered(PARALLEL)
+                .collect(),
+        );
+
+    let mut failures = Vec::new();
+    for (case, (seeded, swapped)) in &results {
+        match seeded {
+            Ok(scripts) => {
+                let mut settings = insta::Settings::clone_current();
+                settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+                settings.set_prepend_module_to_snapshot(false);
+                settings.set_omit_expression(true);
+                settings.set_input_file(fixtures_dir().join(case).join("to.sql"));
+                let checked = catch_unwind(AssertUnwindSafe(|| {
+                    settings.bind(|| {
+                        insta::assert_snapshot!(format!("{case}__forward"), scripts.forward);
+                        insta::assert_snapshot!(format!("{case}__reverse"), scripts.reverse);
+                    })
+                }));
+                if checked.is_err() {
+                    failures.push(format!("{case}: snapshot differs (run `cargo insta review`)"));
+                }
+            }
+            Err(e) => failures.push(format!("{case}: {e}")),
+        }
+        if let Err(e) = swapped {
+            failures.push(format!("{case} (swapped): {e}"));
+        }
+    }
+    drop(results);
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+async fn run_case(cluster: &Cluster, n: usize, case: &str, swapped: bool) -> Result<Scripts, String> {
+    let dir = fixtures_dir().join(case);
+    let (from_sql, to_sql) = if swapped {
+        (dir.join("to.sql"), dir.join("from.sql"))
+    } else {
+        (dir.join("from.sql"), dir.join("to.sql"))
+    };
+    let tag = if swapped { "s" } else { "a" };
+    let from_db = format!("rt_{n}_{tag}_from");
+    let to_db = format!("rt_{n}_{tag}_to");
+    let result = round_trip(cluster, &dir, &from_sql, &to_sql, !swapped, &from_db, &to_db).await;
+    // Cases leave nothing behind, so that a long suite does not fill the disk.
+    let _ = cluster.drop_database(&from_db).await;
+    let _ = cluster.drop_database(&to_db).await;
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn round_trip(
+    cluster: &Cluster,
+    dir: &Path,
+    from_sql: &Path,
+    to_sql: &Path,
+    seed: bool,
+    from_db: &str,
+    to_db: &str,
+) -> Result<Scripts, String> {
+    let err = |what: &str| {
+        let what = what.to_owned();
+        move |e: pgrift::source::SourceError| format!("{what}: {e}")
+    };
+    cluster.create_database(from_db).await.map_err(err("create FROM"))?;
+    cluster.create_database(to_db).await.map_err(err("create TO"))?;
+    exec_file(cluster, from_db, from_sql).await?;
+    if seed && dir.join("seed.sql").is_file() {
+        exec_file(cluster, from_db, &dir.join("seed.sql")).await?;
+    }
+    exec_file(cluster, to_db, to_sql).await?;
+
+    let from = catalog(cluster, from_db).await?;
+    let to = catalog(cluster, to_db).await?;
+    let from_dump = dump(cluster, from_db).await?;
+    let to_dump = dump(cluster, to_db).await?;
+    let counts_before = row_counts(cluster, from_db, &from, &to).await?;
+
+    let forward = script(&from, &to, "forward")?;
+    let reverse = script(&to, &from, "reverse")?;
+
+    apply(cluster, from_db, &forward)
+        .await
+        .map_err(|e| format!("forward script failed: {e}\n--- forward script ---\n{forward}"))?;
+    let migrated = catalog(cluster, from_db).await?;
+    let again = script(&migrated, &to, "again")?;
+    if !again.is_empty() {
+        return Err(format!(
+            "after the forward script, pgrift still finds differences to TO:\n{again}\n--- forward script ---\n{forward}"
+        ));
+    }
+    let migrated_dump = dump(cluster, from_db).await?;
+    if migrated_dump != to_dump {
+        return Err(format!(
+            "after the forward script, pg_dump differs from TO's:\n{}\n--- forward script ---\n{forward}",
+            text_diff(&to_dump, &migrated_dump)
+        ));
+    }
+    let counts_after = row_counts(cluster, from_db, &from, &to).await?;
+    if counts_before != counts_after {
+        return Err(format!(
+            "row counts changed: before {counts_before:?}, after {counts_after:?}"
+        ));
+    }
+
+    apply(cluster, from_db, &reverse)
+        .await
+        .map_err(|e| format!("reverse script failed: {e}\n--- reverse script ---\n{reverse}"))?;
+    let restored = catalog(cluster, from_db).await?;
+    let again = script(&restored, &from, "again")?;
+    if !again.is_empty() {
+        return Err(format!(
+            "after the reverse script, pgrift still finds differences to FROM:\n{again}\n--- reverse script ---\n{reverse}"
+        ));
+    }
+    let restored_dump = dump(cluster, from_db).await?;
+    if restored_dump != from_dump {
+        return Err(format!(
+            "after the reverse script, pg_dump differs from FROM's:\n{}\n--- reverse script ---\n{reverse}",
+            text_diff(&from_dump, &restored_dump)
+        ));
+    }
+    Ok(Scripts { forward, reverse })
+}
+
+async fn exec_file(cluster: &Cluster, db: &str, path: &Path) -> Result<(), String> {
+    let client = cluster
+        .connect(db)
+        .await
+        .map_err(|e| format!("connect to {db}: {e}"))?;
+    pgrift::source::shadow::load_path(&client, path)
+        .await
+        .map_err(|e| format!("loading {}: {e}", path.display()))
+}
+
+async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
+    let client = cluster
+        .connect(db)
+        .await
+        .map_err(|e| format!("connect to {db}: {e}"))?;
+    introspect::introspect(&client)
+        .await
+        .map(|i| i.catalog)
+        .map_err(|e| format!("introspect {db}: {e}"))
+}
+
+fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, String> {
+    let plan = plan::plan(&diff::diff(from, to)).map_err(|e| format!("plan: {e}"))?;
+    let mut out = Vec::new();
+    emit::write_script(&plan, title, &mut out).map_err(|e| e.to_string())?;
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
+async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> {
+    if script.is_empty() {
+        return Ok(());
+    }
+    let file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    std::fs::write(file.path(), script).map_err(|e| e.to_string())?;
+    let output = cluster
+        .psql(db)
+        .arg("-f")
+        .arg(file.path())
+        .output()
+        .await
+        .map_err(|e| format!("psql: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
+    let output = cluster
+        .pg_dump(db)
+        .args(["--schema-only", "--no-owner", "--no-privileges"])
+        .output()
+        .await
+        .map_err(|e| format!("pg_dump: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "pg_dump {db}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(pgdump::normalize(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Row counts of the tables that exist on both sides.
+async fn row_counts(
+    cluster: &Cluster,
+    db: &str,
+    from: &Catalog,
+    to: &Catalog,
+) -> Result<BTreeMap<String, i64>, String> {
+    let client = cluster
+        .connect(db)
+        .await
+        .map_err(|e| format!("connect to {db}: {e}"))?;
+    let mut counts = BTreeMap::new();
+    for table in &from.tables {
+        if to.tables.iter().any(|t| t.name == table.name) {
+            let row = client
+                .query_one(&format!("SELECT count(*) FROM {}", table.name), &[])
+                .await
+                .map_err(|e| format!("count {}: {e}", table.name))?;
+            counts.insert(table.name.to_string(), row.get::<_, i64>(0));
+        }
+    }
+    Ok(counts)
+}
+
+fn text_diff(expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .header("expected", "actual")
+        .to_string()
+}
