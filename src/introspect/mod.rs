@@ -1,1 +1,217 @@
-//! Work in progress.
+//! Reading a database's schema from `pg_catalog` into a [`Catalog`].
+//!
+//! This is the only code that reads `pg_catalog`. [`introspect`] opens one
+//! `REPEATABLE READ READ ONLY` transaction so that every query sees the same
+//! snapshot, and empties `search_path` so that every name PostgreSQL deparses
+//! (`format_type`, `pg_get_expr`, `pg_get_*def`) comes out schema-qualified.
+//! It then runs one query per object kind over the whole database, never one
+//! per table. The queries are issued together, so tokio-postgres pipelines
+//! them on the one connection and the cost in round trips does not grow with
+//! the size of the schema.
+//!
+//! Rows carry OIDs. The assembly joins them through hash maps keyed by OID
+//! and then forgets them, since a [`Catalog`] holds no OIDs. The same maps
+//! turn `pg_depend` into [`crate::catalog::Dependency`] edges.
+//!
+//! Left out everywhere: the system schemas (`pg_catalog`,
+//! `information_schema`, TOAST and temporary schemas) and every object that
+//! belongs to an extension. What is present but not modelled becomes a
+//! [`crate::catalog::Warning`].
+
+#[macro_use]
+mod filter;
+#[macro_use]
+mod comments;
+
+mod depend;
+mod enums;
+mod error;
+mod extensions;
+mod functions;
+mod indexes;
+mod schemas;
+mod sequences;
+mod tables;
+mod triggers;
+mod views;
+mod warnings;
+
+pub use error::IntrospectError;
+
+use futures_util::try_join;
+use tokio_postgres::types::FromSql;
+use tokio_postgres::{Client, Row};
+
+use crate::catalog::Catalog;
+use depend::{ClassIds, ObjectMap};
+
+/// A catalog as read from a server, with the version of that server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Introspected {
+    pub catalog: Catalog,
+    /// The server's `server_version_num` (`150004` for 15.4).
+    pub server_version_num: i32,
+}
+
+/// The oldest `server_version_num` whose catalogs the queries know.
+const MIN_SERVER_VERSION_NUM: i32 = 140000;
+
+const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// Empties `search_path` for the rest of the transaction, reads the server
+/// version and the OIDs of the catalogs that `pg_depend` refers to. The
+/// `regclass` literals are qualified, so they resolve whatever the path.
+const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true) AS search_path, \
+    pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS server_version_num, \
+    'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AS pg_class, \
+    'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid AS pg_namespace, \
+    'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid AS pg_type, \
+    'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid AS pg_proc, \
+    'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid AS pg_constraint, \
+    'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid AS pg_trigger, \
+    'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid AS pg_attrdef, \
+    'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid AS pg_rewrite, \
+    'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid AS pg_extension";
+
+/// Reads the schema of the database `client` is connected to.
+///
+/// Runs in a transaction of its own, so the session must not be in one. The
+/// transaction is read-only and is rolled back at the end, also when a query
+/// fails.
+///
+/// Returns an error if the server is older than PostgreSQL 14, if a catalog
+/// query fails (for lack of privileges, or because an object was dropped
+/// while it was being read), or if the connection is lost.
+pub async fn introspect(client: &Client) -> Result<Introspected, IntrospectError> {
+    client
+        .batch_execute(BEGIN)
+        .await
+        .map_err(IntrospectError::Begin)?;
+    let read = read(client).await;
+    // The transaction wrote nothing, so a rollback ends it the same way
+    // after success as after a failed query.
+    let end = client
+        .batch_execute("ROLLBACK")
+        .await
+        .map_err(IntrospectError::End);
+    let introspected = read?;
+    end?;
+    Ok(introspected)
+}
+
+async fn read(client: &Client) -> Result<Introspected, IntrospectError> {
+    let setup = client
+        .query_one(SETUP, &[])
+        .await
+        .map_err(IntrospectError::Begin)?;
+    let setup = Reader::new(&setup, "server settings");
+    let server_version_num: i32 = setup.get("server_version_num")?;
+    if server_version_num < MIN_SERVER_VERSION_NUM {
+        return Err(IntrospectError::UnsupportedVersion {
+            version_num: server_version_num,
+        });
+    }
+    let classes = ClassIds::read(&setup)?;
+
+    let (
+        schemas,
+        extensions,
+        enums,
+        sequences,
+        tables,
+        indexes,
+        views,
+        functions,
+        triggers,
+        depends,
+        warnings,
+    ) = try_join!(
+        schemas::fetch(client),
+        extensions::fetch(client),
+        enums::fetch(client),
+        sequences::fetch(client),
+        tables::fetch(client, server_version_num),
+        indexes::fetch(client),
+        views::fetch(client),
+        functions::fetch(client),
+        triggers::fetch(client),
+        depend::fetch(client),
+        warnings::fetch(client),
+    )?;
+
+    // The order matters: tables, views and sequences register the objects
+    // that indexes, triggers, `OWNED BY` and the dependencies refer to.
+    let mut objects = ObjectMap::default();
+    let identities = sequences::identities(&sequences);
+    let mut catalog = Catalog {
+        schemas: schemas::build(schemas, &classes, &mut objects),
+        extensions: extensions::build(extensions, &classes, &mut objects),
+        enums: enums::build(enums, &classes, &mut objects),
+        tables: tables::build(tables, &identities, &classes, &mut objects)?,
+        views: views::build(views, &classes, &mut objects),
+        functions: functions::build(functions, &classes, &mut objects),
+        ..Catalog::default()
+    };
+    catalog.sequences = sequences::build(sequences, &classes, &mut objects);
+    catalog.indexes = indexes::build(indexes, &classes, &mut objects)?;
+    catalog.triggers = triggers::build(triggers, &classes, &mut objects)?;
+    catalog.dependencies = depend::build(&depends, &classes, &objects);
+    catalog.warnings = warnings;
+    catalog.normalize();
+    Ok(Introspected {
+        catalog,
+        server_version_num,
+    })
+}
+
+/// Runs one catalog query, naming what it reads in the error.
+async fn query(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+) -> Result<Vec<Row>, IntrospectError> {
+    client
+        .query(sql, &[])
+        .await
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+/// Reads the values of one row, naming what the query reads in errors: a
+/// value of an unexpected type, or an unexpected `NULL`, is an error, not a
+/// panic.
+struct Reader<'a> {
+    row: &'a Row,
+    what: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    fn new(row: &'a Row, what: &'static str) -> Self {
+        Reader { row, what }
+    }
+
+    fn get<T: FromSql<'a>>(&self, column: &str) -> Result<T, IntrospectError> {
+        self.row
+            .try_get(column)
+            .map_err(|source| IntrospectError::Query {
+                what: self.what,
+                source,
+            })
+    }
+
+    /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`.
+    fn get_char(&self, column: &str) -> Result<char, IntrospectError> {
+        let byte: i8 = self.get(column)?;
+        Ok(char::from(byte as u8))
+    }
+}
+
+/// Reads every row of `rows` with `read`, stopping at the first error.
+fn read_rows<T>(
+    rows: &[Row],
+    what: &'static str,
+    read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
+) -> Result<Vec<T>, IntrospectError> {
+    rows.iter()
+        .map(|row| read(&Reader::new(row, what)))
+        .collect()
+}

@@ -1,0 +1,300 @@
+//! Dependencies between modelled objects, from one read of `pg_depend`.
+//!
+//! Every kind registers its objects in an [`ObjectMap`] under the
+//! `(classid, objid, objsubid)` address that `pg_depend` uses. Each row of
+//! `pg_depend` is then mapped on both sides; rows with a side that maps to no
+//! modelled object (system objects, things pgrift does not model) are
+//! dropped, and so are self-edges.
+
+use std::collections::HashMap;
+
+use tokio_postgres::Client;
+
+use super::{IntrospectError, Reader, query, read_rows};
+use crate::catalog::{Dependency, ObjectId};
+
+/// The OIDs of the system catalogs that `pg_depend.classid` names, read from
+/// the server rather than written down.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ClassIds {
+    pub pg_class: u32,
+    pub pg_namespace: u32,
+    pub pg_type: u32,
+    pub pg_proc: u32,
+    pub pg_constraint: u32,
+    pub pg_trigger: u32,
+    pub pg_attrdef: u32,
+    pub pg_rewrite: u32,
+    pub pg_extension: u32,
+}
+
+impl ClassIds {
+    pub fn read(row: &Reader<'_>) -> Result<Self, IntrospectError> {
+        Ok(ClassIds {
+            pg_class: row.get("pg_class")?,
+            pg_namespace: row.get("pg_namespace")?,
+            pg_type: row.get("pg_type")?,
+            pg_proc: row.get("pg_proc")?,
+            pg_constraint: row.get("pg_constraint")?,
+            pg_trigger: row.get("pg_trigger")?,
+            pg_attrdef: row.get("pg_attrdef")?,
+            pg_rewrite: row.get("pg_rewrite")?,
+            pg_extension: row.get("pg_extension")?,
+        })
+    }
+}
+
+/// Where `pg_depend` finds an object: its catalog, its OID and, for a
+/// column, its number (0 for the whole object).
+pub(super) type Address = (u32, u32, i32);
+
+/// The modelled objects by their `pg_depend` address.
+#[derive(Debug, Default)]
+pub(super) struct ObjectMap {
+    objects: HashMap<Address, ObjectId>,
+}
+
+impl ObjectMap {
+    pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
+        self.objects.insert((class, oid, subid), id);
+    }
+
+    /// The object at an address. A sub-object that is not modelled on its
+    /// own (a column of a view) stands for its whole object.
+    pub fn get(&self, class: u32, oid: u32, subid: i32) -> Option<&ObjectId> {
+        self.objects.get(&(class, oid, subid)).or_else(|| {
+            if subid != 0 {
+                self.objects.get(&(class, oid, 0))
+            } else {
+                None
+            }
+        })
+    }
+}
+
+/// One row of `pg_depend`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RawDepend {
+    pub dependent: Address,
+    pub referenced: Address,
+    pub deptype: char,
+}
+
+/// Reads the kinds of dependency that order DDL: normal (`n`: a view on a
+/// table, a default calling a function), automatic (`a`: a constraint on
+/// its columns, a sequence owned by a column) and internal (`i`: an index
+/// implementing a constraint, an identity sequence, a view's rule), plus
+/// extension membership (`e`) to map a member to its extension.
+///
+/// Rows whose dependent was created by `initdb` are left out, which keeps the
+/// read small: user objects always get OIDs from `FirstNormalObjectId`
+/// (16384) up, also after the OID counter wraps around.
+const QUERY: &str = "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, \
+    d.refobjsubid, d.deptype \
+    FROM pg_catalog.pg_depend d \
+    WHERE d.deptype IN ('n', 'a', 'i', 'e') AND d.objid >= 16384";
+
+const WHAT: &str = "dependencies";
+
+pub(super) async fn fetch(client: &Client) -> Result<Vec<RawDepend>, IntrospectError> {
+    let rows = query(client, WHAT, QUERY).await?;
+    read_rows(&rows, WHAT, |row| {
+        Ok(RawDepend {
+            dependent: (row.get("classid")?, row.get("objid")?, row.get("objsubid")?),
+            referenced: (
+                row.get("refclassid")?,
+                row.get("refobjid")?,
+                row.get("refobjsubid")?,
+            ),
+            deptype: row.get_char("deptype")?,
+        })
+    })
+}
+
+/// Maps `pg_depend` rows to edges between modelled objects.
+///
+/// An object that belongs to an extension (a `citext` column type, a
+/// `pgcrypto` function in a default) is not modelled, but as a referenced
+/// object it maps to its extension, so that the extension is created first.
+pub(super) fn build(
+    rows: &[RawDepend],
+    classes: &ClassIds,
+    objects: &ObjectMap,
+) -> Vec<Dependency> {
+    let members: HashMap<(u32, u32), u32> = rows
+        .iter()
+        .filter(|row| row.deptype == 'e' && row.referenced.0 == classes.pg_extension)
+        .map(|row| ((row.dependent.0, row.dependent.1), row.referenced.1))
+        .collect();
+    let resolve = |(class, oid, subid): Address| {
+        objects.get(class, oid, subid).or_else(|| {
+            let extension = members.get(&(class, oid))?;
+            objects.get(classes.pg_extension, *extension, 0)
+        })
+    };
+    let mut dependencies: Vec<Dependency> = rows
+        .iter()
+        .filter(|row| row.deptype != 'e')
+        .filter_map(|row| {
+            let (class, oid, subid) = row.dependent;
+            let dependent = objects.get(class, oid, subid)?;
+            let referenced = resolve(row.referenced)?;
+            keep_edge(dependent, referenced, row.deptype).then(|| Dependency {
+                dependent: dependent.clone(),
+                referenced: referenced.clone(),
+            })
+        })
+        .collect();
+    dependencies.sort();
+    dependencies.dedup();
+    dependencies
+}
+
+/// Whether an edge between two mapped objects belongs in the list. Self-edges
+/// come from an object's parts mapping to the object (a view's rule, an
+/// identity sequence), and a sequence's automatic dependency on a column is
+/// its `OWNED BY`, which [`crate::catalog::Sequence::owned_by`] holds.
+fn keep_edge(dependent: &ObjectId, referenced: &ObjectId, deptype: char) -> bool {
+    if dependent == referenced {
+        return false;
+    }
+    let owned_by = deptype == 'a'
+        && matches!(dependent, ObjectId::Sequence { .. })
+        && matches!(referenced, ObjectId::Column { .. });
+    !owned_by
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::QualName;
+
+    const CLASSES: ClassIds = ClassIds {
+        pg_class: 1259,
+        pg_namespace: 2615,
+        pg_type: 1247,
+        pg_proc: 1255,
+        pg_constraint: 2606,
+        pg_trigger: 2620,
+        pg_attrdef: 2604,
+        pg_rewrite: 2618,
+        pg_extension: 3079,
+    };
+
+    fn table(name: &str) -> QualName {
+        QualName::new("public", name)
+    }
+
+    fn depend(dependent: Address, referenced: Address, deptype: char) -> RawDepend {
+        RawDepend {
+            dependent,
+            referenced,
+            deptype,
+        }
+    }
+
+    /// Maps `rows` against a small set of objects and returns the edges as
+    /// `dependent -> referenced` lines.
+    fn check(rows: &[RawDepend], expected: &[&str]) {
+        let c = CLASSES;
+        let mut objects = ObjectMap::default();
+        objects.insert(c.pg_class, 100, 0, ObjectId::Table { name: table("t") });
+        objects.insert(
+            c.pg_class,
+            100,
+            1,
+            ObjectId::Column {
+                table: table("t"),
+                column: "id".into(),
+            },
+        );
+        objects.insert(c.pg_class, 200, 0, ObjectId::View { name: table("v") });
+        objects.insert(c.pg_rewrite, 201, 0, ObjectId::View { name: table("v") });
+        objects.insert(c.pg_class, 300, 0, ObjectId::Sequence { name: table("s") });
+        objects.insert(
+            c.pg_extension,
+            400,
+            0,
+            ObjectId::Extension {
+                name: "citext".into(),
+            },
+        );
+        let edges: Vec<String> = build(rows, &CLASSES, &objects)
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} -> {} {}",
+                    d.dependent.kind_name(),
+                    d.dependent,
+                    d.referenced.kind_name(),
+                    d.referenced
+                )
+            })
+            .collect();
+        assert_eq!(edges, expected);
+    }
+
+    #[test]
+    fn a_view_rule_on_a_column_and_on_its_view() {
+        let c = CLASSES;
+        check(
+            &[
+                depend((c.pg_rewrite, 201, 0), (c.pg_class, 100, 1), 'n'),
+                depend((c.pg_rewrite, 201, 0), (c.pg_class, 200, 0), 'i'),
+            ],
+            &["view public.v -> column public.t.id"],
+        );
+    }
+
+    #[test]
+    fn a_view_column_stands_for_the_view() {
+        let c = CLASSES;
+        check(
+            &[depend((c.pg_rewrite, 201, 0), (c.pg_class, 200, 3), 'n')],
+            &[],
+        );
+        check(
+            &[depend((c.pg_class, 100, 1), (c.pg_class, 200, 3), 'n')],
+            &["column public.t.id -> view public.v"],
+        );
+    }
+
+    #[test]
+    fn owned_by_is_not_an_edge_but_a_default_on_the_sequence_is() {
+        let c = CLASSES;
+        check(
+            &[
+                depend((c.pg_class, 300, 0), (c.pg_class, 100, 1), 'a'),
+                depend((c.pg_class, 100, 1), (c.pg_class, 300, 0), 'n'),
+            ],
+            &["column public.t.id -> sequence public.s"],
+        );
+    }
+
+    #[test]
+    fn extension_members_map_to_their_extension_when_referenced() {
+        let c = CLASSES;
+        check(
+            &[
+                // The citext type (OID 500) belongs to the extension.
+                depend((c.pg_type, 500, 0), (c.pg_extension, 400, 0), 'e'),
+                depend((c.pg_class, 100, 1), (c.pg_type, 500, 0), 'n'),
+                // An unknown referenced object (a system type) is dropped.
+                depend((c.pg_class, 100, 1), (c.pg_type, 25, 0), 'n'),
+            ],
+            &["column public.t.id -> extension citext"],
+        );
+    }
+
+    #[test]
+    fn duplicate_edges_collapse() {
+        let c = CLASSES;
+        check(
+            &[
+                depend((c.pg_class, 200, 0), (c.pg_class, 100, 1), 'n'),
+                depend((c.pg_rewrite, 201, 0), (c.pg_class, 100, 1), 'n'),
+            ],
+            &["view public.v -> column public.t.id"],
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! Errors of reading a catalog.
+
+use thiserror::Error;
+use tokio_postgres::error::{DbError, SqlState};
+
+/// Why a catalog could not be read.
+///
+/// The server's error stays reachable as the [`std::error::Error::source`]
+/// (and through [`IntrospectError::db_error`]), so its SQLSTATE and message
+/// are not lost; the messages here name what was being read.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum IntrospectError {
+    /// The read-only snapshot transaction could not be started or set up.
+    #[error("cannot start a read-only transaction to read the catalog")]
+    Begin(#[source] tokio_postgres::Error),
+    /// The server is older than PostgreSQL 14, the oldest version pgrift
+    /// reads.
+    #[error("server version {version_num} is not supported")]
+    UnsupportedVersion {
+        /// The server's `server_version_num` (`130011` for 13.11).
+        version_num: i32,
+    },
+    /// A catalog query failed, or one of its values could not be decoded.
+    #[error("cannot read {what} from the catalog")]
+    Query {
+        /// The object kind the query reads (`tables`, `column defaults` …).
+        what: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The transaction could not be ended after the catalog was read.
+    #[error("cannot end the read-only transaction after reading the catalog")]
+    End(#[source] tokio_postgres::Error),
+    /// A row of one query names an object that the query of its kind did not
+    /// return. All queries read the same snapshot with the same filters, so
+    /// this is a bug in pgrift rather than something the server did.
+    #[error("{what} refers to {missing}, which was not read")]
+    Inconsistent {
+        /// The object holding the reference (`column public.t.c`).
+        what: String,
+        /// What it refers to (`table oid 16402`).
+        missing: String,
+    },
+}
+
+impl IntrospectError {
+    /// What the user can do about the error, when there is something to say.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            IntrospectError::UnsupportedVersion { .. } => {
+                Some("pgrift reads PostgreSQL 14 to 18; connect to a newer server")
+            }
+            IntrospectError::Inconsistent { .. } => {
+                Some("this is a bug in pgrift; please report it with the server version")
+            }
+            IntrospectError::Begin(source)
+            | IntrospectError::Query { source, .. }
+            | IntrospectError::End(source) => hint_for(source),
+        }
+    }
+
+    /// The server's error, when the server reported one.
+    pub fn db_error(&self) -> Option<&DbError> {
+        match self {
+            IntrospectError::Begin(source)
+            | IntrospectError::Query { source, .. }
+            | IntrospectError::End(source) => source.as_db_error(),
+            IntrospectError::UnsupportedVersion { .. } | IntrospectError::Inconsistent { .. } => {
+                None
+            }
+        }
+    }
+}
+
+fn hint_for(source: &tokio_postgres::Error) -> Option<&'static str> {
+    let db = source.as_db_error()?;
+    hint_for_code(db.code(), db.message())
+}
+
+/// The hint for a server error, by SQLSTATE and message.
+fn hint_for_code(code: &SqlState, message: &str) -> Option<&'static str> {
+    if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+        Some("connect as a role that can read the system catalogs, such as the database owner")
+    } else if *code == SqlState::INTERNAL_ERROR && message.starts_with("cache lookup failed") {
+        // The deparsing functions (`pg_get_indexdef` …) read the latest
+        // catalog rather than the transaction's snapshot, so an object
+        // dropped by another session while pgrift reads fails this way.
+        Some("the schema changed while pgrift read it; run the command again")
+    } else if *code == SqlState::READ_ONLY_SQL_TRANSACTION
+        || *code == SqlState::ACTIVE_SQL_TRANSACTION
+    {
+        Some("pgrift starts its own transaction; connect with a session that is not in one")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints() {
+        let cases = [
+            (
+                SqlState::INSUFFICIENT_PRIVILEGE,
+                "permission denied for table pg_authid",
+                true,
+            ),
+            (
+                SqlState::INTERNAL_ERROR,
+                "cache lookup failed for relation 16402",
+                true,
+            ),
+            (SqlState::INTERNAL_ERROR, "unexpected chunk number", false),
+            (
+                SqlState::SYNTAX_ERROR,
+                "syntax error at or near \"x\"",
+                false,
+            ),
+        ];
+        for (code, message, has_hint) in cases {
+            assert_eq!(
+                hint_for_code(&code, message).is_some(),
+                has_hint,
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn messages_are_lowercase_with_context() {
+        let error = IntrospectError::Inconsistent {
+            what: "column c".to_owned(),
+            missing: "table oid 16402".to_owned(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "column c refers to table oid 16402, which was not read"
+        );
+        let error = IntrospectError::UnsupportedVersion {
+            version_num: 130011,
+        };
+        assert_eq!(error.to_string(), "server version 130011 is not supported");
+        assert!(error.hint().is_some());
+    }
+}

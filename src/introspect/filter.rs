@@ -1,0 +1,139 @@
+//! SQL fragments shared by the per-kind queries, as macros that expand to
+//! string literals so that every query stays one `&'static str` that can be
+//! read in full in the source.
+//!
+//! The session runs with an empty `search_path`, so every catalog name is
+//! written `pg_catalog.` qualified. Each macro takes the alias of the row it
+//! filters as a string literal.
+
+/// True when the object whose OID is `$oid`, stored in catalog `$catalog`,
+/// does not belong to an extension. Members of an extension are created by
+/// `CREATE EXTENSION`, so the extension stands for all of them. The probe uses
+/// `pg_depend`'s index on `(classid, objid, objsubid)`.
+macro_rules! not_extension_member {
+    ($catalog:literal, $oid:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_d ",
+            "WHERE ext_d.classid = 'pg_catalog.",
+            $catalog,
+            "'::pg_catalog.regclass AND ext_d.objid = ",
+            $oid,
+            " AND ext_d.objsubid = 0 AND ext_d.deptype = 'e')"
+        )
+    };
+}
+
+/// True when the `pg_namespace` row `$n` is a user schema: not `pg_catalog`,
+/// `information_schema`, a TOAST or temporary schema (`pg_toast%`,
+/// `pg_temp_%`, `pg_toast_temp_%`), and not created by an extension.
+macro_rules! user_schema {
+    ($n:literal) => {
+        concat!(
+            "(",
+            $n,
+            ".nspname NOT IN ('pg_catalog', 'information_schema') AND ",
+            $n,
+            ".nspname !~ '^pg_(toast|temp_)' AND ",
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_n ",
+            "WHERE ext_n.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ext_n.objid = ",
+            $n,
+            ".oid AND ext_n.objsubid = 0 AND ext_n.deptype = 'e'))"
+        )
+    };
+}
+
+/// True when the `pg_class` row `$c` is a table pgrift models: an ordinary
+/// table that is neither a partition nor an inheritance child, and does not
+/// belong to an extension. Partitioned tables, partitions, inheritance
+/// children and foreign tables are reported as warnings instead, and so is
+/// everything that hangs off them (columns, constraints, indexes, triggers).
+macro_rules! modelled_table {
+    ($c:literal) => {
+        concat!(
+            "(",
+            $c,
+            ".relkind = 'r' AND NOT ",
+            $c,
+            ".relispartition AND ",
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = ",
+            $c,
+            ".oid) AND ",
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_c ",
+            "WHERE ext_c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext_c.objid = ",
+            $c,
+            ".oid AND ext_c.objsubid = 0 AND ext_c.deptype = 'e'))"
+        )
+    };
+}
+
+/// True when the `pg_class` row `$c` is a view or materialized view that does
+/// not belong to an extension.
+macro_rules! modelled_view {
+    ($c:literal) => {
+        concat!(
+            "(",
+            $c,
+            ".relkind IN ('v', 'm') AND ",
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_v ",
+            "WHERE ext_v.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext_v.objid = ",
+            $c,
+            ".oid AND ext_v.objsubid = 0 AND ext_v.deptype = 'e'))"
+        )
+    };
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    /// Asserts that every catalog named after `FROM` or `JOIN`, and every
+    /// `regclass` literal, is qualified with `pg_catalog`, and that no cast
+    /// names an unqualified type.
+    pub(crate) fn assert_qualified(sql: &str) {
+        let context = |at: usize| &sql[at.saturating_sub(40)..(at + 40).min(sql.len())];
+        for marker in ["FROM pg_", "JOIN pg_"] {
+            for (at, _) in sql.match_indices(marker) {
+                let rest = &sql[at + marker.len() - 3..];
+                assert!(
+                    rest.starts_with("pg_catalog."),
+                    "unqualified: {}",
+                    context(at)
+                );
+            }
+        }
+        for (at, _) in sql.match_indices("'::") {
+            let literal_start = sql[..at].rfind('\'').map_or(0, |quote| quote + 1);
+            let cast = &sql[at + 3..];
+            assert!(
+                cast.starts_with("pg_catalog."),
+                "unqualified cast: {}",
+                context(at)
+            );
+            if cast.starts_with("pg_catalog.regclass") {
+                assert!(
+                    sql[literal_start..at].starts_with("pg_catalog."),
+                    "unqualified regclass: {}",
+                    context(at)
+                );
+            }
+        }
+        for (at, _) in sql.match_indices("::") {
+            let cast = &sql[at + 2..];
+            assert!(
+                cast.starts_with("pg_catalog."),
+                "unqualified cast: {}",
+                context(at)
+            );
+        }
+    }
+
+    #[test]
+    fn fragments_qualify_every_catalog() {
+        for fragment in [
+            not_extension_member!("pg_proc", "p.oid"),
+            user_schema!("n"),
+            modelled_table!("c"),
+            modelled_view!("c"),
+        ] {
+            assert_qualified(fragment);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Sequences: standalone ones (`CREATE SEQUENCE`, `serial`) become
+//! [`Sequence`]s; the sequences behind identity columns are read in the
+//! same query and handed to the columns as their [`Identity`].
+
+use std::collections::HashMap;
+
+use tokio_postgres::Client;
+
+use super::depend::{ClassIds, ObjectMap};
+use super::{IntrospectError, query, read_rows};
+use crate::catalog::{ColumnRef, Identity, ObjectId, QualName, Sequence, SequenceOptions};
+
+pub(super) struct RawSequence {
+    oid: u32,
+    name: QualName,
+    options: SequenceOptions,
+    /// The column `(table OID, column number)` this sequence generates values
+    /// for, when it is an identity sequence (an internal dependency).
+    identity_of: Option<(u32, i32)>,
+    /// The column this sequence is `OWNED BY` (an automatic dependency).
+    owned_by: Option<(u32, i32)>,
+    comment: Option<String>,
+}
+
+/// The lateral subqueries find the sequence's dependency on a column through
+/// `pg_depend`'s index on the dependent object; there is at most one of each
+/// kind, and `LIMIT 1` keeps one row per sequence whatever happens.
+const QUERY: &str = concat!(
+    "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
+     pg_catalog.format_type(s.seqtypid, NULL) AS data_type, \
+     s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min_value, \
+     s.seqmax AS max_value, s.seqcache AS cache, s.seqcycle AS cycle, \
+     ident.refobjid AS identity_table, ident.refobjsubid AS identity_column, \
+     own.refobjid AS owned_by_table, own.refobjsubid AS owned_by_column, \
+     cm.description AS comment \
+     FROM pg_catalog.pg_sequence s \
+     JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN LATERAL (SELECT d.refobjid, d.refobjsubid FROM pg_catalog.pg_depend d \
+        WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid \
+        AND d.objsubid = 0 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+        AND d.refobjsubid > 0 AND d.deptype = 'i' LIMIT 1) ident ON true \
+     LEFT JOIN LATERAL (SELECT d.refobjid, d.refobjsubid FROM pg_catalog.pg_depend d \
+        WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid \
+        AND d.objsubid = 0 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+        AND d.refobjsubid > 0 AND d.deptype = 'a' LIMIT 1) own ON true",
+    comment_join!("pg_class", "c.oid", "cm"),
+    "WHERE c.relkind = 'S' AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_class", "c.oid"),
+);
+
+const WHAT: &str = "sequences";
+
+pub(super) async fn fetch(client: &Client) -> Result<Vec<RawSequence>, IntrospectError> {
+    let rows = query(client, WHAT, QUERY).await?;
+    read_rows(&rows, WHAT, |row| {
+        let column = |table: &str, column: &str| -> Result<Option<(u32, i32)>, IntrospectError> {
+            Ok(row
+                .get::<Option<u32>>(table)?
+                .zip(row.get::<Option<i32>>(column)?))
+        };
+        Ok(RawSequence {
+            oid: row.get("oid")?,
+            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+            options: SequenceOptions {
+                data_type: row.get("data_type")?,
+                start: row.get("start")?,
+                increment: row.get("increment")?,
+                min_value: row.get("min_value")?,
+                max_value: row.get("max_value")?,
+                cache: row.get("cache")?,
+                cycle: row.get("cycle")?,
+            },
+            identity_of: column("identity_table", "identity_column")?,
+            owned_by: column("owned_by_table", "owned_by_column")?,
+            comment: row.get("comment")?,
+        })
+    })
+}
+
+/// An identity column's sequence, waiting for its column.
+pub(super) struct IdentitySequence {
+    pub oid: u32,
+    pub name: QualName,
+    pub options: SequenceOptions,
+}
+
+impl IdentitySequence {
+    pub fn to_identity(&self, always: bool) -> Identity {
+        Identity {
+            always,
+            sequence: self.name.clone(),
+            options: self.options.clone(),
+        }
+    }
+}
+
+/// The identity sequences by their column `(table OID, column number)`.
+pub(super) fn identities(rows: &[RawSequence]) -> HashMap<(u32, i32), IdentitySequence> {
+    rows.iter()
+        .filter_map(|row| {
+            let column = row.identity_of?;
+            let sequence = IdentitySequence {
+                oid: row.oid,
+                name: row.name.clone(),
+                options: row.options.clone(),
+            };
+            Some((column, sequence))
+        })
+        .collect()
+}
+
+/// Builds the standalone sequences. Runs after the tables are registered, to
+/// name the column of `OWNED BY`; a sequence owned by a column of a table that
+/// is not modelled (a partition) is kept, without its owner.
+pub(super) fn build(
+    rows: Vec<RawSequence>,
+    classes: &ClassIds,
+    objects: &mut ObjectMap,
+) -> Vec<Sequence> {
+    rows.into_iter()
+        .filter(|row| row.identity_of.is_none())
+        .map(|row| {
+            let owned_by = row.owned_by.and_then(|(table, column)| {
+                match objects.get(classes.pg_class, table, column) {
+                    Some(ObjectId::Column { table, column }) => Some(ColumnRef {
+                        table: table.clone(),
+                        column: column.clone(),
+                    }),
+                    _ => None,
+                }
+            });
+            let id = ObjectId::Sequence {
+                name: row.name.clone(),
+            };
+            objects.insert(classes.pg_class, row.oid, 0, id);
+            Sequence {
+                name: row.name,
+                options: row.options,
+                owned_by,
+                comment: row.comment,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_is_qualified() {
+        crate::introspect::filter::tests::assert_qualified(super::QUERY);
+    }
+}

@@ -1,0 +1,413 @@
+//! Tables with their columns and constraints: three queries, one per level,
+//! joined here by table OID.
+
+use std::collections::HashMap;
+
+use futures_util::try_join;
+use tokio_postgres::Client;
+
+use super::depend::{ClassIds, ObjectMap};
+use super::sequences::IdentitySequence;
+use super::{IntrospectError, query, read_rows};
+use crate::catalog::{Column, Constraint, ConstraintKind, ObjectId, QualName, Table};
+
+pub(super) struct RawTables {
+    tables: Vec<RawTable>,
+    columns: Vec<RawColumn>,
+    constraints: Vec<RawConstraint>,
+}
+
+struct RawTable {
+    oid: u32,
+    name: QualName,
+    unlogged: bool,
+    /// The table's row type, and the array of it: a function taking the
+    /// table's row as an argument depends on these.
+    row_type: u32,
+    row_array_type: Option<u32>,
+    comment: Option<String>,
+}
+
+struct RawColumn {
+    table: u32,
+    number: i32,
+    name: String,
+    data_type: String,
+    collation: Option<QualName>,
+    not_null: bool,
+    /// `attidentity`: `a` (always), `d` (by default) or empty.
+    identity: char,
+    /// `attgenerated`: `s` (stored), `v` (virtual, PostgreSQL 18) or empty.
+    generated: char,
+    /// The `pg_attrdef` row holding the default or generation expression.
+    default_oid: Option<u32>,
+    expression: Option<String>,
+    comment: Option<String>,
+}
+
+struct RawConstraint {
+    oid: u32,
+    table: u32,
+    name: String,
+    kind: char,
+    definition: String,
+    validated: bool,
+    enforced: bool,
+    /// For a primary key, unique or exclusion constraint, the index that
+    /// implements it.
+    index: u32,
+    comment: Option<String>,
+}
+
+const TABLES: &str = concat!(
+    "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
+     c.relpersistence = 'u' AS unlogged, c.reltype AS row_type, \
+     t.typarray AS row_array_type, cm.description AS comment \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
+    comment_join!("pg_class", "c.oid", "cm"),
+    "WHERE ",
+    user_schema!("n"),
+    " AND ",
+    modelled_table!("c"),
+);
+
+/// The collation is read only when it differs from the default of the
+/// column's type, which is what `COLLATE` in a column definition says.
+const COLUMNS: &str = concat!(
+    "SELECT a.attrelid AS table_oid, a.attnum::pg_catalog.int4 AS number, a.attname AS name, \
+     pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type, \
+     CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
+          THEN con.nspname END AS collation_schema, \
+     CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
+          THEN co.collname END AS collation_name, \
+     a.attnotnull AS not_null, a.attidentity AS identity, a.attgenerated AS generated, \
+     ad.oid AS default_oid, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS expression, \
+     cm.description AS comment \
+     FROM pg_catalog.pg_attribute a \
+     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+     LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+     LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace \
+     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum",
+    comment_join!("pg_class", "a.attrelid", "a.attnum", "cm"),
+    "WHERE a.attnum > 0 AND NOT a.attisdropped AND ",
+    user_schema!("n"),
+    " AND ",
+    modelled_table!("c"),
+    " ORDER BY a.attrelid, a.attnum",
+);
+
+/// The constraints query, with `$enforced` standing for whether the
+/// constraint is enforced. Only primary key, unique, foreign key, check and
+/// exclusion constraints are read: constraint triggers (`t`) are read as
+/// triggers, and PostgreSQL 18's not-null constraints (`n`) are the
+/// columns' `not_null`.
+macro_rules! constraints_query {
+    ($enforced:literal) => {
+        concat!(
+            "SELECT k.oid, k.conrelid AS table_oid, k.conname AS name, k.contype AS kind, \
+             pg_catalog.pg_get_constraintdef(k.oid) AS definition, \
+             k.convalidated AS validated, ",
+            $enforced,
+            " AS enforced, k.conindid AS index_oid, cm.description AS comment \
+             FROM pg_catalog.pg_constraint k \
+             JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
+            comment_join!("pg_constraint", "k.oid", "cm"),
+            "WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND ",
+            user_schema!("n"),
+            " AND ",
+            modelled_table!("c"),
+        )
+    };
+}
+
+/// `pg_constraint.conenforced` exists from PostgreSQL 18 (`NOT ENFORCED`
+/// constraints); before, every constraint is enforced.
+const CONSTRAINTS_18: &str = constraints_query!("k.conenforced");
+const CONSTRAINTS: &str = constraints_query!("true");
+
+fn constraints_query(server_version_num: i32) -> &'static str {
+    if server_version_num >= 180000 {
+        CONSTRAINTS_18
+    } else {
+        CONSTRAINTS
+    }
+}
+
+pub(super) async fn fetch(
+    client: &Client,
+    server_version_num: i32,
+) -> Result<RawTables, IntrospectError> {
+    let (tables, columns, constraints) = try_join!(
+        query(client, "tables", TABLES),
+        query(client, "columns", COLUMNS),
+        query(client, "constraints", constraints_query(server_version_num)),
+    )?;
+    let tables = read_rows(&tables, "tables", |row| {
+        Ok(RawTable {
+            oid: row.get("oid")?,
+            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+            unlogged: row.get("unlogged")?,
+            row_type: row.get("row_type")?,
+            row_array_type: row.get("row_array_type")?,
+            comment: row.get("comment")?,
+        })
+    })?;
+    let columns = read_rows(&columns, "columns", |row| {
+        let collation_schema: Option<String> = row.get("collation_schema")?;
+        let collation_name: Option<String> = row.get("collation_name")?;
+        Ok(RawColumn {
+            table: row.get("table_oid")?,
+            number: row.get("number")?,
+            name: row.get("name")?,
+            data_type: row.get("data_type")?,
+            collation: collation_schema
+                .zip(collation_name)
+                .map(|(schema, name)| QualName::new(schema, name)),
+            not_null: row.get("not_null")?,
+            identity: row.get_char("identity")?,
+            generated: row.get_char("generated")?,
+            default_oid: row.get("default_oid")?,
+            expression: row.get("expression")?,
+            comment: row.get("comment")?,
+        })
+    })?;
+    let constraints = read_rows(&constraints, "constraints", |row| {
+        Ok(RawConstraint {
+            oid: row.get("oid")?,
+            table: row.get("table_oid")?,
+            name: row.get("name")?,
+            kind: row.get_char("kind")?,
+            definition: row.get("definition")?,
+            validated: row.get("validated")?,
+            enforced: row.get("enforced")?,
+            index: row.get("index_oid")?,
+            comment: row.get("comment")?,
+        })
+    })?;
+    Ok(RawTables {
+        tables,
+        columns,
+        constraints,
+    })
+}
+
+/// Builds the tables and registers them, their columns, defaults,
+/// constraints, the indexes behind constraints and the identity sequences.
+pub(super) fn build(
+    raw: RawTables,
+    identities: &HashMap<(u32, i32), IdentitySequence>,
+    classes: &ClassIds,
+    objects: &mut ObjectMap,
+) -> Result<Vec<Table>, IntrospectError> {
+    let mut tables: HashMap<u32, Table> = HashMap::with_capacity(raw.tables.len());
+    for table in raw.tables {
+        let id = ObjectId::Table {
+            name: table.name.clone(),
+        };
+        objects.insert(classes.pg_type, table.row_type, 0, id.clone());
+        if let Some(array) = table.row_array_type.filter(|oid| *oid != 0) {
+            objects.insert(classes.pg_type, array, 0, id.clone());
+        }
+        objects.insert(classes.pg_class, table.oid, 0, id);
+        tables.insert(
+            table.oid,
+            Table {
+                name: table.name,
+                unlogged: table.unlogged,
+                columns: Vec::new(),
+                constraints: Vec::new(),
+                comment: table.comment,
+            },
+        );
+    }
+
+    for column in raw.columns {
+        let table = tables
+            .get_mut(&column.table)
+            .ok_or_else(|| IntrospectError::Inconsistent {
+                what: format!("column {}", column.name),
+                missing: format!("table oid {}", column.table),
+            })?;
+        // A virtual generated column (PostgreSQL 18) is not modelled; it is
+        // reported as a warning and left out, its dependencies with it.
+        if column.generated == 'v' {
+            continue;
+        }
+        let id = ObjectId::Column {
+            table: table.name.clone(),
+            column: column.name.clone(),
+        };
+        let generated = column.generated == 's';
+        if let Some(default_oid) = column.default_oid {
+            // The expression of a generated column is part of the column;
+            // an ordinary default is an object of its own.
+            let default_id = if generated {
+                id.clone()
+            } else {
+                ObjectId::Default {
+                    table: table.name.clone(),
+                    column: column.name.clone(),
+                }
+            };
+            objects.insert(classes.pg_attrdef, default_oid, 0, default_id);
+        }
+        let identity = match identity_always(column.identity) {
+            None => None,
+            Some(always) => {
+                let sequence = identities
+                    .get(&(column.table, column.number))
+                    .ok_or_else(|| IntrospectError::Inconsistent {
+                        what: format!("identity column {id}"),
+                        missing: "its sequence".to_owned(),
+                    })?;
+                objects.insert(classes.pg_class, sequence.oid, 0, id.clone());
+                Some(sequence.to_identity(always))
+            }
+        };
+        objects.insert(classes.pg_class, column.table, column.number, id);
+        let (default, generated) = if generated {
+            (None, column.expression)
+        } else {
+            (column.expression, None)
+        };
+        table.columns.push(Column {
+            name: column.name,
+            data_type: column.data_type,
+            collation: column.collation,
+            not_null: column.not_null,
+            default,
+            identity,
+            generated,
+            comment: column.comment,
+        });
+    }
+
+    for constraint in raw.constraints {
+        let table =
+            tables
+                .get_mut(&constraint.table)
+                .ok_or_else(|| IntrospectError::Inconsistent {
+                    what: format!("constraint {}", constraint.name),
+                    missing: format!("table oid {}", constraint.table),
+                })?;
+        let Some(kind) = constraint_kind(constraint.kind) else {
+            continue;
+        };
+        let id = ObjectId::Constraint {
+            table: table.name.clone(),
+            name: constraint.name.clone(),
+        };
+        // The index behind a primary key, unique or exclusion constraint is
+        // the constraint as far as dependencies go: a foreign key depends on
+        // the referenced key's index.
+        let has_index = matches!(
+            kind,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+        );
+        if has_index && constraint.index != 0 {
+            objects.insert(classes.pg_class, constraint.index, 0, id.clone());
+        }
+        objects.insert(classes.pg_constraint, constraint.oid, 0, id);
+        table.constraints.push(Constraint {
+            name: constraint.name,
+            kind,
+            definition: strip_not_valid(&constraint.definition).to_owned(),
+            // A `NOT ENFORCED` constraint (PostgreSQL 18) is never validated,
+            // and its definition says so; it was not added `NOT VALID`.
+            validated: constraint.validated || !constraint.enforced,
+            comment: constraint.comment,
+        });
+    }
+
+    Ok(tables.into_values().collect())
+}
+
+/// `attidentity`: `Some(true)` for `ALWAYS`, `Some(false)` for `BY DEFAULT`,
+/// `None` for a column that is not an identity column.
+fn identity_always(attidentity: char) -> Option<bool> {
+    match attidentity {
+        'a' => Some(true),
+        'd' => Some(false),
+        _ => None,
+    }
+}
+
+fn constraint_kind(contype: char) -> Option<ConstraintKind> {
+    match contype {
+        'p' => Some(ConstraintKind::PrimaryKey),
+        'u' => Some(ConstraintKind::Unique),
+        'c' => Some(ConstraintKind::Check),
+        'f' => Some(ConstraintKind::ForeignKey),
+        'x' => Some(ConstraintKind::Exclusion),
+        _ => None,
+    }
+}
+
+/// `pg_get_constraintdef` without the trailing ` NOT VALID` it prints for a
+/// constraint that is not validated; the model keeps that apart, in
+/// `validated`.
+fn strip_not_valid(definition: &str) -> &str {
+    definition.strip_suffix(" NOT VALID").unwrap_or(definition)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_qualified() {
+        for sql in [TABLES, COLUMNS, CONSTRAINTS, CONSTRAINTS_18] {
+            crate::introspect::filter::tests::assert_qualified(sql);
+        }
+    }
+
+    #[test]
+    fn conenforced_is_read_from_postgresql_18() {
+        for (version, reads_conenforced) in [(140000, false), (170005, false), (180000, true)] {
+            assert_eq!(
+                constraints_query(version).contains("k.conenforced"),
+                reads_conenforced,
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn not_valid_is_stripped_only_at_the_end() {
+        let cases = [
+            (
+                "FOREIGN KEY (a) REFERENCES public.t(id) NOT VALID",
+                "FOREIGN KEY (a) REFERENCES public.t(id)",
+            ),
+            ("CHECK ((a > 0)) NOT VALID", "CHECK ((a > 0))"),
+            ("CHECK ((a > 0))", "CHECK ((a > 0))"),
+            (
+                "CHECK ((note <> 'x NOT VALID'::text))",
+                "CHECK ((note <> 'x NOT VALID'::text))",
+            ),
+            (
+                "CHECK ((a > 0)) NOT ENFORCED",
+                "CHECK ((a > 0)) NOT ENFORCED",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(strip_not_valid(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn identity_and_constraint_codes() {
+        assert_eq!(identity_always('a'), Some(true));
+        assert_eq!(identity_always('d'), Some(false));
+        assert_eq!(identity_always('\0'), None);
+        assert_eq!(constraint_kind('f'), Some(ConstraintKind::ForeignKey));
+        assert_eq!(constraint_kind('x'), Some(ConstraintKind::Exclusion));
+        assert_eq!(constraint_kind('n'), None);
+        assert_eq!(constraint_kind('t'), None);
+    }
+}

@@ -1,0 +1,940 @@
+//! Warnings about what is present in the user schemas but not modelled, so a
+//! user knows the diff does not cover it. One query, a `UNION ALL` of one
+//! branch per kind of thing, each returning the same six text columns:
+//!
+//! - `kind`: what is not modelled (`domain`, `privileges`, `compression` …);
+//! - `noun`: the kind of object it is on, when that is not `kind` itself
+//!   (`table` for `row-level security`);
+//! - `schema`, `name`: the object, or the table a sub-object is on;
+//! - `sub`: the column, policy or rule name, or a function's arguments;
+//! - `detail`: a value worth showing (`lz4`, `fillfactor=70`).
+//!
+//! Members of extensions are left out, like everywhere else.
+
+use tokio_postgres::Client;
+
+use super::{IntrospectError, query, read_rows};
+use crate::catalog::{QualName, Warning};
+use crate::sql::quote_ident;
+
+/// The select list of one branch, every column cast to `text` so that the
+/// branches line up whatever catalog types they read (`name`, `"char"` …).
+macro_rules! warning_row {
+    ($kind:expr, $noun:expr, $schema:expr, $name:expr, $sub:expr, $detail:expr) => {
+        concat!(
+            "SELECT (",
+            $kind,
+            ")::pg_catalog.text AS kind, (",
+            $noun,
+            ")::pg_catalog.text AS noun, (",
+            $schema,
+            ")::pg_catalog.text AS schema, (",
+            $name,
+            ")::pg_catalog.text AS name, (",
+            $sub,
+            ")::pg_catalog.text AS sub, (",
+            $detail,
+            ")::pg_catalog.text AS detail "
+        )
+    };
+}
+
+/// The noun PostgreSQL uses for a relation of kind `c.relkind`.
+macro_rules! relation_noun {
+    () => {
+        "CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table' \
+         WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' \
+         WHEN 'i' THEN 'index' ELSE 'table' END"
+    };
+}
+
+/// True for a type of `pg_type` row `t` that a user created on its own:
+/// not an array type, and not the row type of a table or view.
+macro_rules! standalone_type {
+    () => {
+        "(t.typtype IN ('e', 'd', 'r') \
+          OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_catalog.pg_class tc \
+              WHERE tc.oid = t.typrelid AND tc.relkind = 'c')) \
+          OR (t.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e \
+              WHERE e.typarray = t.oid)))"
+    };
+}
+
+const BRANCHES: &[&str] = &[
+    // Types other than enums. A multirange type comes with its range type,
+    // so the range stands for both.
+    concat!(
+        warning_row!(
+            "CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type' \
+             WHEN 'r' THEN 'range type' ELSE 'base type' END",
+            "NULL",
+            "n.nspname",
+            "t.typname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         WHERE t.typtype <> 'e' AND ",
+        standalone_type!(),
+        " AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_type", "t.oid"),
+    ),
+    // Partitioned and foreign tables.
+    concat!(
+        warning_row!(
+            relation_noun!(),
+            "NULL",
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('p', 'f') AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+    ),
+    // Partitions, and children in an inheritance tree: both are left out of
+    // the tables.
+    concat!(
+        warning_row!(
+            "CASE WHEN c.relispartition THEN 'partition' ELSE 'inheritance' END",
+            relation_noun!(),
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p', 'f') AND (c.relispartition OR EXISTS \
+         (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)) AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+    ),
+    // Row-level security, and the policies it applies.
+    concat!(
+        warning_row!(
+            "'row-level security'",
+            relation_noun!(),
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "CASE WHEN c.relforcerowsecurity THEN 'forced' END"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'policy'",
+            "NULL",
+            "n.nspname",
+            "c.relname",
+            "pol.polname",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+    ),
+    // Rules other than the `_RETURN` rule of a view, which is the view.
+    concat!(
+        warning_row!(
+            "'rule'",
+            "NULL",
+            "n.nspname",
+            "c.relname",
+            "r.rulename",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE r.rulename <> '_RETURN' AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END",
+            "NULL",
+            "n.nspname",
+            "p.proname",
+            "pg_catalog.pg_get_function_identity_arguments(p.oid)",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+         WHERE p.prokind IN ('a', 'w') AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_proc", "p.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'operator'",
+            "NULL",
+            "n.nspname",
+            "o.oprname",
+            "CASE WHEN o.oprleft = 0 THEN 'NONE' \
+             ELSE pg_catalog.format_type(o.oprleft, NULL) END || ', ' || \
+             pg_catalog.format_type(o.oprright, NULL)",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_operator", "o.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'operator class'",
+            "NULL",
+            "n.nspname",
+            "oc.opcname",
+            "NULL",
+            "'using ' || am.amname"
+        ),
+        "FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace \
+         JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_opclass", "oc.oid"),
+    ),
+    // `CREATE OPERATOR CLASS` makes a family of the same name when none is
+    // given; that family is the class's and needs no warning of its own.
+    concat!(
+        warning_row!(
+            "'operator family'",
+            "NULL",
+            "n.nspname",
+            "f.opfname",
+            "NULL",
+            "'using ' || am.amname"
+        ),
+        "FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace \
+         JOIN pg_catalog.pg_am am ON am.oid = f.opfmethod \
+         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc WHERE oc.opcfamily = f.oid \
+         AND oc.opcname = f.opfname AND oc.opcnamespace = f.opfnamespace) AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_opfamily", "f.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'collation'",
+            "NULL",
+            "n.nspname",
+            "co.collname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_collation", "co.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'conversion'",
+            "NULL",
+            "n.nspname",
+            "cv.conname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_conversion cv JOIN pg_catalog.pg_namespace n ON n.oid = cv.connamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_conversion", "cv.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'statistics object'",
+            "NULL",
+            "n.nspname",
+            "s.stxname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_statistic_ext", "s.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'text search configuration'",
+            "NULL",
+            "n.nspname",
+            "x.cfgname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_ts_config x JOIN pg_catalog.pg_namespace n ON n.oid = x.cfgnamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_ts_config", "x.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'text search dictionary'",
+            "NULL",
+            "n.nspname",
+            "x.dictname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_ts_dict x JOIN pg_catalog.pg_namespace n ON n.oid = x.dictnamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_ts_dict", "x.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'text search parser'",
+            "NULL",
+            "n.nspname",
+            "x.prsname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_ts_parser x JOIN pg_catalog.pg_namespace n ON n.oid = x.prsnamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_ts_parser", "x.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'text search template'",
+            "NULL",
+            "n.nspname",
+            "x.tmplname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_ts_template x JOIN pg_catalog.pg_namespace n ON n.oid = x.tmplnamespace \
+         WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_ts_template", "x.oid"),
+    ),
+    // Objects outside schemas. `initdb` creates none of these but languages,
+    // access methods and casts; theirs have OIDs below `FirstNormalObjectId`
+    // (16384), and user objects never do.
+    concat!(
+        warning_row!(
+            "'foreign-data wrapper'",
+            "NULL",
+            "NULL",
+            "w.fdwname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_foreign_data_wrapper w WHERE ",
+        not_extension_member!("pg_foreign_data_wrapper", "w.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'foreign server'",
+            "NULL",
+            "NULL",
+            "s.srvname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_foreign_server s WHERE ",
+        not_extension_member!("pg_foreign_server", "s.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'event trigger'",
+            "NULL",
+            "NULL",
+            "e.evtname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_event_trigger e WHERE ",
+        not_extension_member!("pg_event_trigger", "e.oid"),
+    ),
+    concat!(
+        warning_row!("'publication'", "NULL", "NULL", "p.pubname", "NULL", "NULL"),
+        "FROM pg_catalog.pg_publication p",
+    ),
+    // Only the name is read: `subconninfo` is not readable by every role.
+    concat!(
+        warning_row!(
+            "'subscription'",
+            "NULL",
+            "NULL",
+            "s.subname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_subscription s WHERE s.subdbid = \
+         (SELECT d.oid FROM pg_catalog.pg_database d \
+          WHERE d.datname = pg_catalog.current_database())",
+    ),
+    concat!(
+        warning_row!("'language'", "NULL", "NULL", "l.lanname", "NULL", "NULL"),
+        "FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND ",
+        not_extension_member!("pg_language", "l.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'access method'",
+            "NULL",
+            "NULL",
+            "am.amname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_am am WHERE am.oid >= 16384 AND ",
+        not_extension_member!("pg_am", "am.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'cast'",
+            "NULL",
+            "NULL",
+            "'(' || pg_catalog.format_type(k.castsource, NULL) || ' AS ' || \
+             pg_catalog.format_type(k.casttarget, NULL) || ')'",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_cast k WHERE k.oid >= 16384 AND ",
+        not_extension_member!("pg_cast", "k.oid"),
+    ),
+    // Properties of modelled tables that the model has no field for.
+    concat!(
+        warning_row!(
+            "'storage parameters'",
+            "'table'",
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "pg_catalog.array_to_string(c.reloptions, ', ')"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.reloptions IS NOT NULL AND ",
+        user_schema!("n"),
+        " AND ",
+        modelled_table!("c"),
+    ),
+    concat!(
+        warning_row!(
+            "'storage parameters'",
+            "'table'",
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "'toast.' || pg_catalog.array_to_string(tc.reloptions, ', toast.')"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid \
+         WHERE tc.reloptions IS NOT NULL AND ",
+        user_schema!("n"),
+        " AND ",
+        modelled_table!("c"),
+    ),
+    concat!(
+        warning_row!(
+            "'replica identity'",
+            "'table'",
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "CASE c.relreplident WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full' \
+             ELSE 'using index' END"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relreplident <> 'd' AND ",
+        user_schema!("n"),
+        " AND ",
+        modelled_table!("c"),
+    ),
+    concat!(
+        warning_row!(
+            "'access method'",
+            relation_noun!(),
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "am.amname"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_am am ON am.oid = c.relam \
+         WHERE am.amname <> 'heap' AND ",
+        user_schema!("n"),
+        " AND (",
+        modelled_table!("c"),
+        " OR (c.relkind = 'm' AND ",
+        modelled_view!("c"),
+        "))",
+    ),
+    // Tablespaces of tables, materialized views and indexes
+    // (`pg_get_indexdef` leaves the tablespace out).
+    concat!(
+        warning_row!(
+            "'tablespace'",
+            relation_noun!(),
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "sp.spcname"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_tablespace sp ON sp.oid = c.reltablespace WHERE ",
+        user_schema!("n"),
+        " AND (",
+        modelled_table!("c"),
+        " OR (c.relkind = 'm' AND ",
+        modelled_view!("c"),
+        ") OR (c.relkind = 'i' AND EXISTS (SELECT 1 FROM pg_catalog.pg_index ix \
+         JOIN pg_catalog.pg_class tc ON tc.oid = ix.indrelid WHERE ix.indexrelid = c.oid AND (",
+        modelled_table!("tc"),
+        " OR ",
+        modelled_view!("tc"),
+        "))))",
+    ),
+    // Unlogged sequences (PostgreSQL 15). An identity sequence follows its
+    // table, which is modelled as unlogged.
+    concat!(
+        warning_row!(
+            "'persistence'",
+            "'sequence'",
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "'unlogged'"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind = 'S' AND c.relpersistence = 'u' AND NOT EXISTS \
+         (SELECT 1 FROM pg_catalog.pg_depend d \
+          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid \
+          AND d.objsubid = 0 AND d.deptype = 'i') AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+    ),
+    // Column properties, in one pass over the columns of modelled tables.
+    // `attstattarget` is -1 by default before PostgreSQL 17 and `NULL` from
+    // 17 on; `>= 0` is false for both. Virtual generated columns
+    // (`attgenerated = 'v'`) exist from PostgreSQL 18.
+    concat!(
+        warning_row!(
+            "x.kind",
+            "x.noun",
+            "n.nspname",
+            "c.relname",
+            "a.attname",
+            "x.detail"
+        ),
+        "FROM pg_catalog.pg_attribute a \
+         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+         CROSS JOIN LATERAL (VALUES \
+           ('storage', 'column', a.attstorage <> t.typstorage, \
+            CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' \
+            WHEN 'm' THEN 'main' ELSE 'extended' END), \
+           ('compression', 'column', a.attcompression <> '', \
+            CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END), \
+           ('statistics target', 'column', a.attstattarget >= 0, \
+            a.attstattarget::pg_catalog.text), \
+           ('virtual generated column', 'virtual generated column', a.attgenerated = 'v', NULL), \
+           ('privileges', 'column', \
+            a.attacl IS NOT NULL AND pg_catalog.cardinality(a.attacl) > 0, NULL) \
+         ) x(kind, noun, present, detail) \
+         WHERE x.present AND a.attnum > 0 AND NOT a.attisdropped AND ",
+        user_schema!("n"),
+        " AND ",
+        modelled_table!("c"),
+    ),
+    // Not-null constraints added `NOT VALID` (PostgreSQL 18): `attnotnull`
+    // is true for them, but existing rows were not checked.
+    concat!(
+        warning_row!(
+            "'not-valid not-null constraint'",
+            "NULL",
+            "n.nspname",
+            "c.relname",
+            "k.conname",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE k.contype = 'n' AND NOT k.convalidated AND ",
+        user_schema!("n"),
+        " AND ",
+        modelled_table!("c"),
+    ),
+    // Privileges that differ from the default an owner gets. The `public`
+    // schema starts with privileges of its own, recorded in `pg_init_privs`;
+    // those count as the default too.
+    concat!(
+        warning_row!(
+            "'privileges'",
+            "'schema'",
+            "NULL",
+            "n.nspname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_namespace n WHERE n.nspacl IS NOT NULL \
+         AND n.nspacl <> pg_catalog.acldefault('n', n.nspowner) \
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_init_privs ip WHERE ip.objoid = n.oid \
+         AND ip.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ip.objsubid = 0 \
+         AND ip.initprivs = n.nspacl) AND ",
+        user_schema!("n"),
+    ),
+    concat!(
+        warning_row!(
+            "'privileges'",
+            relation_noun!(),
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND c.relacl IS NOT NULL \
+         AND c.relacl <> pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END\
+         ::pg_catalog.\"char\", c.relowner) AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'privileges'",
+            "CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' \
+             WHEN 'w' THEN 'window function' ELSE 'function' END",
+            "n.nspname",
+            "p.proname",
+            "pg_catalog.pg_get_function_identity_arguments(p.oid)",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+         WHERE p.proacl IS NOT NULL AND p.proacl <> pg_catalog.acldefault('f', p.proowner) AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_proc", "p.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'privileges'",
+            "'type'",
+            "n.nspname",
+            "t.typname",
+            "NULL",
+            "NULL"
+        ),
+        "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         WHERE t.typacl IS NOT NULL AND t.typacl <> pg_catalog.acldefault('T', t.typowner) AND ",
+        standalone_type!(),
+        " AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_type", "t.oid"),
+    ),
+    concat!(
+        warning_row!(
+            "'default privileges'",
+            "'role'",
+            "NULL",
+            "pg_catalog.pg_get_userbyid(da.defaclrole)",
+            "NULL",
+            "CASE WHEN da.defaclnamespace <> 0 THEN 'in schema ' || n.nspname END"
+        ),
+        "FROM pg_catalog.pg_default_acl da \
+         LEFT JOIN pg_catalog.pg_namespace n ON n.oid = da.defaclnamespace",
+    ),
+    // Owners: one warning for all objects owned by a role other than the
+    // database owner, rather than one per object. `pg_database_owner` (the
+    // owner of `public` from PostgreSQL 15) stands for the database owner.
+    concat!(
+        warning_row!(
+            "'owners'",
+            "'database'",
+            "NULL",
+            "pg_catalog.current_database()",
+            "NULL",
+            "pg_catalog.count(*)"
+        ),
+        "FROM (SELECT n.nspowner AS owner FROM pg_catalog.pg_namespace n WHERE ",
+        user_schema!("n"),
+        " UNION ALL SELECT c.relowner FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'v', 'm', 'S') AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_class", "c.oid"),
+        " UNION ALL SELECT p.proowner FROM pg_catalog.pg_proc p \
+         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_proc", "p.oid"),
+        " UNION ALL SELECT t.typowner FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND ",
+        user_schema!("n"),
+        " AND ",
+        not_extension_member!("pg_type", "t.oid"),
+        ") o WHERE o.owner <> (SELECT d.datdba FROM pg_catalog.pg_database d \
+         WHERE d.datname = pg_catalog.current_database()) \
+         AND o.owner <> 'pg_database_owner'::pg_catalog.regrole \
+         HAVING pg_catalog.count(*) > 0",
+    ),
+];
+
+const WHAT: &str = "objects that are not modelled";
+
+/// The one warnings query: every branch, one after the other.
+fn warnings_query() -> String {
+    BRANCHES.join(" UNION ALL ")
+}
+
+pub(super) async fn fetch(client: &Client) -> Result<Vec<Warning>, IntrospectError> {
+    let rows = query(client, WHAT, &warnings_query()).await?;
+    read_rows(&rows, WHAT, |row| {
+        let kind: String = row.get("kind")?;
+        let noun: Option<String> = row.get("noun")?;
+        let noun = noun.unwrap_or_else(|| kind.clone());
+        let schema: Option<String> = row.get("schema")?;
+        let name: String = row.get("name")?;
+        let sub: Option<String> = row.get("sub")?;
+        let detail: Option<String> = row.get("detail")?;
+        let object = object_name(&noun, schema.as_deref(), &name, sub.as_deref());
+        let message = message(&kind, &noun, &object, detail.as_deref());
+        Ok(Warning {
+            kind,
+            object,
+            message,
+        })
+    })
+}
+
+/// Names an object as a user would write it: `public.t`, `public.t.c` for a
+/// column, `p on public.t` for a policy or rule, `public.f(integer)` for a
+/// function, a bare name for objects outside schemas.
+fn object_name(noun: &str, schema: Option<&str>, name: &str, sub: Option<&str>) -> String {
+    let base = match (schema, noun) {
+        // Operators are symbols, which are never quoted.
+        (Some(schema), "operator") => format!("{}.{name}", quote_ident(schema)),
+        (Some(schema), _) => QualName::new(schema, name).to_string(),
+        // A cast is named by its types, which `format_type` printed.
+        (None, "cast" | "database") => name.to_owned(),
+        (None, _) => quote_ident(name),
+    };
+    match sub {
+        None => base,
+        Some(sub) if noun.ends_with("column") => format!("{base}.{}", quote_ident(sub)),
+        Some(args)
+            if matches!(
+                noun,
+                "function" | "procedure" | "aggregate" | "window function" | "operator"
+            ) =>
+        {
+            format!("{base}({args})")
+        }
+        Some(member) => format!("{} on {base}", quote_ident(member)),
+    }
+}
+
+/// The message of a warning. Things that are objects of their own read
+/// "domain public.d is not modelled …"; properties of an object read "the
+/// compression of column public.t.c (lz4) is not modelled …".
+fn message(kind: &str, noun: &str, object: &str, detail: Option<&str>) -> String {
+    const LEFT_OUT: &str = "not modelled by pgrift and";
+    let subject = match detail {
+        Some(detail) if !detail.is_empty() => format!("{noun} {object} ({detail})"),
+        _ => format!("{noun} {object}"),
+    };
+    match kind {
+        "partition" => format!(
+            "{subject} is a partition; partitioning is {LEFT_OUT} the table is left out of the diff"
+        ),
+        "inheritance" => format!(
+            "{subject} inherits from another table; inheritance is {LEFT_OUT} the table is left \
+             out of the diff"
+        ),
+        "owners" => {
+            let (count, verb) = match detail {
+                Some("1") => ("1 object".to_owned(), "is"),
+                Some(count) => (format!("{count} objects"), "are"),
+                None => ("objects".to_owned(), "are"),
+            };
+            format!(
+                "{count} in database {object} {verb} owned by a role other than the database \
+                 owner; ownership is {LEFT_OUT} is left out of the diff"
+            )
+        }
+        "not-valid not-null constraint" => format!(
+            "not-null constraint {object} is not validated, which is not modelled by pgrift; \
+             the column is read as NOT NULL"
+        ),
+        kind if kind == noun => format!("{subject} is {LEFT_OUT} is left out of the diff"),
+        kind => {
+            let verb = if kind.ends_with('s') { "are" } else { "is" };
+            format!("the {kind} of {subject} {verb} {LEFT_OUT} {verb} left out of the diff")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_qualified() {
+        crate::introspect::filter::tests::assert_qualified(&warnings_query());
+    }
+
+    /// A row of the warnings query: kind, noun, schema, name, sub, detail.
+    type WarningRow<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+
+    fn check(row: WarningRow<'_>, expect: &str) {
+        let (kind, noun, schema, name, sub, detail) = row;
+        let noun = noun.unwrap_or(kind);
+        let object = object_name(noun, schema, name, sub);
+        assert_eq!(message(kind, noun, &object, detail), expect);
+    }
+
+    #[test]
+    fn messages() {
+        let cases = [
+            (
+                ("domain", None, Some("public"), "us_postal_code", None, None),
+                "domain public.us_postal_code is not modelled by pgrift and is left out of the diff",
+            ),
+            (
+                (
+                    "policy",
+                    None,
+                    Some("public"),
+                    "Accounts",
+                    Some("owner_only"),
+                    None,
+                ),
+                "policy owner_only on public.\"Accounts\" is not modelled by pgrift and is left \
+                 out of the diff",
+            ),
+            (
+                (
+                    "compression",
+                    Some("column"),
+                    Some("public"),
+                    "t",
+                    Some("body"),
+                    Some("lz4"),
+                ),
+                "the compression of column public.t.body (lz4) is not modelled by pgrift and is \
+                 left out of the diff",
+            ),
+            (
+                (
+                    "privileges",
+                    Some("function"),
+                    Some("app"),
+                    "f",
+                    Some("integer, text"),
+                    None,
+                ),
+                "the privileges of function app.f(integer, text) are not modelled by pgrift and \
+                 are left out of the diff",
+            ),
+            (
+                (
+                    "storage parameters",
+                    Some("table"),
+                    Some("public"),
+                    "t",
+                    None,
+                    Some("fillfactor=70"),
+                ),
+                "the storage parameters of table public.t (fillfactor=70) are not modelled by \
+                 pgrift and are left out of the diff",
+            ),
+            (
+                (
+                    "operator",
+                    None,
+                    Some("public"),
+                    "===",
+                    Some("integer, integer"),
+                    None,
+                ),
+                "operator public.===(integer, integer) is not modelled by pgrift and is left out \
+                 of the diff",
+            ),
+            (
+                ("cast", None, None, "(text AS public.mood)", None, None),
+                "cast (text AS public.mood) is not modelled by pgrift and is left out of the diff",
+            ),
+            (
+                ("event trigger", None, None, "Audit DDL", None, None),
+                "event trigger \"Audit DDL\" is not modelled by pgrift and is left out of the diff",
+            ),
+            (
+                (
+                    "partition",
+                    Some("table"),
+                    Some("public"),
+                    "events_2024",
+                    None,
+                    None,
+                ),
+                "table public.events_2024 is a partition; partitioning is not modelled by pgrift \
+                 and the table is left out of the diff",
+            ),
+            (
+                ("owners", Some("database"), None, "app", None, Some("3")),
+                "3 objects in database app are owned by a role other than the database owner; \
+                 ownership is not modelled by pgrift and is left out of the diff",
+            ),
+            (
+                (
+                    "virtual generated column",
+                    None,
+                    Some("public"),
+                    "t",
+                    Some("total"),
+                    None,
+                ),
+                "virtual generated column public.t.total is not modelled by pgrift and is left \
+                 out of the diff",
+            ),
+            (
+                ("owners", Some("database"), None, "app", None, Some("1")),
+                "1 object in database app is owned by a role other than the database owner; \
+                 ownership is not modelled by pgrift and is left out of the diff",
+            ),
+        ];
+        for (row, expect) in cases {
+            check(row, expect);
+        }
+    }
+}

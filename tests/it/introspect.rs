@@ -1,0 +1,459 @@
+//! Introspection of real databases.
+//!
+//! Each test loads a fixture into a scratch database, reads it back with
+//! [`introspect`], renders the catalog as one line per object, property,
+//! dependency and warning, and checks that the lines it expects are there
+//! and the lines it rules out are not. Lines are compared exactly; a line
+//! ending in `*` matches every line that starts with the rest.
+//!
+//! The server comes from `PGRIFT_TEST_DSN` (a PostgreSQL 14 to 18 server with
+//! the `citext` and `pgcrypto` extensions available, where the role may
+//! create databases and roles). FIXME: use the shared test cluster
+//! (`crate::source::cluster::Cluster`) once it lands.
+
+use pgrift::catalog::{Catalog, Column, FunctionKind, ObjectId, SequenceOptions};
+use pgrift::introspect::{Introspected, introspect};
+use tokio_postgres::{Client, Config, NoTls};
+
+const RICH: &str = include_str!("fixtures/introspect.sql");
+
+#[tokio::test]
+async fn empty_database() {
+    check(
+        "empty",
+        "",
+        &[
+            "schema public -- standard public schema",
+            "extension plpgsql 1.0 in pg_catalog",
+        ],
+        &["table *", "warning *", "dependency *", "function *"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn rich_schema() {
+    check(
+        "rich",
+        RICH,
+        &[
+            // Objects and their properties.
+            "schema app -- Application objects",
+            "extension citext 1.6 in public",
+            "extension pgcrypto * in app",
+            "enum app.mood (sad, meh, ok, happy) -- How a user feels",
+            "sequence app.invoice_no integer start 1000 increment 10 min 1 max 2147483647 \
+             cache 5 cycle owned by app.teams.invoice -- Invoice numbers",
+            "sequence app.teams_id_seq integer start 1 increment 1 min 1 max 2147483647 \
+             cache 1 owned by app.teams.id",
+            "table app.users -- People",
+            "table app.scratch unlogged",
+            "column app.users.id bigint not null identity always app.users_id_seq bigint start 7 \
+             increment 3 min 1 max 9223372036854775807 cache 1",
+            "column app.users.email public.citext not null -- Login",
+            "column app.users.name text collate pg_catalog.\"C\"",
+            "column app.users.mood app.mood not null default 'ok'::app.mood",
+            "column app.users.moods app.mood[]",
+            "column app.users.code text default app.next_code()",
+            "column app.users.doubled integer generated (score * 2)",
+            "column app.teams.id integer not null default nextval('app.teams_id_seq'::regclass)",
+            "column app.teams.legacy_id integer not null identity by default \
+             app.teams_legacy_id_seq integer start 1 increment 1 min 1 max 2147483647 cache 1",
+            "column app.tokens.salt text default app.gen_salt('md5'::text)",
+            "constraint users_pkey on app.users primary-key: PRIMARY KEY (id)",
+            "constraint users_score_check on app.users check: CHECK (app.is_positive(score))",
+            "constraint users_team_fk on app.users foreign-key not valid: \
+             FOREIGN KEY (team_id) REFERENCES app.teams(id) -- Mutual reference",
+            "constraint teams_lead_id_fkey on app.teams foreign-key: \
+             FOREIGN KEY (lead_id) REFERENCES app.users(id) DEFERRABLE INITIALLY DEFERRED",
+            "constraint slots_during_excl on app.slots exclusion: \
+             EXCLUDE USING gist (during WITH &&)",
+            "index app.users_lower_code on app.users: \
+             CREATE INDEX users_lower_code ON app.users USING btree (lower(code)) \
+             -- Case-insensitive code",
+            "index app.users_name on app.users: \
+             CREATE INDEX users_name ON app.users USING btree (name) WHERE (score > 0)",
+            "index app.team_sizes_team on app.team_sizes: \
+             CREATE UNIQUE INDEX team_sizes_team ON app.team_sizes USING btree (team_id)",
+            "view app.happy_users with (security_barrier=true)",
+            "view app.happy_emails -- View on a view",
+            "materialized view app.team_sizes",
+            "function app.is_positive(n integer) returns boolean",
+            "function app.user_label(u app.users) returns text",
+            "procedure app.reset(*",
+            "trigger users_touch on app.users disabled: CREATE TRIGGER users_touch BEFORE INSERT \
+             OR UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION app.touch() \
+             -- Keeps code fresh",
+            "trigger happy_insert on app.happy_users origin: *",
+            // Dependencies the planner orders by.
+            "dependency view app.happy_users -> column app.users.email",
+            "dependency view app.happy_emails -> view app.happy_users",
+            "dependency view app.team_sizes -> column app.users.team_id",
+            "dependency default app.teams.invoice -> sequence app.invoice_no",
+            "dependency default app.users.code -> function app.next_code()",
+            "dependency default app.tokens.salt -> extension pgcrypto",
+            "dependency constraint users_score_check on app.users -> \
+             function app.is_positive(n integer)",
+            "dependency index app.users_mood_text -> function app.lower_email(e app.mood)",
+            "dependency index app.users_name -> column app.users.score",
+            "dependency constraint users_team_fk on app.users -> constraint teams_pkey on app.teams",
+            "dependency constraint teams_lead_id_fkey on app.teams -> \
+             constraint users_pkey on app.users",
+            "dependency trigger users_touch on app.users -> function app.touch()",
+            "dependency trigger happy_insert on app.happy_users -> function app.instead()",
+            "dependency column app.users.mood -> type app.mood",
+            "dependency column app.users.moods -> type app.mood",
+            "dependency column app.users.email -> extension citext",
+            "dependency column app.users.doubled -> column app.users.score",
+            "dependency function app.lower_email(e app.mood) -> type app.mood",
+            "dependency function app.user_count() -> table app.users",
+            "dependency function app.user_label(u app.users) -> table app.users",
+            "dependency extension pgcrypto -> schema app",
+            // What is not modelled.
+            "warning domain app.us_postal_code: domain app.us_postal_code is not modelled by \
+             pgrift and is left out of the diff",
+            "warning composite type app.pair: *",
+            "warning policy own_rows on app.users: *",
+            "warning row-level security app.users: *",
+            "warning partitioned table app.events: *",
+            "warning partition app.events_2024: *",
+            "warning inheritance app.child: *",
+            "warning storage parameters app.tuned: the storage parameters of table app.tuned \
+             (fillfactor=70) are not modelled by pgrift and are left out of the diff",
+            "warning statistics target app.tuned.id: *",
+            "warning aggregate app.total(integer): *",
+            "warning rule scratch_noop on app.scratch: *",
+            "warning statistics object app.users_stats: *",
+            "warning privileges app.users: *",
+            "warning text search configuration app.english_copy: *",
+            "warning collation app.german: *",
+            "warning event trigger no_op: *",
+            "warning owners *: 1 object in database * is owned by a role other than the \
+             database owner; *",
+        ],
+        &[
+            // Extension members, identity sequences, indexes behind
+            // constraints, and tables that are not modelled.
+            "function app.gen_salt(*",
+            "function public.citext(*",
+            "sequence app.users_id_seq *",
+            "sequence app.teams_legacy_id_seq *",
+            "index app.users_pkey *",
+            "index app.users_email_key *",
+            "table app.events*",
+            "table app.events_2024*",
+            "table app.child*",
+            "function app.total(*",
+            // `OWNED BY` is a property of the sequence, not an edge.
+            "dependency sequence app.invoice_no -> column app.teams.invoice",
+            "dependency sequence app.teams_id_seq -> column app.teams.id",
+            // The public schema's own privileges are the default.
+            "warning privileges public*",
+        ],
+    )
+    .await;
+}
+
+/// Loads `fixture` into a new database, reads it back and checks the
+/// rendered lines.
+async fn check(name: &str, fixture: &str, expected: &[&str], absent: &[&str]) {
+    let introspected = read_fixture(name, fixture).await;
+    assert!(introspected.server_version_num >= 140000);
+    let catalog = &introspected.catalog;
+    let lines = render(catalog);
+    let text = lines.join("\n");
+    for line in expected {
+        assert!(
+            lines.iter().any(|actual| matches(line, actual)),
+            "missing line:\n{line}\n\ncatalog:\n{text}"
+        );
+    }
+    for line in absent {
+        assert!(
+            !lines.iter().any(|actual| matches(line, actual)),
+            "unexpected line matching:\n{line}\n\ncatalog:\n{text}"
+        );
+    }
+
+    // A catalog is sorted and survives a snapshot file unchanged.
+    let mut normalized = catalog.clone();
+    normalized.normalize();
+    assert_eq!(&normalized, catalog, "the catalog is not normalized");
+    let json = serde_json::to_string(catalog).expect("a catalog serializes");
+    let back: Catalog = serde_json::from_str(&json).expect("a catalog deserializes");
+    assert_eq!(&back, catalog);
+}
+
+/// `*` inside an expected line matches any text.
+fn matches(pattern: &str, line: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return pattern == line;
+    };
+    let Some(mut rest) = line.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+fn render(catalog: &Catalog) -> Vec<String> {
+    let comment = |comment: &Option<String>| match comment {
+        Some(text) => format!(" -- {text}"),
+        None => String::new(),
+    };
+    let mut lines = Vec::new();
+    for schema in &catalog.schemas {
+        lines.push(format!(
+            "schema {}{}",
+            schema.name,
+            comment(&schema.comment)
+        ));
+    }
+    for extension in &catalog.extensions {
+        lines.push(format!(
+            "extension {} {} in {}",
+            extension.name, extension.version, extension.schema
+        ));
+    }
+    for enum_type in &catalog.enums {
+        lines.push(format!(
+            "enum {} ({}){}",
+            enum_type.name,
+            enum_type.labels.join(", "),
+            comment(&enum_type.comment)
+        ));
+    }
+    for sequence in &catalog.sequences {
+        let owned_by = match &sequence.owned_by {
+            Some(column) => format!(" owned by {}.{}", column.table, column.column),
+            None => String::new(),
+        };
+        lines.push(format!(
+            "sequence {} {}{owned_by}{}",
+            sequence.name,
+            render_options(&sequence.options),
+            comment(&sequence.comment)
+        ));
+    }
+    for table in &catalog.tables {
+        let unlogged = if table.unlogged { " unlogged" } else { "" };
+        lines.push(format!(
+            "table {}{unlogged}{}",
+            table.name,
+            comment(&table.comment)
+        ));
+        for column in &table.columns {
+            lines.push(format!(
+                "column {}.{} {}",
+                table.name,
+                column.name,
+                render_column(column)
+            ));
+        }
+        for constraint in &table.constraints {
+            let kind = serde_json::to_value(constraint.kind).expect("a kind serializes");
+            let not_valid = if constraint.validated {
+                ""
+            } else {
+                " not valid"
+            };
+            lines.push(format!(
+                "constraint {} on {} {}{not_valid}: {}{}",
+                constraint.name,
+                table.name,
+                kind.as_str().unwrap_or_default(),
+                constraint.definition,
+                comment(&constraint.comment)
+            ));
+        }
+    }
+    for index in &catalog.indexes {
+        lines.push(format!(
+            "index {} on {}: {}{}",
+            index.name,
+            index.table,
+            index.definition,
+            comment(&index.comment)
+        ));
+    }
+    for view in &catalog.views {
+        let kind = if view.materialized {
+            "materialized view"
+        } else {
+            "view"
+        };
+        let options = if view.options.is_empty() {
+            String::new()
+        } else {
+            format!(" with ({})", view.options.join(", "))
+        };
+        lines.push(format!(
+            "{kind} {}{options}{}",
+            view.name,
+            comment(&view.comment)
+        ));
+    }
+    for function in &catalog.functions {
+        let returns = match &function.result {
+            Some(result) => format!(" returns {result}"),
+            None => String::new(),
+        };
+        let kind = match function.kind {
+            FunctionKind::Function => "function",
+            FunctionKind::Procedure => "procedure",
+        };
+        lines.push(format!(
+            "{kind} {}({}){returns}{}",
+            function.name,
+            function.identity_args,
+            comment(&function.comment)
+        ));
+    }
+    for trigger in &catalog.triggers {
+        let enabled = serde_json::to_value(trigger.enabled).expect("a state serializes");
+        lines.push(format!(
+            "trigger {} on {} {}: {}{}",
+            trigger.name,
+            trigger.table,
+            enabled.as_str().unwrap_or_default(),
+            trigger.definition,
+            comment(&trigger.comment)
+        ));
+    }
+    for dependency in &catalog.dependencies {
+        lines.push(format!(
+            "dependency {} -> {}",
+            render_id(&dependency.dependent),
+            render_id(&dependency.referenced)
+        ));
+    }
+    for warning in &catalog.warnings {
+        lines.push(format!(
+            "warning {} {}: {}",
+            warning.kind, warning.object, warning.message
+        ));
+    }
+    lines
+}
+
+fn render_id(id: &ObjectId) -> String {
+    format!("{} {id}", id.kind_name())
+}
+
+fn render_options(options: &SequenceOptions) -> String {
+    let cycle = if options.cycle { " cycle" } else { "" };
+    format!(
+        "{} start {} increment {} min {} max {} cache {}{cycle}",
+        options.data_type,
+        options.start,
+        options.increment,
+        options.min_value,
+        options.max_value,
+        options.cache
+    )
+}
+
+fn render_column(column: &Column) -> String {
+    let mut text = column.data_type.clone();
+    if let Some(collation) = &column.collation {
+        text.push_str(&format!(" collate {collation}"));
+    }
+    if column.not_null {
+        text.push_str(" not null");
+    }
+    if let Some(default) = &column.default {
+        text.push_str(&format!(" default {default}"));
+    }
+    if let Some(identity) = &column.identity {
+        let always = if identity.always {
+            "always"
+        } else {
+            "by default"
+        };
+        text.push_str(&format!(
+            " identity {always} {} {}",
+            identity.sequence,
+            render_options(&identity.options)
+        ));
+    }
+    if let Some(generated) = &column.generated {
+        text.push_str(&format!(" generated {generated}"));
+    }
+    if let Some(text_comment) = &column.comment {
+        text.push_str(&format!(" -- {text_comment}"));
+    }
+    text
+}
+
+/// Creates a database named after the test, loads `fixture`, introspects it
+/// and drops the database again before returning, so that a failed
+/// assertion leaves nothing behind.
+async fn read_fixture(name: &str, fixture: &str) -> Introspected {
+    let dsn = std::env::var("PGRIFT_TEST_DSN").unwrap_or_else(|_| {
+        panic!(
+            "set PGRIFT_TEST_DSN to the connection string of a PostgreSQL 14 to 18 server \
+             where the role may create databases (e.g. \"host=/tmp user=postgres \
+             dbname=postgres\"); the integration tests create and drop their own databases"
+        )
+    });
+    let config: Config = dsn
+        .parse()
+        .expect("PGRIFT_TEST_DSN is a valid connection string");
+    let admin = connect(&config).await;
+    let database = format!("pgrift_it_introspect_{name}_{}", std::process::id());
+    // One statement per call: `CREATE DATABASE` cannot run in the implicit
+    // transaction of a multi-statement query.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        admin
+            .batch_execute(&sql)
+            .await
+            .expect("the scratch database can be created");
+    }
+
+    let mut scratch = config.clone();
+    scratch.dbname(&database);
+    let client = connect(&scratch).await;
+    let loaded = client.batch_execute(fixture).await;
+    let introspected = match &loaded {
+        Ok(()) => Some(introspect(&client).await),
+        Err(_) => None,
+    };
+    drop(client);
+    admin
+        .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .await
+        .expect("the scratch database can be dropped");
+
+    loaded.expect("the fixture loads");
+    match introspected {
+        Some(Ok(introspected)) => introspected,
+        Some(Err(error)) => panic!(
+            "introspection failed: {error}: {:?} (hint: {:?})",
+            std::error::Error::source(&error),
+            error.hint()
+        ),
+        None => unreachable!("the fixture loaded"),
+    }
+}
+
+async fn connect(config: &Config) -> Client {
+    let (client, connection) = config
+        .connect(NoTls)
+        .await
+        .expect("the test server accepts connections");
+    tokio::spawn(connection);
+    client
+}
