@@ -32,9 +32,9 @@ use crate::sql::quote_ident;
 /// The superuser that `initdb` creates.
 const USER: &str = "pgrift";
 
-/// The port is only part of the socket's file name, since the server listens
-/// on no TCP address, so the standard one does.
-const PORT: u16 = 5432;
+/// Without TCP, the port is only part of the socket's file name, so the
+/// standard one does.
+const DEFAULT_PORT: u16 = 5432;
 
 /// How long a starting server may take to accept connections.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -143,6 +143,19 @@ fn on_path(path: &std::ffi::OsStr) -> Option<PathBuf> {
     })
 }
 
+/// How to start a [`Cluster`]; the default suits the shadow database.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterOptions {
+    /// The directory of `initdb` and `postgres`; [`find_bin_dir`] when
+    /// `None`.
+    pub bin_dir: Option<PathBuf>,
+    /// Also listen on 127.0.0.1 at this TCP port, for tests of TCP and TLS.
+    /// The socket then carries this port number too.
+    pub tcp_port: Option<u16>,
+    /// More `name=value` server settings, applied after pgrift's own.
+    pub settings: Vec<(String, String)>,
+}
+
 /// A running throwaway cluster. Dropping it stops the server and removes
 /// its directory.
 #[derive(Debug)]
@@ -150,6 +163,7 @@ pub struct Cluster {
     /// Holds `data/`, the socket and `server.log`. `None` once removed.
     dir: Option<tempfile::TempDir>,
     bin_dir: PathBuf,
+    port: u16,
     /// The postmaster. `None` once stopped.
     server: Option<Child>,
     server_version_num: i32,
@@ -158,17 +172,31 @@ pub struct Cluster {
 impl Cluster {
     /// Starts a cluster with the server programs [`find_bin_dir`] finds.
     pub async fn start() -> Result<Cluster, SourceError> {
-        Cluster::start_with_bin_dir(find_bin_dir()?).await
+        Cluster::start_with(ClusterOptions::default()).await
     }
 
     /// Starts a cluster with the `initdb` and `postgres` in `bin_dir`.
-    ///
-    /// Fails when `initdb` fails, or the server exits or does not accept
-    /// connections within 30 seconds; the error then holds the end of their
-    /// output.
     pub async fn start_with_bin_dir(bin_dir: PathBuf) -> Result<Cluster, SourceError> {
+        Cluster::start_with(ClusterOptions {
+            bin_dir: Some(bin_dir),
+            ..ClusterOptions::default()
+        })
+        .await
+    }
+
+    /// Starts a cluster as `options` say.
+    ///
+    /// Fails when no server programs are found, `initdb` fails, or the
+    /// server exits or does not accept connections within 30 seconds; the
+    /// error then holds the end of their output.
+    pub async fn start_with(options: ClusterOptions) -> Result<Cluster, SourceError> {
+        let bin_dir = match &options.bin_dir {
+            Some(dir) => dir.clone(),
+            None => find_bin_dir()?,
+        };
+        let port = options.tcp_port.unwrap_or(DEFAULT_PORT);
         let bin = bin_dir.clone();
-        let (dir, server) = tokio::task::spawn_blocking(move || init_and_spawn(&bin))
+        let (dir, server) = tokio::task::spawn_blocking(move || init_and_spawn(&bin, &options))
             .await
             .map_err(|e| SourceError::Cluster {
                 message: format!("the start-up task failed: {e}"),
@@ -177,6 +205,7 @@ impl Cluster {
         let mut cluster = Cluster {
             dir: Some(dir),
             bin_dir,
+            port,
             server: Some(server),
             server_version_num: 0,
         };
@@ -191,8 +220,10 @@ impl Cluster {
         self.dir.as_ref().map_or(Path::new(""), |d| d.path())
     }
 
+    /// The port: part of the socket's name, and the TCP port if
+    /// [`ClusterOptions::tcp_port`] asked for one.
     pub fn port(&self) -> u16 {
-        PORT
+        self.port
     }
 
     /// The superuser's name, `pgrift`. It logs in without a password.
@@ -213,7 +244,7 @@ impl Cluster {
     pub fn conninfo(&self, dbname: &str) -> ConnInfo {
         ConnInfo {
             host: Host::Socket(self.socket_dir().to_path_buf()),
-            port: PORT,
+            port: self.port,
             user: USER.to_owned(),
             password: None,
             dbname: dbname.to_owned(),
@@ -293,7 +324,7 @@ impl Cluster {
         command
             .arg("-h")
             .arg(self.socket_dir())
-            .args(["-p", &PORT.to_string(), "-U", USER, "-d", dbname])
+            .args(["-p", &self.port.to_string(), "-U", USER, "-d", dbname])
             .env_remove("PGPASSWORD")
             .env_remove("PGSERVICE")
             .env_remove("PGOPTIONS");
@@ -312,7 +343,7 @@ impl Cluster {
     async fn wait_until_ready(&mut self) -> Result<i32, SourceError> {
         let deadline = Instant::now() + START_TIMEOUT;
         let info = self.conninfo("postgres");
-        let socket = conninfo::socket_path(self.socket_dir(), PORT);
+        let socket = conninfo::socket_path(self.socket_dir(), self.port);
         loop {
             if let Some(server) = self.server.as_mut()
                 && let Ok(Some(status)) = server.try_wait()
@@ -460,7 +491,10 @@ fn server_command(program: PathBuf, dir: &Path, run_as: Option<&RunAs>) -> Comma
 }
 
 /// Runs `initdb` and spawns the server. Blocking; run off the async threads.
-fn init_and_spawn(bin_dir: &Path) -> Result<(tempfile::TempDir, Child), SourceError> {
+fn init_and_spawn(
+    bin_dir: &Path,
+    options: &ClusterOptions,
+) -> Result<(tempfile::TempDir, Child), SourceError> {
     let cluster_error = |message: String| SourceError::Cluster {
         message,
         log: String::new(),
@@ -512,28 +546,37 @@ fn init_and_spawn(bin_dir: &Path) -> Result<(tempfile::TempDir, Child), SourceEr
     let log = std::fs::File::create(&log_path)
         .and_then(|file| Ok((file.try_clone()?, file)))
         .map_err(|e| cluster_error(format!("could not create {}: {e}", log_path.display())))?;
-    let server = server_command(bin_dir.join("postgres"), dir.path(), run_as.as_ref())
+    let mut settings: Vec<String> = [
+        "fsync=off",
+        "synchronous_commit=off",
+        "full_page_writes=off",
+        "max_connections=100",
+        "shared_buffers=32MB",
+        "autovacuum=off",
+    ]
+    .map(String::from)
+    .to_vec();
+    settings.push(match options.tcp_port {
+        Some(_) => "listen_addresses=127.0.0.1".to_owned(),
+        None => "listen_addresses=".to_owned(),
+    });
+    settings.extend(
+        options
+            .settings
+            .iter()
+            .map(|(name, value)| format!("{name}={value}")),
+    );
+    let mut command = server_command(bin_dir.join("postgres"), dir.path(), run_as.as_ref());
+    command
         .arg("-D")
         .arg(&data)
         .arg("-k")
         .arg(dir.path())
-        .args(["-p", &PORT.to_string()])
-        .args([
-            "-c",
-            "listen_addresses=",
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-            "-c",
-            "max_connections=100",
-            "-c",
-            "shared_buffers=32MB",
-            "-c",
-            "autovacuum=off",
-        ])
+        .args(["-p", &options.tcp_port.unwrap_or(DEFAULT_PORT).to_string()]);
+    for setting in &settings {
+        command.args(["-c", setting]);
+    }
+    let server = command
         .stdout(log.0)
         .stderr(log.1)
         // Its own process group keeps the terminal's Ctrl-C from reaching

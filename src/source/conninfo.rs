@@ -734,6 +734,18 @@ fn connect_error(info: &ConnInfo, error: &tokio_postgres::Error) -> SourceError 
                 socket_path(dir, info.port).display()
             ),
         })
+    } else if cause.contains("not valid for name") {
+        Some(
+            "connect with a host name the certificate holds, or use sslmode=verify-ca to \
+             skip the host name check"
+                .into(),
+        )
+    } else if cause.contains("UnknownIssuer") {
+        Some(
+            "set sslrootcert to the CA certificate that signed the server's, or use \
+             sslmode=require to encrypt without verifying"
+                .into(),
+        )
     } else if cause.contains("TLS") || cause.contains("certificate") {
         Some(
             "sslmode=require encrypts without verifying the certificate; for verify-ca or \

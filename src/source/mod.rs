@@ -26,7 +26,7 @@ mod tls;
 use std::path::{Path, PathBuf};
 
 pub use cleanup::{clean_up_now, install_signal_cleanup};
-pub use cluster::{Cluster, find_bin_dir};
+pub use cluster::{Cluster, ClusterOptions, find_bin_dir};
 pub use conninfo::{ChannelBinding, ConnInfo, Env, Host, SslMode, connect};
 pub use error::{SourceError, SqlError};
 pub use shadow::{Shadow, ShadowDb, sql_files};

@@ -310,7 +310,7 @@ impl ShadowDb {
             message: db.message().to_owned(),
             detail: db.detail().map(str::to_owned),
             context,
-            hint: db.hint().map(str::to_owned),
+            hint: sql_hint(db),
         }))
     }
 
@@ -350,6 +350,26 @@ impl Drop for ShadowDb {
         let _ = dropper.join();
         super::cleanup::unregister_database(&self.name);
     }
+}
+
+/// The server's hint, and for the errors that come from running a whole
+/// file as one transaction, what to do about that.
+fn sql_hint(db: &tokio_postgres::error::DbError) -> Option<String> {
+    let ours = match db.code().code() {
+        // active_sql_transaction: CREATE INDEX CONCURRENTLY, VACUUM and the
+        // like.
+        "25001" => {
+            "pgrift runs each file as one transaction; put this statement in a file of \
+                    its own"
+        }
+        // unsafe_new_enum_value_usage: a value added and used in one file.
+        "55P04" => "pgrift runs each file as one transaction; use the new value in a later file",
+        _ => return db.hint().map(str::to_owned),
+    };
+    Some(match db.hint() {
+        Some(theirs) => format!("{theirs} {ours}"),
+        None => ours.to_owned(),
+    })
 }
 
 /// Drops a shadow database on an existing server. `WITH (FORCE)` (13 and

@@ -3,3 +3,4 @@
 
 mod source;
 mod support;
+mod tls;

@@ -51,7 +51,10 @@ async fn cluster_starts_serves_and_disappears() {
     let name = "Mixed Case ü";
     cluster.create_database(name).await.unwrap();
     let client = cluster.connect(name).await.unwrap();
-    let row = client.query_one("SELECT current_database()", &[]).await.unwrap();
+    let row = client
+        .query_one("SELECT current_database()", &[])
+        .await
+        .unwrap();
     assert_eq!(row.get::<_, String>(0), name);
     drop(client);
     cluster.drop_database(name).await.unwrap();
@@ -153,6 +156,16 @@ async fn sql_errors_point_to_file_line_and_column() {
          hint: No function matches the given name and argument types. You might need to add \
          explicit type casts."
     );
+    // Statements that refuse a transaction block get a hint.
+    assert_eq!(
+        apply_error(
+            "conc.sql",
+            "CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY ON t (x);\n"
+        )
+        .await,
+        "conc.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction block\n\
+         hint: pgrift runs each file as one transaction; put this statement in a file of its own"
+    );
     // An error inside a function body is found in the file.
     assert_eq!(
         apply_error(
@@ -200,7 +213,11 @@ async fn pg_dump_output_loads() {
         .arg("--schema-only")
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let dir = sql_dir(&[("dump.sql", &String::from_utf8(output.stdout).unwrap())]);
 
     let shadow = Shadow::with_cluster(cluster.clone());
@@ -244,7 +261,10 @@ async fn shadow_databases_on_a_server_are_always_dropped() {
 
     // A ShadowDb dropped without closing, as after a panic.
     let db = shadow.create_database().await.unwrap();
-    db.client().batch_execute("CREATE TABLE t ();").await.unwrap();
+    db.client()
+        .batch_execute("CREATE TABLE t ();")
+        .await
+        .unwrap();
     drop(db);
     assert_eq!(shadow_databases(&admin).await, Vec::<String>::new());
 }
@@ -258,15 +278,25 @@ async fn load_reads_sql_url_and_empty_sources() {
     let loaded = source::load(&SourceSpec::Sql(dir.path().join("s.sql")), &shadow)
         .await
         .unwrap();
-    assert_eq!(loaded.server_version_num, Some(cluster.server_version_num()));
+    assert_eq!(
+        loaded.server_version_num,
+        Some(cluster.server_version_num())
+    );
     assert_eq!(loaded.label, dir.path().join("s.sql").display().to_string());
 
     let name = unique_name("url");
     cluster.create_database(&name).await.unwrap();
     let spec = SourceSpec::Url(cluster.conninfo(&name));
     let loaded = source::load(&spec, &shadow).await.unwrap();
-    assert_eq!(loaded.server_version_num, Some(cluster.server_version_num()));
-    assert!(loaded.label.starts_with("postgres://pgrift@/url_"), "{}", loaded.label);
+    assert_eq!(
+        loaded.server_version_num,
+        Some(cluster.server_version_num())
+    );
+    assert!(
+        loaded.label.starts_with("postgres://pgrift@/url_"),
+        "{}",
+        loaded.label
+    );
 }
 
 #[tokio::test]
@@ -275,7 +305,10 @@ async fn connection_errors_name_the_source_and_hide_the_password() {
     let info = ConnInfo {
         password: Some("hunter2".into()),
         ..ConnInfo::parse_with(
-            &format!("host={} port=6000 user=alice dbname=app", nowhere.path().display()),
+            &format!(
+                "host={} port=6000 user=alice dbname=app",
+                nowhere.path().display()
+            ),
             &source::Env::default(),
         )
         .unwrap()
@@ -311,7 +344,9 @@ async fn a_missing_bin_dir_fails_with_the_install_hint() {
     let error = shadow.create_database().await.unwrap_err();
     let text = explain(&error);
     assert!(
-        text.starts_with("could not start a throwaway PostgreSQL cluster: could not run /nonexistent/bin/initdb"),
+        text.starts_with(
+            "could not start a throwaway PostgreSQL cluster: could not run /nonexistent/bin/initdb"
+        ),
         "{text}"
     );
 }
@@ -323,4 +358,96 @@ async fn a_shared_cluster_serves_several_runtimes() {
     let client = cluster.connect("postgres").await.unwrap();
     let row = client.query_one("SELECT 1", &[]).await.unwrap();
     assert_eq!(row.get::<_, i32>(0), 1);
+}
+
+/// What the child process of the cleanup tests does, chosen by
+/// `PGRIFT_TEST_CHILD`. Run normally, without the variable, it does nothing.
+///
+/// - `signal`: starts a cluster, installs the signal cleanup, prints the
+///   socket directory and waits to be interrupted.
+/// - `forget`: starts a cluster, prints its directory and leaks it, leaving
+///   the exit hook to stop it.
+#[tokio::test]
+async fn cleanup_child() {
+    let Ok(mode) = std::env::var("PGRIFT_TEST_CHILD") else {
+        return;
+    };
+    let cluster = start_cluster().await;
+    match mode.as_str() {
+        "signal" => {
+            source::install_signal_cleanup().unwrap();
+            println!("socket_dir={}", cluster.socket_dir().display());
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            panic!("no signal arrived");
+        }
+        "forget" => {
+            println!("socket_dir={}", cluster.socket_dir().display());
+            std::mem::forget(cluster);
+        }
+        other => panic!("unknown PGRIFT_TEST_CHILD {other}"),
+    }
+}
+
+/// Runs `cleanup_child` in a new process of this test binary, and returns
+/// the child and the cluster directory it printed.
+fn spawn_child(mode: &str) -> (std::process::Child, std::path::PathBuf) {
+    use std::io::BufRead;
+
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "source::cleanup_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("PGRIFT_TEST_CHILD", mode)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next() {
+        let line = line.unwrap();
+        // libtest may print `test … ... ` in front on the same line.
+        if let Some((_, dir)) = line.split_once("socket_dir=") {
+            // Keep reading, or the child fails writing its test summary.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, dir.into());
+        }
+    }
+    panic!("the child printed no socket_dir ({:?})", child.wait());
+}
+
+/// True while a process whose command line mentions `dir` is running.
+fn server_running_in(dir: &Path) -> bool {
+    let needle = dir.display().to_string();
+    std::fs::read_dir("/proc").unwrap().any(|entry| {
+        let cmdline = entry.unwrap().path().join("cmdline");
+        std::fs::read(cmdline)
+            .map(|bytes| String::from_utf8_lossy(&bytes).contains(&needle))
+            .unwrap_or(false)
+    })
+}
+
+#[test]
+fn ctrl_c_stops_the_cluster_and_exits_130() {
+    let (mut child, dir) = spawn_child("signal");
+    assert!(dir.exists());
+    assert!(server_running_in(&dir));
+    // SAFETY: a plain signal to our own child.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!dir.exists(), "{} is left behind", dir.display());
+    assert!(!server_running_in(&dir), "the server still runs");
+}
+
+#[test]
+fn a_leaked_cluster_is_stopped_at_exit() {
+    let (mut child, dir) = spawn_child("forget");
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert!(!dir.exists(), "{} is left behind", dir.display());
+    assert!(!server_running_in(&dir), "the server still runs");
 }
