@@ -24,7 +24,12 @@ impl QualName {
 
 impl fmt::Display for QualName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", quote_ident(&self.schema), quote_ident(&self.name))
+        write!(
+            f,
+            "{}.{}",
+            quote_ident(&self.schema),
+            quote_ident(&self.name)
+        )
     }
 }
 
@@ -37,21 +42,50 @@ impl fmt::Display for QualName {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ObjectId {
-    Schema { name: String },
-    Extension { name: String },
+    Schema {
+        name: String,
+    },
+    Extension {
+        name: String,
+    },
     /// An enum type. Its array type maps to the same identity.
-    Type { name: QualName },
-    Sequence { name: QualName },
-    Table { name: QualName },
-    Column { table: QualName, column: String },
+    Type {
+        name: QualName,
+    },
+    Sequence {
+        name: QualName,
+    },
+    Table {
+        name: QualName,
+    },
+    Column {
+        table: QualName,
+        column: String,
+    },
     /// The default expression of a column, apart from the column itself.
-    Default { table: QualName, column: String },
-    Constraint { table: QualName, name: String },
-    Index { name: QualName },
+    Default {
+        table: QualName,
+        column: String,
+    },
+    Constraint {
+        table: QualName,
+        name: String,
+    },
+    Index {
+        name: QualName,
+    },
     /// A view or a materialized view.
-    View { name: QualName },
-    Function { name: QualName, args: String },
-    Trigger { table: QualName, name: String },
+    View {
+        name: QualName,
+    },
+    Function {
+        name: QualName,
+        args: String,
+    },
+    Trigger {
+        table: QualName,
+        name: String,
+    },
 }
 
 impl ObjectId {

@@ -1,1 +1,303 @@
-//! Work in progress.
+//! Schema sources: what a schema argument on the command line names, and
+//! how it becomes a [`Catalog`].
+//!
+//! A schema is one of
+//! - a connection string, as a URL (`postgres://user@host/db`) or in libpq's
+//!   `key=value` form, read with libpq's conventions ([`ConnInfo`]);
+//! - a `.sql` file, or a directory of them applied in lexical order, loaded
+//!   into a shadow database ([`Shadow`]) and read back;
+//! - a `.json` snapshot written by `pgrift snapshot` ([`snapshot`]);
+//! - `empty`: the schema of a freshly created database.
+//!
+//! This layer owns the throwaway PostgreSQL cluster ([`Cluster`]) that the
+//! product uses as its shadow database and the test suite as its server.
+//! Only this module, `introspect` and `deploy` hold a connection; no
+//! message here ever shows a password.
+
+mod cleanup;
+mod cluster;
+mod conninfo;
+mod error;
+mod pgpass;
+mod shadow;
+pub mod snapshot;
+mod tls;
+
+use std::path::{Path, PathBuf};
+
+pub use cleanup::{clean_up_now, install_signal_cleanup};
+pub use cluster::{Cluster, ClusterOptions, find_bin_dir};
+pub use conninfo::{ChannelBinding, ConnInfo, Env, Host, SslMode, connect};
+pub use error::{SourceError, SqlError};
+pub use shadow::{Shadow, ShadowDb, sql_files};
+
+use crate::catalog::{Catalog, Schema};
+use crate::introspect::introspect;
+
+/// A parsed schema argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// A live database.
+    Url(ConnInfo),
+    /// A `.sql` file or a directory of them.
+    Sql(PathBuf),
+    /// A snapshot file.
+    Snapshot(PathBuf),
+    /// The schema of a freshly created database.
+    Empty,
+}
+
+impl SourceSpec {
+    /// Names the source for messages and reports, without any password.
+    pub fn label(&self) -> String {
+        match self {
+            SourceSpec::Url(info) => info.to_string(),
+            SourceSpec::Sql(path) | SourceSpec::Snapshot(path) => path.display().to_string(),
+            SourceSpec::Empty => "empty".to_owned(),
+        }
+    }
+}
+
+/// A schema, read from its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub catalog: Catalog,
+    /// The server the catalog was read from; `None` for `empty`, and for a
+    /// snapshot that does not record it.
+    pub server_version_num: Option<i32>,
+    /// What the user passed, password-free.
+    pub label: String,
+    /// Things the user should know, such as an ignored password file.
+    pub warnings: Vec<String>,
+}
+
+/// Works out which kind of schema `arg` names, reading the environment of
+/// this process for connection strings.
+///
+/// In order: `empty`; a `postgres://` or `postgresql://` URL; an existing
+/// directory; a string containing `=` that is not an existing path (a
+/// `key=value` connection string); a path ending in `.sql` (which must
+/// exist); a path ending in `.json`. Anything else is an error whose hint
+/// lists these forms.
+pub fn parse(arg: &str) -> Result<SourceSpec, SourceError> {
+    parse_with(arg, &Env::from_process())
+}
+
+/// Like [`parse`], with the environment given.
+pub fn parse_with(arg: &str, env: &Env) -> Result<SourceSpec, SourceError> {
+    if arg == "empty" {
+        return Ok(SourceSpec::Empty);
+    }
+    if conninfo::is_url(arg) {
+        return Ok(SourceSpec::Url(ConnInfo::parse_with(arg, env)?));
+    }
+    let path = Path::new(arg);
+    if path.is_dir() {
+        return Ok(SourceSpec::Sql(path.to_path_buf()));
+    }
+    if arg.contains('=') && !path.exists() {
+        return Ok(SourceSpec::Url(ConnInfo::parse_with(arg, env)?));
+    }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let (what, spec) = match extension.as_deref() {
+        Some("sql") => ("SQL file", SourceSpec::Sql(path.to_path_buf())),
+        Some("json") => ("snapshot file", SourceSpec::Snapshot(path.to_path_buf())),
+        _ => {
+            // Something like `postgres:/u:pw@host` is a mistyped URL; do not
+            // echo what may hold a password.
+            let shown = (!arg.contains('@') && !arg.contains("://")).then(|| arg.to_owned());
+            return Err(SourceError::UnknownSource { shown });
+        }
+    };
+    if !path.exists() {
+        return Err(SourceError::NotFound {
+            what,
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(spec)
+}
+
+/// The catalog of a freshly created database: the `public` schema with the
+/// comment PostgreSQL gives it.
+pub fn empty_catalog() -> Catalog {
+    Catalog {
+        schemas: vec![Schema {
+            name: "public".to_owned(),
+            comment: Some("standard public schema".to_owned()),
+        }],
+        ..Catalog::default()
+    }
+}
+
+/// Reads the schema `spec` names. `.sql` sources are loaded into a database
+/// from `shadow`, which is dropped afterwards whether loading worked or not.
+///
+/// Fails when the database cannot be reached, a `.sql` file fails (with its
+/// file, line and column), introspection fails, or a snapshot cannot be
+/// read.
+pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceError> {
+    let label = spec.label();
+    match spec {
+        SourceSpec::Empty => Ok(Loaded {
+            catalog: empty_catalog(),
+            server_version_num: None,
+            label,
+            warnings: Vec::new(),
+        }),
+        SourceSpec::Snapshot(path) => {
+            let snapshot = snapshot::read(path)?;
+            Ok(Loaded {
+                catalog: snapshot.catalog,
+                server_version_num: snapshot.server_version_num,
+                label,
+                warnings: Vec::new(),
+            })
+        }
+        SourceSpec::Url(info) => {
+            let client = connect(info).await?;
+            let found = introspect(&client)
+                .await
+                .map_err(|cause| SourceError::Introspect {
+                    label: label.clone(),
+                    cause,
+                })?;
+            Ok(Loaded {
+                catalog: found.catalog,
+                server_version_num: Some(found.server_version_num),
+                label,
+                warnings: info.warnings.clone(),
+            })
+        }
+        SourceSpec::Sql(path) => {
+            let db = shadow.create_database().await?;
+            let result = async {
+                db.apply(path).await?;
+                introspect(db.client())
+                    .await
+                    .map_err(|cause| SourceError::Introspect {
+                        label: label.clone(),
+                        cause,
+                    })
+            }
+            .await;
+            let closed = db.close().await;
+            let found = result?;
+            closed?;
+            Ok(Loaded {
+                catalog: found.catalog,
+                server_version_num: Some(found.server_version_num),
+                label,
+                warnings: Vec::new(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Env {
+        Env {
+            os_user: Some("me".into()),
+            ..Env::default()
+        }
+    }
+
+    #[test]
+    fn schema_arguments() {
+        let dir = tempfile::tempdir().unwrap();
+        let sql = dir.path().join("schema.sql");
+        std::fs::write(&sql, "").unwrap();
+        let eq_dir = dir.path().join("a=b");
+        std::fs::create_dir(&eq_dir).unwrap();
+        let p = |p: &Path| p.to_str().unwrap().to_owned();
+
+        assert_eq!(parse_with("empty", &env()).unwrap(), SourceSpec::Empty);
+        assert!(matches!(
+            parse_with("postgres://h/db", &env()).unwrap(),
+            SourceSpec::Url(info) if info.dbname == "db"
+        ));
+        assert!(matches!(
+            parse_with("host=h dbname=x", &env()).unwrap(),
+            SourceSpec::Url(info) if info.dbname == "x"
+        ));
+        assert_eq!(
+            parse_with(&p(dir.path()), &env()).unwrap(),
+            SourceSpec::Sql(dir.path().to_owned())
+        );
+        // An existing path wins over reading `=` as a connection string.
+        assert_eq!(
+            parse_with(&p(&eq_dir), &env()).unwrap(),
+            SourceSpec::Sql(eq_dir.clone())
+        );
+        assert_eq!(
+            parse_with(&p(&sql), &env()).unwrap(),
+            SourceSpec::Sql(sql.clone())
+        );
+        let json = dir.path().join("snap.json");
+        std::fs::write(&json, "{}").unwrap();
+        assert_eq!(
+            parse_with(&p(&json), &env()).unwrap(),
+            SourceSpec::Snapshot(json)
+        );
+    }
+
+    #[test]
+    fn schema_argument_errors() {
+        let error = parse_with("missing.sql", &env()).unwrap_err();
+        assert_eq!(error.to_string(), "SQL file missing.sql does not exist");
+        let error = parse_with("missing.json", &env()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "snapshot file missing.json does not exist"
+        );
+
+        let error = parse_with("schema.txt", &env()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot tell what kind of schema \"schema.txt\" is"
+        );
+        let hint = error.hint().unwrap();
+        for form in ["postgres://", ".sql", ".json", "empty"] {
+            assert!(hint.contains(form), "{hint}");
+        }
+
+        let error = parse_with("postgres:/me:hunter2@db/app", &env()).unwrap_err();
+        assert!(!error.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn labels_hide_passwords() {
+        let spec = parse_with("postgres://me:hunter2@db/app", &env()).unwrap();
+        assert_eq!(spec.label(), "postgres://me@db:5432/app");
+        assert_eq!(SourceSpec::Empty.label(), "empty");
+    }
+
+    #[tokio::test]
+    async fn empty_and_snapshot_need_no_server() {
+        // A shadow that would fail to start is never touched.
+        let shadow = Shadow::local_with_bin_dir(PathBuf::from("/nonexistent"));
+        let loaded = load(&SourceSpec::Empty, &shadow).await.unwrap();
+        assert_eq!(loaded.catalog, empty_catalog());
+        assert_eq!(loaded.server_version_num, None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let snap = snapshot::Snapshot {
+            server_version_num: Some(170000),
+            catalog: empty_catalog(),
+        };
+        snapshot::save(&path, &snap).unwrap();
+        let loaded = load(&SourceSpec::Snapshot(path.clone()), &shadow)
+            .await
+            .unwrap();
+        assert_eq!(loaded.catalog, empty_catalog());
+        assert_eq!(loaded.server_version_num, Some(170000));
+        assert_eq!(loaded.label, path.display().to_string());
+    }
+}

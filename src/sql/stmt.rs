@@ -16,7 +16,10 @@ pub struct ServerSql(pub String);
 
 impl fmt::Display for ServerSql {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.trim_end_matches(|c: char| c == ';' || c.is_whitespace()))
+        f.write_str(
+            self.0
+                .trim_end_matches(|c: char| c == ';' || c.is_whitespace()),
+        )
     }
 }
 
@@ -79,8 +82,15 @@ pub enum CommentTarget {
     Column(QualName, Ident),
     Constraint(QualName, Ident),
     Index(QualName),
-    View { name: QualName, materialized: bool },
-    Function { kind: FunctionKind, name: QualName, args: ServerSql },
+    View {
+        name: QualName,
+        materialized: bool,
+    },
+    Function {
+        kind: FunctionKind,
+        name: QualName,
+        args: ServerSql,
+    },
     Trigger(QualName, Ident),
 }
 
@@ -128,39 +138,96 @@ pub enum TableAction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stmt {
     /// `SET name = value` (session settings in a script's header).
-    Set { name: &'static str, value: &'static str },
+    Set {
+        name: &'static str,
+        value: &'static str,
+    },
     Begin,
     Commit,
     CreateSchema(Ident),
     DropSchema(Ident),
-    CreateExtension { name: Ident, schema: Ident, version: Literal },
+    CreateExtension {
+        name: Ident,
+        schema: Ident,
+        version: Literal,
+    },
     DropExtension(Ident),
-    AlterExtensionUpdate { name: Ident, version: Literal },
-    AlterExtensionSetSchema { name: Ident, schema: Ident },
-    CreateEnum { name: QualName, labels: Vec<Literal> },
-    AlterEnumAddValue { name: QualName, label: Literal, position: EnumPosition },
-    RenameType { name: QualName, new_name: Ident },
+    AlterExtensionUpdate {
+        name: Ident,
+        version: Literal,
+    },
+    AlterExtensionSetSchema {
+        name: Ident,
+        schema: Ident,
+    },
+    CreateEnum {
+        name: QualName,
+        labels: Vec<Literal>,
+    },
+    AlterEnumAddValue {
+        name: QualName,
+        label: Literal,
+        position: EnumPosition,
+    },
+    RenameType {
+        name: QualName,
+        new_name: Ident,
+    },
     DropType(QualName),
-    CreateSequence { name: QualName, options: SequenceOptions },
-    AlterSequence { name: QualName, options: SequenceOptions },
-    AlterSequenceOwnedBy { name: QualName, owner: Option<ColumnRef> },
+    CreateSequence {
+        name: QualName,
+        options: SequenceOptions,
+    },
+    AlterSequence {
+        name: QualName,
+        options: SequenceOptions,
+    },
+    AlterSequenceOwnedBy {
+        name: QualName,
+        owner: Option<ColumnRef>,
+    },
     DropSequence(QualName),
-    CreateTable { name: QualName, unlogged: bool, columns: Vec<ColumnDef> },
-    AlterTable { table: QualName, action: TableAction },
+    CreateTable {
+        name: QualName,
+        unlogged: bool,
+        columns: Vec<ColumnDef>,
+    },
+    AlterTable {
+        table: QualName,
+        action: TableAction,
+    },
     DropTable(QualName),
     /// A complete `CREATE INDEX` statement from `pg_get_indexdef`.
     CreateIndex(ServerSql),
     DropIndex(QualName),
-    CreateView { name: QualName, materialized: bool, options: Vec<String>, query: ServerSql },
-    DropView { name: QualName, materialized: bool },
+    CreateView {
+        name: QualName,
+        materialized: bool,
+        options: Vec<String>,
+        query: ServerSql,
+    },
+    DropView {
+        name: QualName,
+        materialized: bool,
+    },
     /// A complete `CREATE OR REPLACE FUNCTION` statement from
     /// `pg_get_functiondef`.
     CreateFunction(ServerSql),
-    DropFunction { kind: FunctionKind, name: QualName, args: ServerSql },
+    DropFunction {
+        kind: FunctionKind,
+        name: QualName,
+        args: ServerSql,
+    },
     /// A complete `CREATE TRIGGER` statement from `pg_get_triggerdef`.
     CreateTrigger(ServerSql),
-    DropTrigger { table: QualName, name: Ident },
-    Comment { target: CommentTarget, text: Option<Literal> },
+    DropTrigger {
+        table: QualName,
+        name: Ident,
+    },
+    Comment {
+        target: CommentTarget,
+        text: Option<Literal>,
+    },
 }
 
 impl Stmt {
@@ -240,7 +307,11 @@ impl fmt::Display for CommentTarget {
             CommentTarget::Constraint(table, name) => write!(f, "CONSTRAINT {name} ON {table}"),
             CommentTarget::Index(name) => write!(f, "INDEX {name}"),
             CommentTarget::View { name, materialized } => {
-                let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+                let kind = if *materialized {
+                    "MATERIALIZED VIEW"
+                } else {
+                    "VIEW"
+                };
                 write!(f, "{kind} {name}")
             }
             CommentTarget::Function { kind, name, args } => {
@@ -425,7 +496,11 @@ impl fmt::Display for Stmt {
                 options,
                 query,
             } => {
-                let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+                let kind = if *materialized {
+                    "MATERIALIZED VIEW"
+                } else {
+                    "VIEW"
+                };
                 write!(f, "CREATE {kind} {name}")?;
                 if !options.is_empty() {
                     // Options are `key=value` pairs read from `reloptions`;
@@ -447,7 +522,11 @@ impl fmt::Display for Stmt {
                 write!(f, " AS\n{query}")
             }
             Stmt::DropView { name, materialized } => {
-                let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+                let kind = if *materialized {
+                    "MATERIALIZED VIEW"
+                } else {
+                    "VIEW"
+                };
                 write!(f, "DROP {kind} {name}")
             }
             Stmt::CreateFunction(definition) => write!(f, "{definition}"),

@@ -1,6 +1,10 @@
-//! The one integration-test binary. Every test that touches SQL runs against
-//! a real PostgreSQL cluster that the test starts itself.
+//! The one integration-test binary: one module per area, sharing the
+//! helpers in `support`. Every test that touches SQL runs against a real
+//! PostgreSQL cluster that the test starts itself.
 
 mod introspect;
 mod pgdump;
 mod roundtrip;
+mod source;
+mod support;
+mod tls;

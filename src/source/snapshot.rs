@@ -1,0 +1,231 @@
+//! Snapshot files: a catalog saved as JSON by `pgrift snapshot`.
+//!
+//! ```json
+//! {
+//!   "format": "pgrift-snapshot",
+//!   "version": 1,
+//!   "server_version_num": 150018,
+//!   "catalog": { … }
+//! }
+//! ```
+//!
+//! `version` changes whenever a snapshot written by one pgrift could be
+//! misread by another. A reader refuses versions it does not know, rather
+//! than guess.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::SourceError;
+use crate::catalog::Catalog;
+
+/// The value of the `format` field.
+pub const FORMAT: &str = "pgrift-snapshot";
+
+/// The snapshot version this pgrift writes and reads.
+pub const VERSION: u64 = 1;
+
+/// The contents of a snapshot file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The version of the server the catalog was read from, if known.
+    pub server_version_num: Option<i32>,
+    pub catalog: Catalog,
+}
+
+#[derive(Serialize)]
+struct EnvelopeOut<'a> {
+    format: &'a str,
+    version: u64,
+    server_version_num: Option<i32>,
+    catalog: &'a Catalog,
+}
+
+/// The fields that say what a file is, read before anything else.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeIn {
+    server_version_num: Option<i32>,
+    catalog: Catalog,
+}
+
+/// Writes `snapshot` as pretty JSON with a trailing newline.
+pub fn write(mut out: impl Write, snapshot: &Snapshot) -> std::io::Result<()> {
+    let envelope = EnvelopeOut {
+        format: FORMAT,
+        version: VERSION,
+        server_version_num: snapshot.server_version_num,
+        catalog: &snapshot.catalog,
+    };
+    serde_json::to_writer_pretty(&mut out, &envelope)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Saves `snapshot` to `path`, replacing the file only once the new one is
+/// complete.
+pub fn save(path: &Path, snapshot: &Snapshot) -> Result<(), SourceError> {
+    let io_error = |cause| SourceError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        cause,
+    };
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
+    write(std::io::BufWriter::new(file.as_file_mut()), snapshot).map_err(io_error)?;
+    file.persist(path).map_err(|e| io_error(e.error))?;
+    Ok(())
+}
+
+/// Reads the snapshot at `path`.
+///
+/// Fails when the file cannot be read, is not JSON, is not a snapshot, has
+/// a version this pgrift does not read, or does not match the model.
+pub fn read(path: &Path) -> Result<Snapshot, SourceError> {
+    let text = std::fs::read_to_string(path).map_err(|cause| SourceError::Io {
+        action: "read",
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    parse(&text, path)
+}
+
+/// Parses snapshot text; `path` is only for messages.
+pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SourceError> {
+    let json_error = |e: serde_json::Error| SourceError::SnapshotJson {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e),
+    };
+    let header: Header = match serde_json::from_str(text) {
+        Ok(header) => header,
+        // Valid JSON that is not an object, or has a `format` or `version`
+        // of the wrong type, is not a snapshot.
+        Err(e) if e.is_data() => {
+            return Err(SourceError::SnapshotFormat {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(json_error(e)),
+    };
+    if header.format.as_deref() != Some(FORMAT) {
+        return Err(SourceError::SnapshotFormat {
+            path: path.to_path_buf(),
+        });
+    }
+    match header.version {
+        Some(VERSION) => {}
+        found => {
+            return Err(SourceError::SnapshotVersion {
+                path: path.to_path_buf(),
+                found,
+                supported: VERSION,
+            });
+        }
+    }
+    let envelope: EnvelopeIn = serde_json::from_str(text).map_err(json_error)?;
+    Ok(Snapshot {
+        server_version_num: envelope.server_version_num,
+        catalog: envelope.catalog,
+    })
+}
+
+/// serde_json's message without its own " at line L column C", which the
+/// error shows in front instead.
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Schema;
+
+    fn snapshot() -> Snapshot {
+        Snapshot {
+            server_version_num: Some(150018),
+            catalog: Catalog {
+                schemas: vec![Schema {
+                    name: "public".into(),
+                    comment: Some("standard public schema".into()),
+                }],
+                ..Catalog::default()
+            },
+        }
+    }
+
+    fn check_error(text: &str, expected: &str) {
+        let error = parse(text, Path::new("s.json")).unwrap_err();
+        assert_eq!(error.to_string(), expected);
+    }
+
+    #[test]
+    fn round_trip() {
+        let mut out = Vec::new();
+        write(&mut out, &snapshot()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with(
+            "{\n  \"format\": \"pgrift-snapshot\",\n  \"version\": 1,\n  \"server_version_num\": 150018,\n  \"catalog\": {"
+        ), "{text}");
+        assert!(text.ends_with("}\n"));
+        assert_eq!(parse(&text, Path::new("s.json")).unwrap(), snapshot());
+    }
+
+    #[test]
+    fn save_and_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        save(&path, &snapshot()).unwrap();
+        assert_eq!(read(&path).unwrap(), snapshot());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn unknown_version_is_refused() {
+        let text = r#"{"format": "pgrift-snapshot", "version": 2, "whatever": [1, 2]}"#;
+        check_error(
+            text,
+            "s.json is a version 2 snapshot, but this pgrift reads version 1 only",
+        );
+        let error = parse(text, Path::new("s.json")).unwrap_err();
+        assert!(error.hint().unwrap().contains("regenerate the snapshot"));
+    }
+
+    #[test]
+    fn errors() {
+        check_error(
+            "{\n  \"format\": \"pgrift-snapshot\",\n  \"version\": 1,\n  \"catalog\": {\"schemas\": [}\n}",
+            "s.json:4:27: invalid snapshot: expected value",
+        );
+        check_error(
+            "{\"format\": \"pgrift-snapshot\", \"version\": 1, \"catalog\": {\"schemas\": 3}}",
+            "s.json:1:68: invalid snapshot: invalid type: integer `3`, expected a sequence",
+        );
+        check_error(
+            "[1]",
+            "s.json is not a pgrift snapshot: it lacks \"format\": \"pgrift-snapshot\"",
+        );
+        check_error(
+            "{\"format\": \"something-else\"}",
+            "s.json is not a pgrift snapshot: it lacks \"format\": \"pgrift-snapshot\"",
+        );
+        check_error(
+            "",
+            "s.json:1:0: invalid snapshot: EOF while parsing a value",
+        );
+    }
+}
