@@ -20,7 +20,9 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        pgrift::source::install_signal_cleanup();
+        if let Err(e) = pgrift::source::install_signal_cleanup() {
+            eprintln!("warning: could not install the Ctrl-C handler, a shadow cluster may outlive an interrupted run: {e}");
+        }
         match cli::run(cli).await {
             Ok(code) => code,
             Err(e) => {

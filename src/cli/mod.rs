@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 pub use error::CliError;
 
 use pgrift::catalog::Warning;
-use pgrift::source::{self, Loaded, Shadow, SourceSpec};
+use pgrift::source::{self, ConnInfo, Loaded, Shadow, SourceSpec};
 
 /// Exit status: success, and no differences when `--exit-code` is given.
 pub const EXIT_OK: u8 = 0;
@@ -112,13 +112,32 @@ pub async fn load_pair(
 ) -> Result<(Loaded, Loaded), CliError> {
     let from = parse_source(from)?;
     let to = parse_source(to)?;
-    let shadow = Shadow::new(shadow.shadow_url.as_deref())?;
+    let shadow = make_shadow(shadow)?;
     let (from, to) = tokio::try_join!(
         source::load(&from.spec, &shadow),
         source::load(&to.spec, &shadow)
     )?;
-    shadow.close().await;
+    print_source_warnings(&from, &to);
     Ok((from, to))
+}
+
+/// The shadow server `.sql` sources are loaded into: a throwaway cluster
+/// started on first use, or the server `--shadow-url` names.
+pub fn make_shadow(args: &ShadowArgs) -> Result<Shadow, CliError> {
+    Ok(match &args.shadow_url {
+        Some(url) => Shadow::server(ConnInfo::parse(url)?),
+        None => Shadow::local(),
+    })
+}
+
+/// Prints what loading a source had to say (an ignored password file …).
+fn print_source_warnings(from: &Loaded, to: &Loaded) {
+    let mut seen = std::collections::BTreeSet::new();
+    for warning in from.warnings.iter().chain(&to.warnings) {
+        if seen.insert(warning) {
+            eprintln!("warning: {warning}");
+        }
+    }
 }
 
 /// Prints warnings about what the diff does not cover, once each.

@@ -1,13 +1,12 @@
 //! `pgrift snapshot SOURCE`: a schema's catalog as JSON.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{CliError, EXIT_OK, ShadowArgs, parse_source, print_warnings, write_file};
-use pgrift::source::{self, Shadow, snapshot};
+use super::{CliError, EXIT_OK, ShadowArgs, make_shadow, parse_source, print_warnings};
+use pgrift::source::{self, snapshot};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -23,17 +22,19 @@ pub struct SnapshotArgs {
 
 pub async fn run(args: SnapshotArgs) -> Result<ExitCode, CliError> {
     let spec = parse_source(&args.source)?;
-    let shadow = Shadow::new(args.shadow.shadow_url.as_deref())?;
-    let loaded = source::load(&spec.spec, &shadow).await;
-    shadow.close().await;
-    let loaded = loaded?;
+    let shadow = make_shadow(&args.shadow)?;
+    let loaded = source::load(&spec.spec, &shadow).await?;
+    drop(shadow);
     print_warnings(&loaded.catalog.warnings, args.shadow.quiet);
-    let json = snapshot::to_json(&loaded);
+    let snapshot = snapshot::Snapshot {
+        server_version_num: loaded.server_version_num,
+        catalog: loaded.catalog,
+    };
     match &args.output {
-        Some(path) => write_file(path, json.as_bytes())?,
+        Some(path) => snapshot::save(path, &snapshot)?,
         None => {
-            let mut stdout = std::io::stdout().lock();
-            if let Err(e) = stdout.write_all(json.as_bytes())
+            let stdout = std::io::stdout().lock();
+            if let Err(e) = snapshot::write(stdout, &snapshot)
                 && e.kind() != std::io::ErrorKind::BrokenPipe
             {
                 return Err(CliError::Write {

@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 use futures_util::{StreamExt, stream};
 use pgrift::catalog::Catalog;
-use pgrift::source::cluster::Cluster;
+use pgrift::source::{Cluster, Shadow, ShadowDb};
 use pgrift::{diff, emit, introspect, plan};
 
-use crate::pgdump;
+use crate::{pgdump, support};
 
 /// How many cases run at once; each holds a few connections and psql runs.
 const PARALLEL: usize = 4;
@@ -51,22 +51,18 @@ fn fixtures_round_trip() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let cluster = Arc::new(
-        runtime
-            .block_on(Cluster::start())
-            .unwrap_or_else(|e| panic!("{e}\nhint: {}", e.hint().unwrap_or_default())),
-    );
+    let cluster = runtime.block_on(support::shared_cluster());
     let cases = cases();
     assert!(cases.len() >= 60, "expected at least 60 fixture cases, found {}", cases.len());
 
     let results: BTreeMap<String, (Result<Scripts, String>, Result<(), String>)> = runtime
         .block_on(
-            stream::iter(cases.iter().enumerate())
-                .map(|(n, case)| {
+            stream::iter(cases.iter())
+                .map(|case| {
                     let cluster = cluster.clone();
                     async move {
-                        let seeded = run_case(&cluster, n, case, false).await;
-                        let swapped = run_case(&cluster, n, case, true).await.map(|_| ());
+                        let seeded = run_case(&cluster, case, false).await;
+                        let swapped = run_case(&cluster, case, true).await.map(|_| ());
                         (case.clone(), (seeded, swapped))
                     }
                 })
@@ -109,45 +105,45 @@ fn fixtures_round_trip() {
     );
 }
 
-async fn run_case(cluster: &Cluster, n: usize, case: &str, swapped: bool) -> Result<Scripts, String> {
+async fn run_case(cluster: &Arc<Cluster>, case: &str, swapped: bool) -> Result<Scripts, String> {
     let dir = fixtures_dir().join(case);
     let (from_sql, to_sql) = if swapped {
         (dir.join("to.sql"), dir.join("from.sql"))
     } else {
         (dir.join("from.sql"), dir.join("to.sql"))
     };
-    let tag = if swapped { "s" } else { "a" };
-    let from_db = format!("rt_{n}_{tag}_from");
-    let to_db = format!("rt_{n}_{tag}_to");
-    let result = round_trip(cluster, &dir, &from_sql, &to_sql, !swapped, &from_db, &to_db).await;
+    let seed = dir.join("seed.sql");
+    let seed = (!swapped && seed.is_file()).then_some(seed);
+    let shadow = Shadow::with_cluster(cluster.clone());
+    let from_db = load(&shadow, &[&from_sql], seed.as_deref()).await?;
+    let to_db = load(&shadow, &[&to_sql], None).await?;
+    let result = round_trip(cluster, &from_db, &to_db).await;
     // Cases leave nothing behind, so that a long suite does not fill the disk.
-    let _ = cluster.drop_database(&from_db).await;
-    let _ = cluster.drop_database(&to_db).await;
+    for db in [from_db, to_db] {
+        let name = db.name().to_owned();
+        let _ = db.close().await;
+        let _ = cluster.drop_database(&name).await;
+    }
     result
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn round_trip(
-    cluster: &Cluster,
-    dir: &Path,
-    from_sql: &Path,
-    to_sql: &Path,
-    seed: bool,
-    from_db: &str,
-    to_db: &str,
-) -> Result<Scripts, String> {
-    let err = |what: &str| {
-        let what = what.to_owned();
-        move |e: pgrift::source::SourceError| format!("{what}: {e}")
-    };
-    cluster.create_database(from_db).await.map_err(err("create FROM"))?;
-    cluster.create_database(to_db).await.map_err(err("create TO"))?;
-    exec_file(cluster, from_db, from_sql).await?;
-    if seed && dir.join("seed.sql").is_file() {
-        exec_file(cluster, from_db, &dir.join("seed.sql")).await?;
+/// A fresh database with the given files applied by the product's own
+/// loader.
+async fn load(shadow: &Shadow, files: &[&Path], seed: Option<&Path>) -> Result<ShadowDb, String> {
+    let db = shadow
+        .create_database()
+        .await
+        .map_err(|e| format!("create database: {}", support::explain(&e)))?;
+    for file in files.iter().copied().chain(seed) {
+        db.apply(file)
+            .await
+            .map_err(|e| format!("loading {}: {}", file.display(), support::explain(&e)))?;
     }
-    exec_file(cluster, to_db, to_sql).await?;
+    Ok(db)
+}
 
+async fn round_trip(cluster: &Cluster, from_db: &ShadowDb, to_db: &ShadowDb) -> Result<Scripts, String> {
+    let (from_db, to_db) = (from_db.name(), to_db.name());
     let from = catalog(cluster, from_db).await?;
     let to = catalog(cluster, to_db).await?;
     let from_dump = dump(cluster, from_db).await?;
@@ -201,16 +197,6 @@ async fn round_trip(
     Ok(Scripts { forward, reverse })
 }
 
-async fn exec_file(cluster: &Cluster, db: &str, path: &Path) -> Result<(), String> {
-    let client = cluster
-        .connect(db)
-        .await
-        .map_err(|e| format!("connect to {db}: {e}"))?;
-    pgrift::source::shadow::load_path(&client, path)
-        .await
-        .map_err(|e| format!("loading {}: {e}", path.display()))
-}
-
 async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
     let client = cluster
         .connect(db)
@@ -235,8 +221,8 @@ async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> 
     }
     let file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
     std::fs::write(file.path(), script).map_err(|e| e.to_string())?;
-    let output = cluster
-        .psql(db)
+    let mut command = tokio::process::Command::from(cluster.psql_command(db));
+    let output = command
         .arg("-f")
         .arg(file.path())
         .output()
@@ -250,8 +236,8 @@ async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> 
 }
 
 async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
-    let output = cluster
-        .pg_dump(db)
+    let mut command = tokio::process::Command::from(cluster.pg_dump_command(db));
+    let output = command
         .args(["--schema-only", "--no-owner", "--no-privileges"])
         .output()
         .await
