@@ -43,13 +43,26 @@ pub(crate) fn unregister_database(name: &str) {
 /// Installs the signal handlers and spawns the task that cleans up and
 /// exits. Call it once, early, from within the tokio runtime.
 ///
-/// Fails only if the signal handlers cannot be installed.
-pub fn install_signal_cleanup() -> std::io::Result<()> {
+/// If the handlers cannot be installed, which the operating system allows
+/// only in theory, a warning goes to stderr and pgrift runs on: an
+/// interrupted run may then leave a temporary cluster behind, nothing worse.
+pub fn install_signal_cleanup() {
     use tokio::signal::unix::{SignalKind, signal};
 
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut hangup = signal(SignalKind::hangup())?;
+    let handlers = (|| {
+        Ok::<_, std::io::Error>((
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::hangup())?,
+        ))
+    })();
+    let (mut interrupt, mut terminate, mut hangup) = match handlers {
+        Ok(handlers) => handlers,
+        Err(error) => {
+            eprintln!("warning: could not install signal handlers for clean-up: {error}");
+            return;
+        }
+    };
     tokio::spawn(async move {
         let code = tokio::select! {
             _ = interrupt.recv() => 128 + libc::SIGINT,
@@ -59,7 +72,6 @@ pub fn install_signal_cleanup() -> std::io::Result<()> {
         clean_up_now().await;
         std::process::exit(code);
     });
-    Ok(())
 }
 
 /// Drops the registered shadow databases and stops the running clusters.

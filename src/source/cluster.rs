@@ -311,6 +311,16 @@ impl Cluster {
         command
     }
 
+    /// [`Cluster::psql_command`] for async code.
+    pub fn psql(&self, dbname: &str) -> tokio::process::Command {
+        self.psql_command(dbname).into()
+    }
+
+    /// [`Cluster::pg_dump_command`] for async code.
+    pub fn pg_dump(&self, dbname: &str) -> tokio::process::Command {
+        self.pg_dump_command(dbname).into()
+    }
+
     fn tool(&self, name: &str) -> PathBuf {
         let own = self.bin_dir.join(name);
         if own.is_file() {

@@ -952,6 +952,82 @@ mod tests {
     }
 
     #[test]
+    fn password_file_fills_a_missing_password() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let home = tempfile::tempdir().unwrap();
+        let pgpass = home.path().join(".pgpass");
+        std::fs::write(
+            &pgpass,
+            "db:5432:app:alice:from\\:file\nlocalhost:*:*:*:local\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let e = Env {
+            home: Some(home.path().to_owned()),
+            ..env(&[])
+        };
+        let parse = |input: &str, e: &Env| ConnInfo::parse_with(input, e).unwrap();
+
+        let info = parse("postgres://alice@db/app", &e);
+        assert_eq!(info.password.as_deref(), Some("from:file"));
+        // A password given explicitly wins.
+        let info = parse("postgres://alice:given@db/app", &e);
+        assert_eq!(info.password.as_deref(), Some("given"));
+        // A Unix-domain socket matches `localhost`.
+        let info = parse("host=/run/pg user=bob", &e);
+        assert_eq!(info.password.as_deref(), Some("local"));
+
+        // PGPASSFILE points elsewhere.
+        let other = home.path().join("other");
+        std::fs::write(&other, "*:*:*:*:other\n").unwrap();
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let with_var = Env {
+            vars: [("PGPASSFILE".to_owned(), other.display().to_string())].into(),
+            ..e.clone()
+        };
+        let info = parse("postgres://alice@db/app", &with_var);
+        assert_eq!(info.password.as_deref(), Some("other"));
+
+        // Readable by others: ignored, with a warning.
+        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let info = parse("postgres://alice@db/app", &e);
+        assert_eq!(info.password, None);
+        assert_eq!(info.warnings.len(), 1);
+        assert!(
+            info.warnings[0].contains("group or world access"),
+            "{:?}",
+            info.warnings
+        );
+    }
+
+    #[test]
+    fn root_certificate_in_the_home_directory_is_picked_up() {
+        let home = tempfile::tempdir().unwrap();
+        let e = Env {
+            home: Some(home.path().to_owned()),
+            ..env(&[])
+        };
+        assert_eq!(
+            ConnInfo::parse_with("host=h", &e).unwrap().sslrootcert,
+            None
+        );
+        std::fs::create_dir(home.path().join(".postgresql")).unwrap();
+        let root = home.path().join(".postgresql/root.crt");
+        std::fs::write(&root, "").unwrap();
+        assert_eq!(
+            ConnInfo::parse_with("host=h", &e).unwrap().sslrootcert,
+            Some(root)
+        );
+        assert_eq!(
+            ConnInfo::parse_with("host=h sslrootcert=system", &e)
+                .unwrap()
+                .sslrootcert,
+            Some(PathBuf::from("system"))
+        );
+    }
+
+    #[test]
     fn ignored_parameters_warn() {
         let info = ConnInfo::parse_with("host=h gssencmode=disable", &env(&[])).unwrap();
         assert_eq!(

@@ -120,8 +120,8 @@ pub enum SourceError {
 impl SourceError {
     /// What the user can do about the error, for the binary to print after
     /// the message.
-    pub fn hint(&self) -> Option<&str> {
-        match self {
+    pub fn hint(&self) -> Option<String> {
+        let fixed = match self {
             SourceError::UnknownSource { .. } => Some(
                 "a schema is one of: a connection string (postgres://user@host/db or \
                  'host=… dbname=…'), a .sql file or a directory of .sql files, a .json \
@@ -129,8 +129,8 @@ impl SourceError {
             ),
             SourceError::InvalidConnInfo { hint, .. }
             | SourceError::Connect { hint, .. }
-            | SourceError::Database { hint, .. } => hint.as_deref(),
-            SourceError::Sql(error) => error.hint.as_deref(),
+            | SourceError::Database { hint, .. } => return hint.clone(),
+            SourceError::Sql(error) => return error.hint.clone(),
             SourceError::NoSqlFiles { .. } => Some(
                 "only files ending in .sql directly inside the directory are applied; \
                  use `empty` for an empty schema",
@@ -151,7 +151,8 @@ impl SourceError {
             }
             SourceError::NotUtf8 { .. } => Some("convert the file to UTF-8"),
             _ => None,
-        }
+        };
+        fixed.map(str::to_owned)
     }
 }
 

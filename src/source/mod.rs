@@ -15,11 +15,11 @@
 //! message here ever shows a password.
 
 mod cleanup;
-mod cluster;
+pub mod cluster;
 mod conninfo;
 mod error;
 mod pgpass;
-mod shadow;
+pub mod shadow;
 pub mod snapshot;
 mod tls;
 
@@ -29,7 +29,7 @@ pub use cleanup::{clean_up_now, install_signal_cleanup};
 pub use cluster::{Cluster, ClusterOptions, find_bin_dir};
 pub use conninfo::{ChannelBinding, ConnInfo, Env, Host, SslMode, connect};
 pub use error::{SourceError, SqlError};
-pub use shadow::{Shadow, ShadowDb, sql_files};
+pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 
 use crate::catalog::{Catalog, Schema};
 use crate::introspect::introspect;
@@ -269,6 +269,17 @@ mod tests {
 
         let error = parse_with("postgres:/me:hunter2@db/app", &env()).unwrap_err();
         assert!(!error.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn shadow_from_the_command_line() {
+        assert!(Shadow::new(None).is_ok());
+        assert!(Shadow::new(Some("postgres://u:pw@h/db")).is_ok());
+        let error = Shadow::new(Some("postgres://h/db?bogus=1")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid connection string: unsupported connection parameter \"bogus\""
+        );
     }
 
     #[test]

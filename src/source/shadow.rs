@@ -47,6 +47,17 @@ enum Kind {
 }
 
 impl Shadow {
+    /// The shadow the command line asks for: `--shadow-url` if given, else
+    /// a throwaway cluster.
+    ///
+    /// Fails when the URL is not a valid connection string.
+    pub fn new(shadow_url: Option<&str>) -> Result<Shadow, SourceError> {
+        Ok(match shadow_url {
+            Some(url) => Shadow::server(ConnInfo::parse(url)?),
+            None => Shadow::local(),
+        })
+    }
+
     /// A throwaway cluster with the server programs
     /// [`super::find_bin_dir`] finds, started when first needed.
     pub fn local() -> Shadow {
@@ -76,6 +87,15 @@ impl Shadow {
     /// An existing server (`--shadow-url`). The role needs `CREATEDB`.
     pub fn server(admin: ConnInfo) -> Shadow {
         Shadow::from_kind(Kind::Server(admin))
+    }
+
+    /// Stops the throwaway cluster, if this shadow started one and nobody
+    /// else holds it, and removes its directory. Dropping the shadow does
+    /// the same; this does it off the async threads, since stopping a
+    /// server waits for it.
+    pub async fn close(self) {
+        // A failed join means the drop panicked; there is nothing to add.
+        let _ = tokio::task::spawn_blocking(move || drop(self)).await;
     }
 
     fn from_kind(kind: Kind) -> Shadow {
@@ -234,84 +254,13 @@ impl ShadowDb {
     /// Fails at the first failing file, with the file, line and column the
     /// server's error position points to.
     pub async fn apply(&self, path: &Path) -> Result<(), SourceError> {
-        for file in sql_files(path)? {
-            self.apply_file(&file).await?;
-        }
-        Ok(())
-    }
-
-    async fn apply_file(&self, file: &Path) -> Result<(), SourceError> {
-        let bytes = tokio::fs::read(file)
-            .await
-            .map_err(|cause| SourceError::Io {
-                action: "read",
-                path: file.to_path_buf(),
-                cause,
-            })?;
-        let text = decode(file, bytes)?;
-        let text = blank_restrict_lines(&text);
-        self.client()
-            .batch_execute(&text)
-            .await
-            .map_err(|e| self.sql_error(file, &text, &e))
-    }
-
-    fn sql_error(&self, file: &Path, text: &str, error: &tokio_postgres::Error) -> SourceError {
-        let Some(db) = error.as_db_error() else {
-            return SourceError::Database {
-                action: format!("could not apply {}", file.display()),
-                label: self.conninfo().to_string(),
-                cause: describe_pg_error(error),
-                hint: None,
-            };
-        };
-        let mut context = db.where_().map(str::to_owned);
-        let position = match db.position() {
-            Some(ErrorPosition::Original(position)) => Some(line_column(
-                text,
-                *position as usize,
-                self.position_in_bytes,
-            )),
-            // An error inside a query PostgreSQL ran for the statement (a
-            // function body being validated, say): if that query appears
-            // once in the file, point into it there.
-            Some(ErrorPosition::Internal { position, query }) => {
-                match (
-                    text.find(query.as_str()),
-                    text.matches(query.as_str()).count(),
-                ) {
-                    (Some(start), 1) => {
-                        let start = if self.position_in_bytes {
-                            start
-                        } else {
-                            text[..start].chars().count()
-                        };
-                        Some(line_column(
-                            text,
-                            start + *position as usize,
-                            self.position_in_bytes,
-                        ))
-                    }
-                    _ => {
-                        let internal = format!("in the internal query: {query}");
-                        context = Some(match context {
-                            Some(c) => format!("{c}\n{internal}"),
-                            None => internal,
-                        });
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        SourceError::Sql(Box::new(SqlError {
-            path: file.to_path_buf(),
-            position,
-            message: db.message().to_owned(),
-            detail: db.detail().map(str::to_owned),
-            context,
-            hint: sql_hint(db),
-        }))
+        apply_path(
+            self.client(),
+            path,
+            self.position_in_bytes,
+            &self.conninfo().to_string(),
+        )
+        .await
     }
 
     /// Closes the connection and, on an existing server, drops the database.
@@ -350,6 +299,111 @@ impl Drop for ShadowDb {
         let _ = dropper.join();
         super::cleanup::unregister_database(&self.name);
     }
+}
+
+/// Runs a `.sql` file, or the `*.sql` files directly inside a directory in
+/// lexical order, on any connection, as [`ShadowDb::apply`] does. Tests use
+/// it to build databases.
+///
+/// Fails at the first failing file, with its line and column.
+pub async fn load_path(client: &tokio_postgres::Client, path: &Path) -> Result<(), SourceError> {
+    let encoding: String = client
+        .query_one("SELECT current_setting('server_encoding')", &[])
+        .await
+        .map_err(|e| SourceError::Database {
+            action: "could not read the server encoding".into(),
+            label: "the database".into(),
+            cause: describe_pg_error(&e),
+            hint: None,
+        })?
+        .get(0);
+    apply_path(client, path, encoding == "SQL_ASCII", "the database").await
+}
+
+/// Runs the files `path` stands for; `label` names the database in errors
+/// that are not about the SQL.
+async fn apply_path(
+    client: &tokio_postgres::Client,
+    path: &Path,
+    in_bytes: bool,
+    label: &str,
+) -> Result<(), SourceError> {
+    for file in sql_files(path)? {
+        let bytes = tokio::fs::read(&file)
+            .await
+            .map_err(|cause| SourceError::Io {
+                action: "read",
+                path: file.clone(),
+                cause,
+            })?;
+        let text = decode(&file, bytes)?;
+        let text = blank_restrict_lines(&text);
+        client
+            .batch_execute(&text)
+            .await
+            .map_err(|e| sql_error(&file, &text, &e, in_bytes, label))?;
+    }
+    Ok(())
+}
+
+/// Maps a failed file to its error, pointing into the file where the
+/// server gave a position.
+fn sql_error(
+    file: &Path,
+    text: &str,
+    error: &tokio_postgres::Error,
+    in_bytes: bool,
+    label: &str,
+) -> SourceError {
+    let Some(db) = error.as_db_error() else {
+        return SourceError::Database {
+            action: format!("could not apply {}", file.display()),
+            label: label.to_owned(),
+            cause: describe_pg_error(error),
+            hint: None,
+        };
+    };
+    let mut context = db.where_().map(str::to_owned);
+    let position = match db.position() {
+        Some(ErrorPosition::Original(position)) => {
+            Some(line_column(text, *position as usize, in_bytes))
+        }
+        // An error inside a query PostgreSQL ran for the statement (a
+        // function body being validated, say): if that query appears once
+        // in the file, point into it there.
+        Some(ErrorPosition::Internal { position, query }) => {
+            match (
+                text.find(query.as_str()),
+                text.matches(query.as_str()).count(),
+            ) {
+                (Some(start), 1) => {
+                    let start = if in_bytes {
+                        start
+                    } else {
+                        text[..start].chars().count()
+                    };
+                    Some(line_column(text, start + *position as usize, in_bytes))
+                }
+                _ => {
+                    let internal = format!("in the internal query: {query}");
+                    context = Some(match context {
+                        Some(c) => format!("{c}\n{internal}"),
+                        None => internal,
+                    });
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    SourceError::Sql(Box::new(SqlError {
+        path: file.to_path_buf(),
+        position,
+        message: db.message().to_owned(),
+        detail: db.detail().map(str::to_owned),
+        context,
+        hint: sql_hint(db),
+    }))
 }
 
 /// The server's hint, and for the errors that come from running a whole

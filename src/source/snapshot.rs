@@ -69,6 +69,19 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot) -> std::io::Result<()> {
     out.flush()
 }
 
+/// The snapshot of a loaded schema as the text of a snapshot file.
+pub fn to_json(loaded: &super::Loaded) -> String {
+    let snapshot = Snapshot {
+        server_version_num: loaded.server_version_num,
+        catalog: loaded.catalog.clone(),
+    };
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and the catalog has string keys only,
+    // which is all serde_json could object to.
+    write(&mut out, &snapshot).expect("a catalog serialises to JSON");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
 /// Saves `snapshot` to `path`, replacing the file only once the new one is
 /// complete.
 pub fn save(path: &Path, snapshot: &Snapshot) -> Result<(), SourceError> {
@@ -180,6 +193,19 @@ mod tests {
         assert!(text.starts_with(
             "{\n  \"format\": \"pgrift-snapshot\",\n  \"version\": 1,\n  \"server_version_num\": 150018,\n  \"catalog\": {"
         ), "{text}");
+        assert!(text.ends_with("}\n"));
+        assert_eq!(parse(&text, Path::new("s.json")).unwrap(), snapshot());
+    }
+
+    #[test]
+    fn to_json_writes_what_read_accepts() {
+        let loaded = crate::source::Loaded {
+            catalog: snapshot().catalog,
+            server_version_num: Some(150018),
+            label: "x".into(),
+            warnings: Vec::new(),
+        };
+        let text = to_json(&loaded);
         assert!(text.ends_with("}\n"));
         assert_eq!(parse(&text, Path::new("s.json")).unwrap(), snapshot());
     }

@@ -135,6 +135,9 @@ pub enum TableAction {
 }
 
 /// A statement of a migration script.
+// Statements are built once per change and rendered once, so the size of
+// the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stmt {
     /// `SET name = value` (session settings in a script's header).
