@@ -20,9 +20,7 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        if let Err(e) = pgrift::source::install_signal_cleanup() {
-            eprintln!("warning: could not install the Ctrl-C handler, a shadow cluster may outlive an interrupted run: {e}");
-        }
+        pgrift::source::install_signal_cleanup();
         match cli::run(cli).await {
             Ok(code) => code,
             Err(e) => {

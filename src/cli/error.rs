@@ -25,7 +25,7 @@ impl CliError {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
-            CliError::Source(e) => e.hint().map(str::to_owned),
+            CliError::Source(e) => e.hint(),
             CliError::Plan(_) => Some(
                 "this is a bug in pgrift; please report it with the two schemas (pgrift snapshot writes them)"
                     .to_owned(),
