@@ -40,10 +40,10 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         emit::write_script(plan, &title, &mut out).map(|_| out)
     };
     let io = |path: PathBuf| move |source| CliError::Write { path, source };
-    let forward_sql = render(&forward, "forward script: FROM -> TO")
-        .map_err(io(args.out.join("forward.sql")))?;
-    let reverse_sql = render(&reverse, "reverse script: TO -> FROM")
-        .map_err(io(args.out.join("reverse.sql")))?;
+    let forward_sql =
+        render(&forward, "forward script: FROM -> TO").map_err(io(args.out.join("forward.sql")))?;
+    let reverse_sql =
+        render(&reverse, "reverse script: TO -> FROM").map_err(io(args.out.join("reverse.sql")))?;
     write_file(&args.out.join("forward.sql"), &forward_sql)?;
     write_file(&args.out.join("reverse.sql"), &reverse_sql)?;
 

@@ -44,7 +44,10 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
     }
     match (&old.identity, &new.identity) {
         (None, Some(identity)) => {
-            stmts.push(alter(TableAction::AddIdentity(name(), identity_def(identity))));
+            stmts.push(alter(TableAction::AddIdentity(
+                name(),
+                identity_def(identity),
+            )));
         }
         (Some(a), Some(b)) if a.always != b.always || a.options != b.options => {
             stmts.push(alter(TableAction::SetIdentity {
@@ -84,7 +87,8 @@ fn needs_using(old: &str, new: &str) -> bool {
     ];
     let base = |t: &str| t.split('(').next().unwrap_or(t).trim().to_owned();
     let (old, new) = (base(old), base(new));
-    let both_in = |family: &[&str]| family.contains(&old.as_str()) && family.contains(&new.as_str());
+    let both_in =
+        |family: &[&str]| family.contains(&old.as_str()) && family.contains(&new.as_str());
     !(old == new || STRINGS.contains(&new.as_str()) || both_in(NUMBERS) || both_in(TIMES))
 }
 

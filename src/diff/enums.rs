@@ -47,7 +47,11 @@ pub fn compare(old: &EnumType, new: &EnumType) -> Delta {
 /// True when labels were removed or the existing ones reordered, which
 /// PostgreSQL cannot do in place.
 pub fn recreates(old: &EnumType, new: &EnumType) -> bool {
-    let kept: Vec<&String> = new.labels.iter().filter(|l| old.labels.contains(l)).collect();
+    let kept: Vec<&String> = new
+        .labels
+        .iter()
+        .filter(|l| old.labels.contains(l))
+        .collect();
     kept.len() != old.labels.len() || kept.iter().zip(&old.labels).any(|(a, b)| *a != b)
 }
 

@@ -266,7 +266,11 @@ fn close_over_dependents(
                 // An index or constraint on a retyped column is rebuilt by
                 // PostgreSQL itself; only the recreated enum's own uses go.
                 (ObjectId::Index { .. } | ObjectId::Constraint { .. }, _)
-                    if cause_is_column && !matches!(decisions.get(&cause), Some(Decision::Replace(_)) | Some(Decision::Drop)) =>
+                    if cause_is_column
+                        && !matches!(
+                            decisions.get(&cause),
+                            Some(Decision::Replace(_)) | Some(Decision::Drop)
+                        ) =>
                 {
                     None
                 }
@@ -277,7 +281,9 @@ fn close_over_dependents(
             };
             if let Some(next) = next {
                 decisions.insert(dependent.clone(), next);
-                if seen.insert(dependent.clone()) || spreads(dependent, &decisions[dependent], from, to) {
+                if seen.insert(dependent.clone())
+                    || spreads(dependent, &decisions[dependent], from, to)
+                {
                     queue.push(dependent.clone());
                 }
             }
@@ -315,7 +321,9 @@ fn retype(
             stmts.insert(0, columns::retype_via_text(table, column));
             Some(Decision::Alter(stmts))
         }
-        _ => Some(Decision::Alter(vec![columns::retype_via_text(table, column)])),
+        _ => Some(Decision::Alter(vec![columns::retype_via_text(
+            table, column,
+        )])),
     }
 }
 
@@ -367,15 +375,19 @@ fn drop_change(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>, reason: Option<S
 /// tables referencing each other can both be dropped.
 fn absorbing_drop(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>) -> Option<ObjectId> {
     let parent = match old {
-        Obj::Column(t, _) => Some(ObjectId::Table { name: t.name.clone() }),
+        Obj::Column(t, _) => Some(ObjectId::Table {
+            name: t.name.clone(),
+        }),
         Obj::Default(t, c) => Some(objects::column_id(&t.name, &c.name)),
         Obj::Constraint(t, c) => {
             let foreign = c.kind == ConstraintKind::ForeignKey
-                && from
-                    .dependencies_of(id)
-                    .any(|d| d.parent_table().is_some_and(|p| p != &t.name)
-                        || matches!(d, ObjectId::Table { name } if name != &t.name));
-            (!foreign).then(|| ObjectId::Table { name: t.name.clone() })
+                && from.dependencies_of(id).any(|d| {
+                    d.parent_table().is_some_and(|p| p != &t.name)
+                        || matches!(d, ObjectId::Table { name } if name != &t.name)
+                });
+            (!foreign).then(|| ObjectId::Table {
+                name: t.name.clone(),
+            })
         }
         Obj::Trigger(t) => Some(from.relation_id(&t.table)),
         Obj::Index(i) => Some(from.relation_id(&i.table)),
@@ -414,7 +426,12 @@ fn create_changes(
     reason: Option<String>,
 ) -> Vec<Change> {
     let absorbed = match new {
-        Obj::Column(t, _) => Some((ObjectId::Table { name: t.name.clone() }, ChangeKind::Create)),
+        Obj::Column(t, _) => Some((
+            ObjectId::Table {
+                name: t.name.clone(),
+            },
+            ChangeKind::Create,
+        )),
         Obj::Default(t, c) => Some((objects::column_id(&t.name, &c.name), ChangeKind::Create)),
         _ => None,
     };
@@ -468,7 +485,11 @@ fn alter_changes(id: &ObjectId, old: Obj<'_>, new: Obj<'_>, statements: Vec<Stmt
             }
         }
         (Obj::Type(a), Obj::Type(b)) if enums::recreates(a, b) => {
-            out.push(simple(id.clone(), ChangeKind::Finish, enums::finish_recreate(a)));
+            out.push(simple(
+                id.clone(),
+                ChangeKind::Finish,
+                enums::finish_recreate(a),
+            ));
         }
         (Obj::Sequence(a), Obj::Sequence(b)) if a.owned_by != b.owned_by => {
             if let Some(stmt) = sequences::owned_by_change(b) {

@@ -79,7 +79,10 @@ impl<'a> Objects<'a> {
                 Obj::Table(table),
             );
             for column in &table.columns {
-                map.insert(column_id(&table.name, &column.name), Obj::Column(table, column));
+                map.insert(
+                    column_id(&table.name, &column.name),
+                    Obj::Column(table, column),
+                );
                 if column.default.is_some() {
                     map.insert(
                         ObjectId::Default {

@@ -14,10 +14,21 @@ pub fn compare(old: &Sequence, new: &Sequence) -> Delta {
             Delta::Alter(Vec::new())
         };
     }
-    Delta::Alter(vec![Stmt::AlterSequence {
+    let mut stmts = Vec::new();
+    // PostgreSQL refuses a MINVALUE above the current value; the sequence
+    // moves up to the new minimum first (never down, which could repeat
+    // values already handed out).
+    if new.options.min_value > old.options.min_value {
+        stmts.push(Stmt::SequenceAtLeast {
+            name: new.name.clone(),
+            value: new.options.min_value,
+        });
+    }
+    stmts.push(Stmt::AlterSequence {
         name: new.name.clone(),
         options: new.options.clone(),
-    }])
+    });
+    Delta::Alter(stmts)
 }
 
 pub fn create(sequence: &Sequence) -> Vec<Stmt> {

@@ -7,9 +7,10 @@ use crate::catalog::View;
 use crate::sql::{ServerSql, Stmt};
 
 pub fn compare(old: &View, new: &View) -> Delta {
-    if old == new || (old.definition == new.definition
-        && old.options == new.options
-        && old.materialized == new.materialized)
+    if old == new
+        || (old.definition == new.definition
+            && old.options == new.options
+            && old.materialized == new.materialized)
     {
         Delta::Same
     } else {

@@ -254,7 +254,8 @@ fn priority_toposort(
 ) -> Result<Vec<NodeIndex>, PlanError> {
     let mut indices: Vec<NodeIndex> = graph.node_indices().collect();
     indices.sort_by(|a, b| priority(&changes[graph[*a]]).cmp(&priority(&changes[graph[*b]])));
-    let rank: HashMap<NodeIndex, usize> = indices.iter().enumerate().map(|(r, n)| (*n, r)).collect();
+    let rank: HashMap<NodeIndex, usize> =
+        indices.iter().enumerate().map(|(r, n)| (*n, r)).collect();
 
     let mut in_degree: HashMap<NodeIndex, usize> = graph
         .node_indices()

@@ -190,6 +190,12 @@ pub enum Stmt {
         owner: Option<ColumnRef>,
     },
     DropSequence(QualName),
+    /// Moves a sequence whose next value would fall below `value` up to it,
+    /// so that a raised `MINVALUE` does not exclude the current value.
+    SequenceAtLeast {
+        name: QualName,
+        value: i64,
+    },
     CreateTable {
         name: QualName,
         unlogged: bool,
@@ -242,18 +248,29 @@ impl Stmt {
     }
 }
 
-impl fmt::Display for SequenceOptions {
+/// Sequence options as `CREATE SEQUENCE` and identity columns write them.
+/// An identity column's sequence takes the column's type, and naming it
+/// again is an error, so the type is left out there.
+struct Options<'a> {
+    options: &'a SequenceOptions,
+    with_type: bool,
+}
+
+impl fmt::Display for Options<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let o = self.options;
+        if self.with_type {
+            write!(f, "AS {} ", o.data_type)?;
+        }
         write!(
             f,
-            "AS {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
-            self.data_type,
-            self.start,
-            self.increment,
-            self.min_value,
-            self.max_value,
-            self.cache,
-            if self.cycle { "CYCLE" } else { "NO CYCLE" }
+            "START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
+            o.start,
+            o.increment,
+            o.min_value,
+            o.max_value,
+            o.cache,
+            if o.cycle { "CYCLE" } else { "NO CYCLE" }
         )
     }
 }
@@ -265,7 +282,10 @@ impl fmt::Display for IdentityDef {
             "GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
             if self.always { "ALWAYS" } else { "BY DEFAULT" },
             self.sequence,
-            self.options
+            Options {
+                options: &self.options,
+                with_type: false,
+            }
         )
     }
 }
@@ -448,6 +468,10 @@ impl fmt::Display for Stmt {
             }
             Stmt::DropType(name) => write!(f, "DROP TYPE {name}"),
             Stmt::CreateSequence { name, options } => {
+                let options = Options {
+                    options,
+                    with_type: true,
+                };
                 write!(f, "CREATE SEQUENCE {name} {options}")
             }
             Stmt::AlterSequence { name, options } => write!(
@@ -472,6 +496,11 @@ impl fmt::Display for Stmt {
                 None => write!(f, "ALTER SEQUENCE {name} OWNED BY NONE"),
             },
             Stmt::DropSequence(name) => write!(f, "DROP SEQUENCE {name}"),
+            Stmt::SequenceAtLeast { name, value } => write!(
+                f,
+                "SELECT pg_catalog.setval({}, {value}, false) FROM {name} WHERE last_value < {value}",
+                Literal(name.to_string())
+            ),
             Stmt::CreateTable {
                 name,
                 unlogged,
