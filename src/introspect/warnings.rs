@@ -49,14 +49,18 @@ macro_rules! relation_noun {
 }
 
 /// True for a type of `pg_type` row `t` that a user created on its own:
-/// not an array type, and not the row type of a table or view.
+/// not an array type, and not the row type of a table or view. An array
+/// type is recognised the way PostgreSQL does (`IsTrueArrayType`): an element
+/// type and the array subscript handler (`typsubscript`, PostgreSQL 14). A
+/// subquery on `typarray` would do too, but under `OR` the planner runs it
+/// once per type, which is slow with thousands of tables.
 macro_rules! standalone_type {
     () => {
         "(t.typtype IN ('e', 'd', 'r') \
           OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_catalog.pg_class tc \
               WHERE tc.oid = t.typrelid AND tc.relkind = 'c')) \
-          OR (t.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e \
-              WHERE e.typarray = t.oid)))"
+          OR (t.typtype = 'b' AND NOT (t.typelem <> 0 AND t.typsubscript = \
+              'pg_catalog.array_subscript_handler'::pg_catalog.regproc)))"
     };
 }
 
@@ -480,7 +484,7 @@ const BRANCHES: &[&str] = &[
         ),
         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_catalog.pg_am am ON am.oid = c.relam \
-         WHERE am.amname <> 'heap' AND ",
+         WHERE c.relkind IN ('r', 'm') AND am.amname <> 'heap' AND ",
         user_schema!("n"),
         " AND (",
         modelled_table!("c"),
@@ -500,7 +504,8 @@ const BRANCHES: &[&str] = &[
             "sp.spcname"
         ),
         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         JOIN pg_catalog.pg_tablespace sp ON sp.oid = c.reltablespace WHERE ",
+         JOIN pg_catalog.pg_tablespace sp ON sp.oid = c.reltablespace \
+         WHERE c.reltablespace <> 0 AND c.relkind IN ('r', 'm', 'i') AND ",
         user_schema!("n"),
         " AND (",
         modelled_table!("c"),
