@@ -14,6 +14,10 @@ pub enum IntrospectError {
     /// The read-only snapshot transaction could not be started or set up.
     #[error("cannot start a read-only transaction to read the catalog")]
     Begin(#[source] tokio_postgres::Error),
+    /// The session was already in a transaction, so the catalog could not be
+    /// read in a snapshot of its own. That transaction is left as it was.
+    #[error("cannot read the catalog inside a transaction that is already open")]
+    InTransaction,
     /// The server is older than PostgreSQL 14, the oldest version pgrift
     /// reads.
     #[error("server version {version_num} is not supported")]
@@ -54,6 +58,9 @@ impl IntrospectError {
             IntrospectError::Inconsistent { .. } => {
                 Some("this is a bug in pgrift; please report it with the server version")
             }
+            IntrospectError::InTransaction => {
+                Some("pgrift starts its own transaction; connect with a session that is not in one")
+            }
             IntrospectError::Begin(source)
             | IntrospectError::Query { source, .. }
             | IntrospectError::End(source) => hint_for(source),
@@ -66,9 +73,9 @@ impl IntrospectError {
             IntrospectError::Begin(source)
             | IntrospectError::Query { source, .. }
             | IntrospectError::End(source) => source.as_db_error(),
-            IntrospectError::UnsupportedVersion { .. } | IntrospectError::Inconsistent { .. } => {
-                None
-            }
+            IntrospectError::InTransaction
+            | IntrospectError::UnsupportedVersion { .. }
+            | IntrospectError::Inconsistent { .. } => None,
         }
     }
 }
@@ -87,10 +94,6 @@ fn hint_for_code(code: &SqlState, message: &str) -> Option<&'static str> {
         // catalog rather than the transaction's snapshot, so an object
         // dropped by another session while pgrift reads fails this way.
         Some("the schema changed while pgrift read it; run the command again")
-    } else if *code == SqlState::READ_ONLY_SQL_TRANSACTION
-        || *code == SqlState::ACTIVE_SQL_TRANSACTION
-    {
-        Some("pgrift starts its own transaction; connect with a session that is not in one")
     } else {
         None
     }

@@ -40,7 +40,7 @@ pub use error::IntrospectError;
 
 use futures_util::try_join;
 use tokio_postgres::types::FromSql;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::{Client, Row, SimpleQueryMessage};
 
 use crate::catalog::Catalog;
 use depend::{ClassIds, ObjectMap};
@@ -55,6 +55,17 @@ pub struct Introspected {
 
 /// The oldest `server_version_num` whose catalogs the queries know.
 const MIN_SERVER_VERSION_NUM: i32 = 140000;
+
+/// True when the session is not in a transaction. A statement outside a
+/// transaction block runs in a transaction of its own, which starts when the
+/// statement does, so `now()` (the transaction's start) equals
+/// `statement_timestamp()`; inside an open transaction it is earlier. The
+/// check is sent alone through the simple query protocol, where a statement
+/// is one message and has one start time. It must come before `BEGIN`, which
+/// inside an open transaction is only a warning and would change that
+/// transaction's settings.
+const OUTSIDE_TRANSACTION: &str =
+    "SELECT pg_catalog.now() = pg_catalog.statement_timestamp() AS outside_transaction";
 
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
@@ -81,14 +92,26 @@ const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true) AS se
 
 /// Reads the schema of the database `client` is connected to.
 ///
-/// Runs in a transaction of its own, so the session must not be in one. The
-/// transaction is read-only and is rolled back at the end, also when a query
-/// fails.
+/// Runs in a transaction of its own, so the session must not be in one, and
+/// nothing else may use `client` until it returns. The transaction is
+/// read-only and is rolled back at the end, also when a query fails.
 ///
-/// Returns an error if the server is older than PostgreSQL 14, if a catalog
-/// query fails (for lack of privileges, or because an object was dropped
-/// while it was being read), or if the connection is lost.
+/// Returns an error if the session is already in a transaction (which is
+/// then left as it was), if the server is older than PostgreSQL 14, if a
+/// catalog query fails (for lack of privileges, or because an object was
+/// dropped while it was being read), or if the connection is lost.
 pub async fn introspect(client: &Client) -> Result<Introspected, IntrospectError> {
+    let check = client
+        .simple_query(OUTSIDE_TRANSACTION)
+        .await
+        .map_err(IntrospectError::Begin)?;
+    let outside_transaction = check.iter().any(|message| match message {
+        SimpleQueryMessage::Row(row) => row.get(0) == Some("t"),
+        _ => false,
+    });
+    if !outside_transaction {
+        return Err(IntrospectError::InTransaction);
+    }
     client
         .batch_execute(BEGIN)
         .await

@@ -12,7 +12,7 @@
 //! (`crate::source::cluster::Cluster`) once it lands.
 
 use pgrift::catalog::{Catalog, Column, FunctionKind, ObjectId, SequenceOptions};
-use pgrift::introspect::{Introspected, introspect};
+use pgrift::introspect::{IntrospectError, Introspected, introspect};
 use tokio_postgres::{Client, Config, NoTls};
 
 const RICH: &str = include_str!("fixtures/introspect.sql");
@@ -186,6 +186,32 @@ async fn postgresql_18_tables() {
         ],
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_session_in_a_transaction_is_left_alone() {
+    let client = connect(&test_server()).await;
+    client
+        .batch_execute("BEGIN; SET LOCAL search_path = mine")
+        .await
+        .expect("a transaction starts");
+    let error = introspect(&client)
+        .await
+        .expect_err("introspection refuses");
+    assert!(
+        matches!(error, IntrospectError::InTransaction),
+        "unexpected error: {error}"
+    );
+    // The caller's transaction is still open, with its settings.
+    let row = client
+        .query_one("SELECT current_setting('search_path')", &[])
+        .await
+        .expect("the transaction is still usable");
+    assert_eq!(row.get::<_, String>(0), "mine");
+    client
+        .batch_execute("ROLLBACK")
+        .await
+        .expect("the caller ends it");
 }
 
 /// Loads `fixture` into a new database, reads it back and checks the
