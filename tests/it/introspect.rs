@@ -110,6 +110,7 @@ async fn rich_schema() {
             "dependency function app.user_count() -> table app.users",
             "dependency function app.user_label(u app.users) -> table app.users",
             "dependency extension pgcrypto -> schema app",
+            "dependency function app.touch() -> extension plpgsql",
             // What is not modelled.
             "warning domain app.us_postal_code: domain app.us_postal_code is not modelled by \
              pgrift and is left out of the diff",
