@@ -20,10 +20,10 @@ pub enum IntrospectError {
     InTransaction,
     /// The server is older than PostgreSQL 14, the oldest version pgrift
     /// reads.
-    #[error("server version {version_num} is not supported")]
+    #[error("server version {version} is not supported")]
     UnsupportedVersion {
-        /// The server's `server_version_num` (`130011` for 13.11).
-        version_num: i32,
+        /// The server's `server_version` (`13.11`).
+        version: String,
     },
     /// A catalog query failed, or one of its values could not be decoded.
     #[error("cannot read {what} from the catalog")]
@@ -143,9 +143,9 @@ mod tests {
             "column c refers to table oid 16402, which was not read"
         );
         let error = IntrospectError::UnsupportedVersion {
-            version_num: 130011,
+            version: "13.11".to_owned(),
         };
-        assert_eq!(error.to_string(), "server version 130011 is not supported");
+        assert_eq!(error.to_string(), "server version 13.11 is not supported");
         assert!(error.hint().is_some());
     }
 }
