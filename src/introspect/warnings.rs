@@ -538,7 +538,9 @@ const BRANCHES: &[&str] = &[
         " AND ",
         not_extension_member!("pg_class", "c.oid"),
     ),
-    // Column properties, in one pass over the columns of modelled tables.
+    // Column properties, in one pass over the columns of modelled tables;
+    // the condition repeated outside the `VALUES` lets the scan skip the
+    // many columns that have none.
     // `attstattarget` is -1 by default before PostgreSQL 17 and `NULL` from
     // 17 on; `>= 0` is false for both. Virtual generated columns
     // (`attgenerated = 'v'`) exist from PostgreSQL 18.
@@ -567,7 +569,9 @@ const BRANCHES: &[&str] = &[
            ('privileges', 'column', \
             a.attacl IS NOT NULL AND pg_catalog.cardinality(a.attacl) > 0, NULL) \
          ) x(kind, noun, present, detail) \
-         WHERE x.present AND a.attnum > 0 AND NOT a.attisdropped AND ",
+         WHERE x.present AND a.attnum > 0 AND NOT a.attisdropped \
+         AND (a.attstorage <> t.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0 \
+              OR a.attgenerated = 'v' OR a.attacl IS NOT NULL) AND ",
         user_schema!("n"),
         " AND ",
         modelled_table!("c"),
