@@ -37,8 +37,9 @@ pub enum IntrospectError {
     #[error("cannot end the read-only transaction after reading the catalog")]
     End(#[source] tokio_postgres::Error),
     /// A row of one query names an object that the query of its kind did not
-    /// return. All queries read the same snapshot with the same filters, so
-    /// this is a bug in pgrift rather than something the server did.
+    /// return, or a query returned something else than it asks for. All
+    /// queries read the same snapshot with the same filters, so this is a
+    /// bug in pgrift or a server that does not behave like PostgreSQL.
     #[error("{what} refers to {missing}, which was not read")]
     Inconsistent {
         /// The object holding the reference (`column public.t.c`).
@@ -56,7 +57,7 @@ impl IntrospectError {
                 Some("pgrift reads PostgreSQL 14 to 18; connect to a newer server")
             }
             IntrospectError::Inconsistent { .. } => {
-                Some("this is a bug in pgrift; please report it with the server version")
+                Some("this is a bug in pgrift; please report it with the server's version")
             }
             IntrospectError::InTransaction => {
                 Some("pgrift starts its own transaction; connect with a session that is not in one")

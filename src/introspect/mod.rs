@@ -111,13 +111,17 @@ pub async fn introspect(client: &Client) -> Result<Introspected, IntrospectError
         SimpleQueryMessage::Row(row) => Some(row),
         _ => None,
     }) else {
-        return Err(IntrospectError::InTransaction);
+        return Err(IntrospectError::Inconsistent {
+            what: "the session check".to_owned(),
+            missing: "a row".to_owned(),
+        });
     };
-    if check.get(0) != Some("t") {
+    let value = |index: usize| check.try_get(index).map_err(IntrospectError::Begin);
+    if value(0)? != Some("t") {
         return Err(IntrospectError::InTransaction);
     }
-    let version = check.get(2).unwrap_or_default();
-    let server_version_num = match check.get(1).and_then(|num| num.parse::<i32>().ok()) {
+    let version = value(2)?.unwrap_or_default();
+    let server_version_num = match value(1)?.and_then(|num| num.parse::<i32>().ok()) {
         Some(num) if num >= MIN_SERVER_VERSION_NUM => num,
         _ => {
             return Err(IntrospectError::UnsupportedVersion {
@@ -234,7 +238,9 @@ impl<'a> Reader<'a> {
             })
     }
 
-    /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`.
+    /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`. The
+    /// type is one byte, which tokio-postgres hands over as an `i8`; the
+    /// codes are ASCII, and `'\0'` stands for the empty value.
     fn get_char(&self, column: &str) -> Result<char, IntrospectError> {
         let byte: i8 = self.get(column)?;
         Ok(char::from(byte as u8))
