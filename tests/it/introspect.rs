@@ -80,6 +80,14 @@ async fn rich_schema() {
             "view app.happy_emails -- View on a view",
             "materialized view app.team_sizes",
             "function app.is_positive(n integer) returns boolean",
+            "function app.is_positive(n bigint) returns boolean",
+            "table \"Sales\".\"Order Items\"",
+            "column \"Sales\".\"Order Items\".Qty integer",
+            "constraint Order Items_Qty_check on \"Sales\".\"Order Items\" check: \
+             CHECK ((\"Qty\" > 0))",
+            "dependency view \"Sales\".\"Big Orders\" -> column \"Sales\".\"Order Items\".\"user\"",
+            "column app.addresses.zip app.us_postal_code",
+            "column app.scratch.v integer",
             "function app.user_label(u app.users) returns text",
             "procedure app.reset(*",
             "trigger users_touch on app.users disabled: CREATE TRIGGER users_touch BEFORE INSERT \
@@ -146,6 +154,7 @@ async fn rich_schema() {
             "table app.events_2024*",
             "table app.child*",
             "function app.total(*",
+            "column app.scratch.*pg.dropped*",
             // `OWNED BY` is a property of the sequence, not an edge.
             "dependency sequence app.invoice_no -> column app.teams.invoice",
             "dependency sequence app.teams_id_seq -> column app.teams.id",
