@@ -457,6 +457,22 @@ const BRANCHES: &[&str] = &[
         " AND ",
         modelled_table!("c"),
     ),
+    // A typed table (`CREATE TABLE … OF type`) is read as a plain table.
+    concat!(
+        warning_row!(
+            "'type'",
+            "'table'",
+            "n.nspname",
+            "c.relname",
+            "NULL",
+            "pg_catalog.format_type(c.reloftype, NULL)"
+        ),
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.reloftype <> 0 AND ",
+        user_schema!("n"),
+        " AND ",
+        modelled_table!("c"),
+    ),
     concat!(
         warning_row!(
             "'replica identity'",
@@ -748,7 +764,7 @@ fn object_name(noun: &str, schema: Option<&str>, name: &str, sub: Option<&str>) 
         (Some(schema), "operator") => format!("{}.{name}", quote_ident(schema)),
         (Some(schema), _) => QualName::new(schema, name).to_string(),
         // A cast is named by its types, which `format_type` printed.
-        (None, "cast" | "database") => name.to_owned(),
+        (None, "cast") => name.to_owned(),
         (None, _) => quote_ident(name),
     };
     match sub {
@@ -934,6 +950,23 @@ mod tests {
                     None,
                 ),
                 "virtual generated column public.t.total is not modelled by pgrift and is left \
+                 out of the diff",
+            ),
+            (
+                ("owners", Some("database"), None, "My App", None, Some("2")),
+                "2 objects in database \"My App\" are owned by a role other than the database \
+                 owner; ownership is not modelled by pgrift and is left out of the diff",
+            ),
+            (
+                (
+                    "type",
+                    Some("table"),
+                    Some("app"),
+                    "pairs",
+                    None,
+                    Some("app.pair"),
+                ),
+                "the type of table app.pairs (app.pair) is not modelled by pgrift and is left \
                  out of the diff",
             ),
             (

@@ -123,6 +123,7 @@ async fn rich_schema() {
             "warning domain app.us_postal_code: domain app.us_postal_code is not modelled by \
              pgrift and is left out of the diff",
             "warning composite type app.pair: *",
+            "warning type app.pairs: the type of table app.pairs (app.pair) is *",
             "warning policy own_rows on app.users: *",
             "warning row-level security app.users: *",
             "warning partitioned table app.events: *",
