@@ -88,11 +88,13 @@ pub(super) struct RawDepend {
 ///
 /// Rows whose dependent was created by `initdb` are left out, which keeps the
 /// read small: user objects always get OIDs from `FirstNormalObjectId`
-/// (16384) up, also after the OID counter wraps around.
+/// (16384) up, also after the OID counter wraps around. Membership rows are
+/// few and are all read, since `initdb` creates `plpgsql` and its language,
+/// which user functions depend on.
 const QUERY: &str = "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, \
     d.refobjsubid, d.deptype \
     FROM pg_catalog.pg_depend d \
-    WHERE d.deptype IN ('n', 'a', 'i', 'e') AND d.objid >= 16384";
+    WHERE (d.deptype IN ('n', 'a', 'i') AND d.objid >= 16384) OR d.deptype = 'e'";
 
 const WHAT: &str = "dependencies";
 

@@ -14,12 +14,16 @@ pub enum IntrospectError {
     /// The read-only snapshot transaction could not be started or set up.
     #[error("cannot start a read-only transaction to read the catalog")]
     Begin(#[source] tokio_postgres::Error),
+    /// The session was already in a transaction, so the catalog could not be
+    /// read in a snapshot of its own. That transaction is left as it was.
+    #[error("cannot read the catalog inside a transaction that is already open")]
+    InTransaction,
     /// The server is older than PostgreSQL 14, the oldest version pgrift
     /// reads.
-    #[error("server version {version_num} is not supported")]
+    #[error("server version {version} is not supported")]
     UnsupportedVersion {
-        /// The server's `server_version_num` (`130011` for 13.11).
-        version_num: i32,
+        /// The server's `server_version` (`13.11`).
+        version: String,
     },
     /// A catalog query failed, or one of its values could not be decoded.
     #[error("cannot read {what} from the catalog")]
@@ -33,8 +37,9 @@ pub enum IntrospectError {
     #[error("cannot end the read-only transaction after reading the catalog")]
     End(#[source] tokio_postgres::Error),
     /// A row of one query names an object that the query of its kind did not
-    /// return. All queries read the same snapshot with the same filters, so
-    /// this is a bug in pgrift rather than something the server did.
+    /// return, or a query returned something else than it asks for. All
+    /// queries read the same snapshot with the same filters, so this is a
+    /// bug in pgrift or a server that does not behave like PostgreSQL.
     #[error("{what} refers to {missing}, which was not read")]
     Inconsistent {
         /// The object holding the reference (`column public.t.c`).
@@ -52,7 +57,10 @@ impl IntrospectError {
                 Some("pgrift reads PostgreSQL 14 to 18; connect to a newer server")
             }
             IntrospectError::Inconsistent { .. } => {
-                Some("this is a bug in pgrift; please report it with the server version")
+                Some("this is a bug in pgrift; please report it with the server's version")
+            }
+            IntrospectError::InTransaction => {
+                Some("pgrift starts its own transaction; connect with a session that is not in one")
             }
             IntrospectError::Begin(source)
             | IntrospectError::Query { source, .. }
@@ -66,9 +74,9 @@ impl IntrospectError {
             IntrospectError::Begin(source)
             | IntrospectError::Query { source, .. }
             | IntrospectError::End(source) => source.as_db_error(),
-            IntrospectError::UnsupportedVersion { .. } | IntrospectError::Inconsistent { .. } => {
-                None
-            }
+            IntrospectError::InTransaction
+            | IntrospectError::UnsupportedVersion { .. }
+            | IntrospectError::Inconsistent { .. } => None,
         }
     }
 }
@@ -87,10 +95,6 @@ fn hint_for_code(code: &SqlState, message: &str) -> Option<&'static str> {
         // catalog rather than the transaction's snapshot, so an object
         // dropped by another session while pgrift reads fails this way.
         Some("the schema changed while pgrift read it; run the command again")
-    } else if *code == SqlState::READ_ONLY_SQL_TRANSACTION
-        || *code == SqlState::ACTIVE_SQL_TRANSACTION
-    {
-        Some("pgrift starts its own transaction; connect with a session that is not in one")
     } else {
         None
     }
@@ -140,9 +144,9 @@ mod tests {
             "column c refers to table oid 16402, which was not read"
         );
         let error = IntrospectError::UnsupportedVersion {
-            version_num: 130011,
+            version: "13.11".to_owned(),
         };
-        assert_eq!(error.to_string(), "server version 130011 is not supported");
+        assert_eq!(error.to_string(), "server version 13.11 is not supported");
         assert!(error.hint().is_some());
     }
 }

@@ -126,6 +126,18 @@ pub(super) mod tests {
     }
 
     #[test]
+    #[should_panic(expected = "unqualified")]
+    fn an_unqualified_catalog_is_caught() {
+        assert_qualified("SELECT c.oid FROM pg_class c");
+    }
+
+    #[test]
+    #[should_panic(expected = "unqualified cast")]
+    fn an_unqualified_cast_is_caught() {
+        assert_qualified("SELECT 'pg_catalog.pg_class'::regclass");
+    }
+
+    #[test]
     fn fragments_qualify_every_catalog() {
         for fragment in [
             not_extension_member!("pg_proc", "p.oid"),

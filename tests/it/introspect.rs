@@ -12,10 +12,11 @@
 //! (`crate::source::cluster::Cluster`) once it lands.
 
 use pgrift::catalog::{Catalog, Column, FunctionKind, ObjectId, SequenceOptions};
-use pgrift::introspect::{Introspected, introspect};
+use pgrift::introspect::{IntrospectError, Introspected, introspect};
 use tokio_postgres::{Client, Config, NoTls};
 
 const RICH: &str = include_str!("fixtures/introspect.sql");
+const PG18: &str = include_str!("fixtures/introspect_pg18.sql");
 
 #[tokio::test]
 async fn empty_database() {
@@ -39,7 +40,7 @@ async fn rich_schema() {
         &[
             // Objects and their properties.
             "schema app -- Application objects",
-            "extension citext 1.6 in public",
+            "extension citext * in public",
             "extension pgcrypto * in app",
             "enum app.mood (sad, meh, ok, happy) -- How a user feels",
             "sequence app.invoice_no integer start 1000 increment 10 min 1 max 2147483647 \
@@ -79,6 +80,14 @@ async fn rich_schema() {
             "view app.happy_emails -- View on a view",
             "materialized view app.team_sizes",
             "function app.is_positive(n integer) returns boolean",
+            "function app.is_positive(n bigint) returns boolean",
+            "table \"Sales\".\"Order Items\"",
+            "column \"Sales\".\"Order Items\".Qty integer",
+            "constraint Order Items_Qty_check on \"Sales\".\"Order Items\" check: \
+             CHECK ((\"Qty\" > 0))",
+            "dependency view \"Sales\".\"Big Orders\" -> column \"Sales\".\"Order Items\".\"user\"",
+            "column app.addresses.zip app.us_postal_code",
+            "column app.scratch.v integer",
             "function app.user_label(u app.users) returns text",
             "procedure app.reset(*",
             "trigger users_touch on app.users disabled: CREATE TRIGGER users_touch BEFORE INSERT \
@@ -109,10 +118,12 @@ async fn rich_schema() {
             "dependency function app.user_count() -> table app.users",
             "dependency function app.user_label(u app.users) -> table app.users",
             "dependency extension pgcrypto -> schema app",
+            "dependency function app.touch() -> extension plpgsql",
             // What is not modelled.
             "warning domain app.us_postal_code: domain app.us_postal_code is not modelled by \
              pgrift and is left out of the diff",
             "warning composite type app.pair: *",
+            "warning type app.pairs: the type of table app.pairs (app.pair) is *",
             "warning policy own_rows on app.users: *",
             "warning row-level security app.users: *",
             "warning partitioned table app.events: *",
@@ -144,6 +155,7 @@ async fn rich_schema() {
             "table app.events_2024*",
             "table app.child*",
             "function app.total(*",
+            "column app.scratch.*pg.dropped*",
             // `OWNED BY` is a property of the sequence, not an edge.
             "dependency sequence app.invoice_no -> column app.teams.invoice",
             "dependency sequence app.teams_id_seq -> column app.teams.id",
@@ -152,6 +164,65 @@ async fn rich_schema() {
         ],
     )
     .await;
+}
+
+#[tokio::test]
+async fn postgresql_18_tables() {
+    // Older servers reject the fixture's syntax, so there is nothing to
+    // check on them.
+    if server_version_num().await < 180000 {
+        return;
+    }
+    check(
+        "pg18",
+        PG18,
+        &[
+            "column public.t.id integer not null",
+            "column public.t.a integer not null",
+            "column public.t.c integer generated (a + 1)",
+            // Not enforced is not the same as added `NOT VALID`.
+            "constraint a_pos on public.t check: CHECK ((a > 0)) NOT ENFORCED",
+            "constraint a_small on public.t check not valid: CHECK ((a < 100))",
+            // The view's reference to the virtual column stands for the table.
+            "dependency view public.tv -> table public.t",
+            "dependency view public.tv -> column public.t.id",
+            "warning virtual generated column public.t.b: *",
+            "warning not-valid not-null constraint a_nn on public.t: *",
+        ],
+        &[
+            "column public.t.b *",
+            "constraint t_id_nn *",
+            "constraint a_nn *",
+            "dependency * -> column public.t.b",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_in_a_transaction_is_left_alone() {
+    let client = connect(&test_server()).await;
+    client
+        .batch_execute("BEGIN; SET LOCAL search_path = mine")
+        .await
+        .expect("a transaction starts");
+    let error = introspect(&client)
+        .await
+        .expect_err("introspection refuses");
+    assert!(
+        matches!(error, IntrospectError::InTransaction),
+        "unexpected error: {error}"
+    );
+    // The caller's transaction is still open, with its settings.
+    let row = client
+        .query_one("SELECT current_setting('search_path')", &[])
+        .await
+        .expect("the transaction is still usable");
+    assert_eq!(row.get::<_, String>(0), "mine");
+    client
+        .batch_execute("ROLLBACK")
+        .await
+        .expect("the caller ends it");
 }
 
 /// Loads `fixture` into a new database, reads it back and checks the
@@ -399,16 +470,7 @@ fn render_column(column: &Column) -> String {
 /// and drops the database again before returning, so that a failed
 /// assertion leaves nothing behind.
 async fn read_fixture(name: &str, fixture: &str) -> Introspected {
-    let dsn = std::env::var("PGRIFT_TEST_DSN").unwrap_or_else(|_| {
-        panic!(
-            "set PGRIFT_TEST_DSN to the connection string of a PostgreSQL 14 to 18 server \
-             where the role may create databases (e.g. \"host=/tmp user=postgres \
-             dbname=postgres\"); the integration tests create and drop their own databases"
-        )
-    });
-    let config: Config = dsn
-        .parse()
-        .expect("PGRIFT_TEST_DSN is a valid connection string");
+    let config = test_server();
     let admin = connect(&config).await;
     let database = format!("pgrift_it_introspect_{name}_{}", std::process::id());
     // One statement per call: `CREATE DATABASE` cannot run in the implicit
@@ -447,6 +509,28 @@ async fn read_fixture(name: &str, fixture: &str) -> Introspected {
         ),
         None => unreachable!("the fixture loaded"),
     }
+}
+
+/// The test server's connection settings, from `PGRIFT_TEST_DSN`.
+fn test_server() -> Config {
+    let dsn = std::env::var("PGRIFT_TEST_DSN").unwrap_or_else(|_| {
+        panic!(
+            "set PGRIFT_TEST_DSN to the connection string of a PostgreSQL 14 to 18 server \
+             where the role may create databases (e.g. \"host=/tmp user=postgres \
+             dbname=postgres\"); the integration tests create and drop their own databases"
+        )
+    });
+    dsn.parse()
+        .expect("PGRIFT_TEST_DSN is a valid connection string")
+}
+
+async fn server_version_num() -> i32 {
+    let client = connect(&test_server()).await;
+    let row = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .expect("the server version can be read");
+    row.get(0)
 }
 
 async fn connect(config: &Config) -> Client {
