@@ -48,6 +48,13 @@ pub struct Extension {
     pub name: String,
     pub schema: String,
     pub version: String,
+    /// The versions this server's extension scripts can update the
+    /// installed version to. Not part of the schema: it tells the diff
+    /// whether `ALTER EXTENSION … UPDATE` can reach another version, or the
+    /// extension must be dropped and created again. `None` when unknown (a
+    /// snapshot written without it).
+    #[serde(default)]
+    pub update_targets: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,6 +172,16 @@ pub struct View {
     /// sorted.
     pub options: Vec<String>,
     pub comment: Option<String>,
+    /// Comments on the view's columns, sorted by column name.
+    #[serde(default)]
+    pub column_comments: Vec<ColumnComment>,
+}
+
+/// A comment on one column of a view.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ColumnComment {
+    pub column: String,
+    pub comment: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

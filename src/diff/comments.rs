@@ -48,15 +48,56 @@ fn comment(target: CommentTarget, text: &Option<String>) -> Stmt {
     }
 }
 
-/// The comment of a newly created object, if it has one.
-pub fn on_create(obj: Obj<'_>) -> Option<Stmt> {
-    let (target, text) = target_and_text(obj)?;
-    text.is_some().then(|| comment(target, text))
+/// The comments of a newly created object, if it has any.
+pub fn on_create(obj: Obj<'_>) -> Vec<Stmt> {
+    let mut stmts: Vec<Stmt> = target_and_text(obj)
+        .filter(|(_, text)| text.is_some())
+        .map(|(target, text)| comment(target, text))
+        .into_iter()
+        .collect();
+    if let Obj::View(view) = obj {
+        stmts.extend(view.column_comments.iter().map(|c| {
+            comment(
+                CommentTarget::Column(view.name.clone(), Ident(c.column.clone())),
+                &Some(c.comment.clone()),
+            )
+        }));
+    }
+    stmts
 }
 
-/// The statement that turns `old`'s comment into `new`'s, if they differ.
-pub fn changed(old: Obj<'_>, new: Obj<'_>) -> Option<Stmt> {
-    let (_, before) = target_and_text(old)?;
-    let (target, after) = target_and_text(new)?;
-    (before != after).then(|| comment(target, after))
+/// The statements that turn `old`'s comments into `new`'s.
+pub fn changed(old: Obj<'_>, new: Obj<'_>) -> Vec<Stmt> {
+    let mut stmts = Vec::new();
+    if let (Some((_, before)), Some((target, after))) = (target_and_text(old), target_and_text(new))
+        && before != after
+    {
+        stmts.push(comment(target, after));
+    }
+    if let (Obj::View(old), Obj::View(new)) = (old, new) {
+        let text_of = |view: &crate::catalog::View, column: &str| {
+            view.column_comments
+                .iter()
+                .find(|c| c.column == column)
+                .map(|c| c.comment.clone())
+        };
+        let mut columns: Vec<&String> = old
+            .column_comments
+            .iter()
+            .chain(&new.column_comments)
+            .map(|c| &c.column)
+            .collect();
+        columns.sort();
+        columns.dedup();
+        for column in columns {
+            let after = text_of(new, column);
+            if text_of(old, column) != after {
+                stmts.push(comment(
+                    CommentTarget::Column(new.name.clone(), Ident(column.clone())),
+                    &after,
+                ));
+            }
+        }
+    }
+    stmts
 }

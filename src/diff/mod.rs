@@ -174,8 +174,9 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
             let recreated = changes
                 .iter()
                 .any(|c| &c.id == id && c.kind == ChangeKind::Create);
-            if !recreated && let Some(stmt) = comments::changed(old, *new) {
-                changes.push(simple(id.clone(), ChangeKind::Comment, vec![stmt]));
+            let stmts = comments::changed(old, *new);
+            if !recreated && !stmts.is_empty() {
+                changes.push(simple(id.clone(), ChangeKind::Comment, stmts));
             }
         }
     }
@@ -468,8 +469,9 @@ fn create_changes(
     {
         out[0].statements.push(stmt);
     }
-    if let Some(stmt) = comments::on_create(new) {
-        out.push(simple(id.clone(), ChangeKind::Comment, vec![stmt]));
+    let stmts = comments::on_create(new);
+    if !stmts.is_empty() {
+        out.push(simple(id.clone(), ChangeKind::Comment, stmts));
     }
     out
 }

@@ -13,9 +13,15 @@ pub(super) struct RawExtension {
     name: String,
     schema: String,
     version: String,
+    update_targets: Vec<String>,
 }
 
-const QUERY: &str = "SELECT e.oid, e.extname AS name, n.nspname AS schema, e.extversion AS version \
+/// Extensions, with the versions their installed scripts can update them to
+/// (`pg_extension_update_paths` lists every pair of versions; only the
+/// reachable targets from the installed version are kept).
+const QUERY: &str = "SELECT e.oid, e.extname AS name, n.nspname AS schema, e.extversion AS version, \
+    ARRAY(SELECT p.target FROM pg_catalog.pg_extension_update_paths(e.extname) p \
+      WHERE p.source = e.extversion AND p.path IS NOT NULL ORDER BY p.target) AS update_targets \
     FROM pg_catalog.pg_extension e \
     JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace";
 
@@ -29,6 +35,7 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawExtension>, Introspe
             name: row.get("name")?,
             schema: row.get("schema")?,
             version: row.get("version")?,
+            update_targets: row.get("update_targets")?,
         })
     })
 }
@@ -48,6 +55,7 @@ pub(super) fn build(
                 name: row.name,
                 schema: row.schema,
                 version: row.version,
+                update_targets: Some(row.update_targets),
             }
         })
         .collect()

@@ -4,7 +4,7 @@ use tokio_postgres::Client;
 
 use super::depend::{ClassIds, ObjectMap};
 use super::{IntrospectError, query, read_rows};
-use crate::catalog::{ObjectId, QualName, View};
+use crate::catalog::{ColumnComment, ObjectId, QualName, View};
 
 pub(super) struct RawView {
     oid: u32,
@@ -18,6 +18,7 @@ pub(super) struct RawView {
     row_type: u32,
     row_array_type: Option<u32>,
     comment: Option<String>,
+    column_comments: Vec<ColumnComment>,
 }
 
 const QUERY: &str = concat!(
@@ -26,7 +27,15 @@ const QUERY: &str = concat!(
      COALESCE(c.reloptions, '{}') AS options, \
      (SELECT r.oid FROM pg_catalog.pg_rewrite r \
       WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') AS rule_oid, \
-     c.reltype AS row_type, t.typarray AS row_array_type, cm.description AS comment \
+     c.reltype AS row_type, t.typarray AS row_array_type, cm.description AS comment, \
+     ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a \
+      JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
+      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS commented_columns, \
+     ARRAY(SELECT d.description FROM pg_catalog.pg_attribute a \
+      JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
+      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS column_comments \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
@@ -52,6 +61,10 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawView>, IntrospectErr
             row_type: row.get("row_type")?,
             row_array_type: row.get("row_array_type")?,
             comment: row.get("comment")?,
+            column_comments: column_comments(
+                row.get("commented_columns")?,
+                row.get("column_comments")?,
+            ),
         })
     })
 }
@@ -76,9 +89,21 @@ pub(super) fn build(rows: Vec<RawView>, classes: &ClassIds, objects: &mut Object
                 definition: row.definition,
                 options: row.options,
                 comment: row.comment,
+                column_comments: row.column_comments,
             }
         })
         .collect()
+}
+
+/// Pairs the commented columns with their comments, sorted by column name.
+fn column_comments(columns: Vec<String>, comments: Vec<String>) -> Vec<ColumnComment> {
+    let mut pairs: Vec<ColumnComment> = columns
+        .into_iter()
+        .zip(comments)
+        .map(|(column, comment)| ColumnComment { column, comment })
+        .collect();
+    pairs.sort();
+    pairs
 }
 
 /// `reloptions` in a stable order: PostgreSQL keeps them in the order they

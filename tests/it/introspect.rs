@@ -6,14 +6,14 @@
 //! and the lines it rules out are not. Lines are compared exactly; a line
 //! ending in `*` matches every line that starts with the rest.
 //!
-//! The server comes from `PGRIFT_TEST_DSN` (a PostgreSQL 14 to 18 server with
-//! the `citext` and `pgcrypto` extensions available, where the role may
-//! create databases and roles). FIXME: use the shared test cluster
-//! (`crate::source::cluster::Cluster`) once it lands.
+//! The server is the shared test cluster, which needs the `citext` and
+//! `pgcrypto` extensions (Debian's `postgresql-contrib`).
 
 use pgrift::catalog::{Catalog, Column, FunctionKind, ObjectId, SequenceOptions};
 use pgrift::introspect::{IntrospectError, Introspected, introspect};
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::Client;
+
+use crate::support;
 
 const RICH: &str = include_str!("fixtures/introspect.sql");
 const PG18: &str = include_str!("fixtures/introspect_pg18.sql");
@@ -201,7 +201,7 @@ async fn postgresql_18_tables() {
 
 #[tokio::test]
 async fn a_session_in_a_transaction_is_left_alone() {
-    let client = connect(&test_server()).await;
+    let client = connect("postgres").await;
     client
         .batch_execute("BEGIN; SET LOCAL search_path = mine")
         .await
@@ -466,38 +466,27 @@ fn render_column(column: &Column) -> String {
     text
 }
 
-/// Creates a database named after the test, loads `fixture`, introspects it
-/// and drops the database again before returning, so that a failed
-/// assertion leaves nothing behind.
+/// Creates a database named after the test on the shared cluster, loads
+/// `fixture`, introspects it and drops the database again before
+/// returning, so that a failed assertion leaves nothing behind.
 async fn read_fixture(name: &str, fixture: &str) -> Introspected {
-    let config = test_server();
-    let admin = connect(&config).await;
-    let database = format!("pgrift_it_introspect_{name}_{}", std::process::id());
-    // One statement per call: `CREATE DATABASE` cannot run in the implicit
-    // transaction of a multi-statement query.
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
-        format!("CREATE DATABASE {database}"),
-    ] {
-        admin
-            .batch_execute(&sql)
-            .await
-            .expect("the scratch database can be created");
-    }
-
-    let mut scratch = config.clone();
-    scratch.dbname(&database);
-    let client = connect(&scratch).await;
+    let cluster = support::shared_cluster().await;
+    let database = support::unique_name(&format!("introspect_{name}"));
+    cluster
+        .create_database(&database)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    let client = connect(&database).await;
     let loaded = client.batch_execute(fixture).await;
     let introspected = match &loaded {
         Ok(()) => Some(introspect(&client).await),
         Err(_) => None,
     };
     drop(client);
-    admin
-        .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
+    cluster
+        .drop_database(&database)
         .await
-        .expect("the scratch database can be dropped");
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 
     loaded.expect("the fixture loads");
     match introspected {
@@ -511,33 +500,15 @@ async fn read_fixture(name: &str, fixture: &str) -> Introspected {
     }
 }
 
-/// The test server's connection settings, from `PGRIFT_TEST_DSN`.
-fn test_server() -> Config {
-    let dsn = std::env::var("PGRIFT_TEST_DSN").unwrap_or_else(|_| {
-        panic!(
-            "set PGRIFT_TEST_DSN to the connection string of a PostgreSQL 14 to 18 server \
-             where the role may create databases (e.g. \"host=/tmp user=postgres \
-             dbname=postgres\"); the integration tests create and drop their own databases"
-        )
-    });
-    dsn.parse()
-        .expect("PGRIFT_TEST_DSN is a valid connection string")
-}
-
 async fn server_version_num() -> i32 {
-    let client = connect(&test_server()).await;
-    let row = client
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .await
-        .expect("the server version can be read");
-    row.get(0)
+    support::shared_cluster().await.server_version_num()
 }
 
-async fn connect(config: &Config) -> Client {
-    let (client, connection) = config
-        .connect(NoTls)
+/// A connection to a database of the shared test cluster.
+async fn connect(database: &str) -> Client {
+    support::shared_cluster()
         .await
-        .expect("the test server accepts connections");
-    tokio::spawn(connection);
-    client
+        .connect(database)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)))
 }
