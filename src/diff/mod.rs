@@ -480,11 +480,9 @@ fn alter_changes(id: &ObjectId, old: Obj<'_>, new: Obj<'_>, statements: Vec<Stmt
     let mut out = Vec::new();
     let mut change = simple(id.clone(), ChangeKind::Alter, statements);
     match (old, new) {
-        (Obj::Column(_, a), Obj::Column(_, b)) => {
-            if a.identity != b.identity {
-                change.frees = a.identity.iter().map(|i| i.sequence.clone()).collect();
-                change.claims = b.identity.iter().map(|i| i.sequence.clone()).collect();
-            }
+        (Obj::Column(_, a), Obj::Column(_, b)) if a.identity != b.identity => {
+            change.frees = a.identity.iter().map(|i| i.sequence.clone()).collect();
+            change.claims = b.identity.iter().map(|i| i.sequence.clone()).collect();
         }
         (Obj::Type(a), Obj::Type(b)) if enums::recreates(a, b) => {
             out.push(simple(

@@ -40,21 +40,21 @@ fn in_dollar_quote(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'$' {
-            if let Some(end) = text[i + 1..].find('$') {
-                let tag = &text[i..i + end + 2];
-                let valid = tag[1..tag.len() - 1]
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_');
-                if valid {
-                    match &open {
-                        Some(t) if t == tag => open = None,
-                        None => open = Some(tag.to_owned()),
-                        _ => {}
-                    }
-                    i += tag.len();
-                    continue;
+        if bytes[i] == b'$'
+            && let Some(end) = text[i + 1..].find('$')
+        {
+            let tag = &text[i..i + end + 2];
+            let valid = tag[1..tag.len() - 1]
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_');
+            if valid {
+                match &open {
+                    Some(t) if t == tag => open = None,
+                    None => open = Some(tag.to_owned()),
+                    _ => {}
                 }
+                i += tag.len();
+                continue;
             }
         }
         i += 1;

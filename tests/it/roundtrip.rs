@@ -47,6 +47,10 @@ fn cases() -> Vec<String> {
     cases
 }
 
+/// What one case gave: its scripts in the seeded orientation, and whether the
+/// swapped orientation passed.
+type Outcome = (Result<Scripts, String>, Result<(), String>);
+
 /// The scripts of one case, for the snapshots.
 struct Scripts {
     forward: String,
@@ -69,20 +73,19 @@ fn fixtures_round_trip() {
         );
     }
 
-    let results: BTreeMap<String, (Result<Scripts, String>, Result<(), String>)> = runtime
-        .block_on(
-            stream::iter(cases.iter())
-                .map(|case| {
-                    let cluster = cluster.clone();
-                    async move {
-                        let seeded = run_case(&cluster, case, false).await;
-                        let swapped = run_case(&cluster, case, true).await.map(|_| ());
-                        (case.clone(), (seeded, swapped))
-                    }
-                })
-                .buffer_unordered(PARALLEL)
-                .collect(),
-        );
+    let results: BTreeMap<String, Outcome> = runtime.block_on(
+        stream::iter(cases.iter())
+            .map(|case| {
+                let cluster = cluster.clone();
+                async move {
+                    let seeded = run_case(&cluster, case, false).await;
+                    let swapped = run_case(&cluster, case, true).await.map(|_| ());
+                    (case.clone(), (seeded, swapped))
+                }
+            })
+            .buffer_unordered(PARALLEL)
+            .collect(),
+    );
 
     let mut failures = Vec::new();
     for (case, (seeded, swapped)) in &results {
