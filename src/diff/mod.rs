@@ -155,7 +155,9 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
                 changes.push(drop_change(&from_objects, &id, old, None));
             }
             (Decision::Create, _, Some(new)) => {
-                changes.extend(create_changes(&to_objects, &id, new, None));
+                let mut created = create_changes(&to_objects, &id, new, None);
+                sync_new_sequence(&from_objects, new, &mut created);
+                changes.extend(created);
             }
             (Decision::Replace(reason), Some(old), Some(new)) => {
                 changes.push(drop_change(&from_objects, &id, old, reason.clone()));
@@ -474,6 +476,30 @@ fn create_changes(
         out.push(simple(id.clone(), ChangeKind::Comment, stmts));
     }
     out
+}
+
+/// A new sequence that takes over an existing column (identity to serial)
+/// continues after the values the column holds.
+fn sync_new_sequence(from: &Objects<'_>, new: Obj<'_>, changes: &mut [Change]) {
+    let Obj::Sequence(sequence) = new else {
+        return;
+    };
+    let Some(owner) = &sequence.owned_by else {
+        return;
+    };
+    if from
+        .get(&objects::column_id(&owner.table, &owner.column))
+        .is_none()
+    {
+        return;
+    }
+    if let Some(finish) = changes.iter_mut().find(|c| c.kind == ChangeKind::Finish) {
+        finish.statements.push(Stmt::SyncSequenceToColumn {
+            sequence: sequence.name.clone(),
+            table: owner.table.clone(),
+            column: crate::sql::Ident(owner.column.clone()),
+        });
+    }
 }
 
 fn alter_changes(id: &ObjectId, old: Obj<'_>, new: Obj<'_>, statements: Vec<Stmt>) -> Vec<Change> {

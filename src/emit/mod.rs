@@ -71,7 +71,25 @@ pub fn write_script(plan: &Plan, title: &str, out: &mut dyn Write) -> io::Result
 
 /// The comment line above a step: what changes, why, and what goes along.
 pub fn describe(step: &Step) -> String {
-    let mut line = format!("{} {} {}", step.kind.as_str(), step.id.kind_name(), step.id);
+    let verb = match (step.kind, &step.id) {
+        (ChangeKind::Create, ObjectId::Column { .. } | ObjectId::Constraint { .. }) => "add",
+        (ChangeKind::Create, ObjectId::Default { .. }) => "set",
+        (ChangeKind::Alter, ObjectId::Default { .. }) => "change",
+        (ChangeKind::Alter, ObjectId::Type { .. })
+            if step
+                .statements
+                .iter()
+                .any(|s| matches!(s, Stmt::RenameType { .. })) =>
+        {
+            "recreate"
+        }
+        (ChangeKind::Alter, ObjectId::Type { .. }) => "add labels to",
+        (ChangeKind::Finish, ObjectId::Type { .. }) => "drop the old copy of",
+        (ChangeKind::Finish, ObjectId::Sequence { .. }) => "set the owner of",
+        (ChangeKind::Comment, _) => "comment on",
+        (kind, _) => kind.as_str(),
+    };
+    let mut line = format!("{verb} {} {}", step.id.kind_name(), step.id);
     if let Some(reason) = &step.reason {
         line.push_str(&format!(" ({reason})"));
     }

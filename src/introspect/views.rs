@@ -28,7 +28,7 @@ const QUERY: &str = concat!(
      (SELECT r.oid FROM pg_catalog.pg_rewrite r \
       WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') AS rule_oid, \
      c.reltype AS row_type, t.typarray AS row_array_type, cm.description AS comment, \
-     ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a \
+     ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a \
       JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
       WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS commented_columns, \

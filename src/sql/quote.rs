@@ -173,8 +173,9 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Quotes an identifier when PostgreSQL would not read it back unchanged:
-/// anything but lower-case letters, digits, `_` and `$` (not leading), and
-/// keywords. Embedded double quotes are doubled.
+/// anything but lower-case ASCII letters, digits (not leading) and `_`, and
+/// keywords. Embedded double quotes are doubled. This is the rule of the
+/// server's own `quote_ident`.
 pub fn quote_ident(name: &str) -> String {
     let bare = name
         .chars()
@@ -182,7 +183,7 @@ pub fn quote_ident(name: &str) -> String {
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !KEYWORDS.contains(&name);
     if bare {
         name.to_owned()
@@ -216,7 +217,8 @@ mod tests {
             ("a b", "\"a b\""),
             ("a\"b", "\"a\"\"b\""),
             ("1abc", "\"1abc\""),
-            ("_x$1", "_x$1"),
+            ("_x1", "_x1"),
+            ("_x$1", "\"_x$1\""),
             ("café", "\"café\""),
             ("", "\"\""),
         ];

@@ -190,6 +190,13 @@ pub enum Stmt {
         owner: Option<ColumnRef>,
     },
     DropSequence(QualName),
+    /// Moves a sequence that starts to feed a column already holding values
+    /// past the largest of them, so that the next value is not taken.
+    SyncSequenceToColumn {
+        sequence: QualName,
+        table: QualName,
+        column: Ident,
+    },
     /// Moves a sequence whose next value would fall below `value` up to it,
     /// so that a raised `MINVALUE` does not exclude the current value.
     SequenceAtLeast {
@@ -496,6 +503,15 @@ impl fmt::Display for Stmt {
                 None => write!(f, "ALTER SEQUENCE {name} OWNED BY NONE"),
             },
             Stmt::DropSequence(name) => write!(f, "DROP SEQUENCE {name}"),
+            Stmt::SyncSequenceToColumn {
+                sequence,
+                table,
+                column,
+            } => write!(
+                f,
+                "SELECT pg_catalog.setval({}, max({column})) FROM {table} HAVING max({column}) IS NOT NULL",
+                Literal(sequence.to_string())
+            ),
             Stmt::SequenceAtLeast { name, value } => write!(
                 f,
                 "SELECT pg_catalog.setval({}, {value}, false) FROM {name} WHERE last_value < {value}",

@@ -2,6 +2,7 @@
 //! helpers in `support`. Every test that touches SQL runs against a real
 //! PostgreSQL cluster that the test starts itself.
 
+mod cli;
 mod introspect;
 mod pgdump;
 mod roundtrip;

@@ -1,0 +1,235 @@
+//! The binary as a user runs it: arguments, output, exit statuses and error
+//! messages. Sources are loaded into the shared test cluster through
+//! `--shadow-url`, so these tests start no cluster of their own.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support;
+
+fn fixture(case: &str, file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(case)
+        .join(file)
+}
+
+/// Runs `pgrift` with `args`, loading `.sql` sources into the shared cluster.
+async fn pgrift(args: &[&str]) -> Output {
+    let cluster = support::shared_cluster().await;
+    let shadow = cluster.conninfo("postgres").to_string();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
+        .args(args)
+        .env("PGRIFT_SHADOW_URL", shadow)
+        .env("NO_COLOR", "1")
+        .output()
+        .await
+        .expect("pgrift runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("fixture paths are UTF-8")
+}
+
+#[tokio::test]
+async fn diff_prints_the_forward_script_and_exit_code_reports_differences() {
+    let from = fixture("demo", "from.sql");
+    let to = fixture("demo", "to.sql");
+    let out = pgrift(&["diff", path(&from), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let script = stdout(&out);
+    assert!(script.contains("CREATE TABLE public.addresses"), "{script}");
+    assert!(script.trim_end().ends_with("COMMIT;"), "{script}");
+
+    let out = pgrift(&["diff", path(&from), path(&to), "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+
+    let out = pgrift(&["diff", path(&from), path(&from), "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "", "no differences print nothing");
+
+    let reverse = pgrift(&["diff", path(&from), path(&to), "--reverse"]).await;
+    assert_eq!(reverse.status.code(), Some(0));
+    assert!(stdout(&reverse).contains("DROP TABLE public.addresses"));
+}
+
+#[tokio::test]
+async fn the_same_inputs_give_byte_identical_scripts() {
+    let from = fixture("empty_to_full", "from.sql");
+    let to = fixture("empty_to_full", "to.sql");
+    let first = pgrift(&["diff", path(&from), path(&to)]).await;
+    let second = pgrift(&["diff", path(&from), path(&to)]).await;
+    assert_eq!(first.status.code(), Some(0), "stderr: {}", stderr(&first));
+    assert!(!first.stdout.is_empty());
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[tokio::test]
+async fn plan_writes_both_scripts_and_a_plan_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().join("release");
+    let from = fixture("enum_add_value", "from.sql");
+    let to = fixture("enum_add_value", "to.sql");
+    let out = pgrift(&["plan", path(&from), path(&to), "--out", path(&out_dir)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let forward = std::fs::read_to_string(out_dir.join("forward.sql")).expect("forward.sql");
+    let reverse = std::fs::read_to_string(out_dir.join("reverse.sql")).expect("reverse.sql");
+    assert!(forward.contains("ADD VALUE"), "{forward}");
+    assert!(reverse.contains("RENAME TO"), "{reverse}");
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("plan.json")).expect("plan.json"))
+            .expect("plan.json is JSON");
+    assert_eq!(plan["format"], "pgrift-plan");
+    assert_eq!(plan["from"]["fingerprint"].as_str().map(str::len), Some(64));
+    assert_ne!(plan["from"]["fingerprint"], plan["to"]["fingerprint"]);
+    let first = &plan["forward"][0];
+    assert_eq!(first["change"], "alter");
+    assert_eq!(first["object_kind"], "type");
+    assert!(
+        first["sql"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("ALTER TYPE"))
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_diffs_like_its_source() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("from.json");
+    let from = fixture("demo", "from.sql");
+    let to = fixture("demo", "to.sql");
+    let out = pgrift(&["snapshot", path(&from), "-o", path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let direct = pgrift(&["diff", path(&from), path(&to)]).await;
+    let via_snapshot = pgrift(&["diff", path(&snapshot), path(&to)]).await;
+    assert_eq!(
+        via_snapshot.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr(&via_snapshot)
+    );
+    // Only the title line names the sources.
+    let body = |o: &Output| stdout(o).lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&direct), body(&via_snapshot));
+
+    let out = pgrift(&["diff", path(&snapshot), path(&snapshot), "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(0));
+    let out = pgrift(&["diff", "empty", path(&snapshot)]).await;
+    assert!(stdout(&out).contains("CREATE TABLE public.users"));
+}
+
+#[tokio::test]
+async fn bad_inputs_fail_with_status_2_and_say_where() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad_sql = dir.path().join("bad.sql");
+    std::fs::write(
+        &bad_sql,
+        "create table ok (id int);\n\ncreate tabel broken (id int);\n",
+    )
+    .expect("write");
+    let out = pgrift(&["diff", "empty", path(&bad_sql)]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{}:3:8:", bad_sql.display())),
+        "{err}"
+    );
+    assert!(err.starts_with("error: "), "{err}");
+
+    let bad_snapshot = dir.path().join("bad.json");
+    std::fs::write(
+        &bad_snapshot,
+        r#"{"format": "pgrift-snapshot", "version": 99}"#,
+    )
+    .expect("write");
+    let out = pgrift(&["diff", path(&bad_snapshot), "empty"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("99"), "{}", stderr(&out));
+
+    let out = pgrift(&[
+        "diff",
+        "postgres://someone:s3cret@127.0.0.1:1/nowhere?connect_timeout=2",
+        "empty",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(!err.contains("s3cret"), "the password leaked: {err}");
+    assert!(err.contains("127.0.0.1"), "{err}");
+
+    let out = pgrift(&["diff", "no-such-thing", "empty"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("hint:"), "{}", stderr(&out));
+
+    let out = pgrift(&["diff", "empty"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing argument is a usage error"
+    );
+}
+
+#[tokio::test]
+async fn every_command_explains_its_arguments() {
+    for command in ["diff", "plan", "snapshot"] {
+        let out = pgrift(&[command, "--help"]).await;
+        assert_eq!(out.status.code(), Some(0));
+        let help = stdout(&out);
+        assert!(
+            help.contains("Example"),
+            "{command} --help has no example:\n{help}"
+        );
+        assert!(help.contains("--shadow-url"), "{help}");
+    }
+}
+
+/// The keyword list pgrift quotes by must cover every keyword the server
+/// cannot take bare, and quoting must agree with the server's own.
+#[tokio::test]
+async fn quoting_agrees_with_the_server() {
+    let cluster = support::shared_cluster().await;
+    let client = cluster
+        .connect("postgres")
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    let rows = client
+        .query(
+            "SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'",
+            &[],
+        )
+        .await
+        .expect("keywords");
+    let ours = pgrift::sql::keywords();
+    let missing: Vec<String> = rows
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .filter(|w| !ours.contains(&w.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "keywords not quoted: {missing:?}");
+
+    let names = [
+        "users", "Users", "user", "order", "select", "a b", "a\"b", "café", "日本", "_x$1", "1abc",
+        "name", "text", "offset", "json",
+    ];
+    for name in names {
+        let row = client
+            .query_one("SELECT quote_ident($1)", &[&name])
+            .await
+            .expect("quote_ident");
+        let server: String = row.get(0);
+        let ours_quoted = pgrift::sql::quote_ident(name);
+        let superset = ours.contains(&name) && server == name;
+        assert!(
+            ours_quoted == server || superset,
+            "{name}: pgrift {ours_quoted}, server {server}"
+        );
+    }
+}
