@@ -23,12 +23,6 @@ pub const EXIT_DIFFERENCES: u8 = 1;
 /// Exit status: an error (bad argument, unreachable database, SQL error).
 pub const EXIT_ERROR: u8 = 2;
 
-const SOURCE_FORMS: &str = "A schema is one of:
-  postgres://user@host:5432/db   a live database (URL or \"host=… dbname=…\"; PG* variables and ~/.pgpass apply)
-  schema.sql | migrations/       SQL loaded into a throwaway shadow database (a directory: its .sql files in lexical order)
-  snapshot.json                  a snapshot written by `pgrift snapshot`
-  empty                          a fresh database with nothing in it";
-
 #[derive(Debug, Parser)]
 #[command(
     name = "pgrift",
@@ -37,7 +31,14 @@ const SOURCE_FORMS: &str = "A schema is one of:
     long_about = "pgrift compares two PostgreSQL schemas, FROM (the database as it is) and TO (the schema \
                   wanted), and writes the SQL that turns FROM into TO, ordered by dependencies, together \
                   with the reverse script that turns it back.",
-    after_help = SOURCE_FORMS
+    after_help = concat!(
+        "A schema is one of:\n",
+        "  postgres://user@host:5432/db   a live database (URL or \"host=… dbname=…\"; PG* variables and ~/.pgpass apply)\n",
+        "  schema.sql | migrations/       SQL loaded into a throwaway shadow database (a directory: its .sql files in lexical order)\n",
+        "  snapshot.json                  a snapshot written by `pgrift snapshot`\n",
+        "  empty                          a fresh database with nothing in it\n\n",
+        "Exit status: 0 success; 1 differences found (diff --exit-code); 2 error."
+    )
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -49,7 +50,7 @@ pub enum Command {
     /// Print the SQL script that turns FROM into TO
     #[command(after_help = concat!(
         "Examples:\n",
-        "  pgrift diff postgres://localhost/prod schema/            # what prod lacks\n",
+        "  pgrift diff postgres://localhost/prod schema/            # the SQL that brings prod to schema/\n",
         "  pgrift diff prod.json dev.sql --reverse                  # the rollback script\n",
         "  pgrift diff $PROD_URL schema.sql --exit-code >/dev/null  # exit 1 on drift\n\n",
         "Exit status: 0 success; 1 differences found (with --exit-code); 2 error."

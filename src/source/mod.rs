@@ -129,6 +129,14 @@ pub fn empty_catalog() -> Catalog {
             name: "public".to_owned(),
             comment: Some("standard public schema".to_owned()),
         }],
+        // initdb installs plpgsql in every database; its version is 1.0 on
+        // every supported server.
+        extensions: vec![crate::catalog::Extension {
+            name: "plpgsql".to_owned(),
+            schema: "pg_catalog".to_owned(),
+            version: "1.0".to_owned(),
+            update_targets: None,
+        }],
         ..Catalog::default()
     }
 }

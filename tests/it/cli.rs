@@ -62,6 +62,23 @@ async fn diff_prints_the_forward_script_and_exit_code_reports_differences() {
 }
 
 #[tokio::test]
+async fn empty_is_a_fresh_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nothing = dir.path().join("nothing.sql");
+    std::fs::write(&nothing, "-- nothing\n").expect("write");
+    for (from, to) in [("empty", path(&nothing)), (path(&nothing), "empty")] {
+        let out = pgrift(&["diff", from, to, "--exit-code"]).await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_same_inputs_give_byte_identical_scripts() {
     let from = fixture("empty_to_full", "from.sql");
     let to = fixture("empty_to_full", "to.sql");
@@ -232,4 +249,65 @@ async fn quoting_agrees_with_the_server() {
             "{name}: pgrift {ours_quoted}, server {server}"
         );
     }
+}
+
+/// A live database as FROM: after loading the same SQL into it, pgrift finds
+/// no difference; the forward script to another schema applies with psql.
+#[tokio::test]
+async fn a_live_database_diffs_against_sql() {
+    let cluster = support::shared_cluster().await;
+    let db = support::unique_name("cli_live");
+    cluster
+        .create_database(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    let from = fixture("demo", "from.sql");
+    let to = fixture("demo", "to.sql");
+    let load = std::process::Command::from(cluster.psql_command(&db))
+        .arg("-f")
+        .arg(&from)
+        .output()
+        .expect("psql runs");
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
+
+    let url = cluster.conninfo(&db).to_string();
+    let out = pgrift(&["diff", &url, path(&from), "--exit-code"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    let out = pgrift(&["diff", &url, path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(script.path(), &out.stdout).expect("write");
+    let applied = std::process::Command::from(cluster.psql_command(&db))
+        .arg("-f")
+        .arg(script.path())
+        .output()
+        .expect("psql runs");
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let out = pgrift(&["diff", &url, path(&to), "--exit-code"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    cluster
+        .drop_database(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }
