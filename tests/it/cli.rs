@@ -263,10 +263,12 @@ async fn a_live_database_diffs_against_sql() {
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
     let from = fixture("demo", "from.sql");
     let to = fixture("demo", "to.sql");
-    let load = std::process::Command::from(cluster.psql_command(&db))
+    let load = cluster
+        .psql(&db)
         .arg("-f")
         .arg(&from)
         .output()
+        .await
         .expect("psql runs");
     assert!(
         load.status.success(),
@@ -288,10 +290,12 @@ async fn a_live_database_diffs_against_sql() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let script = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(script.path(), &out.stdout).expect("write");
-    let applied = std::process::Command::from(cluster.psql_command(&db))
+    let applied = cluster
+        .psql(&db)
         .arg("-f")
         .arg(script.path())
         .output()
+        .await
         .expect("psql runs");
     assert!(
         applied.status.success(),

@@ -244,7 +244,7 @@ async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> 
     }
     let file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
     std::fs::write(file.path(), script).map_err(|e| e.to_string())?;
-    let mut command = tokio::process::Command::from(cluster.psql_command(db));
+    let mut command = cluster.psql(db);
     let output = command
         .arg("-f")
         .arg(file.path())
@@ -259,7 +259,7 @@ async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> 
 }
 
 async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
-    let mut command = tokio::process::Command::from(cluster.pg_dump_command(db));
+    let mut command = cluster.pg_dump(db);
     let output = command
         .args(["--schema-only", "--no-owner", "--no-privileges"])
         .output()
