@@ -7,5 +7,6 @@ pub mod diff;
 pub mod emit;
 pub mod introspect;
 pub mod plan;
+pub mod risk;
 pub mod source;
 pub mod sql;
