@@ -171,17 +171,22 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
             _ => {}
         }
     }
+    let recreated: BTreeSet<&ObjectId> = changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Create)
+        .map(|c| &c.id)
+        .collect();
+    let mut comment_changes = Vec::new();
     for (id, new) in &to_objects.map {
         if let Some(old) = from_objects.get(id) {
-            let recreated = changes
-                .iter()
-                .any(|c| &c.id == id && c.kind == ChangeKind::Create);
+            let recreated = recreated.contains(id);
             let stmts = comments::changed(old, *new);
             if !recreated && !stmts.is_empty() {
-                changes.push(simple(id.clone(), ChangeKind::Comment, stmts));
+                comment_changes.push(simple(id.clone(), ChangeKind::Comment, stmts));
             }
         }
     }
+    changes.extend(comment_changes);
     resolve_absorption(&mut changes);
     changes.sort_by(|a, b| (&a.id, a.kind).cmp(&(&b.id, b.kind)));
 

@@ -1,7 +1,9 @@
 //! A flat, keyed view of a catalog: every object and sub-object under its
 //! [`ObjectId`], with the dependencies between them (recorded and structural).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::catalog::{
     Catalog, Column, Constraint, ConstraintKind, EnumType, Extension, Function, Index, ObjectId,
@@ -135,8 +137,8 @@ impl<'a> Objects<'a> {
         let mut objects = Objects {
             catalog,
             map,
-            depends_on: HashMap::new(),
-            dependents: HashMap::new(),
+            depends_on: HashMap::default(),
+            dependents: HashMap::default(),
         };
         for dep in &catalog.dependencies {
             objects.add_edge(dep.dependent.clone(), dep.referenced.clone());

@@ -17,6 +17,8 @@ mod error;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
+use rustc_hash::FxHashMap;
+
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -54,24 +56,30 @@ impl Plan {
 
 type Key = (ObjectId, ChangeKind);
 
+/// How many kinds of change there are, for per-object slot arrays.
+const KINDS: usize = ChangeKind::Comment as usize + 1;
+
 /// Orders the changes of a changeset.
 ///
 /// Fails only if the changes depend on each other in a circle, which would
 /// be a bug in the diff; the error names the changes involved.
 pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     let changes = &changeset.changes;
-    let by_key: HashMap<Key, usize> = changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.id.clone(), c.kind), i))
-        .collect();
+    // The changes of each object by kind, looked up without cloning keys:
+    // the rules below ask for millions of (object, kind) pairs on a large
+    // schema.
+    let mut slots: FxHashMap<&ObjectId, [Option<usize>; KINDS]> = FxHashMap::default();
+    for (i, change) in changes.iter().enumerate() {
+        slots.entry(&change.id).or_default()[change.kind as usize] = Some(i);
+    }
+    let find = |id: &ObjectId, kind: ChangeKind| slots.get(id).and_then(|s| s[kind as usize]);
 
     // Resolve each change to the change that carries it out.
     let root = |mut i: usize| {
         let mut hops = 0;
-        while let Some(parent) = &changes[i].absorbed_into {
-            match by_key.get(parent) {
-                Some(&p) if hops < changes.len() => {
+        while let Some((parent, kind)) = &changes[i].absorbed_into {
+            match find(parent, *kind) {
+                Some(p) if hops < changes.len() => {
                     i = p;
                     hops += 1;
                 }
@@ -82,18 +90,18 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     };
 
     let mut graph: DiGraph<usize, ()> = DiGraph::new();
-    let mut node_of: HashMap<usize, NodeIndex> = HashMap::new();
+    let mut node_of: Vec<Option<NodeIndex>> = vec![None; changes.len()];
     for (i, change) in changes.iter().enumerate() {
         if change.absorbed_into.is_none() || root(i) == i {
-            node_of.insert(i, graph.add_node(i));
+            node_of[i] = Some(graph.add_node(i));
         }
     }
-    let node = |i: usize| node_of.get(&root(i)).copied();
+    let node_of: Vec<Option<NodeIndex>> = (0..changes.len()).map(|i| node_of[root(i)]).collect();
 
     let mut edges: Vec<(NodeIndex, NodeIndex)> = Vec::new();
-    let mut link = |before: Key, after: Key| {
-        if let (Some(&a), Some(&b)) = (by_key.get(&before), by_key.get(&after))
-            && let (Some(a), Some(b)) = (node(a), node(b))
+    let mut link = |before: Option<usize>, after: Option<usize>| {
+        if let (Some(a), Some(b)) = (before, after)
+            && let (Some(a), Some(b)) = (node_of[a], node_of[b])
             && a != b
         {
             edges.push((a, b));
@@ -107,8 +115,10 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         .iter()
         .flat_map(|(a, bs)| bs.iter().map(move |b| (a, b)))
     {
-        let a = |k| (dependent.clone(), k);
-        let b = |k| (referenced.clone(), k);
+        let (Some(a), Some(b)) = (slots.get(dependent), slots.get(referenced)) else {
+            continue;
+        };
+        let (a, b) = (|k: ChangeKind| a[k as usize], |k: ChangeKind| b[k as usize]);
         link(a(Drop), b(Drop));
         link(a(Drop), b(Alter));
         link(a(Drop), b(Finish));
@@ -121,16 +131,17 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         .iter()
         .flat_map(|(a, bs)| bs.iter().map(move |b| (a, b)))
     {
-        let a = |k| (dependent.clone(), k);
-        let b = |k| (referenced.clone(), k);
+        let (Some(a), Some(b)) = (slots.get(dependent), slots.get(referenced)) else {
+            continue;
+        };
+        let (a, b) = (|k: ChangeKind| a[k as usize], |k: ChangeKind| b[k as usize]);
         link(b(Create), a(Create));
         link(b(Alter), a(Create));
         link(b(Create), a(Alter));
         link(b(Alter), a(Alter));
         link(b(Create), a(Finish));
     }
-    for change in changes {
-        let own = |k| (change.id.clone(), k);
+    for own in slots.values() {
         for (before, after) in [
             (Drop, Alter),
             (Drop, Create),
@@ -141,29 +152,26 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
             (Alter, Comment),
             (Finish, Comment),
         ] {
-            link(own(before), own(after));
+            link(own[before as usize], own[after as usize]);
         }
     }
     // A drop that frees a name comes before the create that takes it.
-    let mut freed: BTreeMap<&crate::catalog::QualName, Vec<Key>> = BTreeMap::new();
-    for change in changes {
+    let mut freed: BTreeMap<&crate::catalog::QualName, Vec<usize>> = BTreeMap::new();
+    for (i, change) in changes.iter().enumerate() {
         for name in &change.frees {
-            freed
-                .entry(name)
-                .or_default()
-                .push((change.id.clone(), change.kind));
+            freed.entry(name).or_default().push(i);
         }
     }
-    for change in changes {
+    for (i, change) in changes.iter().enumerate() {
         for name in &change.claims {
             for freer in freed.get(name).into_iter().flatten() {
-                link(freer.clone(), (change.id.clone(), change.kind));
+                link(Some(*freer), Some(i));
             }
         }
     }
     // A sequence whose owning column goes away must be given its new owner
     // first, or the column's drop would take the sequence along.
-    for change in changes.iter().filter(|c| c.kind == Finish) {
+    for (i, change) in changes.iter().enumerate().filter(|(_, c)| c.kind == Finish) {
         if let Some(Obj::Sequence(old)) = changeset.from.get(&change.id)
             && let Some(owner) = &old.owned_by
         {
@@ -171,7 +179,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
                 table: owner.table.clone(),
                 column: owner.column.clone(),
             };
-            link((change.id.clone(), Finish), (column, Drop));
+            link(Some(i), find(&column, Drop));
         }
     }
 
@@ -184,7 +192,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     let order = priority_toposort(&graph, changes)?;
     let mut included: HashMap<NodeIndex, Vec<Key>> = HashMap::new();
     for (i, change) in changes.iter().enumerate() {
-        if let Some(n) = node(i)
+        if let Some(n) = node_of[i]
             && graph[n] != i
         {
             included
