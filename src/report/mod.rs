@@ -10,6 +10,7 @@
 //! nothing unordered, so the same report always renders byte for byte the
 //! same.
 
+mod markdown;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use similar::TextDiff;
 
+pub use markdown::write_markdown;
 pub use terminal::{use_color, write_terminal};
 
 use crate::catalog::{Catalog, FunctionKind, ObjectId, TriggerEnabled, Warning};
@@ -467,6 +469,7 @@ mod tests {
             let mut outs = vec![Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()];
             write_terminal(report, &mut outs[0], false).expect("terminal");
             write_terminal(report, &mut outs[1], true).expect("terminal in colour");
+            write_markdown(report, &mut outs[2]).expect("markdown");
             outs
         }
         let first = sample::report();
