@@ -10,6 +10,7 @@
 //! nothing unordered, so the same report always renders byte for byte the
 //! same.
 
+mod json;
 mod markdown;
 mod terminal;
 
@@ -19,6 +20,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use similar::TextDiff;
 
+pub use json::{FORMAT, VERSION, write_json};
 pub use markdown::write_markdown;
 pub use terminal::{use_color, write_terminal};
 
@@ -470,6 +472,7 @@ mod tests {
             write_terminal(report, &mut outs[0], false).expect("terminal");
             write_terminal(report, &mut outs[1], true).expect("terminal in colour");
             write_markdown(report, &mut outs[2]).expect("markdown");
+            write_json(report, &mut outs[3]).expect("json");
             outs
         }
         let first = sample::report();
