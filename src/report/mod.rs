@@ -10,6 +10,7 @@
 //! nothing unordered, so the same report always renders byte for byte the
 //! same.
 
+mod html;
 mod json;
 mod markdown;
 mod terminal;
@@ -20,6 +21,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use similar::TextDiff;
 
+pub use html::{escape_html, write_html};
 pub use json::{FORMAT, VERSION, write_json};
 pub use markdown::write_markdown;
 pub use terminal::{use_color, write_terminal};
@@ -473,6 +475,7 @@ mod tests {
             write_terminal(report, &mut outs[1], true).expect("terminal in colour");
             write_markdown(report, &mut outs[2]).expect("markdown");
             write_json(report, &mut outs[3]).expect("json");
+            write_html(report, &mut outs[4]).expect("html");
             outs
         }
         let first = sample::report();
