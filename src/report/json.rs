@@ -1,0 +1,300 @@
+//! The report as JSON, for CI. The shape is documented in the README
+//! ("Reports") and is stable: it is written from structs of its own rather
+//! than from the risk model, so that the model can change without breaking
+//! a pipeline that reads `report.json`. Fields may be added; none is removed
+//! or changes meaning without a new `version`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{DefinitionDiff, Report, Summary};
+use crate::catalog::Warning;
+use crate::risk::{Evidence, Risk};
+
+/// The value of the top-level `format` field.
+pub const FORMAT: &str = "pgrift-report";
+
+/// The value of the top-level `version` field, raised when a field is
+/// removed or changes meaning.
+pub const VERSION: u32 = 1;
+
+/// Writes the report as pretty-printed JSON, with a trailing newline.
+pub fn write_json<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result<()> {
+    let document = Document {
+        format: FORMAT,
+        version: VERSION,
+        from: &report.from,
+        to: &report.to,
+        summary: JsonSummary::from(&report.summary),
+        risks: report.forward.risks.iter().map(JsonRisk::from).collect(),
+        reverse_risks: report.reverse.risks.iter().map(JsonRisk::from).collect(),
+        definition_diffs: report
+            .definition_diffs
+            .iter()
+            .map(JsonDefinitionDiff::from)
+            .collect(),
+        warnings: report.warnings.iter().map(JsonWarning::from).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    format: &'static str,
+    version: u32,
+    from: &'a str,
+    to: &'a str,
+    summary: JsonSummary,
+    risks: Vec<JsonRisk<'a>>,
+    reverse_risks: Vec<JsonRisk<'a>>,
+    definition_diffs: Vec<JsonDefinitionDiff<'a>>,
+    warnings: Vec<JsonWarning<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    high: usize,
+    medium: usize,
+    low: usize,
+    info: usize,
+    total: usize,
+    statements: usize,
+    worst: Option<&'static str>,
+}
+
+impl From<&Summary> for JsonSummary {
+    fn from(s: &Summary) -> Self {
+        JsonSummary {
+            high: s.high,
+            medium: s.medium,
+            low: s.low,
+            info: s.info,
+            total: s.total(),
+            statements: s.statements,
+            worst: s.worst.map(|w| w.as_str()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonRisk<'a> {
+    severity: &'static str,
+    category: &'static str,
+    object: &'a str,
+    statement: &'a str,
+    message: &'a str,
+    mitigation: &'a str,
+    evidence: Option<JsonEvidence<'a>>,
+    lock: Option<&'static str>,
+    tables: &'a [String],
+}
+
+impl<'a> From<&'a Risk> for JsonRisk<'a> {
+    fn from(r: &'a Risk) -> Self {
+        JsonRisk {
+            severity: r.severity.as_str(),
+            category: r.category.as_str(),
+            object: &r.object,
+            statement: &r.statement,
+            message: &r.message,
+            mitigation: &r.mitigation,
+            evidence: r.evidence.as_ref().map(JsonEvidence::from),
+            lock: r.lock.map(|l| l.as_str()),
+            tables: &r.tables,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonEvidence<'a> {
+    measure: &'a str,
+    count: i64,
+    estimated: bool,
+    table_pages: Option<i64>,
+    table_rows_estimate: Option<i64>,
+    query: &'a str,
+}
+
+impl<'a> From<&'a Evidence> for JsonEvidence<'a> {
+    fn from(e: &'a Evidence) -> Self {
+        JsonEvidence {
+            measure: &e.measure,
+            count: e.count,
+            estimated: e.estimated,
+            table_pages: e.table_pages,
+            table_rows_estimate: e.table_rows_estimate,
+            query: &e.query,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDefinitionDiff<'a> {
+    kind: &'static str,
+    object: &'a str,
+    change: &'static str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+    unified: &'a str,
+}
+
+impl<'a> From<&'a DefinitionDiff> for JsonDefinitionDiff<'a> {
+    fn from(d: &'a DefinitionDiff) -> Self {
+        JsonDefinitionDiff {
+            kind: d.kind,
+            object: &d.object,
+            change: d.change.as_str(),
+            before: d.before.as_deref(),
+            after: d.after.as_deref(),
+            unified: &d.unified,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonWarning<'a> {
+    kind: &'a str,
+    object: &'a str,
+    message: &'a str,
+}
+
+impl<'a> From<&'a Warning> for JsonWarning<'a> {
+    fn from(w: &'a Warning) -> Self {
+        JsonWarning {
+            kind: &w.kind,
+            object: &w.object,
+            message: &w.message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    fn render(report: &Report) -> String {
+        let mut out = Vec::new();
+        write_json(report, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("the report is UTF-8")
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::with_settings!({
+            snapshot_path => "../../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!("report__json", render(&sample::report()));
+            insta::assert_snapshot!("report__json_quiet", render(&sample::quiet_report()));
+        });
+    }
+
+    /// The documented shape, checked key by key, so that a change to it is
+    /// a deliberate change to this test and to the README.
+    #[test]
+    fn shape_is_stable() {
+        let text = render(&sample::report());
+        assert!(text.ends_with("}\n"));
+        let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object().expect("an object").keys().cloned().collect()
+        };
+        let mut top = keys(&value);
+        top.sort();
+        assert_eq!(
+            top,
+            [
+                "definition_diffs",
+                "format",
+                "from",
+                "reverse_risks",
+                "risks",
+                "summary",
+                "to",
+                "version",
+                "warnings"
+            ]
+        );
+        assert_eq!(value["format"], "pgrift-report");
+        assert_eq!(value["version"], 1);
+        let mut risk = keys(&value["risks"][0]);
+        risk.sort();
+        assert_eq!(
+            risk,
+            [
+                "category",
+                "evidence",
+                "lock",
+                "message",
+                "mitigation",
+                "object",
+                "severity",
+                "statement",
+                "tables"
+            ]
+        );
+        let measured = value["risks"]
+            .as_array()
+            .expect("an array")
+            .iter()
+            .find(|r| !r["evidence"].is_null())
+            .expect("a risk with evidence");
+        let mut evidence = keys(&measured["evidence"]);
+        evidence.sort();
+        assert_eq!(
+            evidence,
+            [
+                "count",
+                "estimated",
+                "measure",
+                "query",
+                "table_pages",
+                "table_rows_estimate"
+            ]
+        );
+        let mut summary = keys(&value["summary"]);
+        summary.sort();
+        assert_eq!(
+            summary,
+            [
+                "high",
+                "info",
+                "low",
+                "medium",
+                "statements",
+                "total",
+                "worst"
+            ]
+        );
+        let mut diff = keys(&value["definition_diffs"][0]);
+        diff.sort();
+        assert_eq!(
+            diff,
+            ["after", "before", "change", "kind", "object", "unified"]
+        );
+        assert_eq!(keys(&value["warnings"][0]), ["kind", "message", "object"]);
+    }
+
+    #[test]
+    fn absent_values_are_null() {
+        let value: serde_json::Value =
+            serde_json::from_str(&render(&sample::quiet_report())).expect("valid JSON");
+        assert_eq!(value["summary"]["worst"], serde_json::Value::Null);
+        let report: serde_json::Value =
+            serde_json::from_str(&render(&sample::report())).expect("valid JSON");
+        let without_evidence = report["risks"]
+            .as_array()
+            .expect("an array")
+            .iter()
+            .find(|r| {
+                r["category"] == "breaks-clients" && r["object"] == "public.users.legacy_email"
+            })
+            .expect("the breaks-clients risk of the dropped column");
+        assert_eq!(without_evidence["evidence"], serde_json::Value::Null);
+        assert_eq!(without_evidence["lock"], serde_json::Value::Null);
+    }
+}

@@ -1,0 +1,365 @@
+//! The report for a terminal: a table of risks per script, worst first, and a
+//! summary line at the end, where a reader's eye lands.
+
+use std::ffi::OsStr;
+use std::io::{self, IsTerminal, Write};
+
+use tabled::builder::Builder;
+use tabled::settings::object::{Cell, Rows};
+use tabled::settings::{Color, Style};
+
+use super::{Report, Section, Summary, count_of, evidence_count, evidence_table_size, plural};
+use crate::risk::{Risk, Severity};
+
+/// The width the table keeps within, so that it reads in a common terminal
+/// and in a CI log.
+const WIDTH: usize = 120;
+
+/// Widths of the narrow columns; the risk column takes what is left.
+const SEVERITY_WIDTH: usize = "severity".len();
+const CATEGORY_WIDTH: usize = "validation-scan".len();
+const OBJECT_WIDTH: usize = 22;
+const EVIDENCE_WIDTH: usize = 18;
+
+/// Whether the report on standard output should be coloured: only when it is
+/// a terminal, and not when `NO_COLOR` is set to a non-empty value
+/// (<https://no-color.org>).
+pub fn use_color() -> bool {
+    color_wanted(
+        io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+fn color_wanted(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|value| value.is_empty())
+}
+
+/// Writes the report as tables of risks, grouped by severity, then the
+/// changed definitions, what is not modelled, and a summary line. ANSI
+/// colours are used only when `color` is true (see [`use_color`]).
+pub fn write_terminal<W: Write + ?Sized>(
+    report: &Report,
+    out: &mut W,
+    color: bool,
+) -> io::Result<()> {
+    let paint = Paint(color);
+    writeln!(
+        out,
+        "{}",
+        paint.bold(&format!("pgrift report: {} → {}", report.from, report.to))
+    )?;
+
+    write_section(out, paint, "Forward script", &report.forward)?;
+    write_section(out, paint, "Reverse script", &report.reverse)?;
+
+    if !report.definition_diffs.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint.bold("Changed definitions"))?;
+        for diff in &report.definition_diffs {
+            writeln!(
+                out,
+                "  {:<8} {} {}",
+                diff.change.as_str(),
+                diff.kind,
+                diff.object
+            )?;
+        }
+    }
+
+    if !report.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint.bold("Not modelled (left out of the diff)"))?;
+        for warning in &report.warnings {
+            writeln!(out, "  - {}", warning.message)?;
+        }
+    }
+
+    writeln!(out)?;
+    writeln!(out, "{}", summary_line(&report.summary, paint))?;
+    Ok(())
+}
+
+fn write_section<W: Write + ?Sized>(
+    out: &mut W,
+    paint: Paint,
+    title: &str,
+    section: &Section,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        paint.bold(&format!(
+            "{title}: {} {} in {}",
+            section.risks.len(),
+            plural(section.risks.len(), "risk", "risks"),
+            count_of(section.statements, "statement", "statements"),
+        ))
+    )?;
+    if section.risks.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{}", risk_table(&section.by_severity(), paint.0))
+}
+
+/// One row per risk, worst first. The risk column holds the message and,
+/// on lines of their own, what to do about it and the lock.
+fn risk_table(risks: &[&Risk], color: bool) -> String {
+    let with_evidence = risks.iter().any(|r| r.evidence.is_some());
+    let columns = if with_evidence { 5 } else { 4 };
+    // Borders take one column more than there are columns, and every cell
+    // is padded by a space on both sides; the risk column takes the rest.
+    let risk_width = WIDTH
+        - SEVERITY_WIDTH
+        - CATEGORY_WIDTH
+        - OBJECT_WIDTH
+        - if with_evidence { EVIDENCE_WIDTH } else { 0 }
+        - (columns + 1)
+        - 2 * columns;
+
+    let mut builder = Builder::default();
+    let mut header = vec!["severity", "category", "object", "risk"];
+    if with_evidence {
+        header.push("evidence");
+    }
+    builder.push_record(header);
+    for risk in risks {
+        let mut what = wrap(&risk.message, risk_width, "");
+        what.push('\n');
+        what.push_str(&wrap(&format!("→ {}", risk.mitigation), risk_width, "  "));
+        let mut row = vec![
+            risk.severity.as_str().to_string(),
+            wrap(risk.category.as_str(), CATEGORY_WIDTH, ""),
+            wrap(&risk.object, OBJECT_WIDTH, ""),
+            what,
+        ];
+        if with_evidence {
+            row.push(evidence_cell(risk));
+        }
+        builder.push_record(row);
+    }
+
+    let mut table = builder.build();
+    table.with(Style::modern_rounded());
+    if color {
+        table.modify(Rows::first(), Color::BOLD);
+        for (i, risk) in risks.iter().enumerate() {
+            table.modify(Cell::new(i + 1, 0), severity_color(risk.severity));
+        }
+    }
+    table.to_string()
+}
+
+/// Wraps text at spaces to at most `width` characters a line, indenting
+/// continuation lines. A word longer than a line (a long qualified name)
+/// breaks after a `.` or `,` where it can, else anywhere.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    // Leave room for at least a few characters after the indent, so that a
+    // narrow width cannot stop the loop below from making progress.
+    let width = width.max(indent.chars().count() + 8);
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
+            let used = line.chars().count();
+            if used > 0 && used + 1 + word.chars().count() <= width {
+                line.push(' ');
+                line.push_str(word);
+                continue;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                line.push_str(indent);
+            } else if !lines.is_empty() {
+                line.push_str(indent);
+            }
+            let mut rest = word;
+            loop {
+                let room = width - line.chars().count();
+                if rest.chars().count() <= room {
+                    line.push_str(rest);
+                    break;
+                }
+                let cut = break_point(rest, room);
+                line.push_str(&rest[..cut]);
+                lines.push(std::mem::take(&mut line));
+                line.push_str(indent);
+                rest = &rest[cut..];
+            }
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// Where to break a word that does not fit in `room` characters: after the
+/// last `.` or `,` that fits, else after `room` characters. Always a char
+/// boundary, and never zero, so that wrapping makes progress.
+fn break_point(word: &str, room: usize) -> usize {
+    let room = room.max(1);
+    let hard = word
+        .char_indices()
+        .nth(room)
+        .map(|(i, _)| i)
+        .unwrap_or(word.len());
+    match word[..hard].rfind(['.', ',']) {
+        Some(i) if i > 0 => i + 1,
+        _ => hard,
+    }
+}
+
+fn evidence_cell(risk: &Risk) -> String {
+    match &risk.evidence {
+        None => String::new(),
+        Some(evidence) => {
+            let mut cell = wrap(&evidence_count(evidence), EVIDENCE_WIDTH, "");
+            if let Some(size) = evidence_table_size(evidence) {
+                cell.push('\n');
+                cell.push_str(&wrap(&size, EVIDENCE_WIDTH, ""));
+            }
+            cell
+        }
+    }
+}
+
+fn severity_color(severity: Severity) -> Color {
+    match severity {
+        Severity::High => Color::FG_RED | Color::BOLD,
+        Severity::Medium => Color::FG_YELLOW,
+        Severity::Low => Color::FG_CYAN,
+        Severity::Info => Color::DIMMED,
+    }
+}
+
+/// The summary line, with each non-zero count in its severity's colour.
+fn summary_line(summary: &Summary, paint: Paint) -> String {
+    if !paint.0 {
+        return summary.line();
+    }
+    let plain = summary.line();
+    let mut line = String::new();
+    let mut rest = plain.as_str();
+    for severity in super::SEVERITIES {
+        let count = summary.count(severity);
+        let part = format!("{count} {}", severity.as_str());
+        if let Some(at) = rest.find(&part) {
+            line.push_str(&rest[..at]);
+            if count > 0 {
+                line.push_str(&paint.severity(severity, &part));
+            } else {
+                line.push_str(&part);
+            }
+            rest = &rest[at + part.len()..];
+        }
+    }
+    line.push_str(rest);
+    line
+}
+
+/// Colours text with ANSI escapes, or leaves it alone.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, prefix: &str, text: &str) -> String {
+        if self.0 {
+            format!("{prefix}{text}\u{1b}[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn bold(self, text: &str) -> String {
+        self.wrap("\u{1b}[1m", text)
+    }
+
+    fn severity(self, severity: Severity, text: &str) -> String {
+        let prefix = match severity {
+            Severity::High => "\u{1b}[1;31m",
+            Severity::Medium => "\u{1b}[33m",
+            Severity::Low => "\u{1b}[36m",
+            Severity::Info => "\u{1b}[2m",
+        };
+        self.wrap(prefix, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    fn render(report: &Report, color: bool) -> String {
+        let mut out = Vec::new();
+        write_terminal(report, &mut out, color).expect("writing to a Vec");
+        String::from_utf8(out).expect("the report is UTF-8")
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::with_settings!({
+            snapshot_path => "../../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!("report__terminal", render(&sample::report(), false));
+            insta::assert_snapshot!("report__terminal_quiet", render(&sample::quiet_report(), false));
+        });
+    }
+
+    #[test]
+    fn fits_in_120_columns() {
+        let text = render(&sample::report(), false);
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide: {line}");
+        }
+    }
+
+    #[test]
+    fn colours_only_when_asked() {
+        let report = sample::report();
+        assert!(!render(&report, false).contains('\u{1b}'));
+        let coloured = render(&report, true);
+        assert!(coloured.contains("\u{1b}[31m"), "{coloured}");
+        assert!(
+            coloured.contains("\u{1b}[1;31m2 high\u{1b}[0m"),
+            "{coloured}"
+        );
+    }
+
+    #[test]
+    fn severities_are_grouped_worst_first() {
+        let text = render(&sample::report(), false);
+        let forward = &text[..text.find("Reverse script").expect("a reverse section")];
+        let positions: Vec<usize> = ["│ high ", "│ medium ", "│ low ", "│ info "]
+            .iter()
+            .map(|s| forward.find(s).expect("every severity is present"))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{forward}");
+        assert!(forward.rfind("│ high ") < forward.find("│ medium "));
+    }
+
+    #[test]
+    fn wraps_at_spaces_then_at_dots() {
+        assert_eq!(wrap("a b c", 10, ""), "a b c");
+        assert_eq!(
+            wrap("→ Export the column first", 14, "  "),
+            "→ Export the\n  column first"
+        );
+        assert_eq!(
+            wrap("public.users.legacy_email", 22, ""),
+            "public.users.\nlegacy_email"
+        );
+        assert_eq!(wrap("abcdefghijklmnop", 10, ""), "abcdefghij\nklmnop");
+        assert_eq!(wrap("one\ntwo", 10, ""), "one\ntwo");
+    }
+
+    #[test]
+    fn no_color_is_honoured_only_when_non_empty() {
+        assert!(color_wanted(true, None));
+        assert!(color_wanted(true, Some(OsStr::new(""))));
+        assert!(!color_wanted(true, Some(OsStr::new("1"))));
+        assert!(!color_wanted(false, None));
+    }
+}
