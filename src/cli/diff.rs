@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, load_pair, print_warnings};
+use super::{
+    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, Timings, load_pair_timed, print_warnings,
+};
 use pgrift::{diff, emit, plan};
 
 #[derive(Debug, Args)]
@@ -22,26 +24,34 @@ pub struct DiffArgs {
     /// Exit with status 1 when the schemas differ, like `git diff --exit-code`
     #[arg(long)]
     pub exit_code: bool,
+    /// Print how long each phase took (loading each side, diff, ordering,
+    /// rendering) to stderr
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub shadow: ShadowArgs,
 }
 
 pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
-    let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
+    let mut timings = Timings::new(args.timings);
+    let (from, to) = load_pair_timed(&args.from, &args.to, &args.shadow, &mut timings).await?;
     let (old, new, title) = if args.reverse {
         (&to, &from, "reverse script: TO -> FROM")
     } else {
         (&from, &to, "forward script: FROM -> TO")
     };
-    let changeset = diff::diff(&old.catalog, &new.catalog);
-    let plan = plan::plan(&changeset)?;
+    let changeset = timings.time("diff", || diff::diff(&old.catalog, &new.catalog));
+    let plan = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
     print_warnings(&plan.warnings, args.shadow.quiet);
     let mut script = Vec::new();
     let title = format!("pgrift {title} ({} -> {})", old.label, new.label);
-    emit::write_script(&plan, &title, &mut script).map_err(|source| CliError::Write {
-        path: "<stdout>".into(),
-        source,
-    })?;
+    timings
+        .time("render", || emit::write_script(&plan, &title, &mut script))
+        .map_err(|source| CliError::Write {
+            path: "<stdout>".into(),
+            source,
+        })?;
+    timings.print();
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`pgrift diff … | head`) is not an error worth a message.
     if let Err(e) = stdout.write_all(&script).and_then(|_| stdout.flush())

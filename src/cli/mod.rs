@@ -8,6 +8,7 @@ mod snapshot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -111,15 +112,80 @@ pub async fn load_pair(
     to: &str,
     shadow: &ShadowArgs,
 ) -> Result<(Loaded, Loaded), CliError> {
+    load_pair_timed(from, to, shadow, &mut Timings::off()).await
+}
+
+/// Like [`load_pair`], recording how long each side took to load.
+pub async fn load_pair_timed(
+    from: &str,
+    to: &str,
+    shadow: &ShadowArgs,
+    timings: &mut Timings,
+) -> Result<(Loaded, Loaded), CliError> {
     let from = parse_source(from)?;
     let to = parse_source(to)?;
     let shadow = make_shadow(shadow)?;
-    let (from, to) = tokio::try_join!(
-        source::load(&from.spec, &shadow),
-        source::load(&to.spec, &shadow)
-    )?;
+    let timed = |spec| {
+        let shadow = &shadow;
+        async move {
+            let start = Instant::now();
+            source::load(spec, shadow)
+                .await
+                .map(|l| (l, start.elapsed()))
+        }
+    };
+    let ((from, from_time), (to, to_time)) = tokio::try_join!(timed(&from.spec), timed(&to.spec))?;
+    timings.record("load FROM (introspection)", from_time);
+    timings.record("load TO (introspection)", to_time);
     print_source_warnings(&from, &to);
     Ok((from, to))
+}
+
+/// Phase timings, printed to stderr with `--timings`.
+pub struct Timings {
+    enabled: bool,
+    started: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    pub fn new(enabled: bool) -> Timings {
+        Timings {
+            enabled,
+            started: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    pub fn off() -> Timings {
+        Timings::new(false)
+    }
+
+    pub fn record(&mut self, phase: &'static str, took: Duration) {
+        self.phases.push((phase, took));
+    }
+
+    /// Runs `work` and records how long it took.
+    pub fn time<T>(&mut self, phase: &'static str, work: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = work();
+        self.record(phase, start.elapsed());
+        out
+    }
+
+    /// Prints one line per phase and the total, if enabled.
+    pub fn print(&self) {
+        if !self.enabled {
+            return;
+        }
+        for (phase, took) in &self.phases {
+            eprintln!("timing: {phase}: {:.1} ms", took.as_secs_f64() * 1000.0);
+        }
+        eprintln!(
+            "timing: total: {:.1} ms",
+            self.started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// The shadow server `.sql` sources are loaded into: a throwaway cluster
