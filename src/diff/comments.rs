@@ -3,40 +3,44 @@
 use super::Obj;
 use crate::sql::{CommentTarget, Ident, Literal, ServerSql, Stmt};
 
-fn target_and_text<'a>(obj: Obj<'a>) -> Option<(CommentTarget, &'a Option<String>)> {
+/// The comment of an object that can have one.
+fn text<'a>(obj: Obj<'a>) -> Option<&'a Option<String>> {
     Some(match obj {
-        Obj::Schema(s) => (CommentTarget::Schema(Ident(s.name.clone())), &s.comment),
-        Obj::Type(t) => (CommentTarget::Type(t.name.clone()), &t.comment),
-        Obj::Sequence(s) => (CommentTarget::Sequence(s.name.clone()), &s.comment),
-        Obj::Table(t) => (CommentTarget::Table(t.name.clone()), &t.comment),
-        Obj::Column(t, c) => (
-            CommentTarget::Column(t.name.clone(), Ident(c.name.clone())),
-            &c.comment,
-        ),
-        Obj::Constraint(t, c) => (
-            CommentTarget::Constraint(t.name.clone(), Ident(c.name.clone())),
-            &c.comment,
-        ),
-        Obj::Index(i) => (CommentTarget::Index(i.name.clone()), &i.comment),
-        Obj::View(v) => (
-            CommentTarget::View {
-                name: v.name.clone(),
-                materialized: v.materialized,
-            },
-            &v.comment,
-        ),
-        Obj::Function(f) => (
-            CommentTarget::Function {
-                kind: f.kind,
-                name: f.name.clone(),
-                args: ServerSql(f.identity_args.clone()),
-            },
-            &f.comment,
-        ),
-        Obj::Trigger(t) => (
-            CommentTarget::Trigger(t.table.clone(), Ident(t.name.clone())),
-            &t.comment,
-        ),
+        Obj::Schema(s) => &s.comment,
+        Obj::Type(t) => &t.comment,
+        Obj::Sequence(s) => &s.comment,
+        Obj::Table(t) => &t.comment,
+        Obj::Column(_, c) => &c.comment,
+        Obj::Constraint(_, c) => &c.comment,
+        Obj::Index(i) => &i.comment,
+        Obj::View(v) => &v.comment,
+        Obj::Function(f) => &f.comment,
+        Obj::Trigger(t) => &t.comment,
+        Obj::Extension(_) | Obj::Default(..) => return None,
+    })
+}
+
+/// What `COMMENT ON` names for an object that can have a comment. Built
+/// only for a comment that is written: most objects' comments do not change.
+fn target(obj: Obj<'_>) -> Option<CommentTarget> {
+    Some(match obj {
+        Obj::Schema(s) => CommentTarget::Schema(Ident(s.name.clone())),
+        Obj::Type(t) => CommentTarget::Type(t.name.clone()),
+        Obj::Sequence(s) => CommentTarget::Sequence(s.name.clone()),
+        Obj::Table(t) => CommentTarget::Table(t.name.clone()),
+        Obj::Column(t, c) => CommentTarget::Column(t.name.clone(), Ident(c.name.clone())),
+        Obj::Constraint(t, c) => CommentTarget::Constraint(t.name.clone(), Ident(c.name.clone())),
+        Obj::Index(i) => CommentTarget::Index(i.name.clone()),
+        Obj::View(v) => CommentTarget::View {
+            name: v.name.clone(),
+            materialized: v.materialized,
+        },
+        Obj::Function(f) => CommentTarget::Function {
+            kind: f.kind,
+            name: f.name.clone(),
+            args: ServerSql(f.identity_args.clone()),
+        },
+        Obj::Trigger(t) => CommentTarget::Trigger(t.table.clone(), Ident(t.name.clone())),
         Obj::Extension(_) | Obj::Default(..) => return None,
     })
 }
@@ -50,9 +54,10 @@ fn comment(target: CommentTarget, text: &Option<String>) -> Stmt {
 
 /// The comments of a newly created object, if it has any.
 pub fn on_create(obj: Obj<'_>) -> Vec<Stmt> {
-    let mut stmts: Vec<Stmt> = target_and_text(obj)
-        .filter(|(_, text)| text.is_some())
-        .map(|(target, text)| comment(target, text))
+    let mut stmts: Vec<Stmt> = text(obj)
+        .filter(|text| text.is_some())
+        .zip(target(obj))
+        .map(|(text, target)| comment(target, text))
         .into_iter()
         .collect();
     if let Obj::View(view) = obj {
@@ -69,12 +74,15 @@ pub fn on_create(obj: Obj<'_>) -> Vec<Stmt> {
 /// The statements that turn `old`'s comments into `new`'s.
 pub fn changed(old: Obj<'_>, new: Obj<'_>) -> Vec<Stmt> {
     let mut stmts = Vec::new();
-    if let (Some((_, before)), Some((target, after))) = (target_and_text(old), target_and_text(new))
+    if let (Some(before), Some(after)) = (text(old), text(new))
         && before != after
+        && let Some(target) = target(new)
     {
         stmts.push(comment(target, after));
     }
-    if let (Obj::View(old), Obj::View(new)) = (old, new) {
+    if let (Obj::View(old), Obj::View(new)) = (old, new)
+        && old.column_comments != new.column_comments
+    {
         let text_of = |view: &crate::catalog::View, column: &str| {
             view.column_comments
                 .iter()

@@ -26,11 +26,12 @@ mod tables;
 mod triggers;
 mod views;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Ordering;
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-pub use objects::{Obj, Objects};
+pub use objects::{Ix, Obj, Objects};
 
 use crate::catalog::{Catalog, ConstraintKind, ObjectId, Warning};
 use crate::sql::Stmt;
@@ -116,77 +117,129 @@ enum Decision {
     Replace(Option<String>),
 }
 
+/// The identities of both catalogs, matched: one entry per identity present
+/// on either side, in identity order, with its index on each side.
+struct Pairs {
+    /// `(index in FROM, index in TO)` per identity.
+    pairs: Vec<(Option<Ix>, Option<Ix>)>,
+    /// The pair of each FROM object.
+    of_from: Vec<usize>,
+}
+
+impl Pairs {
+    /// Merges the two sorted identity lists.
+    fn new(from: &Objects<'_>, to: &Objects<'_>) -> Pairs {
+        let (a, b) = (from.ids(), to.ids());
+        let mut pairs = Vec::with_capacity(a.len().max(b.len()));
+        let mut of_from = Vec::with_capacity(a.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let order = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match order {
+                Ordering::Less => {
+                    of_from.push(pairs.len());
+                    pairs.push((Some(i as Ix), None));
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    pairs.push((None, Some(j as Ix)));
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    of_from.push(pairs.len());
+                    pairs.push((Some(i as Ix), Some(j as Ix)));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        Pairs { pairs, of_from }
+    }
+
+    /// The identity of pair `p`, from whichever side has it.
+    fn id<'o>(&self, p: usize, from: &'o Objects<'_>, to: &'o Objects<'_>) -> &'o ObjectId {
+        match self.pairs[p] {
+            (Some(i), _) => from.id(i),
+            (None, Some(j)) => to.id(j),
+            // Every pair has at least one side, by construction.
+            (None, None) => unreachable!("a pair of two missing objects"),
+        }
+    }
+}
+
 /// Compares two catalogs.
 pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
     let from_objects = Objects::new(from);
     let to_objects = Objects::new(to);
+    let pairs = Pairs::new(&from_objects, &to_objects);
 
-    let mut decisions: BTreeMap<ObjectId, Decision> = BTreeMap::new();
-    for (id, old) in &from_objects.map {
-        match to_objects.get(id) {
-            None => {
-                decisions.insert(id.clone(), Decision::Drop);
-            }
-            Some(new) => match compare(*old, new) {
-                Delta::Same => {}
-                Delta::Alter(stmts) => {
-                    decisions.insert(id.clone(), Decision::Alter(stmts));
-                }
-                Delta::Replace => {
-                    decisions.insert(id.clone(), Decision::Replace(None));
-                }
+    // What was decided for each pair, by pair index (so in identity order).
+    let mut decisions: Vec<Option<Decision>> = vec![None; pairs.pairs.len()];
+    for (p, pair) in pairs.pairs.iter().enumerate() {
+        decisions[p] = match *pair {
+            (Some(_), None) => Some(Decision::Drop),
+            (None, Some(_)) => Some(Decision::Create),
+            (Some(i), Some(j)) => match compare(from_objects.obj(i), to_objects.obj(j)) {
+                Delta::Same => None,
+                Delta::Alter(stmts) => Some(Decision::Alter(stmts)),
+                Delta::Replace => Some(Decision::Replace(None)),
             },
-        }
-    }
-    for id in to_objects.map.keys() {
-        if !from_objects.map.contains_key(id) {
-            decisions.insert(id.clone(), Decision::Create);
-        }
+            (None, None) => None,
+        };
     }
 
-    close_over_dependents(&from_objects, &to_objects, &mut decisions);
+    close_over_dependents(&from_objects, &to_objects, &pairs, &mut decisions);
 
     let mut changes = Vec::new();
-    for (id, decision) in decisions {
-        let old = from_objects.get(&id);
-        let new = to_objects.get(&id);
+    let mut recreated = vec![false; pairs.pairs.len()];
+    for (p, decision) in decisions.into_iter().enumerate() {
+        let Some(decision) = decision else {
+            continue;
+        };
+        let id = pairs.id(p, &from_objects, &to_objects);
+        let (old, new) = pairs.pairs[p];
+        let old = old.map(|i| (i, from_objects.obj(i)));
+        let new = new.map(|j| to_objects.obj(j));
         match (decision, old, new) {
-            (Decision::Drop, Some(old), _) => {
-                changes.push(drop_change(&from_objects, &id, old, None));
+            (Decision::Drop, Some((i, old)), _) => {
+                changes.push(drop_change(&from_objects, i, old, None));
             }
             (Decision::Create, _, Some(new)) => {
-                let mut created = create_changes(&to_objects, &id, new, None);
+                let mut created = create_changes(&to_objects, id, new, None);
                 sync_new_sequence(&from_objects, new, &mut created);
                 changes.extend(created);
             }
-            (Decision::Replace(reason), Some(old), Some(new)) => {
-                changes.push(drop_change(&from_objects, &id, old, reason.clone()));
-                changes.extend(create_changes(&to_objects, &id, new, reason));
+            (Decision::Replace(reason), Some((i, old)), Some(new)) => {
+                recreated[p] = true;
+                changes.push(drop_change(&from_objects, i, old, reason.clone()));
+                changes.extend(create_changes(&to_objects, id, new, reason));
             }
-            (Decision::Alter(statements), Some(old), Some(new)) => {
-                changes.extend(alter_changes(&id, old, new, statements));
+            (Decision::Alter(statements), Some((_, old)), Some(new)) => {
+                changes.extend(alter_changes(id, old, new, statements));
             }
             // A decision is only ever made for an identity present on the
             // side it needs, so no other combination occurs.
             _ => {}
         }
     }
-    let recreated: BTreeSet<&ObjectId> = changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::Create)
-        .map(|c| &c.id)
-        .collect();
-    let mut comment_changes = Vec::new();
-    for (id, new) in &to_objects.map {
-        if let Some(old) = from_objects.get(id) {
-            let recreated = recreated.contains(id);
-            let stmts = comments::changed(old, *new);
-            if !recreated && !stmts.is_empty() {
-                comment_changes.push(simple(id.clone(), ChangeKind::Comment, stmts));
+    for (p, pair) in pairs.pairs.iter().enumerate() {
+        if let (Some(i), Some(j)) = *pair
+            && !recreated[p]
+        {
+            let stmts = comments::changed(from_objects.obj(i), to_objects.obj(j));
+            if !stmts.is_empty() {
+                changes.push(simple(
+                    from_objects.id(i).clone(),
+                    ChangeKind::Comment,
+                    stmts,
+                ));
             }
         }
     }
-    changes.extend(comment_changes);
     resolve_absorption(&mut changes);
     changes.sort_by(|a, b| (&a.id, a.kind).cmp(&(&b.id, b.kind)));
 
@@ -239,29 +292,45 @@ fn compare(old: Obj<'_>, new: Obj<'_>) -> Delta {
 fn close_over_dependents(
     from: &Objects<'_>,
     to: &Objects<'_>,
-    decisions: &mut BTreeMap<ObjectId, Decision>,
+    pairs: &Pairs,
+    decisions: &mut [Option<Decision>],
 ) {
-    let mut queue: Vec<ObjectId> = decisions
-        .iter()
-        .filter(|(id, d)| spreads(id, d, from, to))
-        .map(|(id, _)| id.clone())
+    // Pairs, in identity order; the last one pushed is handled first.
+    let mut queue: Vec<usize> = (0..decisions.len())
+        .filter(|&p| {
+            decisions[p]
+                .as_ref()
+                .is_some_and(|d| spreads(pairs.pairs[p], d, from, to))
+        })
         .collect();
-    let mut seen: BTreeSet<ObjectId> = queue.iter().cloned().collect();
+    let mut seen = vec![false; decisions.len()];
+    for &p in &queue {
+        seen[p] = true;
+    }
 
-    while let Some(cause) = queue.pop() {
+    while let Some(cause_pair) = queue.pop() {
+        // Only an object of FROM can spread: drops, replacements and alters
+        // all have one.
+        let Some(cause_ix) = pairs.pairs[cause_pair].0 else {
+            continue;
+        };
+        let cause = from.id(cause_ix);
         let cause_is_type = matches!(cause, ObjectId::Type { .. });
         let cause_is_column = matches!(cause, ObjectId::Column { .. });
-        for dependent in from.dependents_of(&cause) {
-            let Some(new) = to.get(dependent) else {
+        for &dependent_ix in from.dependents(cause_ix) {
+            let p = pairs.of_from[dependent_ix as usize];
+            let Some(new_ix) = pairs.pairs[p].1 else {
                 continue;
             };
-            let reason = format!("depends on {} {cause}, which changes", cause.kind_name());
+            let dependent = from.id(dependent_ix);
+            let new = to.obj(new_ix);
+            let reason = || format!("depends on {} {cause}, which changes", cause.kind_name());
             let next = match (dependent, new) {
                 (ObjectId::Column { .. }, Obj::Column(table, column)) => {
                     if column.generated.is_some() && cause_is_column {
-                        Some(Decision::Replace(Some(reason)))
+                        Some(Decision::Replace(Some(reason())))
                     } else if cause_is_type {
-                        retype(decisions.get(dependent), &table.name, column)
+                        retype(decisions[p].as_ref(), &table.name, column)
                     } else {
                         None
                     }
@@ -276,23 +345,24 @@ fn close_over_dependents(
                 (ObjectId::Index { .. } | ObjectId::Constraint { .. }, _)
                     if cause_is_column
                         && !matches!(
-                            decisions.get(&cause),
+                            decisions[cause_pair],
                             Some(Decision::Replace(_)) | Some(Decision::Drop)
                         ) =>
                 {
                     None
                 }
-                _ => match decisions.get(dependent) {
+                _ => match decisions[p] {
                     Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
-                    _ => Some(Decision::Replace(Some(reason))),
+                    _ => Some(Decision::Replace(Some(reason()))),
                 },
             };
             if let Some(next) = next {
-                decisions.insert(dependent.clone(), next);
-                if seen.insert(dependent.clone())
-                    || spreads(dependent, &decisions[dependent], from, to)
-                {
-                    queue.push(dependent.clone());
+                let first = !seen[p];
+                seen[p] = true;
+                let spreads_now = spreads(pairs.pairs[p], &next, from, to);
+                decisions[p] = Some(next);
+                if first || spreads_now {
+                    queue.push(p);
                 }
             }
         }
@@ -300,15 +370,18 @@ fn close_over_dependents(
 }
 
 /// Whether a decision makes the object's dependents go away.
-fn spreads(id: &ObjectId, decision: &Decision, from: &Objects<'_>, to: &Objects<'_>) -> bool {
+fn spreads(
+    (old, new): (Option<Ix>, Option<Ix>),
+    decision: &Decision,
+    from: &Objects<'_>,
+    to: &Objects<'_>,
+) -> bool {
     match decision {
         Decision::Drop | Decision::Replace(_) => true,
         Decision::Create => false,
-        Decision::Alter(stmts) => match (id, from.get(id), to.get(id)) {
-            (ObjectId::Column { .. }, _, _) => stmts.iter().any(columns::is_type_change),
-            (ObjectId::Type { .. }, Some(Obj::Type(a)), Some(Obj::Type(b))) => {
-                enums::recreates(a, b)
-            }
+        Decision::Alter(stmts) => match (old.map(|i| from.obj(i)), new.map(|j| to.obj(j))) {
+            (Some(Obj::Column(..)), _) => stmts.iter().any(columns::is_type_change),
+            (Some(Obj::Type(a)), Some(Obj::Type(b))) => enums::recreates(a, b),
             _ => false,
         },
     }
@@ -351,28 +424,36 @@ fn simple(id: ObjectId, kind: ChangeKind, statements: Vec<Stmt>) -> Change {
 /// column is created inside `CREATE TABLE` only when the table is created),
 /// and empties the statements of the changes that are absorbed.
 fn resolve_absorption(changes: &mut [Change]) {
-    let present: BTreeSet<(ObjectId, ChangeKind)> =
-        changes.iter().map(|c| (c.id.clone(), c.kind)).collect();
-    for change in changes.iter_mut() {
-        if let Some(parent) = &change.absorbed_into {
-            if present.contains(parent) {
-                change.statements.clear();
-            } else {
-                change.absorbed_into = None;
-            }
+    let absorbed: Vec<bool> = {
+        let present: FxHashSet<(&ObjectId, ChangeKind)> =
+            changes.iter().map(|c| (&c.id, c.kind)).collect();
+        changes
+            .iter()
+            .map(|c| {
+                c.absorbed_into
+                    .as_ref()
+                    .is_some_and(|(id, kind)| present.contains(&(id, *kind)))
+            })
+            .collect()
+    };
+    for (change, absorbed) in changes.iter_mut().zip(absorbed) {
+        if absorbed {
+            change.statements.clear();
+        } else {
+            change.absorbed_into = None;
         }
     }
 }
 
-/// The drop of one object. Its parent's drop may take it along: see
-/// [`resolve_absorption`].
-fn drop_change(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>, reason: Option<String>) -> Change {
+/// The drop of the FROM object at `i`. Its parent's drop may take it along:
+/// see [`resolve_absorption`].
+fn drop_change(from: &Objects<'_>, i: Ix, old: Obj<'_>, reason: Option<String>) -> Change {
     Change {
-        id: id.clone(),
+        id: from.id(i).clone(),
         kind: ChangeKind::Drop,
         reason,
         statements: drop_statements(old),
-        absorbed_into: absorbing_drop(from, id, old).map(|parent| (parent, ChangeKind::Drop)),
+        absorbed_into: absorbing_drop(from, i, old).map(|parent| (parent, ChangeKind::Drop)),
         frees: from.claimed_names(&old),
         claims: Vec::new(),
     }
@@ -381,7 +462,7 @@ fn drop_change(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>, reason: Option<S
 /// The parent whose drop also drops this object, if the parent is dropped.
 /// Foreign keys to other tables are always dropped on their own, so that two
 /// tables referencing each other can both be dropped.
-fn absorbing_drop(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>) -> Option<ObjectId> {
+fn absorbing_drop(from: &Objects<'_>, i: Ix, old: Obj<'_>) -> Option<ObjectId> {
     let parent = match old {
         Obj::Column(t, _) => Some(ObjectId::Table {
             name: t.name.clone(),
@@ -389,7 +470,7 @@ fn absorbing_drop(from: &Objects<'_>, id: &ObjectId, old: Obj<'_>) -> Option<Obj
         Obj::Default(t, c) => Some(objects::column_id(&t.name, &c.name)),
         Obj::Constraint(t, c) => {
             let foreign = c.kind == ConstraintKind::ForeignKey
-                && from.dependencies_of(id).any(|d| {
+                && from.dependencies(i).iter().map(|&d| from.id(d)).any(|d| {
                     d.parent_table().is_some_and(|p| p != &t.name)
                         || matches!(d, ObjectId::Table { name } if name != &t.name)
                 });

@@ -1,14 +1,26 @@
-//! A flat, keyed view of a catalog: every object and sub-object under its
+//! A flat, indexed view of a catalog: every object and sub-object under its
 //! [`ObjectId`], with the dependencies between them (recorded and structural).
+//!
+//! Objects are *interned*: each gets an index ([`Ix`]), its rank in
+//! [`ObjectId`] order, once, when the view is built. Everything after that
+//! (matching FROM against TO, spreading replacement, ordering the plan) works
+//! with indices, so that no identity is cloned, compared or hashed again per
+//! dependency. Because indices follow identity order, iterating indices in
+//! ascending order is iterating identities in sorted order, which keeps every
+//! result deterministic.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, Hash, Hasher};
 
-use rustc_hash::FxHashMap as HashMap;
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 use crate::catalog::{
     Catalog, Column, Constraint, ConstraintKind, EnumType, Extension, Function, Index, ObjectId,
     QualName, Schema, Sequence, Table, Trigger, View,
 };
+
+/// The index of an object in one catalog's [`Objects`].
+pub type Ix = u32;
 
 /// One object of a catalog, borrowed.
 #[derive(Debug, Clone, Copy)]
@@ -27,194 +39,245 @@ pub enum Obj<'a> {
     Trigger(&'a Trigger),
 }
 
+/// An identity as borrowed parts, so that an object can be looked up by the
+/// names it is known by without building (and cloning into) an
+/// [`ObjectId`]. Unused parts are empty; no name is empty in PostgreSQL, and
+/// the tag tells the kinds apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key<'k>(Tag, [&'k str; 3]);
+
+/// The kind part of a [`Key`], one per [`ObjectId`] variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Tag {
+    Schema,
+    Extension,
+    Type,
+    Sequence,
+    Table,
+    Column,
+    Default,
+    Constraint,
+    Index,
+    View,
+    Function,
+    Trigger,
+}
+
+impl<'k> Key<'k> {
+    fn of(id: &'k ObjectId) -> Key<'k> {
+        let qual = |tag, q: &'k QualName| Key(tag, [&q.schema, &q.name, ""]);
+        let sub = |tag, q: &'k QualName, s: &'k str| Key(tag, [&q.schema, &q.name, s]);
+        match id {
+            ObjectId::Schema { name } => Key(Tag::Schema, [name, "", ""]),
+            ObjectId::Extension { name } => Key(Tag::Extension, [name, "", ""]),
+            ObjectId::Type { name } => qual(Tag::Type, name),
+            ObjectId::Sequence { name } => qual(Tag::Sequence, name),
+            ObjectId::Table { name } => qual(Tag::Table, name),
+            ObjectId::Column { table, column } => sub(Tag::Column, table, column),
+            ObjectId::Default { table, column } => sub(Tag::Default, table, column),
+            ObjectId::Constraint { table, name } => sub(Tag::Constraint, table, name),
+            ObjectId::Index { name } => qual(Tag::Index, name),
+            ObjectId::View { name } => qual(Tag::View, name),
+            ObjectId::Function { name, args } => sub(Tag::Function, name, args),
+            ObjectId::Trigger { table, name } => sub(Tag::Trigger, table, name),
+        }
+    }
+
+    fn hash(&self) -> u64 {
+        let mut hasher = FxBuildHasher.build_hasher();
+        Hash::hash(self, &mut hasher);
+        hasher.finish()
+    }
+}
+
 /// Every object of one catalog by identity, plus dependency lookups.
 pub struct Objects<'a> {
     pub catalog: &'a Catalog,
-    pub map: BTreeMap<ObjectId, Obj<'a>>,
+    /// Identities in sorted order; an object's index is its position here.
+    ids: Vec<ObjectId>,
+    objs: Vec<Obj<'a>>,
+    /// Indices into `ids`, hashed by identity.
+    lookup: HashTable<Ix>,
     /// `dependent -> referenced`, recorded by `pg_depend` or implied by the
-    /// structure of the model (a column belongs to its table).
-    pub depends_on: HashMap<ObjectId, BTreeSet<ObjectId>>,
-    /// `referenced -> dependents`, the reverse of `depends_on`.
-    pub dependents: HashMap<ObjectId, BTreeSet<ObjectId>>,
+    /// structure of the model (a column belongs to its table), as adjacency
+    /// lists: the dependencies of object `i` are
+    /// `depends_on[depends_on_start[i]..depends_on_start[i + 1]]`, sorted.
+    depends_on_start: Vec<u32>,
+    depends_on: Vec<Ix>,
+    /// `referenced -> dependents`, the reverse of `depends_on`, laid out the
+    /// same way.
+    dependents_start: Vec<u32>,
+    dependents: Vec<Ix>,
 }
 
 impl<'a> Objects<'a> {
     pub fn new(catalog: &'a Catalog) -> Self {
-        let mut map = BTreeMap::new();
-        for schema in &catalog.schemas {
-            map.insert(
-                ObjectId::Schema {
-                    name: schema.name.clone(),
-                },
-                Obj::Schema(schema),
-            );
-        }
-        for extension in &catalog.extensions {
-            map.insert(
-                ObjectId::Extension {
-                    name: extension.name.clone(),
-                },
-                Obj::Extension(extension),
-            );
-        }
-        for ty in &catalog.enums {
-            map.insert(
-                ObjectId::Type {
-                    name: ty.name.clone(),
-                },
-                Obj::Type(ty),
-            );
-        }
-        for sequence in &catalog.sequences {
-            map.insert(
-                ObjectId::Sequence {
-                    name: sequence.name.clone(),
-                },
-                Obj::Sequence(sequence),
-            );
-        }
-        for table in &catalog.tables {
-            map.insert(
-                ObjectId::Table {
-                    name: table.name.clone(),
-                },
-                Obj::Table(table),
-            );
-            for column in &table.columns {
-                map.insert(
-                    column_id(&table.name, &column.name),
-                    Obj::Column(table, column),
-                );
-                if column.default.is_some() {
-                    map.insert(
-                        ObjectId::Default {
-                            table: table.name.clone(),
-                            column: column.name.clone(),
-                        },
-                        Obj::Default(table, column),
-                    );
+        let mut entries = entries(catalog);
+        // A stable sort keeps duplicates (which only a hand-edited snapshot
+        // could hold) in catalog order, so that the last one wins, as it
+        // would when inserted into a map one after the other.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut ids: Vec<ObjectId> = Vec::with_capacity(entries.len());
+        let mut objs: Vec<Obj<'a>> = Vec::with_capacity(entries.len());
+        for (id, obj) in entries {
+            if ids.last() == Some(&id) {
+                if let Some(last) = objs.last_mut() {
+                    *last = obj;
                 }
-            }
-            for constraint in &table.constraints {
-                map.insert(
-                    ObjectId::Constraint {
-                        table: table.name.clone(),
-                        name: constraint.name.clone(),
-                    },
-                    Obj::Constraint(table, constraint),
-                );
+            } else {
+                ids.push(id);
+                objs.push(obj);
             }
         }
-        for index in &catalog.indexes {
-            map.insert(
-                ObjectId::Index {
-                    name: index.name.clone(),
-                },
-                Obj::Index(index),
-            );
+        let mut lookup = HashTable::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            lookup.insert_unique(Key::of(id).hash(), i as Ix, |&j| {
+                Key::of(&ids[j as usize]).hash()
+            });
         }
-        for view in &catalog.views {
-            map.insert(
-                ObjectId::View {
-                    name: view.name.clone(),
-                },
-                Obj::View(view),
-            );
-        }
-        for function in &catalog.functions {
-            map.insert(function_id(function), Obj::Function(function));
-        }
-        for trigger in &catalog.triggers {
-            map.insert(
-                ObjectId::Trigger {
-                    table: trigger.table.clone(),
-                    name: trigger.name.clone(),
-                },
-                Obj::Trigger(trigger),
-            );
-        }
-
         let mut objects = Objects {
             catalog,
-            map,
-            depends_on: HashMap::default(),
-            dependents: HashMap::default(),
+            ids,
+            objs,
+            lookup,
+            depends_on_start: Vec::new(),
+            depends_on: Vec::new(),
+            dependents_start: Vec::new(),
+            dependents: Vec::new(),
         };
+
+        let mut edges: Vec<(Ix, Ix)> =
+            Vec::with_capacity(catalog.dependencies.len() + objects.ids.len());
         for dep in &catalog.dependencies {
-            objects.add_edge(dep.dependent.clone(), dep.referenced.clone());
+            if let (Some(a), Some(b)) = (
+                objects.index_of(&dep.dependent),
+                objects.index_of(&dep.referenced),
+            ) {
+                edges.push((a, b));
+            }
         }
-        let structural: Vec<(ObjectId, ObjectId)> = objects
-            .map
-            .iter()
-            .filter_map(|(id, obj)| objects.container(id, obj).map(|c| (id.clone(), c)))
-            .collect();
-        for (dependent, referenced) in structural {
-            objects.add_edge(dependent, referenced);
+        for i in 0..objects.ids.len() {
+            if let Some(c) = objects.container(i as Ix) {
+                edges.push((i as Ix, c));
+            }
         }
+        let n = objects.ids.len();
+        let edges = edges.iter().copied().filter(|(a, b)| a != b);
+        (objects.depends_on_start, objects.depends_on) = adjacency(n, edges);
+        (objects.dependents_start, objects.dependents) =
+            transpose(&objects.depends_on_start, &objects.depends_on);
         objects
     }
 
-    fn add_edge(&mut self, dependent: ObjectId, referenced: ObjectId) {
-        if dependent == referenced
-            || !self.map.contains_key(&dependent)
-            || !self.map.contains_key(&referenced)
-        {
-            return;
-        }
-        self.dependents
-            .entry(referenced.clone())
-            .or_default()
-            .insert(dependent.clone());
-        self.depends_on
-            .entry(dependent)
-            .or_default()
-            .insert(referenced);
+    /// The number of objects.
+    pub fn len(&self) -> usize {
+        self.ids.len()
     }
 
-    /// The object that structurally holds `id`: its table, or its schema.
-    fn container(&self, id: &ObjectId, obj: &Obj<'a>) -> Option<ObjectId> {
-        let schema = |name: &str| ObjectId::Schema {
-            name: name.to_owned(),
+    /// True when the catalog holds no object.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The index of an object, if the catalog has it.
+    pub fn index_of(&self, id: &ObjectId) -> Option<Ix> {
+        self.find(Key::of(id))
+    }
+
+    /// The index of the object with identity `key`, if the catalog has it.
+    fn find(&self, key: Key<'_>) -> Option<Ix> {
+        self.lookup
+            .find(key.hash(), |&i| Key::of(&self.ids[i as usize]) == key)
+            .copied()
+    }
+
+    /// The identity of the object at `i`.
+    pub fn id(&self, i: Ix) -> &ObjectId {
+        &self.ids[i as usize]
+    }
+
+    /// The object at `i`.
+    pub fn obj(&self, i: Ix) -> Obj<'a> {
+        self.objs[i as usize]
+    }
+
+    /// Every identity, in sorted order.
+    pub fn ids(&self) -> &[ObjectId] {
+        &self.ids
+    }
+
+    /// The object with identity `id`, if the catalog has it.
+    pub fn get(&self, id: &ObjectId) -> Option<Obj<'a>> {
+        self.index_of(id).map(|i| self.obj(i))
+    }
+
+    /// What the object at `i` depends on, in index (so identity) order.
+    pub fn dependencies(&self, i: Ix) -> &[Ix] {
+        let i = i as usize;
+        &self.depends_on[self.depends_on_start[i] as usize..self.depends_on_start[i + 1] as usize]
+    }
+
+    /// What depends on the object at `i`, in index (so identity) order.
+    pub fn dependents(&self, i: Ix) -> &[Ix] {
+        let i = i as usize;
+        &self.dependents[self.dependents_start[i] as usize..self.dependents_start[i + 1] as usize]
+    }
+
+    /// The identities `id` depends on, in sorted order.
+    pub fn dependencies_of(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
+        self.index_of(id)
+            .into_iter()
+            .flat_map(|i| self.dependencies(i))
+            .map(|&j| self.id(j))
+    }
+
+    /// The identities that depend on `id`, in sorted order.
+    pub fn dependents_of(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
+        self.index_of(id)
+            .into_iter()
+            .flat_map(|i| self.dependents(i))
+            .map(|&j| self.id(j))
+    }
+
+    /// The object that structurally holds the object at `i`: its table, or
+    /// its schema. Looked up by borrowed names, without building the
+    /// container's identity.
+    fn container(&self, i: Ix) -> Option<Ix> {
+        let schema = |name: &'a str| Key(Tag::Schema, [name, "", ""]);
+        let relation = |tag, name: &'a QualName| Key(tag, [&name.schema, &name.name, ""]);
+        let key = match self.obj(i) {
+            Obj::Schema(_) => return None,
+            Obj::Extension(e) => schema(&e.schema),
+            Obj::Type(t) => schema(&t.name.schema),
+            Obj::Sequence(s) => schema(&s.name.schema),
+            Obj::Table(t) => schema(&t.name.schema),
+            Obj::View(v) => schema(&v.name.schema),
+            Obj::Function(f) => schema(&f.name.schema),
+            Obj::Column(t, _) | Obj::Constraint(t, _) => relation(Tag::Table, &t.name),
+            Obj::Default(t, c) => Key(Tag::Column, [&t.name.schema, &t.name.name, &c.name]),
+            Obj::Index(i) => return self.relation(&i.table),
+            Obj::Trigger(t) => return self.relation(&t.table),
         };
-        match obj {
-            Obj::Schema(_) => None,
-            Obj::Extension(e) => Some(schema(&e.schema)),
-            Obj::Type(t) => Some(schema(&t.name.schema)),
-            Obj::Sequence(s) => Some(schema(&s.name.schema)),
-            Obj::Table(t) => Some(schema(&t.name.schema)),
-            Obj::View(v) => Some(schema(&v.name.schema)),
-            Obj::Function(f) => Some(schema(&f.name.schema)),
-            Obj::Column(t, _) | Obj::Constraint(t, _) => Some(ObjectId::Table {
-                name: t.name.clone(),
-            }),
-            Obj::Default(t, c) => Some(column_id(&t.name, &c.name)),
-            Obj::Index(i) => Some(self.relation_id(&i.table)),
-            Obj::Trigger(t) => Some(self.relation_id(&t.table)),
-        }
-        .filter(|c| c != id)
+        self.find(key)
+    }
+
+    /// The table, or else the view, of this name.
+    fn relation(&self, name: &QualName) -> Option<Ix> {
+        self.find(Key(Tag::Table, [&name.schema, &name.name, ""]))
+            .or_else(|| self.find(Key(Tag::View, [&name.schema, &name.name, ""])))
     }
 
     /// The identity of a relation that may be a table or a (materialized)
     /// view, as indexes and triggers name it.
     pub fn relation_id(&self, name: &QualName) -> ObjectId {
-        let table = ObjectId::Table { name: name.clone() };
-        if self.map.contains_key(&table) {
-            table
+        if self
+            .find(Key(Tag::Table, [&name.schema, &name.name, ""]))
+            .is_some()
+        {
+            ObjectId::Table { name: name.clone() }
         } else {
             ObjectId::View { name: name.clone() }
         }
-    }
-
-    pub fn get(&self, id: &ObjectId) -> Option<Obj<'a>> {
-        self.map.get(id).copied()
-    }
-
-    pub fn dependents_of(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
-        self.dependents.get(id).into_iter().flatten()
-    }
-
-    pub fn dependencies_of(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
-        self.depends_on.get(id).into_iter().flatten()
     }
 
     /// The relation name an object takes in its schema's namespace of
@@ -256,4 +319,175 @@ pub fn function_id(function: &Function) -> ObjectId {
         name: function.name.clone(),
         args: function.identity_args.clone(),
     }
+}
+
+/// Every object of a catalog with its identity, grouped by kind in the order
+/// of [`ObjectId`]'s variants, each group in the order of the catalog's
+/// sorted lists (a table's columns by name). For a normalized catalog this is
+/// already identity order, so sorting it costs one pass.
+fn entries(catalog: &Catalog) -> Vec<(ObjectId, Obj<'_>)> {
+    let mut out = Vec::new();
+    for schema in &catalog.schemas {
+        out.push((
+            ObjectId::Schema {
+                name: schema.name.clone(),
+            },
+            Obj::Schema(schema),
+        ));
+    }
+    for extension in &catalog.extensions {
+        out.push((
+            ObjectId::Extension {
+                name: extension.name.clone(),
+            },
+            Obj::Extension(extension),
+        ));
+    }
+    for ty in &catalog.enums {
+        out.push((
+            ObjectId::Type {
+                name: ty.name.clone(),
+            },
+            Obj::Type(ty),
+        ));
+    }
+    for sequence in &catalog.sequences {
+        out.push((
+            ObjectId::Sequence {
+                name: sequence.name.clone(),
+            },
+            Obj::Sequence(sequence),
+        ));
+    }
+    for table in &catalog.tables {
+        out.push((
+            ObjectId::Table {
+                name: table.name.clone(),
+            },
+            Obj::Table(table),
+        ));
+    }
+    // Columns are kept in physical order; identity order is by name.
+    let mut defaults = Vec::new();
+    for table in &catalog.tables {
+        let mut columns: Vec<&Column> = table.columns.iter().collect();
+        columns.sort_by(|a, b| a.name.cmp(&b.name));
+        for column in columns {
+            out.push((
+                column_id(&table.name, &column.name),
+                Obj::Column(table, column),
+            ));
+            if column.default.is_some() {
+                defaults.push((
+                    ObjectId::Default {
+                        table: table.name.clone(),
+                        column: column.name.clone(),
+                    },
+                    Obj::Default(table, column),
+                ));
+            }
+        }
+    }
+    out.append(&mut defaults);
+    for table in &catalog.tables {
+        for constraint in &table.constraints {
+            out.push((
+                ObjectId::Constraint {
+                    table: table.name.clone(),
+                    name: constraint.name.clone(),
+                },
+                Obj::Constraint(table, constraint),
+            ));
+        }
+    }
+    for index in &catalog.indexes {
+        out.push((
+            ObjectId::Index {
+                name: index.name.clone(),
+            },
+            Obj::Index(index),
+        ));
+    }
+    for view in &catalog.views {
+        out.push((
+            ObjectId::View {
+                name: view.name.clone(),
+            },
+            Obj::View(view),
+        ));
+    }
+    for function in &catalog.functions {
+        out.push((function_id(function), Obj::Function(function)));
+    }
+    for trigger in &catalog.triggers {
+        out.push((
+            ObjectId::Trigger {
+                table: trigger.table.clone(),
+                name: trigger.name.clone(),
+            },
+            Obj::Trigger(trigger),
+        ));
+    }
+    out
+}
+
+/// Adjacency lists of `n` nodes, without duplicates and each sorted: the
+/// second nodes of node `i` are `targets[start[i]..start[i + 1]]`. A
+/// counting sort by first node, then a sort of each (short) list, so the
+/// cost grows linearly with the number of edges.
+fn adjacency(n: usize, edges: impl Iterator<Item = (Ix, Ix)> + Clone) -> (Vec<u32>, Vec<Ix>) {
+    let mut start = vec![0u32; n + 1];
+    for (a, _) in edges.clone() {
+        start[a as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut next: Vec<u32> = start[..n].to_vec();
+    let mut targets = vec![0; start[n] as usize];
+    for (a, b) in edges {
+        targets[next[a as usize] as usize] = b;
+        next[a as usize] += 1;
+    }
+    // Sort and deduplicate each list, compacting as we go.
+    let mut write = 0usize;
+    let mut compact_start = vec![0u32; n + 1];
+    for i in 0..n {
+        let (lo, hi) = (start[i] as usize, start[i + 1] as usize);
+        targets[lo..hi].sort_unstable();
+        let mut last = None;
+        for k in lo..hi {
+            let b = targets[k];
+            if last != Some(b) {
+                targets[write] = b;
+                write += 1;
+                last = Some(b);
+            }
+        }
+        compact_start[i + 1] = write as u32;
+    }
+    targets.truncate(write);
+    (compact_start, targets)
+}
+
+/// The reverse of adjacency lists: for each node, the nodes that list it,
+/// sorted (they are visited in ascending order).
+fn transpose(start: &[u32], targets: &[Ix]) -> (Vec<u32>, Vec<Ix>) {
+    let n = start.len() - 1;
+    let mut rstart = vec![0u32; n + 1];
+    for &b in targets {
+        rstart[b as usize + 1] += 1;
+    }
+    for i in 0..n {
+        rstart[i + 1] += rstart[i];
+    }
+    let mut next: Vec<u32> = rstart[..n].to_vec();
+    let mut sources = vec![0; targets.len()];
+    for a in 0..n {
+        for &b in &targets[start[a] as usize..start[a + 1] as usize] {
+            sources[next[b as usize] as usize] = a as Ix;
+            next[b as usize] += 1;
+        }
+    }
+    (rstart, sources)
 }

@@ -15,7 +15,7 @@
 mod error;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
 
 use rustc_hash::FxHashMap;
 
@@ -26,7 +26,7 @@ use serde::Serialize;
 pub use error::PlanError;
 
 use crate::catalog::{ObjectId, Warning};
-use crate::diff::{Change, ChangeKind, Changeset, Obj};
+use crate::diff::{Change, ChangeKind, Changeset, Ix, Obj};
 use crate::sql::Stmt;
 
 /// An ordered list of steps, ready to be written as a script.
@@ -65,14 +65,36 @@ const KINDS: usize = ChangeKind::Comment as usize + 1;
 /// be a bug in the diff; the error names the changes involved.
 pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     let changes = &changeset.changes;
-    // The changes of each object by kind, looked up without cloning keys:
-    // the rules below ask for millions of (object, kind) pairs on a large
-    // schema.
-    let mut slots: FxHashMap<&ObjectId, [Option<usize>; KINDS]> = FxHashMap::default();
+    // The changes of each object by kind, in one slot per object that
+    // changes, looked up without cloning keys.
+    let mut slot_of: FxHashMap<&ObjectId, usize> = FxHashMap::default();
+    let mut slots: Vec<[Option<usize>; KINDS]> = Vec::new();
     for (i, change) in changes.iter().enumerate() {
-        slots.entry(&change.id).or_default()[change.kind as usize] = Some(i);
+        let next = slots.len();
+        let s = *slot_of.entry(&change.id).or_insert(next);
+        if s == next {
+            slots.push([None; KINDS]);
+        }
+        slots[s][change.kind as usize] = Some(i);
     }
-    let find = |id: &ObjectId, kind: ChangeKind| slots.get(id).and_then(|s| s[kind as usize]);
+    let find =
+        |id: &ObjectId, kind: ChangeKind| slot_of.get(id).and_then(|&s| slots[s][kind as usize]);
+    // Each side's changed objects by their index there, so that the
+    // dependencies of a changed object are followed by index alone.
+    let mut from_slots: Vec<(Ix, usize)> = Vec::new();
+    let mut to_slots: Vec<(Ix, usize)> = Vec::new();
+    let mut from_slot: Vec<Option<usize>> = vec![None; changeset.from.len()];
+    let mut to_slot: Vec<Option<usize>> = vec![None; changeset.to.len()];
+    for (&id, &s) in &slot_of {
+        if let Some(i) = changeset.from.index_of(id) {
+            from_slot[i as usize] = Some(s);
+            from_slots.push((i, s));
+        }
+        if let Some(j) = changeset.to.index_of(id) {
+            to_slot[j as usize] = Some(s);
+            to_slots.push((j, s));
+        }
+    }
 
     // Resolve each change to the change that carries it out.
     let root = |mut i: usize| {
@@ -109,39 +131,35 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     };
 
     use ChangeKind::*;
-    for (dependent, referenced) in changeset
-        .from
-        .depends_on
-        .iter()
-        .flat_map(|(a, bs)| bs.iter().map(move |b| (a, b)))
-    {
-        let (Some(a), Some(b)) = (slots.get(dependent), slots.get(referenced)) else {
-            continue;
-        };
-        let (a, b) = (|k: ChangeKind| a[k as usize], |k: ChangeKind| b[k as usize]);
-        link(a(Drop), b(Drop));
-        link(a(Drop), b(Alter));
-        link(a(Drop), b(Finish));
-        link(a(Alter), b(Drop));
-        link(a(Alter), b(Finish));
+    for &(i, sa) in &from_slots {
+        for &r in changeset.from.dependencies(i) {
+            let Some(sb) = from_slot[r as usize] else {
+                continue;
+            };
+            let (a, b) = (&slots[sa], &slots[sb]);
+            let (a, b) = (|k: ChangeKind| a[k as usize], |k: ChangeKind| b[k as usize]);
+            link(a(Drop), b(Drop));
+            link(a(Drop), b(Alter));
+            link(a(Drop), b(Finish));
+            link(a(Alter), b(Drop));
+            link(a(Alter), b(Finish));
+        }
     }
-    for (dependent, referenced) in changeset
-        .to
-        .depends_on
-        .iter()
-        .flat_map(|(a, bs)| bs.iter().map(move |b| (a, b)))
-    {
-        let (Some(a), Some(b)) = (slots.get(dependent), slots.get(referenced)) else {
-            continue;
-        };
-        let (a, b) = (|k: ChangeKind| a[k as usize], |k: ChangeKind| b[k as usize]);
-        link(b(Create), a(Create));
-        link(b(Alter), a(Create));
-        link(b(Create), a(Alter));
-        link(b(Alter), a(Alter));
-        link(b(Create), a(Finish));
+    for &(j, sa) in &to_slots {
+        for &r in changeset.to.dependencies(j) {
+            let Some(sb) = to_slot[r as usize] else {
+                continue;
+            };
+            let (a, b) = (&slots[sa], &slots[sb]);
+            let (a, b) = (|k: ChangeKind| a[k as usize], |k: ChangeKind| b[k as usize]);
+            link(b(Create), a(Create));
+            link(b(Alter), a(Create));
+            link(b(Create), a(Alter));
+            link(b(Alter), a(Alter));
+            link(b(Create), a(Finish));
+        }
     }
-    for own in slots.values() {
+    for own in &slots {
         for (before, after) in [
             (Drop, Alter),
             (Drop, Create),
@@ -190,7 +208,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     }
 
     let order = priority_toposort(&graph, changes)?;
-    let mut included: HashMap<NodeIndex, Vec<Key>> = HashMap::new();
+    let mut included: FxHashMap<NodeIndex, Vec<Key>> = FxHashMap::default();
     for (i, change) in changes.iter().enumerate() {
         if let Some(n) = node_of[i]
             && graph[n] != i
@@ -262,27 +280,28 @@ fn priority_toposort(
 ) -> Result<Vec<NodeIndex>, PlanError> {
     let mut indices: Vec<NodeIndex> = graph.node_indices().collect();
     indices.sort_by(|a, b| priority(&changes[graph[*a]]).cmp(&priority(&changes[graph[*b]])));
-    let rank: HashMap<NodeIndex, usize> =
-        indices.iter().enumerate().map(|(r, n)| (*n, r)).collect();
+    let mut rank = vec![0; graph.node_count()];
+    for (r, n) in indices.iter().enumerate() {
+        rank[n.index()] = r;
+    }
 
-    let mut in_degree: HashMap<NodeIndex, usize> = graph
+    let mut in_degree: Vec<usize> = graph
         .node_indices()
-        .map(|n| (n, graph.neighbors_directed(n, Direction::Incoming).count()))
+        .map(|n| graph.neighbors_directed(n, Direction::Incoming).count())
         .collect();
-    let mut ready: BinaryHeap<Reverse<(usize, NodeIndex)>> = in_degree
-        .iter()
-        .filter(|(_, d)| **d == 0)
-        .map(|(n, _)| Reverse((rank[n], *n)))
+    let mut ready: BinaryHeap<Reverse<(usize, NodeIndex)>> = graph
+        .node_indices()
+        .filter(|n| in_degree[n.index()] == 0)
+        .map(|n| Reverse((rank[n.index()], n)))
         .collect();
     let mut order = Vec::with_capacity(graph.node_count());
     while let Some(Reverse((_, n))) = ready.pop() {
         order.push(n);
         for next in graph.neighbors_directed(n, Direction::Outgoing) {
-            if let Some(d) = in_degree.get_mut(&next) {
-                *d -= 1;
-                if *d == 0 {
-                    ready.push(Reverse((rank[&next], next)));
-                }
+            let d = &mut in_degree[next.index()];
+            *d -= 1;
+            if *d == 0 {
+                ready.push(Reverse((rank[next.index()], next)));
             }
         }
     }
