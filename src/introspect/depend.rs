@@ -6,8 +6,7 @@
 //! modelled object (system objects, things pgrift does not model) are
 //! dropped, and so are self-edges.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap as HashMap;
 use tokio_postgres::Client;
 
 use super::{IntrospectError, Reader, query, read_rows};
@@ -91,6 +90,8 @@ pub(super) struct RawDepend {
 /// (16384) up, also after the OID counter wraps around. Membership rows are
 /// few and are all read, since `initdb` creates `plpgsql` and its language,
 /// which user functions depend on.
+///
+/// The columns are read by position, in this order.
 const QUERY: &str = "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, \
     d.refobjsubid, d.deptype \
     FROM pg_catalog.pg_depend d \
@@ -100,15 +101,14 @@ const WHAT: &str = "dependencies";
 
 pub(super) async fn fetch(client: &Client) -> Result<Vec<RawDepend>, IntrospectError> {
     let rows = query(client, WHAT, QUERY).await?;
+    // By position rather than by name: this is the longest result of all
+    // (several rows per table), and a lookup by name costs as much as the
+    // value it reads.
     read_rows(&rows, WHAT, |row| {
         Ok(RawDepend {
-            dependent: (row.get("classid")?, row.get("objid")?, row.get("objsubid")?),
-            referenced: (
-                row.get("refclassid")?,
-                row.get("refobjid")?,
-                row.get("refobjsubid")?,
-            ),
-            deptype: row.get_char("deptype")?,
+            dependent: (row.get(0)?, row.get(1)?, row.get(2)?),
+            referenced: (row.get(3)?, row.get(4)?, row.get(5)?),
+            deptype: row.get_char(6)?,
         })
     })
 }
@@ -134,22 +134,28 @@ pub(super) fn build(
             objects.get(classes.pg_extension, *extension, 0)
         })
     };
-    let mut dependencies: Vec<Dependency> = rows
+    // Sorted and deduplicated while borrowed: many rows map to the same
+    // edge (a view's rule on each column of a table, an index on a table's
+    // row type and on the table), and only the distinct edges are cloned.
+    let mut edges: Vec<(&ObjectId, &ObjectId)> = rows
         .iter()
         .filter(|row| row.deptype != 'e')
         .filter_map(|row| {
             let (class, oid, subid) = row.dependent;
             let dependent = objects.get(class, oid, subid)?;
             let referenced = resolve(row.referenced)?;
-            keep_edge(dependent, referenced, row.deptype).then(|| Dependency {
-                dependent: dependent.clone(),
-                referenced: referenced.clone(),
-            })
+            keep_edge(dependent, referenced, row.deptype).then_some((dependent, referenced))
         })
         .collect();
-    dependencies.sort();
-    dependencies.dedup();
-    dependencies
+    edges.sort_unstable();
+    edges.dedup();
+    edges
+        .into_iter()
+        .map(|(dependent, referenced)| Dependency {
+            dependent: dependent.clone(),
+            referenced: referenced.clone(),
+        })
+        .collect()
 }
 
 /// Whether an edge between two mapped objects belongs in the list. Self-edges

@@ -38,7 +38,10 @@ mod warnings;
 
 pub use error::IntrospectError;
 
+use std::fmt;
+
 use futures_util::try_join;
+use tokio_postgres::row::RowIndex;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::{Client, Row, SimpleQueryMessage};
 
@@ -229,7 +232,11 @@ impl<'a> Reader<'a> {
         Reader { row, what }
     }
 
-    fn get<T: FromSql<'a>>(&self, column: &str) -> Result<T, IntrospectError> {
+    /// Reads a column, named or by position.
+    fn get<T: FromSql<'a>>(
+        &self,
+        column: impl RowIndex + fmt::Display,
+    ) -> Result<T, IntrospectError> {
         self.row
             .try_get(column)
             .map_err(|source| IntrospectError::Query {
@@ -241,7 +248,7 @@ impl<'a> Reader<'a> {
     /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`. The
     /// type is one byte, which tokio-postgres hands over as an `i8`; the
     /// codes are ASCII, and `'\0'` stands for the empty value.
-    fn get_char(&self, column: &str) -> Result<char, IntrospectError> {
+    fn get_char(&self, column: impl RowIndex + fmt::Display) -> Result<char, IntrospectError> {
         let byte: i8 = self.get(column)?;
         Ok(char::from(byte as u8))
     }
