@@ -129,15 +129,17 @@ struct Pairs {
 impl Pairs {
     /// Merges the two sorted identity lists.
     fn new(from: &Objects<'_>, to: &Objects<'_>) -> Pairs {
-        let (a, b) = (from.ids(), to.ids());
-        let mut pairs = Vec::with_capacity(a.len().max(b.len()));
-        let mut of_from = Vec::with_capacity(a.len());
+        let (n, m) = (from.len(), to.len());
+        let mut pairs = Vec::with_capacity(n.max(m));
+        let mut of_from = Vec::with_capacity(n);
         let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
-            let order = match (a.get(i), b.get(j)) {
-                (Some(x), Some(y)) => x.cmp(y),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
+        while i < n || j < m {
+            let order = if i < n && j < m {
+                from.key(i as Ix).cmp(&to.key(j as Ix))
+            } else if i < n {
+                Ordering::Less
+            } else {
+                Ordering::Greater
             };
             match order {
                 Ordering::Less => {
@@ -161,7 +163,7 @@ impl Pairs {
     }
 
     /// The identity of pair `p`, from whichever side has it.
-    fn id<'o>(&self, p: usize, from: &'o Objects<'_>, to: &'o Objects<'_>) -> &'o ObjectId {
+    fn id(&self, p: usize, from: &Objects<'_>, to: &Objects<'_>) -> ObjectId {
         match self.pairs[p] {
             (Some(i), _) => from.id(i),
             (None, Some(j)) => to.id(j),
@@ -209,17 +211,17 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
                 changes.push(drop_change(&from_objects, i, old, None));
             }
             (Decision::Create, _, Some(new)) => {
-                let mut created = create_changes(&to_objects, id, new, None);
+                let mut created = create_changes(&to_objects, &id, new, None);
                 sync_new_sequence(&from_objects, new, &mut created);
                 changes.extend(created);
             }
             (Decision::Replace(reason), Some((i, old)), Some(new)) => {
                 recreated[p] = true;
                 changes.push(drop_change(&from_objects, i, old, reason.clone()));
-                changes.extend(create_changes(&to_objects, id, new, reason));
+                changes.extend(create_changes(&to_objects, &id, new, reason));
             }
             (Decision::Alter(statements), Some((_, old)), Some(new)) => {
-                changes.extend(alter_changes(id, old, new, statements));
+                changes.extend(alter_changes(&id, old, new, statements));
             }
             // A decision is only ever made for an identity present on the
             // side it needs, so no other combination occurs.
@@ -232,11 +234,7 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
         {
             let stmts = comments::changed(from_objects.obj(i), to_objects.obj(j));
             if !stmts.is_empty() {
-                changes.push(simple(
-                    from_objects.id(i).clone(),
-                    ChangeKind::Comment,
-                    stmts,
-                ));
+                changes.push(simple(from_objects.id(i), ChangeKind::Comment, stmts));
             }
         }
     }
@@ -322,11 +320,11 @@ fn close_over_dependents(
             let Some(new_ix) = pairs.pairs[p].1 else {
                 continue;
             };
-            let dependent = from.id(dependent_ix);
             let new = to.obj(new_ix);
             let reason = || format!("depends on {} {cause}, which changes", cause.kind_name());
-            let next = match (dependent, new) {
-                (ObjectId::Column { .. }, Obj::Column(table, column)) => {
+            // The object's kind on both sides is its identity's kind.
+            let next = match new {
+                Obj::Column(table, column) => {
                     if column.generated.is_some() && cause_is_column {
                         Some(Decision::Replace(Some(reason())))
                     } else if cause_is_type {
@@ -335,14 +333,11 @@ fn close_over_dependents(
                         None
                     }
                 }
-                (
-                    ObjectId::Table { .. } | ObjectId::Schema { .. } | ObjectId::Extension { .. },
-                    _,
-                ) => None,
-                (ObjectId::Sequence { .. } | ObjectId::Type { .. }, _) => None,
+                Obj::Table(_) | Obj::Schema(_) | Obj::Extension(_) => None,
+                Obj::Sequence(_) | Obj::Type(_) => None,
                 // An index or constraint on a retyped column is rebuilt by
                 // PostgreSQL itself; only the recreated enum's own uses go.
-                (ObjectId::Index { .. } | ObjectId::Constraint { .. }, _)
+                Obj::Index(_) | Obj::Constraint(..)
                     if cause_is_column
                         && !matches!(
                             decisions[cause_pair],
@@ -449,7 +444,7 @@ fn resolve_absorption(changes: &mut [Change]) {
 /// see [`resolve_absorption`].
 fn drop_change(from: &Objects<'_>, i: Ix, old: Obj<'_>, reason: Option<String>) -> Change {
     Change {
-        id: from.id(i).clone(),
+        id: from.id(i),
         kind: ChangeKind::Drop,
         reason,
         statements: drop_statements(old),
@@ -470,9 +465,17 @@ fn absorbing_drop(from: &Objects<'_>, i: Ix, old: Obj<'_>) -> Option<ObjectId> {
         Obj::Default(t, c) => Some(objects::column_id(&t.name, &c.name)),
         Obj::Constraint(t, c) => {
             let foreign = c.kind == ConstraintKind::ForeignKey
-                && from.dependencies(i).iter().map(|&d| from.id(d)).any(|d| {
-                    d.parent_table().is_some_and(|p| p != &t.name)
-                        || matches!(d, ObjectId::Table { name } if name != &t.name)
+                && from.dependencies(i).iter().any(|&d| {
+                    // The table the dependency is, or belongs to.
+                    let table = match from.obj(d) {
+                        Obj::Table(other)
+                        | Obj::Column(other, _)
+                        | Obj::Default(other, _)
+                        | Obj::Constraint(other, _) => Some(&other.name),
+                        Obj::Trigger(trigger) => Some(&trigger.table),
+                        _ => None,
+                    };
+                    table.is_some_and(|name| name != &t.name)
                 });
             (!foreign).then(|| ObjectId::Table {
                 name: t.name.clone(),

@@ -39,15 +39,17 @@ pub enum Obj<'a> {
     Trigger(&'a Trigger),
 }
 
-/// An identity as borrowed parts, so that an object can be looked up by the
-/// names it is known by without building (and cloning into) an
-/// [`ObjectId`]. Unused parts are empty; no name is empty in PostgreSQL, and
-/// the tag tells the kinds apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Key<'k>(Tag, [&'k str; 3]);
+/// An identity as parts borrowed from the catalog, so that objects are
+/// stored, compared and looked up without building (and cloning names into)
+/// an [`ObjectId`]. Unused parts are empty; the tag tells the kinds apart,
+/// and within a kind the parts are the identity's fields in order, so keys
+/// sort exactly as identities do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) struct Key<'k>(Tag, [&'k str; 3]);
 
-/// The kind part of a [`Key`], one per [`ObjectId`] variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kind part of a [`Key`], one per [`ObjectId`] variant, in the same
+/// order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Tag {
     Schema,
     Extension,
@@ -83,6 +85,49 @@ impl<'k> Key<'k> {
         }
     }
 
+    fn qualified(tag: Tag, name: &'k QualName) -> Key<'k> {
+        Key(tag, [&name.schema, &name.name, ""])
+    }
+
+    fn sub(tag: Tag, table: &'k QualName, name: &'k str) -> Key<'k> {
+        Key(tag, [&table.schema, &table.name, name])
+    }
+
+    /// The identity this key stands for.
+    fn to_id(self) -> ObjectId {
+        let Key(tag, [a, b, c]) = self;
+        let qual = || QualName::new(a, b);
+        match tag {
+            Tag::Schema => ObjectId::Schema { name: a.to_owned() },
+            Tag::Extension => ObjectId::Extension { name: a.to_owned() },
+            Tag::Type => ObjectId::Type { name: qual() },
+            Tag::Sequence => ObjectId::Sequence { name: qual() },
+            Tag::Table => ObjectId::Table { name: qual() },
+            Tag::Column => ObjectId::Column {
+                table: qual(),
+                column: c.to_owned(),
+            },
+            Tag::Default => ObjectId::Default {
+                table: qual(),
+                column: c.to_owned(),
+            },
+            Tag::Constraint => ObjectId::Constraint {
+                table: qual(),
+                name: c.to_owned(),
+            },
+            Tag::Index => ObjectId::Index { name: qual() },
+            Tag::View => ObjectId::View { name: qual() },
+            Tag::Function => ObjectId::Function {
+                name: qual(),
+                args: c.to_owned(),
+            },
+            Tag::Trigger => ObjectId::Trigger {
+                table: qual(),
+                name: c.to_owned(),
+            },
+        }
+    }
+
     fn hash(&self) -> u64 {
         let mut hasher = FxBuildHasher.build_hasher();
         Hash::hash(self, &mut hasher);
@@ -94,9 +139,9 @@ impl<'k> Key<'k> {
 pub struct Objects<'a> {
     pub catalog: &'a Catalog,
     /// Identities in sorted order; an object's index is its position here.
-    ids: Vec<ObjectId>,
+    keys: Vec<Key<'a>>,
     objs: Vec<Obj<'a>>,
-    /// Indices into `ids`, hashed by identity.
+    /// Indices into `keys`, hashed by identity.
     lookup: HashTable<Ix>,
     /// `dependent -> referenced`, recorded by `pg_depend` or implied by the
     /// structure of the model (a column belongs to its table), as adjacency
@@ -117,27 +162,25 @@ impl<'a> Objects<'a> {
         // could hold) in catalog order, so that the last one wins, as it
         // would when inserted into a map one after the other.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut ids: Vec<ObjectId> = Vec::with_capacity(entries.len());
+        let mut keys: Vec<Key<'a>> = Vec::with_capacity(entries.len());
         let mut objs: Vec<Obj<'a>> = Vec::with_capacity(entries.len());
-        for (id, obj) in entries {
-            if ids.last() == Some(&id) {
+        for (key, obj) in entries {
+            if keys.last() == Some(&key) {
                 if let Some(last) = objs.last_mut() {
                     *last = obj;
                 }
             } else {
-                ids.push(id);
+                keys.push(key);
                 objs.push(obj);
             }
         }
-        let mut lookup = HashTable::with_capacity(ids.len());
-        for (i, id) in ids.iter().enumerate() {
-            lookup.insert_unique(Key::of(id).hash(), i as Ix, |&j| {
-                Key::of(&ids[j as usize]).hash()
-            });
+        let mut lookup = HashTable::with_capacity(keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            lookup.insert_unique(key.hash(), i as Ix, |&j| keys[j as usize].hash());
         }
         let mut objects = Objects {
             catalog,
-            ids,
+            keys,
             objs,
             lookup,
             depends_on_start: Vec::new(),
@@ -147,7 +190,7 @@ impl<'a> Objects<'a> {
         };
 
         let mut edges: Vec<(Ix, Ix)> =
-            Vec::with_capacity(catalog.dependencies.len() + objects.ids.len());
+            Vec::with_capacity(catalog.dependencies.len() + objects.keys.len());
         for dep in &catalog.dependencies {
             if let (Some(a), Some(b)) = (
                 objects.index_of(&dep.dependent),
@@ -156,12 +199,12 @@ impl<'a> Objects<'a> {
                 edges.push((a, b));
             }
         }
-        for i in 0..objects.ids.len() {
+        for i in 0..objects.keys.len() {
             if let Some(c) = objects.container(i as Ix) {
                 edges.push((i as Ix, c));
             }
         }
-        let n = objects.ids.len();
+        let n = objects.keys.len();
         let edges = edges.iter().copied().filter(|(a, b)| a != b);
         (objects.depends_on_start, objects.depends_on) = adjacency(n, edges);
         (objects.dependents_start, objects.dependents) =
@@ -171,12 +214,12 @@ impl<'a> Objects<'a> {
 
     /// The number of objects.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.keys.len()
     }
 
     /// True when the catalog holds no object.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.keys.is_empty()
     }
 
     /// The index of an object, if the catalog has it.
@@ -187,23 +230,25 @@ impl<'a> Objects<'a> {
     /// The index of the object with identity `key`, if the catalog has it.
     fn find(&self, key: Key<'_>) -> Option<Ix> {
         self.lookup
-            .find(key.hash(), |&i| Key::of(&self.ids[i as usize]) == key)
+            .find(key.hash(), |&i| self.keys[i as usize] == key)
             .copied()
     }
 
-    /// The identity of the object at `i`.
-    pub fn id(&self, i: Ix) -> &ObjectId {
-        &self.ids[i as usize]
+    /// The identity of the object at `i`, built on demand: only changed
+    /// objects need theirs.
+    pub fn id(&self, i: Ix) -> ObjectId {
+        self.keys[i as usize].to_id()
+    }
+
+    /// The identity of the object at `i`, for ordering against the other
+    /// side's objects.
+    pub(super) fn key(&self, i: Ix) -> Key<'a> {
+        self.keys[i as usize]
     }
 
     /// The object at `i`.
     pub fn obj(&self, i: Ix) -> Obj<'a> {
         self.objs[i as usize]
-    }
-
-    /// Every identity, in sorted order.
-    pub fn ids(&self) -> &[ObjectId] {
-        &self.ids
     }
 
     /// The object with identity `id`, if the catalog has it.
@@ -221,22 +266,6 @@ impl<'a> Objects<'a> {
     pub fn dependents(&self, i: Ix) -> &[Ix] {
         let i = i as usize;
         &self.dependents[self.dependents_start[i] as usize..self.dependents_start[i + 1] as usize]
-    }
-
-    /// The identities `id` depends on, in sorted order.
-    pub fn dependencies_of(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
-        self.index_of(id)
-            .into_iter()
-            .flat_map(|i| self.dependencies(i))
-            .map(|&j| self.id(j))
-    }
-
-    /// The identities that depend on `id`, in sorted order.
-    pub fn dependents_of(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
-        self.index_of(id)
-            .into_iter()
-            .flat_map(|i| self.dependents(i))
-            .map(|&j| self.id(j))
     }
 
     /// The object that structurally holds the object at `i`: its table, or
@@ -314,58 +343,35 @@ pub fn column_id(table: &QualName, column: &str) -> ObjectId {
     }
 }
 
-pub fn function_id(function: &Function) -> ObjectId {
-    ObjectId::Function {
-        name: function.name.clone(),
-        args: function.identity_args.clone(),
-    }
-}
-
 /// Every object of a catalog with its identity, grouped by kind in the order
 /// of [`ObjectId`]'s variants, each group in the order of the catalog's
 /// sorted lists (a table's columns by name). For a normalized catalog this is
 /// already identity order, so sorting it costs one pass.
-fn entries(catalog: &Catalog) -> Vec<(ObjectId, Obj<'_>)> {
+fn entries(catalog: &Catalog) -> Vec<(Key<'_>, Obj<'_>)> {
     let mut out = Vec::new();
     for schema in &catalog.schemas {
         out.push((
-            ObjectId::Schema {
-                name: schema.name.clone(),
-            },
+            Key(Tag::Schema, [&schema.name, "", ""]),
             Obj::Schema(schema),
         ));
     }
     for extension in &catalog.extensions {
         out.push((
-            ObjectId::Extension {
-                name: extension.name.clone(),
-            },
+            Key(Tag::Extension, [&extension.name, "", ""]),
             Obj::Extension(extension),
         ));
     }
     for ty in &catalog.enums {
-        out.push((
-            ObjectId::Type {
-                name: ty.name.clone(),
-            },
-            Obj::Type(ty),
-        ));
+        out.push((Key::qualified(Tag::Type, &ty.name), Obj::Type(ty)));
     }
     for sequence in &catalog.sequences {
         out.push((
-            ObjectId::Sequence {
-                name: sequence.name.clone(),
-            },
+            Key::qualified(Tag::Sequence, &sequence.name),
             Obj::Sequence(sequence),
         ));
     }
     for table in &catalog.tables {
-        out.push((
-            ObjectId::Table {
-                name: table.name.clone(),
-            },
-            Obj::Table(table),
-        ));
+        out.push((Key::qualified(Tag::Table, &table.name), Obj::Table(table)));
     }
     // Columns are kept in physical order; identity order is by name.
     let mut defaults = Vec::new();
@@ -374,15 +380,12 @@ fn entries(catalog: &Catalog) -> Vec<(ObjectId, Obj<'_>)> {
         columns.sort_by(|a, b| a.name.cmp(&b.name));
         for column in columns {
             out.push((
-                column_id(&table.name, &column.name),
+                Key::sub(Tag::Column, &table.name, &column.name),
                 Obj::Column(table, column),
             ));
             if column.default.is_some() {
                 defaults.push((
-                    ObjectId::Default {
-                        table: table.name.clone(),
-                        column: column.name.clone(),
-                    },
+                    Key::sub(Tag::Default, &table.name, &column.name),
                     Obj::Default(table, column),
                 ));
             }
@@ -392,39 +395,26 @@ fn entries(catalog: &Catalog) -> Vec<(ObjectId, Obj<'_>)> {
     for table in &catalog.tables {
         for constraint in &table.constraints {
             out.push((
-                ObjectId::Constraint {
-                    table: table.name.clone(),
-                    name: constraint.name.clone(),
-                },
+                Key::sub(Tag::Constraint, &table.name, &constraint.name),
                 Obj::Constraint(table, constraint),
             ));
         }
     }
     for index in &catalog.indexes {
-        out.push((
-            ObjectId::Index {
-                name: index.name.clone(),
-            },
-            Obj::Index(index),
-        ));
+        out.push((Key::qualified(Tag::Index, &index.name), Obj::Index(index)));
     }
     for view in &catalog.views {
-        out.push((
-            ObjectId::View {
-                name: view.name.clone(),
-            },
-            Obj::View(view),
-        ));
+        out.push((Key::qualified(Tag::View, &view.name), Obj::View(view)));
     }
     for function in &catalog.functions {
-        out.push((function_id(function), Obj::Function(function)));
+        out.push((
+            Key::sub(Tag::Function, &function.name, &function.identity_args),
+            Obj::Function(function),
+        ));
     }
     for trigger in &catalog.triggers {
         out.push((
-            ObjectId::Trigger {
-                table: trigger.table.clone(),
-                name: trigger.name.clone(),
-            },
+            Key::sub(Tag::Trigger, &trigger.table, &trigger.name),
             Obj::Trigger(trigger),
         ));
     }
