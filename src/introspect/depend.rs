@@ -91,11 +91,26 @@ pub(super) struct RawDepend {
 /// few and are all read, since `initdb` creates `plpgsql` and its language,
 /// which user functions depend on.
 ///
+/// Four kinds of internal dependency never give an edge, because both sides
+/// map to the same object or the dependent is not modelled, and are left
+/// out on the server, where they are a quarter of the rows: an array type on
+/// its element type and a row type on its relation (both stand for the
+/// relation or enum), the index of a key on its constraint (the index stands
+/// for the constraint), and a system trigger of a foreign key on its
+/// constraint (system triggers are not read; a constraint trigger's own
+/// constraint is not modelled).
+///
 /// The columns are read by position, in this order.
 const QUERY: &str = "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, \
     d.refobjsubid, d.deptype \
     FROM pg_catalog.pg_depend d \
-    WHERE (d.deptype IN ('n', 'a', 'i') AND d.objid >= 16384) OR d.deptype = 'e'";
+    WHERE (d.deptype IN ('n', 'a', 'i') AND d.objid >= 16384 \
+    AND NOT (d.deptype = 'i' AND (d.classid, d.refclassid) IN ( \
+    ('pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass), \
+    ('pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_class'::pg_catalog.regclass), \
+    ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass), \
+    ('pg_catalog.pg_trigger'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass)))) \
+    OR d.deptype = 'e'";
 
 const WHAT: &str = "dependencies";
 
@@ -240,6 +255,11 @@ mod tests {
             })
             .collect();
         assert_eq!(edges, expected);
+    }
+
+    #[test]
+    fn the_query_is_qualified() {
+        crate::introspect::filter::tests::assert_qualified(QUERY);
     }
 
     #[test]
