@@ -117,7 +117,9 @@ pub struct Column {
     pub not_null: bool,
     /// The default expression as `pg_get_expr` prints it.
     pub default: Option<String>,
-    pub identity: Option<Identity>,
+    /// Boxed: few columns are identity columns, and inline the options
+    /// would nearly double the size of every column.
+    pub identity: Option<Box<Identity>>,
     /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
     pub generated: Option<String>,
     pub comment: Option<String>,
@@ -267,7 +269,10 @@ impl Catalog {
             .sort_by(|a, b| (&a.name, &a.identity_args).cmp(&(&b.name, &b.identity_args)));
         self.triggers
             .sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
-        self.dependencies.sort();
+        // Unstable sorts need no scratch space, which for the dependencies
+        // of a large catalog is tens of megabytes; equal elements are
+        // identical, so their order does not matter.
+        self.dependencies.sort_unstable();
         self.dependencies.dedup();
         self.warnings.sort();
         self.warnings.dedup();

@@ -141,7 +141,7 @@ pub fn column_def(column: &Column) -> ColumnDef {
         collation: column.collation.clone(),
         not_null: column.not_null,
         default: column.default.clone().map(ServerSql),
-        identity: column.identity.as_ref().map(identity_def),
+        identity: column.identity.as_deref().map(identity_def),
         generated: column.generated.clone().map(ServerSql),
     }
 }

@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use tokio_postgres::Client;
 
-use super::{IntrospectError, Reader, query, read_rows};
+use super::{IntrospectError, Reader, query_read};
 use crate::catalog::{Dependency, ObjectId};
 
 /// The OIDs of the system catalogs that `pg_depend.classid` names, read from
@@ -48,26 +48,41 @@ impl ClassIds {
 pub(super) type Address = (u32, u32, i32);
 
 /// The modelled objects by their `pg_depend` address.
+///
+/// An object has several addresses (a table: its relation, its row type and
+/// that type's array), so each identity is stored once and the addresses
+/// point at it.
 #[derive(Debug, Default)]
 pub(super) struct ObjectMap {
-    objects: HashMap<Address, ObjectId>,
+    addresses: HashMap<Address, u32>,
+    ids: Vec<ObjectId>,
 }
 
 impl ObjectMap {
     pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
-        self.objects.insert((class, oid, subid), id);
+        let index = match self.ids.last() {
+            Some(last) if *last == id => self.ids.len() - 1,
+            _ => {
+                self.ids.push(id);
+                self.ids.len() - 1
+            }
+        };
+        self.addresses.insert((class, oid, subid), index as u32);
     }
 
     /// The object at an address. A sub-object that is not modelled on its
     /// own (a column of a view) stands for its whole object.
     pub fn get(&self, class: u32, oid: u32, subid: i32) -> Option<&ObjectId> {
-        self.objects.get(&(class, oid, subid)).or_else(|| {
-            if subid != 0 {
-                self.objects.get(&(class, oid, 0))
-            } else {
-                None
-            }
-        })
+        self.addresses
+            .get(&(class, oid, subid))
+            .or_else(|| {
+                if subid != 0 {
+                    self.addresses.get(&(class, oid, 0))
+                } else {
+                    None
+                }
+            })
+            .map(|&index| &self.ids[index as usize])
     }
 }
 
@@ -115,17 +130,17 @@ const QUERY: &str = "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refo
 const WHAT: &str = "dependencies";
 
 pub(super) async fn fetch(client: &Client) -> Result<Vec<RawDepend>, IntrospectError> {
-    let rows = query(client, WHAT, QUERY).await?;
     // By position rather than by name: this is the longest result of all
     // (several rows per table), and a lookup by name costs as much as the
     // value it reads.
-    read_rows(&rows, WHAT, |row| {
+    query_read(client, WHAT, QUERY, |row| {
         Ok(RawDepend {
             dependent: (row.get(0)?, row.get(1)?, row.get(2)?),
             referenced: (row.get(3)?, row.get(4)?, row.get(5)?),
             deptype: row.get_char(6)?,
         })
     })
+    .await
 }
 
 /// Maps `pg_depend` rows to edges between modelled objects.

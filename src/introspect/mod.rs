@@ -40,7 +40,7 @@ pub use error::IntrospectError;
 
 use std::fmt;
 
-use futures_util::try_join;
+use futures_util::{TryStreamExt, try_join};
 use tokio_postgres::row::RowIndex;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::{Client, Row, SimpleQueryMessage};
@@ -217,6 +217,28 @@ async fn query(
         .query(sql, &[])
         .await
         .map_err(|source| IntrospectError::Query { what, source })
+}
+
+/// Runs one catalog query and reads each row with `read` as it arrives, so
+/// that a long result (columns, dependencies: several rows per table) is
+/// never held in memory both as rows and as what they are read into.
+async fn query_read<T>(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
+) -> Result<Vec<T>, IntrospectError> {
+    let error = |source| IntrospectError::Query { what, source };
+    let rows = client
+        .query_raw(sql, std::iter::empty::<i32>())
+        .await
+        .map_err(error)?;
+    futures_util::pin_mut!(rows);
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await.map_err(error)? {
+        out.push(read(&Reader::new(&row, what))?);
+    }
+    Ok(out)
 }
 
 /// Reads the values of one row, naming what the query reads in errors: a

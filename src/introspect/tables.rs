@@ -8,7 +8,7 @@ use tokio_postgres::Client;
 
 use super::depend::{ClassIds, ObjectMap};
 use super::sequences::IdentitySequence;
-use super::{IntrospectError, query, read_rows};
+use super::{IntrospectError, query, query_read, read_rows};
 use crate::catalog::{Column, Constraint, ConstraintKind, ObjectId, QualName, Table};
 
 pub(super) struct RawTables {
@@ -145,9 +145,27 @@ pub(super) async fn fetch(
     client: &Client,
     server_version_num: i32,
 ) -> Result<RawTables, IntrospectError> {
-    let (tables, columns, constraints) = try_join!(
+    let (tables, mut columns, constraints) = try_join!(
         query(client, "tables", TABLES),
-        query(client, "columns", COLUMNS),
+        query_read(client, "columns", COLUMNS, |row| {
+            let collation_schema: Option<String> = row.get("collation_schema")?;
+            let collation_name: Option<String> = row.get("collation_name")?;
+            Ok(RawColumn {
+                table: row.get("table_oid")?,
+                number: row.get("number")?,
+                name: row.get("name")?,
+                data_type: row.get("data_type")?,
+                collation: collation_schema
+                    .zip(collation_name)
+                    .map(|(schema, name)| QualName::new(schema, name)),
+                not_null: row.get("not_null")?,
+                identity: row.get_char("identity")?,
+                generated: row.get_char("generated")?,
+                default_oid: row.get("default_oid")?,
+                expression: row.get("expression")?,
+                comment: row.get("comment")?,
+            })
+        }),
         query(client, "constraints", constraints_query(server_version_num)),
     )?;
     let tables = read_rows(&tables, "tables", |row| {
@@ -157,25 +175,6 @@ pub(super) async fn fetch(
             unlogged: row.get("unlogged")?,
             row_type: row.get("row_type")?,
             row_array_type: row.get("row_array_type")?,
-            comment: row.get("comment")?,
-        })
-    })?;
-    let mut columns = read_rows(&columns, "columns", |row| {
-        let collation_schema: Option<String> = row.get("collation_schema")?;
-        let collation_name: Option<String> = row.get("collation_name")?;
-        Ok(RawColumn {
-            table: row.get("table_oid")?,
-            number: row.get("number")?,
-            name: row.get("name")?,
-            data_type: row.get("data_type")?,
-            collation: collation_schema
-                .zip(collation_name)
-                .map(|(schema, name)| QualName::new(schema, name)),
-            not_null: row.get("not_null")?,
-            identity: row.get_char("identity")?,
-            generated: row.get_char("generated")?,
-            default_oid: row.get("default_oid")?,
-            expression: row.get("expression")?,
             comment: row.get("comment")?,
         })
     })?;
@@ -270,7 +269,7 @@ pub(super) fn build(
                         missing: "its sequence".to_owned(),
                     })?;
                 objects.insert(classes.pg_class, sequence.oid, 0, id.clone());
-                Some(sequence.to_identity(always))
+                Some(Box::new(sequence.to_identity(always)))
             }
         };
         objects.insert(classes.pg_class, column.table, column.number, id);
