@@ -85,6 +85,24 @@ impl<'k> Key<'k> {
         }
     }
 
+    /// The identity of an object, read off the object.
+    fn of_obj(obj: Obj<'k>) -> Key<'k> {
+        match obj {
+            Obj::Schema(s) => Key(Tag::Schema, [&s.name, "", ""]),
+            Obj::Extension(e) => Key(Tag::Extension, [&e.name, "", ""]),
+            Obj::Type(t) => Key::qualified(Tag::Type, &t.name),
+            Obj::Sequence(s) => Key::qualified(Tag::Sequence, &s.name),
+            Obj::Table(t) => Key::qualified(Tag::Table, &t.name),
+            Obj::Column(t, c) => Key::sub(Tag::Column, &t.name, &c.name),
+            Obj::Default(t, c) => Key::sub(Tag::Default, &t.name, &c.name),
+            Obj::Constraint(t, c) => Key::sub(Tag::Constraint, &t.name, &c.name),
+            Obj::Index(i) => Key::qualified(Tag::Index, &i.name),
+            Obj::View(v) => Key::qualified(Tag::View, &v.name),
+            Obj::Function(f) => Key::sub(Tag::Function, &f.name, &f.identity_args),
+            Obj::Trigger(t) => Key::sub(Tag::Trigger, &t.table, &t.name),
+        }
+    }
+
     fn qualified(tag: Tag, name: &'k QualName) -> Key<'k> {
         Key(tag, [&name.schema, &name.name, ""])
     }
@@ -138,10 +156,10 @@ impl<'k> Key<'k> {
 /// Every object of one catalog by identity, plus dependency lookups.
 pub struct Objects<'a> {
     pub catalog: &'a Catalog,
-    /// Identities in sorted order; an object's index is its position here.
-    keys: Vec<Key<'a>>,
+    /// Objects in identity order; an object's index is its position here.
+    /// Identities are not stored: an object's [`Key`] is read off it.
     objs: Vec<Obj<'a>>,
-    /// Indices into `keys`, hashed by identity.
+    /// Indices into `objs`, hashed by identity.
     lookup: HashTable<Ix>,
     /// `dependent -> referenced`, recorded by `pg_depend` or implied by the
     /// structure of the model (a column belongs to its table), as adjacency
@@ -162,25 +180,26 @@ impl<'a> Objects<'a> {
         // could hold) in catalog order, so that the last one wins, as it
         // would when inserted into a map one after the other.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut keys: Vec<Key<'a>> = Vec::with_capacity(entries.len());
         let mut objs: Vec<Obj<'a>> = Vec::with_capacity(entries.len());
+        let mut last_key = None;
         for (key, obj) in entries {
-            if keys.last() == Some(&key) {
+            if last_key == Some(key) {
                 if let Some(last) = objs.last_mut() {
                     *last = obj;
                 }
             } else {
-                keys.push(key);
+                last_key = Some(key);
                 objs.push(obj);
             }
         }
-        let mut lookup = HashTable::with_capacity(keys.len());
-        for (i, key) in keys.iter().enumerate() {
-            lookup.insert_unique(key.hash(), i as Ix, |&j| keys[j as usize].hash());
+        let mut lookup = HashTable::with_capacity(objs.len());
+        for (i, obj) in objs.iter().enumerate() {
+            lookup.insert_unique(Key::of_obj(*obj).hash(), i as Ix, |&j| {
+                Key::of_obj(objs[j as usize]).hash()
+            });
         }
         let mut objects = Objects {
             catalog,
-            keys,
             objs,
             lookup,
             depends_on_start: Vec::new(),
@@ -190,7 +209,7 @@ impl<'a> Objects<'a> {
         };
 
         let mut edges: Vec<(Ix, Ix)> =
-            Vec::with_capacity(catalog.dependencies.len() + objects.keys.len());
+            Vec::with_capacity(catalog.dependencies.len() + objects.objs.len());
         for dep in &catalog.dependencies {
             if let (Some(a), Some(b)) = (
                 objects.index_of(&dep.dependent),
@@ -199,12 +218,12 @@ impl<'a> Objects<'a> {
                 edges.push((a, b));
             }
         }
-        for i in 0..objects.keys.len() {
+        for i in 0..objects.objs.len() {
             if let Some(c) = objects.container(i as Ix) {
                 edges.push((i as Ix, c));
             }
         }
-        let n = objects.keys.len();
+        let n = objects.objs.len();
         let edges = edges.iter().copied().filter(|(a, b)| a != b);
         (objects.depends_on_start, objects.depends_on) = adjacency(n, edges);
         (objects.dependents_start, objects.dependents) =
@@ -214,12 +233,12 @@ impl<'a> Objects<'a> {
 
     /// The number of objects.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.objs.len()
     }
 
     /// True when the catalog holds no object.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.objs.is_empty()
     }
 
     /// The index of an object, if the catalog has it.
@@ -230,20 +249,20 @@ impl<'a> Objects<'a> {
     /// The index of the object with identity `key`, if the catalog has it.
     fn find(&self, key: Key<'_>) -> Option<Ix> {
         self.lookup
-            .find(key.hash(), |&i| self.keys[i as usize] == key)
+            .find(key.hash(), |&i| Key::of_obj(self.objs[i as usize]) == key)
             .copied()
     }
 
     /// The identity of the object at `i`, built on demand: only changed
     /// objects need theirs.
     pub fn id(&self, i: Ix) -> ObjectId {
-        self.keys[i as usize].to_id()
+        self.key(i).to_id()
     }
 
     /// The identity of the object at `i`, for ordering against the other
     /// side's objects.
     pub(super) fn key(&self, i: Ix) -> Key<'a> {
-        self.keys[i as usize]
+        Key::of_obj(self.objs[i as usize])
     }
 
     /// The object at `i`.
@@ -348,77 +367,33 @@ pub fn column_id(table: &QualName, column: &str) -> ObjectId {
 /// sorted lists (a table's columns by name). For a normalized catalog this is
 /// already identity order, so sorting it costs one pass.
 fn entries(catalog: &Catalog) -> Vec<(Key<'_>, Obj<'_>)> {
-    let mut out = Vec::new();
-    for schema in &catalog.schemas {
-        out.push((
-            Key(Tag::Schema, [&schema.name, "", ""]),
-            Obj::Schema(schema),
-        ));
-    }
-    for extension in &catalog.extensions {
-        out.push((
-            Key(Tag::Extension, [&extension.name, "", ""]),
-            Obj::Extension(extension),
-        ));
-    }
-    for ty in &catalog.enums {
-        out.push((Key::qualified(Tag::Type, &ty.name), Obj::Type(ty)));
-    }
-    for sequence in &catalog.sequences {
-        out.push((
-            Key::qualified(Tag::Sequence, &sequence.name),
-            Obj::Sequence(sequence),
-        ));
-    }
-    for table in &catalog.tables {
-        out.push((Key::qualified(Tag::Table, &table.name), Obj::Table(table)));
-    }
+    let mut out: Vec<Obj<'_>> = Vec::new();
+    out.extend(catalog.schemas.iter().map(Obj::Schema));
+    out.extend(catalog.extensions.iter().map(Obj::Extension));
+    out.extend(catalog.enums.iter().map(Obj::Type));
+    out.extend(catalog.sequences.iter().map(Obj::Sequence));
+    out.extend(catalog.tables.iter().map(Obj::Table));
     // Columns are kept in physical order; identity order is by name.
     let mut defaults = Vec::new();
     for table in &catalog.tables {
         let mut columns: Vec<&Column> = table.columns.iter().collect();
         columns.sort_by(|a, b| a.name.cmp(&b.name));
         for column in columns {
-            out.push((
-                Key::sub(Tag::Column, &table.name, &column.name),
-                Obj::Column(table, column),
-            ));
+            out.push(Obj::Column(table, column));
             if column.default.is_some() {
-                defaults.push((
-                    Key::sub(Tag::Default, &table.name, &column.name),
-                    Obj::Default(table, column),
-                ));
+                defaults.push(Obj::Default(table, column));
             }
         }
     }
     out.append(&mut defaults);
     for table in &catalog.tables {
-        for constraint in &table.constraints {
-            out.push((
-                Key::sub(Tag::Constraint, &table.name, &constraint.name),
-                Obj::Constraint(table, constraint),
-            ));
-        }
+        out.extend(table.constraints.iter().map(|c| Obj::Constraint(table, c)));
     }
-    for index in &catalog.indexes {
-        out.push((Key::qualified(Tag::Index, &index.name), Obj::Index(index)));
-    }
-    for view in &catalog.views {
-        out.push((Key::qualified(Tag::View, &view.name), Obj::View(view)));
-    }
-    for function in &catalog.functions {
-        out.push((
-            Key::sub(Tag::Function, &function.name, &function.identity_args),
-            Obj::Function(function),
-        ));
-    }
-    for trigger in &catalog.triggers {
-        out.push((
-            Key::sub(Tag::Trigger, &trigger.table, &trigger.name),
-            Obj::Trigger(trigger),
-        ));
-    }
-    out
+    out.extend(catalog.indexes.iter().map(Obj::Index));
+    out.extend(catalog.views.iter().map(Obj::View));
+    out.extend(catalog.functions.iter().map(Obj::Function));
+    out.extend(catalog.triggers.iter().map(Obj::Trigger));
+    out.into_iter().map(|obj| (Key::of_obj(obj), obj)).collect()
 }
 
 /// Adjacency lists of `n` nodes, without duplicates and each sorted: the
