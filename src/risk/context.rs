@@ -1,0 +1,234 @@
+//! What every rule looks at: the plan, both catalogs, the server version and
+//! the direction, with the lookups rules share.
+
+use serde::Serialize;
+
+use crate::catalog::{
+    Catalog, Column, Constraint, ConstraintKind, Index, ObjectId, QualName, Table,
+};
+use crate::diff::ChangeKind;
+use crate::plan::{Plan, Step};
+use crate::sql::{Condition, Ident, Stmt, read};
+
+/// Which of the two scripts a plan is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// FROM → TO: the migration.
+    Forward,
+    /// TO → FROM: the rollback. Its `from` catalog is TO and its `to`
+    /// catalog is FROM.
+    Reverse,
+}
+
+/// The server version rules assume when the source does not say (an
+/// `empty` FROM, a snapshot without it): the oldest version pgrift supports.
+pub const ASSUMED_VERSION: i32 = 140000;
+
+/// The plan under assessment and what surrounds it.
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    /// The schema the script runs on.
+    pub from: &'a Catalog,
+    /// The schema the script produces.
+    pub to: &'a Catalog,
+    /// `server_version_num` of the server the script runs on.
+    pub version: i32,
+    pub direction: Direction,
+    /// For each step, the transaction it runs in: the emitter commits after
+    /// a new enum label, so a script may hold several.
+    transaction: Vec<usize>,
+}
+
+/// One statement of the plan.
+#[derive(Clone, Copy)]
+pub struct Site<'a> {
+    /// The index of the step in the plan.
+    pub step: usize,
+    /// The index of the statement in the step.
+    pub index: usize,
+    pub change: &'a Step,
+    pub stmt: &'a Stmt,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        from: &'a Catalog,
+        to: &'a Catalog,
+        server_version_num: Option<i32>,
+        direction: Direction,
+    ) -> Self {
+        // The same boundaries as `emit::write_script`: a step that needs a
+        // commit ends its transaction before the next step that does not.
+        let mut transaction = Vec::with_capacity(plan.steps.len());
+        let mut current = 0;
+        let mut pending_commit = false;
+        for step in &plan.steps {
+            let commits = step.statements.iter().any(Stmt::needs_commit_after);
+            if pending_commit && !commits {
+                current += 1;
+            }
+            pending_commit = commits;
+            transaction.push(current);
+        }
+        Context {
+            plan,
+            from,
+            to,
+            version: server_version_num.unwrap_or(ASSUMED_VERSION),
+            direction,
+            transaction,
+        }
+    }
+
+    /// Every statement of the plan, in script order.
+    pub fn sites(&self) -> impl Iterator<Item = Site<'a>> + 'a {
+        self.plan
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(step, change)| {
+                change
+                    .statements
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, stmt)| Site {
+                        step,
+                        index,
+                        change,
+                        stmt,
+                    })
+            })
+    }
+
+    /// The statements after `site` that run in the same transaction, and so
+    /// while the locks `site` took are still held.
+    pub fn later_in_transaction(&self, site: &Site<'_>) -> impl Iterator<Item = Site<'a>> + '_ {
+        let transaction = self.transaction.get(site.step).copied();
+        let (step, index) = (site.step, site.index);
+        self.sites().filter(move |s| {
+            (s.step, s.index) > (step, index)
+                && self.transaction.get(s.step).copied() == transaction
+        })
+    }
+
+    pub fn from_table(&self, name: &QualName) -> Option<&'a Table> {
+        find_table(self.from, name)
+    }
+
+    pub fn to_table(&self, name: &QualName) -> Option<&'a Table> {
+        find_table(self.to, name)
+    }
+
+    /// True for a table that exists before the script runs: statements on a
+    /// table the script creates touch no rows and block nobody.
+    pub fn existing(&self, name: &QualName) -> bool {
+        self.from_table(name).is_some()
+    }
+
+    pub fn from_column(&self, table: &QualName, column: &str) -> Option<&'a Column> {
+        self.from_table(table)?
+            .columns
+            .iter()
+            .find(|c| c.name == column)
+    }
+
+    pub fn to_column(&self, table: &QualName, column: &str) -> Option<&'a Column> {
+        self.to_table(table)?
+            .columns
+            .iter()
+            .find(|c| c.name == column)
+    }
+
+    pub fn from_constraint(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
+        self.from_table(table)?
+            .constraints
+            .iter()
+            .find(|c| c.name == name)
+    }
+
+    pub fn to_constraint(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
+        self.to_table(table)?
+            .constraints
+            .iter()
+            .find(|c| c.name == name)
+    }
+
+    pub fn from_index(&self, name: &QualName) -> Option<&'a Index> {
+        self.from.indexes.iter().find(|i| &i.name == name)
+    }
+
+    pub fn to_index(&self, name: &QualName) -> Option<&'a Index> {
+        self.to.indexes.iter().find(|i| &i.name == name)
+    }
+
+    /// Whether the plan carries out this change, in a statement of its own
+    /// or as part of another.
+    pub fn plans(&self, id: &ObjectId, kind: ChangeKind) -> bool {
+        self.plan.steps.iter().any(|s| {
+            (&s.id == id && s.kind == kind) || s.includes.iter().any(|(i, k)| i == id && *k == kind)
+        })
+    }
+
+    /// The indexes of TO over a column (as recorded dependencies), which
+    /// PostgreSQL rebuilds when the column's type or collation changes.
+    pub fn indexes_on_column(&self, table: &QualName, column: &str) -> Vec<QualName> {
+        let column_id = ObjectId::Column {
+            table: table.clone(),
+            column: column.to_owned(),
+        };
+        let mut names: Vec<QualName> = self
+            .to
+            .dependencies
+            .iter()
+            .filter(|d| d.referenced == column_id)
+            .filter_map(|d| match &d.dependent {
+                ObjectId::Index { name } => Some(name.clone()),
+                ObjectId::Constraint { table, name } => self
+                    .to_constraint(table, name)
+                    .filter(|c| {
+                        matches!(
+                            c.kind,
+                            ConstraintKind::PrimaryKey
+                                | ConstraintKind::Unique
+                                | ConstraintKind::Exclusion
+                        )
+                    })
+                    .map(|c| QualName::new(table.schema.clone(), c.name.clone())),
+                _ => None,
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Whether a valid `CHECK (column IS NOT NULL)` that the script keeps
+    /// proves a column holds no NULL, so that `SET NOT NULL` skips its scan
+    /// (PostgreSQL 12 and later).
+    pub fn not_null_proven(&self, table: &QualName, column: &str) -> bool {
+        if self.version < 120000 {
+            return false;
+        }
+        // The server prints the expression of such a check in parentheses.
+        let proof = format!("({})", Condition::IsNotNull(Ident(column.to_owned())));
+        self.from_table(table).is_some_and(|t| {
+            t.constraints.iter().any(|c| {
+                c.kind == ConstraintKind::Check
+                    && c.validated
+                    && read::check_expression(&c.definition).is_some_and(|e| e.0 == proof)
+                    && self.to_constraint(table, &c.name) == Some(c)
+            })
+        })
+    }
+}
+
+fn find_table<'a>(catalog: &'a Catalog, name: &QualName) -> Option<&'a Table> {
+    catalog
+        .tables
+        .binary_search_by(|t| t.name.cmp(name))
+        .ok()
+        .map(|i| &catalog.tables[i])
+        .or_else(|| catalog.tables.iter().find(|t| &t.name == name))
+}
