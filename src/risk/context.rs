@@ -113,53 +113,53 @@ impl<'a> Context<'a> {
         })
     }
 
-    pub fn from_table(&self, name: &QualName) -> Option<&'a Table> {
+    pub fn table_before(&self, name: &QualName) -> Option<&'a Table> {
         find_table(self.from, name)
     }
 
-    pub fn to_table(&self, name: &QualName) -> Option<&'a Table> {
+    pub fn table_after(&self, name: &QualName) -> Option<&'a Table> {
         find_table(self.to, name)
     }
 
     /// True for a table that exists before the script runs: statements on a
     /// table the script creates touch no rows and block nobody.
     pub fn existing(&self, name: &QualName) -> bool {
-        self.from_table(name).is_some()
+        self.table_before(name).is_some()
     }
 
-    pub fn from_column(&self, table: &QualName, column: &str) -> Option<&'a Column> {
-        self.from_table(table)?
+    pub fn column_before(&self, table: &QualName, column: &str) -> Option<&'a Column> {
+        self.table_before(table)?
             .columns
             .iter()
             .find(|c| c.name == column)
     }
 
-    pub fn to_column(&self, table: &QualName, column: &str) -> Option<&'a Column> {
-        self.to_table(table)?
+    pub fn column_after(&self, table: &QualName, column: &str) -> Option<&'a Column> {
+        self.table_after(table)?
             .columns
             .iter()
             .find(|c| c.name == column)
     }
 
-    pub fn from_constraint(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
-        self.from_table(table)?
+    pub fn constraint_before(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
+        self.table_before(table)?
             .constraints
             .iter()
             .find(|c| c.name == name)
     }
 
-    pub fn to_constraint(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
-        self.to_table(table)?
+    pub fn constraint_after(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
+        self.table_after(table)?
             .constraints
             .iter()
             .find(|c| c.name == name)
     }
 
-    pub fn from_index(&self, name: &QualName) -> Option<&'a Index> {
+    pub fn index_before(&self, name: &QualName) -> Option<&'a Index> {
         self.from.indexes.iter().find(|i| &i.name == name)
     }
 
-    pub fn to_index(&self, name: &QualName) -> Option<&'a Index> {
+    pub fn index_after(&self, name: &QualName) -> Option<&'a Index> {
         self.to.indexes.iter().find(|i| &i.name == name)
     }
 
@@ -186,7 +186,7 @@ impl<'a> Context<'a> {
             .filter_map(|d| match &d.dependent {
                 ObjectId::Index { name } => Some(name.clone()),
                 ObjectId::Constraint { table, name } => self
-                    .to_constraint(table, name)
+                    .constraint_after(table, name)
                     .filter(|c| {
                         matches!(
                             c.kind,
@@ -213,12 +213,12 @@ impl<'a> Context<'a> {
         }
         // The server prints the expression of such a check in parentheses.
         let proof = format!("({})", Condition::IsNotNull(Ident(column.to_owned())));
-        self.from_table(table).is_some_and(|t| {
+        self.table_before(table).is_some_and(|t| {
             t.constraints.iter().any(|c| {
                 c.kind == ConstraintKind::Check
                     && c.validated
                     && read::check_expression(&c.definition).is_some_and(|e| e.0 == proof)
-                    && self.to_constraint(table, &c.name) == Some(c)
+                    && self.constraint_after(table, &c.name) == Some(c)
             })
         })
     }

@@ -144,7 +144,7 @@ pub fn type_change(cx: &Context<'_>, table: &QualName, action: &TableAction) -> 
     else {
         return None;
     };
-    let old = cx.from_column(table, &column.0)?;
+    let old = cx.column_before(table, &column.0)?;
     let same_type = old.data_type == data_type.0;
     Some(TypeChange {
         old_type: old.data_type.clone(),
@@ -195,7 +195,7 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                 }
                 TableAction::ValidateConstraint(name) => {
                     let mut locks = own(ShareUpdateExclusive);
-                    if let Some(c) = cx.from_constraint(table, &name.0)
+                    if let Some(c) = cx.constraint_before(table, &name.0)
                         && let Some(referenced) = referenced_table(&c.definition)
                         && &referenced != table
                     {
@@ -207,7 +207,7 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                     // Dropping a foreign key removes its triggers from the
                     // referenced table too.
                     let mut locks = own(AccessExclusive);
-                    if let Some(c) = cx.from_constraint(table, &name.0)
+                    if let Some(c) = cx.constraint_before(table, &name.0)
                         && let Some(referenced) = referenced_table(&c.definition)
                         && &referenced != table
                     {
@@ -237,7 +237,7 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
         Stmt::CreateIndex(definition) => {
             let table = match &site.change.id {
                 crate::catalog::ObjectId::Index { name } => {
-                    cx.to_index(name).map(|i| i.table.clone())
+                    cx.index_after(name).map(|i| i.table.clone())
                 }
                 _ => None,
             }
@@ -245,7 +245,7 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             (vec![(Share, table)], Work::IndexBuild)
         }
         Stmt::DropIndex(name) => {
-            let table = cx.from_index(name)?.table.clone();
+            let table = cx.index_before(name)?.table.clone();
             (vec![(AccessExclusive, table)], Work::Brief)
         }
         Stmt::CreateTrigger(_) => match &site.change.id {

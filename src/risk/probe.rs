@@ -202,11 +202,14 @@ impl<'a> Session<'a> {
 /// A table's size as `pg_class` and the file on disk tell it.
 #[derive(Debug, Clone, Copy)]
 struct Size {
+    /// Pages on disk now.
     pages: i64,
-    /// `reltuples`, or an exact count for a small table never analysed.
-    rows: i64,
+    /// An exact count for a small table, else `reltuples` (`None` when the
+    /// table was never analysed).
+    rows: Option<i64>,
     rows_estimated: bool,
-    /// Above the exact-count threshold.
+    /// Above the exact-count threshold: probes estimate instead of
+    /// counting.
     big: bool,
 }
 
@@ -262,19 +265,24 @@ impl Prober<'_> {
             Measure::Size(table) => {
                 let size = match self.size(&table).await? {
                     Outcome::Value(size) => size,
-                    Outcome::NotMeasured(note) => return Ok(not_measured(risk, &note)),
+                    Outcome::NotMeasured(note) => return not_measured(risk, &note),
                 };
-                risk.message.push_str(&format!(
-                    "; {table} holds {} rows in {}",
-                    about(size.rows, size.rows_estimated),
-                    phrase::count(size.pages, "page", "pages")
-                ));
+                let pages = phrase::count(size.pages, "page", "pages");
+                match size.rows {
+                    Some(rows) => risk.message.push_str(&format!(
+                        "; {table} holds {} in {pages}",
+                        about(rows, size.rows_estimated)
+                    )),
+                    None => risk
+                        .message
+                        .push_str(&format!("; {table} fills {pages} and was never analysed")),
+                }
                 risk.evidence = Some(Evidence {
                     measure: "rows in the table".into(),
-                    count: size.rows,
+                    count: size.rows.unwrap_or(0),
                     estimated: size.rows_estimated,
                     table_pages: Some(size.pages),
-                    table_rows_estimate: Some(size.rows),
+                    table_rows_estimate: size.rows,
                     query: ProbeQuery::TableSize { table }.to_string(),
                 });
             }
@@ -286,7 +294,7 @@ impl Prober<'_> {
                     .await?
                 {
                     Outcome::Value(v) => v,
-                    Outcome::NotMeasured(note) => return Ok(not_measured(risk, &note)),
+                    Outcome::NotMeasured(note) => return not_measured(risk, &note),
                 };
                 let evidence = Evidence {
                     measure: "current value".into(),
@@ -313,7 +321,7 @@ impl Prober<'_> {
                     }
                 } else {
                     risk.message.push_str(&format!(
-                        ": its current value is {}",
+                        "; its current value is {}",
                         phrase::thousands(value)
                     ));
                 }
@@ -322,20 +330,25 @@ impl Prober<'_> {
             Measure::Count(table, count) => {
                 let size = match self.size(&table).await? {
                     Outcome::Value(size) => size,
-                    Outcome::NotMeasured(note) => return Ok(not_measured(risk, &note)),
+                    Outcome::NotMeasured(note) => return not_measured(risk, &note),
                 };
                 let (n, estimated, query) = if size.big {
                     match self.estimate(&table, &count.estimate, size).await? {
                         Some(found) => found,
                         None => {
-                            return Ok(not_measured(
+                            let size_note = match size.rows {
+                                Some(rows) => {
+                                    format!("about {}", phrase::count(rows, "row", "rows"))
+                                }
+                                None => phrase::count(size.pages, "page", "pages"),
+                            };
+                            return not_measured(
                                 risk,
                                 &format!(
-                                    "{table} has about {} rows, more than the probes count ({})",
-                                    phrase::thousands(size.rows),
-                                    phrase::thousands(self.session.options.max_exact_rows)
+                                    "{table} has {size_note}, more than the probes count (--probe-max-rows {})",
+                                    self.session.options.max_exact_rows
                                 ),
-                            ));
+                            );
                         }
                     }
                 } else {
@@ -345,7 +358,7 @@ impl Prober<'_> {
                         .await?
                     {
                         Outcome::Value(n) => (n, false, count.query.to_string()),
-                        Outcome::NotMeasured(note) => return Ok(not_measured(risk, &note)),
+                        Outcome::NotMeasured(note) => return not_measured(risk, &note),
                     }
                 };
                 apply(risk, step, stmt, &count, n, estimated);
@@ -354,7 +367,7 @@ impl Prober<'_> {
                     count: n,
                     estimated,
                     table_pages: Some(size.pages),
-                    table_rows_estimate: Some(size.rows),
+                    table_rows_estimate: size.rows,
                     query,
                 });
             }
@@ -398,20 +411,14 @@ impl Prober<'_> {
             Outcome::NotMeasured(note) => return Ok(Outcome::NotMeasured(note)),
         };
         let max = self.session.options.max_exact_rows;
-        if reltuples >= 0 {
+        let reltuples = (reltuples >= 0).then_some(reltuples);
+        // `reltuples` is only as fresh as the last ANALYZE (an index built
+        // on an empty table leaves 0), so a table small on disk is counted;
+        // a page holds at least ten rows of any realistic table.
+        if reltuples.is_some_and(|r| r > max) || pages > max / 10 {
             return Ok(Outcome::Value(Size {
                 pages,
                 rows: reltuples,
-                rows_estimated: true,
-                big: reltuples > max,
-            }));
-        }
-        // Never analysed: judge by pages (a page holds at most a few
-        // hundred rows), and count a small table exactly.
-        if pages.saturating_mul(100) > max {
-            return Ok(Outcome::Value(Size {
-                pages,
-                rows: pages.saturating_mul(100),
                 rows_estimated: true,
                 big: true,
             }));
@@ -427,7 +434,7 @@ impl Prober<'_> {
             {
                 Outcome::Value(rows) => Outcome::Value(Size {
                     pages,
-                    rows,
+                    rows: Some(rows),
                     rows_estimated: false,
                     big: false,
                 }),
@@ -444,12 +451,15 @@ impl Prober<'_> {
         estimate: &Estimate,
         size: Size,
     ) -> Result<Option<(i64, bool, String)>, ProbeError> {
+        let Some(rows) = size.rows else {
+            return Ok(None);
+        };
         let column = match estimate {
             Estimate::Rows => {
                 let query = ProbeQuery::TableSize {
                     table: table.clone(),
                 };
-                return Ok(Some((size.rows, true, query.to_string())));
+                return Ok(Some((rows, true, query.to_string())));
             }
             Estimate::NotNull(column) | Estimate::Null(column) => column,
             Estimate::None => return Ok(None),
@@ -473,7 +483,7 @@ impl Prober<'_> {
             _ => fraction,
         };
         Ok(Some((
-            (size.rows as f64 * share).round() as i64,
+            (rows as f64 * share).round() as i64,
             true,
             query.to_string(),
         )))
@@ -819,16 +829,19 @@ fn apply(risk: &mut Risk, step: &Step, stmt: &Stmt, count: &Count, n: i64, estim
     }
 }
 
-fn not_measured(risk: &mut Risk, note: &str) {
+/// Leaves a risk without evidence, saying why.
+fn not_measured(risk: &mut Risk, note: &str) -> Result<(), ProbeError> {
     risk.message.push_str(&format!(" (not measured: {note})"));
+    Ok(())
 }
 
-/// "3" or "about 3,000", for row counts.
+/// "3 rows" or "about 3,000 rows".
 fn about(n: i64, estimated: bool) -> String {
+    let rows = phrase::count(n, "row", "rows");
     if estimated {
-        format!("about {}", phrase::thousands(n))
+        format!("about {rows}")
     } else {
-        phrase::thousands(n)
+        rows
     }
 }
 

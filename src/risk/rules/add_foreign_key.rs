@@ -50,8 +50,10 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     ];
     let all_null = fk.as_ref().is_some_and(|fk| {
         fk.columns.iter().all(|c| {
-            cx.from_column(table, c).is_none()
-                && cx.to_column(table, c).is_some_and(|c| c.default.is_none())
+            cx.column_before(table, c).is_none()
+                && cx
+                    .column_after(table, c)
+                    .is_some_and(|c| c.default.is_none())
         })
     });
     if !all_null {

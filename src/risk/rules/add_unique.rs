@@ -29,9 +29,9 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let all_null = read::key(&definition.0).is_some_and(|key| {
         key.nulls_distinct
             && key.columns.iter().all(|c| {
-                cx.from_column(table, c).is_none()
+                cx.column_before(table, c).is_none()
                     && cx
-                        .to_column(table, c)
+                        .column_after(table, c)
                         .is_some_and(|c| c.default.is_none() && c.identity.is_none())
             })
     });

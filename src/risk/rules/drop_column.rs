@@ -17,7 +17,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     let name = phrase::column(table, column);
     let generated = cx
-        .from_column(table, &column.0)
+        .column_before(table, &column.0)
         .is_some_and(|c| c.generated.is_some());
     let mut out = Vec::new();
     if !generated {
@@ -32,7 +32,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             .on([table]),
         );
     }
-    if cx.to_column(table, &column.0).is_none() {
+    if cx.column_after(table, &column.0).is_none() {
         out.push(risk(
             site,
             Category::BreaksClients,

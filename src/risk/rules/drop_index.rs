@@ -15,7 +15,7 @@ const REBUILT: &str = "nothing to change; for a big table, build the new index C
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let (what, table, recreated) = match site.stmt {
         Stmt::DropIndex(name) => {
-            let Some(index) = cx.from_index(name) else {
+            let Some(index) = cx.index_before(name) else {
                 return Vec::new();
             };
             let id = ObjectId::Index { name: name.clone() };
@@ -29,7 +29,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             table,
             action: TableAction::DropConstraint(name),
         } => {
-            let Some(constraint) = cx.from_constraint(table, &name.0) else {
+            let Some(constraint) = cx.constraint_before(table, &name.0) else {
                 return Vec::new();
             };
             if !matches!(

@@ -14,7 +14,7 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         Category::DataLoss,
         Severity::High,
         format!(
-            "Dropping sequence {name} loses its current value: a sequence created again starts over and hands out values already used"
+            "Dropping sequence {name} loses its position: a sequence created again starts over and hands out values already used"
         ),
         "note its value first (SELECT last_value FROM the sequence) to restore it with setval, or keep the sequence",
     )]
@@ -51,7 +51,7 @@ mod tests {
             &from,
             &catalog(vec![]),
             &[
-                "high data-loss public.invoice_no: Dropping sequence public.invoice_no loses its current value: a sequence created again starts over and hands out values already used",
+                "high data-loss public.invoice_no: Dropping sequence public.invoice_no loses its position: a sequence created again starts over and hands out values already used",
             ],
         );
     }

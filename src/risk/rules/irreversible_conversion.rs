@@ -23,8 +23,8 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     // The reverse changes the column from TO's type (its `from`) back to
     // FROM's (its `to`); the forward change went the other way.
     let (Some(now), Some(original)) = (
-        cx.from_column(table, &column.0),
-        cx.to_column(table, &column.0),
+        cx.column_before(table, &column.0),
+        cx.column_after(table, &column.0),
     ) else {
         return Vec::new();
     };

@@ -26,7 +26,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             action: TableAction::AddColumn(column),
         } if cx.existing(table)
             && column.generated.is_none()
-            && cx.from_column(table, &column.name.0).is_none() =>
+            && cx.column_before(table, &column.name.0).is_none() =>
         {
             let how = if column.identity.is_some() {
                 "it comes back numbered afresh"

@@ -4,9 +4,10 @@
 //! rewrite keeps its table blocked for the whole rewrite.
 //!
 //! Severity: a lock that blocks reads or writes (SHARE and stronger) is
-//! medium when it is held during long work (a rewrite, a scan, an index
-//! build), by this statement or a later one in the same transaction, and
-//! low otherwise; SHARE UPDATE EXCLUSIVE, which blocks only other schema
+//! medium when its own statement does long work under it (a rewrite, a
+//! scan, an index build), and low otherwise, with a note when later long
+//! work in the same transaction keeps it held (those statements carry the
+//! medium risk); SHARE UPDATE EXCLUSIVE, which blocks only other schema
 //! changes and VACUUM, is info. Weaker locks are not reported.
 
 use crate::sql::read::ConstraintDefKind;
@@ -49,8 +50,8 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         (Severity::Medium, format!(", {}", effect.work.phrase()))
     } else if later_long {
         (
-            Severity::Medium,
-            ", and later statements of the script do long work (rewrites, scans, index builds) while it is held".to_owned(),
+            Severity::Low,
+            ", which waits for the long statements after it".to_owned(),
         )
     } else {
         (Severity::Low, String::new())
@@ -148,7 +149,7 @@ mod tests {
             &users(vec![col("id", "integer"), col("old", "text")]),
             &users(vec![col("id", "bigint")]),
             &[
-                "medium lock public.users.old: Dropping column public.users.old takes ACCESS EXCLUSIVE on public.users until COMMIT, and later statements of the script do long work (rewrites, scans, index builds) while it is held: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+                "low lock public.users.old: Dropping column public.users.old takes ACCESS EXCLUSIVE on public.users until COMMIT, which waits for the long statements after it: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
                 "medium lock public.users.id: Changing column public.users.id to bigint takes ACCESS EXCLUSIVE on public.users until COMMIT, while it rewrites the table: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
             ],
         );

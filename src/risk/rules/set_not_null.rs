@@ -16,7 +16,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     else {
         return Vec::new();
     };
-    if cx.from_column(table, &column.0).is_none() || cx.not_null_proven(table, &column.0) {
+    if cx.column_before(table, &column.0).is_none() || cx.not_null_proven(table, &column.0) {
         return Vec::new();
     }
     let name = phrase::column(table, column);

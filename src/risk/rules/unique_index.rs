@@ -16,7 +16,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         return Vec::new();
     };
     let table = match &site.change.id {
-        ObjectId::Index { name } => cx.to_index(name).map(|i| i.table.clone()),
+        ObjectId::Index { name } => cx.index_after(name).map(|i| i.table.clone()),
         _ => None,
     }
     .unwrap_or(def.table);

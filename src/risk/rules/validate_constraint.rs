@@ -20,7 +20,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         return Vec::new();
     }
     let foreign = cx
-        .from_constraint(table, &name.0)
+        .constraint_before(table, &name.0)
         .and_then(|c| ConstraintDefKind::of(&c.definition))
         == Some(ConstraintDefKind::ForeignKey);
     let violation = if foreign {
