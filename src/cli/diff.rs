@@ -1,10 +1,12 @@
-//! `pgrift diff FROM TO`: the forward (or reverse) script on stdout.
+//! `pgrift diff FROM TO`: the forward (or reverse) script on stdout, each
+//! statement's risks in its comment.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
 
+use super::risk::{self, RiskArgs};
 use super::{CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, load_pair, print_warnings};
 use pgrift::{diff, emit, plan};
 
@@ -23,24 +25,44 @@ pub struct DiffArgs {
     #[arg(long)]
     pub exit_code: bool,
     #[command(flatten)]
+    pub risk: RiskArgs,
+    #[command(flatten)]
     pub shadow: ShadowArgs,
 }
 
 pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
+    let config = args.risk.config(&args.from)?;
     let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
-    let (old, new, title) = if args.reverse {
-        (&to, &from, "reverse script: TO -> FROM")
+    let forward = plan::plan(&diff::diff(&from.catalog, &to.catalog))?;
+    // `--fail-on` judges the forward script, so it is planned even when the
+    // reverse one is printed.
+    let reverse = plan::plan(&diff::diff(&to.catalog, &from.catalog))?;
+    print_warnings(&forward.warnings, args.shadow.quiet);
+    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
+    let (shown, risks, old, new, title) = if args.reverse {
+        (
+            &reverse,
+            &assessed.reverse,
+            &to,
+            &from,
+            "reverse script: TO -> FROM",
+        )
     } else {
-        (&from, &to, "forward script: FROM -> TO")
+        (
+            &forward,
+            &assessed.forward,
+            &from,
+            &to,
+            "forward script: FROM -> TO",
+        )
     };
-    let changeset = diff::diff(&old.catalog, &new.catalog);
-    let plan = plan::plan(&changeset)?;
-    print_warnings(&plan.warnings, args.shadow.quiet);
     let mut script = Vec::new();
     let title = format!("pgrift {title} ({} -> {})", old.label, new.label);
-    emit::write_script(&plan, &title, &mut script).map_err(|source| CliError::Write {
-        path: "<stdout>".into(),
-        source,
+    emit::write_script(shown, &title, Some(risks), &mut script).map_err(|source| {
+        CliError::Write {
+            path: "<stdout>".into(),
+            source,
+        }
     })?;
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`pgrift diff … | head`) is not an error worth a message.
@@ -52,7 +74,10 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
             source: e,
         });
     }
-    if args.exit_code && !plan.is_empty() {
+    // A risk over the threshold outranks a mere difference.
+    if let Some(status) = assessed.failing(&config) {
+        Ok(ExitCode::from(status))
+    } else if args.exit_code && !shown.is_empty() {
         Ok(ExitCode::from(EXIT_DIFFERENCES))
     } else {
         Ok(ExitCode::from(EXIT_OK))

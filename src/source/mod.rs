@@ -205,6 +205,20 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
     }
 }
 
+/// A connection to the live database a schema argument names, for reading
+/// its data (the risk probes); `None` for sources that hold no data (`.sql`
+/// files, snapshots, `empty`).
+///
+/// Fails when the database cannot be reached.
+pub async fn connect_spec(
+    spec: &SourceSpec,
+) -> Result<Option<tokio_postgres::Client>, SourceError> {
+    match spec {
+        SourceSpec::Url(info) => connect(info).await.map(Some),
+        SourceSpec::Sql(_) | SourceSpec::Snapshot(_) | SourceSpec::Empty => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
