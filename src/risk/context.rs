@@ -204,6 +204,39 @@ impl<'a> Context<'a> {
         names
     }
 
+    /// Whether existing rows are known to satisfy a key the script adds:
+    /// FROM has a validated unique, primary or foreign key of that name on
+    /// the table over the same columns (and referenced columns), which the
+    /// script drops and adds again for a new `ON DELETE` action or
+    /// `DEFERRABLE`. A check never qualifies: when one is added again with
+    /// the same text, it is because a function or type under it changed,
+    /// and so may its verdict.
+    pub fn rows_satisfy(&self, table: &QualName, name: &str, definition: &str) -> bool {
+        let Some(old) = self.constraint_before(table, name) else {
+            return false;
+        };
+        if !old.validated {
+            return false;
+        }
+        let same_key = |d: &str| {
+            read::foreign_key(d).map(|fk| {
+                (
+                    fk.columns,
+                    fk.referenced,
+                    fk.referenced_columns,
+                    fk.match_full,
+                )
+            })
+        };
+        if let (Some(a), Some(b)) = (same_key(&old.definition), same_key(definition)) {
+            return a == b;
+        }
+        matches!(
+            (read::key(&old.definition), read::key(definition)),
+            (Some(a), Some(b)) if a == b
+        )
+    }
+
     /// Whether a valid `CHECK (column IS NOT NULL)` that the script keeps
     /// proves a column holds no NULL, so that `SET NOT NULL` skips its scan
     /// (PostgreSQL 12 and later).

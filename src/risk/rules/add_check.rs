@@ -39,7 +39,10 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             site,
             Category::MayFail,
             Severity::Medium,
-            format!("{} fails if a row violates it", phrase::action(site.change, site.stmt)),
+            format!(
+                "{} fails if a row violates it",
+                phrase::action(site.change, site.stmt)
+            ),
             "find and fix the rows that violate the check first",
         )
         .on([table]),

@@ -56,7 +56,9 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
                     .is_some_and(|c| c.default.is_none())
         })
     });
-    if !all_null {
+    // A key made of new, default-less columns is all NULL; the same key
+    // dropped and added again (a new ON DELETE action) already holds.
+    if !all_null && !cx.rows_satisfy(table, &name.0, &definition.0) {
         out.push(
             risk(
                 site,
@@ -120,6 +122,21 @@ mod tests {
             Rule::AddForeignKey,
             &schema(false, None),
             &schema(true, Some(true)),
+            &[
+                "medium validation-scan orders_user_id_fkey on public.orders: Adding foreign key orders_user_id_fkey on public.orders scans all of public.orders under SHARE ROW EXCLUSIVE on public.orders and public.users",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_new_action_on_the_same_key_cannot_fail() {
+        let before = schema(true, Some(true));
+        let mut after = schema(true, Some(true));
+        after.tables[0].constraints[0].definition = format!("{FK} ON DELETE CASCADE");
+        check(
+            Rule::AddForeignKey,
+            &before,
+            &after,
             &[
                 "medium validation-scan orders_user_id_fkey on public.orders: Adding foreign key orders_user_id_fkey on public.orders scans all of public.orders under SHARE ROW EXCLUSIVE on public.orders and public.users",
             ],

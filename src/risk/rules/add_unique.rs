@@ -11,7 +11,9 @@ use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable {
         table,
-        action: TableAction::AddConstraint { definition, .. },
+        action: TableAction::AddConstraint {
+            name, definition, ..
+        },
     } = site.stmt
     else {
         return Vec::new();
@@ -35,7 +37,9 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
                         .is_some_and(|c| c.default.is_none() && c.identity.is_none())
             })
     });
-    if all_null {
+    // The same key dropped and added again (made deferrable, say) already
+    // holds.
+    if all_null || cx.rows_satisfy(table, &name.0, &definition.0) {
         return Vec::new();
     }
     vec![
@@ -91,6 +95,31 @@ mod tests {
             ))),
             &[
                 "medium may-fail accounts_pkey on public.accounts: Adding primary key accounts_pkey on public.accounts fails if rows hold duplicates",
+            ],
+        );
+    }
+
+    #[test]
+    fn the_same_key_made_deferrable_cannot_fail() {
+        let key = |definition| {
+            accounts(Some((
+                "accounts_email_key",
+                ConstraintKind::Unique,
+                definition,
+            )))
+        };
+        check(
+            Rule::AddUnique,
+            &key("UNIQUE (email)"),
+            &key("UNIQUE (email) DEFERRABLE"),
+            &[],
+        );
+        check(
+            Rule::AddUnique,
+            &key("UNIQUE (email)"),
+            &key("UNIQUE (id, email)"),
+            &[
+                "medium may-fail accounts_email_key on public.accounts: Adding unique constraint accounts_email_key on public.accounts fails if rows hold duplicates",
             ],
         );
     }

@@ -58,9 +58,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             site,
             Category::IndexDropped,
             Severity::Info,
-            format!(
-                "Dropping {what} and building it again: {table} stays locked while it is rebuilt"
-            ),
+            format!("Dropping and rebuilding {what} keeps {table} locked while the index builds"),
             REBUILT,
         )
     } else {
@@ -113,7 +111,7 @@ mod tests {
             &with_index,
             &changed,
             &[
-                "info index-dropped public.orders_user_idx: Dropping index public.orders_user_idx and building it again: public.orders stays locked while it is rebuilt",
+                "info index-dropped public.orders_user_idx: Dropping and rebuilding index public.orders_user_idx keeps public.orders locked while the index builds",
             ],
         );
     }

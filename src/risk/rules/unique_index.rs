@@ -23,6 +23,14 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     if !def.unique || !cx.existing(&table) {
         return Vec::new();
     }
+    // The same unique index dropped and built again already holds.
+    if let ObjectId::Index { name } = &site.change.id
+        && cx
+            .index_before(name)
+            .is_some_and(|old| old.definition == definition.0)
+    {
+        return Vec::new();
+    }
     vec![
         risk(
             site,
