@@ -11,8 +11,9 @@
 //!
 //! This layer owns the throwaway PostgreSQL cluster ([`Cluster`]) that the
 //! product uses as its shadow database and the test suite as its server.
-//! Only this module, `introspect` and `deploy` hold a connection; no
-//! message here ever shows a password.
+//! Only this module, `introspect` and `deploy` open a connection (the risk
+//! probes run on one [`connect_spec`] opens); no message here ever shows a
+//! password.
 
 mod cleanup;
 pub mod cluster;
