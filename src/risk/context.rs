@@ -1,7 +1,11 @@
 //! What every rule looks at: the plan, both catalogs, the server version and
 //! the direction, with the lookups rules share.
 
+use std::cell::OnceCell;
+
 use serde::Serialize;
+
+use super::effect;
 
 use crate::catalog::{
     Catalog, Column, Constraint, ConstraintKind, Index, ObjectId, QualName, Table,
@@ -38,6 +42,9 @@ pub struct Context<'a> {
     /// For each step, the transaction it runs in: the emitter commits after
     /// a new enum label, so a script may hold several.
     transaction: Vec<usize>,
+    /// For each transaction, the last statement that does long work;
+    /// computed on first use.
+    last_long_work: OnceCell<Vec<Option<(usize, usize)>>>,
 }
 
 /// One statement of the plan.
@@ -79,6 +86,7 @@ impl<'a> Context<'a> {
             version: server_version_num.unwrap_or(ASSUMED_VERSION),
             direction,
             transaction,
+            last_long_work: OnceCell::new(),
         }
     }
 
@@ -102,15 +110,26 @@ impl<'a> Context<'a> {
             })
     }
 
-    /// The statements after `site` that run in the same transaction, and so
-    /// while the locks `site` took are still held.
-    pub fn later_in_transaction(&self, site: &Site<'_>) -> impl Iterator<Item = Site<'a>> + '_ {
-        let transaction = self.transaction.get(site.step).copied();
-        let (step, index) = (site.step, site.index);
-        self.sites().filter(move |s| {
-            (s.step, s.index) > (step, index)
-                && self.transaction.get(s.step).copied() == transaction
-        })
+    /// Whether a statement after `site` in the same transaction does long
+    /// work (a rewrite, a scan, an index build), which keeps the locks
+    /// `site` took held for as long.
+    pub fn long_work_after(&self, site: &Site<'_>) -> bool {
+        let last = self.last_long_work.get_or_init(|| {
+            let count = self.transaction.last().map_or(0, |t| t + 1);
+            let mut last = vec![None; count];
+            for s in self.sites() {
+                if effect::of(self, &s).is_some_and(|e| e.work.is_long())
+                    && let Some(&t) = self.transaction.get(s.step)
+                {
+                    last[t] = Some((s.step, s.index));
+                }
+            }
+            last
+        });
+        self.transaction
+            .get(site.step)
+            .and_then(|&t| last.get(t).copied().flatten())
+            .is_some_and(|position| position > (site.step, site.index))
     }
 
     pub fn table_before(&self, name: &QualName) -> Option<&'a Table> {

@@ -41,9 +41,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         LockLevel::ShareUpdateExclusive => "only other schema changes and VACUUM wait",
         _ => "writes wait; reads continue",
     };
-    let later_long = cx
-        .later_in_transaction(site)
-        .any(|later| effect::of(cx, &later).is_some_and(|e| e.work.is_long()));
+    let later_long = cx.long_work_after(site);
     let (severity, during) = if level == LockLevel::ShareUpdateExclusive {
         (Severity::Info, String::new())
     } else if effect.work.is_long() {
