@@ -196,7 +196,7 @@ async fn bad_inputs_fail_with_status_2_and_say_where() {
 
 #[tokio::test]
 async fn every_command_explains_its_arguments() {
-    for command in ["diff", "plan", "snapshot"] {
+    for command in ["diff", "plan", "report", "snapshot"] {
         let out = pgrift(&[command, "--help"]).await;
         assert_eq!(out.status.code(), Some(0));
         let help = stdout(&out);

@@ -5,6 +5,7 @@
 mod cli;
 mod introspect;
 mod pgdump;
+mod risk;
 mod roundtrip;
 mod source;
 mod support;

@@ -234,7 +234,7 @@ async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
 fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, String> {
     let plan = plan::plan(&diff::diff(from, to)).map_err(|e| format!("plan: {e}"))?;
     let mut out = Vec::new();
-    emit::write_script(&plan, title, &mut out).map_err(|e| e.to_string())?;
+    emit::write_script(&plan, title, None, &mut out).map_err(|e| e.to_string())?;
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
