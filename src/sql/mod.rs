@@ -6,6 +6,7 @@
 //! expressions, `pg_get_*def` output) are embedded as [`ServerSql`], which
 //! PostgreSQL has already quoted.
 
+pub mod lex;
 mod quote;
 mod stmt;
 
