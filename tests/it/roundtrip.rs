@@ -8,6 +8,9 @@
 //! (c) row counts of tables on both sides are unchanged; then apply the
 //! reverse script and check (a) and (b) against the original FROM. The
 //! scripts of the seeded orientation are insta snapshots under `snapshots/`.
+//!
+//! A case whose `from.sql` or `to.sql` starts with `-- requires: N` is
+//! skipped, with the reason printed, on servers older than PostgreSQL N.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -24,13 +27,13 @@ use crate::{pgdump, support};
 /// How many cases run at once; each holds a few connections and psql runs.
 const PARALLEL: usize = 4;
 
-fn fixtures_dir() -> PathBuf {
+pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 /// The cases to run: all of them, or those whose names contain one of the
 /// comma-separated words in `PGRIFT_FIXTURE` (for working on a few).
-fn cases() -> Vec<String> {
+pub fn cases() -> Vec<String> {
     let filter = std::env::var("PGRIFT_FIXTURE").ok();
     let mut cases: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("fixtures/ is readable")
@@ -45,6 +48,20 @@ fn cases() -> Vec<String> {
         .collect();
     cases.sort();
     cases
+}
+
+/// The major version a case needs: the higher of what its two files
+/// declare.
+pub fn case_requirement(case: &str) -> Option<i32> {
+    ["from.sql", "to.sql"]
+        .iter()
+        .filter_map(|file| {
+            let path = fixtures_dir().join(case).join(file);
+            let sql = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            support::required_major(&sql)
+        })
+        .max()
 }
 
 /// What one case gave: its scripts in the seeded orientation, and whether the
@@ -64,12 +81,20 @@ fn fixtures_round_trip() {
         .build()
         .expect("tokio runtime");
     let cluster = runtime.block_on(support::shared_cluster());
-    let cases = cases();
+    let all = cases();
+    let mut cases = Vec::new();
+    for case in all.iter() {
+        match support::skip_reason(case_requirement(case), cluster.server_version_num()) {
+            Some(reason) => support::note(&format!("skipped {case}: {reason}")),
+            None => cases.push(case.clone()),
+        }
+    }
     if std::env::var_os("PGRIFT_FIXTURE").is_none() {
         assert!(
             cases.len() >= 60,
-            "expected at least 60 fixture cases, found {}",
-            cases.len()
+            "expected at least 60 fixture cases to run, found {} (of {})",
+            cases.len(),
+            all.len()
         );
     }
 
@@ -148,7 +173,11 @@ async fn run_case(cluster: &Arc<Cluster>, case: &str, swapped: bool) -> Result<S
 
 /// A fresh database with the given files applied by the product's own
 /// loader.
-async fn load(shadow: &Shadow, files: &[&Path], seed: Option<&Path>) -> Result<ShadowDb, String> {
+pub async fn load(
+    shadow: &Shadow,
+    files: &[&Path],
+    seed: Option<&Path>,
+) -> Result<ShadowDb, String> {
     let db = shadow
         .create_database()
         .await
@@ -220,7 +249,7 @@ async fn round_trip(
     Ok(Scripts { forward, reverse })
 }
 
-async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
+pub async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
     let client = cluster
         .connect(db)
         .await
@@ -231,14 +260,14 @@ async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
         .map_err(|e| format!("introspect {db}: {e}"))
 }
 
-fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, String> {
+pub fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, String> {
     let plan = plan::plan(&diff::diff(from, to)).map_err(|e| format!("plan: {e}"))?;
     let mut out = Vec::new();
     emit::write_script(&plan, title, &mut out).map_err(|e| e.to_string())?;
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
-async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> {
+pub async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> {
     if script.is_empty() {
         return Ok(());
     }
@@ -298,7 +327,7 @@ async fn row_counts(
     Ok(counts)
 }
 
-fn text_diff(expected: &str, actual: &str) -> String {
+pub fn text_diff(expected: &str, actual: &str) -> String {
     similar::TextDiff::from_lines(expected, actual)
         .unified_diff()
         .header("expected", "actual")
