@@ -9,3 +9,4 @@ mod roundtrip;
 mod source;
 mod support;
 mod tls;
+mod versions;
