@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, load_pair, print_warnings};
+use super::{
+    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, check_compat, load_pair, print_warnings,
+};
 use pgrift::{diff, emit, plan};
 
 #[derive(Debug, Args)]
@@ -35,6 +37,13 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     };
     let changeset = diff::diff(&old.catalog, &new.catalog);
     let plan = plan::plan(&changeset)?;
+    // The script runs where `old` is: FROM's server, or TO's for --reverse.
+    let (script, side) = if args.reverse {
+        ("reverse", "TO")
+    } else {
+        ("forward", "FROM")
+    };
+    check_compat(&plan, old, script, side)?;
     print_warnings(&plan.warnings, args.shadow.quiet);
     let mut script = Vec::new();
     let title = format!("pgrift {title} ({} -> {})", old.label, new.label);

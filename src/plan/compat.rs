@@ -114,7 +114,7 @@ impl fmt::Display for CompatError {
         let target = major(self.target_server_version_num);
         write!(
             f,
-            "the script needs a newer server than PostgreSQL {target}:"
+            "the script uses features PostgreSQL {target} does not support:"
         )?;
         for problem in &self.incompatibilities {
             write!(
@@ -127,6 +127,17 @@ impl fmt::Display for CompatError {
             )?;
         }
         Ok(())
+    }
+}
+
+impl CompatError {
+    /// The oldest major version that supports everything the plan uses.
+    pub fn needs_major(&self) -> i32 {
+        self.incompatibilities
+            .iter()
+            .map(|p| major(p.feature.min_version_num()))
+            .max()
+            .unwrap_or_else(|| major(self.target_server_version_num))
     }
 }
 
@@ -478,12 +489,13 @@ mod tests {
         let error = check(&plan(), 140011).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "the script needs a newer server than PostgreSQL 14:\n  \
+            "the script uses features PostgreSQL 14 does not support:\n  \
              constraint users_email_key on public.users uses NULLS NOT DISTINCT, which PostgreSQL 14 does not support (needs 15)\n  \
              index public.users_team uses NULLS NOT DISTINCT, which PostgreSQL 14 does not support (needs 15)\n  \
              view public.mine uses the security_invoker view option, which PostgreSQL 14 does not support (needs 15)\n  \
              function public.f() uses SYSTEM_USER, which PostgreSQL 14 does not support (needs 16)"
         );
+        assert_eq!(error.needs_major(), 16);
         let error = check(&plan(), 150002).unwrap_err();
         assert_eq!(error.incompatibilities.len(), 1);
         assert_eq!(error.incompatibilities[0].feature, Feature::SystemUser);
