@@ -1,8 +1,9 @@
 //! The round trip, for every case under `fixtures/`.
 //!
 //! For each case, in both orientations (FROM = from.sql with seed.sql, and,
-//! swapped, FROM = to.sql unseeded): build FROM and TO in fresh databases,
-//! plan, apply the forward script to FROM with psql, then check that
+//! swapped, FROM = to.sql unseeded): with FROM and TO built in fresh
+//! databases (one of each per case: the swapped orientation migrates the
+//! database TO was built in, which the seeded one only reads), plan, apply the forward script to FROM with psql, then check that
 //! (a) pgrift finds no difference to TO and planning again gives an empty
 //! script, (b) the normalised `pg_dump --schema-only` of both is identical,
 //! (c) row counts of tables on both sides are unchanged; then apply the
@@ -102,11 +103,7 @@ fn fixtures_round_trip() {
         stream::iter(cases.iter())
             .map(|case| {
                 let cluster = cluster.clone();
-                async move {
-                    let seeded = run_case(&cluster, case, false).await;
-                    let swapped = run_case(&cluster, case, true).await.map(|_| ());
-                    (case.clone(), (seeded, swapped))
-                }
+                async move { (case.clone(), run_case(&cluster, case).await) }
             })
             .buffer_unordered(PARALLEL)
             .collect(),
@@ -149,26 +146,66 @@ fn fixtures_round_trip() {
     );
 }
 
-async fn run_case(cluster: &Arc<Cluster>, case: &str, swapped: bool) -> Result<Scripts, String> {
+/// Builds FROM (seeded) and TO once, and runs both orientations on them:
+/// the seeded one migrates FROM's database, then the swapped one migrates
+/// TO's, which nothing has changed before. Each side is read (catalog and
+/// dump) once, before any script runs, and serves as the goal of the other
+/// orientation.
+async fn run_case(cluster: &Arc<Cluster>, case: &str) -> Outcome {
     let dir = fixtures_dir().join(case);
-    let (from_sql, to_sql) = if swapped {
-        (dir.join("to.sql"), dir.join("from.sql"))
-    } else {
-        (dir.join("from.sql"), dir.join("to.sql"))
-    };
     let seed = dir.join("seed.sql");
-    let seed = (!swapped && seed.is_file()).then_some(seed);
+    let seed = seed.is_file().then_some(seed);
     let shadow = Shadow::with_cluster(cluster.clone());
-    let from_db = load(&shadow, &[&from_sql], seed.as_deref()).await?;
-    let to_db = load(&shadow, &[&to_sql], None).await?;
-    let result = round_trip(cluster, &from_db, &to_db).await;
+    let from = build(cluster, &shadow, &dir.join("from.sql"), seed.as_deref()).await;
+    let to = build(cluster, &shadow, &dir.join("to.sql"), None).await;
+    let outcome = match (&from, &to) {
+        (Ok((from_db, from)), Ok((to_db, to))) => {
+            let seeded = round_trip(cluster, from_db.name(), from, to).await;
+            let swapped = round_trip(cluster, to_db.name(), to, from).await;
+            (seeded, swapped.map(|_| ()))
+        }
+        (Err(e), _) | (_, Err(e)) => (Err(e.clone()), Ok(())),
+    };
     // Cases leave nothing behind, so that a long suite does not fill the disk.
-    for db in [from_db, to_db] {
+    for (db, _) in [from, to].into_iter().flatten() {
         let name = db.name().to_owned();
         let _ = db.close().await;
         let _ = cluster.drop_database(&name).await;
     }
-    result
+    outcome
+}
+
+/// A database as built from its files, before any script ran: what a
+/// script must arrive at.
+struct Side {
+    catalog: Catalog,
+    dump: String,
+}
+
+/// Loads `file` (and `seed`) into a fresh database and reads it.
+async fn build(
+    cluster: &Cluster,
+    shadow: &Shadow,
+    file: &Path,
+    seed: Option<&Path>,
+) -> Result<(ShadowDb, Side), String> {
+    let db = load(shadow, &[file], seed).await?;
+    let side = async {
+        Ok(Side {
+            catalog: catalog(cluster, db.name()).await?,
+            dump: dump(cluster, db.name()).await?,
+        })
+    }
+    .await;
+    match side {
+        Ok(side) => Ok((db, side)),
+        Err(e) => {
+            let name = db.name().to_owned();
+            let _ = db.close().await;
+            let _ = cluster.drop_database(&name).await;
+            Err(e)
+        }
+    }
 }
 
 /// A fresh database with the given files applied by the product's own
@@ -190,39 +227,38 @@ pub async fn load(
     Ok(db)
 }
 
+/// Migrates `from_db`, built as `from_side`, to `to_side` and back.
 async fn round_trip(
     cluster: &Cluster,
-    from_db: &ShadowDb,
-    to_db: &ShadowDb,
+    from_db: &str,
+    from_side: &Side,
+    to_side: &Side,
 ) -> Result<Scripts, String> {
-    let (from_db, to_db) = (from_db.name(), to_db.name());
-    let from = catalog(cluster, from_db).await?;
-    let to = catalog(cluster, to_db).await?;
-    let from_dump = dump(cluster, from_db).await?;
-    let to_dump = dump(cluster, to_db).await?;
-    let counts_before = row_counts(cluster, from_db, &from, &to).await?;
+    let (from, from_dump) = (&from_side.catalog, &from_side.dump);
+    let (to, to_dump) = (&to_side.catalog, &to_side.dump);
+    let counts_before = row_counts(cluster, from_db, from, to).await?;
 
-    let forward = script(&from, &to, "forward")?;
-    let reverse = script(&to, &from, "reverse")?;
+    let forward = script(from, to, "forward")?;
+    let reverse = script(to, from, "reverse")?;
 
     apply(cluster, from_db, &forward)
         .await
         .map_err(|e| format!("forward script failed: {e}\n--- forward script ---\n{forward}"))?;
     let migrated = catalog(cluster, from_db).await?;
-    let again = script(&migrated, &to, "again")?;
+    let again = script(&migrated, to, "again")?;
     if !again.is_empty() {
         return Err(format!(
             "after the forward script, pgrift still finds differences to TO:\n{again}\n--- forward script ---\n{forward}"
         ));
     }
     let migrated_dump = dump(cluster, from_db).await?;
-    if migrated_dump != to_dump {
+    if migrated_dump != *to_dump {
         return Err(format!(
             "after the forward script, pg_dump differs from TO's:\n{}\n--- forward script ---\n{forward}",
-            text_diff(&to_dump, &migrated_dump)
+            text_diff(to_dump, &migrated_dump)
         ));
     }
-    let counts_after = row_counts(cluster, from_db, &from, &to).await?;
+    let counts_after = row_counts(cluster, from_db, from, to).await?;
     if counts_before != counts_after {
         return Err(format!(
             "row counts changed: before {counts_before:?}, after {counts_after:?}"
@@ -233,17 +269,17 @@ async fn round_trip(
         .await
         .map_err(|e| format!("reverse script failed: {e}\n--- reverse script ---\n{reverse}"))?;
     let restored = catalog(cluster, from_db).await?;
-    let again = script(&restored, &from, "again")?;
+    let again = script(&restored, from, "again")?;
     if !again.is_empty() {
         return Err(format!(
             "after the reverse script, pgrift still finds differences to FROM:\n{again}\n--- reverse script ---\n{reverse}"
         ));
     }
     let restored_dump = dump(cluster, from_db).await?;
-    if restored_dump != from_dump {
+    if restored_dump != *from_dump {
         return Err(format!(
             "after the reverse script, pg_dump differs from FROM's:\n{}\n--- reverse script ---\n{reverse}",
-            text_diff(&from_dump, &restored_dump)
+            text_diff(from_dump, &restored_dump)
         ));
     }
     Ok(Scripts { forward, reverse })
