@@ -8,7 +8,8 @@ use clap::Args;
 
 use super::risk::{self, RiskArgs};
 use super::{
-    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, Timings, load_pair_timed, print_warnings,
+    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, Timings, check_compat, load_pair_timed,
+    print_warnings,
 };
 use pgrift::{diff, emit, plan};
 
@@ -74,6 +75,13 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
             "forward script: FROM -> TO",
         )
     };
+    // The script runs where `old` is: FROM's server, or TO's for --reverse.
+    let (direction, side) = if args.reverse {
+        ("reverse", "TO")
+    } else {
+        ("forward", "FROM")
+    };
+    check_compat(shown, old, direction, side)?;
     let mut script = Vec::new();
     let title = format!("pgrift {title} ({} -> {})", old.label, new.label);
     timings

@@ -43,7 +43,8 @@ pub const EXIT_RISK: u8 = 3;
         "  schema.sql | migrations/       SQL loaded into a throwaway shadow database (a directory: its .sql files in lexical order)\n",
         "  snapshot.json                  a snapshot written by `pgrift snapshot`\n",
         "  empty                          a fresh database with nothing in it\n\n",
-        "Exit status: 0 success; 1 differences found (diff --exit-code); 2 error; 3 a risk at or above --fail-on."
+        "Exit status: 0 success; 1 differences found (diff --exit-code); 2 error, also when a \
+         script needs a newer PostgreSQL than the server it is for; 3 a risk at or above --fail-on."
     )
 )]
 pub struct Cli {
@@ -212,6 +213,27 @@ pub fn make_shadow(args: &ShadowArgs) -> Result<Shadow, CliError> {
         Some(url) => Shadow::server(ConnInfo::parse(url)?),
         None => Shadow::local(),
     })
+}
+
+/// Refuses a plan that uses features the server of `target`, where the
+/// script runs, does not have. A target of unknown version (`empty`, a
+/// snapshot that does not record it) is not checked.
+pub fn check_compat(
+    plan: &pgrift::plan::Plan,
+    target: &Loaded,
+    script: &'static str,
+    side: &'static str,
+) -> Result<(), CliError> {
+    match target.server_version_num {
+        Some(version) => {
+            pgrift::plan::check_compat(plan, version).map_err(|source| CliError::Compat {
+                script,
+                side,
+                source,
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 /// Prints what loading a source had to say (an ignored password file …).

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::risk::{self, RiskArgs};
-use super::{CliError, EXIT_OK, ShadowArgs, load_pair, print_warnings, write_file};
+use super::{CliError, EXIT_OK, ShadowArgs, check_compat, load_pair, print_warnings, write_file};
 use pgrift::emit::{self, PlanSide};
 use pgrift::{diff, plan, report};
 
@@ -32,6 +32,8 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
     let forward = plan::plan(&diff::diff(&from.catalog, &to.catalog))?;
     let reverse = plan::plan(&diff::diff(&to.catalog, &from.catalog))?;
+    check_compat(&forward, &from, "forward", "FROM")?;
+    check_compat(&reverse, &to, "reverse", "TO")?;
     print_warnings(&forward.warnings, args.shadow.quiet);
     let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
 

@@ -8,6 +8,7 @@
 //! ([`ProbeQuery`]) are built the same way, and [`read`] takes apart the
 //! definitions the server deparsed where a rule needs their columns.
 
+pub mod lex;
 mod probe;
 mod quote;
 pub mod read;

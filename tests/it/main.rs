@@ -10,3 +10,4 @@ mod roundtrip;
 mod source;
 mod support;
 mod tls;
+mod versions;
