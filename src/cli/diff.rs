@@ -1,12 +1,15 @@
-//! `pgrift diff FROM TO`: the forward (or reverse) script on stdout.
+//! `pgrift diff FROM TO`: the forward (or reverse) script on stdout, each
+//! statement's risks in its comment.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
 
+use super::risk::{self, RiskArgs};
 use super::{
-    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, Timings, load_pair_timed, print_warnings,
+    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, Timings, check_compat, load_pair_timed,
+    print_warnings,
 };
 use pgrift::{diff, emit, plan};
 
@@ -25,28 +28,66 @@ pub struct DiffArgs {
     #[arg(long)]
     pub exit_code: bool,
     /// Print how long each phase took (loading each side, diff, ordering,
-    /// rendering) to stderr
+    /// risks, rendering) to stderr
     #[arg(long)]
     pub timings: bool,
+    #[command(flatten)]
+    pub risk: RiskArgs,
     #[command(flatten)]
     pub shadow: ShadowArgs,
 }
 
 pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
+    let config = args.risk.config(&args.from)?;
     let mut timings = Timings::new(args.timings);
     let (from, to) = load_pair_timed(&args.from, &args.to, &args.shadow, &mut timings).await?;
-    let (old, new, title) = if args.reverse {
-        (&to, &from, "reverse script: TO -> FROM")
+    let changeset = timings.time("diff", || diff::diff(&from.catalog, &to.catalog));
+    let forward = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
+    drop(changeset);
+    // `--fail-on` judges the forward script; the reverse one is only planned
+    // when it is printed.
+    let reverse = if args.reverse {
+        plan::plan(&diff::diff(&to.catalog, &from.catalog))?
     } else {
-        (&from, &to, "forward script: FROM -> TO")
+        plan::Plan {
+            steps: Vec::new(),
+            warnings: Vec::new(),
+        }
     };
-    let changeset = timings.time("diff", || diff::diff(&old.catalog, &new.catalog));
-    let plan = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
-    print_warnings(&plan.warnings, args.shadow.quiet);
+    print_warnings(&forward.warnings, args.shadow.quiet);
+    let start = std::time::Instant::now();
+    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
+    timings.record("risks (rules and probes)", start.elapsed());
+    let (shown, risks, old, new, title) = if args.reverse {
+        (
+            &reverse,
+            &assessed.reverse,
+            &to,
+            &from,
+            "reverse script: TO -> FROM",
+        )
+    } else {
+        (
+            &forward,
+            &assessed.forward,
+            &from,
+            &to,
+            "forward script: FROM -> TO",
+        )
+    };
+    // The script runs where `old` is: FROM's server, or TO's for --reverse.
+    let (direction, side) = if args.reverse {
+        ("reverse", "TO")
+    } else {
+        ("forward", "FROM")
+    };
+    check_compat(shown, old, direction, side)?;
     let mut script = Vec::new();
     let title = format!("pgrift {title} ({} -> {})", old.label, new.label);
     timings
-        .time("render", || emit::write_script(&plan, &title, &mut script))
+        .time("render", || {
+            emit::write_script(shown, &title, Some(risks), &mut script)
+        })
         .map_err(|source| CliError::Write {
             path: "<stdout>".into(),
             source,
@@ -62,7 +103,10 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
             source: e,
         });
     }
-    if args.exit_code && !plan.is_empty() {
+    // A risk over the threshold outranks a mere difference.
+    if let Some(status) = assessed.failing(&config) {
+        Ok(ExitCode::from(status))
+    } else if args.exit_code && !shown.is_empty() {
         Ok(ExitCode::from(EXIT_DIFFERENCES))
     } else {
         Ok(ExitCode::from(EXIT_OK))

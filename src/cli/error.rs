@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use pgrift::plan::PlanError;
+use pgrift::plan::{CompatError, PlanError};
 use pgrift::source::SourceError;
 
 #[derive(Debug, Error)]
@@ -14,6 +14,15 @@ pub enum CliError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    /// A script uses features the server it is for does not have.
+    #[error("{script} script, for {side}'s server: {source}")]
+    Compat {
+        /// `forward` or `reverse`.
+        script: &'static str,
+        /// `FROM` or `TO`: whose server the script runs on.
+        side: &'static str,
+        source: CompatError,
+    },
     #[error("{}: could not write: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -30,6 +39,11 @@ impl CliError {
                 "this is a bug in pgrift; please report it with the two schemas (pgrift snapshot writes them)"
                     .to_owned(),
             ),
+            CliError::Compat { side, source, .. } => Some(format!(
+                "upgrade {side}'s server to PostgreSQL {} or later first, or change the other schema \
+                 to do without these features",
+                source.needs_major()
+            )),
             CliError::Write { .. } => {
                 Some("check that the directory exists and is writable".to_owned())
             }

@@ -4,6 +4,8 @@
 mod diff;
 mod error;
 mod plan;
+mod report;
+mod risk;
 mod snapshot;
 
 use std::path::PathBuf;
@@ -23,6 +25,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_DIFFERENCES: u8 = 1;
 /// Exit status: an error (bad argument, unreachable database, SQL error).
 pub const EXIT_ERROR: u8 = 2;
+/// Exit status with `--fail-on`: the forward script has a risk at or above
+/// the given severity.
+pub const EXIT_RISK: u8 = 3;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,7 +43,8 @@ pub const EXIT_ERROR: u8 = 2;
         "  schema.sql | migrations/       SQL loaded into a throwaway shadow database (a directory: its .sql files in lexical order)\n",
         "  snapshot.json                  a snapshot written by `pgrift snapshot`\n",
         "  empty                          a fresh database with nothing in it\n\n",
-        "Exit status: 0 success; 1 differences found (diff --exit-code); 2 error."
+        "Exit status: 0 success; 1 differences found (diff --exit-code); 2 error, also when a \
+         script needs a newer PostgreSQL than the server it is for; 3 a risk at or above --fail-on."
     )
 )]
 pub struct Cli {
@@ -53,17 +59,28 @@ pub enum Command {
         "Examples:\n",
         "  pgrift diff postgres://localhost/prod schema/            # the SQL that brings prod to schema/\n",
         "  pgrift diff prod.json dev.sql --reverse                  # the rollback script\n",
-        "  pgrift diff $PROD_URL schema.sql --exit-code >/dev/null  # exit 1 on drift\n\n",
-        "Exit status: 0 success; 1 differences found (with --exit-code); 2 error."
+        "  pgrift diff $PROD_URL schema.sql --exit-code >/dev/null  # exit 1 on drift\n",
+        "  pgrift diff $PROD_URL schema.sql --fail-on high          # exit 3 on a high risk\n\n",
+        "Each statement's comment lists its risks; with a live FROM they are measured on its data.\n\n",
+        "Exit status: 0 success; 1 differences found (with --exit-code); 2 error; 3 a risk at or above --fail-on."
     ))]
     Diff(diff::DiffArgs),
     /// Write forward.sql, reverse.sql and plan.json into a directory
     #[command(after_help = concat!(
         "Example:\n",
         "  pgrift plan postgres://localhost/prod schema/ --out release-42/\n\n",
-        "Exit status: 0 success; 2 error."
+        "Each statement's comment lists its risks; DIR/report.json holds them all.\n\n",
+        "Exit status: 0 success; 2 error; 3 a risk at or above --fail-on."
     ))]
     Plan(plan::PlanArgs),
+    /// Report what each statement of both scripts risks: data loss, locks, rewrites, failures
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift report postgres://localhost/prod schema/               # measured on prod's data\n",
+        "  pgrift report prod.json schema.sql --fail-on medium          # a CI gate, no probes\n\n",
+        "Exit status: 0 success; 2 error; 3 a risk at or above --fail-on."
+    ))]
+    Report(report::ReportArgs),
     /// Write a schema's catalog as a JSON snapshot
     #[command(after_help = concat!(
         "Examples:\n",
@@ -102,6 +119,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Diff(args) => diff::run(args).await,
         Command::Plan(args) => plan::run(args).await,
+        Command::Report(args) => report::run(args).await,
         Command::Snapshot(args) => snapshot::run(args).await,
     }
 }
@@ -195,6 +213,27 @@ pub fn make_shadow(args: &ShadowArgs) -> Result<Shadow, CliError> {
         Some(url) => Shadow::server(ConnInfo::parse(url)?),
         None => Shadow::local(),
     })
+}
+
+/// Refuses a plan that uses features the server of `target`, where the
+/// script runs, does not have. A target of unknown version (`empty`, a
+/// snapshot that does not record it) is not checked.
+pub fn check_compat(
+    plan: &pgrift::plan::Plan,
+    target: &Loaded,
+    script: &'static str,
+    side: &'static str,
+) -> Result<(), CliError> {
+    match target.server_version_num {
+        Some(version) => {
+            pgrift::plan::check_compat(plan, version).map_err(|source| CliError::Compat {
+                script,
+                side,
+                source,
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 /// Prints what loading a source had to say (an ignored password file …).

@@ -1,13 +1,14 @@
-//! `pgrift plan FROM TO --out DIR`: both scripts and a plan file.
+//! `pgrift plan FROM TO --out DIR`: both scripts, a plan file and the risks.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{CliError, EXIT_OK, ShadowArgs, load_pair, print_warnings, write_file};
+use super::risk::{self, RiskArgs};
+use super::{CliError, EXIT_OK, ShadowArgs, check_compat, load_pair, print_warnings, write_file};
 use pgrift::emit::{self, PlanSide};
-use pgrift::{diff, plan};
+use pgrift::{diff, plan, report};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -17,33 +18,39 @@ pub struct PlanArgs {
     /// The schema wanted, in the same forms (e.g. schema.sql)
     #[arg(value_name = "TO")]
     pub to: String,
-    /// The directory to write forward.sql, reverse.sql and plan.json into (created if missing)
+    /// The directory to write forward.sql, reverse.sql, plan.json and report.json into (created if missing)
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub risk: RiskArgs,
     #[command(flatten)]
     pub shadow: ShadowArgs,
 }
 
 pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
+    let config = args.risk.config(&args.from)?;
     let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
     let forward = plan::plan(&diff::diff(&from.catalog, &to.catalog))?;
     let reverse = plan::plan(&diff::diff(&to.catalog, &from.catalog))?;
+    check_compat(&forward, &from, "forward", "FROM")?;
+    check_compat(&reverse, &to, "reverse", "TO")?;
     print_warnings(&forward.warnings, args.shadow.quiet);
+    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
 
     std::fs::create_dir_all(&args.out).map_err(|source| CliError::Write {
         path: args.out.clone(),
         source,
     })?;
-    let render = |plan: &plan::Plan, title: &str| {
+    let render = |plan: &plan::Plan, risks, title: &str| {
         let mut out = Vec::new();
         let title = format!("pgrift {title} ({} -> {})", from.label, to.label);
-        emit::write_script(plan, &title, &mut out).map(|_| out)
+        emit::write_script(plan, &title, Some(risks), &mut out).map(|_| out)
     };
     let io = |path: PathBuf| move |source| CliError::Write { path, source };
-    let forward_sql =
-        render(&forward, "forward script: FROM -> TO").map_err(io(args.out.join("forward.sql")))?;
-    let reverse_sql =
-        render(&reverse, "reverse script: TO -> FROM").map_err(io(args.out.join("reverse.sql")))?;
+    let forward_sql = render(&forward, &assessed.forward, "forward script: FROM -> TO")
+        .map_err(io(args.out.join("forward.sql")))?;
+    let reverse_sql = render(&reverse, &assessed.reverse, "reverse script: TO -> FROM")
+        .map_err(io(args.out.join("reverse.sql")))?;
     write_file(&args.out.join("forward.sql"), &forward_sql)?;
     write_file(&args.out.join("reverse.sql"), &reverse_sql)?;
 
@@ -55,13 +62,24 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     emit::write_plan_json(&forward, &reverse, &side(&from), &side(&to), &mut json)
         .map_err(io(args.out.join("plan.json")))?;
     write_file(&args.out.join("plan.json"), &json)?;
+
+    let report = risk::build_report(&from, &to, &forward, &reverse, &assessed);
+    let mut report_md = Vec::new();
+    report::write_markdown(&report, &mut report_md).map_err(io(args.out.join("report.md")))?;
+    write_file(&args.out.join("report.md"), &report_md)?;
+    let mut report_json = Vec::new();
+    report::write_json(&report, &mut report_json).map_err(io(args.out.join("report.json")))?;
+    write_file(&args.out.join("report.json"), &report_json)?;
     eprintln!(
-        "wrote {} ({} steps), {} ({} steps) and {}",
+        "wrote {} ({} steps), {} ({} steps), {}, {} and {}",
         args.out.join("forward.sql").display(),
         forward.steps.len(),
         args.out.join("reverse.sql").display(),
         reverse.steps.len(),
-        args.out.join("plan.json").display()
+        args.out.join("plan.json").display(),
+        args.out.join("report.md").display(),
+        args.out.join("report.json").display()
     );
-    Ok(ExitCode::from(EXIT_OK))
+    eprintln!("{}", report.summary.line());
+    Ok(ExitCode::from(assessed.failing(&config).unwrap_or(EXIT_OK)))
 }

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::catalog::{Catalog, ObjectId};
 use crate::diff::ChangeKind;
 use crate::plan::{Plan, Step};
+use crate::risk::{Assessment, Risk};
 use crate::sql::Stmt;
 
 /// Session settings every script starts with: function bodies are not
@@ -36,7 +37,16 @@ const HEADER: &[Stmt] = &[
 /// as it was, except that a statement PostgreSQL needs committed before
 /// later statements can use its effect (a new enum label) ends the
 /// transaction it is in.
-pub fn write_script(plan: &Plan, title: &str, out: &mut dyn Write) -> io::Result<()> {
+///
+/// With an assessment of the plan, each statement is preceded by comment
+/// lines naming its risks (`--   risk high data-loss: …`), in the order
+/// the assessment lists them.
+pub fn write_script(
+    plan: &Plan,
+    title: &str,
+    risks: Option<&Assessment>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if plan.is_empty() {
         return Ok(());
     }
@@ -49,7 +59,7 @@ pub fn write_script(plan: &Plan, title: &str, out: &mut dyn Write) -> io::Result
     writeln!(out)?;
     writeln!(out, "{};", Stmt::Begin)?;
     let mut pending_commit = false;
-    for step in &plan.steps {
+    for (step_index, step) in plan.steps.iter().enumerate() {
         let commits = step.statements.iter().any(Stmt::needs_commit_after);
         if pending_commit && !commits {
             writeln!(out)?;
@@ -60,13 +70,27 @@ pub fn write_script(plan: &Plan, title: &str, out: &mut dyn Write) -> io::Result
         pending_commit = commits;
         writeln!(out)?;
         writeln!(out, "-- {}", describe(step))?;
-        for stmt in &step.statements {
+        for (index, stmt) in step.statements.iter().enumerate() {
+            for risk in risks.map_or(&[][..], |a| a.of(step_index, index)) {
+                writeln!(out, "{}", risk_comment(risk))?;
+            }
             writeln!(out, "{stmt};")?;
         }
     }
     writeln!(out)?;
     writeln!(out, "{};", Stmt::Commit)?;
     Ok(())
+}
+
+/// The comment line of one risk. Messages are single lines; a line break
+/// in one would end the comment, so any is replaced.
+fn risk_comment(risk: &Risk) -> String {
+    format!(
+        "--   risk {} {}: {}",
+        risk.severity.as_str(),
+        risk.category.as_str(),
+        risk.message.replace(['\n', '\r'], " ")
+    )
 }
 
 /// The comment line above a step: what changes, why, and what goes along.

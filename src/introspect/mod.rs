@@ -23,6 +23,7 @@ mod filter;
 #[macro_use]
 mod comments;
 
+mod deparse;
 mod depend;
 mod enums;
 mod error;
@@ -175,7 +176,7 @@ async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, 
         sequences::fetch(client),
         tables::fetch(client, server_version_num),
         indexes::fetch(client),
-        views::fetch(client),
+        views::fetch(client, server_version_num),
         functions::fetch(client),
         triggers::fetch(client),
         depend::fetch(client),

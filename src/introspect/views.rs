@@ -2,6 +2,7 @@
 
 use tokio_postgres::Client;
 
+use super::deparse::view_definition;
 use super::depend::{ClassIds, ObjectMap};
 use super::{IntrospectError, query, read_rows};
 use crate::catalog::{ColumnComment, ObjectId, QualName, View};
@@ -48,14 +49,19 @@ const QUERY: &str = concat!(
 
 const WHAT: &str = "views";
 
-pub(super) async fn fetch(client: &Client) -> Result<Vec<RawView>, IntrospectError> {
+/// Reads views; definitions come out as PostgreSQL 16 and later print them
+/// ([`super::deparse`]).
+pub(super) async fn fetch(
+    client: &Client,
+    server_version_num: i32,
+) -> Result<Vec<RawView>, IntrospectError> {
     let rows = query(client, WHAT, QUERY).await?;
     read_rows(&rows, WHAT, |row| {
         Ok(RawView {
             oid: row.get("oid")?,
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
             materialized: row.get("materialized")?,
-            definition: row.get("definition")?,
+            definition: view_definition(row.get("definition")?, server_version_num),
             options: sorted_options(row.get("options")?),
             rule: row.get("rule_oid")?,
             row_type: row.get("row_type")?,

@@ -12,6 +12,7 @@
 //! before alters before creates, then object kind, then name. The same
 //! changeset therefore always gives the same plan.
 
+pub mod compat;
 mod error;
 
 use std::cmp::Reverse;
@@ -23,6 +24,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
+pub use compat::{CompatError, check as check_compat};
 pub use error::PlanError;
 
 use crate::catalog::{ObjectId, Warning};

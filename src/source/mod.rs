@@ -11,8 +11,9 @@
 //!
 //! This layer owns the throwaway PostgreSQL cluster ([`Cluster`]) that the
 //! product uses as its shadow database and the test suite as its server.
-//! Only this module, `introspect` and `deploy` hold a connection; no
-//! message here ever shows a password.
+//! Only this module, `introspect` and `deploy` open a connection (the risk
+//! probes run on one [`connect_spec`] opens); no message here ever shows a
+//! password.
 
 mod cleanup;
 pub mod cluster;
@@ -202,6 +203,20 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
                 warnings: Vec::new(),
             })
         }
+    }
+}
+
+/// A connection to the live database a schema argument names, for reading
+/// its data (the risk probes); `None` for sources that hold no data (`.sql`
+/// files, snapshots, `empty`).
+///
+/// Fails when the database cannot be reached.
+pub async fn connect_spec(
+    spec: &SourceSpec,
+) -> Result<Option<tokio_postgres::Client>, SourceError> {
+    match spec {
+        SourceSpec::Url(info) => connect(info).await.map(Some),
+        SourceSpec::Sql(_) | SourceSpec::Snapshot(_) | SourceSpec::Empty => Ok(None),
     }
 }
 

@@ -258,6 +258,7 @@ impl ShadowDb {
             self.client(),
             path,
             self.position_in_bytes,
+            self.server_version_num,
             &self.conninfo().to_string(),
         )
         .await
@@ -307,17 +308,28 @@ impl Drop for ShadowDb {
 ///
 /// Fails at the first failing file, with its line and column.
 pub async fn load_path(client: &tokio_postgres::Client, path: &Path) -> Result<(), SourceError> {
-    let encoding: String = client
-        .query_one("SELECT current_setting('server_encoding')", &[])
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_encoding'), \
+             current_setting('server_version_num')::int",
+            &[],
+        )
         .await
         .map_err(|e| SourceError::Database {
             action: "could not read the server encoding".into(),
             label: "the database".into(),
             cause: describe_pg_error(&e),
             hint: None,
-        })?
-        .get(0);
-    apply_path(client, path, encoding == "SQL_ASCII", "the database").await
+        })?;
+    let encoding: String = row.get(0);
+    apply_path(
+        client,
+        path,
+        encoding == "SQL_ASCII",
+        row.get(1),
+        "the database",
+    )
+    .await
 }
 
 /// Runs the files `path` stands for; `label` names the database in errors
@@ -326,6 +338,7 @@ async fn apply_path(
     client: &tokio_postgres::Client,
     path: &Path,
     in_bytes: bool,
+    server_version_num: i32,
     label: &str,
 ) -> Result<(), SourceError> {
     for file in sql_files(path)? {
@@ -338,6 +351,7 @@ async fn apply_path(
             })?;
         let text = decode(&file, bytes)?;
         let text = blank_restrict_lines(&text);
+        let text = blank_unknown_settings(&text, server_version_num);
         client
             .batch_execute(&text)
             .await
@@ -546,6 +560,33 @@ fn blank_restrict_lines(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `pg_dump` 17 and later start every dump with `SET transaction_timeout =
+/// 0;`, a setting servers before 17 do not have; whatever the version of
+/// the server dumped, the dump of a newer `pg_dump` would not load into an
+/// older shadow. On such servers the line is blanked, which keeps error
+/// positions right; the setting it would have reset does not exist there.
+fn blank_unknown_settings(text: &str, server_version_num: i32) -> std::borrow::Cow<'_, str> {
+    const TRANSACTION_TIMEOUT: i32 = 170000;
+    let is_unknown = |line: &str| {
+        server_version_num < TRANSACTION_TIMEOUT
+            && line.trim_end() == "SET transaction_timeout = 0;"
+    };
+    if !text.lines().any(is_unknown) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if is_unknown(line) {
+            let body = line.trim_end_matches(['\n', '\r']);
+            out.extend(std::iter::repeat_n(' ', body.chars().count()));
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The 1-based line and column of PostgreSQL's 1-based error `position` in
 /// `text`. Positions count characters (bytes when `in_bytes`), and so do
 /// columns. A position past the end points just after the last character.
@@ -638,6 +679,20 @@ mod tests {
             decode(Path::new("s.sql"), "\u{feff}select 1;".as_bytes().to_vec()).unwrap(),
             "select 1;"
         );
+    }
+
+    #[test]
+    fn transaction_timeout_is_blanked_before_17() {
+        let dump = "SET lock_timeout = 0;\nSET transaction_timeout = 0;\r\nCREATE TABLE t ();\n";
+        let blanked = blank_unknown_settings(dump, 160004);
+        assert_eq!(
+            blanked,
+            "SET lock_timeout = 0;\n                            \r\nCREATE TABLE t ();\n"
+        );
+        assert_eq!(blanked.len(), dump.len());
+        assert_eq!(blank_unknown_settings(dump, 170000), dump);
+        let mine = "SET transaction_timeout = '5s';\n";
+        assert_eq!(blank_unknown_settings(mine, 140000), mine);
     }
 
     #[test]

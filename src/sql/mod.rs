@@ -4,10 +4,16 @@
 //! way of [`crate::catalog::QualName`]'s `Display`), literals through
 //! [`quote_literal`]. Definitions that PostgreSQL deparsed itself (types,
 //! expressions, `pg_get_*def` output) are embedded as [`ServerSql`], which
-//! PostgreSQL has already quoted.
+//! PostgreSQL has already quoted. The read-only queries of the risk probes
+//! ([`ProbeQuery`]) are built the same way, and [`read`] takes apart the
+//! definitions the server deparsed where a rule needs their columns.
 
+pub mod lex;
+mod probe;
 mod quote;
+pub mod read;
 mod stmt;
 
+pub use probe::{Condition, ProbeControl, ProbeQuery};
 pub use quote::{keywords, quote_ident, quote_literal};
 pub use stmt::*;

@@ -196,7 +196,7 @@ async fn bad_inputs_fail_with_status_2_and_say_where() {
 
 #[tokio::test]
 async fn every_command_explains_its_arguments() {
-    for command in ["diff", "plan", "snapshot"] {
+    for command in ["diff", "plan", "report", "snapshot"] {
         let out = pgrift(&[command, "--help"]).await;
         assert_eq!(out.status.code(), Some(0));
         let help = stdout(&out);
@@ -314,4 +314,69 @@ async fn a_live_database_diffs_against_sql() {
         .drop_database(&db)
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+}
+
+#[tokio::test]
+async fn a_script_for_an_older_server_is_refused() {
+    let cluster = support::shared_cluster().await;
+    if let Some(reason) = support::skip_reason(Some(15), cluster.server_version_num()) {
+        support::note(&format!(
+            "skipped a_script_for_an_older_server_is_refused: {reason}"
+        ));
+        return;
+    }
+    // FROM as read from a PostgreSQL 14 server, TO with NULLS NOT DISTINCT.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = fixture("unique_nulls_not_distinct", "from.sql");
+    let to = fixture("unique_nulls_not_distinct", "to.sql");
+    let snapshot = dir.path().join("from.json");
+    let out = pgrift(&["snapshot", path(&from), "-o", path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let at_version = |version: i32| {
+        let text = std::fs::read_to_string(&snapshot).expect("read snapshot");
+        let mut json: serde_json::Value = serde_json::from_str(&text).expect("snapshot is JSON");
+        json["server_version_num"] = version.into();
+        let file = dir.path().join(format!("from-{version}.json"));
+        std::fs::write(&file, json.to_string()).expect("write snapshot");
+        file
+    };
+    let pg14 = at_version(140011);
+
+    let out = pgrift(&["diff", path(&pg14), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(2), "stdout: {}", stdout(&out));
+    assert_eq!(stdout(&out), "", "no script is printed");
+    let err = stderr(&out);
+    for line in [
+        "error: forward script, for FROM's server: the script uses features PostgreSQL 14 does not support:",
+        "  constraint devices_serial_no_key on public.devices uses NULLS NOT DISTINCT, which PostgreSQL 14 does not support (needs 15)",
+        "  index public.devices_vendor_model_idx uses NULLS NOT DISTINCT, which PostgreSQL 14 does not support (needs 15)",
+        "hint: upgrade FROM's server to PostgreSQL 15 or later first, or change the other schema to do without these features",
+    ] {
+        assert!(
+            err.lines().any(|l| l == line),
+            "missing line:\n{line}\n\nstderr:\n{err}"
+        );
+    }
+
+    // The reverse script runs on TO's server.
+    let out = pgrift(&["diff", path(&to), path(&pg14), "--reverse"]).await;
+    assert_eq!(out.status.code(), Some(2), "stdout: {}", stdout(&out));
+    assert!(
+        stderr(&out).contains("error: reverse script, for TO's server"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out_dir = dir.path().join("plan");
+    let out = pgrift(&["plan", path(&pg14), path(&to), "--out", path(&out_dir)]).await;
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(!out_dir.join("forward.sql").exists(), "nothing is written");
+
+    // A PostgreSQL 15 server runs it; so does a server of unknown version.
+    let pg15 = at_version(150000);
+    let out = pgrift(&["diff", path(&pg15), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert!(stdout(&out).contains("NULLS NOT DISTINCT"));
+    let out = pgrift(&["diff", "empty", path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
 }

@@ -5,7 +5,9 @@
 mod cli;
 mod introspect;
 mod pgdump;
+mod risk;
 mod roundtrip;
 mod source;
 mod support;
 mod tls;
+mod versions;

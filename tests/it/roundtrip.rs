@@ -1,13 +1,17 @@
 //! The round trip, for every case under `fixtures/`.
 //!
 //! For each case, in both orientations (FROM = from.sql with seed.sql, and,
-//! swapped, FROM = to.sql unseeded): build FROM and TO in fresh databases,
-//! plan, apply the forward script to FROM with psql, then check that
+//! swapped, FROM = to.sql unseeded): with FROM and TO built in fresh
+//! databases (one of each per case: the swapped orientation migrates the
+//! database TO was built in, which the seeded one only reads), plan, apply the forward script to FROM with psql, then check that
 //! (a) pgrift finds no difference to TO and planning again gives an empty
 //! script, (b) the normalised `pg_dump --schema-only` of both is identical,
 //! (c) row counts of tables on both sides are unchanged; then apply the
 //! reverse script and check (a) and (b) against the original FROM. The
 //! scripts of the seeded orientation are insta snapshots under `snapshots/`.
+//!
+//! A case whose `from.sql` or `to.sql` starts with `-- requires: N` is
+//! skipped, with the reason printed, on servers older than PostgreSQL N.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -24,13 +28,13 @@ use crate::{pgdump, support};
 /// How many cases run at once; each holds a few connections and psql runs.
 const PARALLEL: usize = 4;
 
-fn fixtures_dir() -> PathBuf {
+pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 /// The cases to run: all of them, or those whose names contain one of the
 /// comma-separated words in `PGRIFT_FIXTURE` (for working on a few).
-fn cases() -> Vec<String> {
+pub fn cases() -> Vec<String> {
     let filter = std::env::var("PGRIFT_FIXTURE").ok();
     let mut cases: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("fixtures/ is readable")
@@ -45,6 +49,20 @@ fn cases() -> Vec<String> {
         .collect();
     cases.sort();
     cases
+}
+
+/// The major version a case needs: the higher of what its two files
+/// declare.
+pub fn case_requirement(case: &str) -> Option<i32> {
+    ["from.sql", "to.sql"]
+        .iter()
+        .filter_map(|file| {
+            let path = fixtures_dir().join(case).join(file);
+            let sql = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            support::required_major(&sql)
+        })
+        .max()
 }
 
 /// What one case gave: its scripts in the seeded orientation, and whether the
@@ -64,12 +82,20 @@ fn fixtures_round_trip() {
         .build()
         .expect("tokio runtime");
     let cluster = runtime.block_on(support::shared_cluster());
-    let cases = cases();
+    let all = cases();
+    let mut cases = Vec::new();
+    for case in all.iter() {
+        match support::skip_reason(case_requirement(case), cluster.server_version_num()) {
+            Some(reason) => support::note(&format!("skipped {case}: {reason}")),
+            None => cases.push(case.clone()),
+        }
+    }
     if std::env::var_os("PGRIFT_FIXTURE").is_none() {
         assert!(
             cases.len() >= 60,
-            "expected at least 60 fixture cases, found {}",
-            cases.len()
+            "expected at least 60 fixture cases to run, found {} (of {})",
+            cases.len(),
+            all.len()
         );
     }
 
@@ -77,11 +103,7 @@ fn fixtures_round_trip() {
         stream::iter(cases.iter())
             .map(|case| {
                 let cluster = cluster.clone();
-                async move {
-                    let seeded = run_case(&cluster, case, false).await;
-                    let swapped = run_case(&cluster, case, true).await.map(|_| ());
-                    (case.clone(), (seeded, swapped))
-                }
+                async move { (case.clone(), run_case(&cluster, case).await) }
             })
             .buffer_unordered(PARALLEL)
             .collect(),
@@ -124,31 +146,75 @@ fn fixtures_round_trip() {
     );
 }
 
-async fn run_case(cluster: &Arc<Cluster>, case: &str, swapped: bool) -> Result<Scripts, String> {
+/// Builds FROM (seeded) and TO once, and runs both orientations on them:
+/// the seeded one migrates FROM's database, then the swapped one migrates
+/// TO's, which nothing has changed before. Each side is read (catalog and
+/// dump) once, before any script runs, and serves as the goal of the other
+/// orientation.
+async fn run_case(cluster: &Arc<Cluster>, case: &str) -> Outcome {
     let dir = fixtures_dir().join(case);
-    let (from_sql, to_sql) = if swapped {
-        (dir.join("to.sql"), dir.join("from.sql"))
-    } else {
-        (dir.join("from.sql"), dir.join("to.sql"))
-    };
     let seed = dir.join("seed.sql");
-    let seed = (!swapped && seed.is_file()).then_some(seed);
+    let seed = seed.is_file().then_some(seed);
     let shadow = Shadow::with_cluster(cluster.clone());
-    let from_db = load(&shadow, &[&from_sql], seed.as_deref()).await?;
-    let to_db = load(&shadow, &[&to_sql], None).await?;
-    let result = round_trip(cluster, &from_db, &to_db).await;
+    let from = build(cluster, &shadow, &dir.join("from.sql"), seed.as_deref()).await;
+    let to = build(cluster, &shadow, &dir.join("to.sql"), None).await;
+    let outcome = match (&from, &to) {
+        (Ok((from_db, from)), Ok((to_db, to))) => {
+            let seeded = round_trip(cluster, from_db.name(), from, to).await;
+            let swapped = round_trip(cluster, to_db.name(), to, from).await;
+            (seeded, swapped.map(|_| ()))
+        }
+        (Err(e), _) | (_, Err(e)) => (Err(e.clone()), Ok(())),
+    };
     // Cases leave nothing behind, so that a long suite does not fill the disk.
-    for db in [from_db, to_db] {
+    for (db, _) in [from, to].into_iter().flatten() {
         let name = db.name().to_owned();
         let _ = db.close().await;
         let _ = cluster.drop_database(&name).await;
     }
-    result
+    outcome
+}
+
+/// A database as built from its files, before any script ran: what a
+/// script must arrive at.
+struct Side {
+    catalog: Catalog,
+    dump: String,
+}
+
+/// Loads `file` (and `seed`) into a fresh database and reads it.
+async fn build(
+    cluster: &Cluster,
+    shadow: &Shadow,
+    file: &Path,
+    seed: Option<&Path>,
+) -> Result<(ShadowDb, Side), String> {
+    let db = load(shadow, &[file], seed).await?;
+    let side = async {
+        Ok(Side {
+            catalog: catalog(cluster, db.name()).await?,
+            dump: dump(cluster, db.name()).await?,
+        })
+    }
+    .await;
+    match side {
+        Ok(side) => Ok((db, side)),
+        Err(e) => {
+            let name = db.name().to_owned();
+            let _ = db.close().await;
+            let _ = cluster.drop_database(&name).await;
+            Err(e)
+        }
+    }
 }
 
 /// A fresh database with the given files applied by the product's own
 /// loader.
-async fn load(shadow: &Shadow, files: &[&Path], seed: Option<&Path>) -> Result<ShadowDb, String> {
+pub async fn load(
+    shadow: &Shadow,
+    files: &[&Path],
+    seed: Option<&Path>,
+) -> Result<ShadowDb, String> {
     let db = shadow
         .create_database()
         .await
@@ -161,39 +227,38 @@ async fn load(shadow: &Shadow, files: &[&Path], seed: Option<&Path>) -> Result<S
     Ok(db)
 }
 
+/// Migrates `from_db`, built as `from_side`, to `to_side` and back.
 async fn round_trip(
     cluster: &Cluster,
-    from_db: &ShadowDb,
-    to_db: &ShadowDb,
+    from_db: &str,
+    from_side: &Side,
+    to_side: &Side,
 ) -> Result<Scripts, String> {
-    let (from_db, to_db) = (from_db.name(), to_db.name());
-    let from = catalog(cluster, from_db).await?;
-    let to = catalog(cluster, to_db).await?;
-    let from_dump = dump(cluster, from_db).await?;
-    let to_dump = dump(cluster, to_db).await?;
-    let counts_before = row_counts(cluster, from_db, &from, &to).await?;
+    let (from, from_dump) = (&from_side.catalog, &from_side.dump);
+    let (to, to_dump) = (&to_side.catalog, &to_side.dump);
+    let counts_before = row_counts(cluster, from_db, from, to).await?;
 
-    let forward = script(&from, &to, "forward")?;
-    let reverse = script(&to, &from, "reverse")?;
+    let forward = script(from, to, "forward")?;
+    let reverse = script(to, from, "reverse")?;
 
     apply(cluster, from_db, &forward)
         .await
         .map_err(|e| format!("forward script failed: {e}\n--- forward script ---\n{forward}"))?;
     let migrated = catalog(cluster, from_db).await?;
-    let again = script(&migrated, &to, "again")?;
+    let again = script(&migrated, to, "again")?;
     if !again.is_empty() {
         return Err(format!(
             "after the forward script, pgrift still finds differences to TO:\n{again}\n--- forward script ---\n{forward}"
         ));
     }
     let migrated_dump = dump(cluster, from_db).await?;
-    if migrated_dump != to_dump {
+    if migrated_dump != *to_dump {
         return Err(format!(
             "after the forward script, pg_dump differs from TO's:\n{}\n--- forward script ---\n{forward}",
-            text_diff(&to_dump, &migrated_dump)
+            text_diff(to_dump, &migrated_dump)
         ));
     }
-    let counts_after = row_counts(cluster, from_db, &from, &to).await?;
+    let counts_after = row_counts(cluster, from_db, from, to).await?;
     if counts_before != counts_after {
         return Err(format!(
             "row counts changed: before {counts_before:?}, after {counts_after:?}"
@@ -204,23 +269,23 @@ async fn round_trip(
         .await
         .map_err(|e| format!("reverse script failed: {e}\n--- reverse script ---\n{reverse}"))?;
     let restored = catalog(cluster, from_db).await?;
-    let again = script(&restored, &from, "again")?;
+    let again = script(&restored, from, "again")?;
     if !again.is_empty() {
         return Err(format!(
             "after the reverse script, pgrift still finds differences to FROM:\n{again}\n--- reverse script ---\n{reverse}"
         ));
     }
     let restored_dump = dump(cluster, from_db).await?;
-    if restored_dump != from_dump {
+    if restored_dump != *from_dump {
         return Err(format!(
             "after the reverse script, pg_dump differs from FROM's:\n{}\n--- reverse script ---\n{reverse}",
-            text_diff(&from_dump, &restored_dump)
+            text_diff(from_dump, &restored_dump)
         ));
     }
     Ok(Scripts { forward, reverse })
 }
 
-async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
+pub async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
     let client = cluster
         .connect(db)
         .await
@@ -231,14 +296,14 @@ async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
         .map_err(|e| format!("introspect {db}: {e}"))
 }
 
-fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, String> {
+pub fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, String> {
     let plan = plan::plan(&diff::diff(from, to)).map_err(|e| format!("plan: {e}"))?;
     let mut out = Vec::new();
-    emit::write_script(&plan, title, &mut out).map_err(|e| e.to_string())?;
+    emit::write_script(&plan, title, None, &mut out).map_err(|e| e.to_string())?;
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
-async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> {
+pub async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> {
     if script.is_empty() {
         return Ok(());
     }
@@ -298,7 +363,7 @@ async fn row_counts(
     Ok(counts)
 }
 
-fn text_diff(expected: &str, actual: &str) -> String {
+pub fn text_diff(expected: &str, actual: &str) -> String {
     similar::TextDiff::from_lines(expected, actual)
         .unified_diff()
         .header("expected", "actual")

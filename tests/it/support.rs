@@ -39,3 +39,50 @@ pub fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     format!("{prefix}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
+
+/// The major version of a `server_version_num` (`150004` is 15).
+pub fn major(server_version_num: i32) -> i32 {
+    server_version_num / 10000
+}
+
+/// The PostgreSQL major version a fixture file needs, from a first line
+/// `-- requires: 15`; `None` when it has none.
+pub fn required_major(sql: &str) -> Option<i32> {
+    let first = sql.lines().next()?;
+    let version = first.strip_prefix("--")?.trim().strip_prefix("requires:")?;
+    Some(version.trim().parse().unwrap_or_else(|_| {
+        panic!("`{first}` should name a major version, like `-- requires: 15`")
+    }))
+}
+
+/// Why a case whose files need `required` (from [`required_major`]) cannot
+/// run on a server of `server_version_num`, if it cannot.
+pub fn skip_reason(required: Option<i32>, server_version_num: i32) -> Option<String> {
+    let required = required?;
+    let server = major(server_version_num);
+    (server < required).then(|| format!("requires PostgreSQL {required}, server is {server}"))
+}
+
+/// Prints a line past the test harness's capture, so that it shows in a
+/// passing run too (a skipped case, a missing second version).
+pub fn note(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+#[test]
+fn requires_lines() {
+    assert_eq!(
+        required_major("-- requires: 15\n-- what it tests\n"),
+        Some(15)
+    );
+    assert_eq!(required_major("--requires:18"), Some(18));
+    assert_eq!(required_major("-- what it tests\n-- requires: 15\n"), None);
+    assert_eq!(required_major(""), None);
+    assert_eq!(
+        skip_reason(Some(15), 140011).as_deref(),
+        Some("requires PostgreSQL 15, server is 14")
+    );
+    assert_eq!(skip_reason(Some(15), 150000), None);
+    assert_eq!(skip_reason(None, 140000), None);
+}

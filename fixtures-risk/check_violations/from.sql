@@ -1,0 +1,5 @@
+create table products (
+    id integer primary key,
+    price numeric,
+    stock integer
+);

@@ -1,0 +1,5 @@
+create table contacts (
+    id integer primary key,
+    name text,
+    phone text
+);

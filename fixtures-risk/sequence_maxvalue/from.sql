@@ -1,0 +1,1 @@
+create sequence ticket_no;

@@ -1,0 +1,1 @@
+select setval('ticket_no', 500);

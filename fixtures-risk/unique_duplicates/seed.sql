@@ -1,0 +1,9 @@
+insert into users values
+    (1, 'a@example.com', 1, 'x'),
+    (2, 'a@example.com', 1, 'x'),
+    (3, 'b@example.com', 1, 'y'),
+    (4, 'b@example.com', 2, 'x'),
+    (5, 'b@example.com', 2, 'z'),
+    (6, 'c@example.com', null, 'z'),
+    (7, null, null, 'z'),
+    (8, null, 3, null);

@@ -1,0 +1,84 @@
+//! `pgrift report FROM TO`: what each statement of both scripts risks, for a
+//! reviewer (terminal, Markdown, HTML) or for CI (JSON).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::risk::{self, RiskArgs};
+use super::{CliError, EXIT_OK, ShadowArgs, load_pair, print_warnings, write_file};
+use pgrift::{diff, plan, report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table grouped by severity, coloured on a terminal unless NO_COLOR is set
+    Terminal,
+    /// For a pull-request comment, with definition diffs
+    Markdown,
+    /// The stable shape documented in the README, for CI
+    Json,
+    /// One self-contained page for a browser
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The database as it is: a URL (its data is probed), a .sql file or directory, a snapshot .json, or `empty`
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// The schema wanted, in the same forms (e.g. schema.sql)
+    #[arg(value_name = "TO")]
+    pub to: String,
+    /// The report format
+    #[arg(long, short, value_enum, default_value = "terminal")]
+    pub format: Format,
+    /// Write the report to this file instead of stdout (e.g. -o report.html)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub risk: RiskArgs,
+    #[command(flatten)]
+    pub shadow: ShadowArgs,
+}
+
+pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
+    let config = args.risk.config(&args.from)?;
+    let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
+    let forward = plan::plan(&diff::diff(&from.catalog, &to.catalog))?;
+    let reverse = plan::plan(&diff::diff(&to.catalog, &from.catalog))?;
+    print_warnings(&forward.warnings, args.shadow.quiet);
+    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
+    let report = risk::build_report(&from, &to, &forward, &reverse, &assessed);
+
+    let mut out = Vec::new();
+    let color = args.output.is_none() && report::use_color();
+    let rendered = match args.format {
+        Format::Terminal => report::write_terminal(&report, &mut out, color),
+        Format::Markdown => report::write_markdown(&report, &mut out),
+        Format::Json => report::write_json(&report, &mut out),
+        Format::Html => report::write_html(&report, &mut out),
+    };
+    let target = args.output.clone().unwrap_or_else(|| "<stdout>".into());
+    rendered.map_err(|source| CliError::Write {
+        path: target.clone(),
+        source,
+    })?;
+    match &args.output {
+        Some(path) => write_file(path, &out)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`pgrift report … | head`) is not worth a message.
+            if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(CliError::Write {
+                    path: target,
+                    source: e,
+                });
+            }
+        }
+    }
+    Ok(ExitCode::from(assessed.failing(&config).unwrap_or(EXIT_OK)))
+}

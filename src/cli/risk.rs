@@ -1,0 +1,221 @@
+//! Risk options shared by `diff`, `plan` and `report`: the `--fail-on`
+//! gate and the probes, parsed once into a [`RiskConfig`], and the step
+//! that assesses both plans and probes the forward one.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::{CliError, EXIT_RISK};
+use pgrift::plan::Plan;
+use pgrift::report;
+use pgrift::risk::{self, Assessment, Direction, ProbeOptions, Severity};
+use pgrift::source::{self, Loaded, SourceSpec};
+
+/// A severity `--fail-on` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    High,
+    Medium,
+    Low,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::High => Severity::High,
+            FailOn::Medium => Severity::Medium,
+            FailOn::Low => Severity::Low,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// Exit with status 3 when the forward script has a risk of this
+    /// severity or worse (for CI)
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Measure the risks on FROM's data with read-only queries. This is the
+    /// default when FROM is a live database; .sql files, snapshots and
+    /// `empty` hold no data, so there is nothing to probe
+    #[arg(long, overrides_with = "no_probe")]
+    pub probe: bool,
+    /// Do not run the read-only probes against FROM
+    #[arg(long, overrides_with = "probe")]
+    pub no_probe: bool,
+    /// The longest one probe may run or wait for a lock, e.g. 5s, 500ms;
+    /// a probe that times out leaves its risk unmeasured
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub probe_timeout: Duration,
+    /// Tables with more estimated rows are not counted: probes estimate from
+    /// the planner's statistics instead, and say so
+    #[arg(long, value_name = "ROWS", default_value_t = 1_000_000)]
+    pub probe_max_rows: i64,
+}
+
+/// The risk options, validated against the FROM argument.
+pub struct RiskConfig {
+    pub fail_on: Option<Severity>,
+    /// FROM's live database, when probing.
+    pub probe_from: Option<SourceSpec>,
+    pub options: ProbeOptions,
+}
+
+impl RiskArgs {
+    /// Decides whether to probe: by default when FROM is a live database,
+    /// never with `--no-probe`. `--probe` with another kind of FROM warns
+    /// that there is nothing to measure.
+    pub fn config(&self, from_arg: &str) -> Result<RiskConfig, CliError> {
+        let spec = source::parse(from_arg)?;
+        let live = matches!(spec, SourceSpec::Url(_));
+        if self.probe && !live {
+            eprintln!(
+                "warning: --probe measures risks on a live FROM database; {} holds no data, so nothing is probed",
+                spec.label()
+            );
+        }
+        Ok(RiskConfig {
+            fail_on: self.fail_on.map(FailOn::severity),
+            probe_from: (live && !self.no_probe).then_some(spec),
+            options: ProbeOptions {
+                timeout: self.probe_timeout,
+                max_exact_rows: self.probe_max_rows.max(0),
+            },
+        })
+    }
+}
+
+/// `5s`, `500ms`, `2m`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 5s or 500ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "min" | "m" => value * 60.0,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {text:?}: use ms, s or min"
+            ));
+        }
+    };
+    if !(seconds > 0.0 && seconds.is_finite()) {
+        return Err(format!("{text:?} must be more than zero"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Both scripts' risks.
+#[derive(Debug, Serialize)]
+pub struct Assessed {
+    pub forward: Assessment,
+    pub reverse: Assessment,
+    /// True when the forward risks were measured on FROM's data.
+    pub probed: bool,
+}
+
+impl Assessed {
+    /// The exit status `--fail-on` asks for, if a forward risk reaches it.
+    pub fn failing(&self, config: &RiskConfig) -> Option<u8> {
+        let threshold = config.fail_on?;
+        (self.forward.worst()? >= threshold).then_some(EXIT_RISK)
+    }
+}
+
+/// Assesses both plans and, when configured, probes the forward one on
+/// FROM's database. A probe failure is a warning: the risks stay, without
+/// evidence.
+pub async fn assess(
+    config: &RiskConfig,
+    from: &Loaded,
+    to: &Loaded,
+    forward: &Plan,
+    reverse: &Plan,
+) -> Assessed {
+    // Both scripts run on FROM's server.
+    let version = from.server_version_num;
+    let mut assessed = Assessed {
+        forward: risk::assess(
+            forward,
+            &from.catalog,
+            &to.catalog,
+            version,
+            Direction::Forward,
+        ),
+        reverse: risk::assess(
+            reverse,
+            &to.catalog,
+            &from.catalog,
+            version,
+            Direction::Reverse,
+        ),
+        probed: false,
+    };
+    let Some(spec) = &config.probe_from else {
+        return assessed;
+    };
+    if assessed.forward.statements.is_empty() {
+        return assessed;
+    }
+    match source::connect_spec(spec).await {
+        Ok(Some(client)) => {
+            match risk::probe(
+                &client,
+                &mut assessed.forward,
+                forward,
+                &from.catalog,
+                &config.options,
+            )
+            .await
+            {
+                Ok(()) => assessed.probed = true,
+                Err(e) => eprintln!("warning: probes stopped: {e}"),
+            }
+        }
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: could not connect to probe {}: {e}", from.label),
+    }
+    assessed
+}
+
+/// The review report of both plans and their assessments.
+pub fn build_report(
+    from: &Loaded,
+    to: &Loaded,
+    forward: &Plan,
+    reverse: &Plan,
+    assessed: &Assessed,
+) -> report::Report {
+    report::build(
+        &from.label,
+        &to.label,
+        &from.catalog,
+        &to.catalog,
+        report::Section::new(forward, &assessed.forward),
+        report::Section::new(reverse, &assessed.reverse),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1min"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("fast").is_err());
+    }
+}

@@ -1,0 +1,503 @@
+//! Whether a plan's statements can run on a given server version. No IO.
+//!
+//! pgrift's own statements are written in syntax every supported version
+//! (14 and later) accepts. What can be newer is the text PostgreSQL deparsed
+//! itself: a constraint, index, view or function definition read from a
+//! PostgreSQL 15 server may use `NULLS NOT DISTINCT`, which a PostgreSQL 14
+//! server rejects. [`check`] finds such features in the statements of a plan
+//! before a script is written, so that the user gets one clear error instead
+//! of a script that fails half-way.
+//!
+//! The features are recognised in server-deparsed text by their keywords.
+//! PostgreSQL prints keywords in upper case, and a name either in lower case
+//! or in double quotes, so an upper-case word outside string literals and
+//! quoted names is a keyword: a column called `period` is not the `PERIOD`
+//! of a temporal foreign key. Function bodies in dollar quotes (PL/pgSQL, or
+//! SQL not written as a standard body) are string literals to the server
+//! and are not looked into; a standard body (`BEGIN ATOMIC … END`,
+//! `RETURN …`) is deparsed, and is.
+
+use std::fmt;
+
+use thiserror::Error;
+
+use super::{Plan, Step};
+use crate::catalog::ObjectId;
+use crate::sql::lex::{TokenKind, tokenize};
+use crate::sql::{ColumnDef, Stmt, TableAction};
+
+/// A feature newer than PostgreSQL 14 that a statement may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Feature {
+    /// `UNIQUE NULLS NOT DISTINCT`, in a constraint or an index (15).
+    NullsNotDistinct,
+    /// `ON DELETE SET NULL (columns)` or `SET DEFAULT (columns)` in a
+    /// foreign key (15).
+    SetNullColumns,
+    /// `MERGE` in a standard SQL function body (15).
+    Merge,
+    /// The `security_invoker` option of a view (15).
+    SecurityInvokerView,
+    /// SQL/JSON constructors and the `IS JSON` predicate (16).
+    SqlJsonConstructors,
+    /// `SYSTEM_USER` (16).
+    SystemUser,
+    /// `JSON_TABLE` (17).
+    JsonTable,
+    /// `JSON_EXISTS`, `JSON_QUERY`, `JSON_VALUE`, `JSON_SCALAR` and
+    /// `JSON_SERIALIZE` (17).
+    SqlJsonQueryFunctions,
+    /// `MERGE … WHEN NOT MATCHED BY SOURCE` (17).
+    MergeNotMatchedBySource,
+    /// A `NOT ENFORCED` constraint (18).
+    NotEnforced,
+    /// `WITHOUT OVERLAPS` in a primary key or unique constraint (18).
+    WithoutOverlaps,
+    /// `PERIOD` in a foreign key (18).
+    Period,
+}
+
+impl Feature {
+    /// The first `server_version_num` that accepts the feature.
+    pub fn min_version_num(self) -> i32 {
+        match self {
+            Feature::NullsNotDistinct
+            | Feature::SetNullColumns
+            | Feature::Merge
+            | Feature::SecurityInvokerView => 150000,
+            Feature::SqlJsonConstructors | Feature::SystemUser => 160000,
+            Feature::JsonTable
+            | Feature::SqlJsonQueryFunctions
+            | Feature::MergeNotMatchedBySource => 170000,
+            Feature::NotEnforced | Feature::WithoutOverlaps | Feature::Period => 180000,
+        }
+    }
+
+    /// How a message names the feature.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Feature::NullsNotDistinct => "NULLS NOT DISTINCT",
+            Feature::SetNullColumns => "a column list in ON DELETE SET NULL or SET DEFAULT",
+            Feature::Merge => "MERGE in a SQL-standard function body",
+            Feature::SecurityInvokerView => "the security_invoker view option",
+            Feature::SqlJsonConstructors => "SQL/JSON constructors or IS JSON",
+            Feature::SystemUser => "SYSTEM_USER",
+            Feature::JsonTable => "JSON_TABLE",
+            Feature::SqlJsonQueryFunctions => "SQL/JSON query functions (JSON_QUERY, JSON_VALUE …)",
+            Feature::MergeNotMatchedBySource => "MERGE … WHEN NOT MATCHED BY SOURCE",
+            Feature::NotEnforced => "NOT ENFORCED",
+            Feature::WithoutOverlaps => "WITHOUT OVERLAPS",
+            Feature::Period => "PERIOD in a foreign key",
+        }
+    }
+}
+
+/// One object of a plan that uses a feature the target server lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incompatibility {
+    /// The object whose statement uses the feature.
+    pub object: ObjectId,
+    pub feature: Feature,
+}
+
+/// The statements of a plan use features the target server does not have.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct CompatError {
+    /// The target's `server_version_num`.
+    pub target_server_version_num: i32,
+    /// Each offending object and feature, in plan order, without duplicates.
+    pub incompatibilities: Vec<Incompatibility>,
+}
+
+impl fmt::Display for CompatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = major(self.target_server_version_num);
+        write!(
+            f,
+            "the script uses features PostgreSQL {target} does not support:"
+        )?;
+        for problem in &self.incompatibilities {
+            write!(
+                f,
+                "\n  {} {} uses {}, which PostgreSQL {target} does not support (needs {})",
+                problem.object.kind_name(),
+                problem.object,
+                problem.feature.describe(),
+                major(problem.feature.min_version_num()),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl CompatError {
+    /// The oldest major version that supports everything the plan uses.
+    pub fn needs_major(&self) -> i32 {
+        self.incompatibilities
+            .iter()
+            .map(|p| major(p.feature.min_version_num()))
+            .max()
+            .unwrap_or_else(|| major(self.target_server_version_num))
+    }
+}
+
+/// The major version of a `server_version_num` (`150004` is 15).
+pub fn major(server_version_num: i32) -> i32 {
+    server_version_num / 10000
+}
+
+/// Checks that every statement of `plan` can run on a server of
+/// `target_server_version_num`.
+///
+/// Returns an error listing each object whose statement uses a feature the
+/// target does not support, with the feature and the version that added it.
+pub fn check(plan: &Plan, target_server_version_num: i32) -> Result<(), CompatError> {
+    let mut incompatibilities = Vec::new();
+    for step in &plan.steps {
+        for stmt in &step.statements {
+            for (object, feature) in uses(step, stmt) {
+                let problem = Incompatibility { object, feature };
+                if feature.min_version_num() > target_server_version_num
+                    && !incompatibilities.contains(&problem)
+                {
+                    incompatibilities.push(problem);
+                }
+            }
+        }
+    }
+    if incompatibilities.is_empty() {
+        Ok(())
+    } else {
+        Err(CompatError {
+            target_server_version_num,
+            incompatibilities,
+        })
+    }
+}
+
+/// The features one statement uses, each with the object it belongs to.
+fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
+    let in_text = |object: ObjectId, text: &str| -> Vec<(ObjectId, Feature)> {
+        features(text)
+            .into_iter()
+            .map(|feature| (object.clone(), feature))
+            .collect()
+    };
+    let in_column = |table: &crate::catalog::QualName, column: &ColumnDef| {
+        let object = ObjectId::Column {
+            table: table.clone(),
+            column: column.name.0.clone(),
+        };
+        let mut found = Vec::new();
+        for text in [&column.default, &column.generated].into_iter().flatten() {
+            found.extend(in_text(object.clone(), &text.0));
+        }
+        found
+    };
+    match stmt {
+        Stmt::CreateTable { name, columns, .. } => columns
+            .iter()
+            .flat_map(|column| in_column(name, column))
+            .collect(),
+        Stmt::AlterTable { table, action } => match action {
+            TableAction::AddColumn(column) => in_column(table, column),
+            TableAction::SetDefault(column, expr) => in_text(
+                ObjectId::Default {
+                    table: table.clone(),
+                    column: column.0.clone(),
+                },
+                &expr.0,
+            ),
+            TableAction::AddConstraint {
+                name, definition, ..
+            } => in_text(
+                ObjectId::Constraint {
+                    table: table.clone(),
+                    name: name.0.clone(),
+                },
+                &definition.0,
+            ),
+            _ => Vec::new(),
+        },
+        Stmt::CreateView {
+            name,
+            options,
+            query,
+            ..
+        } => {
+            let object = ObjectId::View { name: name.clone() };
+            let mut found = in_text(object.clone(), &query.0);
+            if options.iter().any(|o| o.starts_with("security_invoker=")) {
+                found.push((object, Feature::SecurityInvokerView));
+            }
+            found
+        }
+        Stmt::CreateIndex(definition)
+        | Stmt::CreateFunction(definition)
+        | Stmt::CreateTrigger(definition) => in_text(step.id.clone(), &definition.0),
+        _ => Vec::new(),
+    }
+}
+
+/// The features a piece of server-deparsed SQL uses, each once, in the
+/// order of [`Feature`].
+pub fn features(sql: &str) -> Vec<Feature> {
+    let tokens = tokenize(sql);
+    let at = |i: usize, words: &[&str]| {
+        words
+            .iter()
+            .enumerate()
+            .all(|(k, w)| tokens.get(i + k).is_some_and(|t| t.is(w)))
+    };
+    let mut found = Vec::new();
+    let mut merge = false;
+    for (i, token) in tokens.iter().enumerate() {
+        if token.kind != TokenKind::Word {
+            continue;
+        }
+        let feature = match token.text {
+            "NULLS" if at(i, &["NULLS", "NOT", "DISTINCT"]) => Feature::NullsNotDistinct,
+            "SET" if at(i, &["SET", "NULL", "("]) || at(i, &["SET", "DEFAULT", "("]) => {
+                Feature::SetNullColumns
+            }
+            "MERGE" if at(i, &["MERGE", "INTO"]) => {
+                merge = true;
+                Feature::Merge
+            }
+            "NOT" if merge && at(i, &["NOT", "MATCHED", "BY", "SOURCE"]) => {
+                Feature::MergeNotMatchedBySource
+            }
+            "JSON_OBJECT" | "JSON_ARRAY" | "JSON_OBJECTAGG" | "JSON_ARRAYAGG"
+                if at(i + 1, &["("]) =>
+            {
+                Feature::SqlJsonConstructors
+            }
+            "IS" if at(i, &["IS", "JSON"]) || at(i, &["IS", "NOT", "JSON"]) => {
+                Feature::SqlJsonConstructors
+            }
+            "SYSTEM_USER" => Feature::SystemUser,
+            "JSON_TABLE" if at(i + 1, &["("]) => Feature::JsonTable,
+            "JSON_EXISTS" | "JSON_QUERY" | "JSON_VALUE" | "JSON_SCALAR" | "JSON_SERIALIZE"
+                if at(i + 1, &["("]) =>
+            {
+                Feature::SqlJsonQueryFunctions
+            }
+            "NOT" if at(i, &["NOT", "ENFORCED"]) => Feature::NotEnforced,
+            "WITHOUT" if at(i, &["WITHOUT", "OVERLAPS"]) => Feature::WithoutOverlaps,
+            "PERIOD" => Feature::Period,
+            _ => continue,
+        };
+        found.push(feature);
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{FunctionKind, QualName};
+    use crate::diff::ChangeKind;
+    use crate::sql::{Ident, ServerSql};
+
+    fn check_features(sql: &str, expected: &[Feature]) {
+        assert_eq!(features(sql), expected, "{sql}");
+    }
+
+    #[test]
+    fn features_in_deparsed_definitions() {
+        use Feature::*;
+        let cases: &[(&str, &[Feature])] = &[
+            ("UNIQUE NULLS NOT DISTINCT (serial_no)", &[NullsNotDistinct]),
+            (
+                "CREATE UNIQUE INDEX d ON public.devices USING btree (vendor, model) NULLS NOT DISTINCT",
+                &[NullsNotDistinct],
+            ),
+            ("UNIQUE (serial_no)", &[]),
+            (
+                "FOREIGN KEY (tenant, author) REFERENCES public.users(tenant, id) ON DELETE SET NULL (author)",
+                &[SetNullColumns],
+            ),
+            (
+                "FOREIGN KEY (a) REFERENCES public.t(id) ON DELETE SET NULL",
+                &[],
+            ),
+            (
+                "FOREIGN KEY (a) REFERENCES public.t(id) ON DELETE SET DEFAULT (a)",
+                &[SetNullColumns],
+            ),
+            ("CHECK ((a > 0)) NOT ENFORCED", &[NotEnforced]),
+            ("CHECK ((a > 0))", &[]),
+            (
+                "PRIMARY KEY (id, valid_at WITHOUT OVERLAPS)",
+                &[WithoutOverlaps],
+            ),
+            (
+                "FOREIGN KEY (id, PERIOD valid_at) REFERENCES public.rooms(id, PERIOD valid_at)",
+                &[Period],
+            ),
+            (
+                " SELECT jt.a\n   FROM public.docs d,\n    LATERAL JSON_TABLE(d.body, '$[*]' COLUMNS (a integer PATH '$.a')) jt",
+                &[JsonTable],
+            ),
+            (
+                " SELECT JSON_VALUE(d.body, '$.a' RETURNING integer) AS a\n   FROM public.docs d",
+                &[SqlJsonQueryFunctions],
+            ),
+            (
+                " SELECT JSON_OBJECT('a' : d.id RETURNING json) AS o\n   FROM public.docs d",
+                &[SqlJsonConstructors],
+            ),
+            ("CHECK ((body IS JSON OBJECT))", &[SqlJsonConstructors]),
+            ("CHECK ((body IS NOT JSON))", &[SqlJsonConstructors]),
+            ("SYSTEM_USER", &[SystemUser]),
+        ];
+        for (sql, expected) in cases {
+            check_features(sql, expected);
+        }
+    }
+
+    #[test]
+    fn names_and_literals_are_not_keywords() {
+        // A column named period, a function named json_table, quoted names
+        // and literals holding the keywords.
+        check_features(
+            "FOREIGN KEY (id, period) REFERENCES public.t(id, period)",
+            &[],
+        );
+        check_features(
+            " SELECT public.json_table(d.body) AS json_table\n   FROM public.docs d",
+            &[],
+        );
+        check_features("CHECK ((note <> 'NULLS NOT DISTINCT'::text))", &[]);
+        check_features("CHECK ((note <> E'it\\'s NOT ENFORCED'::text))", &[]);
+        check_features("CHECK ((\"NOT ENFORCED\" > 0))", &[]);
+        check_features(" SELECT json_object('{a,1}'::text[]) AS o", &[]);
+    }
+
+    #[test]
+    fn function_bodies_count_only_when_deparsed() {
+        let plpgsql = "CREATE OR REPLACE FUNCTION public.f()\n RETURNS void\n LANGUAGE plpgsql\n\
+                       AS $function$\nbegin\n  MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;\nend;\n$function$\n";
+        check_features(plpgsql, &[]);
+        let standard = "CREATE OR REPLACE PROCEDURE public.p()\n LANGUAGE sql\nBEGIN ATOMIC\n \
+                        MERGE INTO public.t USING public.s ON (t.id = s.id)\n   WHEN MATCHED THEN DELETE\n   \
+                        WHEN NOT MATCHED BY SOURCE THEN DELETE;\nEND\n";
+        check_features(
+            standard,
+            &[Feature::Merge, Feature::MergeNotMatchedBySource],
+        );
+        // A tag that is part of a name is no dollar quote.
+        check_features("CHECK ((a$b > 0)) NOT ENFORCED", &[Feature::NotEnforced]);
+    }
+
+    fn step(id: ObjectId, statements: Vec<Stmt>) -> Step {
+        Step {
+            id,
+            kind: ChangeKind::Create,
+            reason: None,
+            statements,
+            includes: Vec::new(),
+        }
+    }
+
+    fn users() -> QualName {
+        QualName::new("public", "users")
+    }
+
+    fn plan() -> Plan {
+        let constraint = ObjectId::Constraint {
+            table: users(),
+            name: "users_email_key".to_owned(),
+        };
+        let index = ObjectId::Index {
+            name: QualName::new("public", "users_team"),
+        };
+        let function = ObjectId::Function {
+            name: QualName::new("public", "f"),
+            args: String::new(),
+        };
+        Plan {
+            steps: vec![
+                step(
+                    constraint,
+                    vec![Stmt::AlterTable {
+                        table: users(),
+                        action: TableAction::AddConstraint {
+                            name: Ident("users_email_key".to_owned()),
+                            definition: ServerSql("UNIQUE NULLS NOT DISTINCT (email)".to_owned()),
+                            not_valid: false,
+                        },
+                    }],
+                ),
+                step(
+                    index,
+                    vec![Stmt::CreateIndex(ServerSql(
+                        "CREATE UNIQUE INDEX users_team ON public.users USING btree (team) NULLS NOT DISTINCT"
+                            .to_owned(),
+                    ))],
+                ),
+                step(
+                    ObjectId::View {
+                        name: QualName::new("public", "mine"),
+                    },
+                    vec![Stmt::CreateView {
+                        name: QualName::new("public", "mine"),
+                        materialized: false,
+                        options: vec!["security_invoker=true".to_owned()],
+                        query: ServerSql(" SELECT 1".to_owned()),
+                    }],
+                ),
+                step(
+                    function.clone(),
+                    vec![
+                        Stmt::DropFunction {
+                            kind: FunctionKind::Function,
+                            name: QualName::new("public", "f"),
+                            args: ServerSql(String::new()),
+                        },
+                        Stmt::CreateFunction(ServerSql(
+                            "CREATE OR REPLACE FUNCTION public.f()\n RETURNS boolean\n LANGUAGE sql\nRETURN (SYSTEM_USER IS NULL)\n"
+                                .to_owned(),
+                        )),
+                    ],
+                ),
+            ],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_new_enough_target_accepts_everything() {
+        assert_eq!(check(&plan(), 160000), Ok(()));
+        assert_eq!(check(&plan(), 180004), Ok(()));
+        assert_eq!(
+            check(
+                &Plan {
+                    steps: Vec::new(),
+                    warnings: Vec::new()
+                },
+                140000
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_old_target_gets_every_offending_object() {
+        let error = check(&plan(), 140011).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the script uses features PostgreSQL 14 does not support:\n  \
+             constraint users_email_key on public.users uses NULLS NOT DISTINCT, which PostgreSQL 14 does not support (needs 15)\n  \
+             index public.users_team uses NULLS NOT DISTINCT, which PostgreSQL 14 does not support (needs 15)\n  \
+             view public.mine uses the security_invoker view option, which PostgreSQL 14 does not support (needs 15)\n  \
+             function public.f() uses SYSTEM_USER, which PostgreSQL 14 does not support (needs 16)"
+        );
+        assert_eq!(error.needs_major(), 16);
+        let error = check(&plan(), 150002).unwrap_err();
+        assert_eq!(error.incompatibilities.len(), 1);
+        assert_eq!(error.incompatibilities[0].feature, Feature::SystemUser);
+    }
+}

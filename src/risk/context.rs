@@ -1,0 +1,286 @@
+//! What every rule looks at: the plan, both catalogs, the server version and
+//! the direction, with the lookups rules share.
+
+use std::cell::OnceCell;
+
+use serde::Serialize;
+
+use super::effect;
+
+use crate::catalog::{
+    Catalog, Column, Constraint, ConstraintKind, Index, ObjectId, QualName, Table,
+};
+use crate::diff::ChangeKind;
+use crate::plan::{Plan, Step};
+use crate::sql::{Condition, Ident, Stmt, read};
+
+/// Which of the two scripts a plan is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// FROM → TO: the migration.
+    Forward,
+    /// TO → FROM: the rollback. Its `from` catalog is TO and its `to`
+    /// catalog is FROM.
+    Reverse,
+}
+
+/// The server version rules assume when the source does not say (an
+/// `empty` FROM, a snapshot without it): the oldest version pgrift supports.
+pub const ASSUMED_VERSION: i32 = 140000;
+
+/// The plan under assessment and what surrounds it.
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    /// The schema the script runs on.
+    pub from: &'a Catalog,
+    /// The schema the script produces.
+    pub to: &'a Catalog,
+    /// `server_version_num` of the server the script runs on.
+    pub version: i32,
+    pub direction: Direction,
+    /// For each step, the transaction it runs in: the emitter commits after
+    /// a new enum label, so a script may hold several.
+    transaction: Vec<usize>,
+    /// For each transaction, the last statement that does long work;
+    /// computed on first use.
+    last_long_work: OnceCell<Vec<Option<(usize, usize)>>>,
+}
+
+/// One statement of the plan.
+#[derive(Clone, Copy)]
+pub struct Site<'a> {
+    /// The index of the step in the plan.
+    pub step: usize,
+    /// The index of the statement in the step.
+    pub index: usize,
+    pub change: &'a Step,
+    pub stmt: &'a Stmt,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        from: &'a Catalog,
+        to: &'a Catalog,
+        server_version_num: Option<i32>,
+        direction: Direction,
+    ) -> Self {
+        // The same boundaries as `emit::write_script`: a step that needs a
+        // commit ends its transaction before the next step that does not.
+        let mut transaction = Vec::with_capacity(plan.steps.len());
+        let mut current = 0;
+        let mut pending_commit = false;
+        for step in &plan.steps {
+            let commits = step.statements.iter().any(Stmt::needs_commit_after);
+            if pending_commit && !commits {
+                current += 1;
+            }
+            pending_commit = commits;
+            transaction.push(current);
+        }
+        Context {
+            plan,
+            from,
+            to,
+            version: server_version_num.unwrap_or(ASSUMED_VERSION),
+            direction,
+            transaction,
+            last_long_work: OnceCell::new(),
+        }
+    }
+
+    /// Every statement of the plan, in script order.
+    pub fn sites(&self) -> impl Iterator<Item = Site<'a>> + 'a {
+        self.plan
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(step, change)| {
+                change
+                    .statements
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, stmt)| Site {
+                        step,
+                        index,
+                        change,
+                        stmt,
+                    })
+            })
+    }
+
+    /// Whether a statement after `site` in the same transaction does long
+    /// work (a rewrite, a scan, an index build), which keeps the locks
+    /// `site` took held for as long.
+    pub fn long_work_after(&self, site: &Site<'_>) -> bool {
+        let last = self.last_long_work.get_or_init(|| {
+            let count = self.transaction.last().map_or(0, |t| t + 1);
+            let mut last = vec![None; count];
+            for s in self.sites() {
+                if effect::of(self, &s).is_some_and(|e| e.work.is_long())
+                    && let Some(&t) = self.transaction.get(s.step)
+                {
+                    last[t] = Some((s.step, s.index));
+                }
+            }
+            last
+        });
+        self.transaction
+            .get(site.step)
+            .and_then(|&t| last.get(t).copied().flatten())
+            .is_some_and(|position| position > (site.step, site.index))
+    }
+
+    pub fn table_before(&self, name: &QualName) -> Option<&'a Table> {
+        find_table(self.from, name)
+    }
+
+    pub fn table_after(&self, name: &QualName) -> Option<&'a Table> {
+        find_table(self.to, name)
+    }
+
+    /// True for a table that exists before the script runs: statements on a
+    /// table the script creates touch no rows and block nobody.
+    pub fn existing(&self, name: &QualName) -> bool {
+        self.table_before(name).is_some()
+    }
+
+    pub fn column_before(&self, table: &QualName, column: &str) -> Option<&'a Column> {
+        self.table_before(table)?
+            .columns
+            .iter()
+            .find(|c| c.name == column)
+    }
+
+    pub fn column_after(&self, table: &QualName, column: &str) -> Option<&'a Column> {
+        self.table_after(table)?
+            .columns
+            .iter()
+            .find(|c| c.name == column)
+    }
+
+    pub fn constraint_before(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
+        self.table_before(table)?
+            .constraints
+            .iter()
+            .find(|c| c.name == name)
+    }
+
+    pub fn constraint_after(&self, table: &QualName, name: &str) -> Option<&'a Constraint> {
+        self.table_after(table)?
+            .constraints
+            .iter()
+            .find(|c| c.name == name)
+    }
+
+    pub fn index_before(&self, name: &QualName) -> Option<&'a Index> {
+        self.from.indexes.iter().find(|i| &i.name == name)
+    }
+
+    pub fn index_after(&self, name: &QualName) -> Option<&'a Index> {
+        self.to.indexes.iter().find(|i| &i.name == name)
+    }
+
+    /// Whether the plan carries out this change, in a statement of its own
+    /// or as part of another.
+    pub fn plans(&self, id: &ObjectId, kind: ChangeKind) -> bool {
+        self.plan.steps.iter().any(|s| {
+            (&s.id == id && s.kind == kind) || s.includes.iter().any(|(i, k)| i == id && *k == kind)
+        })
+    }
+
+    /// The indexes of TO over a column (as recorded dependencies), which
+    /// PostgreSQL rebuilds when the column's type or collation changes.
+    pub fn indexes_on_column(&self, table: &QualName, column: &str) -> Vec<QualName> {
+        let column_id = ObjectId::Column {
+            table: table.clone(),
+            column: column.to_owned(),
+        };
+        let mut names: Vec<QualName> = self
+            .to
+            .dependencies
+            .iter()
+            .filter(|d| d.referenced == column_id)
+            .filter_map(|d| match &d.dependent {
+                ObjectId::Index { name } => Some(name.clone()),
+                ObjectId::Constraint { table, name } => self
+                    .constraint_after(table, name)
+                    .filter(|c| {
+                        matches!(
+                            c.kind,
+                            ConstraintKind::PrimaryKey
+                                | ConstraintKind::Unique
+                                | ConstraintKind::Exclusion
+                        )
+                    })
+                    .map(|c| QualName::new(table.schema.clone(), c.name.clone())),
+                _ => None,
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Whether existing rows are known to satisfy a key the script adds:
+    /// FROM has a validated unique, primary or foreign key of that name on
+    /// the table over the same columns (and referenced columns), which the
+    /// script drops and adds again for a new `ON DELETE` action or
+    /// `DEFERRABLE`. A check never qualifies: when one is added again with
+    /// the same text, it is because a function or type under it changed,
+    /// and so may its verdict.
+    pub fn rows_satisfy(&self, table: &QualName, name: &str, definition: &str) -> bool {
+        let Some(old) = self.constraint_before(table, name) else {
+            return false;
+        };
+        if !old.validated {
+            return false;
+        }
+        let same_key = |d: &str| {
+            read::foreign_key(d).map(|fk| {
+                (
+                    fk.columns,
+                    fk.referenced,
+                    fk.referenced_columns,
+                    fk.match_full,
+                )
+            })
+        };
+        if let (Some(a), Some(b)) = (same_key(&old.definition), same_key(definition)) {
+            return a == b;
+        }
+        matches!(
+            (read::key(&old.definition), read::key(definition)),
+            (Some(a), Some(b)) if a == b
+        )
+    }
+
+    /// Whether a valid `CHECK (column IS NOT NULL)` that the script keeps
+    /// proves a column holds no NULL, so that `SET NOT NULL` skips its scan
+    /// (PostgreSQL 12 and later).
+    pub fn not_null_proven(&self, table: &QualName, column: &str) -> bool {
+        if self.version < 120000 {
+            return false;
+        }
+        // The server prints the expression of such a check in parentheses.
+        let proof = format!("({})", Condition::IsNotNull(Ident(column.to_owned())));
+        self.table_before(table).is_some_and(|t| {
+            t.constraints.iter().any(|c| {
+                c.kind == ConstraintKind::Check
+                    && c.validated
+                    && read::check_expression(&c.definition).is_some_and(|e| e.0 == proof)
+                    && self.constraint_after(table, &c.name) == Some(c)
+            })
+        })
+    }
+}
+
+fn find_table<'a>(catalog: &'a Catalog, name: &QualName) -> Option<&'a Table> {
+    catalog
+        .tables
+        .binary_search_by(|t| t.name.cmp(name))
+        .ok()
+        .map(|i| &catalog.tables[i])
+        .or_else(|| catalog.tables.iter().find(|t| &t.name == name))
+}

@@ -1,0 +1,277 @@
+//! What a statement does to the tables it touches: the locks it takes (from
+//! the "Explicit Locking" chapter and the reference pages of `ALTER TABLE`,
+//! `CREATE INDEX`, `CREATE TRIGGER`, `DROP INDEX`, `DROP TRIGGER` and
+//! `DROP TABLE`), and how long it holds them doing work on the rows.
+//!
+//! Several rules share these answers: the lock rule reports the locks, the
+//! rewrite and scan rules explain the work.
+
+use crate::catalog::QualName;
+use crate::sql::read::{self, ConstraintDefKind};
+use crate::sql::{ColumnDef, Stmt, TableAction};
+
+use super::context::{Context, Site};
+use super::model::LockLevel;
+use super::types::{self, Conversion, Rewrite};
+use super::volatility::{self, Volatility};
+
+/// The work a statement does while it holds its locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Work {
+    /// Catalog changes only: quick once the lock is granted.
+    Brief,
+    /// Reads every row to check a constraint.
+    Scan,
+    /// Builds an index.
+    IndexBuild,
+    /// May rewrite the table: pgrift cannot tell.
+    MayRewrite,
+    /// Writes a new copy of the table and rebuilds its indexes.
+    Rewrite,
+}
+
+impl Work {
+    /// True for work that takes time in proportion to the table.
+    pub fn is_long(self) -> bool {
+        self != Work::Brief
+    }
+
+    /// "while it rewrites the table", for messages.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Work::Brief => "",
+            Work::Scan => "while it scans the table",
+            Work::IndexBuild => "while it builds the index",
+            Work::MayRewrite => "while it may rewrite the table",
+            Work::Rewrite => "while it rewrites the table",
+        }
+    }
+}
+
+/// The locks a statement takes on tables that exist before the script, and
+/// its work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    pub locks: Vec<(LockLevel, QualName)>,
+    pub work: Work,
+}
+
+/// How a new column gets its values in existing rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fill {
+    /// NULL, or a non-volatile default stored once in the catalog.
+    Catalog,
+    /// A volatile default, evaluated per row: rewrites the table.
+    Volatile(String),
+    /// A default calling a function of unknown volatility.
+    Unknown(String),
+    /// An identity column, numbered per row: rewrites the table.
+    Identity,
+    /// A stored generated column, computed per row: rewrites the table.
+    Generated,
+    /// Any default before PostgreSQL 11 rewrites the table.
+    OldServerDefault,
+}
+
+impl Fill {
+    pub fn work(&self) -> Work {
+        match self {
+            Fill::Catalog => Work::Brief,
+            Fill::Unknown(_) => Work::MayRewrite,
+            _ => Work::Rewrite,
+        }
+    }
+}
+
+/// How `ADD COLUMN` fills existing rows.
+pub fn fill(cx: &Context<'_>, column: &ColumnDef) -> Fill {
+    if column.generated.is_some() {
+        return Fill::Generated;
+    }
+    if column.identity.is_some() {
+        return Fill::Identity;
+    }
+    let Some(default) = &column.default else {
+        return Fill::Catalog;
+    };
+    if cx.version < 110000 {
+        return Fill::OldServerDefault;
+    }
+    match volatility::of_default(&default.0, cx.to) {
+        Volatility::NotVolatile => Fill::Catalog,
+        Volatility::Volatile(call) => Fill::Volatile(call),
+        Volatility::Unknown(call) => Fill::Unknown(call),
+    }
+}
+
+/// What `ALTER COLUMN … TYPE` does to one column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeChange {
+    pub old_type: String,
+    pub new_type: String,
+    /// `None` when only the collation changes.
+    pub conversion: Option<Conversion>,
+    pub collation_changed: bool,
+    /// The retype of a column to its recreated enum type, through text.
+    pub via_text: bool,
+    /// Indexes over the column, which PostgreSQL rebuilds.
+    pub indexes: Vec<QualName>,
+}
+
+impl TypeChange {
+    pub fn work(&self) -> Work {
+        if self.via_text {
+            return Work::Rewrite;
+        }
+        match &self.conversion {
+            Some(c) if c.rewrite != Rewrite::No => Work::Rewrite,
+            _ if self.collation_changed && !self.indexes.is_empty() => Work::IndexBuild,
+            _ => Work::Brief,
+        }
+    }
+}
+
+/// Reads an `ALTER COLUMN … TYPE` against FROM's column. `None` for a
+/// column FROM does not have.
+pub fn type_change(cx: &Context<'_>, table: &QualName, action: &TableAction) -> Option<TypeChange> {
+    let TableAction::AlterColumnType {
+        column,
+        data_type,
+        collation,
+        via_text,
+        ..
+    } = action
+    else {
+        return None;
+    };
+    let old = cx.column_before(table, &column.0)?;
+    let same_type = old.data_type == data_type.0;
+    Some(TypeChange {
+        old_type: old.data_type.clone(),
+        new_type: data_type.0.clone(),
+        conversion: (!same_type).then(|| types::convert(&old.data_type, &data_type.0)),
+        collation_changed: &old.collation != collation,
+        via_text: *via_text,
+        indexes: cx.indexes_on_column(table, &column.0),
+    })
+}
+
+/// The table a foreign key constraint refers to, from its definition.
+pub fn referenced_table(definition: &str) -> Option<QualName> {
+    read::foreign_key(definition).map(|fk| fk.referenced)
+}
+
+/// The locks and work of one statement. `None` for statements that lock
+/// no table that exists before the script.
+pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
+    use LockLevel::*;
+    let (locks, work): (Vec<(LockLevel, QualName)>, Work) = match site.stmt {
+        Stmt::AlterTable { table, action } => {
+            let own = |level| vec![(level, table.clone())];
+            match action {
+                TableAction::AddConstraint {
+                    definition,
+                    not_valid,
+                    ..
+                } => {
+                    let scan = if *not_valid { Work::Brief } else { Work::Scan };
+                    match ConstraintDefKind::of(&definition.0) {
+                        Some(ConstraintDefKind::ForeignKey) => {
+                            let mut locks = own(ShareRowExclusive);
+                            if let Some(referenced) = referenced_table(&definition.0)
+                                && &referenced != table
+                            {
+                                locks.push((ShareRowExclusive, referenced));
+                            }
+                            (locks, scan)
+                        }
+                        Some(
+                            ConstraintDefKind::Unique
+                            | ConstraintDefKind::PrimaryKey
+                            | ConstraintDefKind::Exclusion,
+                        ) => (own(AccessExclusive), Work::IndexBuild),
+                        _ => (own(AccessExclusive), scan),
+                    }
+                }
+                TableAction::ValidateConstraint(name) => {
+                    let mut locks = own(ShareUpdateExclusive);
+                    if let Some(c) = cx.constraint_before(table, &name.0)
+                        && let Some(referenced) = referenced_table(&c.definition)
+                        && &referenced != table
+                    {
+                        locks.push((RowShare, referenced));
+                    }
+                    (locks, Work::Scan)
+                }
+                TableAction::DropConstraint(name) => {
+                    // Dropping a foreign key removes its triggers from the
+                    // referenced table too.
+                    let mut locks = own(AccessExclusive);
+                    if let Some(c) = cx.constraint_before(table, &name.0)
+                        && let Some(referenced) = referenced_table(&c.definition)
+                        && &referenced != table
+                    {
+                        locks.push((AccessExclusive, referenced));
+                    }
+                    (locks, Work::Brief)
+                }
+                TableAction::AddColumn(column) => (own(AccessExclusive), fill(cx, column).work()),
+                TableAction::AlterColumnType { .. } => (
+                    own(AccessExclusive),
+                    type_change(cx, table, action).map_or(Work::Rewrite, |c| c.work()),
+                ),
+                TableAction::SetNotNull(column) => {
+                    let work = if cx.not_null_proven(table, &column.0) {
+                        Work::Brief
+                    } else {
+                        Work::Scan
+                    };
+                    (own(AccessExclusive), work)
+                }
+                TableAction::SetLogged(_) => (own(AccessExclusive), Work::Rewrite),
+                TableAction::EnableTrigger(..) => (own(ShareRowExclusive), Work::Brief),
+                _ => (own(AccessExclusive), Work::Brief),
+            }
+        }
+        Stmt::DropTable(table) => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        Stmt::CreateIndex(definition) => {
+            let table = match &site.change.id {
+                crate::catalog::ObjectId::Index { name } => {
+                    cx.index_after(name).map(|i| i.table.clone())
+                }
+                _ => None,
+            }
+            .or_else(|| read::index(&definition.0).map(|d| d.table))?;
+            (vec![(Share, table)], Work::IndexBuild)
+        }
+        Stmt::DropIndex(name) => {
+            let table = cx.index_before(name)?.table.clone();
+            (vec![(AccessExclusive, table)], Work::Brief)
+        }
+        Stmt::CreateTrigger(_) => match &site.change.id {
+            crate::catalog::ObjectId::Trigger { table, .. } => {
+                (vec![(ShareRowExclusive, table.clone())], Work::Brief)
+            }
+            _ => return None,
+        },
+        Stmt::DropTrigger { table, .. } => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        Stmt::SyncSequenceToColumn { table, .. } => {
+            (vec![(AccessShare, table.clone())], Work::Scan)
+        }
+        _ => return None,
+    };
+    let locks: Vec<(LockLevel, QualName)> = locks
+        .into_iter()
+        .filter(|(_, table)| cx.existing(table))
+        .collect();
+    if locks.is_empty() {
+        return None;
+    }
+    // Work on a table the script creates is no work at all; what remains
+    // is the lock on the existing table (a foreign key to it, say).
+    let work = match site.stmt {
+        Stmt::AlterTable { table, .. } if !cx.existing(table) => Work::Brief,
+        _ => work,
+    };
+    Some(Effect { locks, work })
+}

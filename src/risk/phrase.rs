@@ -1,0 +1,109 @@
+//! The words risks are written in, shared by the rules and the probes so
+//! that a probe can restate a rule's message with what it measured
+//! ("Adding unique constraint k on public.t will fail: 2 duplicate groups").
+
+use crate::catalog::{ObjectId, QualName};
+use crate::plan::Step;
+use crate::sql::read::{self, ConstraintDefKind};
+use crate::sql::{Ident, Stmt, TableAction};
+
+/// A column as a message names it: `public.users.email`.
+pub fn column(table: &QualName, column: &Ident) -> String {
+    format!("{table}.{column}")
+}
+
+/// What a statement does, as the subject of a sentence: "Setting
+/// public.contacts.name NOT NULL", "Adding unique constraint k on public.t".
+pub fn action(step: &Step, stmt: &Stmt) -> String {
+    match stmt {
+        Stmt::AlterTable { table, action } => match action {
+            TableAction::AddColumn(def) => {
+                format!("Adding column {}", column(table, &def.name))
+            }
+            TableAction::DropColumn(name) => format!("Dropping column {}", column(table, name)),
+            TableAction::AlterColumnType {
+                column: name,
+                data_type,
+                ..
+            } => format!("Changing column {} to {data_type}", column(table, name)),
+            TableAction::SetNotNull(name) => format!("Setting {} NOT NULL", column(table, name)),
+            TableAction::AddConstraint {
+                name, definition, ..
+            } => format!(
+                "Adding {} {name} on {table}",
+                ConstraintDefKind::of(&definition.0).map_or("constraint", |k| k.noun())
+            ),
+            TableAction::ValidateConstraint(name) => {
+                format!("Validating constraint {name} on {table}")
+            }
+            TableAction::DropConstraint(name) => format!("Dropping constraint {name} on {table}"),
+            TableAction::SetLogged(true) => format!("Setting {table} LOGGED"),
+            TableAction::SetLogged(false) => format!("Setting {table} UNLOGGED"),
+            TableAction::SetDefault(name, _) => {
+                format!("Setting the default of {}", column(table, name))
+            }
+            TableAction::DropDefault(name) => {
+                format!("Dropping the default of {}", column(table, name))
+            }
+            TableAction::DropNotNull(name) => {
+                format!("Dropping NOT NULL from {}", column(table, name))
+            }
+            TableAction::EnableTrigger(name, _) => {
+                format!("Changing whether trigger {name} on {table} fires")
+            }
+            _ => format!("Altering {table}"),
+        },
+        Stmt::DropTable(name) => format!("Dropping table {name}"),
+        Stmt::CreateIndex(definition) => {
+            let unique = read::index(&definition.0).is_some_and(|d| d.unique);
+            let unique = if unique { "unique " } else { "" };
+            match &step.id {
+                ObjectId::Index { name } => format!("Creating {unique}index {name}"),
+                id => format!("Creating {unique}index for {id}"),
+            }
+        }
+        Stmt::DropIndex(name) => format!("Dropping index {name}"),
+        Stmt::CreateTrigger(_) => format!("Creating trigger {}", step.id),
+        Stmt::DropTrigger { table, name } => format!("Dropping trigger {name} on {table}"),
+        Stmt::AlterSequence { name, .. } => format!("Changing sequence {name}"),
+        Stmt::DropSequence(name) => format!("Dropping sequence {name}"),
+        Stmt::CreateTable { name, .. } => format!("Creating table {name}"),
+        _ => format!("Changing {} {}", step.id.kind_name(), step.id),
+    }
+}
+
+/// "1 row", "2 rows"; thousands separated for reading.
+pub fn count(n: i64, singular: &str, plural: &str) -> String {
+    let noun = if n == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(n))
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(count(1, "row", "rows"), "1 row");
+        assert_eq!(count(0, "row", "rows"), "0 rows");
+        assert_eq!(count(1234567, "row", "rows"), "1,234,567 rows");
+        assert_eq!(thousands(-1000), "-1,000");
+        assert_eq!(thousands(999), "999");
+    }
+}

@@ -1,0 +1,881 @@
+//! Probes: the rules' risks measured on FROM's live data. The only IO in
+//! `risk/`.
+//!
+//! Every probe is a read-only query ([`ProbeQuery`]) run inside one
+//! `REPEATABLE READ READ ONLY` transaction, with `statement_timeout` and
+//! `lock_timeout` set locally, so all probes see one snapshot and none can
+//! change data or wait long. Each runs under a savepoint: a probe that
+//! times out or fails becomes a note in its risk's message, not an error.
+//!
+//! What a probe finds changes its risk:
+//! - a `may-fail` risk with violating rows becomes `high` and says
+//!   "will fail" with the count; with none today it becomes `low`;
+//! - a `data-loss` risk states how much it loses; losing nothing today
+//!   makes it `low`;
+//! - every risk about tables gets their size (pages, estimated rows), so a
+//!   reviewer can judge how long a rewrite, scan or lock lasts.
+//!
+//! On a table with more estimated rows than
+//! [`ProbeOptions::max_exact_rows`], probes do not count: they estimate
+//! from `pg_class.reltuples` and `pg_stats.null_frac` where those answer,
+//! and say so, and leave the rest unmeasured.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
+
+use crate::catalog::{Catalog, QualName};
+use crate::plan::{Plan, Step};
+use crate::sql::read::{self, ConstraintDefKind};
+use crate::sql::{Condition, Ident, Literal, ProbeControl, ProbeQuery, Stmt, TableAction};
+
+use super::model::{Assessment, Category, Evidence, Risk, Severity};
+use super::phrase;
+use super::types::{self, Narrowing};
+
+/// How the probes run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeOptions {
+    /// The longest any one probe may run (`statement_timeout`), and wait
+    /// for a lock (`lock_timeout`).
+    pub timeout: Duration,
+    /// Above this many estimated rows a table is not counted: probes fall
+    /// back to estimates.
+    pub max_exact_rows: i64,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            timeout: Duration::from_secs(5),
+            max_exact_rows: 1_000_000,
+        }
+    }
+}
+
+/// Why probing stopped. A single probe that fails or times out is not an
+/// error: its risk carries a note instead.
+#[derive(Debug, Error)]
+pub enum ProbeError {
+    /// The read-only transaction could not be started or set up.
+    #[error("could not start the read-only probe transaction: {0}")]
+    Begin(String),
+    /// The connection broke while probing.
+    #[error("the connection failed while probing: {0}")]
+    Connection(String),
+}
+
+/// Measures the risks of `assessment` on the database `client` is
+/// connected to, which holds FROM's schema (`from`) and data. Only the
+/// forward plan can be probed: the reverse one runs on a database that
+/// does not exist yet.
+///
+/// Fails only when the transaction cannot start or the connection breaks;
+/// the risks measured so far keep their evidence.
+pub async fn probe(
+    client: &Client,
+    assessment: &mut Assessment,
+    plan: &Plan,
+    from: &Catalog,
+    options: &ProbeOptions,
+) -> Result<(), ProbeError> {
+    let session = Session::begin(client, options).await?;
+    let mut prober = Prober {
+        session,
+        from,
+        plan,
+        sizes: HashMap::new(),
+    };
+    let mut result = Ok(());
+    'statements: for statement in &mut assessment.statements {
+        let Some(step) = plan.steps.get(statement.step) else {
+            continue;
+        };
+        let Some(stmt) = step.statements.get(statement.index) else {
+            continue;
+        };
+        for risk in &mut statement.risks {
+            if let Err(e) = prober.measure(risk, step, stmt).await {
+                result = Err(e);
+                break 'statements;
+            }
+        }
+    }
+    // The transaction only read; ending it cannot lose anything, and a
+    // broken connection has ended it already.
+    let _ = client
+        .batch_execute(&ProbeControl::Rollback.to_string())
+        .await;
+    result
+}
+
+/// What a query answered.
+enum Outcome<T> {
+    Value(T),
+    /// The query failed or timed out: a note for the risk's message.
+    NotMeasured(String),
+}
+
+/// The probe transaction on one connection.
+struct Session<'a> {
+    client: &'a Client,
+    options: &'a ProbeOptions,
+}
+
+impl<'a> Session<'a> {
+    async fn begin(
+        client: &'a Client,
+        options: &'a ProbeOptions,
+    ) -> Result<Session<'a>, ProbeError> {
+        let millis = format!("{}ms", options.timeout.as_millis().max(1));
+        let statements = [
+            ProbeControl::Begin,
+            ProbeControl::SetLocal {
+                name: "statement_timeout",
+                value: Literal(millis.clone()),
+            },
+            ProbeControl::SetLocal {
+                name: "lock_timeout",
+                value: Literal(millis),
+            },
+            // Expressions from the catalog were deparsed with an empty
+            // search_path: they name everything outside pg_catalog in full.
+            ProbeControl::SetLocal {
+                name: "search_path",
+                value: Literal("pg_catalog".into()),
+            },
+        ];
+        for statement in statements {
+            client
+                .batch_execute(&statement.to_string())
+                .await
+                .map_err(|e| ProbeError::Begin(describe(&e)))?;
+        }
+        Ok(Session { client, options })
+    }
+
+    /// Runs one probe under a savepoint.
+    async fn run<T>(
+        &self,
+        query: &ProbeQuery,
+        read: impl FnOnce(Option<tokio_postgres::Row>) -> Option<T>,
+    ) -> Result<Outcome<T>, ProbeError> {
+        let control = |c: ProbeControl| async move {
+            self.client
+                .batch_execute(&c.to_string())
+                .await
+                .map_err(|e| ProbeError::Connection(describe(&e)))
+        };
+        control(ProbeControl::Savepoint).await?;
+        match self.client.query_opt(&query.to_string(), &[]).await {
+            Ok(row) => {
+                control(ProbeControl::ReleaseSavepoint).await?;
+                Ok(match read(row) {
+                    Some(value) => Outcome::Value(value),
+                    None => Outcome::NotMeasured("the probe returned nothing".into()),
+                })
+            }
+            Err(e) => match e.as_db_error() {
+                Some(db) => {
+                    control(ProbeControl::RollbackToSavepoint).await?;
+                    let note = if db.code() == &SqlState::QUERY_CANCELED {
+                        format!(
+                            "the probe timed out after {}",
+                            duration(self.options.timeout)
+                        )
+                    } else if db.code() == &SqlState::LOCK_NOT_AVAILABLE {
+                        "the probe waited too long for a lock".to_owned()
+                    } else {
+                        format!("the probe failed: {}", db.message())
+                    };
+                    Ok(Outcome::NotMeasured(note))
+                }
+                None => Err(ProbeError::Connection(describe(&e))),
+            },
+        }
+    }
+}
+
+/// A table's size as `pg_class` and the file on disk tell it.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    /// Pages on disk now.
+    pages: i64,
+    /// An exact count for a small table, else `reltuples` (`None` when the
+    /// table was never analysed).
+    rows: Option<i64>,
+    rows_estimated: bool,
+    /// Above the exact-count threshold: probes estimate instead of
+    /// counting.
+    big: bool,
+}
+
+/// What to count for a risk.
+struct Count {
+    query: ProbeQuery,
+    singular: &'static str,
+    plural: &'static str,
+    /// How to estimate the count on a big table.
+    estimate: Estimate,
+}
+
+enum Estimate {
+    /// `reltuples`.
+    Rows,
+    /// `reltuples × (1 - null_frac)`.
+    NotNull(String),
+    /// `reltuples × null_frac`.
+    Null(String),
+    None,
+}
+
+enum Measure {
+    /// Count rows of `table`.
+    Count(QualName, Count),
+    /// A sequence's current value, failing the statement beyond a bound.
+    SequenceValue {
+        name: QualName,
+        fails: Box<dyn Fn(i64) -> bool + Send>,
+    },
+    /// Only the size of the table.
+    Size(QualName),
+}
+
+struct Prober<'a> {
+    session: Session<'a>,
+    from: &'a Catalog,
+    plan: &'a Plan,
+    sizes: HashMap<QualName, Outcome<Size>>,
+}
+
+impl Prober<'_> {
+    async fn measure(
+        &mut self,
+        risk: &mut Risk,
+        step: &Step,
+        stmt: &Stmt,
+    ) -> Result<(), ProbeError> {
+        let Some(measure) = self.plan_measure(risk, step, stmt) else {
+            return Ok(());
+        };
+        match measure {
+            Measure::Size(table) => {
+                let size = match self.size(&table).await? {
+                    Outcome::Value(size) => size,
+                    Outcome::NotMeasured(note) => return not_measured(risk, &note),
+                };
+                let pages = phrase::count(size.pages, "page", "pages");
+                match size.rows {
+                    Some(rows) => risk.message.push_str(&format!(
+                        "; {table} holds {} in {pages}",
+                        about(rows, size.rows_estimated)
+                    )),
+                    None => risk
+                        .message
+                        .push_str(&format!("; {table} fills {pages} and was never analysed")),
+                }
+                risk.evidence = Some(Evidence {
+                    measure: "rows in the table".into(),
+                    count: size.rows.unwrap_or(0),
+                    estimated: size.rows_estimated,
+                    table_pages: Some(size.pages),
+                    table_rows_estimate: size.rows,
+                    query: ProbeQuery::TableSize { table }.to_string(),
+                });
+            }
+            Measure::SequenceValue { name, fails } => {
+                let query = ProbeQuery::SequenceLastValue { name };
+                let value = match self
+                    .session
+                    .run(&query, |row| row?.try_get::<_, i64>(0).ok())
+                    .await?
+                {
+                    Outcome::Value(v) => v,
+                    Outcome::NotMeasured(note) => return not_measured(risk, &note),
+                };
+                let evidence = Evidence {
+                    measure: "current value".into(),
+                    count: value,
+                    estimated: false,
+                    table_pages: None,
+                    table_rows_estimate: None,
+                    query: query.to_string(),
+                };
+                if risk.category == Category::MayFail {
+                    if fails(value) {
+                        risk.severity = Severity::High;
+                        risk.message = format!(
+                            "{} will fail: its current value is {}",
+                            phrase::action(step, stmt),
+                            phrase::thousands(value)
+                        );
+                    } else {
+                        risk.severity = Severity::Low;
+                        risk.message.push_str(&format!(
+                            "; its current value, {}, fits",
+                            phrase::thousands(value)
+                        ));
+                    }
+                } else {
+                    risk.message.push_str(&format!(
+                        "; its current value is {}",
+                        phrase::thousands(value)
+                    ));
+                }
+                risk.evidence = Some(evidence);
+            }
+            Measure::Count(table, count) => {
+                let size = match self.size(&table).await? {
+                    Outcome::Value(size) => size,
+                    Outcome::NotMeasured(note) => return not_measured(risk, &note),
+                };
+                let (n, estimated, query) = if size.big {
+                    match self.estimate(&table, &count.estimate, size).await? {
+                        Some(found) => found,
+                        None => {
+                            let size_note = match size.rows {
+                                Some(rows) => {
+                                    format!("about {}", phrase::count(rows, "row", "rows"))
+                                }
+                                None => phrase::count(size.pages, "page", "pages"),
+                            };
+                            return not_measured(
+                                risk,
+                                &format!(
+                                    "{table} has {size_note}, more than the probes count (--probe-max-rows {})",
+                                    self.session.options.max_exact_rows
+                                ),
+                            );
+                        }
+                    }
+                } else {
+                    match self
+                        .session
+                        .run(&count.query, |row| row?.try_get::<_, i64>(0).ok())
+                        .await?
+                    {
+                        Outcome::Value(n) => (n, false, count.query.to_string()),
+                        Outcome::NotMeasured(note) => return not_measured(risk, &note),
+                    }
+                };
+                apply(risk, step, stmt, &count, n, estimated);
+                risk.evidence = Some(Evidence {
+                    measure: count.plural.to_owned(),
+                    count: n,
+                    estimated,
+                    table_pages: Some(size.pages),
+                    table_rows_estimate: size.rows,
+                    query,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The size of a table, probed once per table.
+    async fn size(&mut self, table: &QualName) -> Result<Outcome<Size>, ProbeError> {
+        if let Some(found) = self.sizes.get(table) {
+            return Ok(match found {
+                Outcome::Value(size) => Outcome::Value(*size),
+                Outcome::NotMeasured(note) => Outcome::NotMeasured(note.clone()),
+            });
+        }
+        let found = self.read_size(table).await?;
+        let copy = match &found {
+            Outcome::Value(size) => Outcome::Value(*size),
+            Outcome::NotMeasured(note) => Outcome::NotMeasured(note.clone()),
+        };
+        self.sizes.insert(table.clone(), copy);
+        Ok(found)
+    }
+
+    async fn read_size(&self, table: &QualName) -> Result<Outcome<Size>, ProbeError> {
+        let query = ProbeQuery::TableSize {
+            table: table.clone(),
+        };
+        let (pages, reltuples) = match self
+            .session
+            .run(&query, |row| {
+                let row = row?;
+                Some((
+                    row.try_get::<_, i64>(0).ok()?,
+                    row.try_get::<_, i64>(1).ok()?,
+                ))
+            })
+            .await?
+        {
+            Outcome::Value(v) => v,
+            Outcome::NotMeasured(note) => return Ok(Outcome::NotMeasured(note)),
+        };
+        let max = self.session.options.max_exact_rows;
+        let reltuples = (reltuples >= 0).then_some(reltuples);
+        // `reltuples` is only as fresh as the last ANALYZE (an index built
+        // on an empty table leaves 0), so a table small on disk is counted;
+        // a page holds at least ten rows of any realistic table.
+        if reltuples.is_some_and(|r| r > max) || pages > max / 10 {
+            return Ok(Outcome::Value(Size {
+                pages,
+                rows: reltuples,
+                rows_estimated: true,
+                big: true,
+            }));
+        }
+        let count = ProbeQuery::CountRows {
+            table: table.clone(),
+        };
+        Ok(
+            match self
+                .session
+                .run(&count, |row| row?.try_get::<_, i64>(0).ok())
+                .await?
+            {
+                Outcome::Value(rows) => Outcome::Value(Size {
+                    pages,
+                    rows: Some(rows),
+                    rows_estimated: false,
+                    big: false,
+                }),
+                Outcome::NotMeasured(note) => Outcome::NotMeasured(note),
+            },
+        )
+    }
+
+    /// An estimate from statistics for a big table; `None` where there is
+    /// none to be had.
+    async fn estimate(
+        &self,
+        table: &QualName,
+        estimate: &Estimate,
+        size: Size,
+    ) -> Result<Option<(i64, bool, String)>, ProbeError> {
+        let Some(rows) = size.rows else {
+            return Ok(None);
+        };
+        let column = match estimate {
+            Estimate::Rows => {
+                let query = ProbeQuery::TableSize {
+                    table: table.clone(),
+                };
+                return Ok(Some((rows, true, query.to_string())));
+            }
+            Estimate::NotNull(column) | Estimate::Null(column) => column,
+            Estimate::None => return Ok(None),
+        };
+        let query = ProbeQuery::NullFraction {
+            table: table.clone(),
+            column: column.clone(),
+        };
+        let fraction = match self
+            .session
+            .run(&query, |row| {
+                Some(row.and_then(|r| r.try_get::<_, f32>(0).ok()))
+            })
+            .await?
+        {
+            Outcome::Value(Some(f)) => f64::from(f),
+            _ => return Ok(None),
+        };
+        let share = match estimate {
+            Estimate::NotNull(_) => 1.0 - fraction,
+            _ => fraction,
+        };
+        Ok(Some((
+            (rows as f64 * share).round() as i64,
+            true,
+            query.to_string(),
+        )))
+    }
+
+    /// Decides what to measure for a risk of a statement.
+    fn plan_measure(&self, risk: &Risk, step: &Step, stmt: &Stmt) -> Option<Measure> {
+        let count = |table: &QualName, query, singular, plural, estimate| {
+            Some(Measure::Count(
+                table.clone(),
+                Count {
+                    query,
+                    singular,
+                    plural,
+                    estimate,
+                },
+            ))
+        };
+        let specific = match (risk.category, stmt) {
+            (Category::DataLoss, Stmt::DropTable(table)) => count(
+                table,
+                ProbeQuery::CountRows {
+                    table: table.clone(),
+                },
+                "row",
+                "rows",
+                Estimate::Rows,
+            ),
+            (Category::DataLoss, Stmt::DropSequence(name)) => Some(Measure::SequenceValue {
+                name: name.clone(),
+                fails: Box::new(|_| false),
+            }),
+            (Category::MayFail, Stmt::AlterSequence { name, options }) => {
+                let (max, min, up) = (options.max_value, options.min_value, options.increment > 0);
+                Some(Measure::SequenceValue {
+                    name: name.clone(),
+                    fails: Box::new(move |v| if up { v > max } else { v < min }),
+                })
+            }
+            (category, Stmt::AlterTable { table, action }) if self.has_table(table) => self
+                .table_measure(category, table, action)
+                .map(|(query, singular, plural, estimate)| {
+                    Measure::Count(
+                        table.clone(),
+                        Count {
+                            query,
+                            singular,
+                            plural,
+                            estimate,
+                        },
+                    )
+                }),
+            (Category::MayFail, Stmt::CreateIndex(definition)) => {
+                let def = read::index(&definition.0)?;
+                let table = match &step.id {
+                    crate::catalog::ObjectId::Index { .. } => def.table.clone(),
+                    _ => return None,
+                };
+                let columns = self.existing_columns(&table, def.columns.as_deref()?)?;
+                count(
+                    &table,
+                    ProbeQuery::DuplicateGroups {
+                        table: table.clone(),
+                        columns,
+                        nulls_distinct: def.nulls_distinct,
+                        predicate: def.predicate,
+                    },
+                    "duplicate group",
+                    "duplicate groups",
+                    Estimate::None,
+                )
+            }
+            _ => None,
+        };
+        specific.or_else(|| {
+            // Any other risk about a table gets the table's size.
+            let table = risk
+                .tables
+                .first()
+                .and_then(|t| self.from.tables.iter().find(|x| x.name.to_string() == *t))?;
+            Some(Measure::Size(table.name.clone()))
+        })
+    }
+
+    /// What to count for a risk of `ALTER TABLE`: the query, the nouns
+    /// for its count, and how to estimate it.
+    fn table_measure(
+        &self,
+        category: Category,
+        table: &QualName,
+        action: &TableAction,
+    ) -> Option<(ProbeQuery, &'static str, &'static str, Estimate)> {
+        let count_where = |condition| ProbeQuery::CountWhere {
+            table: table.clone(),
+            condition,
+        };
+        match (category, action) {
+            (Category::DataLoss, TableAction::DropColumn(column)) => {
+                self.column(table, &column.0)?;
+                Some((
+                    count_where(Condition::IsNotNull(column.clone())),
+                    "non-null value",
+                    "non-null values",
+                    Estimate::NotNull(column.0.clone()),
+                ))
+            }
+            (
+                Category::DataLoss,
+                TableAction::AlterColumnType {
+                    column, data_type, ..
+                },
+            ) => {
+                let old = self.column(table, &column.0)?;
+                let conversion = types::convert(&old.data_type, &data_type.0);
+                let Some(types::Loss::Rounds(scale)) = conversion.loss else {
+                    return None;
+                };
+                if types::SqlType::parse(&old.data_type).array {
+                    return None;
+                }
+                Some((
+                    count_where(Condition::Rounded {
+                        column: column.clone(),
+                        scale,
+                    }),
+                    "value that would be rounded",
+                    "values that would be rounded",
+                    Estimate::None,
+                ))
+            }
+            (Category::MayFail, TableAction::SetNotNull(column)) => {
+                self.column(table, &column.0)?;
+                Some((
+                    count_where(Condition::IsNull(column.clone())),
+                    "row with NULL",
+                    "rows with NULL",
+                    Estimate::Null(column.0.clone()),
+                ))
+            }
+            (Category::MayFail, TableAction::AddColumn(_)) => Some((
+                ProbeQuery::CountRows {
+                    table: table.clone(),
+                },
+                "existing row",
+                "existing rows",
+                Estimate::Rows,
+            )),
+            (Category::MayFail, TableAction::AddConstraint { definition, .. }) => {
+                self.constraint_measure(table, &definition.0)
+            }
+            (Category::MayFail, TableAction::ValidateConstraint(name)) => {
+                let constraint = self
+                    .from
+                    .tables
+                    .iter()
+                    .find(|t| &t.name == table)?
+                    .constraints
+                    .iter()
+                    .find(|c| c.name == name.0)?;
+                self.constraint_measure(table, &constraint.definition)
+            }
+            (
+                Category::MayFail,
+                TableAction::AlterColumnType {
+                    column,
+                    data_type,
+                    via_text,
+                    ..
+                },
+            ) => {
+                let old = self.column(table, &column.0)?;
+                if *via_text {
+                    let labels = self.removed_labels(&data_type.0)?;
+                    return Some((
+                        count_where(Condition::InLabels(
+                            column.clone(),
+                            labels.into_iter().map(Literal).collect(),
+                        )),
+                        "row holding a removed label",
+                        "rows holding removed labels",
+                        Estimate::None,
+                    ));
+                }
+                if types::SqlType::parse(&old.data_type).array {
+                    return None;
+                }
+                let condition = match types::convert(&old.data_type, &data_type.0).narrowing? {
+                    Narrowing::Length(n) => Condition::LongerThan(column.clone(), n),
+                    Narrowing::Range { min, max, round } => Condition::OutsideRange {
+                        column: column.clone(),
+                        min,
+                        max,
+                        round,
+                    },
+                    Narrowing::Digits { digits, scale } => Condition::TooManyDigits {
+                        column: column.clone(),
+                        digits,
+                        scale,
+                    },
+                    Narrowing::Conversion => return None,
+                };
+                Some((
+                    count_where(condition),
+                    "value that does not fit",
+                    "values that do not fit",
+                    Estimate::None,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// What to count for a new or validated constraint.
+    fn constraint_measure(
+        &self,
+        table: &QualName,
+        definition: &str,
+    ) -> Option<(ProbeQuery, &'static str, &'static str, Estimate)> {
+        match ConstraintDefKind::of(definition)? {
+            ConstraintDefKind::Check => Some((
+                ProbeQuery::CountWhere {
+                    table: table.clone(),
+                    condition: Condition::Violates(read::check_expression(definition)?),
+                },
+                "row that violates it",
+                "rows that violate it",
+                Estimate::None,
+            )),
+            ConstraintDefKind::Unique | ConstraintDefKind::PrimaryKey => {
+                let key = read::key(definition)?;
+                Some((
+                    ProbeQuery::DuplicateGroups {
+                        table: table.clone(),
+                        columns: self.existing_columns(table, &key.columns)?,
+                        nulls_distinct: key.nulls_distinct,
+                        predicate: None,
+                    },
+                    "duplicate group",
+                    "duplicate groups",
+                    Estimate::None,
+                ))
+            }
+            ConstraintDefKind::ForeignKey => {
+                let fk = read::foreign_key(definition)?;
+                Some((
+                    ProbeQuery::Orphans {
+                        table: table.clone(),
+                        columns: self.existing_columns(table, &fk.columns)?,
+                        referenced_columns: self
+                            .existing_columns(&fk.referenced, &fk.referenced_columns)?,
+                        referenced: fk.referenced,
+                        match_full: fk.match_full,
+                    },
+                    "orphan row",
+                    "orphan rows",
+                    Estimate::None,
+                ))
+            }
+            ConstraintDefKind::Exclusion => None,
+        }
+    }
+
+    fn has_table(&self, table: &QualName) -> bool {
+        self.from.tables.iter().any(|t| &t.name == table)
+    }
+
+    fn column(&self, table: &QualName, column: &str) -> Option<&crate::catalog::Column> {
+        self.from
+            .tables
+            .iter()
+            .find(|t| &t.name == table)?
+            .columns
+            .iter()
+            .find(|c| c.name == column)
+    }
+
+    /// The columns as identifiers, if FROM's table has every one of them:
+    /// a probe cannot count what does not exist yet.
+    fn existing_columns(&self, table: &QualName, columns: &[String]) -> Option<Vec<Ident>> {
+        columns
+            .iter()
+            .map(|c| self.column(table, c).map(|_| Ident(c.clone())))
+            .collect()
+    }
+
+    /// The labels FROM's enum `type_name` has that the plan's new copy of
+    /// it does not.
+    fn removed_labels(&self, type_name: &str) -> Option<Vec<String>> {
+        let name = type_name.trim_end_matches("[]");
+        let old = self
+            .from
+            .enums
+            .iter()
+            .find(|e| e.name.to_string() == name)?;
+        let new: Vec<String> = self
+            .plan
+            .steps
+            .iter()
+            .flat_map(|s| &s.statements)
+            .find_map(|s| match s {
+                Stmt::CreateEnum { name: n, labels } if n.to_string() == name => {
+                    Some(labels.iter().map(|l| l.0.clone()).collect())
+                }
+                _ => None,
+            })?;
+        let removed: Vec<String> = old
+            .labels
+            .iter()
+            .filter(|l| !new.contains(l))
+            .cloned()
+            .collect();
+        (!removed.is_empty()).then_some(removed)
+    }
+}
+
+/// Restates a risk with what a count found.
+fn apply(risk: &mut Risk, step: &Step, stmt: &Stmt, count: &Count, n: i64, estimated: bool) {
+    let found = if estimated {
+        format!(
+            "about {} (estimated)",
+            phrase::count(n, count.singular, count.plural)
+        )
+    } else {
+        phrase::count(n, count.singular, count.plural)
+    };
+    match risk.category {
+        Category::MayFail if n > 0 && !estimated => {
+            risk.severity = Severity::High;
+            risk.message = format!("{} will fail: {found}", phrase::action(step, stmt));
+        }
+        Category::MayFail if n > 0 => {
+            risk.message.push_str(&format!("; likely: {found}"));
+        }
+        Category::MayFail if !estimated => {
+            risk.severity = Severity::Low;
+            risk.message.push_str(&format!("; {found} today"));
+        }
+        Category::DataLoss if n == 0 && !estimated => {
+            risk.severity = Severity::Low;
+            risk.message.push_str(&format!(": {found} today"));
+        }
+        _ => risk.message.push_str(&format!(": {found}")),
+    }
+}
+
+/// Leaves a risk without evidence, saying why.
+fn not_measured(risk: &mut Risk, note: &str) -> Result<(), ProbeError> {
+    risk.message.push_str(&format!(" (not measured: {note})"));
+    Ok(())
+}
+
+/// "3 rows" or "about 3,000 rows".
+fn about(n: i64, estimated: bool) -> String {
+    let rows = phrase::count(n, "row", "rows");
+    if estimated {
+        format!("about {rows}")
+    } else {
+        rows
+    }
+}
+
+/// `5s`, `500ms`.
+fn duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// A client error with its causes, as one line.
+fn describe(error: &tokio_postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return db.message().to_owned();
+    }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(Duration::from_secs(5)), "5s");
+        assert_eq!(duration(Duration::from_millis(1500)), "1500ms");
+    }
+}

@@ -1,0 +1,70 @@
+//! `ADD CONSTRAINT … EXCLUDE` builds its index under ACCESS EXCLUSIVE and
+//! fails if existing rows conflict. pgrift does not probe for conflicts:
+//! the operators are arbitrary.
+
+use crate::sql::read::ConstraintDefKind;
+use crate::sql::{Stmt, TableAction};
+
+use super::super::phrase;
+use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+
+pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
+    let Stmt::AlterTable {
+        table,
+        action: TableAction::AddConstraint { definition, .. },
+    } = site.stmt
+    else {
+        return Vec::new();
+    };
+    if ConstraintDefKind::of(&definition.0) != Some(ConstraintDefKind::Exclusion)
+        || !cx.existing(table)
+    {
+        return Vec::new();
+    }
+    vec![
+        risk(
+            site,
+            Category::MayFail,
+            Severity::Medium,
+            format!(
+                "{} fails if existing rows conflict",
+                phrase::action(site.change, site.stmt)
+            ),
+            "find conflicting rows first (a self-join with the constraint's operators)",
+        )
+        .on([table]),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Rule;
+    use super::super::testing::*;
+    use crate::catalog::ConstraintKind;
+
+    #[test]
+    fn an_exclusion_may_fail() {
+        let t = || {
+            table(
+                "bookings",
+                vec![col("room", "integer"), col("during", "tstzrange")],
+            )
+        };
+        let to = catalog(vec![with_constraints(
+            t(),
+            vec![constraint(
+                "bookings_no_overlap",
+                ConstraintKind::Exclusion,
+                "EXCLUDE USING gist (during WITH &&)",
+            )],
+        )]);
+        check(
+            Rule::AddExclusion,
+            &catalog(vec![t()]),
+            &to,
+            &[
+                "medium may-fail bookings_no_overlap on public.bookings: Adding exclusion constraint bookings_no_overlap on public.bookings fails if existing rows conflict",
+            ],
+        );
+    }
+}

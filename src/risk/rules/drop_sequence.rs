@@ -1,0 +1,58 @@
+//! `DROP SEQUENCE` loses the sequence's position: one created again starts
+//! over and hands out values that are already in use.
+
+use crate::sql::Stmt;
+
+use super::{Category, Context, Risk, Severity, Site, risk};
+
+pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
+    let Stmt::DropSequence(name) = site.stmt else {
+        return Vec::new();
+    };
+    vec![risk(
+        site,
+        Category::DataLoss,
+        Severity::High,
+        format!(
+            "Dropping sequence {name} loses its position: a sequence created again starts over and hands out values already used"
+        ),
+        "note its value first (SELECT last_value FROM the sequence) to restore it with setval, or keep the sequence",
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Rule;
+    use super::super::testing::*;
+    use crate::catalog::{Sequence, SequenceOptions};
+
+    #[test]
+    fn a_dropped_sequence_loses_its_value() {
+        let from = {
+            let mut c = catalog(vec![]);
+            c.sequences.push(Sequence {
+                name: name("invoice_no"),
+                options: SequenceOptions {
+                    data_type: "bigint".into(),
+                    start: 1,
+                    increment: 1,
+                    min_value: 1,
+                    max_value: i64::MAX,
+                    cache: 1,
+                    cycle: false,
+                },
+                owned_by: None,
+                comment: None,
+            });
+            c
+        };
+        check(
+            Rule::DropSequence,
+            &from,
+            &catalog(vec![]),
+            &[
+                "high data-loss public.invoice_no: Dropping sequence public.invoice_no loses its position: a sequence created again starts over and hands out values already used",
+            ],
+        );
+    }
+}

@@ -1,0 +1,311 @@
+//! The lock each statement takes, and on which tables. Every statement of
+//! a script runs in one transaction, so a lock is held until `COMMIT`, not
+//! just while its statement runs: a quick `ALTER TABLE` followed by a table
+//! rewrite keeps its table blocked for the whole rewrite.
+//!
+//! Severity: a lock that blocks reads or writes (SHARE and stronger) is
+//! medium when its own statement does long work under it (a rewrite, a
+//! scan, an index build), and low otherwise, with a note when later long
+//! work in the same transaction keeps it held (those statements carry the
+//! medium risk); SHARE UPDATE EXCLUSIVE, which blocks only other schema
+//! changes and VACUUM, is info. Weaker locks are not reported.
+
+use crate::sql::read::ConstraintDefKind;
+use crate::sql::{Stmt, TableAction};
+
+use super::super::effect::{self, Work};
+use super::super::model::LockLevel;
+use super::super::phrase;
+use super::{Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site, risk};
+
+pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
+    let Some(effect) = effect::of(cx, site) else {
+        return Vec::new();
+    };
+    let Some(level) = effect.locks.iter().map(|(l, _)| *l).max() else {
+        return Vec::new();
+    };
+    if level < LockLevel::ShareUpdateExclusive {
+        return Vec::new();
+    }
+    let mut tables: Vec<_> = effect
+        .locks
+        .iter()
+        .filter(|(l, _)| *l == level)
+        .map(|(_, t)| t.clone())
+        .collect();
+    tables.dedup();
+    let names: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
+    let blocks = match level {
+        LockLevel::AccessExclusive => "all reads and writes wait",
+        LockLevel::ShareUpdateExclusive => "only other schema changes and VACUUM wait",
+        _ => "writes wait; reads continue",
+    };
+    let later_long = cx.long_work_after(site);
+    let (severity, during) = if level == LockLevel::ShareUpdateExclusive {
+        (Severity::Info, String::new())
+    } else if effect.work.is_long() {
+        (Severity::Medium, format!(", {}", effect.work.phrase()))
+    } else if later_long {
+        (
+            Severity::Low,
+            ", which waits for the long statements after it".to_owned(),
+        )
+    } else {
+        (Severity::Low, String::new())
+    };
+    let message = format!(
+        "{} takes {} on {} until COMMIT{during}: {blocks}",
+        phrase::action(site.change, site.stmt),
+        level.as_str(),
+        names.join(" and "),
+    );
+    vec![
+        risk(
+            site,
+            Category::Lock,
+            severity,
+            message,
+            mitigation(site, effect.work),
+        )
+        .on(&tables)
+        .lock(level),
+    ]
+}
+
+fn mitigation(site: &Site<'_>, work: Work) -> &'static str {
+    match site.stmt {
+        Stmt::CreateIndex(_) => {
+            "build the index with CREATE INDEX CONCURRENTLY, outside a transaction, to keep writes going"
+        }
+        Stmt::AlterTable {
+            action: TableAction::AddConstraint { definition, .. },
+            ..
+        } if matches!(
+            ConstraintDefKind::of(&definition.0),
+            Some(ConstraintDefKind::Check | ConstraintDefKind::ForeignKey)
+        ) && work.is_long() =>
+        {
+            NOT_VALID_THEN_VALIDATE
+        }
+        _ if work.is_long() => {
+            "run it at a quiet time, with lock_timeout set so that it gives up rather than queue every query behind it"
+        }
+        _ => {
+            "set lock_timeout (e.g. SET lock_timeout = '5s') so that the script gives up rather than queue every query behind a lock it waits for"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Rule;
+    use super::super::testing::*;
+    use crate::catalog::{Catalog, ConstraintKind, Trigger, TriggerEnabled};
+
+    fn users(columns: Vec<crate::catalog::Column>) -> Catalog {
+        catalog(vec![table("users", columns)])
+    }
+
+    #[test]
+    fn a_catalog_change_holds_access_exclusive_briefly() {
+        check(
+            Rule::Lock,
+            &users(vec![col("id", "integer"), col("old", "text")]),
+            &users(vec![col("id", "integer")]),
+            &[
+                "low lock public.users.old: Dropping column public.users.old takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_rewrite_holds_access_exclusive_long() {
+        check(
+            Rule::Lock,
+            &users(vec![col("id", "integer")]),
+            &users(vec![col("id", "bigint")]),
+            &[
+                "medium lock public.users.id: Changing column public.users.id to bigint takes ACCESS EXCLUSIVE on public.users until COMMIT, while it rewrites the table: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+        // A binary-coercible change is a catalog change.
+        check(
+            Rule::Lock,
+            &users(vec![col("name", "character varying(20)")]),
+            &users(vec![col("name", "text")]),
+            &[
+                "low lock public.users.name: Changing column public.users.name to text takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_quick_lock_is_held_through_later_long_work() {
+        check(
+            Rule::Lock,
+            &users(vec![col("id", "integer"), col("old", "text")]),
+            &users(vec![col("id", "bigint")]),
+            &[
+                "low lock public.users.old: Dropping column public.users.old takes ACCESS EXCLUSIVE on public.users until COMMIT, which waits for the long statements after it: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+                "medium lock public.users.id: Changing column public.users.id to bigint takes ACCESS EXCLUSIVE on public.users until COMMIT, while it rewrites the table: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    #[test]
+    fn create_index_takes_share() {
+        let from = users(vec![col("email", "text")]);
+        let mut to = users(vec![col("email", "text")]);
+        index(&mut to, "users_email_idx", "users", &["email"], false);
+        check(
+            Rule::Lock,
+            &from,
+            &to,
+            &[
+                "medium lock public.users_email_idx: Creating index public.users_email_idx takes SHARE on public.users until COMMIT, while it builds the index: writes wait; reads continue [SHARE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &to,
+            &from,
+            &[
+                "low lock public.users_email_idx: Dropping index public.users_email_idx takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_foreign_key_takes_share_row_exclusive_on_both_tables() {
+        let schema = |fk: Option<bool>| {
+            let constraints = fk
+                .map(|validated| {
+                    let mut c = constraint(
+                        "orders_user_id_fkey",
+                        ConstraintKind::ForeignKey,
+                        "FOREIGN KEY (user_id) REFERENCES public.users(id)",
+                    );
+                    c.validated = validated;
+                    vec![c]
+                })
+                .unwrap_or_default();
+            catalog(vec![
+                table("users", vec![col("id", "integer")]),
+                with_constraints(
+                    table("orders", vec![col("user_id", "integer")]),
+                    constraints,
+                ),
+            ])
+        };
+        check(
+            Rule::Lock,
+            &schema(None),
+            &schema(Some(true)),
+            &[
+                "medium lock orders_user_id_fkey on public.orders: Adding foreign key orders_user_id_fkey on public.orders takes SHARE ROW EXCLUSIVE on public.orders and public.users until COMMIT, while it scans the table: writes wait; reads continue [SHARE ROW EXCLUSIVE public.orders, public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &schema(None),
+            &schema(Some(false)),
+            &[
+                "low lock orders_user_id_fkey on public.orders: Adding foreign key orders_user_id_fkey on public.orders takes SHARE ROW EXCLUSIVE on public.orders and public.users until COMMIT: writes wait; reads continue [SHARE ROW EXCLUSIVE public.orders, public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &schema(Some(false)),
+            &schema(Some(true)),
+            &[
+                "info lock orders_user_id_fkey on public.orders: Validating constraint orders_user_id_fkey on public.orders takes SHARE UPDATE EXCLUSIVE on public.orders until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.orders]",
+            ],
+        );
+        // Dropping it locks the referenced table too.
+        check(
+            Rule::Lock,
+            &schema(Some(true)),
+            &schema(None),
+            &[
+                "low lock orders_user_id_fkey on public.orders: Dropping constraint orders_user_id_fkey on public.orders takes ACCESS EXCLUSIVE on public.orders and public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.orders, public.users]",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_new_table_locks_only_the_existing_table_it_references() {
+        let users_only = catalog(vec![table("users", vec![col("id", "integer")])]);
+        let with_orders = catalog(vec![
+            table("users", vec![col("id", "integer")]),
+            with_constraints(
+                table("orders", vec![col("user_id", "integer")]),
+                vec![constraint(
+                    "orders_user_id_fkey",
+                    ConstraintKind::ForeignKey,
+                    "FOREIGN KEY (user_id) REFERENCES public.users(id)",
+                )],
+            ),
+        ]);
+        check(
+            Rule::Lock,
+            &users_only,
+            &with_orders,
+            &[
+                "low lock orders_user_id_fkey on public.orders: Adding foreign key orders_user_id_fkey on public.orders takes SHARE ROW EXCLUSIVE on public.users until COMMIT: writes wait; reads continue [SHARE ROW EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    #[test]
+    fn triggers() {
+        let trigger = |enabled| {
+            Trigger {
+            table: name("users"),
+            name: "audit".into(),
+            definition: "CREATE TRIGGER audit AFTER UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.audit()".into(),
+            enabled,
+            comment: None,
+        }
+        };
+        let with = |t: Option<Trigger>| {
+            let mut c = users(vec![col("id", "integer")]);
+            c.triggers.extend(t);
+            c
+        };
+        check(
+            Rule::Lock,
+            &with(None),
+            &with(Some(trigger(TriggerEnabled::Origin))),
+            &[
+                "low lock audit on public.users: Creating trigger audit on public.users takes SHARE ROW EXCLUSIVE on public.users until COMMIT: writes wait; reads continue [SHARE ROW EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &with(Some(trigger(TriggerEnabled::Origin))),
+            &with(Some(trigger(TriggerEnabled::Disabled))),
+            &[
+                "low lock audit on public.users: Changing whether trigger audit on public.users fires takes SHARE ROW EXCLUSIVE on public.users until COMMIT: writes wait; reads continue [SHARE ROW EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &with(Some(trigger(TriggerEnabled::Origin))),
+            &with(None),
+            &[
+                "low lock audit on public.users: Dropping trigger audit on public.users takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_new_table_takes_no_lock_worth_reporting() {
+        check(
+            Rule::Lock,
+            &catalog(vec![]),
+            &users(vec![col("id", "integer")]),
+            &[],
+        );
+    }
+}

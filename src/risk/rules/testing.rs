@@ -1,0 +1,157 @@
+//! Helpers for the rules' tests: small catalogs built in code, planned by
+//! the real diff, and one `check` that compares a rule's risks with the
+//! expected lines.
+
+use crate::catalog::{
+    Catalog, Column, Constraint, ConstraintKind, Dependency, Index, ObjectId, QualName, Schema,
+    Table,
+};
+use crate::risk::{Direction, Risk};
+use crate::{diff, plan};
+
+use super::Rule;
+use crate::risk::context::Context;
+
+pub fn name(name: &str) -> QualName {
+    QualName::new("public", name)
+}
+
+pub fn col(name: &str, data_type: &str) -> Column {
+    Column {
+        name: name.to_owned(),
+        data_type: data_type.to_owned(),
+        collation: None,
+        not_null: false,
+        default: None,
+        identity: None,
+        generated: None,
+        comment: None,
+    }
+}
+
+pub fn not_null(column: Column) -> Column {
+    Column {
+        not_null: true,
+        ..column
+    }
+}
+
+pub fn with_default(column: Column, default: &str) -> Column {
+    Column {
+        default: Some(default.to_owned()),
+        ..column
+    }
+}
+
+pub fn table(table_name: &str, columns: Vec<Column>) -> Table {
+    Table {
+        name: name(table_name),
+        unlogged: false,
+        columns,
+        constraints: Vec::new(),
+        comment: None,
+    }
+}
+
+pub fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constraint {
+    Constraint {
+        name: name.to_owned(),
+        kind,
+        definition: definition.to_owned(),
+        validated: true,
+        comment: None,
+    }
+}
+
+pub fn with_constraints(table: Table, constraints: Vec<Constraint>) -> Table {
+    Table {
+        constraints,
+        ..table
+    }
+}
+
+/// An index over plain columns of a table, with its recorded dependencies.
+pub fn index(catalog: &mut Catalog, index_name: &str, table: &str, columns: &[&str], unique: bool) {
+    let unique_word = if unique { "UNIQUE " } else { "" };
+    catalog.indexes.push(Index {
+        name: name(index_name),
+        table: name(table),
+        definition: format!(
+            "CREATE {unique_word}INDEX {index_name} ON public.{table} USING btree ({})",
+            columns.join(", ")
+        ),
+        comment: None,
+    });
+    for column in columns {
+        catalog.dependencies.push(Dependency {
+            dependent: ObjectId::Index {
+                name: name(index_name),
+            },
+            referenced: ObjectId::Column {
+                table: name(table),
+                column: (*column).to_owned(),
+            },
+        });
+    }
+    catalog.normalize();
+}
+
+pub fn catalog(tables: Vec<Table>) -> Catalog {
+    let mut catalog = Catalog {
+        schemas: vec![Schema {
+            name: "public".into(),
+            comment: None,
+        }],
+        tables,
+        ..Catalog::default()
+    };
+    catalog.normalize();
+    catalog
+}
+
+/// A risk as the tests expect it:
+/// `severity category object: message [LOCK tables]`.
+pub fn render(risk: &Risk) -> String {
+    let mut line = format!(
+        "{} {} {}: {}",
+        risk.severity.as_str(),
+        risk.category.as_str(),
+        risk.object,
+        risk.message
+    );
+    if let Some(lock) = risk.lock {
+        line.push_str(&format!(" [{} {}]", lock.as_str(), risk.tables.join(", ")));
+    }
+    line
+}
+
+/// Plans FROM → TO with the real diff and runs one rule over every
+/// statement, comparing the risks it finds with `expected`.
+pub fn check_with(
+    rule: Rule,
+    from: &Catalog,
+    to: &Catalog,
+    version: Option<i32>,
+    direction: Direction,
+    expected: &[&str],
+) {
+    let plan = plan::plan(&diff::diff(from, to)).expect("the test schemas plan");
+    let cx = Context::new(&plan, from, to, version, direction);
+    let found: Vec<String> = cx
+        .sites()
+        .flat_map(|site| rule.check(&cx, &site))
+        .map(|r| render(&r))
+        .collect();
+    assert_eq!(
+        found,
+        expected,
+        "\nrule {} found:\n{}\n",
+        rule.name(),
+        found.join("\n")
+    );
+}
+
+/// [`check_with`] for the forward script on PostgreSQL 15.
+pub fn check(rule: Rule, from: &Catalog, to: &Catalog, expected: &[&str]) {
+    check_with(rule, from, to, Some(150000), Direction::Forward, expected);
+}

@@ -1,0 +1,693 @@
+//! The risk classifier on real databases: every `fixtures/risk_*` case and
+//! every `fixtures-risk/` case is loaded (FROM with its seed), both scripts
+//! are assessed, the forward one is probed on the seeded FROM, and the
+//! result is an insta snapshot under `snapshots/risk__<case>.snap`. The
+//! evidence that matters is also asserted outright, so a snapshot accepted
+//! in a hurry cannot hide a wrong count. Then the probes' own edges
+//! (timeouts, estimates on big tables) and the command line.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{StreamExt, stream};
+use pgrift::catalog::Catalog;
+use pgrift::plan::Plan;
+use pgrift::risk::{self, Assessment, Category, Direction, ProbeOptions, Severity};
+use pgrift::source::{Cluster, Shadow};
+use pgrift::{diff, emit, introspect, plan};
+
+use crate::support;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The cases: `fixtures/risk_*` (which also run through the round trip)
+/// and everything under `fixtures-risk/`.
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut cases = Vec::new();
+    for (dir, prefix) in [("fixtures", "risk_"), ("fixtures-risk", "")] {
+        let entries = std::fs::read_dir(root().join(dir)).expect("fixture directory is readable");
+        for entry in entries.filter_map(|e| e.ok()) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(prefix) && entry.path().join("to.sql").is_file() {
+                cases.push((name, entry.path()));
+            }
+        }
+    }
+    cases.sort();
+    cases
+}
+
+/// One case, assessed and probed.
+struct Assessed {
+    forward_plan: Plan,
+    reverse_plan: Plan,
+    forward: Assessment,
+    reverse: Assessment,
+}
+
+/// A fresh database of the shared cluster with the files applied.
+async fn database(cluster: &Arc<Cluster>, files: &[PathBuf]) -> Result<String, String> {
+    let shadow = Shadow::with_cluster(cluster.clone());
+    let db = shadow
+        .create_database()
+        .await
+        .map_err(|e| support::explain(&e))?;
+    for file in files.iter().filter(|f| f.is_file()) {
+        db.apply(file)
+            .await
+            .map_err(|e| format!("loading {}: {}", file.display(), support::explain(&e)))?;
+    }
+    let name = db.name().to_owned();
+    // A throwaway cluster keeps its databases after the handle closes.
+    db.close().await.map_err(|e| support::explain(&e))?;
+    Ok(name)
+}
+
+async fn catalog(cluster: &Cluster, db: &str) -> Result<(Catalog, i32), String> {
+    let client = cluster
+        .connect(db)
+        .await
+        .map_err(|e| support::explain(&e))?;
+    introspect::introspect(&client)
+        .await
+        .map(|i| (i.catalog, i.server_version_num))
+        .map_err(|e| format!("introspect {db}: {e}"))
+}
+
+/// Loads FROM (seeded) and TO, assesses both scripts and probes the
+/// forward one on FROM.
+async fn assess_case(
+    cluster: &Arc<Cluster>,
+    dir: &Path,
+    options: &ProbeOptions,
+) -> Result<Assessed, String> {
+    let from_db = database(cluster, &[dir.join("from.sql"), dir.join("seed.sql")]).await?;
+    let to_db = database(cluster, &[dir.join("to.sql")]).await?;
+    let (from, version) = catalog(cluster, &from_db).await?;
+    let (to, _) = catalog(cluster, &to_db).await?;
+    let forward_plan = plan::plan(&diff::diff(&from, &to)).map_err(|e| e.to_string())?;
+    let reverse_plan = plan::plan(&diff::diff(&to, &from)).map_err(|e| e.to_string())?;
+    let mut forward = risk::assess(&forward_plan, &from, &to, Some(version), Direction::Forward);
+    let reverse = risk::assess(&reverse_plan, &to, &from, Some(version), Direction::Reverse);
+    let client = cluster
+        .connect(&from_db)
+        .await
+        .map_err(|e| support::explain(&e))?;
+    risk::probe(&client, &mut forward, &forward_plan, &from, options)
+        .await
+        .map_err(|e| format!("probe: {e}"))?;
+    drop(client);
+    for db in [from_db, to_db] {
+        let _ = cluster.drop_database(&db).await;
+    }
+    Ok(Assessed {
+        forward_plan,
+        reverse_plan,
+        forward,
+        reverse,
+    })
+}
+
+/// The snapshot text: each statement with risks, and each risk in full.
+fn render(assessed: &Assessed) -> String {
+    let mut out = String::new();
+    for (title, plan, assessment) in [
+        ("forward", &assessed.forward_plan, &assessed.forward),
+        ("reverse", &assessed.reverse_plan, &assessed.reverse),
+    ] {
+        let _ = writeln!(out, "=== {title} ===");
+        for statement in &assessment.statements {
+            let step = &plan.steps[statement.step];
+            let _ = writeln!(out, "\n-- {}", emit::describe(step));
+            let _ = writeln!(out, "{};", step.statements[statement.index]);
+            for risk in &statement.risks {
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {}",
+                    risk.severity.as_str(),
+                    risk.category.as_str(),
+                    risk.message
+                );
+                let _ = writeln!(out, "    mitigation: {}", risk.mitigation);
+                if let Some(lock) = risk.lock {
+                    let _ = writeln!(out, "    lock: {}", lock.as_str());
+                }
+                if !risk.tables.is_empty() {
+                    let _ = writeln!(out, "    tables: {}", risk.tables.join(", "));
+                }
+                if let Some(e) = &risk.evidence {
+                    let estimated = if e.estimated { ", estimated" } else { "" };
+                    let _ = write!(out, "    evidence: {}: {}{estimated}", e.measure, e.count);
+                    if let Some(pages) = e.table_pages {
+                        let _ = write!(out, "; table pages: {pages}");
+                    }
+                    if let Some(rows) = e.table_rows_estimate {
+                        let _ = write!(out, "; table rows: {rows}");
+                    }
+                    let _ = writeln!(out, "\n    query: {}", e.query);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// What a case must show, beyond its snapshot: a risk of `category` on
+/// `object` with this severity, measured `count`, whose message contains
+/// `says`.
+struct Expect {
+    case: &'static str,
+    object: &'static str,
+    category: Category,
+    severity: Severity,
+    count: Option<i64>,
+    says: &'static str,
+}
+
+const EXPECTED: &[Expect] = &[
+    Expect {
+        case: "risk_data_loss",
+        object: "public.users.legacy_email",
+        category: Category::DataLoss,
+        severity: Severity::High,
+        count: Some(3),
+        says: "deletes its data: 3 non-null values",
+    },
+    Expect {
+        case: "risk_data_loss",
+        object: "public.audit_log",
+        category: Category::DataLoss,
+        severity: Severity::High,
+        count: Some(4),
+        says: "deletes its rows: 4 rows",
+    },
+    Expect {
+        case: "risk_data_loss",
+        object: "public.invoice_no",
+        category: Category::DataLoss,
+        severity: Severity::High,
+        count: Some(42),
+        says: "its current value is 42",
+    },
+    Expect {
+        case: "risk_rewrites_and_scans",
+        object: "public.accounts.balance",
+        category: Category::DataLoss,
+        severity: Severity::High,
+        count: Some(2),
+        says: "2 values that would be rounded",
+    },
+    Expect {
+        case: "risk_rewrites_and_scans",
+        object: "public.accounts.username",
+        category: Category::MayFail,
+        severity: Severity::Low,
+        count: Some(0),
+        says: "0 values that do not fit today",
+    },
+    Expect {
+        case: "risk_rewrites_and_scans",
+        object: "public.accounts.email",
+        category: Category::MayFail,
+        severity: Severity::Low,
+        count: Some(0),
+        says: "0 rows with NULL today",
+    },
+    Expect {
+        case: "risk_rewrites_and_scans",
+        object: "public.accounts.id",
+        category: Category::TableRewrite,
+        severity: Severity::Medium,
+        count: Some(3),
+        says: "public.accounts holds 3 rows in 1 page",
+    },
+    Expect {
+        case: "unique_duplicates",
+        object: "users_email_key on public.users",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "Adding unique constraint users_email_key on public.users will fail: 2 duplicate groups",
+    },
+    Expect {
+        case: "unique_duplicates",
+        object: "public.users_tenant_code_idx",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(1),
+        says: "will fail: 1 duplicate group",
+    },
+    Expect {
+        case: "fk_orphans",
+        object: "orders_customer_id_fkey on public.orders",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "will fail: 2 orphan rows",
+    },
+    Expect {
+        case: "not_null_violations",
+        object: "public.contacts.name",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "Setting public.contacts.name NOT NULL will fail: 2 rows with NULL",
+    },
+    Expect {
+        case: "not_null_violations",
+        object: "public.contacts.email",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(3),
+        says: "will fail: 3 existing rows",
+    },
+    Expect {
+        case: "narrowing_too_long",
+        object: "public.accounts.username",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "to character varying(20) will fail: 2 values that do not fit",
+    },
+    Expect {
+        case: "narrowing_too_long",
+        object: "public.accounts.points",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(1),
+        says: "will fail: 1 value that does not fit",
+    },
+    Expect {
+        case: "narrowing_too_long",
+        object: "public.accounts.ratio",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "will fail: 2 values that do not fit",
+    },
+    Expect {
+        case: "narrowing_too_long",
+        object: "public.accounts.ratio",
+        category: Category::DataLoss,
+        severity: Severity::High,
+        count: Some(3),
+        says: "3 values that would be rounded",
+    },
+    Expect {
+        case: "check_violations",
+        object: "products_price_check on public.products",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "will fail: 2 rows that violate it",
+    },
+    Expect {
+        case: "check_violations",
+        object: "products_stock_check on public.products",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "Validating constraint products_stock_check on public.products will fail: 2 rows that violate it",
+    },
+    Expect {
+        case: "enum_label_in_use",
+        object: "public.orders.status",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "will fail: 2 rows holding removed labels",
+    },
+    Expect {
+        case: "sequence_maxvalue",
+        object: "public.ticket_no",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(500),
+        says: "will fail: its current value is 500",
+    },
+];
+
+/// Checks one expectation against a case's forward risks.
+fn check_expectation(expect: &Expect, forward: &Assessment) -> Result<(), String> {
+    let found = forward
+        .risks()
+        .find(|r| r.object == expect.object && r.category == expect.category)
+        .ok_or_else(|| {
+            format!(
+                "{}: no {} risk on {}",
+                expect.case,
+                expect.category.as_str(),
+                expect.object
+            )
+        })?;
+    let count = found.evidence.as_ref().map(|e| e.count);
+    if found.severity != expect.severity
+        || count != expect.count
+        || !found.message.contains(expect.says)
+    {
+        return Err(format!(
+            "{} {}: expected {} with count {:?} saying {:?}, found {} with count {:?}: {}",
+            expect.case,
+            expect.object,
+            expect.severity.as_str(),
+            expect.count,
+            expect.says,
+            found.severity.as_str(),
+            count,
+            found.message
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn risk_fixtures() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let cluster = runtime.block_on(support::shared_cluster());
+    let cases = cases();
+    assert!(cases.len() >= 9, "expected the risk cases, found {cases:?}");
+    let options = ProbeOptions::default();
+    let results: BTreeMap<String, Result<Assessed, String>> = runtime.block_on(
+        stream::iter(cases.iter())
+            .map(|(name, dir)| {
+                let cluster = cluster.clone();
+                let options = options.clone();
+                async move { (name.clone(), assess_case(&cluster, dir, &options).await) }
+            })
+            .buffer_unordered(3)
+            .collect(),
+    );
+
+    let mut failures = Vec::new();
+    for (name, dir) in &cases {
+        let assessed = match &results[name] {
+            Ok(assessed) => assessed,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        for expect in EXPECTED.iter().filter(|e| e.case == name) {
+            if let Err(e) = check_expectation(expect, &assessed.forward) {
+                failures.push(e);
+            }
+        }
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(root().join("snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_input_file(dir.join("to.sql"));
+        let rendered = render(assessed);
+        let checked = catch_unwind(AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(format!("risk__{name}"), rendered))
+        }));
+        if checked.is_err() {
+            failures.push(format!(
+                "{name}: snapshot differs (run `cargo insta review`)"
+            ));
+        }
+    }
+    for expect in EXPECTED {
+        if !cases.iter().any(|(name, _)| name == expect.case) {
+            failures.push(format!("{}: no such case", expect.case));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Builds a FROM and a TO database from SQL text, for the probe tests that
+/// need no fixture.
+async fn pair(from_sql: &str, to_sql: &str) -> (Arc<Cluster>, String, Catalog, Catalog, Plan) {
+    let cluster = support::shared_cluster().await;
+    let mut names = Vec::new();
+    for sql in [from_sql, to_sql] {
+        let name = support::unique_name("risk_probe");
+        cluster
+            .create_database(&name)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+        let client = cluster
+            .connect(&name)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+        client.batch_execute(sql).await.expect("schema loads");
+        names.push(name);
+    }
+    let (from, _) = catalog(&cluster, &names[0]).await.expect("from catalog");
+    let (to, _) = catalog(&cluster, &names[1]).await.expect("to catalog");
+    let plan = plan::plan(&diff::diff(&from, &to)).expect("plan");
+    let _ = cluster.drop_database(&names[1]).await;
+    (cluster, names.remove(0), from, to, plan)
+}
+
+/// A probe that runs past the timeout leaves its risk unmeasured, with a
+/// note, and the other probes still run.
+#[tokio::test]
+async fn a_slow_probe_times_out_into_a_note() {
+    let slow = "create function slow_positive(n integer) returns boolean language sql immutable \
+                as $$ select pg_sleep(0.2) is not null and n > 0 $$;";
+    let from = format!(
+        "{slow} create table items (id integer primary key, n integer, legacy text); \
+         insert into items values (1, 1, 'a'), (2, 2, null);"
+    );
+    let to = format!(
+        "{slow} create table items (id integer primary key, n integer check (public.slow_positive(n)));"
+    );
+    let (cluster, db, from, to, plan) = pair(&from, &to).await;
+    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    let client = cluster.connect(&db).await.expect("connect");
+    let options = ProbeOptions {
+        timeout: Duration::from_millis(100),
+        ..ProbeOptions::default()
+    };
+    risk::probe(&client, &mut assessment, &plan, &from, &options)
+        .await
+        .expect("a timeout is not an error");
+    let check = assessment
+        .risks()
+        .find(|r| r.category == Category::MayFail && r.object.starts_with("items_n_check"))
+        .expect("the check's may-fail risk");
+    assert_eq!(check.evidence, None);
+    assert!(
+        check
+            .message
+            .ends_with("(not measured: the probe timed out after 100ms)"),
+        "{}",
+        check.message
+    );
+    assert_eq!(check.severity, Severity::Medium);
+    let dropped = assessment
+        .risks()
+        .find(|r| r.category == Category::DataLoss)
+        .expect("the dropped column's data loss");
+    assert_eq!(dropped.evidence.as_ref().map(|e| e.count), Some(1));
+    drop(client);
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// Above the row threshold probes estimate from statistics and say so, or
+/// leave a risk unmeasured when statistics cannot tell.
+#[tokio::test]
+async fn big_tables_are_estimated() {
+    let from = "create table events (id integer primary key, note text, code text); \
+                insert into events select i, case when i % 4 = 0 then null else 'x' end, 'c' \
+                from generate_series(1, 400) i; \
+                analyze events;";
+    let to = "create table events (id integer primary key, code text not null unique);";
+    let (cluster, db, from, to, plan) = pair(from, to).await;
+    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    let client = cluster.connect(&db).await.expect("connect");
+    let options = ProbeOptions {
+        max_exact_rows: 100,
+        ..ProbeOptions::default()
+    };
+    risk::probe(&client, &mut assessment, &plan, &from, &options)
+        .await
+        .expect("probes run");
+    let lost = assessment
+        .risks()
+        .find(|r| r.category == Category::DataLoss)
+        .expect("the dropped column");
+    let evidence = lost.evidence.as_ref().expect("an estimate");
+    assert!(evidence.estimated);
+    assert_eq!(evidence.count, 300, "{}", lost.message);
+    assert!(
+        lost.message
+            .ends_with("about 300 non-null values (estimated)"),
+        "{}",
+        lost.message
+    );
+    let unique = assessment
+        .risks()
+        .find(|r| r.category == Category::MayFail && r.object.starts_with("events_code_key"))
+        .expect("the unique constraint");
+    assert_eq!(unique.evidence, None);
+    assert!(
+        unique.message.contains(
+            "(not measured: public.events has about 400 rows, more than the probes count (--probe-max-rows 100))"
+        ),
+        "{}",
+        unique.message
+    );
+    drop(client);
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// Runs `pgrift` with `args`, loading `.sql` sources into the shared
+/// cluster.
+async fn pgrift(args: &[&str]) -> Output {
+    let cluster = support::shared_cluster().await;
+    let shadow = cluster.conninfo("postgres").to_string();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
+        .args(args)
+        .env("PGRIFT_SHADOW_URL", shadow)
+        .env("NO_COLOR", "1")
+        .output()
+        .await
+        .expect("pgrift runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The command line on a live FROM: probes run by default, their evidence
+/// lands in the script's comments and the report, `--fail-on` gates on it,
+/// and `--no-probe` turns them off.
+#[tokio::test]
+async fn the_command_line_probes_a_live_from_and_gates_on_risks() {
+    let cluster = support::shared_cluster().await;
+    let dir = root().join("fixtures").join("risk_data_loss");
+    let from_db = database(&cluster, &[dir.join("from.sql"), dir.join("seed.sql")])
+        .await
+        .expect("from database");
+    let url = cluster.conninfo(&from_db).to_string();
+    let to = dir.join("to.sql");
+    let to = to.to_str().expect("UTF-8 path");
+
+    let out = pgrift(&["diff", &url, to, "-q"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let script = text(&out.stdout);
+    assert!(
+        script.contains("-- drop column public.users.legacy_email\n--   risk high data-loss: Dropping column public.users.legacy_email deletes its data: 3 non-null values\n"),
+        "{script}"
+    );
+
+    let out = pgrift(&["diff", &url, to, "-q", "--fail-on", "high"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let out = pgrift(&["diff", &url, to, "-q", "--no-probe"]).await;
+    assert!(
+        text(&out.stdout).contains("-- drop column public.users.legacy_email\n--   risk high data-loss: Dropping column public.users.legacy_email deletes its data\n"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = pgrift(&["report", &url, to, "-q", "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report is JSON");
+    assert_eq!(report["format"], "pgrift-report");
+    assert_eq!(report["summary"]["high"], 3);
+    let risks = report["risks"].as_array().cloned().expect("risks");
+    assert!(
+        risks.iter().any(|r| r["category"] == "data-loss"
+            && r["object"] == "public.users.legacy_email"
+            && r["evidence"]["count"] == 3
+            && r["evidence"]["estimated"] == false),
+        "{risks:?}"
+    );
+    let reverse = serde_json::to_string(&report["reverse_risks"]).expect("JSON");
+    assert!(reverse.contains("\"irreversible\""), "{reverse}");
+
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let release = out_dir.path().join("release");
+    let release_arg = release.to_str().expect("UTF-8 path");
+    let out = pgrift(&[
+        "plan",
+        &url,
+        to,
+        "--out",
+        release_arg,
+        "-q",
+        "--fail-on",
+        "medium",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let forward = std::fs::read_to_string(release.join("forward.sql")).expect("forward.sql");
+    assert!(
+        forward.contains(
+            "--   risk high data-loss: Dropping table public.audit_log deletes its rows: 4 rows"
+        ),
+        "{forward}"
+    );
+    let reverse = std::fs::read_to_string(release.join("reverse.sql")).expect("reverse.sql");
+    assert!(
+        reverse.contains("--   risk high irreversible: Re-creating table public.audit_log"),
+        "{reverse}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(release.join("report.json")).expect("report.json"))
+            .expect("report.json is JSON");
+    assert_eq!(report["summary"]["high"], 3);
+    let markdown = std::fs::read_to_string(release.join("report.md")).expect("report.md");
+    assert!(markdown.contains("public.users.legacy_email"), "{markdown}");
+
+    for format in ["terminal", "markdown", "html"] {
+        let out = pgrift(&["report", &url, to, "-q", "--format", format]).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("legacy_email"),
+            "{format}: {}",
+            text(&out.stdout)
+        );
+    }
+
+    let _ = cluster.drop_database(&from_db).await;
+}
+
+/// `--probe` on a source without data warns and measures nothing;
+/// `--fail-on` below every risk passes.
+#[tokio::test]
+async fn the_command_line_without_a_live_from() {
+    let from = root().join("fixtures").join("demo").join("from.sql");
+    let to = root().join("fixtures").join("demo").join("to.sql");
+    let (from, to) = (from.to_str().expect("UTF-8"), to.to_str().expect("UTF-8"));
+    let out = pgrift(&["diff", from, to, "-q", "--probe", "--fail-on", "high"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("warning: --probe measures risks on a live FROM database"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = pgrift(&["diff", from, to, "-q", "--fail-on", "medium"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let out = pgrift(&["diff", from, to, "--probe-timeout", "soon"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not a duration"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = pgrift(&["report", "--help"]).await;
+    let help = text(&out.stdout);
+    for flag in [
+        "--fail-on",
+        "--probe",
+        "--no-probe",
+        "--probe-timeout",
+        "Example",
+    ] {
+        assert!(help.contains(flag), "{help}");
+    }
+}
