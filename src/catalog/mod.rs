@@ -278,6 +278,39 @@ impl Catalog {
         self.warnings.dedup();
     }
 
+    /// The table called `name`. Like the other lookups by name, it expects a
+    /// normalized catalog (every list sorted by its key), which introspection
+    /// and snapshot files give, and searches it by bisection.
+    pub fn table(&self, name: &QualName) -> Option<&Table> {
+        find_sorted(&self.tables, name, |t| &t.name)
+    }
+
+    pub fn index(&self, name: &QualName) -> Option<&Index> {
+        find_sorted(&self.indexes, name, |i| &i.name)
+    }
+
+    pub fn view(&self, name: &QualName) -> Option<&View> {
+        find_sorted(&self.views, name, |v| &v.name)
+    }
+
+    pub fn sequence(&self, name: &QualName) -> Option<&Sequence> {
+        find_sorted(&self.sequences, name, |s| &s.name)
+    }
+
+    /// Every overload of the function (or procedure) called `name`.
+    pub fn functions_named(&self, name: &QualName) -> &[Function] {
+        let start = self.functions.partition_point(|f| &f.name < name);
+        let end = start + self.functions[start..].partition_point(|f| &f.name == name);
+        &self.functions[start..end]
+    }
+
+    /// The function called `name` whose identity arguments are `args`.
+    pub fn function(&self, name: &QualName, args: &str) -> Option<&Function> {
+        self.functions_named(name)
+            .iter()
+            .find(|f| f.identity_args == args)
+    }
+
     /// True when the catalog holds no modelled object at all.
     pub fn is_empty(&self) -> bool {
         self.schemas.is_empty()
@@ -290,4 +323,15 @@ impl Catalog {
             && self.functions.is_empty()
             && self.triggers.is_empty()
     }
+}
+
+/// The element of `list`, sorted by `key`, whose key is `name`.
+fn find_sorted<'a, T>(
+    list: &'a [T],
+    name: &QualName,
+    key: impl Fn(&T) -> &QualName,
+) -> Option<&'a T> {
+    list.binary_search_by(|item| key(item).cmp(name))
+        .ok()
+        .map(|i| &list[i])
 }

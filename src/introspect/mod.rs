@@ -86,6 +86,7 @@ const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 /// catalog of 10,000 tables and saves nothing on queries this short.
 const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true) AS search_path, \
     pg_catalog.set_config('jit', 'off', true) AS jit, \
+    pg_catalog.set_config('max_parallel_workers_per_gather', '0', true) AS parallel, \
     'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AS pg_class, \
     'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid AS pg_namespace, \
     'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid AS pg_type, \

@@ -3,6 +3,7 @@
 
 use std::cell::OnceCell;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use super::effect;
@@ -45,6 +46,12 @@ pub struct Context<'a> {
     /// For each transaction, the last statement that does long work;
     /// computed on first use.
     last_long_work: OnceCell<Vec<Option<(usize, usize)>>>,
+    /// Every change the plan carries out, for [`Context::plans`]; computed
+    /// on first use.
+    planned: OnceCell<FxHashSet<(&'a ObjectId, ChangeKind)>>,
+    /// TO's recorded dependents of each column, for
+    /// [`Context::indexes_on_column`]; computed on first use.
+    column_dependents: OnceCell<FxHashMap<&'a ObjectId, Vec<&'a ObjectId>>>,
 }
 
 /// One statement of the plan.
@@ -87,6 +94,8 @@ impl<'a> Context<'a> {
             direction,
             transaction,
             last_long_work: OnceCell::new(),
+            planned: OnceCell::new(),
+            column_dependents: OnceCell::new(),
         }
     }
 
@@ -133,11 +142,11 @@ impl<'a> Context<'a> {
     }
 
     pub fn table_before(&self, name: &QualName) -> Option<&'a Table> {
-        find_table(self.from, name)
+        self.from.table(name)
     }
 
     pub fn table_after(&self, name: &QualName) -> Option<&'a Table> {
-        find_table(self.to, name)
+        self.to.table(name)
     }
 
     /// True for a table that exists before the script runs: statements on a
@@ -175,19 +184,27 @@ impl<'a> Context<'a> {
     }
 
     pub fn index_before(&self, name: &QualName) -> Option<&'a Index> {
-        self.from.indexes.iter().find(|i| &i.name == name)
+        self.from.index(name)
     }
 
     pub fn index_after(&self, name: &QualName) -> Option<&'a Index> {
-        self.to.indexes.iter().find(|i| &i.name == name)
+        self.to.index(name)
     }
 
     /// Whether the plan carries out this change, in a statement of its own
     /// or as part of another.
     pub fn plans(&self, id: &ObjectId, kind: ChangeKind) -> bool {
-        self.plan.steps.iter().any(|s| {
-            (&s.id == id && s.kind == kind) || s.includes.iter().any(|(i, k)| i == id && *k == kind)
-        })
+        let plan = self.plan;
+        self.planned
+            .get_or_init(|| {
+                plan.steps
+                    .iter()
+                    .flat_map(|s| {
+                        std::iter::once((&s.id, s.kind)).chain(s.includes.iter().map(|(i, k)| (i, *k)))
+                    })
+                    .collect()
+            })
+            .contains(&(id, kind))
     }
 
     /// The indexes of TO over a column (as recorded dependencies), which
@@ -197,12 +214,21 @@ impl<'a> Context<'a> {
             table: table.clone(),
             column: column.to_owned(),
         };
-        let mut names: Vec<QualName> = self
-            .to
-            .dependencies
-            .iter()
-            .filter(|d| d.referenced == column_id)
-            .filter_map(|d| match &d.dependent {
+        let to = self.to;
+        let dependents = self.column_dependents.get_or_init(|| {
+            let mut map: FxHashMap<&ObjectId, Vec<&ObjectId>> = FxHashMap::default();
+            for d in &to.dependencies {
+                if matches!(d.referenced, ObjectId::Column { .. }) {
+                    map.entry(&d.referenced).or_default().push(&d.dependent);
+                }
+            }
+            map
+        });
+        let mut names: Vec<QualName> = dependents
+            .get(&column_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|dependent| match dependent {
                 ObjectId::Index { name } => Some(name.clone()),
                 ObjectId::Constraint { table, name } => self
                     .constraint_after(table, name)
@@ -274,13 +300,4 @@ impl<'a> Context<'a> {
             })
         })
     }
-}
-
-fn find_table<'a>(catalog: &'a Catalog, name: &QualName) -> Option<&'a Table> {
-    catalog
-        .tables
-        .binary_search_by(|t| t.name.cmp(name))
-        .ok()
-        .map(|i| &catalog.tables[i])
-        .or_else(|| catalog.tables.iter().find(|t| &t.name == name))
 }

@@ -20,14 +20,17 @@
 //! from `pg_class.reltuples` and `pg_stats.null_frac` where those answer,
 //! and say so, and leave the rest unmeasured.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::time::Duration;
+
+use rustc_hash::FxHashMap;
 
 use thiserror::Error;
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
-use crate::catalog::{Catalog, QualName};
+use crate::catalog::{Catalog, QualName, Table};
 use crate::plan::{Plan, Step};
 use crate::sql::read::{self, ConstraintDefKind};
 use crate::sql::{Condition, Ident, Literal, ProbeControl, ProbeQuery, Stmt, TableAction};
@@ -88,6 +91,7 @@ pub async fn probe(
         from,
         plan,
         sizes: HashMap::new(),
+        tables_by_display: OnceCell::new(),
     };
     let mut result = Ok(());
     'statements: for statement in &mut assessment.statements {
@@ -249,6 +253,9 @@ struct Prober<'a> {
     from: &'a Catalog,
     plan: &'a Plan,
     sizes: HashMap<QualName, Outcome<Size>>,
+    /// FROM's tables by the name risks print (`Risk::tables`), built on
+    /// first use.
+    tables_by_display: OnceCell<FxHashMap<String, &'a Table>>,
 }
 
 impl Prober<'_> {
@@ -560,10 +567,14 @@ impl Prober<'_> {
         };
         specific.or_else(|| {
             // Any other risk about a table gets the table's size.
-            let table = risk
-                .tables
-                .first()
-                .and_then(|t| self.from.tables.iter().find(|x| x.name.to_string() == *t))?;
+            let from = self.from;
+            let tables = self.tables_by_display.get_or_init(|| {
+                from.tables
+                    .iter()
+                    .map(|t| (t.name.to_string(), t))
+                    .collect()
+            });
+            let table = risk.tables.first().and_then(|t| tables.get(t))?;
             Some(Measure::Size(table.name.clone()))
         })
     }
@@ -747,14 +758,12 @@ impl Prober<'_> {
     }
 
     fn has_table(&self, table: &QualName) -> bool {
-        self.from.tables.iter().any(|t| &t.name == table)
+        self.from.table(table).is_some()
     }
 
     fn column(&self, table: &QualName, column: &str) -> Option<&crate::catalog::Column> {
         self.from
-            .tables
-            .iter()
-            .find(|t| &t.name == table)?
+            .table(table)?
             .columns
             .iter()
             .find(|c| c.name == column)

@@ -147,7 +147,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SourceError> {
             });
         }
     }
-    let envelope: EnvelopeIn = serde_json::from_str(text).map_err(json_error)?;
+    let mut envelope: EnvelopeIn = serde_json::from_str(text).map_err(json_error)?;
+    // pgrift writes snapshots normalized; sorting again costs little and
+    // keeps lookups by name correct for a file edited by hand.
+    envelope.catalog.normalize();
     Ok(Snapshot {
         server_version_num: envelope.server_version_num,
         catalog: envelope.catalog,

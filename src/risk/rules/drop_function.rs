@@ -20,9 +20,8 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         FunctionKind::Procedure => "procedure",
     };
     let signature = format!("{name}({args})");
-    let same = |f: &&crate::catalog::Function| f.name == *name && f.identity_args == args.0;
-    let old = cx.from.functions.iter().find(same);
-    let new = cx.to.functions.iter().find(same);
+    let old = cx.from.function(name, &args.0);
+    let new = cx.to.function(name, &args.0);
     let message = match (old, new) {
         (Some(old), Some(new)) => {
             if old.kind != new.kind {
@@ -45,15 +44,9 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         (_, None) => {
             let others: Vec<String> = cx
                 .to
-                .functions
+                .functions_named(name)
                 .iter()
-                .filter(|f| f.name == *name)
-                .filter(|f| {
-                    !cx.from
-                        .functions
-                        .iter()
-                        .any(|o| o.name == f.name && o.identity_args == f.identity_args)
-                })
+                .filter(|f| cx.from.function(&f.name, &f.identity_args).is_none())
                 .map(|f| format!("{}({})", f.name, f.identity_args))
                 .collect();
             if others.is_empty() {

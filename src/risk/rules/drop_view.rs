@@ -16,8 +16,8 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     } else {
         "view"
     };
-    let old = cx.from.views.iter().find(|v| &v.name == name);
-    let new = cx.to.views.iter().find(|v| &v.name == name);
+    let old = cx.from.view(name);
+    let new = cx.to.view(name);
     match (old, new) {
         (_, None) => vec![risk(
             site,

@@ -41,12 +41,8 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             )
         }
         Stmt::CreateSequence { name, options }
-            if !cx.from.sequences.iter().any(|s| &s.name == name)
-                && cx
-                    .to
-                    .sequences
-                    .iter()
-                    .any(|s| &s.name == name && s.owned_by.is_none()) =>
+            if cx.from.sequence(name).is_none()
+                && cx.to.sequence(name).is_some_and(|s| s.owned_by.is_none()) =>
         {
             format!(
                 "Re-creating sequence {name} starts it over at {}: values it already handed out come again",

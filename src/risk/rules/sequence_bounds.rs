@@ -10,7 +10,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterSequence { name, options } = site.stmt else {
         return Vec::new();
     };
-    let Some(old) = cx.from.sequences.iter().find(|s| &s.name == name) else {
+    let Some(old) = cx.from.sequence(name) else {
         return Vec::new();
     };
     let condition = if options.increment > 0 && options.max_value < old.options.max_value {
