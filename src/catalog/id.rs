@@ -2,19 +2,25 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::sql::quote_ident;
 
+/// A name held by a catalog identity. Names up to 24 bytes (nearly every
+/// identifier) are stored inline, without an allocation of their own; a
+/// catalog of 10,000 tables holds hundreds of thousands of them.
+pub type Name = CompactString;
+
 /// A schema-qualified name. Displays quoted, as SQL (`public."Users"`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct QualName {
-    pub schema: String,
-    pub name: String,
+    pub schema: Name,
+    pub name: Name,
 }
 
 impl QualName {
-    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(schema: impl Into<Name>, name: impl Into<Name>) -> Self {
         QualName {
             schema: schema.into(),
             name: name.into(),
@@ -43,10 +49,10 @@ impl fmt::Display for QualName {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ObjectId {
     Schema {
-        name: String,
+        name: Name,
     },
     Extension {
-        name: String,
+        name: Name,
     },
     /// An enum type. Its array type maps to the same identity.
     Type {
@@ -60,16 +66,16 @@ pub enum ObjectId {
     },
     Column {
         table: QualName,
-        column: String,
+        column: Name,
     },
     /// The default expression of a column, apart from the column itself.
     Default {
         table: QualName,
-        column: String,
+        column: Name,
     },
     Constraint {
         table: QualName,
-        name: String,
+        name: Name,
     },
     Index {
         name: QualName,
@@ -80,11 +86,11 @@ pub enum ObjectId {
     },
     Function {
         name: QualName,
-        args: String,
+        args: Name,
     },
     Trigger {
         table: QualName,
-        name: String,
+        name: Name,
     },
 }
 

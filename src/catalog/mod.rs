@@ -13,7 +13,7 @@
 
 mod id;
 
-pub use id::{ObjectId, QualName};
+pub use id::{Name, ObjectId, QualName};
 
 use serde::{Deserialize, Serialize};
 

@@ -116,32 +116,32 @@ impl<'k> Key<'k> {
         let Key(tag, [a, b, c]) = self;
         let qual = || QualName::new(a, b);
         match tag {
-            Tag::Schema => ObjectId::Schema { name: a.to_owned() },
-            Tag::Extension => ObjectId::Extension { name: a.to_owned() },
+            Tag::Schema => ObjectId::Schema { name: a.into() },
+            Tag::Extension => ObjectId::Extension { name: a.into() },
             Tag::Type => ObjectId::Type { name: qual() },
             Tag::Sequence => ObjectId::Sequence { name: qual() },
             Tag::Table => ObjectId::Table { name: qual() },
             Tag::Column => ObjectId::Column {
                 table: qual(),
-                column: c.to_owned(),
+                column: c.into(),
             },
             Tag::Default => ObjectId::Default {
                 table: qual(),
-                column: c.to_owned(),
+                column: c.into(),
             },
             Tag::Constraint => ObjectId::Constraint {
                 table: qual(),
-                name: c.to_owned(),
+                name: c.into(),
             },
             Tag::Index => ObjectId::Index { name: qual() },
             Tag::View => ObjectId::View { name: qual() },
             Tag::Function => ObjectId::Function {
                 name: qual(),
-                args: c.to_owned(),
+                args: c.into(),
             },
             Tag::Trigger => ObjectId::Trigger {
                 table: qual(),
-                name: c.to_owned(),
+                name: c.into(),
             },
         }
     }
@@ -358,7 +358,7 @@ impl<'a> Objects<'a> {
 pub fn column_id(table: &QualName, column: &str) -> ObjectId {
     ObjectId::Column {
         table: table.clone(),
-        column: column.to_owned(),
+        column: column.into(),
     }
 }
 

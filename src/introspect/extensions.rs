@@ -48,7 +48,7 @@ pub(super) fn build(
     rows.into_iter()
         .map(|row| {
             let id = ObjectId::Extension {
-                name: row.name.clone(),
+                name: row.name.as_str().into(),
             };
             objects.insert(classes.pg_extension, row.oid, 0, id);
             Extension {

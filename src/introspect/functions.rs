@@ -75,7 +75,7 @@ pub(super) fn build(
         .map(|row| {
             let id = ObjectId::Function {
                 name: row.name.clone(),
-                args: row.identity_args.clone(),
+                args: row.identity_args.as_str().into(),
             };
             objects.insert(classes.pg_proc, row.oid, 0, id);
             Function {

@@ -41,7 +41,7 @@ pub(super) fn build(
     rows.into_iter()
         .map(|row| {
             let id = ObjectId::Schema {
-                name: row.name.clone(),
+                name: row.name.as_str().into(),
             };
             objects.insert(classes.pg_namespace, row.oid, 0, id);
             Schema {

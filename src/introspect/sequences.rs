@@ -127,7 +127,7 @@ pub(super) fn build(
                 match objects.get(classes.pg_class, table, column) {
                     Some(ObjectId::Column { table, column }) => Some(ColumnRef {
                         table: table.clone(),
-                        column: column.clone(),
+                        column: column.to_string(),
                     }),
                     _ => None,
                 }

@@ -243,7 +243,7 @@ pub(super) fn build(
         }
         let id = ObjectId::Column {
             table: table.name.clone(),
-            column: column.name.clone(),
+            column: column.name.as_str().into(),
         };
         let generated = column.generated == 's';
         if let Some(default_oid) = column.default_oid {
@@ -254,7 +254,7 @@ pub(super) fn build(
             } else {
                 ObjectId::Default {
                     table: table.name.clone(),
-                    column: column.name.clone(),
+                    column: column.name.as_str().into(),
                 }
             };
             objects.insert(classes.pg_attrdef, default_oid, 0, default_id);
@@ -303,7 +303,7 @@ pub(super) fn build(
         };
         let id = ObjectId::Constraint {
             table: table.name.clone(),
-            name: constraint.name.clone(),
+            name: constraint.name.as_str().into(),
         };
         // The index behind a primary key, unique or exclusion constraint is
         // the constraint as far as dependencies go: a foreign key depends on

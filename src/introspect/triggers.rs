@@ -75,7 +75,7 @@ pub(super) fn build(
                 })?;
             let id = ObjectId::Trigger {
                 table: table.clone(),
-                name: row.name.clone(),
+                name: row.name.as_str().into(),
             };
             objects.insert(classes.pg_trigger, row.oid, 0, id);
             Ok(Trigger {

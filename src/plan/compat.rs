@@ -186,7 +186,7 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
     let in_column = |table: &crate::catalog::QualName, column: &ColumnDef| {
         let object = ObjectId::Column {
             table: table.clone(),
-            column: column.name.0.clone(),
+            column: column.name.0.as_str().into(),
         };
         let mut found = Vec::new();
         for text in [&column.default, &column.generated].into_iter().flatten() {
@@ -204,7 +204,7 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
             TableAction::SetDefault(column, expr) => in_text(
                 ObjectId::Default {
                     table: table.clone(),
-                    column: column.0.clone(),
+                    column: column.0.as_str().into(),
                 },
                 &expr.0,
             ),
@@ -213,7 +213,7 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
             } => in_text(
                 ObjectId::Constraint {
                     table: table.clone(),
-                    name: name.0.clone(),
+                    name: name.0.as_str().into(),
                 },
                 &definition.0,
             ),
@@ -409,14 +409,14 @@ mod tests {
     fn plan() -> Plan {
         let constraint = ObjectId::Constraint {
             table: users(),
-            name: "users_email_key".to_owned(),
+            name: "users_email_key".into(),
         };
         let index = ObjectId::Index {
             name: QualName::new("public", "users_team"),
         };
         let function = ObjectId::Function {
             name: QualName::new("public", "f"),
-            args: String::new(),
+            args: crate::catalog::Name::default(),
         };
         Plan {
             steps: vec![

@@ -197,7 +197,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         {
             let column = ObjectId::Column {
                 table: owner.table.clone(),
-                column: owner.column.clone(),
+                column: owner.column.as_str().into(),
             };
             link(Some(i), find(&column, Drop));
         }

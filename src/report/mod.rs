@@ -312,7 +312,7 @@ fn definitions(catalog: &Catalog) -> BTreeMap<ObjectId, Definition> {
         out.insert(
             ObjectId::Function {
                 name: function.name.clone(),
-                args: function.identity_args.clone(),
+                args: function.identity_args.as_str().into(),
             },
             Definition {
                 kind: match function.kind {
@@ -336,7 +336,7 @@ fn definitions(catalog: &Catalog) -> BTreeMap<ObjectId, Definition> {
         out.insert(
             ObjectId::Trigger {
                 table: trigger.table.clone(),
-                name: trigger.name.clone(),
+                name: trigger.name.as_str().into(),
             },
             Definition {
                 kind: "trigger",

@@ -130,7 +130,7 @@ pub fn from_catalog() -> Catalog {
                 },
                 referenced: ObjectId::Function {
                     name: QualName::new("public", "touch"),
-                    args: String::new(),
+                    args: crate::catalog::Name::default(),
                 },
             },
         ],

@@ -200,7 +200,8 @@ impl<'a> Context<'a> {
                 plan.steps
                     .iter()
                     .flat_map(|s| {
-                        std::iter::once((&s.id, s.kind)).chain(s.includes.iter().map(|(i, k)| (i, *k)))
+                        std::iter::once((&s.id, s.kind))
+                            .chain(s.includes.iter().map(|(i, k)| (i, *k)))
                     })
                     .collect()
             })
@@ -212,7 +213,7 @@ impl<'a> Context<'a> {
     pub fn indexes_on_column(&self, table: &QualName, column: &str) -> Vec<QualName> {
         let column_id = ObjectId::Column {
             table: table.clone(),
-            column: column.to_owned(),
+            column: column.into(),
         };
         let to = self.to;
         let dependents = self.column_dependents.get_or_init(|| {

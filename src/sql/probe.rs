@@ -268,8 +268,8 @@ impl fmt::Display for ProbeQuery {
                 f,
                 "SELECT null_frac FROM pg_stats WHERE schemaname = {} AND tablename = {} \
                  AND attname = {} AND NOT inherited",
-                Literal(table.schema.clone()),
-                Literal(table.name.clone()),
+                Literal(table.schema.to_string()),
+                Literal(table.name.to_string()),
                 Literal(column.clone())
             ),
             ProbeQuery::SequenceLastValue { name } => {

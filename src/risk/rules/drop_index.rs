@@ -40,7 +40,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             }
             let id = ObjectId::Constraint {
                 table: table.clone(),
-                name: name.0.clone(),
+                name: name.0.as_str().into(),
             };
             (
                 format!("constraint {name} on {table} and its index"),

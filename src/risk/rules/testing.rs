@@ -89,7 +89,7 @@ pub fn index(catalog: &mut Catalog, index_name: &str, table: &str, columns: &[&s
             },
             referenced: ObjectId::Column {
                 table: name(table),
-                column: (*column).to_owned(),
+                column: (*column).into(),
             },
         });
     }
