@@ -109,9 +109,9 @@ pub struct Table {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
-    pub name: String,
+    pub name: Name,
     /// The type as `format_type` prints it, with typmod (`character varying(20)`).
-    pub data_type: String,
+    pub data_type: Name,
     /// A collation other than the type's default, if any.
     pub collation: Option<QualName>,
     pub not_null: bool,
@@ -146,7 +146,7 @@ pub enum ConstraintKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Constraint {
-    pub name: String,
+    pub name: Name,
     pub kind: ConstraintKind,
     /// `pg_get_constraintdef` without a trailing `NOT VALID`.
     pub definition: String,

@@ -12,7 +12,7 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
         table: table.clone(),
         action,
     };
-    let name = || Ident(new.name.clone());
+    let name = || Ident(new.name.to_string());
     let mut stmts = Vec::new();
 
     match (&old.generated, &new.generated) {
@@ -29,7 +29,7 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
     if old.data_type != new.data_type || old.collation != new.collation {
         stmts.push(alter(TableAction::AlterColumnType {
             column: name(),
-            data_type: ServerSql(new.data_type.clone()),
+            data_type: ServerSql(new.data_type.to_string()),
             collation: new.collation.clone(),
             using_cast: needs_using(&old.data_type, &new.data_type),
             via_text: false,
@@ -108,8 +108,8 @@ pub fn retype_via_text(table: &QualName, column: &Column) -> Stmt {
     Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AlterColumnType {
-            column: Ident(column.name.clone()),
-            data_type: ServerSql(column.data_type.clone()),
+            column: Ident(column.name.to_string()),
+            data_type: ServerSql(column.data_type.to_string()),
             collation: None,
             using_cast: false,
             via_text: true,
@@ -136,8 +136,8 @@ fn identity_def(identity: &Identity) -> IdentityDef {
 /// A column as `CREATE TABLE` and `ADD COLUMN` write it, default included.
 pub fn column_def(column: &Column) -> ColumnDef {
     ColumnDef {
-        name: Ident(column.name.clone()),
-        data_type: ServerSql(column.data_type.clone()),
+        name: Ident(column.name.to_string()),
+        data_type: ServerSql(column.data_type.to_string()),
         collation: column.collation.clone(),
         not_null: column.not_null,
         default: column.default.clone().map(ServerSql),
@@ -156,7 +156,7 @@ pub fn add(table: &QualName, column: &Column) -> Vec<Stmt> {
 pub fn drop(table: &QualName, column: &Column) -> Vec<Stmt> {
     vec![Stmt::AlterTable {
         table: table.clone(),
-        action: TableAction::DropColumn(Ident(column.name.clone())),
+        action: TableAction::DropColumn(Ident(column.name.to_string())),
     }]
 }
 
@@ -166,7 +166,10 @@ pub fn set_default(table: &QualName, column: &Column) -> Vec<Stmt> {
         .iter()
         .map(|default| Stmt::AlterTable {
             table: table.clone(),
-            action: TableAction::SetDefault(Ident(column.name.clone()), ServerSql(default.clone())),
+            action: TableAction::SetDefault(
+                Ident(column.name.to_string()),
+                ServerSql(default.clone()),
+            ),
         })
         .collect()
 }
@@ -174,7 +177,7 @@ pub fn set_default(table: &QualName, column: &Column) -> Vec<Stmt> {
 pub fn drop_default(table: &QualName, column: &Column) -> Vec<Stmt> {
     vec![Stmt::AlterTable {
         table: table.clone(),
-        action: TableAction::DropDefault(Ident(column.name.clone())),
+        action: TableAction::DropDefault(Ident(column.name.to_string())),
     }]
 }
 

@@ -28,8 +28,10 @@ fn target(obj: Obj<'_>) -> Option<CommentTarget> {
         Obj::Type(t) => CommentTarget::Type(t.name.clone()),
         Obj::Sequence(s) => CommentTarget::Sequence(s.name.clone()),
         Obj::Table(t) => CommentTarget::Table(t.name.clone()),
-        Obj::Column(t, c) => CommentTarget::Column(t.name.clone(), Ident(c.name.clone())),
-        Obj::Constraint(t, c) => CommentTarget::Constraint(t.name.clone(), Ident(c.name.clone())),
+        Obj::Column(t, c) => CommentTarget::Column(t.name.clone(), Ident(c.name.to_string())),
+        Obj::Constraint(t, c) => {
+            CommentTarget::Constraint(t.name.clone(), Ident(c.name.to_string()))
+        }
         Obj::Index(i) => CommentTarget::Index(i.name.clone()),
         Obj::View(v) => CommentTarget::View {
             name: v.name.clone(),

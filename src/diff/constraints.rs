@@ -12,7 +12,7 @@ pub fn compare(table: &QualName, old: &Constraint, new: &Constraint) -> Delta {
     match (old.validated, new.validated) {
         (false, true) => Delta::Alter(vec![Stmt::AlterTable {
             table: table.clone(),
-            action: TableAction::ValidateConstraint(Ident(new.name.clone())),
+            action: TableAction::ValidateConstraint(Ident(new.name.to_string())),
         }]),
         (true, false) => Delta::Replace,
         _ => Delta::Same,
@@ -23,7 +23,7 @@ pub fn create(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
     vec![Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AddConstraint {
-            name: Ident(constraint.name.clone()),
+            name: Ident(constraint.name.to_string()),
             definition: ServerSql(constraint.definition.clone()),
             not_valid: !constraint.validated,
         },
@@ -33,6 +33,6 @@ pub fn create(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
 pub fn drop(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
     vec![Stmt::AlterTable {
         table: table.clone(),
-        action: TableAction::DropConstraint(Ident(constraint.name.clone())),
+        action: TableAction::DropConstraint(Ident(constraint.name.to_string())),
     }]
 }

@@ -269,6 +269,15 @@ impl<'a> Reader<'a> {
             })
     }
 
+    /// Reads a text column as a [`crate::catalog::Name`], copied straight
+    /// from the row: a short name needs no allocation at all.
+    fn get_name(
+        &self,
+        column: impl RowIndex + fmt::Display,
+    ) -> Result<crate::catalog::Name, IntrospectError> {
+        self.get::<&str>(column).map(Into::into)
+    }
+
     /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`. The
     /// type is one byte, which tokio-postgres hands over as an `i8`; the
     /// codes are ASCII, and `'\0'` stands for the empty value.

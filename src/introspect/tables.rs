@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 use super::depend::{ClassIds, ObjectMap};
 use super::sequences::IdentitySequence;
 use super::{IntrospectError, query, query_read, read_rows};
-use crate::catalog::{Column, Constraint, ConstraintKind, ObjectId, QualName, Table};
+use crate::catalog::{Column, Constraint, ConstraintKind, Name, ObjectId, QualName, Table};
 
 pub(super) struct RawTables {
     tables: Vec<RawTable>,
@@ -31,8 +31,8 @@ struct RawTable {
 struct RawColumn {
     table: u32,
     number: i32,
-    name: String,
-    data_type: String,
+    name: Name,
+    data_type: Name,
     collation: Option<QualName>,
     not_null: bool,
     /// `attidentity`: `a` (always), `d` (by default) or empty.
@@ -153,8 +153,8 @@ pub(super) async fn fetch(
             Ok(RawColumn {
                 table: row.get("table_oid")?,
                 number: row.get("number")?,
-                name: row.get("name")?,
-                data_type: row.get("data_type")?,
+                name: row.get_name("name")?,
+                data_type: row.get_name("data_type")?,
                 collation: collation_schema
                     .zip(collation_name)
                     .map(|(schema, name)| QualName::new(schema, name)),
@@ -317,7 +317,7 @@ pub(super) fn build(
         }
         objects.insert(classes.pg_constraint, constraint.oid, 0, id);
         table.constraints.push(Constraint {
-            name: constraint.name,
+            name: constraint.name.into(),
             kind,
             definition: strip_not_valid(&constraint.definition).to_owned(),
             // A `NOT ENFORCED` constraint (PostgreSQL 18) is never validated,

@@ -147,7 +147,7 @@ pub fn type_change(cx: &Context<'_>, table: &QualName, action: &TableAction) -> 
     let old = cx.column_before(table, &column.0)?;
     let same_type = old.data_type == data_type.0;
     Some(TypeChange {
-        old_type: old.data_type.clone(),
+        old_type: old.data_type.to_string(),
         new_type: data_type.0.clone(),
         conversion: (!same_type).then(|| types::convert(&old.data_type, &data_type.0)),
         collation_changed: &old.collation != collation,

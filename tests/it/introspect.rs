@@ -464,7 +464,7 @@ fn render_column(column: &Column) -> String {
     if let Some(text_comment) = &column.comment {
         text.push_str(&format!(" -- {text_comment}"));
     }
-    text
+    text.to_string()
 }
 
 /// Creates a database named after the test on the shared cluster, loads

@@ -18,8 +18,8 @@ pub fn name(name: &str) -> QualName {
 
 pub fn col(name: &str, data_type: &str) -> Column {
     Column {
-        name: name.to_owned(),
-        data_type: data_type.to_owned(),
+        name: name.into(),
+        data_type: data_type.into(),
         collation: None,
         not_null: false,
         default: None,
@@ -55,7 +55,7 @@ pub fn table(table_name: &str, columns: Vec<Column>) -> Table {
 
 pub fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constraint {
     Constraint {
-        name: name.to_owned(),
+        name: name.into(),
         kind,
         definition: definition.to_owned(),
         validated: true,
