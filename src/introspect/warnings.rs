@@ -102,7 +102,8 @@ const BRANCHES: &[&str] = &[
         not_extension_member!("pg_class", "c.oid"),
     ),
     // Partitions, and children in an inheritance tree: both are left out of
-    // the tables.
+    // the tables. `IN` rather than a correlated `EXISTS`, which under `OR`
+    // runs once per relation; `IN` hashes `pg_inherits` once.
     concat!(
         warning_row!(
             "CASE WHEN c.relispartition THEN 'partition' ELSE 'inheritance' END",
@@ -113,8 +114,8 @@ const BRANCHES: &[&str] = &[
             "NULL"
         ),
         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r', 'p', 'f') AND (c.relispartition OR EXISTS \
-         (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)) AND ",
+         WHERE c.relkind IN ('r', 'p', 'f') AND (c.relispartition OR c.oid IN \
+         (SELECT i.inhrelid FROM pg_catalog.pg_inherits i)) AND ",
         user_schema!("n"),
         " AND ",
         not_extension_member!("pg_class", "c.oid"),
@@ -489,6 +490,10 @@ const BRANCHES: &[&str] = &[
         " AND ",
         modelled_table!("c"),
     ),
+    // This branch and the next pick the few relations with a property
+    // first, in a subquery that `OFFSET 0` keeps the planner from merging:
+    // merged, it tests every relation against the (costlier) filters of
+    // modelled tables and views first, or walks `pg_class` by schema.
     concat!(
         warning_row!(
             "'access method'",
@@ -498,9 +503,10 @@ const BRANCHES: &[&str] = &[
             "NULL",
             "am.amname"
         ),
-        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         JOIN pg_catalog.pg_am am ON am.oid = c.relam \
-         WHERE c.relkind IN ('r', 'm') AND am.amname <> 'heap' AND ",
+        "FROM (SELECT * FROM pg_catalog.pg_class WHERE relkind IN ('r', 'm') \
+         AND relam <> (SELECT oid FROM pg_catalog.pg_am WHERE amname = 'heap') OFFSET 0) c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_am am ON am.oid = c.relam WHERE ",
         user_schema!("n"),
         " AND (",
         modelled_table!("c"),
@@ -519,9 +525,10 @@ const BRANCHES: &[&str] = &[
             "NULL",
             "sp.spcname"
         ),
-        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         JOIN pg_catalog.pg_tablespace sp ON sp.oid = c.reltablespace \
-         WHERE c.reltablespace <> 0 AND c.relkind IN ('r', 'm', 'i') AND ",
+        "FROM (SELECT * FROM pg_catalog.pg_class \
+         WHERE reltablespace <> 0 AND relkind IN ('r', 'm', 'i') OFFSET 0) c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_tablespace sp ON sp.oid = c.reltablespace WHERE ",
         user_schema!("n"),
         " AND (",
         modelled_table!("c"),
@@ -555,8 +562,9 @@ const BRANCHES: &[&str] = &[
         not_extension_member!("pg_class", "c.oid"),
     ),
     // Column properties, in one pass over the columns of modelled tables;
-    // the condition repeated outside the `VALUES` lets the scan skip the
-    // many columns that have none.
+    // the condition repeated outside the `VALUES` picks the few columns that
+    // have one before they are joined to their tables (`OFFSET 0` keeps the
+    // planner from merging the subquery and joining all of them first).
     // `attstattarget` is -1 by default before PostgreSQL 17 and `NULL` from
     // 17 on; `>= 0` is false for both. Virtual generated columns
     // (`attgenerated = 'v'`) exist from PostgreSQL 18.
@@ -569,12 +577,16 @@ const BRANCHES: &[&str] = &[
             "a.attname",
             "x.detail"
         ),
-        "FROM pg_catalog.pg_attribute a \
+        "FROM (SELECT a.attrelid, a.attname, a.attstorage, a.attcompression, a.attstattarget, \
+         a.attgenerated, a.attacl, t.typstorage \
+         FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+         WHERE a.attnum > 0 AND NOT a.attisdropped \
+         AND (a.attstorage <> t.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0 \
+              OR a.attgenerated = 'v' OR a.attacl IS NOT NULL) OFFSET 0) a \
          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
          CROSS JOIN LATERAL (VALUES \
-           ('storage', 'column', a.attstorage <> t.typstorage, \
+           ('storage', 'column', a.attstorage <> a.typstorage, \
             CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' \
             WHEN 'm' THEN 'main' ELSE 'extended' END), \
            ('compression', 'column', a.attcompression <> '', \
@@ -585,9 +597,7 @@ const BRANCHES: &[&str] = &[
            ('privileges', 'column', \
             a.attacl IS NOT NULL AND pg_catalog.cardinality(a.attacl) > 0, NULL) \
          ) x(kind, noun, present, detail) \
-         WHERE x.present AND a.attnum > 0 AND NOT a.attisdropped \
-         AND (a.attstorage <> t.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0 \
-              OR a.attgenerated = 'v' OR a.attacl IS NOT NULL) AND ",
+         WHERE x.present AND ",
         user_schema!("n"),
         " AND ",
         modelled_table!("c"),
