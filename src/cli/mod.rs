@@ -9,6 +9,7 @@ mod risk;
 mod snapshot;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -142,21 +143,50 @@ pub async fn load_pair_timed(
 ) -> Result<(Loaded, Loaded), CliError> {
     let from = parse_source(from)?;
     let to = parse_source(to)?;
-    let shadow = make_shadow(shadow)?;
-    let timed = |spec| {
-        let shadow = &shadow;
-        async move {
+    let shadow = Arc::new(make_shadow(shadow)?);
+    // Each side is a task of its own, so that reading and assembling the
+    // rows of the two catalogs runs on two threads; in one task the two
+    // would take turns on one. Dropping the set aborts the other side's
+    // task when one fails, which runs its cleanup like any cancelled future.
+    let mut tasks = tokio::task::JoinSet::new();
+    for (side, spec) in [(Side::From, from.spec), (Side::To, to.spec)] {
+        let shadow = Arc::clone(&shadow);
+        tasks.spawn(async move {
             let start = Instant::now();
-            source::load(spec, shadow)
-                .await
-                .map(|l| (l, start.elapsed()))
+            let loaded = source::load(&spec, &shadow).await;
+            (side, loaded.map(|l| (l, start.elapsed())))
+        });
+    }
+    let (mut from, mut to) = (None, None);
+    while let Some(joined) = tasks.join_next().await {
+        // Nothing aborts these tasks while they are awaited, so a task
+        // only fails by panicking, and the panic goes on here.
+        let (side, loaded) = match joined {
+            Ok(done) => done,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => unreachable!("a schema's task was cancelled: {e}"),
+            },
+        };
+        match side {
+            Side::From => from = Some(loaded?),
+            Side::To => to = Some(loaded?),
         }
+    }
+    let (Some((from, from_time)), Some((to, to_time))) = (from, to) else {
+        unreachable!("both tasks ran to the end");
     };
-    let ((from, from_time), (to, to_time)) = tokio::try_join!(timed(&from.spec), timed(&to.spec))?;
     timings.record("load FROM (introspection)", from_time);
     timings.record("load TO (introspection)", to_time);
     print_source_warnings(&from, &to);
     Ok((from, to))
+}
+
+/// Which of the two schemas of a comparison.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    From,
+    To,
 }
 
 /// Phase timings, printed to stderr with `--timings`.

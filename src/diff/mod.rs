@@ -175,8 +175,16 @@ impl Pairs {
 
 /// Compares two catalogs.
 pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
-    let from_objects = Objects::new(from);
-    let to_objects = Objects::new(to);
+    // Indexing a catalog is most of the work of a diff, and the two are
+    // independent: one is indexed on a second thread.
+    let (from_objects, to_objects) = std::thread::scope(|scope| {
+        let from_objects = scope.spawn(|| Objects::new(from));
+        let to_objects = Objects::new(to);
+        let from_objects = from_objects
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (from_objects, to_objects)
+    });
     let pairs = Pairs::new(&from_objects, &to_objects);
 
     // What was decided for each pair, by pair index (so in identity order).
