@@ -30,7 +30,7 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
         stmts.push(alter(TableAction::AlterColumnType {
             column: name(),
             data_type: ServerSql(new.data_type.to_string()),
-            collation: new.collation.clone(),
+            collation: new.collation.as_deref().cloned(),
             using_cast: needs_using(&old.data_type, &new.data_type),
             via_text: false,
         }));
@@ -138,7 +138,7 @@ pub fn column_def(column: &Column) -> ColumnDef {
     ColumnDef {
         name: Ident(column.name.to_string()),
         data_type: ServerSql(column.data_type.to_string()),
-        collation: column.collation.clone(),
+        collation: column.collation.as_deref().cloned(),
         not_null: column.not_null,
         default: column.default.clone().map(ServerSql),
         identity: column.identity.as_deref().map(identity_def),

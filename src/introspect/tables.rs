@@ -281,7 +281,7 @@ pub(super) fn build(
         table.columns.push(Column {
             name: column.name,
             data_type: column.data_type,
-            collation: column.collation,
+            collation: column.collation.map(Box::new),
             not_null: column.not_null,
             default,
             identity,

@@ -138,7 +138,7 @@ mod tests {
             let mut c = catalog(vec![table(
                 "t",
                 vec![Column {
-                    collation: collation.map(|c| QualName::new("pg_catalog", c)),
+                    collation: collation.map(|c| Box::new(QualName::new("pg_catalog", c))),
                     ..col("c", "text")
                 }],
             )]);
@@ -160,7 +160,7 @@ mod tests {
             &catalog(vec![table(
                 "t",
                 vec![Column {
-                    collation: Some(QualName::new("pg_catalog", "C")),
+                    collation: Some(Box::new(QualName::new("pg_catalog", "C"))),
                     ..col("c", "text")
                 }],
             )]),
