@@ -55,33 +55,28 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         }
     };
     print_warnings(&forward.warnings, args.shadow.quiet);
-    let start = std::time::Instant::now();
-    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
-    timings.record("risks (rules and probes)", start.elapsed());
-    let (shown, risks, old, new, title) = if args.reverse {
-        (
-            &reverse,
-            &assessed.reverse,
-            &to,
-            &from,
-            "reverse script: TO -> FROM",
-        )
+    let (shown, old, new, title) = if args.reverse {
+        (&reverse, &to, &from, "reverse script: TO -> FROM")
     } else {
-        (
-            &forward,
-            &assessed.forward,
-            &from,
-            &to,
-            "forward script: FROM -> TO",
-        )
+        (&forward, &from, &to, "forward script: FROM -> TO")
     };
     // The script runs where `old` is: FROM's server, or TO's for --reverse.
+    // Checked before the probes, which would otherwise query a database for
+    // a script that cannot run there.
     let (direction, side) = if args.reverse {
         ("reverse", "TO")
     } else {
         ("forward", "FROM")
     };
     check_compat(shown, old, direction, side)?;
+    let start = std::time::Instant::now();
+    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
+    timings.record("risks (rules and probes)", start.elapsed());
+    let risks = if args.reverse {
+        &assessed.reverse
+    } else {
+        &assessed.forward
+    };
     let mut script = Vec::new();
     let title = format!("pgrift {title} ({} -> {})", old.label, new.label);
     timings
@@ -104,11 +99,16 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         });
     }
     // A risk over the threshold outranks a mere difference.
-    if let Some(status) = assessed.failing(&config) {
-        Ok(ExitCode::from(status))
+    let status = if let Some(status) = assessed.failing(&config) {
+        status
     } else if args.exit_code && !shown.is_empty() {
-        Ok(ExitCode::from(EXIT_DIFFERENCES))
+        EXIT_DIFFERENCES
     } else {
-        Ok(ExitCode::from(EXIT_OK))
-    }
+        EXIT_OK
+    };
+    // The process ends once the status is returned. Freeing two large
+    // catalogs first, one small allocation at a time, would add 40 ms at
+    // 10,000 tables for nothing.
+    std::mem::forget((from, to));
+    Ok(ExitCode::from(status))
 }

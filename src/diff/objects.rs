@@ -210,11 +210,19 @@ impl<'a> Objects<'a> {
 
         let mut edges: Vec<(Ix, Ix)> =
             Vec::with_capacity(catalog.dependencies.len() + objects.objs.len());
+        // Dependencies are sorted by dependent, so runs share one: its index
+        // is looked up once per run.
+        let mut last: Option<(&ObjectId, Option<Ix>)> = None;
         for dep in &catalog.dependencies {
-            if let (Some(a), Some(b)) = (
-                objects.index_of(&dep.dependent),
-                objects.index_of(&dep.referenced),
-            ) {
+            let dependent = match last {
+                Some((id, index)) if *id == dep.dependent => index,
+                _ => {
+                    let index = objects.index_of(&dep.dependent);
+                    last = Some((&dep.dependent, index));
+                    index
+                }
+            };
+            if let (Some(a), Some(b)) = (dependent, objects.index_of(&dep.referenced)) {
                 edges.push((a, b));
             }
         }
