@@ -1,11 +1,12 @@
 //! Probes: the rules' risks measured on FROM's live data. The only IO in
 //! `risk/`.
 //!
-//! Every probe is a read-only query ([`ProbeQuery`]) run inside one
-//! `REPEATABLE READ READ ONLY` transaction, with `statement_timeout` and
-//! `lock_timeout` set locally, so all probes see one snapshot and none can
-//! change data or wait long. Each runs under a savepoint: a probe that
-//! times out or fails becomes a note in its risk's message, not an error.
+//! Every probe is a read-only query ([`ProbeQuery`]) run in a
+//! `REPEATABLE READ READ ONLY` transaction of its own, with
+//! `statement_timeout` and `lock_timeout` set locally, so none can change
+//! data or wait long, and none keeps its lock after it ends (see
+//! `Session`). A probe that times out or fails becomes a note in its risk's
+//! message, not an error.
 //!
 //! What a probe finds changes its risk:
 //! - a `may-fail` risk with violating rows becomes `high` and says
@@ -108,11 +109,6 @@ pub async fn probe(
             }
         }
     }
-    // The transaction only read; ending it cannot lose anything, and a
-    // broken connection has ended it already.
-    let _ = client
-        .batch_execute(&ProbeControl::Rollback.to_string())
-        .await;
     result
 }
 
@@ -123,13 +119,24 @@ enum Outcome<T> {
     NotMeasured(String),
 }
 
-/// The probe transaction on one connection.
+/// The probes' connection. Each probe runs in a read-only transaction of
+/// its own, so that pgrift holds the lock a probe takes (`ACCESS SHARE` on
+/// one table) only while that probe runs. One transaction for every probe
+/// would keep thousands of them until the end: a migration waiting for its
+/// `ACCESS EXCLUSIVE` lock on any of those tables would queue behind pgrift,
+/// and everything else behind the migration; and with PostgreSQL's default
+/// `max_locks_per_transaction` the lock table runs out after a few thousand
+/// tables ("out of shared memory"). Probes on different tables need no
+/// common snapshot: each measures the data as it is.
 struct Session<'a> {
     client: &'a Client,
     options: &'a ProbeOptions,
+    /// `BEGIN` and the `SET LOCAL`s, as one message.
+    begin: String,
 }
 
 impl<'a> Session<'a> {
+    /// Checks that the transaction of a probe can be started here.
     async fn begin(
         client: &'a Client,
         options: &'a ProbeOptions,
@@ -152,52 +159,56 @@ impl<'a> Session<'a> {
                 value: Literal("pg_catalog".into()),
             },
         ];
-        for statement in statements {
-            client
-                .batch_execute(&statement.to_string())
-                .await
-                .map_err(|e| ProbeError::Begin(describe(&e)))?;
-        }
-        Ok(Session { client, options })
+        let begin = statements
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let check = format!("{begin}; {}", ProbeControl::Rollback);
+        client
+            .batch_execute(&check)
+            .await
+            .map_err(|e| ProbeError::Begin(describe(&e)))?;
+        Ok(Session {
+            client,
+            options,
+            begin,
+        })
     }
 
-    /// Runs one probe under a savepoint.
+    /// Runs one probe in a transaction of its own.
     async fn run<T>(
         &self,
         query: &ProbeQuery,
         read: impl FnOnce(Option<tokio_postgres::Row>) -> Option<T>,
     ) -> Result<Outcome<T>, ProbeError> {
-        let control = |c: ProbeControl| async move {
+        let control = |sql: String| async move {
             self.client
-                .batch_execute(&c.to_string())
+                .batch_execute(&sql)
                 .await
                 .map_err(|e| ProbeError::Connection(describe(&e)))
         };
-        // The savepoint, the probe and the release go out together, in this
-        // order, and their answers come back in one round trip instead of
-        // four: a large plan probes thousands of times. The probe is not
+        // The transaction's start, the probe and the rollback go out
+        // together, in this order, and their answers come back in one round
+        // trip: a large plan probes thousands of times. The probe is not
         // prepared first (`query_typed` sends it in one message), so that
-        // nothing waits between them. When the probe fails, the release
-        // fails too, on the aborted transaction, and the rollback below
-        // undoes both.
+        // nothing waits between them. A probe that fails leaves the
+        // transaction aborted, which the rollback ends all the same.
         let sql = query.to_string();
-        let (saved, probed, released) = tokio::join!(
-            control(ProbeControl::Savepoint),
+        let (began, probed, ended) = tokio::join!(
+            control(self.begin.clone()),
             self.client.query_typed(&sql, &[]),
-            control(ProbeControl::ReleaseSavepoint),
+            control(ProbeControl::Rollback.to_string()),
         );
-        saved?;
+        began?;
+        ended?;
         match probed {
-            Ok(rows) => {
-                released?;
-                Ok(match read(rows.into_iter().next()) {
-                    Some(value) => Outcome::Value(value),
-                    None => Outcome::NotMeasured("the probe returned nothing".into()),
-                })
-            }
+            Ok(rows) => Ok(match read(rows.into_iter().next()) {
+                Some(value) => Outcome::Value(value),
+                None => Outcome::NotMeasured("the probe returned nothing".into()),
+            }),
             Err(e) => match e.as_db_error() {
                 Some(db) => {
-                    control(ProbeControl::RollbackToSavepoint).await?;
                     let note = if db.code() == &SqlState::QUERY_CANCELED {
                         format!(
                             "the probe timed out after {}",

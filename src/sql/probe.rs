@@ -81,33 +81,20 @@ pub enum ProbeQuery {
     SequenceLastValue { name: QualName },
 }
 
-/// The statements around the probes: a read-only transaction with local
-/// settings, and a savepoint per probe so that one failing probe does not
-/// end the others.
+/// The statements around a probe: a read-only transaction of its own, with
+/// local settings, ended by a rollback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeControl {
-    /// A read-only transaction that sees one snapshot for every probe.
     Begin,
-    SetLocal {
-        name: &'static str,
-        value: Literal,
-    },
-    Savepoint,
-    RollbackToSavepoint,
-    ReleaseSavepoint,
+    SetLocal { name: &'static str, value: Literal },
     Rollback,
 }
-
-const SAVEPOINT: &str = "pgrift_probe";
 
 impl fmt::Display for ProbeControl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ProbeControl::Begin => f.write_str("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
             ProbeControl::SetLocal { name, value } => write!(f, "SET LOCAL {name} = {value}"),
-            ProbeControl::Savepoint => write!(f, "SAVEPOINT {SAVEPOINT}"),
-            ProbeControl::RollbackToSavepoint => write!(f, "ROLLBACK TO SAVEPOINT {SAVEPOINT}"),
-            ProbeControl::ReleaseSavepoint => write!(f, "RELEASE SAVEPOINT {SAVEPOINT}"),
             ProbeControl::Rollback => f.write_str("ROLLBACK"),
         }
     }
