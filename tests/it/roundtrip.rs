@@ -331,10 +331,16 @@ async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
         .await
         .map_err(|e| format!("pg_dump: {e}"))?;
     if !output.status.success() {
-        return Err(format!(
-            "pg_dump {db}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // pg_dump refuses a server newer than itself; the one on PATH is
+        // used when the server's bin directory has none.
+        let hint = if stderr.contains("server version mismatch") {
+            "\nhint: the server's bin directory has no pg_dump of its version or newer; \
+             `scripts/pg-bin N` gives one that has"
+        } else {
+            ""
+        };
+        return Err(format!("pg_dump {db}: {stderr}{hint}"));
     }
     Ok(pgdump::normalize(&String::from_utf8_lossy(&output.stdout)))
 }
