@@ -95,15 +95,19 @@ fn other_bin_dir(main_major: i32) -> Option<PathBuf> {
 /// Versions whose programs are at hand: `scripts/pg-bin`'s cache and
 /// Debian's `/usr/lib/postgresql`.
 fn installed_versions() -> Vec<(i32, PathBuf)> {
-    let mut roots: Vec<PathBuf> = Vec::new();
-    if let Some(cache) = std::env::var_os("PGRIFT_PG_CACHE") {
-        roots.push(cache.into());
-    }
-    let xdg = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")));
-    roots.extend(xdg.map(|cache| cache.join("pgrift/pg")));
-    roots.push("/var/cache/pgrift/pg".into());
+    // Where scripts/pg-bin caches: PGRIFT_PG_CACHE alone when set.
+    let mut roots: Vec<PathBuf> = match std::env::var_os("PGRIFT_PG_CACHE") {
+        Some(cache) => vec![cache.into()],
+        None => {
+            let xdg = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")));
+            xdg.map(|cache| cache.join("pgrift/pg"))
+                .into_iter()
+                .chain([PathBuf::from("/var/cache/pgrift/pg")])
+                .collect()
+        }
+    };
     roots.push("/usr/lib/postgresql".into());
     let mut found = Vec::new();
     for root in roots {
