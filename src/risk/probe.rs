@@ -94,6 +94,25 @@ pub async fn probe(
         sizes: HashMap::new(),
         tables_by_display: OnceCell::new(),
     };
+    // The sizes of the tables the risks are about, a few round trips for
+    // all of them; a table whose batch fails is measured alone below.
+    let mut tables = Vec::new();
+    for statement in &assessment.statements {
+        let Some(step) = plan.steps.get(statement.step) else {
+            continue;
+        };
+        let Some(stmt) = step.statements.get(statement.index) else {
+            continue;
+        };
+        for risk in &statement.risks {
+            if let Some(Measure::Size(table) | Measure::Count(table, _)) =
+                prober.plan_measure(risk, step, stmt)
+            {
+                tables.push(table);
+            }
+        }
+    }
+    prober.prefetch_sizes(tables).await?;
     let mut result = Ok(());
     'statements: for statement in &mut assessment.statements {
         let Some(step) = plan.steps.get(statement.step) else {
@@ -176,11 +195,21 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// Runs one probe in a transaction of its own.
+    /// Runs one probe in a transaction of its own, reading its one row.
     async fn run<T>(
         &self,
         query: &ProbeQuery,
         read: impl FnOnce(Option<tokio_postgres::Row>) -> Option<T>,
+    ) -> Result<Outcome<T>, ProbeError> {
+        self.run_rows(query, |rows| read(rows.into_iter().next()))
+            .await
+    }
+
+    /// Runs one probe in a transaction of its own, reading all its rows.
+    async fn run_rows<T>(
+        &self,
+        query: &ProbeQuery,
+        read: impl FnOnce(Vec<tokio_postgres::Row>) -> Option<T>,
     ) -> Result<Outcome<T>, ProbeError> {
         let control = |sql: String| async move {
             self.client
@@ -203,7 +232,7 @@ impl<'a> Session<'a> {
         began?;
         ended?;
         match probed {
-            Ok(rows) => Ok(match read(rows.into_iter().next()) {
+            Ok(rows) => Ok(match read(rows) {
                 Some(value) => Outcome::Value(value),
                 None => Outcome::NotMeasured("the probe returned nothing".into()),
             }),
@@ -239,6 +268,28 @@ struct Size {
     /// Above the exact-count threshold: probes estimate instead of
     /// counting.
     big: bool,
+}
+
+/// How many tables one batch of [`Prober::prefetch_sizes`] measures: its
+/// transaction holds their `ACCESS SHARE` locks until it ends, and a
+/// server's lock table has room for `max_locks_per_transaction` (64 by
+/// default) times the number of connections, shared by all sessions.
+const SIZE_BATCH: usize = 64;
+
+/// A table's size from its pages on disk and `pg_class.reltuples` (-1 when
+/// never analysed), before any count: the rows are the estimate, and a
+/// table is big when the estimate or the pages pass `max_exact_rows`.
+/// `reltuples` is only as fresh as the last ANALYZE (an index built on an
+/// empty table leaves 0), so a table small on disk is counted; a page holds
+/// at least ten rows of any realistic table.
+fn size_from(pages: i64, reltuples: i64, max_exact_rows: i64) -> Size {
+    let rows = (reltuples >= 0).then_some(reltuples);
+    Size {
+        pages,
+        rows,
+        rows_estimated: true,
+        big: rows.is_some_and(|r| r > max_exact_rows) || pages > max_exact_rows / 10,
+    }
 }
 
 /// What to count for a risk.
@@ -423,6 +474,73 @@ impl Prober<'_> {
         Ok(found)
     }
 
+    /// Measures the sizes of `tables` in batches, into the cache that
+    /// [`Prober::size`] reads. A batch is one probe transaction, so it holds
+    /// the locks of at most [`SIZE_BATCH`] tables; a batch that fails (a
+    /// table locked past the timeout) leaves its tables to be measured one by
+    /// one, each with its own note.
+    async fn prefetch_sizes(&mut self, mut tables: Vec<QualName>) -> Result<(), ProbeError> {
+        tables.sort();
+        tables.dedup();
+        let max = self.session.options.max_exact_rows;
+        for batch in tables.chunks(SIZE_BATCH) {
+            let query = ProbeQuery::TableSizes {
+                tables: batch.to_vec(),
+            };
+            let read = |rows: Vec<tokio_postgres::Row>| {
+                (rows.len() == batch.len())
+                    .then(|| {
+                        rows.iter()
+                            .map(|row| {
+                                Some((
+                                    row.try_get::<_, i64>(0).ok()?,
+                                    row.try_get::<_, i64>(1).ok()?,
+                                ))
+                            })
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .flatten()
+            };
+            let Outcome::Value(found) = self.session.run_rows(&query, read).await? else {
+                continue;
+            };
+            let mut sizes: Vec<(&QualName, Size)> = batch
+                .iter()
+                .zip(found)
+                .map(|(table, (pages, reltuples))| (table, size_from(pages, reltuples, max)))
+                .collect();
+            // Small tables are counted exactly, as `read_size` does, all in
+            // one more query.
+            let small: Vec<QualName> = sizes
+                .iter()
+                .filter(|(_, size)| !size.big)
+                .map(|(table, _)| (*table).clone())
+                .collect();
+            if !small.is_empty() {
+                let count = small.len();
+                let query = ProbeQuery::CountRowsEach { tables: small };
+                let read = |rows: Vec<tokio_postgres::Row>| {
+                    let row = rows.into_iter().next()?;
+                    (0..count)
+                        .map(|i| row.try_get::<_, i64>(i).ok())
+                        .collect::<Option<Vec<_>>>()
+                };
+                let Outcome::Value(counts) = self.session.run_rows(&query, read).await? else {
+                    continue;
+                };
+                let mut counts = counts.into_iter();
+                for (_, size) in sizes.iter_mut().filter(|(_, size)| !size.big) {
+                    size.rows = counts.next();
+                    size.rows_estimated = false;
+                }
+            }
+            for (table, size) in sizes {
+                self.sizes.insert(table.clone(), Outcome::Value(size));
+            }
+        }
+        Ok(())
+    }
+
     async fn read_size(&self, table: &QualName) -> Result<Outcome<Size>, ProbeError> {
         let query = ProbeQuery::TableSize {
             table: table.clone(),
@@ -441,18 +559,9 @@ impl Prober<'_> {
             Outcome::Value(v) => v,
             Outcome::NotMeasured(note) => return Ok(Outcome::NotMeasured(note)),
         };
-        let max = self.session.options.max_exact_rows;
-        let reltuples = (reltuples >= 0).then_some(reltuples);
-        // `reltuples` is only as fresh as the last ANALYZE (an index built
-        // on an empty table leaves 0), so a table small on disk is counted;
-        // a page holds at least ten rows of any realistic table.
-        if reltuples.is_some_and(|r| r > max) || pages > max / 10 {
-            return Ok(Outcome::Value(Size {
-                pages,
-                rows: reltuples,
-                rows_estimated: true,
-                big: true,
-            }));
+        let size = size_from(pages, reltuples, self.session.options.max_exact_rows);
+        if size.big {
+            return Ok(Outcome::Value(size));
         }
         let count = ProbeQuery::CountRows {
             table: table.clone(),
@@ -464,10 +573,9 @@ impl Prober<'_> {
                 .await?
             {
                 Outcome::Value(rows) => Outcome::Value(Size {
-                    pages,
                     rows: Some(rows),
                     rows_estimated: false,
-                    big: false,
+                    ..size
                 }),
                 Outcome::NotMeasured(note) => Outcome::NotMeasured(note),
             },

@@ -45,7 +45,7 @@ pub enum Condition {
     InLabels(Ident, Vec<Literal>),
 }
 
-/// One probe query. Each returns one row.
+/// One probe query. Each returns one row, except [`ProbeQuery::TableSizes`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeQuery {
     /// `count(*)`: one `bigint`.
@@ -74,6 +74,12 @@ pub enum ProbeQuery {
     /// Pages on disk and `pg_class.reltuples` (-1 when never analysed):
     /// two `bigint`s.
     TableSize { table: QualName },
+    /// [`ProbeQuery::TableSize`] of several tables: a row of two `bigint`s
+    /// per table, in the order given.
+    TableSizes { tables: Vec<QualName> },
+    /// [`ProbeQuery::CountRows`] of several tables: one row, one `bigint`
+    /// per table, in the order given.
+    CountRowsEach { tables: Vec<QualName> },
     /// `pg_stats.null_frac` of a column: one `real`, or no row without
     /// statistics.
     NullFraction { table: QualName, column: String },
@@ -251,6 +257,29 @@ impl fmt::Display for ProbeQuery {
                      reltuples::bigint FROM pg_class WHERE oid = {name}::regclass"
                 )
             }
+            ProbeQuery::TableSizes { tables } => {
+                f.write_str(
+                    "SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, \
+                     c.reltuples::bigint FROM (VALUES ",
+                )?;
+                for (n, table) in tables.iter().enumerate() {
+                    let separator = if n == 0 { "" } else { ", " };
+                    write!(
+                        f,
+                        "{separator}({n}, {}::regclass)",
+                        Literal(table.to_string())
+                    )?;
+                }
+                f.write_str(") AS t(n, oid) JOIN pg_class c ON c.oid = t.oid ORDER BY t.n")
+            }
+            ProbeQuery::CountRowsEach { tables } => {
+                f.write_str("SELECT ")?;
+                for (n, table) in tables.iter().enumerate() {
+                    let separator = if n == 0 { "" } else { ", " };
+                    write!(f, "{separator}(SELECT count(*) FROM {table})")?;
+                }
+                Ok(())
+            }
             ProbeQuery::NullFraction { table, column } => write!(
                 f,
                 "SELECT null_frac FROM pg_stats WHERE schemaname = {} AND tablename = {} \
@@ -343,6 +372,18 @@ mod tests {
                     },
                 },
                 r#"SELECT count(*) FROM public."Users" WHERE round(abs(n::numeric), 2) >= 1000"#,
+            ),
+            (
+                ProbeQuery::TableSizes {
+                    tables: vec![t(), QualName::new("s", "o'k")],
+                },
+                r#"SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, c.reltuples::bigint FROM (VALUES (0, 'public."Users"'::regclass), (1, 's."o''k"'::regclass)) AS t(n, oid) JOIN pg_class c ON c.oid = t.oid ORDER BY t.n"#,
+            ),
+            (
+                ProbeQuery::CountRowsEach {
+                    tables: vec![t(), QualName::new("s", "o'k")],
+                },
+                r#"SELECT (SELECT count(*) FROM public."Users"), (SELECT count(*) FROM s."o'k")"#,
             ),
             (
                 ProbeQuery::TableSize { table: t() },

@@ -466,14 +466,7 @@ async fn a_slow_probe_times_out_into_a_note() {
     );
     let (cluster, db, from, to, plan) = pair(&from, &to).await;
     let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
-    let client = cluster.connect(&db).await.expect("connect");
-    let options = ProbeOptions {
-        timeout: Duration::from_millis(100),
-        ..ProbeOptions::default()
-    };
-    risk::probe(&client, &mut assessment, &plan, &from, &options)
-        .await
-        .expect("a timeout is not an error");
+    probe_with_timeout(&cluster, &db, &mut assessment, &plan, &from, 100).await;
     let check = assessment
         .risks()
         .find(|r| r.category == Category::MayFail && r.object.starts_with("items_n_check"))
@@ -492,8 +485,67 @@ async fn a_slow_probe_times_out_into_a_note() {
         .find(|r| r.category == Category::DataLoss)
         .expect("the dropped column's data loss");
     assert_eq!(dropped.evidence.as_ref().map(|e| e.count), Some(1));
-    drop(client);
     let _ = cluster.drop_database(&db).await;
+}
+
+/// A table locked by someone else fails its batch of size probes; its
+/// risk gets a note, and the other tables of the batch are still measured,
+/// one by one.
+#[tokio::test]
+async fn a_locked_table_is_left_with_a_note() {
+    let from = "create table a (id integer, x integer); create table b (id integer, x integer); \
+                create table c (id integer, x integer); insert into a values (1, 1); \
+                insert into c values (1, 1), (2, null);";
+    let to =
+        "create table a (id integer); create table b (id integer); create table c (id integer);";
+    let (cluster, db, from, to, plan) = pair(from, to).await;
+    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    let locker = cluster.connect(&db).await.expect("connect");
+    locker
+        .batch_execute("begin; lock table public.b in access exclusive mode")
+        .await
+        .expect("lock");
+    probe_with_timeout(&cluster, &db, &mut assessment, &plan, &from, 200).await;
+    locker.batch_execute("rollback").await.expect("unlock");
+    let lost = |table: &str| {
+        assessment
+            .risks()
+            .find(|r| r.category == Category::DataLoss && r.object == format!("public.{table}.x"))
+            .unwrap_or_else(|| panic!("the data loss of {table}.x"))
+    };
+    assert_eq!(lost("a").evidence.as_ref().map(|e| e.count), Some(1));
+    assert_eq!(lost("c").evidence.as_ref().map(|e| e.count), Some(1));
+    // `lock_timeout` and `statement_timeout` are the same, and either may
+    // fire first.
+    let note = &lost("b").message;
+    assert!(
+        note.ends_with("(not measured: the probe waited too long for a lock)")
+            || note.ends_with("(not measured: the probe timed out after 200ms)"),
+        "{note}"
+    );
+    assert_eq!(lost("b").evidence, None);
+    drop(locker);
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// Probes `assessment` on `db` with a probe timeout of `millis`, on a
+/// connection of its own that is closed at the end.
+async fn probe_with_timeout(
+    cluster: &Cluster,
+    db: &str,
+    assessment: &mut Assessment,
+    plan: &Plan,
+    from: &Catalog,
+    millis: u64,
+) {
+    let client = cluster.connect(db).await.expect("connect");
+    let options = ProbeOptions {
+        timeout: Duration::from_millis(millis),
+        ..ProbeOptions::default()
+    };
+    risk::probe(&client, assessment, plan, from, &options)
+        .await
+        .expect("a timeout is not an error");
 }
 
 /// Probes on many tables do not pile up their locks: each probe's
