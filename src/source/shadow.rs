@@ -544,20 +544,7 @@ fn blank_restrict_lines(text: &str) -> std::borrow::Cow<'_, str> {
             && !key.is_empty()
             && key.chars().all(|c| c.is_ascii_alphanumeric())
     };
-    if !text.lines().any(is_restrict) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        if is_restrict(line) {
-            let body = line.trim_end_matches(['\n', '\r']);
-            out.extend(std::iter::repeat_n(' ', body.chars().count()));
-            out.push_str(&line[body.len()..]);
-        } else {
-            out.push_str(line);
-        }
-    }
-    std::borrow::Cow::Owned(out)
+    blank_lines(text, is_restrict)
 }
 
 /// `pg_dump` 17 and later start every dump with `SET transaction_timeout =
@@ -571,12 +558,20 @@ fn blank_unknown_settings(text: &str, server_version_num: i32) -> std::borrow::C
         server_version_num < TRANSACTION_TIMEOUT
             && line.trim_end() == "SET transaction_timeout = 0;"
     };
-    if !text.lines().any(is_unknown) {
+    blank_lines(text, is_unknown)
+}
+
+/// `text` with every line for which `blank` holds replaced by as many
+/// spaces as it has characters, its line break kept, so that line numbers
+/// and columns in error positions stay right. Borrowed when no line
+/// matches.
+fn blank_lines(text: &str, blank: impl Fn(&str) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.lines().any(&blank) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
-        if is_unknown(line) {
+        if blank(line) {
             let body = line.trim_end_matches(['\n', '\r']);
             out.extend(std::iter::repeat_n(' ', body.chars().count()));
             out.push_str(&line[body.len()..]);
