@@ -519,21 +519,12 @@ mod tests {
     use crate::report::sample;
 
     fn render(report: &Report) -> String {
-        let mut out = Vec::new();
-        write_html(report, &mut out).expect("writing to a Vec");
-        String::from_utf8(out).expect("the report is UTF-8")
+        sample::render(report, write_html)
     }
 
     #[test]
     fn snapshot() {
-        insta::with_settings!({
-            snapshot_path => "../../snapshots",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!("report__html", render(&sample::report()));
-            insta::assert_snapshot!("report__html_quiet", render(&sample::quiet_report()));
-        });
+        sample::assert_snapshots("html", render);
     }
 
     /// Writes the sample report to the file `PGRIFT_HTML_OUT` names, for

@@ -176,21 +176,12 @@ mod tests {
     use crate::report::sample;
 
     fn render(report: &Report) -> String {
-        let mut out = Vec::new();
-        write_json(report, &mut out).expect("writing to a Vec");
-        String::from_utf8(out).expect("the report is UTF-8")
+        sample::render(report, write_json)
     }
 
     #[test]
     fn snapshot() {
-        insta::with_settings!({
-            snapshot_path => "../../snapshots",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!("report__json", render(&sample::report()));
-            insta::assert_snapshot!("report__json_quiet", render(&sample::quiet_report()));
-        });
+        sample::assert_snapshots("json", render);
     }
 
     /// The documented shape, checked key by key, so that a change to it is

@@ -196,21 +196,12 @@ mod tests {
     use crate::report::sample;
 
     fn render(report: &Report) -> String {
-        let mut out = Vec::new();
-        write_markdown(report, &mut out).expect("writing to a Vec");
-        String::from_utf8(out).expect("the report is UTF-8")
+        sample::render(report, write_markdown)
     }
 
     #[test]
     fn snapshot() {
-        insta::with_settings!({
-            snapshot_path => "../../snapshots",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!("report__markdown", render(&sample::report()));
-            insta::assert_snapshot!("report__markdown_quiet", render(&sample::quiet_report()));
-        });
+        sample::assert_snapshots("markdown", render);
     }
 
     #[test]

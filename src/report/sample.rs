@@ -374,3 +374,26 @@ pub fn quiet_report() -> Report {
         Section::default(),
     )
 }
+
+/// What a renderer wrote for `report` through `write`, as text.
+pub fn render(
+    report: &Report,
+    write: impl FnOnce(&Report, &mut Vec<u8>) -> std::io::Result<()>,
+) -> String {
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to a Vec");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
+
+/// Snapshots a renderer's output for the sample report and the quiet one,
+/// as `snapshots/report__<name>.snap` and `report__<name>_quiet.snap`.
+pub fn assert_snapshots(name: &str, render: impl Fn(&Report) -> String) {
+    insta::with_settings!({
+        snapshot_path => "../../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(format!("report__{name}"), render(&report()));
+        insta::assert_snapshot!(format!("report__{name}_quiet"), render(&quiet_report()));
+    });
+}

@@ -291,21 +291,12 @@ mod tests {
     use crate::report::sample;
 
     fn render(report: &Report, color: bool) -> String {
-        let mut out = Vec::new();
-        write_terminal(report, &mut out, color).expect("writing to a Vec");
-        String::from_utf8(out).expect("the report is UTF-8")
+        sample::render(report, |r, out| write_terminal(r, out, color))
     }
 
     #[test]
     fn snapshot() {
-        insta::with_settings!({
-            snapshot_path => "../../snapshots",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!("report__terminal", render(&sample::report(), false));
-            insta::assert_snapshot!("report__terminal_quiet", render(&sample::quiet_report(), false));
-        });
+        sample::assert_snapshots("terminal", |r| render(r, false));
     }
 
     #[test]
