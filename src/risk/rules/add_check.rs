@@ -2,30 +2,23 @@
 //! ACCESS EXCLUSIVE, and fails if a row violates the check.
 
 use crate::sql::read::ConstraintDefKind;
-use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site, risk};
+use super::{
+    AddedConstraint, Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site,
+    added_constraint, risk,
+};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::AlterTable {
+    let Some(AddedConstraint {
         table,
-        action:
-            TableAction::AddConstraint {
-                name,
-                definition,
-                not_valid,
-            },
-    } = site.stmt
+        name,
+        not_valid: false,
+        ..
+    }) = added_constraint(cx, site, &[ConstraintDefKind::Check])
     else {
         return Vec::new();
     };
-    if ConstraintDefKind::of(&definition.0) != Some(ConstraintDefKind::Check)
-        || *not_valid
-        || !cx.existing(table)
-    {
-        return Vec::new();
-    }
     vec![
         risk(
             site,

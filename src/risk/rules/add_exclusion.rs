@@ -3,24 +3,18 @@
 //! the operators are arbitrary.
 
 use crate::sql::read::ConstraintDefKind;
-use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{
+    AddedConstraint, Category, Context, Risk, RiskExt, Severity, Site, added_constraint, risk,
+};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::AlterTable {
-        table,
-        action: TableAction::AddConstraint { definition, .. },
-    } = site.stmt
+    let Some(AddedConstraint { table, .. }) =
+        added_constraint(cx, site, &[ConstraintDefKind::Exclusion])
     else {
         return Vec::new();
     };
-    if ConstraintDefKind::of(&definition.0) != Some(ConstraintDefKind::Exclusion)
-        || !cx.existing(table)
-    {
-        return Vec::new();
-    }
     vec![
         risk(
             site,

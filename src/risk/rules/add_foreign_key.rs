@@ -5,31 +5,24 @@
 //! default is all NULL, so it cannot fail.
 
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site, risk};
+use super::{
+    AddedConstraint, Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site,
+    added_constraint, risk,
+};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::AlterTable {
+    let Some(AddedConstraint {
         table,
-        action:
-            TableAction::AddConstraint {
-                name,
-                definition,
-                not_valid,
-            },
-    } = site.stmt
+        name,
+        definition,
+        not_valid: false,
+    }) = added_constraint(cx, site, &[ConstraintDefKind::ForeignKey])
     else {
         return Vec::new();
     };
-    if ConstraintDefKind::of(&definition.0) != Some(ConstraintDefKind::ForeignKey)
-        || *not_valid
-        || !cx.existing(table)
-    {
-        return Vec::new();
-    }
-    let fk = read::foreign_key(&definition.0);
+    let fk = read::foreign_key(definition);
     let referenced = fk.as_ref().map_or_else(
         || "the referenced table".to_owned(),
         |fk| fk.referenced.to_string(),
@@ -58,7 +51,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     });
     // A key made of new, default-less columns is all NULL; the same key
     // dropped and added again (a new ON DELETE action) already holds.
-    if !all_null && !cx.rows_satisfy(table, &name.0, &definition.0) {
+    if !all_null && !cx.rows_satisfy(table, &name.0, definition) {
         out.push(
             risk(
                 site,

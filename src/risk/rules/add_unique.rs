@@ -3,32 +3,29 @@
 //! a primary key fail the `SET NOT NULL` the diff writes before it.)
 
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{
+    AddedConstraint, Category, Context, Risk, RiskExt, Severity, Site, added_constraint, risk,
+};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::AlterTable {
+    let Some(AddedConstraint {
         table,
-        action: TableAction::AddConstraint {
-            name, definition, ..
-        },
-    } = site.stmt
+        name,
+        definition,
+        ..
+    }) = added_constraint(
+        cx,
+        site,
+        &[ConstraintDefKind::Unique, ConstraintDefKind::PrimaryKey],
+    )
     else {
         return Vec::new();
     };
-    let kind = ConstraintDefKind::of(&definition.0);
-    if !matches!(
-        kind,
-        Some(ConstraintDefKind::Unique | ConstraintDefKind::PrimaryKey)
-    ) || !cx.existing(table)
-    {
-        return Vec::new();
-    }
     // New columns without a default are all NULL, which never collide
     // unless NULLS NOT DISTINCT says they do.
-    let all_null = read::key(&definition.0).is_some_and(|key| {
+    let all_null = read::key(definition).is_some_and(|key| {
         key.nulls_distinct
             && key.columns.iter().all(|c| {
                 cx.column_before(table, c).is_none()
@@ -39,7 +36,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     });
     // The same key dropped and added again (made deferrable, say) already
     // holds.
-    if all_null || cx.rows_satisfy(table, &name.0, &definition.0) {
+    if all_null || cx.rows_satisfy(table, &name.0, definition) {
         return Vec::new();
     }
     vec![

@@ -38,6 +38,8 @@ mod volatile_default;
 mod testing;
 
 use crate::catalog::QualName;
+use crate::sql::read::ConstraintDefKind;
+use crate::sql::{Ident, Stmt, TableAction};
 
 use super::context::{Context, Site};
 use super::model::{Category, LockLevel, Risk, Severity};
@@ -185,6 +187,45 @@ fn risk(
         tables: Vec::new(),
         evidence: None,
     }
+}
+
+/// What an `ALTER TABLE … ADD CONSTRAINT` adds, to a table that exists
+/// before the script runs (on a table the script creates, adding a
+/// constraint touches no rows and blocks nobody).
+struct AddedConstraint<'a> {
+    table: &'a QualName,
+    name: &'a Ident,
+    /// As the server printed it.
+    definition: &'a str,
+    not_valid: bool,
+}
+
+/// The constraint the statement at `site` adds to an existing table, when
+/// it is of one of `kinds`.
+fn added_constraint<'a>(
+    cx: &Context<'_>,
+    site: &Site<'a>,
+    kinds: &[ConstraintDefKind],
+) -> Option<AddedConstraint<'a>> {
+    let Stmt::AlterTable {
+        table,
+        action:
+            TableAction::AddConstraint {
+                name,
+                definition,
+                not_valid,
+            },
+    } = site.stmt
+    else {
+        return None;
+    };
+    let kind = ConstraintDefKind::of(&definition.0)?;
+    (kinds.contains(&kind) && cx.existing(table)).then_some(AddedConstraint {
+        table,
+        name,
+        definition: &definition.0,
+        not_valid: *not_valid,
+    })
 }
 
 /// Builder methods for the optional parts of a risk.
