@@ -98,10 +98,7 @@ pub async fn probe(
     // all of them; a table whose batch fails is measured alone below.
     let mut tables = Vec::new();
     for statement in &assessment.statements {
-        let Some(step) = plan.steps.get(statement.step) else {
-            continue;
-        };
-        let Some(stmt) = step.statements.get(statement.index) else {
+        let Some((step, stmt)) = statement_of(plan, statement.step, statement.index) else {
             continue;
         };
         for risk in &statement.risks {
@@ -115,10 +112,7 @@ pub async fn probe(
     prober.prefetch_sizes(tables).await?;
     let mut result = Ok(());
     'statements: for statement in &mut assessment.statements {
-        let Some(step) = plan.steps.get(statement.step) else {
-            continue;
-        };
-        let Some(stmt) = step.statements.get(statement.index) else {
+        let Some((step, stmt)) = statement_of(plan, statement.step, statement.index) else {
             continue;
         };
         for risk in &mut statement.risks {
@@ -129,6 +123,13 @@ pub async fn probe(
         }
     }
     result
+}
+
+/// The step of `plan` at `step`, and its statement at `index`, that an
+/// assessment's risks are about.
+fn statement_of(plan: &Plan, step: usize, index: usize) -> Option<(&Step, &Stmt)> {
+    let change = plan.steps.get(step)?;
+    Some((change, change.statements.get(index)?))
 }
 
 /// What a query answered.
