@@ -561,47 +561,6 @@ const BRANCHES: &[&str] = &[
         " AND ",
         not_extension_member!("pg_class", "c.oid"),
     ),
-    // Column properties, in one pass over the columns of modelled tables;
-    // the condition repeated outside the `VALUES` picks the few columns that
-    // have one before they are joined to their tables (`OFFSET 0` keeps the
-    // planner from merging the subquery and joining all of them first).
-    // `attstattarget` is -1 by default before PostgreSQL 17 and `NULL` from
-    // 17 on; `>= 0` is false for both. Virtual generated columns
-    // (`attgenerated = 'v'`) exist from PostgreSQL 18.
-    concat!(
-        warning_row!(
-            "x.kind",
-            "x.noun",
-            "n.nspname",
-            "c.relname",
-            "a.attname",
-            "x.detail"
-        ),
-        "FROM (SELECT a.attrelid, a.attname, a.attstorage, a.attcompression, a.attstattarget, \
-         a.attgenerated, a.attacl, t.typstorage \
-         FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
-         WHERE a.attnum > 0 AND NOT a.attisdropped \
-         AND (a.attstorage <> t.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0 \
-              OR a.attgenerated = 'v' OR a.attacl IS NOT NULL) OFFSET 0) a \
-         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         CROSS JOIN LATERAL (VALUES \
-           ('storage', 'column', a.attstorage <> a.typstorage, \
-            CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' \
-            WHEN 'm' THEN 'main' ELSE 'extended' END), \
-           ('compression', 'column', a.attcompression <> '', \
-            CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END), \
-           ('statistics target', 'column', a.attstattarget >= 0, \
-            a.attstattarget::pg_catalog.text), \
-           ('virtual generated column', 'virtual generated column', a.attgenerated = 'v', NULL), \
-           ('privileges', 'column', \
-            a.attacl IS NOT NULL AND pg_catalog.cardinality(a.attacl) > 0, NULL) \
-         ) x(kind, noun, present, detail) \
-         WHERE x.present AND ",
-        user_schema!("n"),
-        " AND ",
-        modelled_table!("c"),
-    ),
     // Not-null constraints added `NOT VALID` (PostgreSQL 18): `attnotnull`
     // is true for them, but existing rows were not checked.
     concat!(
@@ -748,21 +707,105 @@ fn warnings_query() -> String {
 pub(super) async fn fetch(client: &Client) -> Result<Vec<Warning>, IntrospectError> {
     let rows = query(client, WHAT, &warnings_query()).await?;
     read_rows(&rows, WHAT, |row| {
-        let kind: String = row.get("kind")?;
-        let noun: Option<String> = row.get("noun")?;
-        let noun = noun.unwrap_or_else(|| kind.clone());
-        let schema: Option<String> = row.get("schema")?;
-        let name: String = row.get("name")?;
-        let sub: Option<String> = row.get("sub")?;
-        let detail: Option<String> = row.get("detail")?;
-        let object = object_name(&noun, schema.as_deref(), &name, sub.as_deref());
-        let message = message(&kind, &noun, &object, detail.as_deref());
-        Ok(Warning {
+        let kind: &str = row.get("kind")?;
+        let noun: Option<&str> = row.get("noun")?;
+        let schema: Option<&str> = row.get("schema")?;
+        let name: &str = row.get("name")?;
+        let sub: Option<&str> = row.get("sub")?;
+        let detail: Option<&str> = row.get("detail")?;
+        Ok(warning(
             kind,
-            object,
-            message,
-        })
+            noun.unwrap_or(kind),
+            schema,
+            name,
+            sub,
+            detail,
+        ))
     })
+}
+
+/// The properties of a modelled table's column that the model has no field
+/// for. The columns query reads them with the column (`tables::COLUMNS`),
+/// since a branch of its own here would read every column a second time.
+pub(super) struct ColumnProperties {
+    /// The storage (`plain`, `main` …) when it differs from the type's.
+    pub storage: Option<String>,
+    /// The compression method (`pglz`, `lz4`) when one is set.
+    pub compression: Option<String>,
+    /// The statistics target when one is set.
+    pub statistics_target: Option<i32>,
+    pub privileges: bool,
+    pub virtual_generated: bool,
+}
+
+impl ColumnProperties {
+    /// A warning for each property the column has.
+    pub(super) fn warnings<'a>(
+        &'a self,
+        table: &'a QualName,
+        column: &'a str,
+    ) -> impl Iterator<Item = Warning> + 'a {
+        let statistics_target = self.statistics_target.map(|target| target.to_string());
+        [
+            (
+                "storage",
+                "column",
+                self.storage.is_some(),
+                self.storage.clone(),
+            ),
+            (
+                "compression",
+                "column",
+                self.compression.is_some(),
+                self.compression.clone(),
+            ),
+            (
+                "statistics target",
+                "column",
+                statistics_target.is_some(),
+                statistics_target,
+            ),
+            (
+                "virtual generated column",
+                "virtual generated column",
+                self.virtual_generated,
+                None,
+            ),
+            ("privileges", "column", self.privileges, None),
+        ]
+        .into_iter()
+        .filter(|(_, _, present, _)| *present)
+        .map(move |(kind, noun, _, detail)| {
+            warning(
+                kind,
+                noun,
+                Some(&table.schema),
+                &table.name,
+                Some(column),
+                detail.as_deref(),
+            )
+        })
+    }
+}
+
+/// A warning about `kind` on an object: `noun` is the kind of object
+/// (`kind` itself for objects of their own), the other parts are the
+/// columns of a row of the warnings query.
+fn warning(
+    kind: &str,
+    noun: &str,
+    schema: Option<&str>,
+    name: &str,
+    sub: Option<&str>,
+    detail: Option<&str>,
+) -> Warning {
+    let object = object_name(noun, schema, name, sub);
+    let message = message(kind, noun, &object, detail);
+    Warning {
+        kind: kind.to_owned(),
+        object,
+        message,
+    }
 }
 
 /// Names an object as a user would write it: `public.t`, `public.t.c` for a
