@@ -117,7 +117,11 @@ pub(super) struct RawDepend {
 ///
 /// So do the dependencies of relations, types and functions on their own
 /// schema (a tenth of the rows): the schema is in the object's name, and the
-/// diff derives that edge from the name (see `keep_edge`).
+/// diff derives that edge from the name (see `keep_edge`). Two more kinds
+/// are a fifth of the rows and never an edge either: a default's automatic
+/// dependency on its own column (the default is named after the column),
+/// and a TOAST table's internal dependency on its table (the only internal
+/// dependency of a relation on a whole relation; TOAST tables are not read).
 ///
 /// The columns are read by position, in this order.
 const QUERY: &str = "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, \
@@ -131,7 +135,10 @@ const QUERY: &str = "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refo
     ('pg_catalog.pg_trigger'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass))) \
     AND NOT (d.deptype = 'n' AND d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
     AND d.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, \
-    'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass))) \
+    'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)) \
+    AND NOT (d.deptype = 'a' AND d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass) \
+    AND NOT (d.deptype = 'i' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+    AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjsubid = 0)) \
     OR d.deptype = 'e'";
 
 const WHAT: &str = "dependencies";
