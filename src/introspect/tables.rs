@@ -7,6 +7,7 @@ use futures_util::try_join;
 use tokio_postgres::Client;
 
 use super::depend::{ClassIds, ObjectMap};
+use super::indexdef::IndexedColumn;
 use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
 use super::{IntrospectError, Reader, query, query_read, read_rows};
@@ -36,6 +37,10 @@ struct RawColumn {
     number: i32,
     name: Name,
     data_type: Name,
+    /// `atttypid` and `attcollation`, which index definitions built from
+    /// their parts need (see [`super::indexdef`]).
+    type_oid: u32,
+    collation_oid: u32,
     collation: Option<QualName>,
     not_null: bool,
     /// `attidentity`: `a` (always), `d` (by default) or empty.
@@ -100,6 +105,7 @@ const TABLES: &str = concat!(
 const COLUMNS: &str = concat!(
     "SELECT a.attrelid AS table_oid, a.attnum::pg_catalog.int4 AS number, a.attname AS name, \
      pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type, \
+     a.atttypid AS type_oid, a.attcollation AS collation_oid, \
      CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
           THEN con.nspname END AS collation_schema, \
      CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
@@ -179,6 +185,8 @@ pub(super) async fn fetch(
                 number: row.get("number")?,
                 name: row.get_name("name")?,
                 data_type: row.get_name("data_type")?,
+                type_oid: row.get("type_oid")?,
+                collation_oid: row.get("collation_oid")?,
                 collation: collation_schema
                     .zip(collation_name)
                     .map(|(schema, name)| QualName::new(schema, name)),
@@ -222,6 +230,24 @@ pub(super) async fn fetch(
         columns,
         constraints,
     })
+}
+
+impl RawTables {
+    /// The column numbered `number` of the table `table`, by bisection: the
+    /// columns are sorted by table and number.
+    pub(super) fn column(&self, table: u32, number: i16) -> Option<IndexedColumn<'_>> {
+        let number = i32::from(number);
+        let at = self
+            .columns
+            .binary_search_by_key(&(table, number), |c| (c.table, c.number))
+            .ok()?;
+        let column = &self.columns[at];
+        Some(IndexedColumn {
+            name: &column.name,
+            type_oid: column.type_oid,
+            collation_oid: column.collation_oid,
+        })
+    }
 }
 
 /// Reads the properties of a column that the model has no field for, boxed

@@ -17,6 +17,7 @@ use crate::support;
 
 const RICH: &str = include_str!("fixtures/introspect.sql");
 const PG18: &str = include_str!("fixtures/introspect_pg18.sql");
+const INDEXES: &str = include_str!("fixtures/indexes.sql");
 
 #[tokio::test]
 async fn empty_database() {
@@ -132,6 +133,13 @@ async fn rich_schema() {
             "warning storage parameters app.tuned: the storage parameters of table app.tuned \
              (fillfactor=70) are not modelled by pgrift and are left out of the diff",
             "warning statistics target app.tuned.id: *",
+            "warning storage parameters app.tuned: the storage parameters of table app.tuned \
+             (toast.autovacuum_enabled=false) are *",
+            "warning storage app.tuned.body: the storage of column app.tuned.body (external) *",
+            "warning compression app.tuned.body: the compression of column app.tuned.body \
+             (pglz) *",
+            "warning replica identity app.tuned: the replica identity of table app.tuned (full) *",
+            "warning privileges app.tuned.id: the privileges of column app.tuned.id *",
             "warning aggregate app.total(integer): *",
             "warning rule scratch_noop on app.scratch: *",
             "warning statistics object app.users_stats: *",
@@ -198,6 +206,83 @@ async fn postgresql_18_tables() {
         ],
     )
     .await;
+}
+
+/// pgrift builds the definitions of plain B-tree indexes itself rather than
+/// call `pg_get_indexdef` (src/introspect/indexdef.rs), and leaves the rest
+/// to the server: every index of a fixture of index shapes (types whose
+/// default operator class is found through a binary-coercible cast or a
+/// pseudo-type, explicit classes, orderings, `INCLUDE`, keywords and quoted
+/// names, collations, domains, other access methods) must read exactly as
+/// the server prints it.
+#[tokio::test]
+async fn index_definitions_read_as_the_server_prints_them() {
+    let cluster = support::shared_cluster().await;
+    let database = support::unique_name("introspect_indexes");
+    cluster
+        .create_database(&database)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    let client = connect(&database).await;
+    let loaded = client.batch_execute(INDEXES).await;
+    let read = match &loaded {
+        Ok(()) => Some((
+            introspect(&client).await,
+            server_index_definitions(&client).await,
+        )),
+        Err(_) => None,
+    };
+    drop(client);
+    cluster
+        .drop_database(&database)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    loaded.expect("the fixture loads");
+    let Some((introspected, server)) = read else {
+        unreachable!("the fixture loaded")
+    };
+    let introspected = introspected.expect("introspection succeeds");
+    let mut ours: Vec<(String, String)> = introspected
+        .catalog
+        .indexes
+        .iter()
+        .map(|index| (index.name.to_string(), index.definition.clone()))
+        .collect();
+    ours.sort();
+    assert!(ours.len() >= 25, "too few indexes read: {ours:#?}");
+    assert_eq!(ours, server);
+}
+
+/// Every index that is not a constraint's, named and printed by the server
+/// with the empty `search_path` introspection uses, in name order.
+async fn server_index_definitions(client: &Client) -> Vec<(String, String)> {
+    client
+        .batch_execute("BEGIN; SET LOCAL search_path = ''")
+        .await
+        .expect("a transaction starts");
+    let rows = client
+        .query(
+            "SELECT n.nspname::text, c.relname::text, pg_catalog.pg_get_indexdef(c.oid) \
+             FROM pg_catalog.pg_index i \
+             JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
+             AND i.indexrelid NOT IN (SELECT conindid FROM pg_catalog.pg_constraint)",
+            &[],
+        )
+        .await
+        .expect("the server prints the indexes");
+    client.batch_execute("ROLLBACK").await.expect("rollback");
+    let mut definitions: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| {
+            let name =
+                pgrift::catalog::QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
+            (name.to_string(), row.get(2))
+        })
+        .collect();
+    definitions.sort();
+    definitions
 }
 
 #[tokio::test]
