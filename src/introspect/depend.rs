@@ -59,6 +59,15 @@ pub(super) struct ObjectMap {
 }
 
 impl ObjectMap {
+    /// A map with room for `n` objects, so that the list of identities
+    /// (the bulk of a large catalog's map) is not grown by doubling.
+    pub fn with_capacity(n: usize) -> Self {
+        ObjectMap {
+            addresses: HashMap::with_capacity_and_hasher(n, Default::default()),
+            ids: Vec::with_capacity(n),
+        }
+    }
+
     pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
         let index = match self.ids.last() {
             Some(last) if *last == id => self.ids.len() - 1,

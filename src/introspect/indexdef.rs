@@ -96,7 +96,7 @@ const RECORD_ARRAY: u32 = 2287;
 impl Support {
     /// The identifier as the server's `quote_identifier` prints it, with the
     /// server's own keywords (they differ between versions).
-    fn quote(&self, name: &str) -> String {
+    pub(super) fn quote(&self, name: &str) -> String {
         let bare = name
             .bytes()
             .next()

@@ -175,7 +175,7 @@ fn parts(row: &Reader<'_>) -> Result<IndexParts, IntrospectError> {
 pub(super) async fn complete(
     client: &Client,
     indexes: &mut [RawIndex],
-    mut support: Support,
+    support: &mut Support,
     tables: &RawTables,
 ) -> Result<(), IntrospectError> {
     let mut types: Vec<u32> = indexes

@@ -31,6 +31,7 @@ mod extensions;
 mod functions;
 mod indexdef;
 mod indexes;
+mod keydef;
 mod schemas;
 mod sequences;
 mod tables;
@@ -171,8 +172,8 @@ async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, 
         extensions,
         enums,
         sequences,
-        tables,
-        (mut indexes, index_support),
+        mut tables,
+        (mut indexes, mut support),
         views,
         functions,
         triggers,
@@ -192,11 +193,22 @@ async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, 
         warnings::fetch(client),
     )?;
 
-    indexes::complete(client, &mut indexes, index_support, &tables).await?;
+    indexes::complete(client, &mut indexes, &mut support, &tables).await?;
+    tables::complete(client, &mut tables, &support).await?;
 
     // The order matters: tables, views and sequences register the objects
     // that indexes, triggers, `OWNED BY` and the dependencies refer to.
-    let mut objects = ObjectMap::default();
+    let mut objects = ObjectMap::with_capacity(
+        tables.object_count()
+            + schemas.len()
+            + extensions.len()
+            + enums.len()
+            + sequences.len()
+            + indexes.len()
+            + views.len()
+            + functions.len()
+            + triggers.len(),
+    );
     let identities = sequences::identities(&sequences);
     let mut catalog = Catalog {
         schemas: schemas::build(schemas, &classes, &mut objects),

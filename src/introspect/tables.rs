@@ -7,7 +7,8 @@ use futures_util::try_join;
 use tokio_postgres::Client;
 
 use super::depend::{ClassIds, ObjectMap};
-use super::indexdef::IndexedColumn;
+use super::indexdef::{IndexedColumn, Support};
+use super::keydef::{KeyParts, Names};
 use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
 use super::{IntrospectError, Reader, query, query_read, read_rows};
@@ -41,7 +42,8 @@ struct RawColumn {
     /// their parts need (see [`super::indexdef`]).
     type_oid: u32,
     collation_oid: u32,
-    collation: Option<QualName>,
+    /// Boxed, like the column's: nearly every column has none.
+    collation: Option<Box<QualName>>,
     not_null: bool,
     /// `attidentity`: `a` (always), `d` (by default) or empty.
     identity: char,
@@ -60,7 +62,10 @@ struct RawConstraint {
     table: u32,
     name: String,
     kind: char,
-    definition: String,
+    /// `pg_get_constraintdef`'s text; for a plain key it is built from
+    /// `parts` instead (see [`super::keydef`]).
+    definition: Option<String>,
+    parts: Option<KeyParts>,
     validated: bool,
     enforced: bool,
     /// For a primary key, unique or exclusion constraint, the index that
@@ -138,17 +143,39 @@ const COLUMNS: &str = concat!(
 /// exclusion constraints are read: constraint triggers (`t`) are read as
 /// triggers, and PostgreSQL 18's not-null constraints (`n`) are the
 /// columns' `not_null`.
+///
+/// A plain key (see [`super::keydef`]) comes as its parts, every other
+/// constraint as `pg_get_constraintdef`'s text. What makes a key plain is
+/// read from catalog columns that not every version has: `$period`
+/// (`WITHOUT OVERLAPS`, `PERIOD`: 18), `$no_set_columns` (`ON DELETE SET
+/// NULL (…)`: 15) and `$nulls_not_distinct` (15).
 macro_rules! constraints_query {
-    ($enforced:literal) => {
+    ($enforced:literal, $period:literal, $no_set_columns:literal, $nulls_not_distinct:literal) => {
         concat!(
             "SELECT k.oid, k.conrelid AS table_oid, k.conname AS name, k.contype AS kind, \
-             pg_catalog.pg_get_constraintdef(k.oid) AS definition, \
-             k.convalidated AS validated, ",
+             CASE WHEN NOT s.plain THEN pg_catalog.pg_get_constraintdef(k.oid) END AS definition, \
+             s.plain, k.convalidated AS validated, ",
             $enforced,
-            " AS enforced, k.conindid AS index_oid, cm.description AS comment \
+            " AS enforced, k.conindid AS index_oid, cm.description AS comment, \
+             CASE WHEN s.plain THEN k.conkey END AS columns, \
+             CASE WHEN s.plain AND k.contype = 'f' THEN k.confrelid END AS referenced_table, \
+             CASE WHEN s.plain AND k.contype = 'f' THEN k.confkey END AS referenced_columns, \
+             k.confmatchtype AS match_type, k.confupdtype AS on_update, \
+             k.confdeltype AS on_delete, k.condeferrable AS deferrable, \
+             k.condeferred AS deferred \
              FROM pg_catalog.pg_constraint k \
              JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
-             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_catalog.pg_index ci ON ci.indexrelid = k.conindid \
+             CROSS JOIN LATERAL (SELECT k.contype IN ('p', 'u', 'f') AND k.convalidated AND ",
+            $enforced,
+            " AND NOT ",
+            $period,
+            " AND ",
+            $no_set_columns,
+            " AND (k.contype = 'f' OR (ci.indnatts = pg_catalog.cardinality(k.conkey) AND NOT ",
+            $nulls_not_distinct,
+            ")) AS plain) s",
             comment_join!("pg_constraint", "k.oid", "cm"),
             "WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND ",
             user_schema!("n"),
@@ -160,16 +187,34 @@ macro_rules! constraints_query {
 
 /// `pg_constraint.conenforced` exists from PostgreSQL 18 (`NOT ENFORCED`
 /// constraints); before, every constraint is enforced.
-const CONSTRAINTS_18: &str = constraints_query!("k.conenforced");
-const CONSTRAINTS: &str = constraints_query!("true");
+const CONSTRAINTS_18: &str = constraints_query!(
+    "k.conenforced",
+    "k.conperiod",
+    "k.confdelsetcols IS NULL",
+    "ci.indnullsnotdistinct"
+);
+const CONSTRAINTS_15: &str = constraints_query!(
+    "true",
+    "false",
+    "k.confdelsetcols IS NULL",
+    "ci.indnullsnotdistinct"
+);
+const CONSTRAINTS_14: &str = constraints_query!("true", "false", "true", "false");
 
 fn constraints_query(server_version_num: i32) -> &'static str {
     if server_version_num >= 180000 {
         CONSTRAINTS_18
+    } else if server_version_num >= 150000 {
+        CONSTRAINTS_15
     } else {
-        CONSTRAINTS
+        CONSTRAINTS_14
     }
 }
+
+/// The definitions the server is left to print.
+const CONSTRAINT_DEFINITIONS: &str = "SELECT k.oid, \
+     pg_catalog.pg_get_constraintdef(k.oid) AS definition \
+     FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS k(oid)";
 
 pub(super) async fn fetch(
     client: &Client,
@@ -189,7 +234,7 @@ pub(super) async fn fetch(
                 collation_oid: row.get("collation_oid")?,
                 collation: collation_schema
                     .zip(collation_name)
-                    .map(|(schema, name)| QualName::new(schema, name)),
+                    .map(|(schema, name)| Box::new(QualName::new(schema, name))),
                 not_null: row.get("not_null")?,
                 identity: row.get_char("identity")?,
                 generated: row.get_char("generated")?,
@@ -201,7 +246,7 @@ pub(super) async fn fetch(
         }),
         query(client, "constraints", constraints_query(server_version_num)),
     )?;
-    let tables = read_rows(&tables, "tables", |row| {
+    let mut tables = read_rows(&tables, "tables", |row| {
         Ok(RawTable {
             oid: row.get("oid")?,
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
@@ -211,14 +256,17 @@ pub(super) async fn fetch(
             comment: row.get("comment")?,
         })
     })?;
+    tables.sort_unstable_by_key(|table| table.oid);
     columns.sort_unstable_by_key(|column| (column.table, column.number));
     let constraints = read_rows(&constraints, "constraints", |row| {
+        let plain: bool = row.get("plain")?;
         Ok(RawConstraint {
             oid: row.get("oid")?,
             table: row.get("table_oid")?,
             name: row.get("name")?,
             kind: row.get_char("kind")?,
             definition: row.get("definition")?,
+            parts: if plain { Some(key_parts(row)?) } else { None },
             validated: row.get("validated")?,
             enforced: row.get("enforced")?,
             index: row.get("index_oid")?,
@@ -232,7 +280,91 @@ pub(super) async fn fetch(
     })
 }
 
+fn key_parts(row: &Reader<'_>) -> Result<KeyParts, IntrospectError> {
+    Ok(KeyParts {
+        columns: row.get("columns")?,
+        referenced_table: row.get::<Option<u32>>("referenced_table")?.unwrap_or(0),
+        referenced_columns: row
+            .get::<Option<Vec<i16>>>("referenced_columns")?
+            .unwrap_or_default(),
+        match_type: row.get_char("match_type")?,
+        on_update: row.get_char("on_update")?,
+        on_delete: row.get_char("on_delete")?,
+        deferrable: row.get("deferrable")?,
+        deferred: row.get("deferred")?,
+    })
+}
+
+/// Gives every plain key its definition: built here when it is certain to
+/// read as the server would print it, else printed by the server in one
+/// more query (none, usually).
+pub(super) async fn complete(
+    client: &Client,
+    raw: &mut RawTables,
+    support: &Support,
+) -> Result<(), IntrospectError> {
+    let mut constraints = std::mem::take(&mut raw.constraints);
+    let mut left: Vec<u32> = Vec::new();
+    for constraint in &mut constraints {
+        let Some(parts) = constraint.parts.take() else {
+            continue;
+        };
+        constraint.definition =
+            support.key_definition(constraint.kind, constraint.table, &parts, &*raw);
+        if constraint.definition.is_none() {
+            left.push(constraint.oid);
+        }
+    }
+    raw.constraints = constraints;
+    if left.is_empty() {
+        return Ok(());
+    }
+    let error = |source| IntrospectError::Query {
+        what: "constraints",
+        source,
+    };
+    let rows = client
+        .query(CONSTRAINT_DEFINITIONS, &[&left])
+        .await
+        .map_err(error)?;
+    let mut printed: HashMap<u32, String> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let row = Reader::new(row, "constraints");
+        printed.insert(row.get("oid")?, row.get("definition")?);
+    }
+    for constraint in raw
+        .constraints
+        .iter_mut()
+        .filter(|c| c.definition.is_none())
+    {
+        constraint.definition = printed.remove(&constraint.oid);
+    }
+    Ok(())
+}
+
+impl Names for RawTables {
+    fn column(&self, table: u32, number: i16) -> Option<&str> {
+        RawTables::column(self, table, number).map(|column| column.name)
+    }
+
+    fn table(&self, table: u32) -> Option<&QualName> {
+        let at = self.tables.binary_search_by_key(&table, |t| t.oid).ok()?;
+        Some(&self.tables[at].name)
+    }
+}
+
 impl RawTables {
+    /// How many objects the tables make: themselves, their columns, their
+    /// defaults and their constraints.
+    pub(super) fn object_count(&self) -> usize {
+        let defaults = self
+            .columns
+            .iter()
+            .filter(|c| c.default_oid.is_some())
+            .count();
+        self.tables.len() + self.columns.len() + defaults + self.constraints.len()
+    }
+
     /// The column numbered `number` of the table `table`, by bisection: the
     /// columns are sorted by table and number.
     pub(super) fn column(&self, table: u32, number: i16) -> Option<IndexedColumn<'_>> {
@@ -358,7 +490,7 @@ pub(super) fn build(
         table.columns.push(Column {
             name: column.name,
             data_type: column.data_type,
-            collation: column.collation.map(Box::new),
+            collation: column.collation,
             not_null: column.not_null,
             default,
             identity,
@@ -393,10 +525,16 @@ pub(super) fn build(
             objects.insert(classes.pg_class, constraint.index, 0, id.clone());
         }
         objects.insert(classes.pg_constraint, constraint.oid, 0, id);
+        let definition = constraint
+            .definition
+            .ok_or_else(|| IntrospectError::Inconsistent {
+                what: format!("constraint {}", constraint.name),
+                missing: "its definition".to_owned(),
+            })?;
         table.constraints.push(Constraint {
             name: constraint.name.into(),
             kind,
-            definition: strip_not_valid(&constraint.definition).to_owned(),
+            definition: strip_not_valid(&definition).to_owned(),
             // A `NOT ENFORCED` constraint (PostgreSQL 18) is never validated,
             // and its definition says so; it was not added `NOT VALID`.
             validated: constraint.validated || !constraint.enforced,
@@ -451,7 +589,14 @@ mod tests {
 
     #[test]
     fn queries_are_qualified() {
-        for sql in [TABLES, COLUMNS, CONSTRAINTS, CONSTRAINTS_18] {
+        for sql in [
+            TABLES,
+            COLUMNS,
+            CONSTRAINTS_14,
+            CONSTRAINTS_15,
+            CONSTRAINTS_18,
+            CONSTRAINT_DEFINITIONS,
+        ] {
             crate::introspect::filter::tests::assert_qualified(sql);
         }
     }

@@ -17,7 +17,7 @@ use crate::support;
 
 const RICH: &str = include_str!("fixtures/introspect.sql");
 const PG18: &str = include_str!("fixtures/introspect_pg18.sql");
-const INDEXES: &str = include_str!("fixtures/indexes.sql");
+const DEFINITIONS: &str = include_str!("fixtures/definitions.sql");
 
 #[tokio::test]
 async fn empty_database() {
@@ -208,28 +208,27 @@ async fn postgresql_18_tables() {
     .await;
 }
 
-/// pgrift builds the definitions of plain B-tree indexes itself rather than
-/// call `pg_get_indexdef` (src/introspect/indexdef.rs), and leaves the rest
-/// to the server: every index of a fixture of index shapes (types whose
+/// pgrift builds the definitions of plain B-tree indexes and keys itself
+/// rather than call `pg_get_indexdef` and `pg_get_constraintdef`
+/// (src/introspect/indexdef.rs, keydef.rs), and leaves the rest to the
+/// server: every index and constraint of a fixture of shapes (types whose
 /// default operator class is found through a binary-coercible cast or a
 /// pseudo-type, explicit classes, orderings, `INCLUDE`, keywords and quoted
-/// names, collations, domains, other access methods) must read exactly as
-/// the server prints it.
+/// names, collations, domains, other access methods; composite, deferrable,
+/// `NOT VALID` keys, every match type and action, a key referencing a
+/// partitioned table) must read exactly as the server prints it.
 #[tokio::test]
-async fn index_definitions_read_as_the_server_prints_them() {
+async fn definitions_read_as_the_server_prints_them() {
     let cluster = support::shared_cluster().await;
-    let database = support::unique_name("introspect_indexes");
+    let database = support::unique_name("introspect_definitions");
     cluster
         .create_database(&database)
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
     let client = connect(&database).await;
-    let loaded = client.batch_execute(INDEXES).await;
+    let loaded = client.batch_execute(DEFINITIONS).await;
     let read = match &loaded {
-        Ok(()) => Some((
-            introspect(&client).await,
-            server_index_definitions(&client).await,
-        )),
+        Ok(()) => Some((introspect(&client).await, server_definitions(&client).await)),
         Err(_) => None,
     };
     drop(client);
@@ -238,51 +237,99 @@ async fn index_definitions_read_as_the_server_prints_them() {
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
     loaded.expect("the fixture loads");
-    let Some((introspected, server)) = read else {
+    let Some((introspected, (indexes, constraints))) = read else {
         unreachable!("the fixture loaded")
     };
-    let introspected = introspected.expect("introspection succeeds");
-    let mut ours: Vec<(String, String)> = introspected
-        .catalog
+    let catalog = introspected.expect("introspection succeeds").catalog;
+    let mut ours: Vec<(String, String)> = catalog
         .indexes
         .iter()
         .map(|index| (index.name.to_string(), index.definition.clone()))
         .collect();
     ours.sort();
-    assert!(ours.len() >= 25, "too few indexes read: {ours:#?}");
-    assert_eq!(ours, server);
+    assert!(ours.len() >= 20, "too few indexes read: {ours:#?}");
+    assert_eq!(ours, indexes);
+
+    // The catalog keeps `NOT VALID` apart from the definition.
+    let mut ours: Vec<(String, String)> = catalog
+        .tables
+        .iter()
+        .flat_map(|table| {
+            table.constraints.iter().map(move |constraint| {
+                let not_valid = if constraint.validated {
+                    ""
+                } else {
+                    " NOT VALID"
+                };
+                (
+                    format!("{}.{}", table.name, constraint.name),
+                    format!("{}{not_valid}", constraint.definition),
+                )
+            })
+        })
+        .collect();
+    ours.sort();
+    assert!(ours.len() >= 15, "too few constraints read: {ours:#?}");
+    assert_eq!(ours, constraints);
 }
 
-/// Every index that is not a constraint's, named and printed by the server
-/// with the empty `search_path` introspection uses, in name order.
-async fn server_index_definitions(client: &Client) -> Vec<(String, String)> {
+/// Every index that is not a constraint's, and every constraint pgrift reads
+/// (of modelled tables), named and printed by the server with the empty
+/// `search_path` introspection uses, in name order.
+async fn server_definitions(client: &Client) -> (Vec<(String, String)>, Vec<(String, String)>) {
     client
         .batch_execute("BEGIN; SET LOCAL search_path = ''")
         .await
         .expect("a transaction starts");
-    let rows = client
+    let indexes = client
         .query(
             "SELECT n.nspname::text, c.relname::text, pg_catalog.pg_get_indexdef(c.oid) \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
-             AND i.indexrelid NOT IN (SELECT conindid FROM pg_catalog.pg_constraint)",
+             AND i.indexrelid NOT IN (SELECT conindid FROM pg_catalog.pg_constraint) \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class t \
+                 WHERE t.oid = i.indrelid AND t.relkind = 'p')",
             &[],
         )
         .await
         .expect("the server prints the indexes");
+    let constraints = client
+        .query(
+            "SELECT n.nspname::text, c.relname::text, pg_catalog.pg_get_constraintdef(k.oid), \
+             k.conname::text \
+             FROM pg_catalog.pg_constraint k \
+             JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
+             AND c.relkind = 'r' AND NOT c.relispartition \
+             AND k.contype IN ('p', 'u', 'f', 'c', 'x')",
+            &[],
+        )
+        .await
+        .expect("the server prints the constraints");
     client.batch_execute("ROLLBACK").await.expect("rollback");
-    let mut definitions: Vec<(String, String)> = rows
-        .iter()
-        .map(|row| {
-            let name =
-                pgrift::catalog::QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
-            (name.to_string(), row.get(2))
-        })
-        .collect();
-    definitions.sort();
-    definitions
+    // A constraint is named after its table, as the test names it.
+    let named = |rows: Vec<tokio_postgres::Row>| {
+        let mut named: Vec<(String, String)> = rows
+            .iter()
+            .map(|row| {
+                let mut name = pgrift::catalog::QualName::new(
+                    row.get::<_, String>(0),
+                    row.get::<_, String>(1),
+                )
+                .to_string();
+                if row.len() > 3 {
+                    name = format!("{name}.{}", row.get::<_, String>(3));
+                }
+                (name, row.get(2))
+            })
+            .collect();
+        named.sort();
+        named
+    };
+    (named(indexes), named(constraints))
 }
 
 #[tokio::test]
