@@ -22,28 +22,30 @@ pub(super) struct RawSequence {
     comment: Option<String>,
 }
 
-/// The lateral subqueries find the sequence's dependency on a column through
-/// `pg_depend`'s index on the dependent object; there is at most one of each
-/// kind, and `LIMIT 1` keeps one row per sequence whatever happens.
+/// The lateral subquery finds the sequence's dependencies on a column
+/// through `pg_depend`'s index on the dependent object, in one probe per
+/// sequence: there is at most one of each kind (internal for an identity,
+/// automatic for `OWNED BY`), and the aggregates keep one row per sequence
+/// whatever happens.
 const QUERY: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
      pg_catalog.format_type(s.seqtypid, NULL) AS data_type, \
      s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min_value, \
      s.seqmax AS max_value, s.seqcache AS cache, s.seqcycle AS cycle, \
-     ident.refobjid AS identity_table, ident.refobjsubid AS identity_column, \
-     own.refobjid AS owned_by_table, own.refobjsubid AS owned_by_column, \
+     dep.identity_table, dep.identity_column, dep.owned_by_table, dep.owned_by_column, \
      cm.description AS comment \
      FROM pg_catalog.pg_sequence s \
      JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     LEFT JOIN LATERAL (SELECT d.refobjid, d.refobjsubid FROM pg_catalog.pg_depend d \
+     CROSS JOIN LATERAL (SELECT \
+        pg_catalog.min(d.refobjid) FILTER (WHERE d.deptype = 'i') AS identity_table, \
+        pg_catalog.min(d.refobjsubid) FILTER (WHERE d.deptype = 'i') AS identity_column, \
+        pg_catalog.min(d.refobjid) FILTER (WHERE d.deptype = 'a') AS owned_by_table, \
+        pg_catalog.min(d.refobjsubid) FILTER (WHERE d.deptype = 'a') AS owned_by_column \
+        FROM pg_catalog.pg_depend d \
         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid \
         AND d.objsubid = 0 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-        AND d.refobjsubid > 0 AND d.deptype = 'i' LIMIT 1) ident ON true \
-     LEFT JOIN LATERAL (SELECT d.refobjid, d.refobjsubid FROM pg_catalog.pg_depend d \
-        WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid \
-        AND d.objsubid = 0 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-        AND d.refobjsubid > 0 AND d.deptype = 'a' LIMIT 1) own ON true",
+        AND d.refobjsubid > 0 AND d.deptype IN ('i', 'a')) dep",
     comment_join!("pg_class", "c.oid", "cm"),
     "WHERE c.relkind = 'S' AND ",
     user_schema!("n"),
