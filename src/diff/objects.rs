@@ -182,17 +182,24 @@ impl<'a> Objects<'a> {
         // off the objects as they are compared rather than stored beside
         // them: a key is three times the size of an object reference, and
         // on a large catalog the copy was a tenth of the peak memory.
-        objs.sort_by(|a, b| Key::of_obj(*a).cmp(&Key::of_obj(*b)));
-        let mut kept = 0;
-        for read in 0..objs.len() {
-            if kept > 0 && Key::of_obj(objs[kept - 1]) == Key::of_obj(objs[read]) {
-                objs[kept - 1] = objs[read];
-            } else {
-                objs[kept] = objs[read];
-                kept += 1;
+        // A normalized catalog lists every object once, in order, which one
+        // pass checks; only a hand-edited snapshot needs the sort.
+        let in_order = objs
+            .windows(2)
+            .all(|pair| Key::of_obj(pair[0]) < Key::of_obj(pair[1]));
+        if !in_order {
+            objs.sort_by(|a, b| Key::of_obj(*a).cmp(&Key::of_obj(*b)));
+            let mut kept = 0;
+            for read in 0..objs.len() {
+                if kept > 0 && Key::of_obj(objs[kept - 1]) == Key::of_obj(objs[read]) {
+                    objs[kept - 1] = objs[read];
+                } else {
+                    objs[kept] = objs[read];
+                    kept += 1;
+                }
             }
+            objs.truncate(kept);
         }
-        objs.truncate(kept);
         let mut lookup = HashTable::with_capacity(objs.len());
         for (i, obj) in objs.iter().enumerate() {
             lookup.insert_unique(Key::of_obj(*obj).hash(), i as Ix, |&j| {
@@ -376,7 +383,22 @@ pub fn column_id(table: &QualName, column: &str) -> ObjectId {
 /// sorted lists (a table's columns by name). For a normalized catalog this is
 /// already identity order, so sorting it costs one pass.
 fn entries(catalog: &Catalog) -> Vec<Obj<'_>> {
-    let mut out: Vec<Obj<'_>> = Vec::new();
+    let per_table: usize = catalog
+        .tables
+        .iter()
+        .map(|table| 1 + 2 * table.columns.len() + table.constraints.len())
+        .sum();
+    let mut out: Vec<Obj<'_>> = Vec::with_capacity(
+        per_table
+            + catalog.schemas.len()
+            + catalog.extensions.len()
+            + catalog.enums.len()
+            + catalog.sequences.len()
+            + catalog.indexes.len()
+            + catalog.views.len()
+            + catalog.functions.len()
+            + catalog.triggers.len(),
+    );
     out.extend(catalog.schemas.iter().map(Obj::Schema));
     out.extend(catalog.extensions.iter().map(Obj::Extension));
     out.extend(catalog.enums.iter().map(Obj::Type));
