@@ -141,6 +141,24 @@ pub async fn load_pair_timed(
     shadow: &ShadowArgs,
     timings: &mut Timings,
 ) -> Result<(Loaded, Loaded), CliError> {
+    let (from, to) = load_pair_then(from, to, shadow, timings, |loaded| loaded).await?;
+    print_source_warnings(&from, &to);
+    Ok((from, to))
+}
+
+/// Like [`load_pair_timed`], and hands each side, as soon as it is loaded,
+/// to `then` on a thread of its own, while the other side may still be
+/// loading: work on one catalog alone (indexing it for the diff) then takes
+/// no time of its own when the two sides take different times to load.
+/// Source warnings are left to the caller, which `then` may have taken the
+/// catalogs from.
+pub async fn load_pair_then<T: Send + 'static>(
+    from: &str,
+    to: &str,
+    shadow: &ShadowArgs,
+    timings: &mut Timings,
+    then: fn(Loaded) -> T,
+) -> Result<(T, T), CliError> {
     let from = parse_source(from)?;
     let to = parse_source(to)?;
     let shadow = Arc::new(make_shadow(shadow)?);
@@ -153,8 +171,19 @@ pub async fn load_pair_timed(
         let shadow = Arc::clone(&shadow);
         tasks.spawn(async move {
             let start = Instant::now();
-            let loaded = source::load(&spec, &shadow).await;
-            (side, loaded.map(|l| (l, start.elapsed())))
+            let loaded = match source::load(&spec, &shadow).await {
+                Ok(loaded) => loaded,
+                Err(e) => return (side, Err(e)),
+            };
+            let elapsed = start.elapsed();
+            let done = tokio::task::spawn_blocking(move || then(loaded)).await;
+            match done {
+                Ok(done) => (side, Ok((done, elapsed))),
+                Err(e) => match e.try_into_panic() {
+                    Ok(panic) => std::panic::resume_unwind(panic),
+                    Err(e) => unreachable!("blocking work is never cancelled: {e}"),
+                },
+            }
         });
     }
     let (mut from, mut to) = (None, None);
@@ -178,7 +207,6 @@ pub async fn load_pair_timed(
     };
     timings.record("load FROM (introspection)", from_time);
     timings.record("load TO (introspection)", to_time);
-    print_source_warnings(&from, &to);
     Ok((from, to))
 }
 

@@ -185,6 +185,12 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (from_objects, to_objects)
     });
+    diff_indexed(from_objects, to_objects)
+}
+
+/// Compares two catalogs already indexed, which a caller that loads them
+/// one after the other can do as each arrives (see `cli::diff`).
+pub fn diff_indexed<'a>(from_objects: Objects<'a>, to_objects: Objects<'a>) -> Changeset<'a> {
     let pairs = Pairs::new(&from_objects, &to_objects);
 
     // What was decided for each pair, by pair index (so in identity order).
@@ -249,10 +255,11 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
     resolve_absorption(&mut changes);
     changes.sort_by(|a, b| (&a.id, a.kind).cmp(&(&b.id, b.kind)));
 
-    let mut warnings: Vec<Warning> = from
+    let mut warnings: Vec<Warning> = from_objects
+        .catalog
         .warnings
         .iter()
-        .chain(to.warnings.iter())
+        .chain(to_objects.catalog.warnings.iter())
         .cloned()
         .collect();
     warnings.sort();
