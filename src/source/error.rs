@@ -127,10 +127,27 @@ impl SourceError {
                  'host=… dbname=…'), a .sql file or a directory of .sql files, a .json \
                  snapshot written by `pgrift snapshot`, or the word `empty`",
             ),
+            SourceError::NotFound { .. } => {
+                Some("check the path; a relative path starts from the current directory")
+            }
+            SourceError::InvalidConnInfo { hint: None, .. } => Some(
+                "write it as postgres://user@host:port/dbname, or as key=value pairs: \
+                 'host=… port=… dbname=…'",
+            ),
             SourceError::InvalidConnInfo { hint, .. }
             | SourceError::Connect { hint, .. }
             | SourceError::Database { hint, .. } => return hint.clone(),
-            SourceError::Sql(error) => return error.hint.clone(),
+            SourceError::Introspect { cause, .. } => cause.hint(),
+            // The server's own hint when it gave one, else what to do with
+            // the position the message starts with.
+            SourceError::Sql(error) => {
+                return Some(error.hint.clone().unwrap_or_else(|| {
+                    "the .sql files run in order on an empty database; fix the statement at \
+                     that position and run again"
+                        .to_owned()
+                }));
+            }
+            SourceError::Io { .. } => Some("check that the path exists and is readable"),
             SourceError::NoSqlFiles { .. } => Some(
                 "only files ending in .sql directly inside the directory are applied; \
                  use `empty` for an empty schema",
@@ -149,6 +166,10 @@ impl SourceError {
             SourceError::SnapshotFormat { .. } => {
                 Some("snapshots are written by `pgrift snapshot <schema> -o <file>`")
             }
+            SourceError::SnapshotJson { .. } => Some(
+                "snapshots are written by `pgrift snapshot <schema> -o <file>`; one edited by \
+                 hand must stay valid JSON of the same shape",
+            ),
             SourceError::NotUtf8 { .. } => Some("convert the file to UTF-8"),
             _ => None,
         };
