@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use pgrift::plan::{CompatError, PlanError};
+use pgrift::plan::{CompatError, ExtensionError, PlanError};
 use pgrift::source::SourceError;
 
 #[derive(Debug, Error)]
@@ -22,6 +22,15 @@ pub enum CliError {
         /// `FROM` or `TO`: whose server the script runs on.
         side: &'static str,
         source: CompatError,
+    },
+    /// A script installs extension versions the server it is for lacks.
+    #[error("{script} script, for {side}'s server: {source}")]
+    Extensions {
+        /// `forward` or `reverse`.
+        script: &'static str,
+        /// `FROM` or `TO`: whose server the script runs on.
+        side: &'static str,
+        source: ExtensionError,
     },
     #[error("{}: could not write: {source}", path.display())]
     Write {
@@ -43,6 +52,10 @@ impl CliError {
                 "upgrade {side}'s server to PostgreSQL {} or later first, or change the other schema \
                  to do without these features",
                 source.needs_major()
+            )),
+            CliError::Extensions { side, .. } => Some(format!(
+                "install that version's package on {side}'s server, or give the other schema a \
+                 version {side}'s server offers (ALTER EXTENSION … UPDATE TO '…' there)"
             )),
             CliError::Write { .. } => {
                 Some("check that the directory exists and is writable".to_owned())

@@ -274,24 +274,32 @@ pub fn make_shadow(args: &ShadowArgs) -> Result<Shadow, CliError> {
 }
 
 /// Refuses a plan that uses features the server of `target`, where the
-/// script runs, does not have. A target of unknown version (`empty`, a
-/// snapshot that does not record it) is not checked.
+/// script runs, does not have, or installs extension versions it does not
+/// offer. A target of unknown version (`empty`, a snapshot that does not
+/// record it) is not checked for features; extensions are checked only on a
+/// live target, since a shadow database's server is not where the script
+/// runs.
 pub fn check_compat(
     plan: &pgrift::plan::Plan,
     target: &Loaded,
     script: &'static str,
     side: &'static str,
 ) -> Result<(), CliError> {
-    match target.server_version_num {
-        Some(version) => {
-            pgrift::plan::check_compat(plan, version).map_err(|source| CliError::Compat {
-                script,
-                side,
-                source,
-            })
-        }
-        None => Ok(()),
+    if let Some(version) = target.server_version_num {
+        pgrift::plan::check_compat(plan, version).map_err(|source| CliError::Compat {
+            script,
+            side,
+            source,
+        })?;
     }
+    if let Some(available) = &target.available_extensions {
+        pgrift::plan::check_extensions(plan, available).map_err(|source| CliError::Extensions {
+            script,
+            side,
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// Prints what loading a source had to say (an ignored password file …).

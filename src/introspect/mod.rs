@@ -41,6 +41,7 @@ mod warnings;
 
 pub use error::IntrospectError;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use futures_util::{TryStreamExt, try_join};
@@ -229,6 +230,31 @@ async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, 
         catalog,
         server_version_num,
     })
+}
+
+/// The extension versions the server can install, by extension name
+/// (`pg_available_extension_versions`): what its installed packages offer,
+/// not part of any schema. Read outside the snapshot transaction, since it
+/// comes from files on the server, not from the catalog.
+pub async fn available_extensions(
+    client: &Client,
+) -> Result<BTreeMap<String, BTreeSet<String>>, IntrospectError> {
+    const WHAT: &str = "available extension versions";
+    let rows = query(
+        client,
+        WHAT,
+        "SELECT name::pg_catalog.text, version FROM pg_catalog.pg_available_extension_versions",
+    )
+    .await?;
+    let mut available: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in &rows {
+        let row = Reader::new(row, WHAT);
+        available
+            .entry(row.get("name")?)
+            .or_default()
+            .insert(row.get("version")?);
+    }
+    Ok(available)
 }
 
 /// Runs one catalog query, naming what it reads in the error.

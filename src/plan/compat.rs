@@ -17,6 +17,7 @@
 //! and are not looked into; a standard body (`BEGIN ATOMIC … END`,
 //! `RETURN …`) is deparsed, and is.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use thiserror::Error;
@@ -294,6 +295,83 @@ pub fn features(sql: &str) -> Vec<Feature> {
     found
 }
 
+/// An extension version a plan installs that the target server does not
+/// offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingExtension {
+    pub name: String,
+    pub version: String,
+    /// The versions the server offers; empty when it has no package of the
+    /// extension at all.
+    pub offered: Vec<String>,
+}
+
+/// The plan installs extension versions the target server cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct ExtensionError {
+    /// Each extension version, in plan order, without duplicates.
+    pub missing: Vec<MissingExtension>,
+}
+
+impl fmt::Display for ExtensionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the script installs extension versions the server does not offer:"
+        )?;
+        for missing in &self.missing {
+            write!(
+                f,
+                "\n  extension {} version {}",
+                missing.name, missing.version
+            )?;
+            if missing.offered.is_empty() {
+                write!(f, " (the server has no package of it)")?;
+            } else {
+                write!(f, " (the server offers {})", missing.offered.join(", "))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that every extension version `plan` creates or updates to is one
+/// the target server offers (`available`: versions by extension name, as
+/// `pg_available_extension_versions` lists them). `CREATE EXTENSION … VERSION`
+/// and `ALTER EXTENSION … UPDATE TO` fail otherwise, after the statements
+/// before them have run.
+pub fn check_extensions(
+    plan: &Plan,
+    available: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<(), ExtensionError> {
+    let mut missing: Vec<MissingExtension> = Vec::new();
+    for stmt in plan.steps.iter().flat_map(|step| &step.statements) {
+        let (name, version) = match stmt {
+            Stmt::CreateExtension { name, version, .. }
+            | Stmt::AlterExtensionUpdate { name, version } => (&name.0, &version.0),
+            _ => continue,
+        };
+        let offered = available.get(name);
+        if offered.is_some_and(|versions| versions.contains(version))
+            || missing
+                .iter()
+                .any(|m| m.name == *name && m.version == *version)
+        {
+            continue;
+        }
+        missing.push(MissingExtension {
+            name: name.clone(),
+            version: version.clone(),
+            offered: offered.into_iter().flatten().cloned().collect(),
+        });
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ExtensionError { missing })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,5 +577,54 @@ mod tests {
         let error = check(&plan(), 150002).unwrap_err();
         assert_eq!(error.incompatibilities.len(), 1);
         assert_eq!(error.incompatibilities[0].feature, Feature::SystemUser);
+    }
+
+    #[test]
+    fn extension_versions_the_target_lacks_are_named() {
+        use crate::sql::Literal;
+        let extension = |name: &str| ObjectId::Extension { name: name.into() };
+        let plan = Plan {
+            steps: vec![
+                step(
+                    extension("citext"),
+                    vec![Stmt::CreateExtension {
+                        name: Ident("citext".into()),
+                        schema: Ident("public".into()),
+                        version: Literal("1.9".into()),
+                    }],
+                ),
+                step(
+                    extension("pgcrypto"),
+                    vec![Stmt::AlterExtensionUpdate {
+                        name: Ident("pgcrypto".into()),
+                        version: Literal("1.3".into()),
+                    }],
+                ),
+                step(
+                    extension("postgis"),
+                    vec![Stmt::CreateExtension {
+                        name: Ident("postgis".into()),
+                        schema: Ident("public".into()),
+                        version: Literal("3.4.0".into()),
+                    }],
+                ),
+            ],
+            warnings: Vec::new(),
+        };
+        let offered = |versions: &[&str]| versions.iter().map(|v| (*v).to_owned()).collect();
+        let mut available = BTreeMap::from([
+            ("citext".to_owned(), offered(&["1.4", "1.5", "1.6"])),
+            ("pgcrypto".to_owned(), offered(&["1.3"])),
+        ]);
+        let error = check_extensions(&plan, &available).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the script installs extension versions the server does not offer:\n  \
+             extension citext version 1.9 (the server offers 1.4, 1.5, 1.6)\n  \
+             extension postgis version 3.4.0 (the server has no package of it)"
+        );
+        available.insert("citext".to_owned(), offered(&["1.9"]));
+        available.insert("postgis".to_owned(), offered(&["3.4.0"]));
+        assert_eq!(check_extensions(&plan, &available), Ok(()));
     }
 }

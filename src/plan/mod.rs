@@ -24,7 +24,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-pub use compat::{CompatError, check as check_compat};
+pub use compat::{CompatError, ExtensionError, check as check_compat, check_extensions};
 pub use error::PlanError;
 
 use crate::catalog::{ObjectId, Warning};

@@ -24,6 +24,7 @@ pub mod shadow;
 pub mod snapshot;
 mod tls;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub use cleanup::{clean_up_now, install_signal_cleanup};
@@ -33,7 +34,7 @@ pub use error::{SourceError, SqlError};
 pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 
 use crate::catalog::{Catalog, Schema};
-use crate::introspect::introspect;
+use crate::introspect::{available_extensions, introspect};
 
 /// A parsed schema argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,10 @@ pub struct Loaded {
     pub label: String,
     /// Things the user should know, such as an ignored password file.
     pub warnings: Vec<String>,
+    /// The extension versions the server can install, by name; only known
+    /// for a live database (a shadow database's server is not where a
+    /// script runs).
+    pub available_extensions: Option<BTreeMap<String, BTreeSet<String>>>,
 }
 
 /// Works out which kind of schema `arg` names, reading the environment of
@@ -156,6 +161,7 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
             server_version_num: None,
             label,
             warnings: Vec::new(),
+            available_extensions: None,
         }),
         SourceSpec::Snapshot(path) => {
             let snapshot = snapshot::read(path)?;
@@ -164,21 +170,25 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
                 server_version_num: snapshot.server_version_num,
                 label,
                 warnings: Vec::new(),
+                available_extensions: None,
             })
         }
         SourceSpec::Url(info) => {
             let client = connect(info).await?;
-            let found = introspect(&client)
+            let introspect_error = |cause| SourceError::Introspect {
+                label: label.clone(),
+                cause,
+            };
+            let found = introspect(&client).await.map_err(introspect_error)?;
+            let available = available_extensions(&client)
                 .await
-                .map_err(|cause| SourceError::Introspect {
-                    label: label.clone(),
-                    cause,
-                })?;
+                .map_err(introspect_error)?;
             Ok(Loaded {
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
                 warnings: info.warnings.clone(),
+                available_extensions: Some(available),
             })
         }
         SourceSpec::Sql(path) => {
@@ -201,6 +211,7 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
                 server_version_num: Some(found.server_version_num),
                 label,
                 warnings: Vec::new(),
+                available_extensions: None,
             })
         }
     }

@@ -207,6 +207,7 @@ mod tests {
             server_version_num: Some(150018),
             label: "x".into(),
             warnings: Vec::new(),
+            available_extensions: None,
         };
         let text = to_json(&loaded);
         assert!(text.ends_with("}\n"));

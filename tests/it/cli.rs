@@ -160,6 +160,25 @@ async fn bad_inputs_fail_with_status_2_and_say_where() {
         "{err}"
     );
     assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("\nhint: "), "{err}");
+
+    // Every input a user can get wrong gets a hint after the error.
+    let not_json = dir.path().join("notes.json");
+    std::fs::write(&not_json, "not json").expect("write");
+    let missing = dir.path().join("missing.sql");
+    for source in [
+        path(&not_json),
+        path(&missing),
+        "postgres://someone@localhost:99999/db",
+    ] {
+        let out = pgrift(&["diff", source, "empty"]).await;
+        assert_eq!(out.status.code(), Some(2), "{source}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("error: ") && err.contains("\nhint: "),
+            "{source}: {err}"
+        );
+    }
 
     let bad_snapshot = dir.path().join("bad.json");
     std::fs::write(
@@ -379,4 +398,65 @@ async fn a_script_for_an_older_server_is_refused() {
     assert!(stdout(&out).contains("NULLS NOT DISTINCT"));
     let out = pgrift(&["diff", "empty", path(&to)]).await;
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+}
+
+/// A script for a live server is refused before it is written when it
+/// installs an extension version that server does not offer: the statement
+/// would fail half-way through the script.
+#[tokio::test]
+async fn an_extension_version_the_server_lacks_is_refused() {
+    let cluster = support::shared_cluster().await;
+    let database = support::unique_name("cli_extensions");
+    cluster
+        .create_database(&database)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    let url = cluster.conninfo(&database).to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let to_sql = dir.path().join("to.sql");
+    std::fs::write(&to_sql, "CREATE EXTENSION citext;\n").expect("write");
+
+    let offered = pgrift(&["diff", &url, path(&to_sql)]).await;
+    let snapshot = dir.path().join("to.json");
+    let written = pgrift(&["snapshot", path(&to_sql), "-o", path(&snapshot)]).await;
+    let refused = if written.status.success() {
+        let text = std::fs::read_to_string(&snapshot).expect("read snapshot");
+        let mut json: serde_json::Value = serde_json::from_str(&text).expect("snapshot JSON");
+        let extensions = json["catalog"]["extensions"]
+            .as_array_mut()
+            .expect("extensions");
+        for extension in extensions.iter_mut() {
+            if extension["name"] == "citext" {
+                extension["version"] = "99.0".into();
+            }
+        }
+        std::fs::write(&snapshot, json.to_string()).expect("write snapshot");
+        Some(pgrift(&["diff", &url, path(&snapshot)]).await)
+    } else {
+        None
+    };
+    cluster
+        .drop_database(&database)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+
+    assert_eq!(offered.status.code(), Some(0), "{}", stderr(&offered));
+    assert!(
+        stdout(&offered).contains("CREATE EXTENSION citext"),
+        "{}",
+        stdout(&offered)
+    );
+    assert!(written.status.success(), "{}", stderr(&written));
+    let refused = refused.expect("the snapshot was written");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("extension citext version 99.0 (the server offers "),
+        "{err}"
+    );
+    assert!(
+        err.contains("\nhint: install that version's package on FROM's server"),
+        "{err}"
+    );
+    assert!(stdout(&refused).is_empty(), "{}", stdout(&refused));
 }
