@@ -71,6 +71,9 @@ pub(super) struct Support {
     /// `(source, target)` of binary-coercible implicit casts.
     pub casts: HashSet<(u32, u32)>,
     pub types: HashMap<u32, TypeInfo>,
+    /// The default operator class of each type in `types`, as
+    /// [`Support::resolve_defaults`] decided it once per type.
+    defaults: HashMap<u32, Option<Option<u32>>>,
 }
 
 /// `indoption` bits.
@@ -110,6 +113,16 @@ impl Support {
         } else {
             format!("\"{}\"", name.replace('"', "\"\""))
         }
+    }
+
+    /// Decides the default operator class of every type in `types`, once,
+    /// for [`Support::definition`] to look up per index column.
+    pub(super) fn resolve_defaults(&mut self) {
+        self.defaults = self
+            .types
+            .keys()
+            .map(|&oid| (oid, self.default_opclass(oid)))
+            .collect();
     }
 
     /// The default B-tree operator class for a column of type `type_oid`,
@@ -210,7 +223,8 @@ impl Support {
             }
             let opclass = parts.opclasses[position];
             let class = self.opclasses.get(&opclass).filter(|c| c.in_pg_catalog)?;
-            if self.default_opclass(column.type_oid)? != Some(opclass) {
+            let default = (*self.defaults.get(&column.type_oid)?)?;
+            if default != Some(opclass) {
                 out.push(' ');
                 out.push_str(&self.quote(&class.name));
             }
@@ -264,7 +278,7 @@ mod tests {
             category,
             is_array: false,
         };
-        Support {
+        let mut support = Support {
             keywords: ["user", "order"].into_iter().map(str::to_owned).collect(),
             opclasses: HashMap::from([
                 (INT4_OPS, opclass("int4_ops", true, INT4, 'N')),
@@ -291,7 +305,10 @@ mod tests {
                     },
                 ),
             ]),
-        }
+            ..Support::default()
+        };
+        support.resolve_defaults();
+        support
     }
 
     fn parts(columns: Vec<i16>, opclasses: Vec<u32>, options: Vec<i16>) -> IndexParts {

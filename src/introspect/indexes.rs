@@ -205,6 +205,7 @@ pub(super) async fn complete(
             support.types.insert(row.get("oid")?, info);
         }
     }
+    support.resolve_defaults();
     let mut left: Vec<u32> = Vec::new();
     for index in indexes.iter_mut() {
         let Some(parts) = index.parts.take() else {

@@ -140,10 +140,9 @@ mod tests {
     }
 
     fn support() -> Support {
-        Support {
-            keywords: ["user"].into_iter().map(str::to_owned).collect(),
-            ..Support::default()
-        }
+        let mut support = Support::default();
+        support.keywords = ["user"].into_iter().map(str::to_owned).collect();
+        support
     }
 
     fn parts(columns: Vec<i16>) -> KeyParts {
