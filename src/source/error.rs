@@ -138,15 +138,9 @@ impl SourceError {
             | SourceError::Connect { hint, .. }
             | SourceError::Database { hint, .. } => return hint.clone(),
             SourceError::Introspect { cause, .. } => cause.hint(),
-            // The server's own hint when it gave one, else what to do with
-            // the position the message starts with.
-            SourceError::Sql(error) => {
-                return Some(error.hint.clone().unwrap_or_else(|| {
-                    "the .sql files run in order on an empty database; fix the statement at \
-                     that position and run again"
-                        .to_owned()
-                }));
-            }
+            // The file, line and column the message starts with say what to
+            // fix; a hint is the server's own, when it gave one.
+            SourceError::Sql(error) => return error.hint.clone(),
             SourceError::Io { .. } => Some("check that the path exists and is readable"),
             SourceError::NoSqlFiles { .. } => Some(
                 "only files ending in .sql directly inside the directory are applied; \
