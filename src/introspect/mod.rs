@@ -58,6 +58,10 @@ pub struct Introspected {
     pub catalog: Catalog,
     /// The server's `server_version_num` (`150004` for 15.4).
     pub server_version_num: i32,
+    /// The extension versions the server can install, by extension name
+    /// (`pg_available_extension_versions`): what its installed packages
+    /// offer, not part of any schema.
+    pub available_extensions: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The oldest `server_version_num` whose catalogs the queries know.
@@ -180,6 +184,7 @@ async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, 
         triggers,
         depends,
         mut warnings,
+        available_extensions,
     ) = try_join!(
         schemas::fetch(client),
         extensions::fetch(client),
@@ -192,6 +197,7 @@ async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, 
         triggers::fetch(client),
         depend::fetch(client),
         warnings::fetch(client),
+        available_extensions(client),
     )?;
 
     indexes::complete(client, &mut indexes, &mut support, &tables).await?;
@@ -229,14 +235,15 @@ async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, 
     Ok(Introspected {
         catalog,
         server_version_num,
+        available_extensions,
     })
 }
 
-/// The extension versions the server can install, by extension name
-/// (`pg_available_extension_versions`): what its installed packages offer,
-/// not part of any schema. Read outside the snapshot transaction, since it
-/// comes from files on the server, not from the catalog.
-pub async fn available_extensions(
+/// The extension versions the server can install, by extension name. They
+/// come from files on the server, not from the catalog, so the snapshot
+/// does not matter; they are read with the catalog queries to share their
+/// round trip.
+async fn available_extensions(
     client: &Client,
 ) -> Result<BTreeMap<String, BTreeSet<String>>, IntrospectError> {
     const WHAT: &str = "available extension versions";

@@ -34,7 +34,7 @@ pub use error::{SourceError, SqlError};
 pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 
 use crate::catalog::{Catalog, Schema};
-use crate::introspect::{available_extensions, introspect};
+use crate::introspect::introspect;
 
 /// A parsed schema argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,20 +175,18 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
         }
         SourceSpec::Url(info) => {
             let client = connect(info).await?;
-            let introspect_error = |cause| SourceError::Introspect {
-                label: label.clone(),
-                cause,
-            };
-            let found = introspect(&client).await.map_err(introspect_error)?;
-            let available = available_extensions(&client)
+            let found = introspect(&client)
                 .await
-                .map_err(introspect_error)?;
+                .map_err(|cause| SourceError::Introspect {
+                    label: label.clone(),
+                    cause,
+                })?;
             Ok(Loaded {
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
                 warnings: info.warnings.clone(),
-                available_extensions: Some(available),
+                available_extensions: Some(found.available_extensions),
             })
         }
         SourceSpec::Sql(path) => {
