@@ -2,15 +2,13 @@
 //! implement a constraint: `pg_get_constraintdef` already covers those, and
 //! they are created and dropped with their constraint.
 
-use std::collections::HashMap;
-
 use futures_util::try_join;
 use tokio_postgres::Client;
 
 use super::depend::{ClassIds, ObjectMap};
 use super::indexdef::{IndexParts, OpClass, Support, TypeInfo};
 use super::tables::RawTables;
-use super::{IntrospectError, Reader, query, read_rows};
+use super::{IntrospectError, Reader, query, query_oids, read_rows, server_definitions};
 use crate::catalog::{Index, ObjectId, QualName};
 
 pub(super) struct RawIndex {
@@ -191,11 +189,7 @@ pub(super) async fn complete(
     types.sort_unstable();
     types.dedup();
     if !types.is_empty() {
-        for row in &client
-            .query(TYPES, &[&types])
-            .await
-            .map_err(|source| IntrospectError::Query { what: WHAT, source })?
-        {
+        for row in &query_oids(client, WHAT, TYPES, &types).await? {
             let row = Reader::new(row, WHAT);
             let info = TypeInfo {
                 kind: row.get_char("kind")?,
@@ -219,18 +213,7 @@ pub(super) async fn complete(
             left.push(index.oid);
         }
     }
-    if left.is_empty() {
-        return Ok(());
-    }
-    let rows = client
-        .query(DEFINITIONS, &[&left])
-        .await
-        .map_err(|source| IntrospectError::Query { what: WHAT, source })?;
-    let mut printed: HashMap<u32, String> = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let row = Reader::new(row, WHAT);
-        printed.insert(row.get("oid")?, row.get("definition")?);
-    }
+    let mut printed = server_definitions(client, WHAT, DEFINITIONS, &left).await?;
     for index in indexes
         .iter_mut()
         .filter(|index| index.definition.is_none())

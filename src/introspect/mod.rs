@@ -41,7 +41,7 @@ mod warnings;
 
 pub use error::IntrospectError;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use futures_util::{TryStreamExt, try_join};
@@ -274,6 +274,41 @@ async fn query(
         .query(sql, &[])
         .await
         .map_err(|source| IntrospectError::Query { what, source })
+}
+
+/// Runs one catalog query that takes an array of OIDs as `$1`: the second
+/// phase of a read, about objects the first phase picked out.
+async fn query_oids(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    oids: &[u32],
+) -> Result<Vec<Row>, IntrospectError> {
+    client
+        .query(sql, &[&oids])
+        .await
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+/// The definitions pgrift could not build itself (see [`indexdef`],
+/// [`keydef`]), printed by the server: `sql` returns `oid` and `definition`
+/// for each OID of `oids`. No query when there are none, which is usual.
+async fn server_definitions(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    oids: &[u32],
+) -> Result<HashMap<u32, String>, IntrospectError> {
+    if oids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = query_oids(client, what, sql, oids).await?;
+    let mut printed = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let row = Reader::new(row, what);
+        printed.insert(row.get("oid")?, row.get("definition")?);
+    }
+    Ok(printed)
 }
 
 /// Runs one catalog query and reads each row with `read` as it arrives, so

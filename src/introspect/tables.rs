@@ -11,7 +11,7 @@ use super::indexdef::{IndexedColumn, Support};
 use super::keydef::{KeyParts, Names};
 use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
-use super::{IntrospectError, Reader, query, query_read, read_rows};
+use super::{IntrospectError, Reader, query, query_read, read_rows, server_definitions};
 use crate::catalog::{
     Column, Constraint, ConstraintKind, Name, ObjectId, QualName, Table, Warning,
 };
@@ -316,22 +316,8 @@ pub(super) async fn complete(
         }
     }
     raw.constraints = constraints;
-    if left.is_empty() {
-        return Ok(());
-    }
-    let error = |source| IntrospectError::Query {
-        what: "constraints",
-        source,
-    };
-    let rows = client
-        .query(CONSTRAINT_DEFINITIONS, &[&left])
-        .await
-        .map_err(error)?;
-    let mut printed: HashMap<u32, String> = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let row = Reader::new(row, "constraints");
-        printed.insert(row.get("oid")?, row.get("definition")?);
-    }
+    let mut printed =
+        server_definitions(client, "constraints", CONSTRAINT_DEFINITIONS, &left).await?;
     for constraint in raw
         .constraints
         .iter_mut()
