@@ -219,28 +219,9 @@ async fn postgresql_18_tables() {
 /// partitioned table) must read exactly as the server prints it.
 #[tokio::test]
 async fn definitions_read_as_the_server_prints_them() {
-    let cluster = support::shared_cluster().await;
-    let database = support::unique_name("introspect_definitions");
-    cluster
-        .create_database(&database)
-        .await
-        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
-    let client = connect(&database).await;
-    let loaded = client.batch_execute(DEFINITIONS).await;
-    let read = match &loaded {
-        Ok(()) => Some((introspect(&client).await, server_definitions(&client).await)),
-        Err(_) => None,
-    };
-    drop(client);
-    cluster
-        .drop_database(&database)
-        .await
-        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
-    loaded.expect("the fixture loads");
-    let Some((introspected, (indexes, constraints))) = read else {
-        unreachable!("the fixture loaded")
-    };
-    let catalog = introspected.expect("introspection succeeds").catalog;
+    let (introspected, (indexes, constraints)) =
+        read_fixture_and("definitions", DEFINITIONS, server_definitions).await;
+    let catalog = introspected.catalog;
     let mut ours: Vec<(String, String)> = catalog
         .indexes
         .iter()
@@ -603,6 +584,18 @@ fn render_column(column: &Column) -> String {
 /// `fixture`, introspects it and drops the database again before
 /// returning, so that a failed assertion leaves nothing behind.
 async fn read_fixture(name: &str, fixture: &str) -> Introspected {
+    read_fixture_and(name, fixture, async |_: &Client| ())
+        .await
+        .0
+}
+
+/// Like [`read_fixture`], and also returns what `also` reads from the
+/// database before it is dropped.
+async fn read_fixture_and<T>(
+    name: &str,
+    fixture: &str,
+    also: impl AsyncFnOnce(&Client) -> T,
+) -> (Introspected, T) {
     let cluster = support::shared_cluster().await;
     let database = support::unique_name(&format!("introspect_{name}"));
     cluster
@@ -612,7 +605,7 @@ async fn read_fixture(name: &str, fixture: &str) -> Introspected {
     let client = connect(&database).await;
     let loaded = client.batch_execute(fixture).await;
     let introspected = match &loaded {
-        Ok(()) => Some(introspect(&client).await),
+        Ok(()) => Some((introspect(&client).await, also(&client).await)),
         Err(_) => None,
     };
     drop(client);
@@ -623,8 +616,8 @@ async fn read_fixture(name: &str, fixture: &str) -> Introspected {
 
     loaded.expect("the fixture loads");
     match introspected {
-        Some(Ok(introspected)) => introspected,
-        Some(Err(error)) => panic!(
+        Some((Ok(introspected), also)) => (introspected, also),
+        Some((Err(error), _)) => panic!(
             "introspection failed: {error}: {:?} (hint: {:?})",
             std::error::Error::source(&error),
             error.hint()
