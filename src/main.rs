@@ -25,9 +25,18 @@ fn main() -> ExitCode {
         match cli::run(cli).await {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e}");
+                // Errors quote names and server messages, which may hold
+                // control characters: each line is printed as `visible`
+                // text, keeping only the message's own line breaks.
+                let lines = |text: &str| {
+                    text.split('\n')
+                        .map(|line| pgrift::sql::visible(line).into_owned())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                eprintln!("error: {}", lines(&e.to_string()));
                 if let Some(hint) = e.hint() {
-                    eprintln!("hint: {hint}");
+                    eprintln!("hint: {}", lines(&hint));
                 }
                 ExitCode::from(cli::EXIT_ERROR)
             }

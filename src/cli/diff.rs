@@ -62,10 +62,10 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         }
     };
     print_warnings(&forward.warnings, args.shadow.quiet);
-    let (shown, old, new, title) = if args.reverse {
-        (&reverse, &to, &from, "reverse script: TO -> FROM")
+    let (shown, old, script) = if args.reverse {
+        (&reverse, &to, emit::Direction::Reverse)
     } else {
-        (&forward, &from, &to, "forward script: FROM -> TO")
+        (&forward, &from, emit::Direction::Forward)
     };
     // The script runs where `old` is: FROM's server, or TO's for --reverse.
     // Checked before the probes, which would otherwise query a database for
@@ -84,11 +84,11 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     } else {
         &assessed.forward
     };
-    let mut script = Vec::new();
-    let title = format!("pgrift {title} ({} -> {})", old.label, new.label);
+    let mut out = Vec::new();
+    let title = emit::script_title(script, &from.label, &to.label);
     timings
         .time("render", || {
-            emit::write_script(shown, &title, Some(risks), &mut script)
+            emit::write_script(shown, &title, Some(risks), &mut out)
         })
         .map_err(|source| CliError::Write {
             path: "<stdout>".into(),
@@ -97,7 +97,7 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     timings.print();
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`pgrift diff … | head`) is not an error worth a message.
-    if let Err(e) = stdout.write_all(&script).and_then(|_| stdout.flush())
+    if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(CliError::Write {

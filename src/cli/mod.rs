@@ -19,6 +19,7 @@ pub use error::CliError;
 
 use pgrift::catalog::Warning;
 use pgrift::source::{self, ConnInfo, Loaded, Shadow, SourceSpec};
+use pgrift::sql::visible;
 
 /// Exit status: success, and no differences when `--exit-code` is given.
 pub const EXIT_OK: u8 = 0;
@@ -307,7 +308,7 @@ fn print_source_warnings(from: &Loaded, to: &Loaded) {
     let mut seen = std::collections::BTreeSet::new();
     for warning in from.warnings.iter().chain(&to.warnings) {
         if seen.insert(warning) {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", visible(&warning.to_string()));
         }
     }
 }
@@ -318,7 +319,7 @@ pub fn print_warnings(warnings: &[Warning], quiet: bool) {
         return;
     }
     for warning in warnings {
-        eprintln!("warning: {}", warning.message);
+        eprintln!("warning: {}", visible(&warning.message));
     }
 }
 

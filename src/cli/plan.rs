@@ -41,15 +41,15 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         path: args.out.clone(),
         source,
     })?;
-    let render = |plan: &plan::Plan, risks, title: &str| {
+    let render = |plan: &plan::Plan, risks, direction| {
         let mut out = Vec::new();
-        let title = format!("pgrift {title} ({} -> {})", from.label, to.label);
+        let title = emit::script_title(direction, &from.label, &to.label);
         emit::write_script(plan, &title, Some(risks), &mut out).map(|_| out)
     };
     let io = |path: PathBuf| move |source| CliError::Write { path, source };
-    let forward_sql = render(&forward, &assessed.forward, "forward script: FROM -> TO")
+    let forward_sql = render(&forward, &assessed.forward, emit::Direction::Forward)
         .map_err(io(args.out.join("forward.sql")))?;
-    let reverse_sql = render(&reverse, &assessed.reverse, "reverse script: TO -> FROM")
+    let reverse_sql = render(&reverse, &assessed.reverse, emit::Direction::Reverse)
         .map_err(io(args.out.join("reverse.sql")))?;
     write_file(&args.out.join("forward.sql"), &forward_sql)?;
     write_file(&args.out.join("reverse.sql"), &reverse_sql)?;

@@ -10,6 +10,7 @@ use tabled::settings::{Color, Style};
 
 use super::{Report, Section, Summary, count_of, evidence_count, evidence_table_size, plural};
 use crate::risk::{Risk, Severity};
+use crate::sql::visible;
 
 /// The width the table keeps within, so that it reads in a common terminal
 /// and in a CI log.
@@ -47,7 +48,10 @@ pub fn write_terminal<W: Write + ?Sized>(
     writeln!(
         out,
         "{}",
-        paint.bold(&format!("pgrift report: {} → {}", report.from, report.to))
+        paint.bold(&visible(&format!(
+            "pgrift report: {} → {}",
+            report.from, report.to
+        )))
     )?;
 
     write_section(out, paint, "Forward script", &report.forward)?;
@@ -62,7 +66,7 @@ pub fn write_terminal<W: Write + ?Sized>(
                 "  {:<8} {} {}",
                 diff.change.as_str(),
                 diff.kind,
-                diff.object
+                visible(&diff.object)
             )?;
         }
     }
@@ -71,7 +75,7 @@ pub fn write_terminal<W: Write + ?Sized>(
         writeln!(out)?;
         writeln!(out, "{}", paint.bold("Not modelled (left out of the diff)"))?;
         for warning in &report.warnings {
-            writeln!(out, "  - {}", warning.message)?;
+            writeln!(out, "  - {}", visible(&warning.message))?;
         }
     }
 
@@ -125,13 +129,17 @@ fn risk_table(risks: &[&Risk], color: bool) -> String {
     }
     builder.push_record(header);
     for risk in risks {
-        let mut what = wrap(&risk.message, risk_width, "");
+        let mut what = wrap(&visible(&risk.message), risk_width, "");
         what.push('\n');
-        what.push_str(&wrap(&format!("→ {}", risk.mitigation), risk_width, "  "));
+        what.push_str(&wrap(
+            &visible(&format!("→ {}", risk.mitigation)),
+            risk_width,
+            "  ",
+        ));
         let mut row = vec![
             risk.severity.as_str().to_string(),
             wrap(risk.category.as_str(), CATEGORY_WIDTH, ""),
-            wrap(&risk.object, OBJECT_WIDTH, ""),
+            wrap(&visible(&risk.object), OBJECT_WIDTH, ""),
             what,
         ];
         if with_evidence {

@@ -8,12 +8,14 @@
 //! ([`ProbeQuery`]) are built the same way, and [`read`] takes apart the
 //! definitions the server deparsed where a rule needs their columns.
 
+mod comment;
 pub mod lex;
 mod probe;
 mod quote;
 pub mod read;
 mod stmt;
 
+pub use comment::{comment, visible};
 pub use probe::{Condition, ProbeControl, ProbeQuery};
 pub use quote::{keywords, quote_ident, quote_literal};
 pub use stmt::*;

@@ -15,7 +15,7 @@ fn fixture(case: &str, file: &str) -> PathBuf {
 }
 
 /// Runs `pgrift` with `args`, loading `.sql` sources into the shared cluster.
-async fn pgrift(args: &[&str]) -> Output {
+pub async fn pgrift(args: &[&str]) -> Output {
     let cluster = support::shared_cluster().await;
     let shadow = cluster.conninfo("postgres").to_string();
     tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
@@ -27,15 +27,15 @@ async fn pgrift(args: &[&str]) -> Output {
         .expect("pgrift runs")
 }
 
-fn stdout(output: &Output) -> String {
+pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn path(p: &Path) -> &str {
+pub fn path(p: &Path) -> &str {
     p.to_str().expect("fixture paths are UTF-8")
 }
 
