@@ -33,10 +33,9 @@ const HEADER: &[Stmt] = &[
 /// Writes a plan as a script for `psql -v ON_ERROR_STOP=1 -f`. An empty plan
 /// writes nothing.
 ///
-/// Statements run in one transaction, so that a failure leaves the database
-/// as it was, except that a statement PostgreSQL needs committed before
-/// later statements can use its effect (a new enum label) ends the
-/// transaction it is in.
+/// Statements run in the transactions of [`Plan::transactions`]: one,
+/// so that a failure leaves the database as it was, unless new enum labels
+/// that later statements use must commit first.
 ///
 /// With an assessment of the plan, each statement is preceded by comment
 /// lines naming its risks (`--   risk high data-loss: …`), in the order
@@ -65,16 +64,14 @@ pub fn write_script(
     }
     writeln!(out)?;
     writeln!(out, "{};", Stmt::Begin)?;
-    let mut pending_commit = false;
+    let transactions = plan.transactions();
     for (step_index, step) in plan.steps.iter().enumerate() {
-        let commits = step.statements.iter().any(Stmt::needs_commit_after);
-        if pending_commit && !commits {
+        if step_index > 0 && transactions[step_index] != transactions[step_index - 1] {
             writeln!(out)?;
             writeln!(out, "{};", Stmt::Commit)?;
             writeln!(out)?;
             writeln!(out, "{};", Stmt::Begin)?;
         }
-        pending_commit = commits;
         writeln!(out)?;
         writeln!(out, "{}", comment(&describe(step)))?;
         for (index, stmt) in step.statements.iter().enumerate() {

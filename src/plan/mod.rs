@@ -54,6 +54,50 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
+
+    /// The transaction each step runs in, numbered from 0.
+    ///
+    /// A plan runs in one transaction, so that a failure leaves the
+    /// database as it was. The exception is a new enum label that a later
+    /// statement uses: PostgreSQL refuses to read a label before the
+    /// transaction that added it commits. Then the steps that add labels,
+    /// which the ordering puts first, run and commit in a transaction of
+    /// their own (0), and everything else in the next (1): a failure leaves
+    /// the database as it was plus new labels nothing uses yet, never with
+    /// something dropped.
+    pub fn transactions(&self) -> Vec<usize> {
+        let prelude = self
+            .steps
+            .iter()
+            .take_while(|step| step.adds_enum_labels())
+            .count();
+        let (labels, rest) = self.steps.split_at(prelude);
+        let used = labels.iter().flat_map(|step| &step.statements).any(|add| {
+            let Stmt::AlterEnumAddValue { name, label, .. } = add else {
+                return false;
+            };
+            rest.iter()
+                .flat_map(|step| &step.statements)
+                .any(|stmt| stmt.uses_enum_label(name, label))
+        });
+        let mut transactions = vec![0; self.steps.len()];
+        if used {
+            transactions[prelude..].fill(1);
+        }
+        transactions
+    }
+}
+
+impl Step {
+    /// True for a step that only adds labels to an enum type.
+    pub fn adds_enum_labels(&self) -> bool {
+        adds_enum_labels(&self.statements)
+    }
+}
+
+/// True for statements that only add enum labels (and are not empty).
+fn adds_enum_labels(statements: &[Stmt]) -> bool {
+    !statements.is_empty() && statements.iter().all(Stmt::adds_enum_label)
 }
 
 type Key = (ObjectId, ChangeKind);
@@ -141,7 +185,12 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
             let (a, b) = (&slots[sa], &slots[sb]);
             let (a, b) = (|k: ChangeKind| a[k as usize], |k: ChangeKind| b[k as usize]);
             link(a(Drop), b(Drop));
-            link(a(Drop), b(Alter));
+            // A label added to a type disturbs nothing that uses the type,
+            // so it need not wait for their drops; running first, the
+            // labels can commit on their own (see `Plan::transactions`).
+            if !b(Alter).is_some_and(|c| adds_enum_labels(&changes[c].statements)) {
+                link(a(Drop), b(Alter));
+            }
             link(a(Drop), b(Finish));
             link(a(Alter), b(Drop));
             link(a(Alter), b(Finish));
@@ -247,7 +296,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
 /// kind in the order a person would write them, then by name.
 fn priority(change: &Change) -> (u8, u8, &ObjectId) {
     let group = match change.kind {
-        ChangeKind::Alter if change.statements.iter().any(Stmt::needs_commit_after) => 0,
+        ChangeKind::Alter if adds_enum_labels(&change.statements) => 0,
         ChangeKind::Drop => 1,
         ChangeKind::Alter => 2,
         ChangeKind::Create => 3,

@@ -40,8 +40,7 @@ pub struct Context<'a> {
     /// `server_version_num` of the server the script runs on.
     pub version: i32,
     pub direction: Direction,
-    /// For each step, the transaction it runs in: the emitter commits after
-    /// a new enum label, so a script may hold several.
+    /// For each step, the transaction it runs in ([`Plan::transactions`]).
     transaction: Vec<usize>,
     /// For each transaction, the last statement that does long work;
     /// computed on first use.
@@ -73,19 +72,7 @@ impl<'a> Context<'a> {
         server_version_num: Option<i32>,
         direction: Direction,
     ) -> Self {
-        // The same boundaries as `emit::write_script`: a step that needs a
-        // commit ends its transaction before the next step that does not.
-        let mut transaction = Vec::with_capacity(plan.steps.len());
-        let mut current = 0;
-        let mut pending_commit = false;
-        for step in &plan.steps {
-            let commits = step.statements.iter().any(Stmt::needs_commit_after);
-            if pending_commit && !commits {
-                current += 1;
-            }
-            pending_commit = commits;
-            transaction.push(current);
-        }
+        let transaction = plan.transactions();
         Context {
             plan,
             from,

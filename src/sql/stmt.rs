@@ -247,11 +247,23 @@ pub enum Stmt {
 }
 
 impl Stmt {
-    /// True for statements that PostgreSQL will not let later statements of
-    /// the same transaction build on: a new enum label cannot be used before
-    /// the transaction that added it commits.
-    pub fn needs_commit_after(&self) -> bool {
+    /// True for a new enum label: a statement PostgreSQL will not let later
+    /// statements of the same transaction build on, since a new label cannot
+    /// be used before the transaction that added it commits.
+    pub fn adds_enum_label(&self) -> bool {
         matches!(self, Stmt::AlterEnumAddValue { .. })
+    }
+
+    /// True when this statement would read the enum label `label` of type
+    /// `name` (the two fields of an [`Stmt::AlterEnumAddValue`]): it holds
+    /// the label as a literal anywhere in its text (a default, a check, a
+    /// view, a function body), or converts a column's values to that type.
+    /// It errs on the side of a use: a false one only costs a commit.
+    pub fn uses_enum_label(&self, name: &QualName, label: &Literal) -> bool {
+        let converts = matches!(self, Stmt::AlterTable {
+            action: TableAction::AlterColumnType { data_type, .. }, ..
+        } if data_type.0.contains(&name.to_string()));
+        converts || self.to_string().contains(&label.to_string())
     }
 }
 

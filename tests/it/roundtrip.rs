@@ -160,7 +160,11 @@ async fn run_case(cluster: &Arc<Cluster>, case: &str) -> Outcome {
     let to = build(cluster, &shadow, &dir.join("to.sql"), None).await;
     let outcome = match (&from, &to) {
         (Ok((from_db, from)), Ok((to_db, to))) => {
-            let seeded = round_trip(cluster, from_db.name(), from, to).await;
+            let failed = fail_part_way(cluster, &shadow, &dir, seed.as_deref(), from, to).await;
+            let seeded = match failed {
+                Ok(()) => round_trip(cluster, from_db.name(), from, to).await,
+                Err(e) => Err(e),
+            };
             let swapped = round_trip(cluster, to_db.name(), to, from).await;
             (seeded, swapped.map(|_| ()))
         }
@@ -173,6 +177,93 @@ async fn run_case(cluster: &Arc<Cluster>, case: &str) -> Outcome {
         let _ = cluster.drop_database(&name).await;
     }
     outcome
+}
+
+/// Applies the forward script to a fresh copy of FROM with a statement
+/// that fails added as its last, and checks that the failure left the
+/// database exactly as FROM, rows included, or, where the plan commits new
+/// enum labels first (`Plan::transactions`), as FROM plus those labels and
+/// nothing else.
+async fn fail_part_way(
+    cluster: &Cluster,
+    shadow: &Shadow,
+    dir: &Path,
+    seed: Option<&Path>,
+    from: &Side,
+    to: &Side,
+) -> Result<(), String> {
+    let plan = plan::plan(&diff::diff(&from.catalog, &to.catalog)).map_err(|e| e.to_string())?;
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let forward = script(&from.catalog, &to.catalog, "forward")?;
+    let end = forward
+        .rfind("COMMIT;")
+        .ok_or_else(|| format!("the forward script has no COMMIT:\n{forward}"))?;
+    let failing = format!(
+        "{}DO $$ BEGIN RAISE EXCEPTION 'failing on purpose'; END $$;\n\n{}",
+        &forward[..end],
+        &forward[end..]
+    );
+    let db = load(shadow, &[&dir.join("from.sql")], seed).await?;
+    let name = db.name().to_owned();
+    let checked = async {
+        let counts_before = row_counts(cluster, &name, &from.catalog, &to.catalog).await?;
+        match apply(cluster, &name, &failing).await {
+            Err(e) if e.contains("failing on purpose") => {}
+            Err(e) => return Err(format!("the forward script failed before its end: {e}")),
+            Ok(()) => return Err("a script with a failing statement succeeded".to_owned()),
+        }
+        let left = catalog(cluster, &name).await?;
+        // What commits before the last transaction: the new enum labels,
+        // when the plan runs in two transactions.
+        let transactions = plan.transactions();
+        let last = transactions.last().copied().unwrap_or(0);
+        let early: Vec<&plan::Step> = plan
+            .steps
+            .iter()
+            .zip(&transactions)
+            .filter(|(_, transaction)| **transaction < last)
+            .map(|(step, _)| step)
+            .collect();
+        if let Some(step) = early.iter().find(|step| !step.adds_enum_labels()) {
+            return Err(format!(
+                "the forward script commits more than new enum labels before its last transaction: {} {}",
+                step.kind.as_str(),
+                step.id
+            ));
+        }
+        let committed: Vec<String> = early
+            .iter()
+            .flat_map(|step| step.statements.iter().map(|s| format!("{s};")))
+            .collect();
+        let since_from: Vec<String> = plan::plan(&diff::diff(&from.catalog, &left))
+            .map_err(|e| e.to_string())?
+            .steps
+            .iter()
+            .flat_map(|step| step.statements.iter().map(|s| format!("{s};")))
+            .collect();
+        if since_from != committed {
+            return Err(format!(
+                "a forward script that failed at its end left the database changed: \
+                 expected only {committed:?}, found {since_from:?}\n--- forward script ---\n{forward}"
+            ));
+        }
+        if committed.is_empty() && dump(cluster, &name).await? != from.dump {
+            return Err("a forward script that failed left pg_dump different from FROM's".into());
+        }
+        let counts_after = row_counts(cluster, &name, &from.catalog, &to.catalog).await?;
+        if counts_before != counts_after {
+            return Err(format!(
+                "a failed forward script changed row counts: before {counts_before:?}, after {counts_after:?}"
+            ));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.close().await;
+    let _ = cluster.drop_database(&name).await;
+    checked
 }
 
 /// A database as built from its files, before any script ran: what a
