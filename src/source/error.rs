@@ -106,6 +106,16 @@ pub enum SourceError {
     #[error("{} is not a pgrift snapshot: it lacks \"format\": \"pgrift-snapshot\"", .path.display())]
     SnapshotFormat { path: PathBuf },
 
+    /// A snapshot whose definition of an object is not what a server
+    /// prints: it would carry more than the object's own statement into a
+    /// script.
+    #[error("{}: invalid snapshot: the definition of {} is refused: {}", .path.display(), .object, .reason)]
+    SnapshotDefinition {
+        path: PathBuf,
+        object: String,
+        reason: String,
+    },
+
     /// A snapshot written by another version of pgrift, in a format this
     /// one does not read.
     #[error("{}", snapshot_version(.path, *.found, *.supported))]
@@ -163,6 +173,11 @@ impl SourceError {
             SourceError::SnapshotJson { .. } => Some(
                 "snapshots are written by `pgrift snapshot <schema> -o <file>`; one edited by \
                  hand must stay valid JSON of the same shape",
+            ),
+            SourceError::SnapshotDefinition { .. } => Some(
+                "a snapshot holds definitions as the server printed them, one statement each; \
+                 write the snapshot again with `pgrift snapshot <schema> -o <file>` instead of \
+                 editing it",
             ),
             SourceError::NotUtf8 { .. } => Some("convert the file to UTF-8"),
             _ => None,

@@ -148,6 +148,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SourceError> {
         }
     }
     let mut envelope: EnvelopeIn = serde_json::from_str(text).map_err(json_error)?;
+    verify_definitions(&envelope.catalog).map_err(|(object, reason)| {
+        SourceError::SnapshotDefinition {
+            path: path.to_path_buf(),
+            object,
+            reason,
+        }
+    })?;
     // pgrift writes snapshots normalized; sorting again costs little and
     // keeps lookups by name correct for a file edited by hand.
     envelope.catalog.normalize();
@@ -155,6 +162,80 @@ pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SourceError> {
         server_version_num: envelope.server_version_num,
         catalog: envelope.catalog,
     })
+}
+
+/// Checks every text of a snapshot that a script copies as it stands (the
+/// definitions, expressions and types the server deparsed) against the
+/// shape the server gives it, so that a snapshot edited to carry a second
+/// statement is refused rather than written into a script. The error names
+/// the object and its field, and says what is wrong.
+fn verify_definitions(catalog: &Catalog) -> Result<(), (String, String)> {
+    use crate::catalog::ConstraintKind;
+    use crate::sql::verify::{self, INDEX, Shape, TRIGGER};
+
+    let check = |object: &dyn Fn() -> String, text: &str, shape: Shape| {
+        verify::check(text, shape).map_err(|reason| (object(), reason))
+    };
+    for sequence in &catalog.sequences {
+        let name = || format!("sequence {}", sequence.name);
+        check(&name, &sequence.options.data_type, Shape::Fragment)?;
+    }
+    for table in &catalog.tables {
+        for column in &table.columns {
+            let name = || format!("column {}.{}", table.name, column.name);
+            check(&name, &column.data_type, Shape::Fragment)?;
+            for expression in column.default.iter().chain(&column.generated) {
+                check(&name, expression, Shape::Fragment)?;
+            }
+            if let Some(identity) = &column.identity {
+                check(&name, &identity.options.data_type, Shape::Fragment)?;
+            }
+        }
+        for constraint in &table.constraints {
+            let name = || format!("constraint {} on {}", constraint.name, table.name);
+            let start: &'static [&'static str] = match constraint.kind {
+                ConstraintKind::PrimaryKey => &["PRIMARY", "KEY"],
+                ConstraintKind::Unique => &["UNIQUE"],
+                ConstraintKind::Check => &["CHECK"],
+                ConstraintKind::ForeignKey => &["FOREIGN", "KEY"],
+                ConstraintKind::Exclusion => &["EXCLUDE"],
+            };
+            check(
+                &name,
+                &constraint.definition,
+                Shape::FragmentStarting(start),
+            )?;
+        }
+    }
+    for index in &catalog.indexes {
+        check(
+            &|| format!("index {}", index.name),
+            &index.definition,
+            INDEX,
+        )?;
+    }
+    for view in &catalog.views {
+        let name = || format!("view {}", view.name);
+        check(&name, &view.definition, Shape::Query)?;
+        for option in &view.options {
+            check(&name, option, Shape::Fragment)?;
+        }
+    }
+    for function in &catalog.functions {
+        let name = || format!("function {}({})", function.name, function.identity_args);
+        check(&name, &function.definition, Shape::Routine)?;
+        for fragment in [&function.identity_args, &function.arguments]
+            .into_iter()
+            .chain(&function.result)
+        {
+            check(&name, fragment, Shape::Fragment)?;
+        }
+    }
+    for trigger in &catalog.triggers {
+        let name = || format!("trigger {} on {}", trigger.name, trigger.table);
+        check(&name, &trigger.definition, TRIGGER)?;
+    }
+    Ok(())
 }
 
 /// serde_json's message without its own " at line L column C", which the
@@ -257,5 +338,29 @@ mod tests {
             "",
             "s.json:1:0: invalid snapshot: EOF while parsing a value",
         );
+    }
+
+    #[test]
+    fn a_definition_carrying_another_statement_is_refused() {
+        use crate::catalog::{QualName, View};
+
+        let mut tampered = snapshot();
+        tampered.catalog.views.push(View {
+            name: QualName::new("public", "v"),
+            materialized: false,
+            definition: " SELECT 1 AS one;\nDROP TABLE public.users;".into(),
+            options: Vec::new(),
+            comment: None,
+            column_comments: Vec::new(),
+        });
+        let mut out = Vec::new();
+        write(&mut out, &tampered).unwrap();
+        let error = parse(&String::from_utf8(out).unwrap(), Path::new("s.json")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "s.json: invalid snapshot: the definition of view public.v is refused: \
+             it holds more than one statement (a `;` outside quotes)"
+        );
+        assert!(error.hint().unwrap().contains("pgrift snapshot"));
     }
 }

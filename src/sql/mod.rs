@@ -14,6 +14,7 @@ mod probe;
 mod quote;
 pub mod read;
 mod stmt;
+pub mod verify;
 
 pub use comment::{comment, visible};
 pub use probe::{Condition, ProbeControl, ProbeQuery};

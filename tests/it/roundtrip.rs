@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use futures_util::{StreamExt, stream};
 use pgrift::catalog::Catalog;
-use pgrift::source::{Cluster, Shadow, ShadowDb};
+use pgrift::source::{Cluster, Shadow, ShadowDb, snapshot};
 use pgrift::{diff, emit, introspect, plan};
 
 use crate::{pgdump, support};
@@ -282,10 +282,12 @@ async fn build(
 ) -> Result<(ShadowDb, Side), String> {
     let db = load(shadow, &[file], seed).await?;
     let side = async {
-        Ok(Side {
+        let side = Side {
             catalog: catalog(cluster, db.name()).await?,
             dump: dump(cluster, db.name()).await?,
-        })
+        };
+        snapshot_reads_back(&side.catalog, file)?;
+        Ok(side)
     }
     .await;
     match side {
@@ -297,6 +299,28 @@ async fn build(
             Err(e)
         }
     }
+}
+
+/// Everything a server deparsed passes the checks a snapshot's
+/// definitions go through (`source::snapshot`), and the snapshot of a
+/// catalog reads back as the same catalog.
+fn snapshot_reads_back(catalog: &Catalog, file: &Path) -> Result<(), String> {
+    let snapshot = snapshot::Snapshot {
+        server_version_num: None,
+        catalog: catalog.clone(),
+    };
+    let mut text = Vec::new();
+    snapshot::write(&mut text, &snapshot).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(text).map_err(|e| e.to_string())?;
+    let read = snapshot::parse(&text, file)
+        .map_err(|e| format!("the snapshot of {} does not read back: {e}", file.display()))?;
+    if read != snapshot {
+        return Err(format!(
+            "the snapshot of {} reads back different",
+            file.display()
+        ));
+    }
+    Ok(())
 }
 
 /// A fresh database with the given files applied by the product's own
