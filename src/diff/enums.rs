@@ -3,6 +3,8 @@
 //! moved recreates the type: the old type is renamed aside, the new one is
 //! created, columns are retyped through `text`, and the old type is dropped.
 
+use sha2::{Digest, Sha256};
+
 use super::Delta;
 use crate::catalog::{EnumType, QualName};
 use crate::sql::{EnumPosition, Ident, Literal, Stmt};
@@ -64,18 +66,22 @@ pub fn finish_recreate(old: &EnumType) -> Vec<Stmt> {
 }
 
 /// The name the old type takes while columns move to the new one, kept
-/// within PostgreSQL's 63-byte limit on identifiers.
+/// within PostgreSQL's 63-byte limit on identifiers. A name too long to
+/// take the suffix whole is cut, and the cut one carries a digest of the
+/// whole name: two long names that share their first bytes (two types
+/// recreated by one script) must not be set aside under one name.
 fn aside_name(name: &str) -> String {
     const SUFFIX: &str = "__pgrift_old";
-    let mut prefix = name;
-    while prefix.len() + SUFFIX.len() > 63 {
-        let mut end = prefix.len() - 1;
-        while !prefix.is_char_boundary(end) {
-            end -= 1;
-        }
-        prefix = &prefix[..end];
+    if name.len() + SUFFIX.len() <= 63 {
+        return format!("{name}{SUFFIX}");
     }
-    format!("{prefix}{SUFFIX}")
+    let digest = hex::encode(&Sha256::digest(name.as_bytes())[..4]);
+    let room = 63 - SUFFIX.len() - digest.len() - 1;
+    let mut end = room;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}_{digest}{SUFFIX}", &name[..end])
 }
 
 fn labels(ty: &EnumType) -> Vec<Literal> {
@@ -138,5 +144,14 @@ mod tests {
         let aside = aside_name(&long);
         assert!(aside.len() <= 63);
         assert!(aside.ends_with("__pgrift_old"));
+        assert_eq!(aside_name("mood"), "mood__pgrift_old");
+    }
+
+    #[test]
+    fn long_names_sharing_their_start_are_set_aside_apart() {
+        let a = format!("{}_e5", "n".repeat(60));
+        let b = format!("{}_e9", "n".repeat(60));
+        assert_ne!(aside_name(&a), aside_name(&b));
+        assert!(aside_name(&a).len() <= 63 && aside_name(&b).len() <= 63);
     }
 }
