@@ -6,6 +6,7 @@ mod cli;
 mod hostile;
 mod introspect;
 mod pgdump;
+mod random;
 mod risk;
 mod roundtrip;
 mod source;

@@ -26,7 +26,7 @@ use pgrift::{diff, emit, introspect, plan};
 use crate::{pgdump, support};
 
 /// How many cases run at once; each holds a few connections and psql runs.
-const PARALLEL: usize = 4;
+pub const PARALLEL: usize = 4;
 
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -67,12 +67,12 @@ pub fn case_requirement(case: &str) -> Option<i32> {
 
 /// What one case gave: its scripts in the seeded orientation, and whether the
 /// swapped orientation passed.
-type Outcome = (Result<Scripts, String>, Result<(), String>);
+pub type Outcome = (Result<Scripts, String>, Result<(), String>);
 
 /// The scripts of one case, for the snapshots.
-struct Scripts {
-    forward: String,
-    reverse: String,
+pub struct Scripts {
+    pub forward: String,
+    pub reverse: String,
 }
 
 #[test]
@@ -152,7 +152,12 @@ fn fixtures_round_trip() {
 /// dump) once, before any script runs, and serves as the goal of the other
 /// orientation.
 async fn run_case(cluster: &Arc<Cluster>, case: &str) -> Outcome {
-    let dir = fixtures_dir().join(case);
+    run_dir(cluster, &fixtures_dir().join(case)).await
+}
+
+/// [`run_case`] for the files of a case in any directory.
+pub async fn run_dir(cluster: &Arc<Cluster>, dir: &Path) -> Outcome {
+    let dir = dir.to_path_buf();
     let seed = dir.join("seed.sql");
     let seed = seed.is_file().then_some(seed);
     let shadow = Shadow::with_cluster(cluster.clone());
