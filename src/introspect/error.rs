@@ -1,5 +1,7 @@
 //! Errors of reading a catalog.
 
+use std::time::Duration;
+
 use thiserror::Error;
 use tokio_postgres::error::{DbError, SqlState};
 
@@ -100,6 +102,21 @@ fn hint_for_code(code: &SqlState, message: &str) -> Option<&'static str> {
     }
 }
 
+/// A limit as the options that set it are written: `10s`, `500ms`, `5min`,
+/// `1min 30s`.
+pub(crate) fn duration(limit: Duration) -> String {
+    let seconds = limit.as_secs();
+    if limit.subsec_millis() != 0 {
+        format!("{}ms", limit.as_millis())
+    } else if seconds < 60 {
+        format!("{seconds}s")
+    } else if seconds.is_multiple_of(60) {
+        format!("{}min", seconds / 60)
+    } else {
+        format!("{}min {}s", seconds / 60, seconds % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +147,20 @@ mod tests {
                 has_hint,
                 "{message}"
             );
+        }
+    }
+
+    #[test]
+    fn limits_read_as_they_are_written() {
+        let cases = [
+            (Duration::from_secs(10), "10s"),
+            (Duration::from_millis(500), "500ms"),
+            (Duration::from_millis(1500), "1500ms"),
+            (Duration::from_secs(300), "5min"),
+            (Duration::from_secs(90), "1min 30s"),
+        ];
+        for (limit, text) in cases {
+            assert_eq!(duration(limit), text);
         }
     }
 

@@ -40,6 +40,7 @@ mod views;
 mod warnings;
 
 pub use error::IntrospectError;
+pub(crate) use error::duration;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;

@@ -9,5 +9,6 @@ mod risk;
 mod roundtrip;
 mod source;
 mod support;
+mod timeouts;
 mod tls;
 mod versions;
