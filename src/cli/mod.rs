@@ -18,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 pub use error::CliError;
 
 use pgrift::catalog::Warning;
+use pgrift::introspect::Limits;
 use pgrift::source::{self, ConnInfo, Loaded, Shadow, SourceSpec};
 use pgrift::sql::visible;
 
@@ -104,6 +105,27 @@ pub struct ShadowArgs {
     /// Do not print warnings about objects pgrift does not model
     #[arg(long, short)]
     pub quiet: bool,
+    /// The longest reading a catalog waits for a lock another session holds
+    /// on a table (an ALTER TABLE or LOCK TABLE in an open transaction);
+    /// the error then names the table and the session. 0 waits as long as
+    /// --catalog-timeout allows
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = risk::parse_limit)]
+    pub catalog_lock_timeout: Duration,
+    /// The longest reading one schema's catalog may take; 0 waits as long
+    /// as it takes
+    #[arg(long, value_name = "DURATION", default_value = "5min", value_parser = risk::parse_limit)]
+    pub catalog_timeout: Duration,
+}
+
+impl ShadowArgs {
+    /// How long reading a catalog may wait on its server.
+    pub fn limits(&self) -> Limits {
+        let limit = |d: Duration| (!d.is_zero()).then_some(d);
+        Limits {
+            lock: limit(self.catalog_lock_timeout),
+            read: limit(self.catalog_timeout),
+        }
+    }
 }
 
 /// A schema argument as given and as understood.
@@ -162,6 +184,7 @@ pub async fn load_pair_then<T: Send + 'static>(
 ) -> Result<(T, T), CliError> {
     let from = parse_source(from)?;
     let to = parse_source(to)?;
+    let limits = shadow.limits();
     let shadow = Arc::new(make_shadow(shadow)?);
     // Each side is a task of its own, so that reading and assembling the
     // rows of the two catalogs runs on two threads; in one task the two
@@ -172,7 +195,7 @@ pub async fn load_pair_then<T: Send + 'static>(
         let shadow = Arc::clone(&shadow);
         tasks.spawn(async move {
             let start = Instant::now();
-            let loaded = match source::load(&spec, &shadow).await {
+            let loaded = match source::load_with(&spec, &shadow, &limits).await {
                 Ok(loaded) => loaded,
                 Err(e) => return (side, Err(e)),
             };

@@ -87,8 +87,17 @@ impl RiskArgs {
     }
 }
 
-/// `5s`, `500ms`, `2m`, or a bare number of seconds.
+/// `5s`, `500ms`, `2m`, or a bare number of seconds; more than zero.
 fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_limit(text)?;
+    if duration.is_zero() {
+        return Err(format!("{:?} must be more than zero", text.trim()));
+    }
+    Ok(duration)
+}
+
+/// Like [`parse_duration`], and `0` (for no limit) too.
+pub fn parse_limit(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
         Some(i) => text.split_at(i),
@@ -107,10 +116,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
             ));
         }
     };
-    if !(seconds > 0.0 && seconds.is_finite()) {
-        return Err(format!("{text:?} must be more than zero"));
-    }
-    Ok(Duration::from_secs_f64(seconds))
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|_| format!("{text:?} is not a duration such as 5s or 500ms"))
 }
 
 /// Both scripts' risks.
@@ -217,5 +224,8 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("fast").is_err());
+        assert_eq!(parse_limit("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_limit("5min"), Ok(Duration::from_secs(300)));
+        assert!(parse_limit("-1s").is_err());
     }
 }

@@ -23,7 +23,7 @@ pub struct SnapshotArgs {
 pub async fn run(args: SnapshotArgs) -> Result<ExitCode, CliError> {
     let spec = parse_source(&args.source)?;
     let shadow = make_shadow(&args.shadow)?;
-    let loaded = source::load(&spec.spec, &shadow).await?;
+    let loaded = source::load_with(&spec.spec, &shadow, &args.shadow.limits()).await?;
     drop(shadow);
     print_warnings(&loaded.catalog.warnings, args.shadow.quiet);
     let snapshot = snapshot::Snapshot {

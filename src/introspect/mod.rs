@@ -32,6 +32,7 @@ mod functions;
 mod indexdef;
 mod indexes;
 mod keydef;
+mod locks;
 mod schemas;
 mod sequences;
 mod tables;
@@ -39,12 +40,15 @@ mod triggers;
 mod views;
 mod warnings;
 
-pub use error::IntrospectError;
+pub use error::{IntrospectError, LockHolder};
+pub(crate) use error::{describe, duration};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::time::Duration;
 
 use futures_util::{TryStreamExt, try_join};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::row::RowIndex;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::{Client, Row, SimpleQueryMessage};
@@ -63,6 +67,47 @@ pub struct Introspected {
     /// offer, not part of any schema.
     pub available_extensions: BTreeMap<String, BTreeSet<String>>,
 }
+
+/// How long reading a catalog may wait on its server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest a catalog query waits for a lock another session holds
+    /// (the read's `lock_timeout`); `None` waits as long as `read` allows.
+    pub lock: Option<Duration>,
+    /// The longest the whole read may take: each of its queries runs under
+    /// this `statement_timeout`, and pgrift stops waiting for the server's
+    /// answers shortly after, for a server that can no longer say (frozen,
+    /// or the network gone). `None` waits as long as it takes.
+    pub read: Option<Duration>,
+}
+
+impl Default for Limits {
+    /// Ten seconds for a lock: a migration holding `ACCESS EXCLUSIVE` for
+    /// longer is worth hearing about. Five minutes for the read: a catalog
+    /// of 10,000 tables reads in about a second.
+    fn default() -> Self {
+        Limits {
+            lock: Some(Duration::from_secs(10)),
+            read: Some(Duration::from_secs(300)),
+        }
+    }
+}
+
+impl Limits {
+    /// The values of `lock_timeout` and `statement_timeout`, `0` for none.
+    fn settings(&self) -> (String, String) {
+        let setting = |limit: Option<Duration>| match limit {
+            Some(limit) => format!("{}ms", limit.as_millis().max(1)),
+            None => "0".to_owned(),
+        };
+        (setting(self.lock), setting(self.read))
+    }
+}
+
+/// How much longer than [`Limits::read`] pgrift waits for the server's
+/// answers, so that the server's own error, which says what it was doing,
+/// arrives first whenever the server can still send one.
+const ANSWER_GRACE: Duration = Duration::from_secs(5);
 
 /// The oldest `server_version_num` whose catalogs the queries know.
 const MIN_SERVER_VERSION_NUM: i32 = 140000;
@@ -83,7 +128,8 @@ const CHECK: &str = "SELECT pg_catalog.now() = pg_catalog.statement_timestamp(),
 
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
-/// Empties `search_path` for the rest of the transaction, turns JIT
+/// Empties `search_path` for the rest of the transaction, bounds its lock
+/// waits and statements (`$1`, `$2`: see [`Limits`]), turns JIT
 /// compilation off, and reads the OIDs of the catalogs that `pg_depend`
 /// refers to. The `regclass` literals are
 /// qualified, so they resolve whatever the path.
@@ -101,6 +147,8 @@ const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true) AS se
     pg_catalog.set_config('jit', 'off', true) AS jit, \
     pg_catalog.set_config('max_parallel_workers_per_gather', '0', true) AS parallel, \
     pg_catalog.set_config('work_mem', '64MB', true) AS work_mem, \
+    pg_catalog.set_config('lock_timeout', $1, true) AS lock_timeout, \
+    pg_catalog.set_config('statement_timeout', $2, true) AS statement_timeout, \
     'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AS pg_class, \
     'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid AS pg_namespace, \
     'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid AS pg_type, \
@@ -111,7 +159,14 @@ const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true) AS se
     'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid AS pg_rewrite, \
     'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid AS pg_extension";
 
-/// Reads the schema of the database `client` is connected to.
+/// Reads the schema of the database `client` is connected to, under the
+/// default [`Limits`]; see [`introspect_with`].
+pub async fn introspect(client: &Client) -> Result<Introspected, IntrospectError> {
+    introspect_with(client, &Limits::default()).await
+}
+
+/// Reads the schema of the database `client` is connected to, waiting on
+/// the server no longer than `limits` allow.
 ///
 /// Runs in a transaction of its own, so the session must not be in one, and
 /// nothing else may use `client` until it returns. The transaction is
@@ -120,8 +175,27 @@ const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true) AS se
 /// Returns an error if the session is already in a transaction (which is
 /// then left as it was), if the server is older than PostgreSQL 14, if a
 /// catalog query fails (for lack of privileges, or because an object was
-/// dropped while it was being read), or if the connection is lost.
-pub async fn introspect(client: &Client) -> Result<Introspected, IntrospectError> {
+/// dropped while it was being read), waits for a lock longer than
+/// `limits.lock` (the error then names the sessions in the way), or if the
+/// connection is lost or the server does not answer in time. After that
+/// last error the session's state is unknown: the caller should drop it.
+pub async fn introspect_with(
+    client: &Client,
+    limits: &Limits,
+) -> Result<Introspected, IntrospectError> {
+    let work = read_in_transaction(client, limits);
+    match limits.read {
+        None => work.await,
+        Some(limit) => tokio::time::timeout(limit + ANSWER_GRACE, work)
+            .await
+            .unwrap_or(Err(IntrospectError::NoAnswer { limit })),
+    }
+}
+
+async fn read_in_transaction(
+    client: &Client,
+    limits: &Limits,
+) -> Result<Introspected, IntrospectError> {
     let check = client
         .simple_query(CHECK)
         .await
@@ -152,21 +226,42 @@ pub async fn introspect(client: &Client) -> Result<Introspected, IntrospectError
         .batch_execute(BEGIN)
         .await
         .map_err(IntrospectError::Begin)?;
-    let read = read(client, server_version_num).await;
+    let read = read(client, server_version_num, limits).await;
     // The transaction wrote nothing, so a rollback ends it the same way
     // after success as after a failed query.
     let end = client
         .batch_execute("ROLLBACK")
         .await
         .map_err(IntrospectError::End);
-    let introspected = read?;
+    let introspected = match (read, limits.lock) {
+        (Err(IntrospectError::Query { what, source }), Some(limit))
+            if end.is_ok() && source.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) =>
+        {
+            // Only now that the transaction has ended, and with it this
+            // session's wait, can the same session look at who else holds
+            // what it waited for.
+            let holders = locks::holders(client, limits).await;
+            Err(IntrospectError::LockTimeout {
+                what,
+                limit,
+                holders,
+                source,
+            })
+        }
+        (read, _) => read,
+    }?;
     end?;
     Ok(introspected)
 }
 
-async fn read(client: &Client, server_version_num: i32) -> Result<Introspected, IntrospectError> {
+async fn read(
+    client: &Client,
+    server_version_num: i32,
+    limits: &Limits,
+) -> Result<Introspected, IntrospectError> {
+    let (lock_timeout, statement_timeout) = limits.settings();
     let setup = client
-        .query_one(SETUP, &[])
+        .query_one(SETUP, &[&lock_timeout, &statement_timeout])
         .await
         .map_err(IntrospectError::Begin)?;
     let setup = Reader::new(&setup, "server settings");

@@ -15,8 +15,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpStream, UnixStream};
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
+
 use super::error::{SourceError, describe_pg_error};
 use super::{pgpass, tls};
+use crate::introspect::duration;
 
 /// Where the server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +93,10 @@ pub struct ConnInfo {
     pub sslrootcert: Option<PathBuf>,
     pub channel_binding: ChannelBinding,
     pub application_name: Option<String>,
-    /// `None` waits as long as the operating system does.
+    /// How long connecting may take, from resolving the host name to the
+    /// end of the login: [`DEFAULT_CONNECT_TIMEOUT`] unless the connection
+    /// string or `PGCONNECT_TIMEOUT` says; `None` (`connect_timeout=0`)
+    /// waits as long as the operating system does.
     pub connect_timeout: Option<Duration>,
     /// Command-line options sent to the server (`-c search_path=…`).
     pub options: Option<String>,
@@ -171,6 +179,12 @@ fn current_account() -> Option<(String, PathBuf)> {
         Some((name, dir))
     }
 }
+
+/// How long connecting may take when neither the connection string nor
+/// `PGCONNECT_TIMEOUT` says. libpq has no default and waits as long as the
+/// operating system does: minutes for a host that drops packets, forever
+/// for one that accepts the connection and never answers.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Parameters that pgrift passes on or uses.
 const SUPPORTED: &[&str] = &[
@@ -548,10 +562,10 @@ fn resolve(params: BTreeMap<String, String>, env: &Env) -> Result<ConnInfo, Sour
     };
 
     let connect_timeout = match get("connect_timeout", "PGCONNECT_TIMEOUT") {
-        None => None,
+        None => Some(DEFAULT_CONNECT_TIMEOUT),
         Some(text) => match text.trim().parse::<i64>() {
-            // As in libpq, zero or less waits forever and the shortest
-            // timeout is two seconds.
+            // As in libpq, zero or less waits as long as the operating
+            // system does, and the shortest timeout is two seconds.
             Ok(secs) if secs <= 0 => None,
             Ok(secs) => Some(Duration::from_secs(secs.max(2) as u64)),
             Err(_) => return Err(invalid(format!("invalid connect_timeout \"{text}\""))),
@@ -651,25 +665,124 @@ impl fmt::Debug for ConnInfo {
 /// Connects, and runs the connection on the current tokio runtime until
 /// the client is dropped.
 ///
-/// Fails when the server cannot be reached, refuses the login, or the TLS
+/// The whole attempt (resolving the host name, opening the connection, TLS
+/// and the login) is bounded by `connect_timeout`; the error of an attempt
+/// that runs out of time says which of these it was waiting for.
+///
+/// Fails when the server cannot be reached in time, refuses the login,
+/// answers in something other than PostgreSQL's protocol, or the TLS
 /// requirements of `sslmode` cannot be met. Unix-domain sockets never use
 /// TLS, whatever `sslmode` says, as with libpq.
 pub async fn connect(info: &ConnInfo) -> Result<tokio_postgres::Client, SourceError> {
+    let config = client_config(info);
+    let deadline = info
+        .connect_timeout
+        .map(|limit| (tokio::time::Instant::now() + limit, limit));
+    let within = |stage| Within {
+        info,
+        deadline,
+        stage,
+    };
+    match &info.host {
+        Host::Socket(dir) => {
+            let path = socket_path(dir, info.port);
+            let shown = path.display().to_string();
+            let stream = within(Stage::Opening(shown.clone()))
+                .run(UnixStream::connect(&path))
+                .await?
+                .map_err(|e| open_error(info, &e))?;
+            within(Stage::Answer(shown))
+                .run(start_session(info, &config, stream, tokio_postgres::NoTls))
+                .await?
+        }
+        Host::Tcp(host) => {
+            let addrs = within(Stage::Resolving)
+                .run(tokio::net::lookup_host((host.as_str(), info.port)))
+                .await?
+                .map_err(|e| resolve_error(info, host, &e))?;
+            let mut last_error = None;
+            let mut opened = None;
+            // As libpq does, each address the name resolves to is tried in
+            // turn until one accepts.
+            for addr in addrs {
+                match within(Stage::Opening(addr.to_string()))
+                    .run(TcpStream::connect(addr))
+                    .await?
+                {
+                    Ok(stream) => {
+                        opened = Some((addr, stream));
+                        break;
+                    }
+                    Err(e) => last_error = Some(e),
+                }
+            }
+            let Some((addr, stream)) = opened else {
+                let error = last_error.unwrap_or_else(|| std::io::ErrorKind::NotFound.into());
+                return Err(open_error(info, &error));
+            };
+            // Like libpq: the protocol's messages are small, and Nagle's
+            // algorithm would hold each back until the last is answered.
+            stream.set_nodelay(true).map_err(|e| open_error(info, &e))?;
+            let answer = within(Stage::Answer(addr.to_string()));
+            if info.sslmode == SslMode::Disable {
+                answer
+                    .run(start_session(info, &config, stream, tokio_postgres::NoTls))
+                    .await?
+            } else {
+                let mut connector = tls::connector(info)?;
+                let Ok(tls) = MakeTlsConnect::<TcpStream>::make_tls_connect(&mut connector, host);
+                answer
+                    .run(start_session(info, &config, stream, tls))
+                    .await?
+            }
+        }
+    }
+}
+
+/// One stage of a connection attempt, bounded by what is left of the
+/// attempt's time.
+struct Within<'a> {
+    info: &'a ConnInfo,
+    /// When the attempt runs out of time, and its whole limit; `None`
+    /// waits as long as it takes.
+    deadline: Option<(tokio::time::Instant, Duration)>,
+    stage: Stage,
+}
+
+impl Within<'_> {
+    async fn run<T>(self, work: impl Future<Output = T>) -> Result<T, SourceError> {
+        match self.deadline {
+            None => Ok(work.await),
+            Some((at, limit)) => tokio::time::timeout_at(at, work)
+                .await
+                .map_err(|_| timed_out(self.info, limit, &self.stage)),
+        }
+    }
+}
+
+/// What a connection attempt is waiting for, for the message when it runs
+/// out of time.
+#[derive(Debug)]
+enum Stage {
+    /// The host name's addresses.
+    Resolving,
+    /// The TCP connection or the socket, named by its address or path.
+    Opening(String),
+    /// The server's answers: TLS, the login, the session's start.
+    Answer(String),
+}
+
+/// The settings of the session, less where to find the server: the caller
+/// opens the connection itself, to bound and name each stage of it.
+fn client_config(info: &ConnInfo) -> tokio_postgres::Config {
     use tokio_postgres::config::{ChannelBinding as PgBinding, SslMode as PgSslMode};
 
     let mut config = tokio_postgres::Config::new();
-    config.user(&info.user).dbname(&info.dbname).port(info.port);
-    match &info.host {
-        Host::Tcp(host) => config.host(host),
-        Host::Socket(dir) => config.host_path(dir),
-    };
+    config.user(&info.user).dbname(&info.dbname);
     if let Some(password) = &info.password {
         config.password(password);
     }
     config.application_name(info.application_name.as_deref().unwrap_or("pgrift"));
-    if let Some(timeout) = info.connect_timeout {
-        config.connect_timeout(timeout);
-    }
     if let Some(options) = &info.options {
         config.options(options);
     }
@@ -678,33 +791,132 @@ pub async fn connect(info: &ConnInfo) -> Result<tokio_postgres::Client, SourceEr
         ChannelBinding::Prefer => PgBinding::Prefer,
         ChannelBinding::Require => PgBinding::Require,
     });
+    config.ssl_mode(match info.sslmode {
+        _ if info.is_socket() => PgSslMode::Disable,
+        SslMode::Disable => PgSslMode::Disable,
+        SslMode::Allow | SslMode::Prefer => PgSslMode::Prefer,
+        SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => PgSslMode::Require,
+    });
+    config
+}
 
-    let client = if info.is_socket() || info.sslmode == SslMode::Disable {
-        config.ssl_mode(PgSslMode::Disable);
-        let (client, connection) = config
-            .connect(tokio_postgres::NoTls)
-            .await
-            .map_err(|e| connect_error(info, &e))?;
-        tokio::spawn(connection);
-        client
-    } else {
-        config.ssl_mode(match info.sslmode {
-            SslMode::Disable | SslMode::Allow | SslMode::Prefer => PgSslMode::Prefer,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => PgSslMode::Require,
-        });
-        let tls = tls::connector(info)?;
-        let (client, connection) = config
-            .connect(tls)
-            .await
-            .map_err(|e| connect_error(info, &e))?;
-        tokio::spawn(connection);
-        client
-    };
+/// Logs in over `stream` and runs the connection on a task of its own.
+async fn start_session<S, T>(
+    info: &ConnInfo,
+    config: &tokio_postgres::Config,
+    stream: S,
+    tls: T,
+) -> Result<tokio_postgres::Client, SourceError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    T: TlsConnect<S>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = config
+        .connect_raw(stream, tls)
+        .await
+        .map_err(|e| connect_error(info, &e))?;
+    tokio::spawn(connection);
     Ok(client)
+}
+
+/// The host name did not resolve.
+fn resolve_error(info: &ConnInfo, host: &str, error: &std::io::Error) -> SourceError {
+    SourceError::Connect {
+        label: info.to_string(),
+        cause: format!("could not resolve host name {host:?}: {error}"),
+        hint: Some("check the host name in the connection string or PGHOST".into()),
+    }
+}
+
+/// The TCP connection or the socket could not be opened.
+fn open_error(info: &ConnInfo, error: &std::io::Error) -> SourceError {
+    let hint = match &info.host {
+        Host::Tcp(host) => format!(
+            "is a server running on {host} and accepting TCP connections on port {}?",
+            info.port
+        ),
+        Host::Socket(dir) => format!(
+            "is a server running locally and accepting connections on socket {}?",
+            socket_path(dir, info.port).display()
+        ),
+    };
+    SourceError::Connect {
+        label: info.to_string(),
+        cause: error.to_string(),
+        hint: Some(hint),
+    }
+}
+
+/// The attempt ran out of time at `stage`.
+fn timed_out(info: &ConnInfo, limit: Duration, stage: &Stage) -> SourceError {
+    let limit = duration(limit);
+    let (cause, hint) = match stage {
+        Stage::Resolving => (
+            format!("timed out after {limit} resolving the host name"),
+            "check the host name, and that this machine's name resolution answers",
+        ),
+        Stage::Opening(address) => (
+            format!("timed out after {limit} connecting to {address}"),
+            "check the host and port; a host that is down, or a firewall that drops \
+             packets, leaves a connection waiting until it times out",
+        ),
+        Stage::Answer(address) => (
+            format!(
+                "timed out after {limit} waiting for the server at {address} to answer the login"
+            ),
+            "something accepts connections there but does not answer like a PostgreSQL \
+             server: check the host and port, or, if the server is only slow, raise \
+             connect_timeout in the connection string (or PGCONNECT_TIMEOUT)",
+        ),
+    };
+    SourceError::Connect {
+        label: info.to_string(),
+        cause,
+        hint: Some(hint.to_owned()),
+    }
+}
+
+/// True when the server's bytes were not PostgreSQL's protocol: a message
+/// type or length the protocol does not have, a message out of order, or a
+/// stream that ends inside a message (what is left of an HTTP answer read
+/// as a message header, for instance). tokio-postgres says so only in its
+/// words, so they are matched here, in one place.
+fn is_protocol_violation(error: &tokio_postgres::Error) -> bool {
+    match error.to_string().as_str() {
+        "unexpected message from server" | "error parsing response from server" => true,
+        // The codec's own errors, not those of the network or of TLS
+        // (which reports a failed handshake as invalid data too, but under
+        // a message of its own).
+        "error communicating with the server" => std::error::Error::source(error)
+            .and_then(|cause| cause.downcast_ref::<std::io::Error>())
+            .is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+                ) || io.to_string() == "bytes remaining on stream"
+            }),
+        _ => false,
+    }
 }
 
 /// Words the failure and guesses what to do about it.
 fn connect_error(info: &ConnInfo, error: &tokio_postgres::Error) -> SourceError {
+    if is_protocol_violation(error) {
+        let address = match &info.host {
+            Host::Tcp(host) => format!("{host}:{}", info.port),
+            Host::Socket(dir) => socket_path(dir, info.port).display().to_string(),
+        };
+        return SourceError::Connect {
+            label: info.to_string(),
+            cause: format!("the server at {address} did not answer in PostgreSQL's protocol"),
+            hint: Some(
+                "check the host and port: something else (a web server, a proxy, another \
+                 service) listens there"
+                    .into(),
+            ),
+        };
+    }
     let cause = describe_pg_error(error);
     let hint = if let Some(db) = error.as_db_error() {
         match db.code().code() {
@@ -723,17 +935,6 @@ fn connect_error(info: &ConnInfo, error: &tokio_postgres::Error) -> SourceError 
         }
     } else if cause.contains("password missing") {
         Some("the server asks for a password: give it in the URL, PGPASSWORD or ~/.pgpass".into())
-    } else if cause.contains("Connection refused") || cause.contains("No such file or directory") {
-        Some(match &info.host {
-            Host::Tcp(host) => format!(
-                "is a server running on {host} and accepting TCP connections on port {}?",
-                info.port
-            ),
-            Host::Socket(dir) => format!(
-                "is a server running locally and accepting connections on socket {}?",
-                socket_path(dir, info.port).display()
-            ),
-        })
     } else if cause.contains("not valid for name") {
         Some(
             "connect with a host name the certificate holds, or use sslmode=verify-ca to \
@@ -814,13 +1015,13 @@ mod tests {
             "postgres://alice:s3cret@db.example.com:6543/app?sslmode=require",
             &[],
             "host=Tcp(\"db.example.com\") port=6543 user=alice password=Some(\"s3cret\") \
-             dbname=app sslmode=Require app=None timeout=None options=None",
+             dbname=app sslmode=Require app=None timeout=Some(10) options=None",
         );
         check(
             "postgresql://%2Fvar%2Frun%2Fpostgresql/db",
             &[],
             "host=Socket(\"/var/run/postgresql\") port=5432 user=osuser password=None \
-             dbname=db sslmode=Prefer app=None timeout=None options=None",
+             dbname=db sslmode=Prefer app=None timeout=Some(10) options=None",
         );
         check(
             "postgresql:///db?host=/tmp/sock&port=7000&application_name=x%20y&connect_timeout=1&options=-c%20search_path%3Dfoo",
@@ -832,19 +1033,19 @@ mod tests {
             "postgres://u%40x:p%3Aw%2Fd@[::1]:5433",
             &[],
             "host=Tcp(\"::1\") port=5433 user=u@x password=Some(\"p:w/d\") dbname=u@x \
-             sslmode=Prefer app=None timeout=None options=None",
+             sslmode=Prefer app=None timeout=Some(10) options=None",
         );
         check(
             "postgres://h?ssl=true",
             &[],
             "host=Tcp(\"h\") port=5432 user=osuser password=None dbname=osuser \
-             sslmode=Require app=None timeout=None options=None",
+             sslmode=Require app=None timeout=Some(10) options=None",
         );
         check(
             "postgres://",
             &[],
             "host=Tcp(\"localhost\") port=5432 user=osuser password=None dbname=osuser \
-             sslmode=Prefer app=None timeout=None options=None",
+             sslmode=Prefer app=None timeout=Some(10) options=None",
         );
     }
 
@@ -854,19 +1055,19 @@ mod tests {
             "host=db port = 6000 user='al ice' password='it\\'s' dbname=a\\ b",
             &[],
             "host=Tcp(\"db\") port=6000 user=al ice password=Some(\"it's\") dbname=a b \
-             sslmode=Prefer app=None timeout=None options=None",
+             sslmode=Prefer app=None timeout=Some(10) options=None",
         );
         check(
             "dbname='' host=/run/pg",
             &[],
             "host=Socket(\"/run/pg\") port=5432 user=osuser password=None dbname=osuser \
-             sslmode=Prefer app=None timeout=None options=None",
+             sslmode=Prefer app=None timeout=Some(10) options=None",
         );
         check(
             "dbname=x dbname=y",
             &[],
             "host=Tcp(\"localhost\") port=5432 user=osuser password=None dbname=y \
-             sslmode=Prefer app=None timeout=None options=None",
+             sslmode=Prefer app=None timeout=Some(10) options=None",
         );
     }
 
@@ -899,7 +1100,34 @@ mod tests {
             "",
             &[("PGHOST", ""), ("PGUSER", "")],
             "host=Tcp(\"localhost\") port=5432 user=osuser password=None dbname=osuser \
-             sslmode=Prefer app=None timeout=None options=None",
+             sslmode=Prefer app=None timeout=Some(10) options=None",
+        );
+    }
+
+    #[test]
+    fn connect_timeouts_follow_libpq_with_a_default() {
+        let timeout = |input: &str, vars: &[(&str, &str)]| {
+            ConnInfo::parse_with(input, &env(vars))
+                .unwrap()
+                .connect_timeout
+                .map(|d| d.as_secs())
+        };
+        assert_eq!(timeout("host=h", &[]), Some(10));
+        assert_eq!(timeout("host=h connect_timeout=3", &[]), Some(3));
+        // libpq's shortest timeout is two seconds; zero or less waits as
+        // long as the operating system does.
+        assert_eq!(timeout("host=h connect_timeout=1", &[]), Some(2));
+        assert_eq!(timeout("host=h connect_timeout=0", &[]), None);
+        assert_eq!(timeout("host=h connect_timeout=-1", &[]), None);
+        assert_eq!(timeout("host=h", &[("PGCONNECT_TIMEOUT", "4")]), Some(4));
+        assert_eq!(
+            timeout("host=h connect_timeout=5", &[("PGCONNECT_TIMEOUT", "4")]),
+            Some(5)
+        );
+        let error = ConnInfo::parse_with("host=h connect_timeout=3s", &env(&[])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid connection string: invalid connect_timeout \"3s\""
         );
     }
 

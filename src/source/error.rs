@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use crate::introspect::IntrospectError;
+pub(crate) use crate::introspect::describe as describe_pg_error;
 
 /// Why a schema source could not be parsed, reached or loaded.
 #[derive(Debug, thiserror::Error)]
@@ -249,23 +250,6 @@ fn cluster_error(message: &str, log: &str) -> String {
     if !log.is_empty() {
         text.push_str("\nits last output was:\n");
         text.push_str(log);
-    }
-    text
-}
-
-/// Describes a tokio-postgres error in one line: the server's own message for
-/// an error the server sent, otherwise the error and its causes. The result
-/// never holds a password, since tokio-postgres never puts one in an error.
-pub(crate) fn describe_pg_error(error: &tokio_postgres::Error) -> String {
-    if let Some(db) = error.as_db_error() {
-        return db.message().to_owned();
-    }
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
     }
     text
 }

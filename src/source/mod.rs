@@ -29,12 +29,14 @@ use std::path::{Path, PathBuf};
 
 pub use cleanup::{clean_up_now, install_signal_cleanup};
 pub use cluster::{Cluster, ClusterOptions, find_bin_dir};
-pub use conninfo::{ChannelBinding, ConnInfo, Env, Host, SslMode, connect};
+pub use conninfo::{
+    ChannelBinding, ConnInfo, DEFAULT_CONNECT_TIMEOUT, Env, Host, SslMode, connect,
+};
 pub use error::{SourceError, SqlError};
 pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 
 use crate::catalog::{Catalog, Schema};
-use crate::introspect::introspect;
+use crate::introspect::{Limits, introspect_with};
 
 /// A parsed schema argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,13 +149,24 @@ pub fn empty_catalog() -> Catalog {
     }
 }
 
-/// Reads the schema `spec` names. `.sql` sources are loaded into a database
-/// from `shadow`, which is dropped afterwards whether loading worked or not.
+/// Reads the schema `spec` names, under the default [`Limits`] of reading a
+/// catalog; see [`load_with`].
+pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceError> {
+    load_with(spec, shadow, &Limits::default()).await
+}
+
+/// Reads the schema `spec` names, its catalog within `limits`. `.sql`
+/// sources are loaded into a database from `shadow`, which is dropped
+/// afterwards whether loading worked or not.
 ///
 /// Fails when the database cannot be reached, a `.sql` file fails (with its
-/// file, line and column), introspection fails, or a snapshot cannot be
-/// read.
-pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceError> {
+/// file, line and column), introspection fails or runs out of time, or a
+/// snapshot cannot be read.
+pub async fn load_with(
+    spec: &SourceSpec,
+    shadow: &Shadow,
+    limits: &Limits,
+) -> Result<Loaded, SourceError> {
     let label = spec.label();
     match spec {
         SourceSpec::Empty => Ok(Loaded {
@@ -175,12 +188,12 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
         }
         SourceSpec::Url(info) => {
             let client = connect(info).await?;
-            let found = introspect(&client)
-                .await
-                .map_err(|cause| SourceError::Introspect {
+            let found = introspect_with(&client, limits).await.map_err(|cause| {
+                SourceError::Introspect {
                     label: label.clone(),
                     cause,
-                })?;
+                }
+            })?;
             Ok(Loaded {
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
@@ -193,12 +206,12 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
             let db = shadow.create_database().await?;
             let result = async {
                 db.apply(path).await?;
-                introspect(db.client())
-                    .await
-                    .map_err(|cause| SourceError::Introspect {
+                introspect_with(db.client(), limits).await.map_err(|cause| {
+                    SourceError::Introspect {
                         label: label.clone(),
                         cause,
-                    })
+                    }
+                })
             }
             .await;
             let closed = db.close().await;

@@ -11,5 +11,6 @@ mod risk;
 mod roundtrip;
 mod source;
 mod support;
+mod timeouts;
 mod tls;
 mod versions;
