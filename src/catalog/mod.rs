@@ -19,7 +19,11 @@ use serde::{Deserialize, Serialize};
 
 /// A whole schema: every modelled object of one database, plus the
 /// dependencies between them and warnings about what is not modelled.
+///
+/// Every list may be missing from a snapshot: one written before a kind was
+/// modelled reads as holding none of that kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Catalog {
     pub schemas: Vec<Schema>,
     pub extensions: Vec<Extension>,

@@ -233,8 +233,12 @@ fn sql_error(
 
 fn snapshot_version(path: &std::path::Path, found: Option<u64>, supported: u64) -> String {
     match found {
+        Some(found) if supported == 1 => format!(
+            "{} is a version {found} snapshot, but this pgrift reads version 1 only",
+            path.display()
+        ),
         Some(found) => format!(
-            "{} is a version {found} snapshot, but this pgrift reads version {supported} only",
+            "{} is a version {found} snapshot, but this pgrift reads versions 1 to {supported} only",
             path.display()
         ),
         None => format!(

@@ -10,8 +10,11 @@
 //! ```
 //!
 //! `version` changes whenever a snapshot written by one pgrift could be
-//! misread by another. A reader refuses versions it does not know, rather
-//! than guess.
+//! misread by another: a new object kind, a field whose meaning changes.
+//! A reader reads every version up to its own (a list an older snapshot
+//! lacks reads as empty) and refuses newer ones, rather than drop what it
+//! does not know. `tests/it/data/` holds snapshots written by earlier
+//! releases, which must keep loading.
 
 use std::io::Write;
 use std::path::Path;
@@ -138,7 +141,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SourceError> {
         });
     }
     match header.version {
-        Some(VERSION) => {}
+        Some(1..=VERSION) => {}
         found => {
             return Err(SourceError::SnapshotVersion {
                 path: path.to_path_buf(),
