@@ -274,21 +274,33 @@ pub fn diff_indexed<'a>(from_objects: Objects<'a>, to_objects: Objects<'a>) -> C
 }
 
 fn compare(old: Obj<'_>, new: Obj<'_>) -> Delta {
-    match (old, new) {
-        (Obj::Schema(_), Obj::Schema(_)) => Delta::Same,
-        (Obj::Extension(a), Obj::Extension(b)) => extensions::compare(a, b),
-        (Obj::Type(a), Obj::Type(b)) => enums::compare(a, b),
-        (Obj::Sequence(a), Obj::Sequence(b)) => sequences::compare(a, b),
-        (Obj::Table(a), Obj::Table(b)) => tables::compare(a, b),
-        (Obj::Column(ta, a), Obj::Column(_, b)) => columns::compare(&ta.name, a, b),
-        (Obj::Default(ta, a), Obj::Default(_, b)) => columns::compare_default(&ta.name, a, b),
-        (Obj::Constraint(ta, a), Obj::Constraint(_, b)) => constraints::compare(&ta.name, a, b),
-        (Obj::Index(a), Obj::Index(b)) => indexes::compare(a, b),
-        (Obj::View(a), Obj::View(b)) => views::compare(a, b),
-        (Obj::Function(a), Obj::Function(b)) => functions::compare(a, b),
-        (Obj::Trigger(a), Obj::Trigger(b)) => triggers::compare(a, b),
-        // Identities encode the kind, so both sides are of one kind.
-        _ => Delta::Replace,
+    // Identities encode the kind, so both sides are of one kind; the match
+    // is on FROM's object alone so that a new kind must name its compare.
+    macro_rules! same_kind {
+        ($variant:ident($($binding:pat),+) => $compare:expr) => {{
+            let Obj::$variant($($binding),+) = new else {
+                return Delta::Replace;
+            };
+            $compare
+        }};
+    }
+    match old {
+        Obj::Schema(_) => Delta::Same,
+        Obj::Extension(a) => same_kind!(Extension(b) => extensions::compare(a, b)),
+        Obj::Type(a) => same_kind!(Type(b) => enums::compare(a, b)),
+        Obj::Sequence(a) => same_kind!(Sequence(b) => sequences::compare(a, b)),
+        Obj::Table(a) => same_kind!(Table(b) => tables::compare(a, b)),
+        Obj::Column(ta, a) => same_kind!(Column(_, b) => columns::compare(&ta.name, a, b)),
+        Obj::Default(ta, a) => {
+            same_kind!(Default(_, b) => columns::compare_default(&ta.name, a, b))
+        }
+        Obj::Constraint(ta, a) => {
+            same_kind!(Constraint(_, b) => constraints::compare(&ta.name, a, b))
+        }
+        Obj::Index(a) => same_kind!(Index(b) => indexes::compare(a, b)),
+        Obj::View(a) => same_kind!(View(b) => views::compare(a, b)),
+        Obj::Function(a) => same_kind!(Function(b) => functions::compare(a, b)),
+        Obj::Trigger(a) => same_kind!(Trigger(b) => triggers::compare(a, b)),
     }
 }
 

@@ -366,7 +366,14 @@ impl<'a> Objects<'a> {
                 .map(|i| i.sequence.clone())
                 .into_iter()
                 .collect(),
-            _ => Vec::new(),
+            // These take no name in the namespace of relations and types:
+            // each kind is listed, so that a new kind must say whether it
+            // does.
+            Obj::Schema(_)
+            | Obj::Extension(_)
+            | Obj::Default(..)
+            | Obj::Function(_)
+            | Obj::Trigger(_) => Vec::new(),
         }
     }
 }

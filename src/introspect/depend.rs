@@ -232,30 +232,30 @@ fn keep_edge(dependent: &ObjectId, referenced: &ObjectId, deptype: char) -> bool
 /// Whether `container` is the object that `dependent`'s identity names as
 /// holding it.
 fn is_container(dependent: &ObjectId, container: &ObjectId) -> bool {
-    match (dependent, container) {
-        (
-            ObjectId::Type { name }
-            | ObjectId::Sequence { name }
-            | ObjectId::Table { name }
-            | ObjectId::View { name }
-            | ObjectId::Function { name, .. },
-            ObjectId::Schema { name: schema },
-        ) => name.schema == *schema,
-        (
-            ObjectId::Default { table, column },
-            ObjectId::Column {
-                table: column_table,
-                column: column_name,
-            },
-        ) => table == column_table && column == column_name,
-        (
-            ObjectId::Column { table, .. }
-            | ObjectId::Constraint { table, .. }
-            | ObjectId::Trigger { table, .. },
-            ObjectId::Table { name },
-        ) => table == name,
-        (ObjectId::Trigger { table, .. }, ObjectId::View { name }) => table == name,
-        _ => false,
+    // The match is on the dependent alone, so that a new kind must say what
+    // holds it.
+    match dependent {
+        ObjectId::Type { name }
+        | ObjectId::Sequence { name }
+        | ObjectId::Table { name }
+        | ObjectId::View { name }
+        | ObjectId::Function { name, .. } => {
+            matches!(container, ObjectId::Schema { name: schema } if name.schema == *schema)
+        }
+        ObjectId::Default { table, column } => matches!(
+            container,
+            ObjectId::Column { table: t, column: c } if table == t && column == c
+        ),
+        ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => {
+            matches!(container, ObjectId::Table { name } if table == name)
+        }
+        ObjectId::Trigger { table, .. } => matches!(
+            container,
+            ObjectId::Table { name } | ObjectId::View { name } if table == name
+        ),
+        // An index's identity does not name its table (the diff reads it
+        // off the index); schemas and extensions are held by nothing.
+        ObjectId::Index { .. } | ObjectId::Schema { .. } | ObjectId::Extension { .. } => false,
     }
 }
 
