@@ -14,9 +14,12 @@
 //! - SIGINT, SIGTERM and SIGHUP are covered by
 //!   [`super::install_signal_cleanup`], which the binary calls at start-up.
 //!
-//! As root, `initdb` and `postgres` refuse to run, so they run as the
-//! `postgres` user, or `nobody` if there is none, and the directory is
-//! handed to that user.
+//! As root, `initdb` and `postgres` refuse to run, so they run as `nobody`,
+//! and the directory is handed to that user. Not as `postgres`: that account
+//! can log in to the machine's own clusters by peer authentication, and the
+//! shadow runs SQL from schema files, so its server must run as an account
+//! that can reach nothing but the shadow's own directory. `postgres` is the
+//! fallback on a system without a `nobody` account.
 
 use std::ffi::{CString, OsString};
 use std::os::unix::process::CommandExt;
@@ -426,19 +429,19 @@ struct RunAs {
     gid: u32,
 }
 
-/// `None` unless running as root; then `postgres`, else `nobody`.
+/// `None` unless running as root; then `nobody`, else `postgres`.
 fn run_as() -> Result<Option<RunAs>, SourceError> {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         return Ok(None);
     }
-    ["postgres", "nobody"]
+    ["nobody", "postgres"]
         .into_iter()
         .find_map(lookup_user)
         .map(Some)
         .ok_or_else(|| SourceError::Cluster {
-            message: "PostgreSQL refuses to run as root, and there is neither a postgres nor a \
-                      nobody user to run it as"
+            message: "PostgreSQL refuses to run as root, and there is neither a nobody nor a \
+                      postgres user to run it as"
                 .into(),
             log: String::new(),
         })

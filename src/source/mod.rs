@@ -20,6 +20,7 @@ pub mod cluster;
 mod conninfo;
 mod error;
 mod pgpass;
+mod script;
 pub mod shadow;
 pub mod snapshot;
 mod tls;
@@ -191,8 +192,10 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
         }
         SourceSpec::Sql(path) => {
             let db = shadow.create_database().await?;
+            let mut notes = Vec::new();
             let result = async {
                 db.apply(path).await?;
+                notes = db.notes();
                 introspect(db.client())
                     .await
                     .map_err(|cause| SourceError::Introspect {
@@ -208,7 +211,7 @@ pub async fn load(spec: &SourceSpec, shadow: &Shadow) -> Result<Loaded, SourceEr
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
-                warnings: Vec::new(),
+                warnings: notes,
                 available_extensions: None,
             })
         }

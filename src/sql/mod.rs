@@ -12,8 +12,10 @@ pub mod lex;
 mod probe;
 mod quote;
 pub mod read;
+mod shadow;
 mod stmt;
 
 pub use probe::{Condition, ProbeControl, ProbeQuery};
 pub use quote::{keywords, quote_ident, quote_literal};
+pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;
