@@ -50,7 +50,9 @@ pub enum SourceError {
 
     /// The `--shadow-url` role is a superuser, which would run the files
     /// with every right on that server.
-    #[error("the --shadow-url role of {label} is a superuser, and pgrift runs schema files as a role without superuser rights")]
+    #[error(
+        "the --shadow-url role of {label} is a superuser, and pgrift runs schema files as a role without superuser rights"
+    )]
     ShadowSuperuser { label: String },
 
     /// The introspector could not read the schema.

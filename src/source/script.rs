@@ -38,7 +38,10 @@ pub(crate) enum Step {
     Include { target: String, line: usize },
     /// A statement only a superuser may run (creating an untrusted
     /// extension), at `range` of the text.
-    Superuser { stmt: ShadowStmt, range: Range<usize> },
+    Superuser {
+        stmt: ShadowStmt,
+        range: Range<usize>,
+    },
 }
 
 /// What the steps before this file decided, and what the server allows.
@@ -60,7 +63,11 @@ const FOLLOWED: &str = "pgrift follows \\connect to the source's one database, \
 ///
 /// Fails on a psql meta-command pgrift does not follow, and on `\connect`
 /// to a second database.
-pub(crate) fn prepare(file: &Path, text: &str, cx: &mut Context<'_>) -> Result<Script, SourceError> {
+pub(crate) fn prepare(
+    file: &Path,
+    text: &str,
+    cx: &mut Context<'_>,
+) -> Result<Script, SourceError> {
     let (text, includes) = follow_meta_commands(file, text, cx)?;
     let tokens = tokenize(&text);
     let mut blanked = Vec::new();
@@ -245,7 +252,9 @@ fn follow_meta_commands(
 /// folds to lower case), a quoted one, or pg_dump's
 /// `-reuse-previous=on "dbname='…'"`.
 fn connect_target(args: &str) -> Option<String> {
-    let args = args.strip_prefix("-reuse-previous=on").map_or(args, str::trim_start);
+    let args = args
+        .strip_prefix("-reuse-previous=on")
+        .map_or(args, str::trim_start);
     if let Some(quoted) = args.strip_prefix('"').and_then(|a| a.strip_suffix('"')) {
         let inner = quoted.replace("\"\"", "\"");
         return match inner.strip_prefix("dbname=") {
@@ -402,7 +411,9 @@ fn plain_literal(token: &Token<'_>) -> Option<String> {
 fn parse_create_extension(tokens: &[Token<'_>]) -> Option<CreateExtension> {
     let (if_not_exists, tokens) = match tokens {
         [if_, not, exists, rest @ ..]
-            if is_word(Some(if_), "IF") && is_word(Some(not), "NOT") && is_word(Some(exists), "EXISTS") =>
+            if is_word(Some(if_), "IF")
+                && is_word(Some(not), "NOT")
+                && is_word(Some(exists), "EXISTS") =>
         {
             (true, rest)
         }
@@ -481,7 +492,8 @@ fn role_names(body: &[Token<'_>]) -> Vec<String> {
                     || body.get(1).is_some_and(|t| is_word(Some(t), "POLICY"))
             }
             "FROM" => {
-                is_word(first, "REVOKE") || is_word(first, "ALTER") && is_word(body.get(1), "DEFAULT")
+                is_word(first, "REVOKE")
+                    || is_word(first, "ALTER") && is_word(body.get(1), "DEFAULT")
             }
             "AUTHORIZATION" => true,
             "ROLE" | "USER" => {
@@ -521,7 +533,9 @@ fn name_list(tokens: &[Token<'_>]) -> Vec<String> {
             break;
         }
         match name_of(token) {
-            Some(name) if token.kind == TokenKind::Quoted || !NOT_ROLES.contains(&name.as_str()) => {
+            Some(name)
+                if token.kind == TokenKind::Quoted || !NOT_ROLES.contains(&name.as_str()) =>
+            {
                 names.push(name)
             }
             Some(_) => {}
@@ -583,8 +597,10 @@ mod tests {
         assert_eq!(database.as_deref(), Some("Shop"));
         assert_eq!(
             sent(&script),
-            ["SET x = 1; CREATE TABLE t (id int); GRANT SELECT ON TABLE public.t TO readers, \
-              \"Auditors\" WITH GRANT OPTION;"]
+            [
+                "SET x = 1; CREATE TABLE t (id int); GRANT SELECT ON TABLE public.t TO readers, \
+              \"Auditors\" WITH GRANT OPTION;"
+            ]
         );
         // Left-out lines stay, blank, so that lines and columns are those
         // of the file.
@@ -661,15 +677,24 @@ mod tests {
             let (script, _) = prepared(sql, &[]).unwrap();
             assert_eq!(script.roles.iter().collect::<Vec<_>>(), expected, "{sql}");
         };
-        check("GRANT ALL ON SCHEMA s TO GROUP admins, PUBLIC;", &["admins"]);
+        check(
+            "GRANT ALL ON SCHEMA s TO GROUP admins, PUBLIC;",
+            &["admins"],
+        );
         check("REVOKE SELECT (a, b) ON t FROM x CASCADE;", &["x"]);
-        check("GRANT reader, \"Writer\" TO app WITH ADMIN OPTION;", &["Writer", "app", "reader"]);
+        check(
+            "GRANT reader, \"Writer\" TO app WITH ADMIN OPTION;",
+            &["Writer", "app", "reader"],
+        );
         check(
             "ALTER DEFAULT PRIVILEGES FOR ROLE owner1 IN SCHEMA s GRANT SELECT ON TABLES TO r1;",
             &["owner1", "r1"],
         );
         check("CREATE SCHEMA IF NOT EXISTS s AUTHORIZATION app;", &["app"]);
-        check("CREATE POLICY p ON t TO manager, CURRENT_USER USING (true);", &["manager"]);
+        check(
+            "CREATE POLICY p ON t TO manager, CURRENT_USER USING (true);",
+            &["manager"],
+        );
         check("SET ROLE app;", &["app"]);
         check("GRANT SELECT ON t TO current_role;", &[]);
         check("SELECT 'GRANT x TO y';", &[]);

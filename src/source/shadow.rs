@@ -204,7 +204,9 @@ impl Shadow {
             client
                 .batch_execute(&create.to_string())
                 .await
-                .map_err(|e| database_error(format!("could not create role {}", quote_ident(loader)), &e))?;
+                .map_err(|e| {
+                    database_error(format!("could not create role {}", quote_ident(loader)), &e)
+                })?;
         }
         // Registered before creating, so that an interrupt between the two
         // still drops it.
@@ -253,9 +255,9 @@ impl Shadow {
             .get(0);
         db.position_in_bytes = encoding == "SQL_ASCII";
         if let Some(loader) = &db.loader {
-            db.untrusted = untrusted_extensions(db.client())
-                .await
-                .map_err(|e| database_error("could not list the available extensions".into(), &e))?;
+            db.untrusted = untrusted_extensions(db.client()).await.map_err(|e| {
+                database_error("could not list the available extensions".into(), &e)
+            })?;
             let mut session = info.clone();
             session.user = loader.clone();
             db.session = Some(conninfo::connect(&session).await?);
@@ -649,9 +651,12 @@ impl Loader<'_> {
                     role: Ident(role.clone()),
                     member: Ident(loader.to_owned()),
                 };
-                self.admin.batch_execute(&grant.to_string()).await.map_err(|e| {
-                    error(format!("could not grant role {}", quote_ident(&role)), &e)
-                })?;
+                self.admin
+                    .batch_execute(&grant.to_string())
+                    .await
+                    .map_err(|e| {
+                        error(format!("could not grant role {}", quote_ident(&role)), &e)
+                    })?;
             }
         }
         if !created.is_empty() {
@@ -696,7 +701,15 @@ impl Loader<'_> {
                 .filter(|s| s.start >= range.start && s.end <= range.end)
                 .nth(completed);
             let line = failed.map(|s| line_of(&sent, s.start));
-            sql_error(file, &sent, &e, self.in_bytes, &self.label, line, self.restricted)
+            sql_error(
+                file,
+                &sent,
+                &e,
+                self.in_bytes,
+                &self.label,
+                line,
+                self.restricted,
+            )
         })
     }
 
@@ -725,7 +738,15 @@ impl Loader<'_> {
         }
         .await;
         result.map_err(|e| {
-            sql_error(file, &script.text, &e, self.in_bytes, &self.label, Some(line), false)
+            sql_error(
+                file,
+                &script.text,
+                &e,
+                self.in_bytes,
+                &self.label,
+                Some(line),
+                false,
+            )
         })
     }
 }

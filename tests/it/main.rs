@@ -7,6 +7,7 @@ mod introspect;
 mod pgdump;
 mod risk;
 mod roundtrip;
+mod shadow_security;
 mod source;
 mod support;
 mod tls;
