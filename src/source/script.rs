@@ -81,13 +81,12 @@ pub(crate) fn prepare(
             Some((last, body)) if last.is(";") => body,
             _ => stmt,
         };
-        if is_owner_change(body) {
-            blanked.push(bytes);
-        } else if cx
-            .database
-            .as_deref()
-            .is_some_and(|db| names_database(body, db))
-        {
+        let skipped = is_owner_change(body)
+            || cx
+                .database
+                .as_deref()
+                .is_some_and(|db| names_database(body, db));
+        if skipped {
             blanked.push(bytes);
         } else if let Some(stmt) = as_superuser(body, cx.untrusted) {
             blanked.push(bytes.clone());
@@ -151,13 +150,16 @@ fn push_run<'a>(
     }
 }
 
+/// A `\i` or `\ir`: its byte offset, the file as written, its line.
+type Include = (usize, String, usize);
+
 /// Follows the psql meta-commands of `text`: returns the text with their
-/// lines blanked, and the includes with their offset, target and line.
+/// lines blanked, and the includes.
 fn follow_meta_commands(
     file: &Path,
     text: &str,
     cx: &mut Context<'_>,
-) -> Result<(String, Vec<(usize, String, usize)>), SourceError> {
+) -> Result<(String, Vec<Include>), SourceError> {
     let mut lines = Vec::new();
     let mut includes = Vec::new();
     let mut cursor = 0;

@@ -9,19 +9,8 @@ use std::path::{Path, PathBuf};
 
 use pgrift::source::{self, Shadow, SourceSpec};
 
+use crate::source::sql_dir;
 use crate::support::{explain, shared_cluster, unique_name};
-
-/// Writes `files` (paths relative to the directory) into a new temporary
-/// directory.
-fn sql_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 /// Loads `dir/name` into a fresh database of `shadow`; the error as the
 /// binary prints it, without the directory.

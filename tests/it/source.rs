@@ -8,11 +8,14 @@ use pgrift::source::{self, ConnInfo, Host, Shadow, SourceError, SourceSpec};
 
 use crate::support::{explain, shared_cluster, start_cluster, unique_name};
 
-/// Writes `files` into a new temporary directory.
-fn sql_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+/// Writes `files` (paths relative to the directory) into a new temporary
+/// directory.
+pub fn sql_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     dir
 }
