@@ -102,6 +102,12 @@ pub struct ShadowArgs {
     /// temporary databases are always dropped
     #[arg(long, value_name = "URL", env = "PGRIFT_SHADOW_URL")]
     pub shadow_url: Option<String>,
+    /// Run the .sql files as a superuser instead of a role without superuser
+    /// rights. Dangerous: a file can then run programs as the server's
+    /// account, read and write its files and reach other servers; only for
+    /// trusted files that need it
+    #[arg(long)]
+    pub shadow_superuser: bool,
     /// Do not print warnings about objects pgrift does not model
     #[arg(long, short)]
     pub quiet: bool,
@@ -291,9 +297,14 @@ impl Timings {
 /// The shadow server `.sql` sources are loaded into: a throwaway cluster
 /// started on first use, or the server `--shadow-url` names.
 pub fn make_shadow(args: &ShadowArgs) -> Result<Shadow, CliError> {
-    Ok(match &args.shadow_url {
+    let shadow = match &args.shadow_url {
         Some(url) => Shadow::server(ConnInfo::parse(url)?),
         None => Shadow::local(),
+    };
+    Ok(if args.shadow_superuser {
+        shadow.load_as_superuser()
+    } else {
+        shadow
     })
 }
 

@@ -14,9 +14,18 @@
 //! - SIGINT, SIGTERM and SIGHUP are covered by
 //!   [`super::install_signal_cleanup`], which the binary calls at start-up.
 //!
-//! As root, `initdb` and `postgres` refuse to run, so they run as the
-//! `postgres` user, or `nobody` if there is none, and the directory is
-//! handed to that user.
+//! The directory is registered for these hooks as soon as it exists, and
+//! `initdb` as soon as it runs (in a process group of its own too), so that
+//! an interrupt while the cluster is being created kills `initdb` and
+//! removes the directory; once the hooks have run, a server that starts
+//! anyway is stopped at once.
+//!
+//! As root, `initdb` and `postgres` refuse to run, so they run as `nobody`,
+//! and the directory is handed to that user. Not as `postgres`: that account
+//! can log in to the machine's own clusters by peer authentication, and the
+//! shadow runs SQL from schema files, so its server must run as an account
+//! that can reach nothing but the shadow's own directory. `postgres` is the
+//! fallback on a system without a `nobody` account.
 
 use std::ffi::{CString, OsString};
 use std::os::unix::process::CommandExt;
@@ -426,19 +435,19 @@ struct RunAs {
     gid: u32,
 }
 
-/// `None` unless running as root; then `postgres`, else `nobody`.
+/// `None` unless running as root; then `nobody`, else `postgres`.
 fn run_as() -> Result<Option<RunAs>, SourceError> {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         return Ok(None);
     }
-    ["postgres", "nobody"]
+    ["nobody", "postgres"]
         .into_iter()
         .find_map(lookup_user)
         .map(Some)
         .ok_or_else(|| SourceError::Cluster {
-            message: "PostgreSQL refuses to run as root, and there is neither a postgres nor a \
-                      nobody user to run it as"
+            message: "PostgreSQL refuses to run as root, and there is neither a nobody nor a \
+                      postgres user to run it as"
                 .into(),
             log: String::new(),
         })
@@ -509,10 +518,7 @@ fn init_and_spawn(
         message,
         log: String::new(),
     };
-    let dir = tempfile::Builder::new()
-        .prefix("pgrift-")
-        .tempdir()
-        .map_err(|e| cluster_error(format!("could not create a temporary directory: {e}")))?;
+    let (dir, registration) = Registration::create()?;
     let run_as = run_as()?;
     if let Some(user) = &run_as {
         chown_recursive(dir.path(), user).map_err(|e| {
@@ -525,7 +531,8 @@ fn init_and_spawn(
     }
     let data = dir.path().join("data");
 
-    let output = server_command(bin_dir.join("initdb"), dir.path(), run_as.as_ref())
+    let mut initdb = server_command(bin_dir.join("initdb"), dir.path(), run_as.as_ref());
+    initdb
         .arg("-D")
         .arg(&data)
         .args([
@@ -536,13 +543,23 @@ fn init_and_spawn(
             "--locale=C",
             "-N",
         ])
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group, so that stopping it reaches the
+        // bootstrap server it runs too.
+        .process_group(0);
+    let initdb = registration
+        .spawn(&mut initdb, Process::Initdb)
         .map_err(|e| {
             cluster_error(format!(
                 "could not run {}: {e}",
                 bin_dir.join("initdb").display()
             ))
         })?;
+    let output = initdb
+        .wait_with_output()
+        .map_err(|e| cluster_error(format!("could not wait for initdb: {e}")))?;
+    registration.running_nothing();
     if !output.status.success() {
         let mut log = String::from_utf8_lossy(&output.stdout).into_owned();
         log.push_str(&String::from_utf8_lossy(&output.stderr));
@@ -586,53 +603,150 @@ fn init_and_spawn(
     for setting in &settings {
         command.args(["-c", setting]);
     }
-    let server = command
+    command
         .stdout(log.0)
         .stderr(log.1)
         // Its own process group keeps the terminal's Ctrl-C from reaching
         // the server; pgrift stops it.
-        .process_group(0)
-        .spawn()
+        .process_group(0);
+    let server = registration
+        .spawn(&mut command, Process::Server)
         .map_err(|e| {
             cluster_error(format!(
                 "could not run {}: {e}",
                 bin_dir.join("postgres").display()
             ))
         })?;
-    register(server.id(), dir.path().to_path_buf());
+    registration.keep();
     Ok((dir, server))
 }
 
-/// A running server and its directory, for the exit and signal hooks.
-struct Registered {
-    pid: u32,
-    dir: PathBuf,
+/// What runs in a registered directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Process {
+    Initdb,
+    Server,
 }
 
-static RUNNING: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
+/// A cluster directory and what runs in it, for the exit and signal hooks.
+struct Registered {
+    dir: PathBuf,
+    process: Option<(u32, Process)>,
+}
 
-fn running() -> std::sync::MutexGuard<'static, Vec<Registered>> {
+/// The registered directories; `stopped` once the hooks have run, after
+/// which nothing may start.
+struct Registry {
+    list: Vec<Registered>,
+    stopped: bool,
+}
+
+static RUNNING: Mutex<Registry> = Mutex::new(Registry {
+    list: Vec::new(),
+    stopped: false,
+});
+
+fn running() -> std::sync::MutexGuard<'static, Registry> {
     // A panic while holding the lock leaves the list intact.
     RUNNING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn register(pid: u32, dir: PathBuf) {
-    static AT_EXIT: Once = Once::new();
-    AT_EXIT.call_once(|| {
-        // SAFETY: the hook is an `extern "C"` function that never unwinds.
-        unsafe {
-            libc::atexit(stop_all_at_exit);
-        }
-    });
-    running().push(Registered { pid, dir });
+/// A directory registered while its cluster is created. Dropped before
+/// [`Registration::keep`], on an error, it leaves the registry.
+struct Registration {
+    dir: PathBuf,
+    kept: bool,
 }
 
-/// Removes `pid` from the registry; false if it was not there.
+impl Registration {
+    /// Creates a temporary directory for a cluster and registers it. The
+    /// registry stays locked meanwhile, so that the hooks either run first
+    /// (and nothing is created) or find the directory.
+    ///
+    /// Fails when the directory cannot be created, or the hooks have
+    /// already run: pgrift is exiting.
+    fn create() -> Result<(tempfile::TempDir, Registration), SourceError> {
+        static AT_EXIT: Once = Once::new();
+        AT_EXIT.call_once(|| {
+            // SAFETY: the hook is an `extern "C"` function that never
+            // unwinds.
+            unsafe {
+                libc::atexit(stop_all_at_exit);
+            }
+        });
+        let mut registry = running();
+        if registry.stopped {
+            return Err(interrupted());
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("pgrift-")
+            .tempdir()
+            .map_err(|e| SourceError::Cluster {
+                message: format!("could not create a temporary directory: {e}"),
+                log: String::new(),
+            })?;
+        registry.list.push(Registered {
+            dir: dir.path().to_path_buf(),
+            process: None,
+        });
+        let registration = Registration {
+            dir: dir.path().to_path_buf(),
+            kept: false,
+        };
+        Ok((dir, registration))
+    }
+
+    /// Starts `command` in the directory and records it, with the registry
+    /// locked, so that the hooks either run first (and it does not start)
+    /// or find it.
+    ///
+    /// Fails when it cannot start, or the hooks have already run.
+    fn spawn(&self, command: &mut Command, process: Process) -> std::io::Result<Child> {
+        let mut registry = running();
+        let Some(entry) = registry.list.iter_mut().find(|r| r.dir == self.dir) else {
+            return Err(std::io::Error::other("pgrift is exiting"));
+        };
+        let child = command.spawn()?;
+        entry.process = Some((child.id(), process));
+        Ok(child)
+    }
+
+    /// Records that what ran in the directory has exited.
+    fn running_nothing(&self) {
+        if let Some(entry) = running().list.iter_mut().find(|r| r.dir == self.dir) {
+            entry.process = None;
+        }
+    }
+
+    /// Keeps the directory registered until its server is unregistered.
+    fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if !self.kept {
+            running().list.retain(|r| r.dir != self.dir);
+        }
+    }
+}
+
+fn interrupted() -> SourceError {
+    SourceError::Cluster {
+        message: "pgrift is exiting".into(),
+        log: String::new(),
+    }
+}
+
+/// Removes the server `pid` from the registry; false if it was not there.
 fn unregister(pid: u32) -> bool {
-    let mut list = running();
-    let before = list.len();
-    list.retain(|r| r.pid != pid);
-    list.len() != before
+    let mut registry = running();
+    let before = registry.list.len();
+    registry
+        .list
+        .retain(|r| r.process != Some((pid, Process::Server)));
+    registry.list.len() != before
 }
 
 extern "C" fn stop_all_at_exit() {
@@ -640,14 +754,40 @@ extern "C" fn stop_all_at_exit() {
     let _ = std::panic::catch_unwind(stop_all);
 }
 
-/// Stops every cluster still running in this process and removes their
-/// directories. The exit and signal hooks call it; a [`Cluster`] dropped
-/// afterwards finds nothing left to do.
+/// Stops every cluster still running or being created in this process and
+/// removes their directories; from then on, none may start. The exit and
+/// signal hooks call it; a [`Cluster`] dropped afterwards finds nothing
+/// left to do.
 pub fn stop_all() {
-    let list = std::mem::take(&mut *running());
+    let list = {
+        let mut registry = running();
+        registry.stopped = true;
+        std::mem::take(&mut registry.list)
+    };
     for registered in list {
-        stop_server(registered.pid);
+        if let Some((pid, process)) = registered.process {
+            stop(pid, process);
+        }
         let _ = std::fs::remove_dir_all(&registered.dir);
+    }
+}
+
+/// Stops what runs in a cluster directory: `initdb` and the bootstrap
+/// server it runs are killed, as their work is about to be deleted.
+fn stop(pid: u32, process: Process) {
+    match process {
+        Process::Server => stop_server(pid),
+        Process::Initdb => {
+            let Ok(pid) = libc::pid_t::try_from(pid) else {
+                return;
+            };
+            // SAFETY: plain system calls on a child of this process and its
+            // process group.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
     }
 }
 

@@ -49,6 +49,13 @@ pub enum SourceError {
         hint: Option<String>,
     },
 
+    /// The `--shadow-url` role is a superuser, which would run the files
+    /// with every right on that server.
+    #[error(
+        "the --shadow-url role of {label} is a superuser, and pgrift runs schema files as a role without superuser rights"
+    )]
+    ShadowSuperuser { label: String },
+
     /// The introspector could not read the schema.
     #[error("could not read the schema of {label}: {cause}")]
     Introspect {
@@ -67,6 +74,16 @@ pub enum SourceError {
         path: PathBuf,
         line: usize,
         column: usize,
+    },
+
+    /// A psql meta-command, or a file it names, that pgrift does not follow
+    /// in a `.sql` source.
+    #[error("{}:{line}: {message}", .path.display())]
+    Meta {
+        path: PathBuf,
+        line: usize,
+        message: String,
+        hint: String,
     },
 
     /// A directory given as a schema holds no `.sql` file.
@@ -149,9 +166,14 @@ impl SourceError {
             | SourceError::Connect { hint, .. }
             | SourceError::Database { hint, .. } => return hint.clone(),
             SourceError::Introspect { cause, .. } => cause.hint(),
+            SourceError::ShadowSuperuser { .. } => Some(
+                "connect --shadow-url as a role with CREATEDB and without SUPERUSER; or, if \
+                 you trust the files, pass --shadow-superuser",
+            ),
             // The file, line and column the message starts with say what to
             // fix; a hint is the server's own, when it gave one.
             SourceError::Sql(error) => return error.hint.clone(),
+            SourceError::Meta { hint, .. } => return Some(hint.clone()),
             SourceError::Io { .. } => Some("check that the path exists and is readable"),
             SourceError::NoSqlFiles { .. } => Some(
                 "only files ending in .sql directly inside the directory are applied; \
@@ -189,12 +211,15 @@ impl SourceError {
 
 /// A failed statement in a `.sql` file, as the server described it.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", sql_error(.path, *.position, .message, .detail.as_deref(), .context.as_deref()))]
+#[error("{}", sql_error(.path, *.position, *.line, .message, .detail.as_deref(), .context.as_deref()))]
 pub struct SqlError {
     pub path: PathBuf,
     /// The 1-based line and column, in characters, when the server
     /// reported a position.
     pub position: Option<(usize, usize)>,
+    /// The line the failing statement starts on, for an error the server
+    /// gave no position for.
+    pub line: Option<usize>,
     pub message: String,
     pub detail: Option<String>,
     /// PostgreSQL's `CONTEXT`, such as the line of a PL/pgSQL function.
@@ -212,13 +237,15 @@ fn unknown_source(shown: Option<&str>) -> String {
 fn sql_error(
     path: &std::path::Path,
     position: Option<(usize, usize)>,
+    line: Option<usize>,
     message: &str,
     detail: Option<&str>,
     context: Option<&str>,
 ) -> String {
-    let mut text = match position {
-        Some((line, column)) => format!("{}:{line}:{column}: {message}", path.display()),
-        None => format!("{}: {message}", path.display()),
+    let mut text = match (position, line) {
+        (Some((line, column)), _) => format!("{}:{line}:{column}: {message}", path.display()),
+        (None, Some(line)) => format!("{}:{line}: {message}", path.display()),
+        (None, None) => format!("{}: {message}", path.display()),
     };
     if let Some(detail) = detail {
         text.push_str("\ndetail: ");

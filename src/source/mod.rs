@@ -20,6 +20,7 @@ pub mod cluster;
 mod conninfo;
 mod error;
 mod pgpass;
+mod script;
 pub mod shadow;
 pub mod snapshot;
 mod tls;
@@ -204,8 +205,10 @@ pub async fn load_with(
         }
         SourceSpec::Sql(path) => {
             let db = shadow.create_database().await?;
+            let mut notes = Vec::new();
             let result = async {
                 db.apply(path).await?;
+                notes = db.notes();
                 introspect_with(db.client(), limits).await.map_err(|cause| {
                     SourceError::Introspect {
                         label: label.clone(),
@@ -221,7 +224,7 @@ pub async fn load_with(
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
-                warnings: Vec::new(),
+                warnings: notes,
                 available_extensions: None,
             })
         }

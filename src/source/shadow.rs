@@ -11,27 +11,53 @@
 //! Files run through the simple query protocol, one file per round trip,
 //! all in one session: several statements per file work, and session
 //! settings (`SET search_path`) carry over to the next file, as with
-//! `psql -f a.sql -f b.sql`. psql is never used. Because PostgreSQL runs a
-//! multi-statement string as one transaction, statements that refuse to run
-//! in a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`) fail.
+//! `psql -f a.sql -f b.sql`. psql is never used, but the meta-commands that
+//! dumps and migration folders hold are followed ([`super::script`]): a
+//! file is cut at `\i`, `\ir` and at each statement the superuser runs, and
+//! each piece is one round trip. Because PostgreSQL runs a multi-statement
+//! string as one transaction, statements that refuse to run in a
+//! transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`) fail.
+//!
+//! Schema files come from pull requests and run in CI, so in a throwaway
+//! cluster they run as a role of their own without superuser rights (the
+//! *loader*), logged in on a connection of its own, which owns the
+//! database: the files can create what a schema holds, and cannot run
+//! programs, read or write the server's files, change its settings or load
+//! untrusted languages. What only a superuser may do for a schema is done
+//! by pgrift's superuser on the side: creating the untrusted extensions the
+//! files create, at the point they create them, and the NOLOGIN stand-ins
+//! for the roles the files name, granted to the loader. On an existing
+//! server (`--shadow-url`), the files run as the URL's role, which must not
+//! be a superuser. `--shadow-superuser` runs the files as the superuser, for
+//! the rare schema that needs it.
 
+use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hasher};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
+use futures_util::TryStreamExt;
+use tokio_postgres::SimpleQueryMessage;
 use tokio_postgres::error::ErrorPosition;
 
 use super::cluster::Cluster;
 use super::conninfo::{self, ConnInfo};
 use super::error::{SourceError, SqlError, describe_pg_error};
-use crate::sql::quote_ident;
+use super::script::{self, Context, Script, Step};
+use crate::sql::{Ident, ShadowStmt, quote_ident};
+
+/// How deep `\i` may nest: deeper is a file that includes itself.
+const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// Where shadow databases are created.
 #[derive(Debug)]
 pub struct Shadow {
     kind: Kind,
     counter: AtomicU32,
+    /// `--shadow-superuser`: run the files as the superuser.
+    superuser: bool,
 }
 
 #[derive(Debug)]
@@ -84,9 +110,19 @@ impl Shadow {
         })
     }
 
-    /// An existing server (`--shadow-url`). The role needs `CREATEDB`.
+    /// An existing server (`--shadow-url`). The role needs `CREATEDB`, and
+    /// must not be a superuser unless [`Shadow::load_as_superuser`] allows
+    /// it.
     pub fn server(admin: ConnInfo) -> Shadow {
         Shadow::from_kind(Kind::Server(admin))
+    }
+
+    /// Runs the files as a superuser (`--shadow-superuser`): they may then
+    /// do anything the server's operating-system account can, such as run
+    /// programs. Only for files one trusts.
+    pub fn load_as_superuser(mut self) -> Shadow {
+        self.superuser = true;
+        self
     }
 
     /// Stops the throwaway cluster, if this shadow started one and nobody
@@ -102,6 +138,7 @@ impl Shadow {
         Shadow {
             kind,
             counter: AtomicU32::new(0),
+            superuser: false,
         }
     }
 
@@ -110,12 +147,13 @@ impl Shadow {
     /// Fails when the throwaway cluster cannot start, or the server refuses
     /// to create the database.
     pub async fn create_database(&self) -> Result<ShadowDb, SourceError> {
-        let name = format!(
-            "pgrift_shadow_{}_{}_{:08x}",
+        let suffix = format!(
+            "{}_{}_{:08x}",
             std::process::id(),
             self.counter.fetch_add(1, Ordering::Relaxed),
             random_u32()
         );
+        let name = format!("pgrift_shadow_{suffix}");
         let (admin, remote) = match &self.kind {
             Kind::Local { bin_dir, cluster } => {
                 let cluster = cluster
@@ -131,6 +169,9 @@ impl Shadow {
             }
             Kind::Server(admin) => (admin.clone(), true),
         };
+        // In a throwaway cluster the files run as a role of their own; on
+        // an existing server, as the URL's role.
+        let loader = (!remote && !self.superuser).then(|| format!("pgrift_loader_{suffix}"));
 
         let client = conninfo::connect(&admin).await?;
         let label = admin.to_string();
@@ -143,22 +184,41 @@ impl Shadow {
                 .filter(|db| db.code().code() == "42501")
                 .map(|_| "the --shadow-url role needs the CREATEDB privilege".to_owned()),
         };
-        let version: i32 = client
-            .query_one("SELECT current_setting('server_version_num')::int", &[])
+        let row = client
+            .query_one(
+                "SELECT current_setting('server_version_num')::int, \
+                 (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)",
+                &[],
+            )
             .await
-            .map_err(|e| database_error("could not read the server version".into(), &e))?
-            .get(0);
+            .map_err(|e| database_error("could not read the server version".into(), &e))?;
+        let version: i32 = row.get(0);
+        if remote && !self.superuser && row.get::<_, Option<bool>>(1) == Some(true) {
+            return Err(SourceError::ShadowSuperuser { label });
+        }
+        if let Some(loader) = &loader {
+            let create = ShadowStmt::CreateRole {
+                name: Ident(loader.clone()),
+                login: true,
+            };
+            client
+                .batch_execute(&create.to_string())
+                .await
+                .map_err(|e| {
+                    database_error(format!("could not create role {}", quote_ident(loader)), &e)
+                })?;
+        }
         // Registered before creating, so that an interrupt between the two
         // still drops it.
         if remote {
             super::cleanup::register_database(&admin, &name, version);
         }
-        let created = client
-            .batch_execute(&format!(
-                "CREATE DATABASE {} TEMPLATE template0",
-                quote_ident(&name)
-            ))
-            .await;
+        let owner = loader.clone().unwrap_or_else(|| admin.user.clone());
+        let create = ShadowStmt::CreateDatabase {
+            name: Ident(name.clone()),
+            owner: Ident(owner),
+        };
+        let created = client.batch_execute(&create.to_string()).await;
         if let Err(e) = created {
             if remote {
                 super::cleanup::unregister_database(&name);
@@ -173,6 +233,11 @@ impl Shadow {
         let info = admin.with_dbname(&name);
         let mut db = ShadowDb {
             client: None,
+            session: None,
+            loader,
+            untrusted: BTreeSet::new(),
+            stand_ins: !remote,
+            notes: Mutex::new(Vec::new()),
             admin,
             name,
             server_version_num: version,
@@ -189,8 +254,31 @@ impl Shadow {
             .map_err(|e| database_error("could not read the server encoding".into(), &e))?
             .get(0);
         db.position_in_bytes = encoding == "SQL_ASCII";
+        if let Some(loader) = &db.loader {
+            db.untrusted = untrusted_extensions(db.client()).await.map_err(|e| {
+                database_error("could not list the available extensions".into(), &e)
+            })?;
+            let mut session = info.clone();
+            session.user = loader.clone();
+            db.session = Some(conninfo::connect(&session).await?);
+        }
         Ok(db)
     }
+}
+
+/// The extensions of the server that only a superuser may create: those
+/// with a version that is not marked trusted.
+async fn untrusted_extensions(
+    client: &tokio_postgres::Client,
+) -> Result<BTreeSet<String>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT name::text FROM pg_catalog.pg_available_extension_versions \
+             GROUP BY name HAVING NOT bool_and(trusted)",
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
 }
 
 /// A random number for database names, so that two pgrift runs on one
@@ -208,8 +296,21 @@ fn random_u32() -> u32 {
 /// An empty temporary database and a connection to it.
 #[derive(Debug)]
 pub struct ShadowDb {
-    /// `None` only while the database is being set up or after `close`.
+    /// The connection of the role that created the database. `None` only
+    /// while the database is being set up or after `close`.
     client: Option<tokio_postgres::Client>,
+    /// The loader's connection, which runs the files; `None` where the
+    /// files run on `client`.
+    session: Option<tokio_postgres::Client>,
+    /// The role the files run as, when it is not the one of `client`.
+    loader: Option<String>,
+    /// The extensions the superuser creates for the loader.
+    untrusted: BTreeSet<String>,
+    /// Whether roles the files name are created as stand-ins: in a
+    /// throwaway cluster, never on a server pgrift does not own.
+    stand_ins: bool,
+    /// What loading had to say, for the user.
+    notes: Mutex<Vec<String>>,
     admin: ConnInfo,
     name: String,
     server_version_num: i32,
@@ -223,7 +324,8 @@ pub struct ShadowDb {
 }
 
 impl ShadowDb {
-    /// The connection to the shadow database.
+    /// The connection to the shadow database, as the role that created it
+    /// (in a throwaway cluster, the superuser).
     ///
     /// # Panics
     ///
@@ -248,25 +350,42 @@ impl ShadowDb {
         self.admin.with_dbname(&self.name)
     }
 
+    /// The role the files run as.
+    pub fn loader(&self) -> &str {
+        self.loader.as_deref().unwrap_or(&self.admin.user)
+    }
+
+    /// What loading had to say: the stand-in roles it created.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
     /// Runs a `.sql` file, or every `*.sql` file directly inside a directory
     /// in lexical order of their names (subdirectories are not entered).
     ///
     /// Fails at the first failing file, with the file, line and column the
-    /// server's error position points to.
+    /// server's error position points to, or the line of the failing
+    /// statement.
     pub async fn apply(&self, path: &Path) -> Result<(), SourceError> {
-        apply_path(
-            self.client(),
-            path,
-            self.position_in_bytes,
-            self.server_version_num,
-            &self.conninfo().to_string(),
-        )
-        .await
+        let loader = Loader {
+            session: self.session.as_ref().unwrap_or(self.client()),
+            admin: self.client(),
+            loader: self.loader.as_deref(),
+            untrusted: &self.untrusted,
+            stand_ins: self.stand_ins,
+            restricted: self.loader.is_some() || self.remote,
+            in_bytes: self.position_in_bytes,
+            server_version_num: self.server_version_num,
+            label: self.conninfo().to_string(),
+            notes: &self.notes,
+        };
+        loader.apply_path(path).await
     }
 
     /// Closes the connection and, on an existing server, drops the database.
     pub async fn close(mut self) -> Result<(), SourceError> {
         self.closed = true;
+        self.session = None;
         self.client = None;
         if !self.remote {
             return Ok(());
@@ -285,6 +404,7 @@ impl Drop for ShadowDb {
         if self.closed || !self.remote {
             return;
         }
+        self.session = None;
         self.client = None;
         let admin = self.admin.clone();
         let name = self.name.clone();
@@ -303,8 +423,9 @@ impl Drop for ShadowDb {
 }
 
 /// Runs a `.sql` file, or the `*.sql` files directly inside a directory in
-/// lexical order, on any connection, as [`ShadowDb::apply`] does. Tests use
-/// it to build databases.
+/// lexical order, on any connection, as [`ShadowDb::apply`] does with
+/// `--shadow-superuser`: the connection's role runs everything, and creates
+/// the roles the files name. Tests use it to build databases.
 ///
 /// Fails at the first failing file, with its line and column.
 pub async fn load_path(client: &tokio_postgres::Client, path: &Path) -> Result<(), SourceError> {
@@ -322,42 +443,317 @@ pub async fn load_path(client: &tokio_postgres::Client, path: &Path) -> Result<(
             hint: None,
         })?;
     let encoding: String = row.get(0);
-    apply_path(
-        client,
-        path,
-        encoding == "SQL_ASCII",
-        row.get(1),
-        "the database",
-    )
+    let notes = Mutex::new(Vec::new());
+    let untrusted = BTreeSet::new();
+    Loader {
+        session: client,
+        admin: client,
+        loader: None,
+        untrusted: &untrusted,
+        stand_ins: true,
+        restricted: false,
+        in_bytes: encoding == "SQL_ASCII",
+        server_version_num: row.get(1),
+        label: "the database".to_owned(),
+        notes: &notes,
+    }
+    .apply_path(path)
     .await
 }
 
-/// Runs the files `path` stands for; `label` names the database in errors
-/// that are not about the SQL.
-async fn apply_path(
-    client: &tokio_postgres::Client,
-    path: &Path,
+/// Runs files on a shadow database.
+struct Loader<'a> {
+    /// Runs the files.
+    session: &'a tokio_postgres::Client,
+    /// The superuser (in a throwaway cluster) or the role that created the
+    /// database: creates stand-in roles and untrusted extensions.
+    admin: &'a tokio_postgres::Client,
+    /// The role of `session` when it is not the one of `admin`.
+    loader: Option<&'a str>,
+    untrusted: &'a BTreeSet<String>,
+    stand_ins: bool,
+    /// True when the files run without superuser rights, so that a refusal
+    /// says how to opt in.
+    restricted: bool,
     in_bytes: bool,
     server_version_num: i32,
-    label: &str,
-) -> Result<(), SourceError> {
-    for file in sql_files(path)? {
+    /// Names the database in errors that are not about the SQL.
+    label: String,
+    notes: &'a Mutex<Vec<String>>,
+}
+
+impl Loader<'_> {
+    async fn apply_path(&self, path: &Path) -> Result<(), SourceError> {
+        let files = sql_files(path)?;
+        // Includes may reach anywhere below the directory of the source.
+        let root = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            path.parent().map_or_else(PathBuf::new, Path::to_path_buf)
+        };
+        let root = std::fs::canonicalize(if root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &root
+        })
+        .map_err(|cause| SourceError::Io {
+            action: "read directory",
+            path: root.clone(),
+            cause,
+        })?;
+        let mut cx = Context {
+            untrusted: self.untrusted,
+            database: None,
+        };
+        for file in files {
+            self.apply_file(&file, &root, &mut cx, 0).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs one file, and the files it includes.
+    async fn apply_file(
+        &self,
+        file: &Path,
+        root: &Path,
+        cx: &mut Context<'_>,
+        depth: usize,
+    ) -> Result<(), SourceError> {
         let bytes = tokio::fs::read(&file)
             .await
             .map_err(|cause| SourceError::Io {
                 action: "read",
-                path: file.clone(),
+                path: file.to_path_buf(),
                 cause,
             })?;
-        let text = decode(&file, bytes)?;
-        let text = blank_restrict_lines(&text);
-        let text = blank_unknown_settings(&text, server_version_num);
-        client
-            .batch_execute(&text)
-            .await
-            .map_err(|e| sql_error(&file, &text, &e, in_bytes, label))?;
+        let text = decode(file, bytes)?;
+        let text = blank_unknown_settings(&text, self.server_version_num);
+        let script = script::prepare(file, &text, cx)?;
+        self.create_stand_ins(&script.roles).await?;
+        for step in &script.steps {
+            match step {
+                Step::Sql(range) => self.run(file, &script, range).await?,
+                Step::Include { target, line } => {
+                    let included = self.include(file, root, target, *line, depth)?;
+                    Box::pin(self.apply_file(&included, root, cx, depth + 1)).await?;
+                }
+                Step::Superuser { stmt, range } => {
+                    self.run_as_superuser(file, &script, stmt, range).await?;
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// The file a `\i` or `\ir` on `line` of `file` names: relative to
+    /// `file`, and inside the source's directory `root`.
+    fn include(
+        &self,
+        file: &Path,
+        root: &Path,
+        target: &str,
+        line: usize,
+        depth: usize,
+    ) -> Result<PathBuf, SourceError> {
+        let error = |message: String, hint: &str| SourceError::Meta {
+            path: file.to_path_buf(),
+            line,
+            message,
+            hint: hint.to_owned(),
+        };
+        if depth + 1 >= MAX_INCLUDE_DEPTH {
+            return Err(error(
+                format!("\\i {target}: includes nest more than {MAX_INCLUDE_DEPTH} deep"),
+                "a file probably includes itself",
+            ));
+        }
+        let path = script::include_path(file, target);
+        let real = std::fs::canonicalize(&path).map_err(|e| {
+            error(
+                format!("\\i {target}: could not read {}: {e}", path.display()),
+                "pgrift resolves \\i and \\ir relative to the file that holds them",
+            )
+        })?;
+        if !real.starts_with(root) || !real.is_file() {
+            return Err(error(
+                format!(
+                    "\\i {target}: {} is not a file inside the source's directory {}",
+                    real.display(),
+                    root.display()
+                ),
+                "a schema may include only files below its own directory",
+            ));
+        }
+        Ok(path)
+    }
+
+    /// Creates NOLOGIN stand-ins for the roles in `roles` the server lacks,
+    /// and lets the loader act as each stand-in (as `GRANT … TO` and
+    /// `CREATE SCHEMA … AUTHORIZATION` need).
+    async fn create_stand_ins(&self, roles: &BTreeSet<String>) -> Result<(), SourceError> {
+        if !self.stand_ins || roles.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(String::as_str).collect();
+        let error = |action: String, e: &tokio_postgres::Error| SourceError::Database {
+            action,
+            label: self.label.clone(),
+            cause: describe_pg_error(e),
+            hint: None,
+        };
+        // Reserved names are left to the server, which refuses them.
+        let missing = self
+            .admin
+            .query(
+                "SELECT r FROM unnest($1::text[]) r WHERE r NOT LIKE 'pg\\_%' \
+                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) ORDER BY r",
+                &[&names],
+            )
+            .await
+            .map_err(|e| error("could not look up roles".into(), &e))?;
+        let mut created = Vec::new();
+        for row in missing {
+            let name: String = row.get(0);
+            let create = ShadowStmt::CreateRole {
+                name: Ident(name.clone()),
+                login: false,
+            };
+            match self.admin.batch_execute(&create.to_string()).await {
+                Ok(()) => created.push(name),
+                // The other source, loading at the same time, made it.
+                Err(e)
+                    if e.as_db_error()
+                        .is_some_and(|db| matches!(db.code().code(), "42710" | "23505")) => {}
+                Err(e) => {
+                    return Err(error(
+                        format!("could not create stand-in role {}", quote_ident(&name)),
+                        &e,
+                    ));
+                }
+            }
+        }
+        if let Some(loader) = self.loader {
+            // Only roles without any right of their own: stand-ins, never a
+            // built-in role or a loader.
+            let grantable = self
+                .admin
+                .query(
+                    "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY($1) \
+                     AND oid >= 16384 AND NOT (rolsuper OR rolcanlogin OR rolcreaterole \
+                     OR rolcreatedb OR rolreplication OR rolbypassrls) ORDER BY 1",
+                    &[&names],
+                )
+                .await
+                .map_err(|e| error("could not look up roles".into(), &e))?;
+            for row in grantable {
+                let role: String = row.get(0);
+                let grant = ShadowStmt::GrantRole {
+                    role: Ident(role.clone()),
+                    member: Ident(loader.to_owned()),
+                };
+                self.admin
+                    .batch_execute(&grant.to_string())
+                    .await
+                    .map_err(|e| {
+                        error(format!("could not grant role {}", quote_ident(&role)), &e)
+                    })?;
+            }
+        }
+        if !created.is_empty() {
+            let names: Vec<String> = created.iter().map(|n| quote_ident(n)).collect();
+            if let Ok(mut notes) = self.notes.lock() {
+                notes.push(format!(
+                    "the shadow database lacked roles the source names; created NOLOGIN \
+                     stand-ins for them: {}",
+                    names.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the statements at `range` of the script as the loader.
+    async fn run(
+        &self,
+        file: &Path,
+        script: &Script,
+        range: &Range<usize>,
+    ) -> Result<(), SourceError> {
+        let sent = script::keep_only(&script.text, range);
+        // Counting the statements that completed tells which one failed,
+        // for an error without a position.
+        let mut completed = 0;
+        let result = async {
+            let stream = self.session.simple_query_raw(&sent).await?;
+            futures_util::pin_mut!(stream);
+            while let Some(message) = stream.try_next().await? {
+                if let SimpleQueryMessage::CommandComplete(_) = message {
+                    completed += 1;
+                }
+            }
+            Ok::<_, tokio_postgres::Error>(())
+        }
+        .await;
+        result.map_err(|e| {
+            let failed = script
+                .statements
+                .iter()
+                .filter(|s| s.start >= range.start && s.end <= range.end)
+                .nth(completed);
+            let line = failed.map(|s| line_of(&sent, s.start));
+            sql_error(
+                file,
+                &sent,
+                &e,
+                self.in_bytes,
+                &self.label,
+                line,
+                self.restricted,
+            )
+        })
+    }
+
+    /// Runs a statement only a superuser may run, in the loader's
+    /// `search_path`, which says where an extension without `SCHEMA` goes.
+    async fn run_as_superuser(
+        &self,
+        file: &Path,
+        script: &Script,
+        stmt: &ShadowStmt,
+        range: &Range<usize>,
+    ) -> Result<(), SourceError> {
+        let line = line_of(&script.text, range.start);
+        let result = async {
+            let path: String = self
+                .session
+                .query_one("SELECT current_setting('search_path')", &[])
+                .await?
+                .get(0);
+            self.admin
+                .query_one("SELECT set_config('search_path', $1, false)", &[&path])
+                .await?;
+            let ran = self.admin.batch_execute(&stmt.to_string()).await;
+            self.admin.batch_execute("RESET search_path").await?;
+            ran
+        }
+        .await;
+        result.map_err(|e| {
+            sql_error(
+                file,
+                &script.text,
+                &e,
+                self.in_bytes,
+                &self.label,
+                Some(line),
+                false,
+            )
+        })
+    }
+}
+
+/// The 1-based line of byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
 }
 
 /// Maps a failed file to its error, pointing into the file where the
@@ -368,6 +764,8 @@ fn sql_error(
     error: &tokio_postgres::Error,
     in_bytes: bool,
     label: &str,
+    line: Option<usize>,
+    restricted: bool,
 ) -> SourceError {
     let Some(db) = error.as_db_error() else {
         return SourceError::Database {
@@ -413,17 +811,26 @@ fn sql_error(
     SourceError::Sql(Box::new(SqlError {
         path: file.to_path_buf(),
         position,
+        line,
         message: db.message().to_owned(),
         detail: db.detail().map(str::to_owned),
         context,
-        hint: sql_hint(db),
+        hint: sql_hint(db, restricted),
     }))
 }
 
 /// The server's hint, and for the errors that come from running a whole
-/// file as one transaction, what to do about that.
-fn sql_hint(db: &tokio_postgres::error::DbError) -> Option<String> {
+/// file as one transaction, or from running it without superuser rights,
+/// what to do about that.
+fn sql_hint(db: &tokio_postgres::error::DbError, restricted: bool) -> Option<String> {
     let ours = match db.code().code() {
+        // insufficient_privilege: COPY … TO PROGRAM, pg_read_file, an
+        // untrusted language, ALTER SYSTEM …
+        "42501" if restricted => {
+            "the statement needs a superuser: pgrift runs schema files as a role without \
+             superuser rights, so that a file cannot run programs, read or write the server's \
+             files or reach other servers; if you trust the file, pass --shadow-superuser"
+        }
         // active_sql_transaction: CREATE INDEX CONCURRENTLY, VACUUM and the
         // like.
         "25001" => {
@@ -529,22 +936,6 @@ fn decode(file: &Path, bytes: Vec<u8>) -> Result<String, SourceError> {
             })
         }
     }
-}
-
-/// Replaces the `\restrict KEY` and `\unrestrict KEY` lines that recent
-/// `pg_dump` versions write for psql with spaces, so a plain dump loads.
-/// Blanking rather than removing keeps error positions right.
-fn blank_restrict_lines(text: &str) -> std::borrow::Cow<'_, str> {
-    let is_restrict = |line: &str| {
-        let line = line.trim_end();
-        let Some((command, key)) = line.split_once(' ') else {
-            return false;
-        };
-        matches!(command, "\\restrict" | "\\unrestrict")
-            && !key.is_empty()
-            && key.chars().all(|c| c.is_ascii_alphanumeric())
-    };
-    blank_lines(text, is_restrict)
 }
 
 /// `pg_dump` 17 and later start every dump with `SET transaction_timeout =
@@ -688,18 +1079,5 @@ mod tests {
         assert_eq!(blank_unknown_settings(dump, 170000), dump);
         let mine = "SET transaction_timeout = '5s';\n";
         assert_eq!(blank_unknown_settings(mine, 140000), mine);
-    }
-
-    #[test]
-    fn restrict_lines_are_blanked_in_place() {
-        let text = "\\restrict abc123\r\nCREATE TABLE t ();\n\\unrestrict abc123\n";
-        let blanked = blank_restrict_lines(text);
-        assert_eq!(
-            blanked,
-            "                \r\nCREATE TABLE t ();\n                  \n"
-        );
-        assert_eq!(blanked.chars().count(), text.chars().count());
-        let untouched = "select '\\restrict x';\n\\restrict bad-key\n";
-        assert_eq!(blank_restrict_lines(untouched), untouched);
     }
 }

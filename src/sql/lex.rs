@@ -97,6 +97,50 @@ pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
     tokens
 }
 
+/// Splits `tokens` into statements the way PostgreSQL's parser does: each
+/// is the range of its tokens, up to and including the `;` that ends it
+/// (the last one may have none). Empty statements are left out, since the
+/// server does not run them either. A function or procedure with a
+/// SQL-standard body (`BEGIN ATOMIC … END`) keeps the semicolons of its
+/// body, as psql's own splitting does.
+pub fn statements(tokens: &[Token<'_>]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    let mut routine = false;
+    for (i, token) in tokens.iter().enumerate() {
+        if i == start {
+            depth = 0;
+            routine = false;
+        }
+        let word = |w: &str| token.kind == TokenKind::Word && token.text.eq_ignore_ascii_case(w);
+        if i < start + 4 && (word("FUNCTION") || word("PROCEDURE")) {
+            routine = tokens[start].kind == TokenKind::Word
+                && tokens[start].text.eq_ignore_ascii_case("CREATE");
+        }
+        if routine {
+            let next_is_atomic = tokens.get(i + 1).is_some_and(|next| {
+                next.kind == TokenKind::Word && next.text.eq_ignore_ascii_case("ATOMIC")
+            });
+            if (word("BEGIN") && next_is_atomic) || (depth > 0 && word("CASE")) {
+                depth += 1;
+            } else if depth > 0 && word("END") {
+                depth -= 1;
+            }
+        }
+        if token.is(";") && depth == 0 {
+            if i > start {
+                out.push(start..i + 1);
+            }
+            start = i + 1;
+        }
+    }
+    if start < tokens.len() {
+        out.push(start..tokens.len());
+    }
+    out
+}
+
 /// Letters, digits, `_` and every non-ASCII byte, as PostgreSQL's lexer
 /// takes them in names.
 fn is_word_byte(c: u8) -> bool {
@@ -213,6 +257,30 @@ mod tests {
             ],
         );
         check("'open", &[(Literal, "'open")]);
+    }
+
+    #[test]
+    fn statements_end_at_semicolons_outside_atomic_bodies() {
+        let sql = "CREATE TABLE t (x int);;\n\
+                   CREATE FUNCTION f() RETURNS int LANGUAGE sql\n\
+                   BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;\n\
+                   SELECT ';' -- ;\n; COMMENT ON TABLE t IS 'begin atomic'; SELECT 3";
+        let tokens = tokenize(sql);
+        let texts: Vec<&str> = statements(&tokens)
+            .into_iter()
+            .map(|range| &sql[tokens[range.start].start..tokens[range.end - 1].end()])
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "CREATE TABLE t (x int);",
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql\n\
+                 BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;",
+                "SELECT ';' -- ;\n;",
+                "COMMENT ON TABLE t IS 'begin atomic';",
+                "SELECT 3",
+            ]
+        );
     }
 
     #[test]

@@ -13,10 +13,12 @@ pub mod lex;
 mod probe;
 mod quote;
 pub mod read;
+mod shadow;
 mod stmt;
 pub mod verify;
 
 pub use comment::{comment, visible};
 pub use probe::{Condition, ProbeControl, ProbeQuery};
 pub use quote::{keywords, quote_ident, quote_literal};
+pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;

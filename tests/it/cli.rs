@@ -16,8 +16,7 @@ fn fixture(case: &str, file: &str) -> PathBuf {
 
 /// Runs `pgrift` with `args`, loading `.sql` sources into the shared cluster.
 pub async fn pgrift(args: &[&str]) -> Output {
-    let cluster = support::shared_cluster().await;
-    let shadow = cluster.conninfo("postgres").to_string();
+    let shadow = support::shadow_url().await;
     tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
         .args(args)
         .env("PGRIFT_SHADOW_URL", shadow)

@@ -10,6 +10,7 @@ mod pgdump;
 mod random;
 mod risk;
 mod roundtrip;
+mod shadow_security;
 mod source;
 mod support;
 mod timeouts;

@@ -673,8 +673,7 @@ async fn big_tables_are_estimated() {
 /// Runs `pgrift` with `args`, loading `.sql` sources into the shared
 /// cluster.
 async fn pgrift(args: &[&str]) -> Output {
-    let cluster = support::shared_cluster().await;
-    let shadow = cluster.conninfo("postgres").to_string();
+    let shadow = support::shadow_url().await;
     tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
         .args(args)
         .env("PGRIFT_SHADOW_URL", shadow)

@@ -344,6 +344,28 @@ pub async fn load(
             .await
             .map_err(|e| format!("loading {}: {}", file.display(), support::explain(&e)))?;
     }
+    // The files ran as a role without superuser rights; the scripts run as
+    // the superuser, which then owns what they create. A superuser could
+    // not tie a sequence it creates to a table of another owner, nor can a
+    // non-superuser move a trusted extension, whose objects the superuser
+    // owns: the database and what is in it go to the superuser, as a
+    // database built with psql would.
+    let admin = db
+        .client()
+        .query_one("SELECT current_user::text", &[])
+        .await;
+    let admin: String = admin.map_err(|e| e.to_string())?.get(0);
+    if db.loader() != admin {
+        let reassign = format!(
+            "REASSIGN OWNED BY {} TO {}",
+            pgrift::sql::quote_ident(db.loader()),
+            pgrift::sql::quote_ident(&admin)
+        );
+        db.client()
+            .batch_execute(&reassign)
+            .await
+            .map_err(|e| format!("{reassign}: {e}"))?;
+    }
     Ok(db)
 }
 

@@ -8,11 +8,14 @@ use pgrift::source::{self, ConnInfo, Host, Shadow, SourceError, SourceSpec};
 
 use crate::support::{explain, shared_cluster, start_cluster, unique_name};
 
-/// Writes `files` into a new temporary directory.
-fn sql_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+/// Writes `files` (paths relative to the directory) into a new temporary
+/// directory.
+pub fn sql_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     dir
 }
@@ -134,11 +137,19 @@ async fn sql_errors_point_to_file_line_and_column() {
         apply_error("bom.sql", "\u{feff}SELECT nope;").await,
         "bom.sql:1:8: column \"nope\" does not exist"
     );
-    // Without a position, the file alone; the server's detail and hint are
-    // kept.
+    // Without a position, the line of the failing statement; the server's
+    // detail and hint are kept.
     assert_eq!(
         apply_error("dup.sql", "CREATE TABLE t ();\nCREATE TABLE t ();\n").await,
-        "dup.sql: relation \"t\" already exists"
+        "dup.sql:2: relation \"t\" already exists"
+    );
+    assert_eq!(
+        apply_error(
+            "drop.sql",
+            "CREATE TABLE a (); SELECT 1;\n-- a comment; with a semicolon\n\nDROP TABLE nope;\n"
+        )
+        .await,
+        "drop.sql:4: table \"nope\" does not exist"
     );
     assert_eq!(
         apply_error(
@@ -147,7 +158,7 @@ async fn sql_errors_point_to_file_line_and_column() {
              INSERT INTO c VALUES (1);\n"
         )
         .await,
-        "fk.sql: insert or update on table \"c\" violates foreign key constraint \"c_p_fkey\"\n\
+        "fk.sql:3: insert or update on table \"c\" violates foreign key constraint \"c_p_fkey\"\n\
          detail: Key (p)=(1) is not present in table \"p\"."
     );
     assert_eq!(
@@ -163,7 +174,7 @@ async fn sql_errors_point_to_file_line_and_column() {
             "CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY ON t (x);\n"
         )
         .await,
-        "conc.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction block\n\
+        "conc.sql:2: CREATE INDEX CONCURRENTLY cannot run inside a transaction block\n\
          hint: pgrift runs each file as one transaction; put this statement in a file of its own"
     );
     // An error inside a function body is found in the file.
@@ -213,7 +224,7 @@ async fn load_path_builds_any_database() {
     // a.sql ran again and failed first: the table exists.
     assert_eq!(
         explain(&error).replace(&format!("{}/", dir.path().display()), ""),
-        "a.sql: relation \"a\" already exists"
+        "a.sql:1: relation \"a\" already exists"
     );
     let output = cluster
         .psql(&name)
@@ -267,10 +278,18 @@ async fn pg_dump_output_loads() {
 #[tokio::test]
 async fn shadow_databases_on_a_server_are_always_dropped() {
     // A cluster of its own stands in for an existing server given by
-    // --shadow-url, so that no other test's databases are counted.
+    // --shadow-url, so that no other test's databases are counted; its
+    // role may create databases, and is no superuser.
     let cluster = start_cluster().await;
     let admin = cluster.connect("postgres").await.unwrap();
-    let shadow = Shadow::server(cluster.conninfo("postgres"));
+    admin
+        .batch_execute("CREATE ROLE shadow_admin LOGIN CREATEDB")
+        .await
+        .unwrap();
+    let shadow = Shadow::server(ConnInfo {
+        user: "shadow_admin".into(),
+        ..cluster.conninfo("postgres")
+    });
 
     // The normal path.
     let db = shadow.create_database().await.unwrap();

@@ -33,6 +33,26 @@ pub async fn shared_cluster() -> Arc<Cluster> {
         .clone()
 }
 
+/// A `--shadow-url` for the binary: the shared cluster, as a role that may
+/// create databases and is no superuser, as `--shadow-url` needs.
+pub async fn shadow_url() -> String {
+    static ROLE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    let cluster = shared_cluster().await;
+    ROLE.get_or_init(|| async {
+        let admin = cluster.connect("postgres").await.unwrap();
+        admin
+            .batch_execute("CREATE ROLE pgrift_cli LOGIN CREATEDB")
+            .await
+            .unwrap();
+    })
+    .await;
+    pgrift::source::ConnInfo {
+        user: "pgrift_cli".into(),
+        ..cluster.conninfo("postgres")
+    }
+    .to_string()
+}
+
 /// A database name no other test uses.
 pub fn unique_name(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

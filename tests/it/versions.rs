@@ -218,7 +218,10 @@ fn rich_schema_across_versions() {
     runtime.block_on(async {
         let mut names = Vec::new();
         for server in [&older, &newer] {
-            let db = load(&Shadow::with_cluster(server.clone()), &[&file], None)
+            // The schema creates a role and an event trigger: only a
+            // superuser may load it.
+            let shadow = Shadow::with_cluster(server.clone()).load_as_superuser();
+            let db = load(&shadow, &[&file], None)
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL {}: {e}", version(server)));
             names.push(db.name().to_owned());
