@@ -68,11 +68,12 @@ pub enum Command {
         "Exit status: 0 success; 1 differences found (with --exit-code); 2 error; 3 a risk at or above --fail-on."
     ))]
     Diff(diff::DiffArgs),
-    /// Write forward.sql, reverse.sql and plan.json into a directory
+    /// Write forward.sql, reverse.sql, plan.json, report.md and report.json into a directory
     #[command(after_help = concat!(
         "Example:\n",
         "  pgrift plan postgres://localhost/prod schema/ --out release-42/\n\n",
-        "Each statement's comment lists its risks; DIR/report.json holds them all.\n\n",
+        "Each statement's comment lists its risks; DIR/report.md (for a reviewer) and \
+         DIR/report.json (for tools) hold them all.\n\n",
         "Exit status: 0 success; 2 error; 3 a risk at or above --fail-on."
     ))]
     Plan(plan::PlanArgs),

@@ -18,7 +18,7 @@ pub struct PlanArgs {
     /// The schema wanted, in the same forms (e.g. schema.sql)
     #[arg(value_name = "TO")]
     pub to: String,
-    /// The directory to write forward.sql, reverse.sql, plan.json and report.json into (created if missing)
+    /// The directory to write forward.sql, reverse.sql, plan.json, report.md and report.json into (created if missing)
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
     #[command(flatten)]
