@@ -116,11 +116,18 @@ fn literal(text: &str) -> String {
 struct Column {
     name: String,
     family: Family,
+    /// The names of a check and a unique constraint on the column: names of
+    /// their own, since a prefix added to a 63-byte name would be cut off
+    /// by the server, and two such names could meet.
+    check: String,
+    unique: String,
 }
 
 struct Table {
     schema: usize,
     name: String,
+    /// The primary key's name, which is also its index's.
+    pk: String,
     columns: Vec<Column>,
     rows: usize,
     /// Present on both sides: only such tables are referenced by foreign
@@ -192,6 +199,8 @@ impl Base {
                 columns.push(Column {
                     name: names.next(rng, "c"),
                     family,
+                    check: names.next(rng, "ck"),
+                    unique: names.next(rng, "uq"),
                 });
             }
             let parents: Vec<usize> = (0..i).filter(|&p| tables[p].kept).collect();
@@ -201,6 +210,8 @@ impl Base {
                 columns.push(Column {
                     name: names.next(rng, "fk"),
                     family: Family::Fk(parent),
+                    check: names.next(rng, "ck"),
+                    unique: names.next(rng, "uq"),
                 });
             }
             let kept = i == 0 || rng.random_bool(0.7);
@@ -211,6 +222,7 @@ impl Base {
                     schema(rng)
                 },
                 name: names.next(rng, "t"),
+                pk: names.next(rng, "pk"),
                 columns,
                 rows: rng.random_range(0..4),
                 kept,
@@ -533,10 +545,7 @@ fn render(rng: &mut Xoshiro256PlusPlus, base: &Base, side: &Side, other: &Side) 
         let shared = shared_columns(columns, other.tables[t].as_deref());
         let mut lines = vec![format!(
             "    id integer constraint {} primary key",
-            ident(&format!(
-                "{}_pk",
-                table.name.chars().take(40).collect::<String>()
-            ))
+            ident(&table.pk)
         )];
         for (column, choice) in table.columns.iter().zip(columns) {
             let Some(choice) = choice else { continue };
@@ -570,14 +579,14 @@ fn render(rng: &mut Xoshiro256PlusPlus, base: &Base, side: &Side, other: &Side) 
             if matches!(column.family, Family::Int) && numeric(&ty) && rng.random_bool(0.5) {
                 lines.push(format!(
                     "    constraint {} check ({} >= 0)",
-                    ident(&format!("ck_{}", column.name)),
+                    ident(&column.check),
                     ident(&column.name)
                 ));
             }
             if matches!(column.family, Family::Int | Family::Text) && rng.random_bool(0.4) {
                 lines.push(format!(
                     "    constraint {} unique ({})",
-                    ident(&format!("uq_{}", column.name)),
+                    ident(&column.unique),
                     ident(&column.name)
                 ));
             }
