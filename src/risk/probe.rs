@@ -34,11 +34,13 @@ use tokio_postgres::error::SqlState;
 use crate::catalog::{Catalog, QualName, Table};
 use crate::plan::{Plan, Step};
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{Condition, Ident, Literal, ProbeControl, ProbeQuery, Stmt, TableAction};
+use crate::sql::{
+    CastText, Condition, Ident, InputCheck, Literal, ProbeControl, ProbeQuery, Stmt, TableAction,
+};
 
 use super::model::{Assessment, Category, Evidence, Risk, Severity};
 use super::phrase;
-use super::types::{self, Narrowing};
+use super::types::{self, Input, Narrowing};
 
 /// How the probes run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +89,19 @@ pub async fn probe(
     options: &ProbeOptions,
 ) -> Result<(), ProbeError> {
     let session = Session::begin(client, options).await?;
+    // What a conversion's probe may ask depends on the server's version.
+    let version = match session
+        .run(&ProbeQuery::ServerVersion, |row| {
+            row?.try_get::<_, i32>(0).ok()
+        })
+        .await?
+    {
+        Outcome::Value(version) => Some(version),
+        Outcome::NotMeasured(_) => None,
+    };
     let mut prober = Prober {
         session,
+        version,
         from,
         plan,
         sizes: HashMap::new(),
@@ -177,6 +190,12 @@ impl<'a> Session<'a> {
             ProbeControl::SetLocal {
                 name: "search_path",
                 value: Literal("pg_catalog".into()),
+            },
+            // The probes' patterns hold backslashes, which must reach the
+            // regular expressions as they are written.
+            ProbeControl::SetLocal {
+                name: "standard_conforming_strings",
+                value: Literal("on".into()),
             },
         ];
         let begin = statements
@@ -300,6 +319,9 @@ struct Count {
     plural: &'static str,
     /// How to estimate the count on a big table.
     estimate: Estimate,
+    /// The query also counts, in a second column, the rows it cannot
+    /// decide about on this server (see [`Condition::UndecidedNumeric`]).
+    undecided: bool,
 }
 
 enum Estimate {
@@ -314,7 +336,7 @@ enum Estimate {
 
 enum Measure {
     /// Count rows of `table`.
-    Count(QualName, Count),
+    Count(QualName, Box<Count>),
     /// A sequence's current value, failing the statement beyond a bound.
     SequenceValue {
         name: QualName,
@@ -322,10 +344,15 @@ enum Measure {
     },
     /// Only the size of the table.
     Size(QualName),
+    /// Nothing: the server cannot answer without running the statement.
+    /// The text says why, after "not measured".
+    Unanswerable(String),
 }
 
 struct Prober<'a> {
     session: Session<'a>,
+    /// FROM's `server_version_num`, `None` when it could not be read.
+    version: Option<i32>,
     from: &'a Catalog,
     plan: &'a Plan,
     sizes: HashMap<QualName, Outcome<Size>>,
@@ -345,6 +372,9 @@ impl Prober<'_> {
             return Ok(());
         };
         match measure {
+            Measure::Unanswerable(why) => {
+                risk.message.push_str(&format!(" (not measured {why})"));
+            }
             Measure::Size(table) => {
                 let size = match self.size(&table).await? {
                     Outcome::Value(size) => size,
@@ -415,6 +445,9 @@ impl Prober<'_> {
                     Outcome::Value(size) => size,
                     Outcome::NotMeasured(note) => return not_measured(risk, &note),
                 };
+                // Rows the count could not decide about, with a count of
+                // those that fail.
+                let mut unmeasured = None;
                 let (n, estimated, query) = if size.big {
                     match self.estimate(&table, &count.estimate, size).await? {
                         Some(found) => found,
@@ -435,16 +468,41 @@ impl Prober<'_> {
                         }
                     }
                 } else {
-                    match self
-                        .session
-                        .run(&count.query, |row| row?.try_get::<_, i64>(0).ok())
-                        .await?
-                    {
-                        Outcome::Value(n) => (n, false, count.query.to_string()),
+                    let read = |row: Option<tokio_postgres::Row>| {
+                        let row = row?;
+                        let undecided = if count.undecided {
+                            row.try_get::<_, i64>(1).ok()?
+                        } else {
+                            0
+                        };
+                        Some((row.try_get::<_, i64>(0).ok()?, undecided))
+                    };
+                    match self.session.run(&count.query, read).await? {
+                        Outcome::Value((n, undecided)) => {
+                            if undecided > 0 {
+                                let note = format!(
+                                    "on PostgreSQL {}: {} too long, or with too large an exponent, to check without casting",
+                                    self.major(),
+                                    phrase::count(undecided, "value", "values")
+                                );
+                                // Values that fail prove the failure;
+                                // without them nothing is proven.
+                                if n == 0 {
+                                    risk.message.push_str(&format!(" (not measured {note})"));
+                                    return Ok(());
+                                }
+                                unmeasured = Some(note);
+                            }
+                            (n, false, count.query.to_string())
+                        }
                         Outcome::NotMeasured(note) => return not_measured(risk, &note),
                     }
                 };
                 apply(risk, step, stmt, &count, n, estimated);
+                if let Some(note) = unmeasured {
+                    risk.message
+                        .push_str(&format!("; more not measured {note}"));
+                }
                 risk.evidence = Some(Evidence {
                     measure: count.plural.to_owned(),
                     count: n,
@@ -634,12 +692,13 @@ impl Prober<'_> {
         let count = |table: &QualName, query, singular, plural, estimate| {
             Some(Measure::Count(
                 table.clone(),
-                Count {
+                Box::new(Count {
                     query,
                     singular,
                     plural,
                     estimate,
-                },
+                    undecided: false,
+                }),
             ))
         };
         let specific = match (risk.category, stmt) {
@@ -664,15 +723,11 @@ impl Prober<'_> {
                 })
             }
             (category, Stmt::AlterTable { table, action }) if self.has_table(table) => self
-                .table_measure(category, table, action)
-                .map(|(query, singular, plural, estimate)| {
-                    Measure::Count(
-                        table.clone(),
-                        Count {
-                            query,
-                            singular,
-                            plural,
-                            estimate,
+                .conversion_measure(category, table, action)
+                .or_else(|| {
+                    self.table_measure(category, table, action).and_then(
+                        |(query, singular, plural, estimate)| {
+                            count(table, query, singular, plural, estimate)
                         },
                     )
                 }),
@@ -827,7 +882,7 @@ impl Prober<'_> {
                         digits,
                         scale,
                     },
-                    Narrowing::Conversion => return None,
+                    Narrowing::Input { .. } | Narrowing::Conversion => return None,
                 };
                 Some((
                     count_where(condition),
@@ -838,6 +893,100 @@ impl Prober<'_> {
             }
             _ => None,
         }
+    }
+
+    /// What to count for a conversion from a string type that the new
+    /// type's input function may refuse: the rows whose text it refuses.
+    /// From PostgreSQL 16, `pg_input_is_valid` asks the input function
+    /// itself; up to 15 only the types whose syntax a pattern decides
+    /// exactly are checked, and the others are left unmeasured.
+    fn conversion_measure(
+        &self,
+        category: Category,
+        table: &QualName,
+        action: &TableAction,
+    ) -> Option<Measure> {
+        let (
+            Category::MayFail,
+            TableAction::AlterColumnType {
+                column,
+                data_type,
+                via_text: false,
+                ..
+            },
+        ) = (category, action)
+        else {
+            return None;
+        };
+        let old = self.column(table, &column.0)?;
+        if types::SqlType::parse(&old.data_type).array {
+            return None;
+        }
+        let Some(Narrowing::Input { target, padded }) =
+            types::convert(&old.data_type, &data_type.0).narrowing
+        else {
+            return None;
+        };
+        let Some(version) = self.version else {
+            return Some(Measure::Unanswerable(
+                ": the probes could not read the server's version".to_owned(),
+            ));
+        };
+        let check = if version >= 160000 {
+            InputCheck::Valid(Literal(data_type.0.clone()))
+        } else {
+            match target {
+                Input::Int(bytes) => {
+                    let (min, max) = types::int_range(bytes);
+                    InputCheck::Integer { min, max }
+                }
+                Input::Numeric(typmod) => InputCheck::Numeric(typmod),
+                Input::Boolean => InputCheck::Boolean,
+                Input::Uuid => InputCheck::Uuid,
+                Input::DateTime | Input::Json => {
+                    return Some(Measure::Unanswerable(format!(
+                        "on PostgreSQL {}: only from 16 can a read-only query test a value as {} without casting it",
+                        self.major(),
+                        data_type.0
+                    )));
+                }
+            }
+        };
+        let value = CastText {
+            column: column.clone(),
+            padded,
+        };
+        let undecided = matches!(check, InputCheck::Numeric(_));
+        let failing = Condition::InvalidInput {
+            value: value.clone(),
+            check,
+        };
+        let query = if undecided {
+            ProbeQuery::CountWhereEach {
+                table: table.clone(),
+                conditions: vec![failing, Condition::UndecidedNumeric(value)],
+            }
+        } else {
+            ProbeQuery::CountWhere {
+                table: table.clone(),
+                condition: failing,
+            }
+        };
+        Some(Measure::Count(
+            table.clone(),
+            Box::new(Count {
+                query,
+                singular: "value that does not convert",
+                plural: "values that do not convert",
+                estimate: Estimate::None,
+                undecided,
+            }),
+        ))
+    }
+
+    /// The major version of FROM's server, for notes.
+    fn major(&self) -> i32 {
+        self.version.unwrap_or_default() / 10000
     }
 
     /// What to count for a new or validated constraint.

@@ -14,6 +14,6 @@ mod quote;
 pub mod read;
 mod stmt;
 
-pub use probe::{Condition, ProbeControl, ProbeQuery};
+pub use probe::{CastText, Condition, InputCheck, ProbeControl, ProbeQuery};
 pub use quote::{keywords, quote_ident, quote_literal};
 pub use stmt::*;
