@@ -728,19 +728,26 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A case's FROM, seeded, in a database of the shared cluster: its name and
+/// URL, and the path of its TO.
+async fn seeded(cluster: &Arc<Cluster>, dir: &Path) -> (String, String, String) {
+    let from_db = database(cluster, &[dir.join("from.sql"), dir.join("seed.sql")])
+        .await
+        .expect("from database");
+    let url = cluster.conninfo(&from_db).to_string();
+    let to = dir.join("to.sql").to_str().expect("UTF-8 path").to_owned();
+    (from_db, url, to)
+}
+
 /// The command line on a live FROM: probes run by default, their evidence
 /// lands in the script's comments and the report, `--fail-on` gates on it,
 /// and `--no-probe` turns them off.
 #[tokio::test]
 async fn the_command_line_probes_a_live_from_and_gates_on_risks() {
     let cluster = support::shared_cluster().await;
-    let dir = root().join("fixtures").join("risk_data_loss");
-    let from_db = database(&cluster, &[dir.join("from.sql"), dir.join("seed.sql")])
-        .await
-        .expect("from database");
-    let url = cluster.conninfo(&from_db).to_string();
-    let to = dir.join("to.sql");
-    let to = to.to_str().expect("UTF-8 path");
+    let (from_db, url, to) =
+        seeded(&cluster, &root().join("fixtures").join("risk_data_loss")).await;
+    let to = to.as_str();
 
     let out = pgrift(&["diff", &url, to, "-q"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -819,6 +826,34 @@ async fn the_command_line_probes_a_live_from_and_gates_on_risks() {
         );
     }
 
+    let _ = cluster.drop_database(&from_db).await;
+}
+
+/// A conversion the probes prove will fail trips `--fail-on high`, and
+/// stderr says how many risks of which severity did.
+#[tokio::test]
+async fn a_failing_conversion_trips_fail_on_high() {
+    let cluster = support::shared_cluster().await;
+    let (from_db, url, to) = seeded(
+        &cluster,
+        &root().join("fixtures-risk").join("cast_text_to_integer"),
+    )
+    .await;
+    let to = to.as_str();
+    let out = pgrift(&["diff", &url, to, "-q", "--fail-on", "high"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("error: the forward script has 3 risks at or above high (3 high)\nhint: run `pgrift report` with the same FROM and TO to see them"),
+        "{stderr}"
+    );
+    assert!(
+        text(&out.stdout).contains(
+            "--   risk high may-fail: Changing column public.items.code to integer will fail: 3 values that do not convert\n"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
     let _ = cluster.drop_database(&from_db).await;
 }
 
