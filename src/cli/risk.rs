@@ -214,7 +214,9 @@ pub async fn assess(
             .await
             {
                 Ok(()) => assessed.probed = true,
-                Err(e) => eprintln!("warning: probes stopped: {e}"),
+                Err(e) => {
+                    eprintln!("warning: probes stopped: {e}; the risks left unmeasured say so")
+                }
             }
         }
         Ok(None) => {}

@@ -5,8 +5,10 @@
 //! `REPEATABLE READ READ ONLY` transaction of its own, with
 //! `statement_timeout` and `lock_timeout` set locally, so none can change
 //! data or wait long, and none keeps its lock after it ends (see
-//! `Session`). A probe that times out or fails becomes a note in its risk's
-//! message, not an error.
+//! `Session`); the client gives up on a round trip the server does not
+//! answer in time. A probe that times out or fails becomes a note in its
+//! risk's message, not an error; a connection lost stops the probes, and
+//! every risk left says so.
 //!
 //! What a probe finds changes its risk:
 //! - a `may-fail` risk with violating rows becomes `high` and says
@@ -72,6 +74,21 @@ pub enum ProbeError {
     /// The connection broke while probing.
     #[error("the connection failed while probing: {0}")]
     Connection(String),
+    /// The server did not answer a probe within its timeout and a margin:
+    /// the connection may still be busy with it, so no more probes can be
+    /// sent on it.
+    #[error("the server did not answer a probe within {}", duration(*.0))]
+    Unresponsive(Duration),
+}
+
+impl ProbeError {
+    /// The note of a risk left unmeasured by this error.
+    fn note(&self) -> String {
+        match self {
+            ProbeError::Connection(cause) => format!("the probes' connection was lost: {cause}"),
+            ProbeError::Begin(_) | ProbeError::Unresponsive(_) => self.to_string(),
+        }
+    }
 }
 
 /// Measures the risks of `assessment` on the database `client` is
@@ -79,8 +96,10 @@ pub enum ProbeError {
 /// forward plan can be probed: the reverse one runs on a database that
 /// does not exist yet.
 ///
-/// Fails only when the transaction cannot start or the connection breaks;
-/// the risks measured so far keep their evidence.
+/// Fails only when the transaction cannot start, the connection breaks or
+/// the server stops answering (past the timeout and a margin); the risks
+/// measured so far keep their evidence, and the others say why they were
+/// not measured.
 pub async fn probe(
     client: &Client,
     assessment: &mut Assessment,
@@ -88,25 +107,18 @@ pub async fn probe(
     from: &Catalog,
     options: &ProbeOptions,
 ) -> Result<(), ProbeError> {
-    let session = Session::begin(client, options).await?;
-    // What a conversion's probe may ask depends on the server's version.
-    let version = match session
-        .run(&ProbeQuery::ServerVersion, |row| {
-            row?.try_get::<_, i32>(0).ok()
-        })
-        .await?
-    {
-        Outcome::Value(version) => Some(version),
-        Outcome::NotMeasured(_) => None,
-    };
     let mut prober = Prober {
-        session,
-        version,
+        session: Session::new(client, options),
+        version: None,
         from,
         plan,
         sizes: HashMap::new(),
         tables_by_display: OnceCell::new(),
     };
+    if let Err(e) = prober.start().await {
+        leave_all_unmeasured(&prober, assessment, &e);
+        return Err(e);
+    }
     // The sizes of the tables the risks are about, a few round trips for
     // all of them; a table whose batch fails is measured alone below.
     let mut tables = Vec::new();
@@ -122,20 +134,53 @@ pub async fn probe(
             }
         }
     }
-    prober.prefetch_sizes(tables).await?;
-    let mut result = Ok(());
-    'statements: for statement in &mut assessment.statements {
+    // Once the connection is lost, or the server stops answering, nothing
+    // more can be measured: each risk left says why, rather than look
+    // measured-less without a reason, and no more probes are sent.
+    if let Err(e) = prober.prefetch_sizes(tables).await {
+        leave_all_unmeasured(&prober, assessment, &e);
+        return Err(e);
+    }
+    let mut failure = None;
+    for statement in &mut assessment.statements {
         let Some((step, stmt)) = statement_of(plan, statement.step, statement.index) else {
             continue;
         };
         for risk in &mut statement.risks {
-            if let Err(e) = prober.measure(risk, step, stmt).await {
-                result = Err(e);
-                break 'statements;
+            if let Some(e) = &failure {
+                leave_unmeasured_by(&prober, risk, step, stmt, e);
+            } else if let Err(e) = prober.measure(risk, step, stmt).await {
+                leave_unmeasured(risk, &e.note());
+                failure = Some(e);
             }
         }
     }
-    result
+    failure.map_or(Ok(()), Err)
+}
+
+/// Notes `error` on every risk a probe would have measured.
+fn leave_all_unmeasured(prober: &Prober<'_>, assessment: &mut Assessment, error: &ProbeError) {
+    for statement in &mut assessment.statements {
+        let Some((step, stmt)) = statement_of(prober.plan, statement.step, statement.index) else {
+            continue;
+        };
+        for risk in &mut statement.risks {
+            leave_unmeasured_by(prober, risk, step, stmt, error);
+        }
+    }
+}
+
+/// Notes `error` on `risk`, if a probe would have measured it.
+fn leave_unmeasured_by(
+    prober: &Prober<'_>,
+    risk: &mut Risk,
+    step: &Step,
+    stmt: &Stmt,
+    error: &ProbeError,
+) {
+    if prober.plan_measure(risk, step, stmt).is_some() {
+        leave_unmeasured(risk, &error.note());
+    }
 }
 
 /// The step of `plan` at `step`, and its statement at `index`, that an
@@ -170,10 +215,7 @@ struct Session<'a> {
 
 impl<'a> Session<'a> {
     /// Checks that the transaction of a probe can be started here.
-    async fn begin(
-        client: &'a Client,
-        options: &'a ProbeOptions,
-    ) -> Result<Session<'a>, ProbeError> {
+    fn new(client: &'a Client, options: &'a ProbeOptions) -> Session<'a> {
         let millis = format!("{}ms", options.timeout.as_millis().max(1));
         let statements = [
             ProbeControl::Begin,
@@ -203,16 +245,30 @@ impl<'a> Session<'a> {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("; ");
-        let check = format!("{begin}; {}", ProbeControl::Rollback);
-        client
-            .batch_execute(&check)
-            .await
-            .map_err(|e| ProbeError::Begin(describe(&e)))?;
-        Ok(Session {
+        Session {
             client,
             options,
             begin,
-        })
+        }
+    }
+
+    /// Checks that the transaction of a probe can be started here.
+    async fn check(&self) -> Result<(), ProbeError> {
+        let check = format!("{}; {}", self.begin, ProbeControl::Rollback);
+        self.bounded(self.client.batch_execute(&check))
+            .await?
+            .map_err(|e| ProbeError::Begin(describe(&e)))
+    }
+
+    /// `statement_timeout` and `lock_timeout` bound what the server waits
+    /// for; this bounds what the client waits for (a network that stops
+    /// delivering, a server that stops answering), with a margin for the
+    /// server to notice its own timeout and answer.
+    async fn bounded<T>(&self, round_trip: impl Future<Output = T>) -> Result<T, ProbeError> {
+        let backstop = self.options.timeout + self.options.timeout.max(Duration::from_secs(1));
+        tokio::time::timeout(backstop, round_trip)
+            .await
+            .map_err(|_| ProbeError::Unresponsive(backstop))
     }
 
     /// Runs one probe in a transaction of its own, reading its one row.
@@ -244,11 +300,24 @@ impl<'a> Session<'a> {
         // nothing waits between them. A probe that fails leaves the
         // transaction aborted, which the rollback ends all the same.
         let sql = query.to_string();
-        let (began, probed, ended) = tokio::join!(
-            control(self.begin.clone()),
-            self.client.query_typed(&sql, &[]),
-            control(ProbeControl::Rollback.to_string()),
-        );
+        let (began, probed, ended) = self
+            .bounded(async {
+                tokio::join!(
+                    control(self.begin.clone()),
+                    self.client.query_typed(&sql, &[]),
+                    control(ProbeControl::Rollback.to_string()),
+                )
+            })
+            .await?;
+        // A connection the server ends (pg_terminate_backend, a shutdown)
+        // fails the probe with the reason, and what follows it with a bare
+        // "connection closed": the reason is the one worth keeping.
+        if let Err(e) = &probed
+            && e.as_db_error()
+                .is_some_and(|db| matches!(db.severity(), "FATAL" | "PANIC"))
+        {
+            return Err(ProbeError::Connection(describe(e)));
+        }
         began?;
         ended?;
         match probed {
@@ -895,6 +964,21 @@ impl Prober<'_> {
         }
     }
 
+    /// Checks that probes can run, and reads the server's version, on which
+    /// what a conversion's probe may ask depends.
+    async fn start(&mut self) -> Result<(), ProbeError> {
+        self.session.check().await?;
+        let query = ProbeQuery::ServerVersion;
+        if let Outcome::Value(version) = self
+            .session
+            .run(&query, |row| row?.try_get::<_, i32>(0).ok())
+            .await?
+        {
+            self.version = Some(version);
+        }
+        Ok(())
+    }
+
     /// What to count for a conversion from a string type that the new
     /// type's input function may refuse: the rows whose text it refuses.
     /// From PostgreSQL 16, `pg_input_is_valid` asks the input function
@@ -1121,8 +1205,13 @@ fn apply(risk: &mut Risk, step: &Step, stmt: &Stmt, count: &Count, n: i64, estim
 }
 
 /// Leaves a risk without evidence, saying why.
-fn not_measured(risk: &mut Risk, note: &str) -> Result<(), ProbeError> {
+fn leave_unmeasured(risk: &mut Risk, note: &str) {
     risk.message.push_str(&format!(" (not measured: {note})"));
+}
+
+/// [`leave_unmeasured`], for a probe that returns with it.
+fn not_measured(risk: &mut Risk, note: &str) -> Result<(), ProbeError> {
+    leave_unmeasured(risk, note);
     Ok(())
 }
 

@@ -533,18 +533,7 @@ async fn a_slow_probe_times_out_into_a_note() {
 /// one by one.
 #[tokio::test]
 async fn a_locked_table_is_left_with_a_note() {
-    let from = "create table a (id integer, x integer); create table b (id integer, x integer); \
-                create table c (id integer, x integer); insert into a values (1, 1); \
-                insert into c values (1, 1), (2, null);";
-    let to =
-        "create table a (id integer); create table b (id integer); create table c (id integer);";
-    let (cluster, db, from, to, plan) = pair(from, to).await;
-    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
-    let locker = cluster.connect(&db).await.expect("connect");
-    locker
-        .batch_execute("begin; lock table public.b in access exclusive mode")
-        .await
-        .expect("lock");
+    let (cluster, db, from, plan, mut assessment, locker) = three_tables_b_locked().await;
     probe_with_timeout(&cluster, &db, &mut assessment, &plan, &from, 200).await;
     locker.batch_execute("rollback").await.expect("unlock");
     let lost = |table: &str| {
@@ -566,6 +555,195 @@ async fn a_locked_table_is_left_with_a_note() {
     assert_eq!(lost("b").evidence, None);
     drop(locker);
     let _ = cluster.drop_database(&db).await;
+}
+
+/// Three tables losing a column each, and a plan for it; the middle one
+/// is the one tests lock.
+const THREE_TABLES: (&str, &str) = (
+    "create table a (id integer, x integer); create table b (id integer, x integer); \
+     create table c (id integer, x integer); insert into a values (1, 1); \
+     insert into c values (1, 1), (2, null);",
+    "create table a (id integer); create table b (id integer); create table c (id integer);",
+);
+
+/// [`THREE_TABLES`] loaded and assessed, with `b` locked by the connection
+/// returned last until it rolls back.
+async fn three_tables_b_locked() -> (
+    Arc<Cluster>,
+    String,
+    Catalog,
+    Plan,
+    Assessment,
+    tokio_postgres::Client,
+) {
+    let (cluster, db, from, to, plan) = pair(THREE_TABLES.0, THREE_TABLES.1).await;
+    let assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    let locker = cluster.connect(&db).await.expect("connect");
+    locker
+        .batch_execute("begin; lock table public.b in access exclusive mode")
+        .await
+        .expect("lock");
+    (cluster, db, from, plan, assessment, locker)
+}
+
+/// Checks that every data-loss risk of [`THREE_TABLES`] was left
+/// unmeasured with `note`.
+fn assert_all_unmeasured(assessment: &Assessment, note: &str) {
+    let lost: Vec<_> = assessment
+        .risks()
+        .filter(|r| r.category == Category::DataLoss)
+        .collect();
+    assert_eq!(lost.len(), 3);
+    for risk in lost {
+        assert_eq!(risk.evidence, None, "{}", risk.message);
+        assert!(
+            risk.message.ends_with(&format!("(not measured: {note})")),
+            "{}",
+            risk.message
+        );
+    }
+}
+
+/// A probe's connection ended by the server (here `pg_terminate_backend`
+/// while the probe waits for a lock) stops the probes with the server's
+/// reason, and every risk left says it was not measured and why.
+#[tokio::test]
+async fn a_terminated_connection_leaves_the_rest_unmeasured() {
+    let (cluster, db, from, plan, mut assessment, locker) = three_tables_b_locked().await;
+    let client = cluster.connect(&db).await.expect("connect");
+    client
+        .batch_execute("set application_name = 'pgrift_terminated_probe'")
+        .await
+        .expect("name the connection");
+    let terminator = async {
+        let watcher = cluster.connect(&db).await.expect("connect");
+        // Waits until the probe waits for the lock, then ends its backend.
+        loop {
+            let ended = watcher
+                .query(
+                    "select pg_terminate_backend(pid) from pg_stat_activity \
+                     where application_name = 'pgrift_terminated_probe' and wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .expect("terminate");
+            if !ended.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let options = ProbeOptions {
+        timeout: Duration::from_secs(60),
+        ..ProbeOptions::default()
+    };
+    let (result, ()) = tokio::join!(
+        risk::probe(&client, &mut assessment, &plan, &from, &options),
+        terminator
+    );
+    let error = result.expect_err("a lost connection stops the probes");
+    let reason = "terminating connection due to administrator command";
+    assert_eq!(
+        error.to_string(),
+        format!("the connection failed while probing: {reason}")
+    );
+    assert_all_unmeasured(
+        &assessment,
+        &format!("the probes' connection was lost: {reason}"),
+    );
+    locker.batch_execute("rollback").await.expect("unlock");
+    drop(locker);
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// A server that stops answering altogether, which no server-side timeout
+/// covers (here a proxy between pgrift and the server that stops passing
+/// bytes on), stops the probes after the timeout and a margin.
+#[tokio::test]
+async fn a_server_that_stops_answering_stops_the_probes() {
+    let (cluster, db, from, to, plan) = pair(THREE_TABLES.0, THREE_TABLES.1).await;
+    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let port = freezing_proxy(
+        cluster
+            .socket_dir()
+            .join(format!(".s.PGSQL.{}", cluster.port())),
+        frozen.clone(),
+    )
+    .await;
+    let (client, connection) = tokio_postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .user(cluster.user())
+        .dbname(&db)
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("connect through the proxy");
+    tokio::spawn(connection);
+    frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    let options = ProbeOptions {
+        timeout: Duration::from_millis(200),
+        ..ProbeOptions::default()
+    };
+    // Bounded here too, so that a regression fails rather than hangs.
+    let error = tokio::time::timeout(
+        Duration::from_secs(10),
+        risk::probe(&client, &mut assessment, &plan, &from, &options),
+    )
+    .await
+    .expect("the probes give up in time")
+    .expect_err("an unanswered probe stops the probes");
+    assert_eq!(
+        error.to_string(),
+        "the server did not answer a probe within 1200ms"
+    );
+    assert_all_unmeasured(
+        &assessment,
+        "the server did not answer a probe within 1200ms",
+    );
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// A TCP proxy to the server's socket at `socket` that passes bytes on in
+/// both directions until `frozen` is set, and then holds them forever. Its
+/// port.
+async fn freezing_proxy(socket: PathBuf, frozen: Arc<std::sync::atomic::AtomicBool>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.expect("accept");
+        let unix = tokio::net::UnixStream::connect(&socket)
+            .await
+            .expect("reach the server");
+        let (tcp_read, tcp_write) = tcp.into_split();
+        let (unix_read, unix_write) = unix.into_split();
+        let pass = |mut from: Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+                    mut to: Box<dyn tokio::io::AsyncWrite + Unpin + Send>| {
+            let frozen = frozen.clone();
+            async move {
+                let mut buffer = [0u8; 8192];
+                while let Ok(n) = from.read(&mut buffer).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if frozen.load(std::sync::atomic::Ordering::SeqCst) {
+                        std::future::pending::<()>().await;
+                    }
+                    if to.write_all(&buffer[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        };
+        tokio::join!(
+            pass(Box::new(tcp_read), Box::new(unix_write)),
+            pass(Box::new(unix_read), Box::new(tcp_write)),
+        );
+    });
+    port
 }
 
 /// Probes `assessment` on `db` with a probe timeout of `millis`, on a
