@@ -130,11 +130,48 @@ pub struct Assessed {
 }
 
 impl Assessed {
-    /// The exit status `--fail-on` asks for, if a forward risk reaches it.
+    /// The exit status `--fail-on` asks for, if a forward risk reaches it,
+    /// after saying on stderr how many risks of which severities did: a
+    /// CI log that only shows the status would leave the reader guessing.
     pub fn failing(&self, config: &RiskConfig) -> Option<u8> {
         let threshold = config.fail_on?;
-        (self.forward.worst()? >= threshold).then_some(EXIT_RISK)
+        let reason = tripped(&self.forward, threshold)?;
+        eprintln!("error: {reason}");
+        eprintln!(
+            "hint: run `pgrift report` with the same FROM and TO to see them, or raise --fail-on"
+        );
+        Some(EXIT_RISK)
     }
+}
+
+/// "the forward script has 3 risks at or above medium (1 high, 2 medium)",
+/// when any risk reaches `threshold`.
+fn tripped(forward: &Assessment, threshold: Severity) -> Option<String> {
+    let levels: Vec<(Severity, usize)> = [Severity::High, Severity::Medium, Severity::Low]
+        .into_iter()
+        .filter(|level| *level >= threshold)
+        .map(|level| {
+            (
+                level,
+                forward.risks().filter(|r| r.severity == level).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let total: usize = levels.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return None;
+    }
+    let each: Vec<String> = levels
+        .iter()
+        .map(|(level, n)| format!("{n} {}", level.as_str()))
+        .collect();
+    Some(format!(
+        "the forward script has {total} {} at or above {} ({})",
+        if total == 1 { "risk" } else { "risks" },
+        threshold.as_str(),
+        each.join(", ")
+    ))
 }
 
 /// Assesses both plans and, when configured, probes the forward one on
@@ -184,7 +221,9 @@ pub async fn assess(
             .await
             {
                 Ok(()) => assessed.probed = true,
-                Err(e) => eprintln!("warning: probes stopped: {e}"),
+                Err(e) => {
+                    eprintln!("warning: probes stopped: {e}; the risks left unmeasured say so")
+                }
             }
         }
         Ok(None) => {}
@@ -214,6 +253,55 @@ pub fn build_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_tripped_the_gate() {
+        use pgrift::risk::{Category, Risk, StatementRisks};
+        let risk = |severity| Risk {
+            category: Category::Lock,
+            severity,
+            object: "public.t".into(),
+            statement: "DROP TABLE public.t;".into(),
+            message: String::new(),
+            mitigation: String::new(),
+            lock: None,
+            tables: Vec::new(),
+            evidence: None,
+        };
+        let forward = Assessment {
+            statements: vec![StatementRisks {
+                step: 0,
+                index: 0,
+                risks: vec![
+                    risk(Severity::High),
+                    risk(Severity::Info),
+                    risk(Severity::Medium),
+                    risk(Severity::Medium),
+                    risk(Severity::Low),
+                ],
+            }],
+        };
+        assert_eq!(
+            tripped(&forward, Severity::High).as_deref(),
+            Some("the forward script has 1 risk at or above high (1 high)")
+        );
+        assert_eq!(
+            tripped(&forward, Severity::Medium).as_deref(),
+            Some("the forward script has 3 risks at or above medium (1 high, 2 medium)")
+        );
+        assert_eq!(
+            tripped(&forward, Severity::Low).as_deref(),
+            Some("the forward script has 4 risks at or above low (1 high, 2 medium, 1 low)")
+        );
+        let quiet = Assessment {
+            statements: vec![StatementRisks {
+                step: 0,
+                index: 0,
+                risks: vec![risk(Severity::Low)],
+            }],
+        };
+        assert_eq!(tripped(&quiet, Severity::Medium), None);
+    }
 
     #[test]
     fn durations() {

@@ -5,8 +5,10 @@
 //! `REPEATABLE READ READ ONLY` transaction of its own, with
 //! `statement_timeout` and `lock_timeout` set locally, so none can change
 //! data or wait long, and none keeps its lock after it ends (see
-//! `Session`). A probe that times out or fails becomes a note in its risk's
-//! message, not an error.
+//! `Session`); the client gives up on a round trip the server does not
+//! answer in time. A probe that times out or fails becomes a note in its
+//! risk's message, not an error; a connection lost stops the probes, and
+//! every risk left says so.
 //!
 //! What a probe finds changes its risk:
 //! - a `may-fail` risk with violating rows becomes `high` and says
@@ -34,11 +36,13 @@ use tokio_postgres::error::SqlState;
 use crate::catalog::{Catalog, QualName, Table};
 use crate::plan::{Plan, Step};
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{Condition, Ident, Literal, ProbeControl, ProbeQuery, Stmt, TableAction};
+use crate::sql::{
+    CastText, Condition, Ident, InputCheck, Literal, ProbeControl, ProbeQuery, Stmt, TableAction,
+};
 
 use super::model::{Assessment, Category, Evidence, Risk, Severity};
 use super::phrase;
-use super::types::{self, Narrowing};
+use super::types::{self, Input, Narrowing};
 
 /// How the probes run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +74,21 @@ pub enum ProbeError {
     /// The connection broke while probing.
     #[error("the connection failed while probing: {0}")]
     Connection(String),
+    /// The server did not answer a probe within its timeout and a margin:
+    /// the connection may still be busy with it, so no more probes can be
+    /// sent on it.
+    #[error("the server did not answer a probe within {}", duration(*.0))]
+    Unresponsive(Duration),
+}
+
+impl ProbeError {
+    /// The note of a risk left unmeasured by this error.
+    fn note(&self) -> String {
+        match self {
+            ProbeError::Connection(cause) => format!("the probes' connection was lost: {cause}"),
+            ProbeError::Begin(_) | ProbeError::Unresponsive(_) => self.to_string(),
+        }
+    }
 }
 
 /// Measures the risks of `assessment` on the database `client` is
@@ -77,8 +96,10 @@ pub enum ProbeError {
 /// forward plan can be probed: the reverse one runs on a database that
 /// does not exist yet.
 ///
-/// Fails only when the transaction cannot start or the connection breaks;
-/// the risks measured so far keep their evidence.
+/// Fails only when the transaction cannot start, the connection breaks or
+/// the server stops answering (past the timeout and a margin); the risks
+/// measured so far keep their evidence, and the others say why they were
+/// not measured.
 pub async fn probe(
     client: &Client,
     assessment: &mut Assessment,
@@ -86,14 +107,18 @@ pub async fn probe(
     from: &Catalog,
     options: &ProbeOptions,
 ) -> Result<(), ProbeError> {
-    let session = Session::begin(client, options).await?;
     let mut prober = Prober {
-        session,
+        session: Session::new(client, options),
+        version: None,
         from,
         plan,
         sizes: HashMap::new(),
         tables_by_display: OnceCell::new(),
     };
+    if let Err(e) = prober.start().await {
+        leave_all_unmeasured(&prober, assessment, &e);
+        return Err(e);
+    }
     // The sizes of the tables the risks are about, a few round trips for
     // all of them; a table whose batch fails is measured alone below.
     let mut tables = Vec::new();
@@ -109,20 +134,53 @@ pub async fn probe(
             }
         }
     }
-    prober.prefetch_sizes(tables).await?;
-    let mut result = Ok(());
-    'statements: for statement in &mut assessment.statements {
+    // Once the connection is lost, or the server stops answering, nothing
+    // more can be measured: each risk left says why, rather than look
+    // measured-less without a reason, and no more probes are sent.
+    if let Err(e) = prober.prefetch_sizes(tables).await {
+        leave_all_unmeasured(&prober, assessment, &e);
+        return Err(e);
+    }
+    let mut failure = None;
+    for statement in &mut assessment.statements {
         let Some((step, stmt)) = statement_of(plan, statement.step, statement.index) else {
             continue;
         };
         for risk in &mut statement.risks {
-            if let Err(e) = prober.measure(risk, step, stmt).await {
-                result = Err(e);
-                break 'statements;
+            if let Some(e) = &failure {
+                leave_unmeasured_by(&prober, risk, step, stmt, e);
+            } else if let Err(e) = prober.measure(risk, step, stmt).await {
+                leave_unmeasured(risk, &e.note());
+                failure = Some(e);
             }
         }
     }
-    result
+    failure.map_or(Ok(()), Err)
+}
+
+/// Notes `error` on every risk a probe would have measured.
+fn leave_all_unmeasured(prober: &Prober<'_>, assessment: &mut Assessment, error: &ProbeError) {
+    for statement in &mut assessment.statements {
+        let Some((step, stmt)) = statement_of(prober.plan, statement.step, statement.index) else {
+            continue;
+        };
+        for risk in &mut statement.risks {
+            leave_unmeasured_by(prober, risk, step, stmt, error);
+        }
+    }
+}
+
+/// Notes `error` on `risk`, if a probe would have measured it.
+fn leave_unmeasured_by(
+    prober: &Prober<'_>,
+    risk: &mut Risk,
+    step: &Step,
+    stmt: &Stmt,
+    error: &ProbeError,
+) {
+    if prober.plan_measure(risk, step, stmt).is_some() {
+        leave_unmeasured(risk, &error.note());
+    }
 }
 
 /// The step of `plan` at `step`, and its statement at `index`, that an
@@ -157,10 +215,7 @@ struct Session<'a> {
 
 impl<'a> Session<'a> {
     /// Checks that the transaction of a probe can be started here.
-    async fn begin(
-        client: &'a Client,
-        options: &'a ProbeOptions,
-    ) -> Result<Session<'a>, ProbeError> {
+    fn new(client: &'a Client, options: &'a ProbeOptions) -> Session<'a> {
         let millis = format!("{}ms", options.timeout.as_millis().max(1));
         let statements = [
             ProbeControl::Begin,
@@ -178,22 +233,42 @@ impl<'a> Session<'a> {
                 name: "search_path",
                 value: Literal("pg_catalog".into()),
             },
+            // The probes' patterns hold backslashes, which must reach the
+            // regular expressions as they are written.
+            ProbeControl::SetLocal {
+                name: "standard_conforming_strings",
+                value: Literal("on".into()),
+            },
         ];
         let begin = statements
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("; ");
-        let check = format!("{begin}; {}", ProbeControl::Rollback);
-        client
-            .batch_execute(&check)
-            .await
-            .map_err(|e| ProbeError::Begin(describe(&e)))?;
-        Ok(Session {
+        Session {
             client,
             options,
             begin,
-        })
+        }
+    }
+
+    /// Checks that the transaction of a probe can be started here.
+    async fn check(&self) -> Result<(), ProbeError> {
+        let check = format!("{}; {}", self.begin, ProbeControl::Rollback);
+        self.bounded(self.client.batch_execute(&check))
+            .await?
+            .map_err(|e| ProbeError::Begin(describe(&e)))
+    }
+
+    /// `statement_timeout` and `lock_timeout` bound what the server waits
+    /// for; this bounds what the client waits for (a network that stops
+    /// delivering, a server that stops answering), with a margin for the
+    /// server to notice its own timeout and answer.
+    async fn bounded<T>(&self, round_trip: impl Future<Output = T>) -> Result<T, ProbeError> {
+        let backstop = self.options.timeout + self.options.timeout.max(Duration::from_secs(1));
+        tokio::time::timeout(backstop, round_trip)
+            .await
+            .map_err(|_| ProbeError::Unresponsive(backstop))
     }
 
     /// Runs one probe in a transaction of its own, reading its one row.
@@ -225,11 +300,24 @@ impl<'a> Session<'a> {
         // nothing waits between them. A probe that fails leaves the
         // transaction aborted, which the rollback ends all the same.
         let sql = query.to_string();
-        let (began, probed, ended) = tokio::join!(
-            control(self.begin.clone()),
-            self.client.query_typed(&sql, &[]),
-            control(ProbeControl::Rollback.to_string()),
-        );
+        let (began, probed, ended) = self
+            .bounded(async {
+                tokio::join!(
+                    control(self.begin.clone()),
+                    self.client.query_typed(&sql, &[]),
+                    control(ProbeControl::Rollback.to_string()),
+                )
+            })
+            .await?;
+        // A connection the server ends (pg_terminate_backend, a shutdown)
+        // fails the probe with the reason, and what follows it with a bare
+        // "connection closed": the reason is the one worth keeping.
+        if let Err(e) = &probed
+            && e.as_db_error()
+                .is_some_and(|db| matches!(db.severity(), "FATAL" | "PANIC"))
+        {
+            return Err(ProbeError::Connection(describe(e)));
+        }
         began?;
         ended?;
         match probed {
@@ -300,6 +388,9 @@ struct Count {
     plural: &'static str,
     /// How to estimate the count on a big table.
     estimate: Estimate,
+    /// The query also counts, in a second column, the rows it cannot
+    /// decide about on this server (see [`Condition::UndecidedNumeric`]).
+    undecided: bool,
 }
 
 enum Estimate {
@@ -314,7 +405,7 @@ enum Estimate {
 
 enum Measure {
     /// Count rows of `table`.
-    Count(QualName, Count),
+    Count(QualName, Box<Count>),
     /// A sequence's current value, failing the statement beyond a bound.
     SequenceValue {
         name: QualName,
@@ -322,10 +413,15 @@ enum Measure {
     },
     /// Only the size of the table.
     Size(QualName),
+    /// Nothing: the server cannot answer without running the statement.
+    /// The text says why, after "not measured".
+    Unanswerable(String),
 }
 
 struct Prober<'a> {
     session: Session<'a>,
+    /// FROM's `server_version_num`, `None` when it could not be read.
+    version: Option<i32>,
     from: &'a Catalog,
     plan: &'a Plan,
     sizes: HashMap<QualName, Outcome<Size>>,
@@ -345,6 +441,9 @@ impl Prober<'_> {
             return Ok(());
         };
         match measure {
+            Measure::Unanswerable(why) => {
+                risk.message.push_str(&format!(" (not measured {why})"));
+            }
             Measure::Size(table) => {
                 let size = match self.size(&table).await? {
                     Outcome::Value(size) => size,
@@ -415,6 +514,9 @@ impl Prober<'_> {
                     Outcome::Value(size) => size,
                     Outcome::NotMeasured(note) => return not_measured(risk, &note),
                 };
+                // Rows the count could not decide about, with a count of
+                // those that fail.
+                let mut unmeasured = None;
                 let (n, estimated, query) = if size.big {
                     match self.estimate(&table, &count.estimate, size).await? {
                         Some(found) => found,
@@ -435,16 +537,41 @@ impl Prober<'_> {
                         }
                     }
                 } else {
-                    match self
-                        .session
-                        .run(&count.query, |row| row?.try_get::<_, i64>(0).ok())
-                        .await?
-                    {
-                        Outcome::Value(n) => (n, false, count.query.to_string()),
+                    let read = |row: Option<tokio_postgres::Row>| {
+                        let row = row?;
+                        let undecided = if count.undecided {
+                            row.try_get::<_, i64>(1).ok()?
+                        } else {
+                            0
+                        };
+                        Some((row.try_get::<_, i64>(0).ok()?, undecided))
+                    };
+                    match self.session.run(&count.query, read).await? {
+                        Outcome::Value((n, undecided)) => {
+                            if undecided > 0 {
+                                let note = format!(
+                                    "on PostgreSQL {}: {} too long, or with too large an exponent, to check without casting",
+                                    self.major(),
+                                    phrase::count(undecided, "value", "values")
+                                );
+                                // Values that fail prove the failure;
+                                // without them nothing is proven.
+                                if n == 0 {
+                                    risk.message.push_str(&format!(" (not measured {note})"));
+                                    return Ok(());
+                                }
+                                unmeasured = Some(note);
+                            }
+                            (n, false, count.query.to_string())
+                        }
                         Outcome::NotMeasured(note) => return not_measured(risk, &note),
                     }
                 };
                 apply(risk, step, stmt, &count, n, estimated);
+                if let Some(note) = unmeasured {
+                    risk.message
+                        .push_str(&format!("; more not measured {note}"));
+                }
                 risk.evidence = Some(Evidence {
                     measure: count.plural.to_owned(),
                     count: n,
@@ -634,12 +761,13 @@ impl Prober<'_> {
         let count = |table: &QualName, query, singular, plural, estimate| {
             Some(Measure::Count(
                 table.clone(),
-                Count {
+                Box::new(Count {
                     query,
                     singular,
                     plural,
                     estimate,
-                },
+                    undecided: false,
+                }),
             ))
         };
         let specific = match (risk.category, stmt) {
@@ -664,15 +792,11 @@ impl Prober<'_> {
                 })
             }
             (category, Stmt::AlterTable { table, action }) if self.has_table(table) => self
-                .table_measure(category, table, action)
-                .map(|(query, singular, plural, estimate)| {
-                    Measure::Count(
-                        table.clone(),
-                        Count {
-                            query,
-                            singular,
-                            plural,
-                            estimate,
+                .conversion_measure(category, table, action)
+                .or_else(|| {
+                    self.table_measure(category, table, action).and_then(
+                        |(query, singular, plural, estimate)| {
+                            count(table, query, singular, plural, estimate)
                         },
                     )
                 }),
@@ -827,7 +951,7 @@ impl Prober<'_> {
                         digits,
                         scale,
                     },
-                    Narrowing::Conversion => return None,
+                    Narrowing::Input { .. } | Narrowing::Conversion => return None,
                 };
                 Some((
                     count_where(condition),
@@ -838,6 +962,115 @@ impl Prober<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Checks that probes can run, and reads the server's version, on which
+    /// what a conversion's probe may ask depends.
+    async fn start(&mut self) -> Result<(), ProbeError> {
+        self.session.check().await?;
+        let query = ProbeQuery::ServerVersion;
+        if let Outcome::Value(version) = self
+            .session
+            .run(&query, |row| row?.try_get::<_, i32>(0).ok())
+            .await?
+        {
+            self.version = Some(version);
+        }
+        Ok(())
+    }
+
+    /// What to count for a conversion from a string type that the new
+    /// type's input function may refuse: the rows whose text it refuses.
+    /// From PostgreSQL 16, `pg_input_is_valid` asks the input function
+    /// itself; up to 15 only the types whose syntax a pattern decides
+    /// exactly are checked, and the others are left unmeasured.
+    fn conversion_measure(
+        &self,
+        category: Category,
+        table: &QualName,
+        action: &TableAction,
+    ) -> Option<Measure> {
+        let (
+            Category::MayFail,
+            TableAction::AlterColumnType {
+                column,
+                data_type,
+                via_text: false,
+                ..
+            },
+        ) = (category, action)
+        else {
+            return None;
+        };
+        let old = self.column(table, &column.0)?;
+        if types::SqlType::parse(&old.data_type).array {
+            return None;
+        }
+        let Some(Narrowing::Input { target, padded }) =
+            types::convert(&old.data_type, &data_type.0).narrowing
+        else {
+            return None;
+        };
+        let Some(version) = self.version else {
+            return Some(Measure::Unanswerable(
+                ": the probes could not read the server's version".to_owned(),
+            ));
+        };
+        let check = if version >= 160000 {
+            InputCheck::Valid(Literal(data_type.0.clone()))
+        } else {
+            match target {
+                Input::Int(bytes) => {
+                    let (min, max) = types::int_range(bytes);
+                    InputCheck::Integer { min, max }
+                }
+                Input::Numeric(typmod) => InputCheck::Numeric(typmod),
+                Input::Boolean => InputCheck::Boolean,
+                Input::Uuid => InputCheck::Uuid,
+                Input::DateTime | Input::Json => {
+                    return Some(Measure::Unanswerable(format!(
+                        "on PostgreSQL {}: only from 16 can a read-only query test a value as {} without casting it",
+                        self.major(),
+                        data_type.0
+                    )));
+                }
+            }
+        };
+        let value = CastText {
+            column: column.clone(),
+            padded,
+        };
+        let undecided = matches!(check, InputCheck::Numeric(_));
+        let failing = Condition::InvalidInput {
+            value: value.clone(),
+            check,
+        };
+        let query = if undecided {
+            ProbeQuery::CountWhereEach {
+                table: table.clone(),
+                conditions: vec![failing, Condition::UndecidedNumeric(value)],
+            }
+        } else {
+            ProbeQuery::CountWhere {
+                table: table.clone(),
+                condition: failing,
+            }
+        };
+        Some(Measure::Count(
+            table.clone(),
+            Box::new(Count {
+                query,
+                singular: "value that does not convert",
+                plural: "values that do not convert",
+                estimate: Estimate::None,
+                undecided,
+            }),
+        ))
+    }
+
+    /// The major version of FROM's server, for notes.
+    fn major(&self) -> i32 {
+        self.version.unwrap_or_default() / 10000
     }
 
     /// What to count for a new or validated constraint.
@@ -972,8 +1205,13 @@ fn apply(risk: &mut Risk, step: &Step, stmt: &Stmt, count: &Count, n: i64, estim
 }
 
 /// Leaves a risk without evidence, saying why.
-fn not_measured(risk: &mut Risk, note: &str) -> Result<(), ProbeError> {
+fn leave_unmeasured(risk: &mut Risk, note: &str) {
     risk.message.push_str(&format!(" (not measured: {note})"));
+}
+
+/// [`leave_unmeasured`], for a probe that returns with it.
+fn not_measured(risk: &mut Risk, note: &str) -> Result<(), ProbeError> {
+    leave_unmeasured(risk, note);
     Ok(())
 }
 

@@ -43,6 +43,15 @@ pub enum Kind {
     Cidr,
     Inet,
     VarBit(Option<i64>),
+    Boolean,
+    Uuid,
+    /// `json`, or `jsonb` when `binary`.
+    Json {
+        binary: bool,
+    },
+    /// The `citext` extension's type, in whatever schema: a string type
+    /// whose casts to other types go through its text.
+    CiText,
     Other(String),
 }
 
@@ -102,6 +111,14 @@ impl SqlType {
             "cidr" => Kind::Cidr,
             "inet" => Kind::Inet,
             "bit varying" => Kind::VarBit(first),
+            "boolean" => Kind::Boolean,
+            "uuid" => Kind::Uuid,
+            "json" => Kind::Json { binary: false },
+            "jsonb" => Kind::Json { binary: true },
+            // Unquoted, so a plain name in a plain schema.
+            name if name.rsplit('.').next() == Some("citext") && !name.contains('"') => {
+                Kind::CiText
+            }
             _ => Kind::Other(text.trim().to_owned()),
         };
         SqlType { kind, array }
@@ -130,8 +147,46 @@ pub enum Narrowing {
     /// More than `digits` digits before the decimal point once rounded to
     /// `scale` decimals.
     Digits { digits: i32, scale: i32 },
-    /// Values that may not convert at all (text to a number, say).
+    /// Text that the new type's input function may refuse: the cast from
+    /// a string type hands it the old value's text. `padded` for
+    /// `character(n)`, whose text keeps its trailing spaces.
+    Input { target: Input, padded: bool },
+    /// Values that may not convert at all, for reasons pgrift does not
+    /// measure.
     Conversion,
+}
+
+/// A type whose input a conversion from a string type must pass, as far
+/// as the probes check it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// An integer type, by its size in bytes (2, 4 or 8).
+    Int(u8),
+    /// `numeric(precision, scale)`, or unconstrained.
+    Numeric(Option<(i32, i32)>),
+    Boolean,
+    Uuid,
+    /// `date`, `timestamp`, `timestamptz`: their input also depends on the
+    /// session's `DateStyle` and `TimeZone`, which the probes share with
+    /// the script when both run with FROM's defaults.
+    DateTime,
+    /// `json`, `jsonb`.
+    Json,
+}
+
+impl Input {
+    /// What the probes check for a conversion to `kind`, if anything.
+    fn of(kind: &Kind) -> Option<Input> {
+        Some(match kind {
+            Kind::Int(bytes) => Input::Int(*bytes),
+            Kind::Numeric(typmod) => Input::Numeric(*typmod),
+            Kind::Boolean => Input::Boolean,
+            Kind::Uuid => Input::Uuid,
+            Kind::Date | Kind::Timestamp { .. } => Input::DateTime,
+            Kind::Json { .. } => Input::Json,
+            _ => return None,
+        })
+    }
 }
 
 /// Values of the old type that the new type changes without complaint.
@@ -175,7 +230,8 @@ impl Conversion {
     }
 }
 
-fn int_range(bytes: u8) -> (i64, i64) {
+/// The smallest and largest values of an integer type.
+pub fn int_range(bytes: u8) -> (i64, i64) {
     match bytes {
         2 => (i16::MIN as i64, i16::MAX as i64),
         4 => (i32::MIN as i64, i32::MAX as i64),
@@ -349,6 +405,12 @@ pub fn convert(old: &str, new: &str) -> Conversion {
         }
         // Anything converts to unconstrained text without failing.
         (_, Text | Varchar(None)) => Conversion::new(Rewrite::Yes),
+        (Text | Varchar(_) | Char(_) | CiText, target) if let Some(target) = Input::of(target) => {
+            Conversion::new(Rewrite::Yes).narrows(Narrowing::Input {
+                target,
+                padded: matches!(a.kind, Char(_)),
+            })
+        }
         _ => Conversion::new(Rewrite::Yes).narrows(Narrowing::Conversion),
     }
 }
@@ -443,7 +505,37 @@ mod tests {
             None,
         );
         check("integer", "text", Yes, None, None);
-        check("text", "integer", Yes, Some(Narrowing::Conversion), None);
+        check(
+            "text",
+            "integer",
+            Yes,
+            Some(Narrowing::Input {
+                target: Input::Int(4),
+                padded: false,
+            }),
+            None,
+        );
+        check(
+            "character(40)",
+            "uuid",
+            Yes,
+            Some(Narrowing::Input {
+                target: Input::Uuid,
+                padded: true,
+            }),
+            None,
+        );
+        check(
+            "public.citext",
+            "numeric(5,2)",
+            Yes,
+            Some(Narrowing::Input {
+                target: Input::Numeric(Some((5, 2))),
+                padded: false,
+            }),
+            None,
+        );
+        check("text", "inet", Yes, Some(Narrowing::Conversion), None);
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod stmt;
 pub mod verify;
 
 pub use comment::{comment, visible};
-pub use probe::{Condition, ProbeControl, ProbeQuery};
+pub use probe::{CastText, Condition, InputCheck, ProbeControl, ProbeQuery};
 pub use quote::{keywords, quote_ident, quote_literal};
 pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;

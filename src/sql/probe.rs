@@ -43,6 +43,89 @@ pub enum Condition {
     },
     /// The value, as text, is one of `labels`.
     InLabels(Ident, Vec<Literal>),
+    /// The cast `column::type` of a string column fails: the new type's
+    /// input function refuses the text it is given.
+    InvalidInput {
+        value: CastText,
+        check: InputCheck,
+    },
+    /// PostgreSQL 14 and 15 accept the text as `numeric` syntax, but only
+    /// the cast itself could tell whether it overflows: longer than
+    /// [`UNDECIDED_LENGTH`] characters, or an exponent of five digits or
+    /// more. [`InputCheck::Numeric`] counts these as valid.
+    UndecidedNumeric(CastText),
+}
+
+/// The text a cast from a string type gives the new type's input function:
+/// the old type's output. For `character(n)` that keeps the padding, which
+/// `::text` would strip and which, say, `uuid` refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CastText {
+    pub column: Ident,
+    /// The column is `character(n)`.
+    pub padded: bool,
+}
+
+/// How [`Condition::InvalidInput`] tells whether an input function refuses
+/// a text. Up to PostgreSQL 15 no read-only query can call an input
+/// function without failing on the first bad value, so the types whose
+/// syntax a pattern decides exactly are checked by their syntax, as their
+/// input functions in 14 and 15 read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputCheck {
+    /// `pg_input_is_valid` (PostgreSQL 16 and later) with the new type as
+    /// the server printed it, type modifiers included.
+    Valid(Literal),
+    /// `int2in`, `int4in`, `int8in`: whitespace, a sign, decimal digits,
+    /// whitespace; then the range.
+    Integer { min: i64, max: i64 },
+    /// `numeric_in`, with the precision and scale of `numeric(p,s)`.
+    Numeric(Option<(i32, i32)>),
+    /// `boolin`: a prefix of `true`, `false`, `yes`, `no`, at least two
+    /// letters of `on`, `off`, or `1`, `0`, in any case, within whitespace.
+    Boolean,
+    /// `uuid_in`: 32 hexadecimal digits, a hyphen allowed after every
+    /// fourth but the last, optionally in braces, no whitespace.
+    Uuid,
+}
+
+/// Above this many characters, [`InputCheck::Numeric`] cannot rule out
+/// that a value overflows `numeric` (131,072 digits before the point,
+/// 16,383 after) without casting it, which would fail the probe.
+pub const UNDECIDED_LENGTH: usize = 1000;
+
+/// The whitespace C's `isspace` accepts, which the input functions skip.
+const SPACE: &str = r"[ \t\n\v\f\r]";
+
+/// A number as `numeric_in` reads it: a decimal with an optional exponent
+/// (read by `strtol`, which skips whitespace and takes a sign), `NaN`, or
+/// an infinity (from PostgreSQL 14), the last two in any case.
+const NUMERIC: &str = r"[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][ \t\n\v\f\r]*[-+]?[0-9]+)?|[nN][aA][nN]|[-+]?[iI][nN][fF]([iI][nN][iI][tT][yY])?";
+
+/// An exponent of five digits or more.
+const LONG_EXPONENT: &str = r"[eE][ \t\n\v\f\r]*[-+]?[0-9]{5}";
+
+/// What `boolin` accepts, letter by letter: `pg_strncasecmp` folds ASCII
+/// letters only, so no locale's case folding may widen the pattern.
+const BOOLEAN: &str = "[tT]([rR]([uU][eE]?)?)?|[fF]([aA]([lL]([sS][eE]?)?)?)?|[yY]([eE][sS]?)?|[nN][oO]?|[oO]([nN]|[fF][fF]?)|[01]";
+
+/// What `uuid_in` accepts.
+const UUID: &str =
+    "^([{][0-9a-fA-F]{4}(-?[0-9a-fA-F]{4}){7}[}]|[0-9a-fA-F]{4}(-?[0-9a-fA-F]{4}){7})$";
+
+/// `pattern` between optional whitespace, as a whole-text pattern.
+fn spaced(pattern: &str) -> Literal {
+    Literal(format!("^{SPACE}*({pattern}){SPACE}*$"))
+}
+
+impl fmt::Display for CastText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.padded {
+            write!(f, "textin(bpcharout({}))", self.column)
+        } else {
+            write!(f, "{}::text", self.column)
+        }
+    }
 }
 
 /// One probe query. Each returns one row, except [`ProbeQuery::TableSizes`].
@@ -54,6 +137,12 @@ pub enum ProbeQuery {
     CountWhere {
         table: QualName,
         condition: Condition,
+    },
+    /// `count(*)` of the rows that meet each condition, in one scan: one
+    /// `bigint` per condition, in the order given.
+    CountWhereEach {
+        table: QualName,
+        conditions: Vec<Condition>,
     },
     /// The number of groups of rows sharing a key: one `bigint`.
     DuplicateGroups {
@@ -85,6 +174,8 @@ pub enum ProbeQuery {
     NullFraction { table: QualName, column: String },
     /// The sequence's `last_value`: one `bigint`.
     SequenceLastValue { name: QualName },
+    /// `server_version_num`: one `integer`.
+    ServerVersion,
 }
 
 /// The statements around a probe: a read-only transaction of its own, with
@@ -108,8 +199,54 @@ impl fmt::Display for ProbeControl {
 
 /// `10^digits` as a numeric literal, written out so that no function call
 /// or operator precedence is involved.
+/// Negative for the fractions of `numeric(p,s)` with `s > p`.
 fn power_of_ten(digits: i32) -> String {
-    format!("1{}", "0".repeat(digits.max(0) as usize))
+    match usize::try_from(digits) {
+        Ok(zeros) => format!("1{}", "0".repeat(zeros)),
+        Err(_) => format!("0.{}1", "0".repeat(digits.unsigned_abs() as usize - 1)),
+    }
+}
+
+/// Whether `numeric_in` refuses a text, as PostgreSQL 14 and 15 read it.
+/// A `CASE`, whose branches run in order, so that a text is cast only
+/// once it is certain to be a number that cannot overflow.
+fn numeric_fails(
+    f: &mut fmt::Formatter<'_>,
+    value: &CastText,
+    typmod: Option<(i32, i32)>,
+) -> fmt::Result {
+    let Some((precision, scale)) = typmod else {
+        // Unconstrained, every number of the syntax fits, the infinities
+        // too.
+        return write!(f, "{value} !~ {}", spaced(NUMERIC));
+    };
+    // A typmod refuses the infinities, keeps NaN, and refuses a number
+    // with more than p - s digits before the point once rounded to s
+    // decimals.
+    write!(
+        f,
+        "CASE WHEN {value} !~ {} THEN true WHEN {value} ~ {} THEN true \
+         WHEN {value} ~ {} THEN false WHEN ",
+        spaced(NUMERIC),
+        Literal(format!("^{SPACE}*[-+]?[iI]")),
+        Literal(format!("^{SPACE}*[nN]")),
+    )?;
+    undecided(f, value)?;
+    write!(
+        f,
+        " THEN false ELSE round(abs({value}::numeric), {scale}) >= {} END",
+        power_of_ten(precision - scale)
+    )
+}
+
+/// Whether a numeric text is too long, or its exponent too large, to cast
+/// without the risk of an overflow.
+fn undecided(f: &mut fmt::Formatter<'_>, value: &CastText) -> fmt::Result {
+    write!(
+        f,
+        "(length({value}) > {UNDECIDED_LENGTH} OR {value} ~ {})",
+        Literal(LONG_EXPONENT.to_owned())
+    )
 }
 
 impl fmt::Display for Condition {
@@ -153,6 +290,36 @@ impl fmt::Display for Condition {
                 }
                 f.write_str(")")
             }
+            Condition::InvalidInput { value, check } => {
+                write!(f, "{} IS NOT NULL AND ", value.column)?;
+                match check {
+                    InputCheck::Valid(data_type) => {
+                        write!(f, "NOT pg_input_is_valid({value}, {data_type})")
+                    }
+                    // Digits beyond the 19 of the widest integer, once
+                    // leading zeros are gone, are out of range for all:
+                    // only shorter ones are cast to numeric to compare.
+                    InputCheck::Integer { min, max } => write!(
+                        f,
+                        "CASE WHEN {value} !~ {} THEN true \
+                         WHEN length(ltrim(substring({value} FROM '[0-9]+'), '0')) > 19 THEN true \
+                         ELSE substring({value} FROM '[-+]?[0-9]+')::numeric NOT BETWEEN {min} AND {max} END",
+                        spaced("[-+]?[0-9]+"),
+                    ),
+                    InputCheck::Numeric(typmod) => numeric_fails(f, value, *typmod),
+                    InputCheck::Boolean => write!(f, "{value} !~ {}", spaced(BOOLEAN)),
+                    InputCheck::Uuid => write!(f, "{value} !~ {}", Literal(UUID.to_owned())),
+                }
+            }
+            Condition::UndecidedNumeric(value) => {
+                write!(
+                    f,
+                    "{} IS NOT NULL AND {value} ~ {} AND ",
+                    value.column,
+                    spaced(NUMERIC)
+                )?;
+                undecided(f, value)
+            }
         }
     }
 }
@@ -186,6 +353,17 @@ impl fmt::Display for ProbeQuery {
             ProbeQuery::CountRows { table } => write!(f, "SELECT count(*) FROM {table}"),
             ProbeQuery::CountWhere { table, condition } => {
                 write!(f, "SELECT count(*) FROM {table} WHERE {condition}")
+            }
+            ProbeQuery::CountWhereEach { table, conditions } => {
+                f.write_str("SELECT ")?;
+                write_joined(
+                    f,
+                    conditions
+                        .iter()
+                        .map(|c| format!("count(*) FILTER (WHERE {c})")),
+                    ", ",
+                )?;
+                write!(f, " FROM {table}")
             }
             ProbeQuery::DuplicateGroups {
                 table,
@@ -290,6 +468,9 @@ impl fmt::Display for ProbeQuery {
             ),
             ProbeQuery::SequenceLastValue { name } => {
                 write!(f, "SELECT last_value FROM {name}")
+            }
+            ProbeQuery::ServerVersion => {
+                f.write_str("SELECT current_setting('server_version_num')::integer")
             }
         }
     }
@@ -400,6 +581,70 @@ mod tests {
         for (query, expected) in cases {
             assert_eq!(query.to_string(), expected);
         }
+    }
+
+    /// The checks of a conversion, each as the server runs it; that each
+    /// agrees with the cast is `tests/it/risk.rs`'s business.
+    #[test]
+    fn conversion_checks() {
+        let text = CastText {
+            column: id("Code"),
+            padded: false,
+        };
+        let padded = CastText {
+            column: id("Code"),
+            padded: true,
+        };
+        let cases = [
+            (
+                Condition::InvalidInput {
+                    value: padded.clone(),
+                    check: InputCheck::Valid(Literal("numeric(5,2)".into())),
+                },
+                r#""Code" IS NOT NULL AND NOT pg_input_is_valid(textin(bpcharout("Code")), 'numeric(5,2)')"#,
+            ),
+            (
+                Condition::InvalidInput {
+                    value: text.clone(),
+                    check: InputCheck::Integer {
+                        min: -32768,
+                        max: 32767,
+                    },
+                },
+                r#""Code" IS NOT NULL AND CASE WHEN "Code"::text !~ '^[ \t\n\v\f\r]*([-+]?[0-9]+)[ \t\n\v\f\r]*$' THEN true WHEN length(ltrim(substring("Code"::text FROM '[0-9]+'), '0')) > 19 THEN true ELSE substring("Code"::text FROM '[-+]?[0-9]+')::numeric NOT BETWEEN -32768 AND 32767 END"#,
+            ),
+            (
+                Condition::InvalidInput {
+                    value: text.clone(),
+                    check: InputCheck::Numeric(Some((2, 5))),
+                },
+                r#""Code" IS NOT NULL AND CASE WHEN "Code"::text !~ '^[ \t\n\v\f\r]*([-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][ \t\n\v\f\r]*[-+]?[0-9]+)?|[nN][aA][nN]|[-+]?[iI][nN][fF]([iI][nN][iI][tT][yY])?)[ \t\n\v\f\r]*$' THEN true WHEN "Code"::text ~ '^[ \t\n\v\f\r]*[-+]?[iI]' THEN true WHEN "Code"::text ~ '^[ \t\n\v\f\r]*[nN]' THEN false WHEN (length("Code"::text) > 1000 OR "Code"::text ~ '[eE][ \t\n\v\f\r]*[-+]?[0-9]{5}') THEN false ELSE round(abs("Code"::text::numeric), 5) >= 0.001 END"#,
+            ),
+            (
+                Condition::InvalidInput {
+                    value: text.clone(),
+                    check: InputCheck::Uuid,
+                },
+                r#""Code" IS NOT NULL AND "Code"::text !~ '^([{][0-9a-fA-F]{4}(-?[0-9a-fA-F]{4}){7}[}]|[0-9a-fA-F]{4}(-?[0-9a-fA-F]{4}){7})$'"#,
+            ),
+        ];
+        for (condition, expected) in cases {
+            assert_eq!(condition.to_string(), expected);
+        }
+        assert_eq!(
+            ProbeQuery::CountWhereEach {
+                table: t(),
+                conditions: vec![
+                    Condition::IsNull(id("a")),
+                    Condition::LongerThan(id("a"), 3)
+                ],
+            }
+            .to_string(),
+            r#"SELECT count(*) FILTER (WHERE a IS NULL), count(*) FILTER (WHERE length(a) > 3) FROM public."Users""#
+        );
+        assert_eq!(power_of_ten(3), "1000");
+        assert_eq!(power_of_ten(0), "1");
+        assert_eq!(power_of_ten(-1), "0.1");
     }
 
     #[test]

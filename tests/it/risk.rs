@@ -44,8 +44,15 @@ fn cases() -> Vec<(String, PathBuf)> {
     cases
 }
 
+/// The cases whose probes differ by server version: a conversion's probe
+/// asks `pg_input_is_valid` from PostgreSQL 16 and reads the syntax before,
+/// so their snapshots are one per group of versions
+/// (`risk__<case>@before16.snap`, `@from16.snap`).
+const BY_VERSION: &[&str] = &["cast_text_to_integer"];
+
 /// One case, assessed and probed.
 struct Assessed {
+    version: i32,
     forward_plan: Plan,
     reverse_plan: Plan,
     forward: Assessment,
@@ -108,6 +115,7 @@ async fn assess_case(
         let _ = cluster.drop_database(&db).await;
     }
     Ok(Assessed {
+        version,
         forward_plan,
         reverse_plan,
         forward,
@@ -326,6 +334,30 @@ const EXPECTED: &[Expect] = &[
         says: "will fail: 2 rows holding removed labels",
     },
     Expect {
+        case: "cast_text_to_integer",
+        object: "public.items.code",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(3),
+        says: "Changing column public.items.code to integer will fail: 3 values that do not convert",
+    },
+    Expect {
+        case: "cast_text_to_integer",
+        object: "public.items.active",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(1),
+        says: "will fail: 1 value that does not convert",
+    },
+    Expect {
+        case: "cast_text_to_integer",
+        object: "public.items.ref",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(1),
+        says: "will fail: 1 value that does not convert",
+    },
+    Expect {
         case: "sequence_maxvalue",
         object: "public.ticket_no",
         category: Category::MayFail,
@@ -408,6 +440,14 @@ fn risk_fixtures() {
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.set_input_file(dir.join("to.sql"));
+        if BY_VERSION.contains(&name.as_str()) {
+            let group = if assessed.version >= 160000 {
+                "from16"
+            } else {
+                "before16"
+            };
+            settings.set_snapshot_suffix(group);
+        }
         let rendered = render(assessed);
         let checked = catch_unwind(AssertUnwindSafe(|| {
             settings.bind(|| insta::assert_snapshot!(format!("risk__{name}"), rendered))
@@ -493,18 +533,7 @@ async fn a_slow_probe_times_out_into_a_note() {
 /// one by one.
 #[tokio::test]
 async fn a_locked_table_is_left_with_a_note() {
-    let from = "create table a (id integer, x integer); create table b (id integer, x integer); \
-                create table c (id integer, x integer); insert into a values (1, 1); \
-                insert into c values (1, 1), (2, null);";
-    let to =
-        "create table a (id integer); create table b (id integer); create table c (id integer);";
-    let (cluster, db, from, to, plan) = pair(from, to).await;
-    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
-    let locker = cluster.connect(&db).await.expect("connect");
-    locker
-        .batch_execute("begin; lock table public.b in access exclusive mode")
-        .await
-        .expect("lock");
+    let (cluster, db, from, plan, mut assessment, locker) = three_tables_b_locked().await;
     probe_with_timeout(&cluster, &db, &mut assessment, &plan, &from, 200).await;
     locker.batch_execute("rollback").await.expect("unlock");
     let lost = |table: &str| {
@@ -526,6 +555,195 @@ async fn a_locked_table_is_left_with_a_note() {
     assert_eq!(lost("b").evidence, None);
     drop(locker);
     let _ = cluster.drop_database(&db).await;
+}
+
+/// Three tables losing a column each, and a plan for it; the middle one
+/// is the one tests lock.
+const THREE_TABLES: (&str, &str) = (
+    "create table a (id integer, x integer); create table b (id integer, x integer); \
+     create table c (id integer, x integer); insert into a values (1, 1); \
+     insert into c values (1, 1), (2, null);",
+    "create table a (id integer); create table b (id integer); create table c (id integer);",
+);
+
+/// [`THREE_TABLES`] loaded and assessed, with `b` locked by the connection
+/// returned last until it rolls back.
+async fn three_tables_b_locked() -> (
+    Arc<Cluster>,
+    String,
+    Catalog,
+    Plan,
+    Assessment,
+    tokio_postgres::Client,
+) {
+    let (cluster, db, from, to, plan) = pair(THREE_TABLES.0, THREE_TABLES.1).await;
+    let assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    let locker = cluster.connect(&db).await.expect("connect");
+    locker
+        .batch_execute("begin; lock table public.b in access exclusive mode")
+        .await
+        .expect("lock");
+    (cluster, db, from, plan, assessment, locker)
+}
+
+/// Checks that every data-loss risk of [`THREE_TABLES`] was left
+/// unmeasured with `note`.
+fn assert_all_unmeasured(assessment: &Assessment, note: &str) {
+    let lost: Vec<_> = assessment
+        .risks()
+        .filter(|r| r.category == Category::DataLoss)
+        .collect();
+    assert_eq!(lost.len(), 3);
+    for risk in lost {
+        assert_eq!(risk.evidence, None, "{}", risk.message);
+        assert!(
+            risk.message.ends_with(&format!("(not measured: {note})")),
+            "{}",
+            risk.message
+        );
+    }
+}
+
+/// A probe's connection ended by the server (here `pg_terminate_backend`
+/// while the probe waits for a lock) stops the probes with the server's
+/// reason, and every risk left says it was not measured and why.
+#[tokio::test]
+async fn a_terminated_connection_leaves_the_rest_unmeasured() {
+    let (cluster, db, from, plan, mut assessment, locker) = three_tables_b_locked().await;
+    let client = cluster.connect(&db).await.expect("connect");
+    client
+        .batch_execute("set application_name = 'pgrift_terminated_probe'")
+        .await
+        .expect("name the connection");
+    let terminator = async {
+        let watcher = cluster.connect(&db).await.expect("connect");
+        // Waits until the probe waits for the lock, then ends its backend.
+        loop {
+            let ended = watcher
+                .query(
+                    "select pg_terminate_backend(pid) from pg_stat_activity \
+                     where application_name = 'pgrift_terminated_probe' and wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .expect("terminate");
+            if !ended.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let options = ProbeOptions {
+        timeout: Duration::from_secs(60),
+        ..ProbeOptions::default()
+    };
+    let (result, ()) = tokio::join!(
+        risk::probe(&client, &mut assessment, &plan, &from, &options),
+        terminator
+    );
+    let error = result.expect_err("a lost connection stops the probes");
+    let reason = "terminating connection due to administrator command";
+    assert_eq!(
+        error.to_string(),
+        format!("the connection failed while probing: {reason}")
+    );
+    assert_all_unmeasured(
+        &assessment,
+        &format!("the probes' connection was lost: {reason}"),
+    );
+    locker.batch_execute("rollback").await.expect("unlock");
+    drop(locker);
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// A server that stops answering altogether, which no server-side timeout
+/// covers (here a proxy between pgrift and the server that stops passing
+/// bytes on), stops the probes after the timeout and a margin.
+#[tokio::test]
+async fn a_server_that_stops_answering_stops_the_probes() {
+    let (cluster, db, from, to, plan) = pair(THREE_TABLES.0, THREE_TABLES.1).await;
+    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let port = freezing_proxy(
+        cluster
+            .socket_dir()
+            .join(format!(".s.PGSQL.{}", cluster.port())),
+        frozen.clone(),
+    )
+    .await;
+    let (client, connection) = tokio_postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .user(cluster.user())
+        .dbname(&db)
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("connect through the proxy");
+    tokio::spawn(connection);
+    frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    let options = ProbeOptions {
+        timeout: Duration::from_millis(200),
+        ..ProbeOptions::default()
+    };
+    // Bounded here too, so that a regression fails rather than hangs.
+    let error = tokio::time::timeout(
+        Duration::from_secs(10),
+        risk::probe(&client, &mut assessment, &plan, &from, &options),
+    )
+    .await
+    .expect("the probes give up in time")
+    .expect_err("an unanswered probe stops the probes");
+    assert_eq!(
+        error.to_string(),
+        "the server did not answer a probe within 1200ms"
+    );
+    assert_all_unmeasured(
+        &assessment,
+        "the server did not answer a probe within 1200ms",
+    );
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// A TCP proxy to the server's socket at `socket` that passes bytes on in
+/// both directions until `frozen` is set, and then holds them forever. Its
+/// port.
+async fn freezing_proxy(socket: PathBuf, frozen: Arc<std::sync::atomic::AtomicBool>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.expect("accept");
+        let unix = tokio::net::UnixStream::connect(&socket)
+            .await
+            .expect("reach the server");
+        let (tcp_read, tcp_write) = tcp.into_split();
+        let (unix_read, unix_write) = unix.into_split();
+        let pass = |mut from: Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+                    mut to: Box<dyn tokio::io::AsyncWrite + Unpin + Send>| {
+            let frozen = frozen.clone();
+            async move {
+                let mut buffer = [0u8; 8192];
+                while let Ok(n) = from.read(&mut buffer).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if frozen.load(std::sync::atomic::Ordering::SeqCst) {
+                        std::future::pending::<()>().await;
+                    }
+                    if to.write_all(&buffer[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        };
+        tokio::join!(
+            pass(Box::new(tcp_read), Box::new(unix_write)),
+            pass(Box::new(unix_read), Box::new(tcp_write)),
+        );
+    });
+    port
 }
 
 /// Probes `assessment` on `db` with a probe timeout of `millis`, on a
@@ -687,19 +905,26 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A case's FROM, seeded, in a database of the shared cluster: its name and
+/// URL, and the path of its TO.
+async fn seeded(cluster: &Arc<Cluster>, dir: &Path) -> (String, String, String) {
+    let from_db = database(cluster, &[dir.join("from.sql"), dir.join("seed.sql")])
+        .await
+        .expect("from database");
+    let url = cluster.conninfo(&from_db).to_string();
+    let to = dir.join("to.sql").to_str().expect("UTF-8 path").to_owned();
+    (from_db, url, to)
+}
+
 /// The command line on a live FROM: probes run by default, their evidence
 /// lands in the script's comments and the report, `--fail-on` gates on it,
 /// and `--no-probe` turns them off.
 #[tokio::test]
 async fn the_command_line_probes_a_live_from_and_gates_on_risks() {
     let cluster = support::shared_cluster().await;
-    let dir = root().join("fixtures").join("risk_data_loss");
-    let from_db = database(&cluster, &[dir.join("from.sql"), dir.join("seed.sql")])
-        .await
-        .expect("from database");
-    let url = cluster.conninfo(&from_db).to_string();
-    let to = dir.join("to.sql");
-    let to = to.to_str().expect("UTF-8 path");
+    let (from_db, url, to) =
+        seeded(&cluster, &root().join("fixtures").join("risk_data_loss")).await;
+    let to = to.as_str();
 
     let out = pgrift(&["diff", &url, to, "-q"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -781,6 +1006,34 @@ async fn the_command_line_probes_a_live_from_and_gates_on_risks() {
     let _ = cluster.drop_database(&from_db).await;
 }
 
+/// A conversion the probes prove will fail trips `--fail-on high`, and
+/// stderr says how many risks of which severity did.
+#[tokio::test]
+async fn a_failing_conversion_trips_fail_on_high() {
+    let cluster = support::shared_cluster().await;
+    let (from_db, url, to) = seeded(
+        &cluster,
+        &root().join("fixtures-risk").join("cast_text_to_integer"),
+    )
+    .await;
+    let to = to.as_str();
+    let out = pgrift(&["diff", &url, to, "-q", "--fail-on", "high"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("error: the forward script has 3 risks at or above high (3 high)\nhint: run `pgrift report` with the same FROM and TO to see them"),
+        "{stderr}"
+    );
+    assert!(
+        text(&out.stdout).contains(
+            "--   risk high may-fail: Changing column public.items.code to integer will fail: 3 values that do not convert\n"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    let _ = cluster.drop_database(&from_db).await;
+}
+
 /// `--probe` on a source without data warns and measures nothing;
 /// `--fail-on` below every risk passes.
 #[tokio::test]
@@ -815,4 +1068,209 @@ async fn the_command_line_without_a_live_from() {
     ] {
         assert!(help.contains(flag), "{help}");
     }
+}
+
+/// Texts that test the edges of the input functions a conversion's probe
+/// checks: whitespace, signs, digits past a range, the syntax PostgreSQL 16
+/// added (hexadecimal, underscores), numbers with exponents, `NaN` and the
+/// infinities, prefixes of the boolean words, the forms of a uuid, dates
+/// and JSON.
+const TRICKY: &[&str] = &[
+    "12",
+    " 12 ",
+    "+12",
+    "-12",
+    "-0",
+    "+-1",
+    "12abc",
+    "",
+    " ",
+    "\t7\n",
+    "\u{b}7\u{c}",
+    "7\r",
+    "4.5",
+    "99999999999",
+    "2147483647",
+    "2147483648",
+    "-2147483648",
+    "-2147483649",
+    "32768",
+    "-32768",
+    "9223372036854775808",
+    "0012",
+    "00000000000000000000000000001",
+    "0x1F",
+    "1_000",
+    "0o17",
+    "１２",
+    "1e3",
+    "1E+3",
+    "1e 3",
+    "1e",
+    ".5",
+    "5.",
+    ".",
+    "-.5e-2",
+    "1.2.3",
+    "1e99999",
+    "NaN",
+    "nan",
+    "+NaN",
+    "inf",
+    "-Infinity",
+    "infinit",
+    "123.456",
+    "999.995",
+    "99.994",
+    "t",
+    "TRUE",
+    "tr",
+    " yes ",
+    "of",
+    "o",
+    "off",
+    "ofF",
+    "on",
+    "1",
+    "0",
+    "2",
+    "ye",
+    "yess",
+    "ſ",
+    "yeſ",
+    "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+    "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
+    "A0EEBC999C0B4EF8BB6D6BB9BD380A11",
+    "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11",
+    "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+    "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+    " a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+    "a0eebc99--9c0b-4ef8-bb6d-6bb9bd380a11",
+    "2024-02-29",
+    "2024-02-30",
+    " 2024-02-29 ",
+    "epoch",
+    "infinity",
+    "2024-02-29 25:00",
+    "2024-02-29T12:00:00+01",
+    "{\"a\": 1}",
+    "{a: 1}",
+    "[1, 2",
+    "null",
+    "\"x\"",
+];
+
+/// The texts PostgreSQL 14 and 15 cannot check as `numeric` without
+/// casting them: the probe leaves their conversion unmeasured.
+const UNDECIDED_BEFORE_16: &[&str] = &["1e99999"];
+
+/// A conversion's probe agrees with the cast, value by value: each tricky
+/// text is a column of its own, converted by the forward script, so each
+/// probe counts one value, which must fail exactly when casting it fails.
+/// Where the server cannot tell without casting, the risk must say so.
+#[tokio::test]
+async fn conversions_are_measured_as_the_cast_decides() {
+    let targets = [
+        ("text", "smallint"),
+        ("text", "integer"),
+        ("text", "bigint"),
+        ("text", "numeric"),
+        ("text", "numeric(5,2)"),
+        ("character varying(60)", "boolean"),
+        ("text", "uuid"),
+        ("character(40)", "uuid"),
+        ("character(40)", "integer"),
+        ("text", "date"),
+        ("text", "timestamp with time zone"),
+        ("text", "jsonb"),
+        ("text", "json"),
+    ];
+    let column = |i: usize| format!("v{i}");
+    let table = |t: usize| format!("t{t}");
+    let (mut from_sql, mut to_sql, mut seed) = (String::new(), String::new(), String::new());
+    for (t, (source, target)) in targets.iter().enumerate() {
+        let columns = |data_type: &str| {
+            (0..TRICKY.len())
+                .map(|i| format!("{} {data_type}", column(i)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        from_sql.push_str(&format!(
+            "create table {} ({});\n",
+            table(t),
+            columns(source)
+        ));
+        to_sql.push_str(&format!(
+            "create table {} ({});\n",
+            table(t),
+            columns(target)
+        ));
+        let values: Vec<String> = TRICKY
+            .iter()
+            .map(|v| pgrift::sql::quote_literal(v))
+            .collect();
+        seed.push_str(&format!(
+            "insert into {} values ({});\n",
+            table(t),
+            values.join(", ")
+        ));
+    }
+    let (cluster, db, from, to, plan) = pair(&format!("{from_sql}{seed}"), &to_sql).await;
+    let client = cluster.connect(&db).await.expect("connect");
+    let version: i32 = client
+        .query_one("select current_setting('server_version_num')::integer", &[])
+        .await
+        .expect("version")
+        .get(0);
+    let mut assessment = risk::assess(&plan, &from, &to, Some(version), Direction::Forward);
+    risk::probe(
+        &client,
+        &mut assessment,
+        &plan,
+        &from,
+        &ProbeOptions::default(),
+    )
+    .await
+    .expect("probes run");
+    let mut failures = Vec::new();
+    for (t, (source, target)) in targets.iter().enumerate() {
+        for (i, value) in TRICKY.iter().enumerate() {
+            let object = format!("public.{}.{}", table(t), column(i));
+            let Some(risk) = assessment
+                .risks()
+                .find(|r| r.category == Category::MayFail && r.object == object)
+            else {
+                failures.push(format!("{object}: no may-fail risk"));
+                continue;
+            };
+            // Trying the cast, as the script's `USING column::type` does.
+            let cast = format!("select cast(cast($1::text as {source}) as {target})");
+            let fails = client.query(&cast, &[value]).await.is_err();
+            let unmeasured = version < 160000
+                && (matches!(
+                    *target,
+                    "date" | "timestamp with time zone" | "json" | "jsonb"
+                ) || (target.starts_with("numeric") && UNDECIDED_BEFORE_16.contains(value)));
+            let found = risk.evidence.as_ref().map(|e| e.count);
+            let says_why = risk.message.contains(&format!(
+                "(not measured on PostgreSQL {}: ",
+                version / 10000
+            ));
+            let agrees = if unmeasured {
+                found.is_none() && says_why
+            } else {
+                found == Some(i64::from(fails))
+            };
+            if !agrees {
+                failures.push(format!(
+                    "{source} {value:?} to {target}: the cast {}, the probe says: {}",
+                    if fails { "fails" } else { "succeeds" },
+                    risk.message
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    drop(client);
+    let _ = cluster.drop_database(&db).await;
 }

@@ -34,7 +34,9 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             "a value has more than {} before the decimal point",
             phrase::count(i64::from(*digits), "digit", "digits")
         ),
-        Narrowing::Conversion => format!("a value does not convert to {}", change.new_type),
+        Narrowing::Input { .. } | Narrowing::Conversion => {
+            format!("a value does not convert to {}", change.new_type)
+        }
     };
     vec![
         risk(

@@ -1,0 +1,6 @@
+create table items (
+    id integer primary key,
+    code text,
+    active text,
+    ref character(40)
+);
