@@ -34,6 +34,7 @@ use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
 use crate::catalog::{Catalog, QualName, Table};
+use crate::introspect::{describe, duration};
 use crate::plan::{Plan, Step};
 use crate::sql::read::{self, ConstraintDefKind};
 use crate::sql::{
@@ -1222,40 +1223,5 @@ fn about(n: i64, estimated: bool) -> String {
         format!("about {rows}")
     } else {
         rows
-    }
-}
-
-/// `5s`, `500ms`.
-fn duration(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
-}
-
-/// A client error with its causes, as one line.
-fn describe(error: &tokio_postgres::Error) -> String {
-    if let Some(db) = error.as_db_error() {
-        return db.message().to_owned();
-    }
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(duration(Duration::from_secs(5)), "5s");
-        assert_eq!(duration(Duration::from_millis(1500)), "1500ms");
     }
 }
