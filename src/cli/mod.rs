@@ -122,6 +122,10 @@ pub struct ShadowArgs {
     /// as it takes
     #[arg(long, value_name = "DURATION", default_value = "5min", value_parser = risk::parse_limit)]
     pub catalog_timeout: Duration,
+    /// The longest loading one schema's .sql files into the shadow may take;
+    /// 0 waits as long as it takes
+    #[arg(long, value_name = "DURATION", default_value = "10min", value_parser = risk::parse_limit)]
+    pub load_timeout: Duration,
 }
 
 impl ShadowArgs {
@@ -131,6 +135,7 @@ impl ShadowArgs {
         Limits {
             lock: limit(self.catalog_lock_timeout),
             read: limit(self.catalog_timeout),
+            load: limit(self.load_timeout),
         }
     }
 }

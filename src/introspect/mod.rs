@@ -79,16 +79,23 @@ pub struct Limits {
     /// answers shortly after, for a server that can no longer say (frozen,
     /// or the network gone). `None` waits as long as it takes.
     pub read: Option<Duration>,
+    /// The longest loading a `.sql` source into the shadow may take: a
+    /// file may hold a statement that waits (`pg_sleep`, a lock) or runs
+    /// for hours, and the file can change its own `statement_timeout`, so
+    /// pgrift keeps the time itself. `None` waits as long as it takes.
+    pub load: Option<Duration>,
 }
 
 impl Default for Limits {
     /// Ten seconds for a lock: a migration holding `ACCESS EXCLUSIVE` for
     /// longer is worth hearing about. Five minutes for the read: a catalog
-    /// of 10,000 tables reads in about a second.
+    /// of 10,000 tables reads in about a second. Ten minutes for loading
+    /// a schema's files.
     fn default() -> Self {
         Limits {
             lock: Some(Duration::from_secs(10)),
             read: Some(Duration::from_secs(300)),
+            load: Some(Duration::from_secs(600)),
         }
     }
 }

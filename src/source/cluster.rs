@@ -261,7 +261,9 @@ impl Cluster {
             sslrootcert: None,
             channel_binding: ChannelBinding::Disable,
             application_name: Some("pgrift".to_owned()),
-            connect_timeout: None,
+            // The cluster is local, but a server that is stuck starting or
+            // stopping must not hold pgrift forever.
+            connect_timeout: Some(conninfo::DEFAULT_CONNECT_TIMEOUT),
             options: None,
             warnings: Vec::new(),
         }

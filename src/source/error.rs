@@ -124,6 +124,13 @@ pub enum SourceError {
     #[error("{} is not a pgrift snapshot: it lacks \"format\": \"pgrift-snapshot\"", .path.display())]
     SnapshotFormat { path: PathBuf },
 
+    /// Loading a `.sql` source into the shadow took longer than its limit.
+    #[error("{}: loading did not finish within {}", .path.display(), crate::introspect::duration(*.limit))]
+    LoadTimeout {
+        path: PathBuf,
+        limit: std::time::Duration,
+    },
+
     /// A snapshot whose definition of an object is not what a server
     /// prints: it would carry more than the object's own statement into a
     /// script.
@@ -203,6 +210,10 @@ impl SourceError {
                  editing it",
             ),
             SourceError::NotUtf8 { .. } => Some("convert the file to UTF-8"),
+            SourceError::LoadTimeout { .. } => Some(
+                "a statement in it waits or runs long (pg_sleep, a lock, a large INSERT); \
+                 raise --load-timeout, or give 0 for no limit",
+            ),
             _ => None,
         };
         fixed.map(str::to_owned)

@@ -207,7 +207,19 @@ pub async fn load_with(
             let db = shadow.create_database().await?;
             let mut notes = Vec::new();
             let result = async {
-                db.apply(path).await?;
+                match limits.load {
+                    None => db.apply(path).await?,
+                    Some(limit) => match tokio::time::timeout(limit, db.apply(path)).await {
+                        Ok(applied) => applied?,
+                        Err(_) => {
+                            db.stop_loading().await;
+                            return Err(SourceError::LoadTimeout {
+                                path: path.clone(),
+                                limit,
+                            });
+                        }
+                    },
+                }
                 notes = db.notes();
                 introspect_with(db.client(), limits).await.map_err(|cause| {
                     SourceError::Introspect {

@@ -382,6 +382,25 @@ impl ShadowDb {
         loader.apply_path(path).await
     }
 
+    /// Ends the sessions that load files into the database, so that a
+    /// statement of a user's file that pgrift stopped waiting for stops
+    /// running too. It connects anew: on an existing server the files may
+    /// run on the very connection that is still busy with the statement.
+    /// A failure is left alone: the database is dropped next, which ends
+    /// the sessions as well.
+    pub async fn stop_loading(&self) {
+        let Ok(client) = super::conninfo::connect(&self.conninfo()).await else {
+            return;
+        };
+        let _ = client
+            .execute(
+                "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity \
+                 WHERE datname = pg_catalog.current_database() AND pid <> pg_catalog.pg_backend_pid()",
+                &[],
+            )
+            .await;
+    }
+
     /// Closes the connection and, on an existing server, drops the database.
     pub async fn close(mut self) -> Result<(), SourceError> {
         self.closed = true;

@@ -473,3 +473,34 @@ async fn a_server_that_stops_answering_is_given_up_on() {
     drop(freezer);
     check_nothing_left(&cluster, &db, "timeouts_frozen", None).await;
 }
+
+#[tokio::test]
+async fn a_schema_file_that_never_finishes_loading_is_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("sleepy.sql");
+    // The file lifts the timeout a session would set for it: only a limit
+    // pgrift keeps itself bounds it.
+    std::fs::write(
+        &file,
+        "create table t (id integer);\nset statement_timeout = 0;\nselect pg_sleep(600);\n",
+    )
+    .expect("write");
+    let shadow = support::shadow_url().await;
+    let file = file.to_str().expect("UTF-8 path");
+    let (out, took) = pgrift_within(
+        Duration::from_secs(30),
+        &["diff", "empty", file, "--load-timeout", "1s"],
+        &[("PGRIFT_SHADOW_URL", shadow.as_str())],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: {file}: loading did not finish within 1s\nhint: a statement in it waits or \
+             runs long (pg_sleep, a lock, a large INSERT); raise --load-timeout, or give 0 for \
+             no limit\n"
+        )
+    );
+}
