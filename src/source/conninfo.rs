@@ -621,8 +621,16 @@ impl fmt::Display for ConnInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let user = percent_encode(&self.user, "");
         let dbname = percent_encode(&self.dbname, "");
+        // Only an IPv6 address goes in brackets as it is; any other host
+        // with a `:` is percent-encoded, so that the URL reads back.
+        let ipv6 = |host: &str| {
+            host.contains(':')
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '%'))
+        };
         match &self.host {
-            Host::Tcp(host) if host.contains(':') => {
+            Host::Tcp(host) if ipv6(host) => {
                 write!(f, "postgres://{user}@[{host}]:{}/{dbname}", self.port)
             }
             Host::Tcp(host) => write!(
@@ -1067,6 +1075,10 @@ mod tests {
             (
                 "host=/var/run/postgresql user=a@b dbname=x/y password=pw",
                 "postgres://a%40b@/x%2Fy?host=/var/run/postgresql&port=5432",
+            ),
+            (
+                "host='h/x:1' user=u password=pw",
+                "postgres://u@h%2Fx%3A1:5432/u",
             ),
         ];
         for (input, expected) in cases {
