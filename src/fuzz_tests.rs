@@ -392,7 +392,7 @@ fn check_display_reads_back(info: &ConnInfo) -> Result<(), TestCaseError> {
 /// A password that nothing else in a generated connection string holds:
 /// the rest is drawn without a `Z`.
 fn secret() -> impl Strategy<Value = String> {
-    "Z[A-Za-z0-9/?@:#&=%]{4,10}"
+    "Z[A-Ya-z0-9/?@:#&=%]{4,10}"
 }
 
 /// Text for around a password: anything but a `Z`.
@@ -537,13 +537,18 @@ proptest! {
         form in 0..4,
     ) {
         // The text before the password is a user name: a `/` or `?` in it
-        // would make the password part of the database name or the query.
-        let user = before.replace(['/', '?'], "");
+        // would make the password part of the database name or the query,
+        // a `[` part of an IPv6 address.
+        let user = before.replace(['/', '?', '['], "");
         let input = match form {
             0 => format!("postgres://{user}:{password}@{after}"),
-            // A user name without the `@` that ends it: what follows the
-            // user's `:` reads as a port.
-            1 => format!("postgres://{}:{password}{after}", user.replace('@', "")),
+            // No `@` at all: what follows the user's `:` reads as a port.
+            1 => format!(
+                "postgres://{}:{}{}",
+                user.replace('@', ""),
+                password.replace('@', ""),
+                after.replace('@', "")
+            ),
             2 => format!("postgres://{before}?{after}&password={password}&{after}"),
             _ => format!("{pairs} password={password} {pairs}"),
         };
