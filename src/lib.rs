@@ -11,3 +11,6 @@ pub mod report;
 pub mod risk;
 pub mod source;
 pub mod sql;
+
+#[cfg(test)]
+mod fuzz_tests;

@@ -936,9 +936,9 @@ pub fn sql_files(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     Ok(files)
 }
 
-/// The text of a `.sql` file without a leading byte-order mark, or where
-/// it stops being UTF-8.
-fn decode(file: &Path, bytes: Vec<u8>) -> Result<String, SourceError> {
+/// The text of a file pgrift reads (a `.sql` file, a snapshot) without a
+/// leading byte-order mark, or where it stops being UTF-8.
+pub(crate) fn decode(file: &Path, bytes: Vec<u8>) -> Result<String, SourceError> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),

@@ -105,14 +105,18 @@ pub fn save(path: &Path, snapshot: &Snapshot) -> Result<(), SourceError> {
 
 /// Reads the snapshot at `path`.
 ///
-/// Fails when the file cannot be read, is not JSON, is not a snapshot, has
-/// a version this pgrift does not read, or does not match the model.
+/// Fails when the file cannot be read, is not UTF-8, is not JSON, is not a
+/// snapshot, has a version this pgrift does not read, or does not match the
+/// model.
 pub fn read(path: &Path) -> Result<Snapshot, SourceError> {
-    let text = std::fs::read_to_string(path).map_err(|cause| SourceError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| SourceError::Io {
         action: "read",
         path: path.to_path_buf(),
         cause,
     })?;
+    // A file that is not UTF-8 is named with the line and column where it
+    // stops being so, rather than as a file that could not be read.
+    let text = super::shadow::decode(path, bytes)?;
     parse(&text, path)
 }
 
@@ -306,6 +310,19 @@ mod tests {
         assert_eq!(read(&path).unwrap(), snapshot());
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_named_with_its_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, b"{\n  \"format\": \"pgrift-\xffsnapshot\"}").unwrap();
+        let error = read(&path).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{}:2:21: the file is not valid UTF-8", path.display())
+        );
+        assert_eq!(error.hint().unwrap(), "convert the file to UTF-8");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 mod tests {
     use super::super::Rule;
     use super::super::testing::*;
-    use crate::catalog::{Sequence, SequenceOptions};
+    use crate::catalog::Sequence;
 
     #[test]
     fn a_dropped_sequence_loses_its_value() {
@@ -32,15 +32,7 @@ mod tests {
             let mut c = catalog(vec![]);
             c.sequences.push(Sequence {
                 name: name("invoice_no"),
-                options: SequenceOptions {
-                    data_type: "bigint".into(),
-                    start: 1,
-                    increment: 1,
-                    min_value: 1,
-                    max_value: i64::MAX,
-                    cache: 1,
-                    cycle: false,
-                },
+                options: bigint_sequence(),
                 owned_by: None,
                 comment: None,
             });

@@ -35,7 +35,7 @@ mod validate_constraint;
 mod volatile_default;
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use crate::catalog::QualName;
 use crate::sql::read::ConstraintDefKind;

@@ -4,7 +4,7 @@
 
 use crate::catalog::{
     Catalog, Column, Constraint, ConstraintKind, Dependency, Index, ObjectId, QualName, Schema,
-    Table,
+    SequenceOptions, Table,
 };
 use crate::risk::{Direction, Risk};
 use crate::{diff, plan};
@@ -26,6 +26,19 @@ pub fn col(name: &str, data_type: &str) -> Column {
         identity: None,
         generated: None,
         comment: None,
+    }
+}
+
+/// The options `CREATE SEQUENCE` gives a `bigint` sequence.
+pub fn bigint_sequence() -> SequenceOptions {
+    SequenceOptions {
+        data_type: "bigint".into(),
+        start: 1,
+        increment: 1,
+        min_value: 1,
+        max_value: i64::MAX,
+        cache: 1,
+        cycle: false,
     }
 }
 
