@@ -7,6 +7,7 @@ pub mod diff;
 pub mod emit;
 pub mod introspect;
 pub mod plan;
+mod quote;
 pub mod report;
 pub mod risk;
 pub mod source;

@@ -5,7 +5,7 @@ use std::fmt;
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
-use crate::sql::quote_ident;
+use crate::quote::quote_ident;
 
 /// A name held by a catalog identity. Names up to 24 bytes (nearly every
 /// identifier) are stored inline, without an allocation of their own; a

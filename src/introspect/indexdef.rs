@@ -18,6 +18,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::sql::quote_ident_with;
+
 /// What `pg_index` says of a plain B-tree index.
 pub(super) struct IndexParts {
     pub table_name: String,
@@ -100,19 +102,7 @@ impl Support {
     /// The identifier as the server's `quote_identifier` prints it, with the
     /// server's own keywords (they differ between versions).
     pub(super) fn quote(&self, name: &str) -> String {
-        let bare = name
-            .bytes()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == b'_')
-            && name
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-            && !self.keywords.contains(name);
-        if bare {
-            name.to_owned()
-        } else {
-            format!("\"{}\"", name.replace('"', "\"\""))
-        }
+        quote_ident_with(name, |word| self.keywords.contains(word))
     }
 
     /// Decides the default operator class of every type in `types`, once,

@@ -6,8 +6,6 @@ use std::cell::OnceCell;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use super::effect;
-
 use crate::catalog::{
     Catalog, Column, Constraint, ConstraintKind, Index, ObjectId, QualName, Table,
 };
@@ -41,10 +39,11 @@ pub struct Context<'a> {
     pub version: i32,
     pub direction: Direction,
     /// For each step, the transaction it runs in ([`Plan::transactions`]).
-    transaction: Vec<usize>,
+    pub(super) transaction: Vec<usize>,
     /// For each transaction, the last statement that does long work;
-    /// computed on first use.
-    last_long_work: OnceCell<Vec<Option<(usize, usize)>>>,
+    /// computed on first use by `long_work_after`, which `effect.rs`
+    /// defines because it needs the effects of statements.
+    pub(super) last_long_work: OnceCell<Vec<Option<(usize, usize)>>>,
     /// Every change the plan carries out, for [`Context::plans`]; computed
     /// on first use.
     planned: OnceCell<FxHashSet<(&'a ObjectId, ChangeKind)>>,
@@ -104,28 +103,6 @@ impl<'a> Context<'a> {
                         stmt,
                     })
             })
-    }
-
-    /// Whether a statement after `site` in the same transaction does long
-    /// work (a rewrite, a scan, an index build), which keeps the locks
-    /// `site` took held for as long.
-    pub fn long_work_after(&self, site: &Site<'_>) -> bool {
-        let last = self.last_long_work.get_or_init(|| {
-            let count = self.transaction.last().map_or(0, |t| t + 1);
-            let mut last = vec![None; count];
-            for s in self.sites() {
-                if effect::of(self, &s).is_some_and(|e| e.work.is_long())
-                    && let Some(&t) = self.transaction.get(s.step)
-                {
-                    last[t] = Some((s.step, s.index));
-                }
-            }
-            last
-        });
-        self.transaction
-            .get(site.step)
-            .and_then(|&t| last.get(t).copied().flatten())
-            .is_some_and(|position| position > (site.step, site.index))
     }
 
     pub fn table_before(&self, name: &QualName) -> Option<&'a Table> {

@@ -275,3 +275,30 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
     };
     Some(Effect { locks, work })
 }
+
+// Defined here rather than in `context.rs`, next to the effects it reads,
+// so that `context` needs nothing from this module and the two do not
+// import each other.
+impl Context<'_> {
+    /// Whether a statement after `site` in the same transaction does long
+    /// work (a rewrite, a scan, an index build), which keeps the locks
+    /// `site` took held for as long.
+    pub fn long_work_after(&self, site: &Site<'_>) -> bool {
+        let last = self.last_long_work.get_or_init(|| {
+            let count = self.transaction.last().map_or(0, |t| t + 1);
+            let mut last = vec![None; count];
+            for s in self.sites() {
+                if of(self, &s).is_some_and(|e| e.work.is_long())
+                    && let Some(&t) = self.transaction.get(s.step)
+                {
+                    last[t] = Some((s.step, s.index));
+                }
+            }
+            last
+        });
+        self.transaction
+            .get(site.step)
+            .and_then(|&t| last.get(t).copied().flatten())
+            .is_some_and(|position| position > (site.step, site.index))
+    }
+}

@@ -34,8 +34,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
-use super::conninfo::{self, ChannelBinding, ConnInfo, Host, SslMode};
+use super::conninfo::{self, ChannelBinding, ConnInfo, Host};
 use super::error::{SourceError, describe_pg_error};
+use super::tls::SslMode;
 use crate::sql::quote_ident;
 
 /// The superuser that `initdb` creates.

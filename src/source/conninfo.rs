@@ -20,7 +20,8 @@ use tokio::net::{TcpStream, UnixStream};
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 
 use super::error::{SourceError, describe_pg_error};
-use super::{pgpass, tls};
+use super::pgpass;
+use super::tls::{self, SslMode};
 use crate::introspect::duration;
 
 /// Where the server listens.
@@ -31,40 +32,6 @@ pub enum Host {
     /// A directory holding the server's Unix-domain socket
     /// (`<dir>/.s.PGSQL.<port>`).
     Socket(PathBuf),
-}
-
-/// libpq's `sslmode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SslMode {
-    /// Never use TLS.
-    Disable,
-    /// Use TLS if the server insists. pgrift treats it like `prefer`: it
-    /// offers TLS first, and either way the connection may be unencrypted.
-    Allow,
-    /// Use TLS if the server offers it, without verifying its certificate.
-    #[default]
-    Prefer,
-    /// Always use TLS, without verifying the certificate (unless a root
-    /// certificate is configured, as with libpq).
-    Require,
-    /// Always use TLS and verify the certificate chain, not the host name.
-    VerifyCa,
-    /// Always use TLS and verify the chain and the host name.
-    VerifyFull,
-}
-
-impl SslMode {
-    fn parse(value: &str) -> Option<SslMode> {
-        Some(match value {
-            "disable" => SslMode::Disable,
-            "allow" => SslMode::Allow,
-            "prefer" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            "verify-ca" => SslMode::VerifyCa,
-            "verify-full" => SslMode::VerifyFull,
-            _ => return None,
-        })
-    }
 }
 
 /// libpq's `channel_binding`: whether SCRAM authentication must be bound to
@@ -750,7 +717,8 @@ pub async fn connect(info: &ConnInfo) -> Result<tokio_postgres::Client, SourceEr
                     .run(start_session(info, &config, stream, tokio_postgres::NoTls))
                     .await?
             } else {
-                let mut connector = tls::connector(info)?;
+                let mut connector =
+                    tls::connector(info.sslmode, info.sslrootcert.as_deref(), info)?;
                 let Ok(tls) = MakeTlsConnect::<TcpStream>::make_tls_connect(&mut connector, host);
                 answer
                     .run(start_session(info, &config, stream, tls))

@@ -30,11 +30,10 @@ use std::path::{Path, PathBuf};
 
 pub use cleanup::{clean_up_now, install_signal_cleanup};
 pub use cluster::{Cluster, ClusterOptions, find_bin_dir};
-pub use conninfo::{
-    ChannelBinding, ConnInfo, DEFAULT_CONNECT_TIMEOUT, Env, Host, SslMode, connect,
-};
+pub use conninfo::{ChannelBinding, ConnInfo, DEFAULT_CONNECT_TIMEOUT, Env, Host, connect};
 pub use error::{SourceError, SqlError};
 pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
+pub use tls::SslMode;
 
 use crate::catalog::{Catalog, Schema};
 use crate::introspect::{Limits, introspect_with};

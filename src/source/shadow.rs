@@ -36,7 +36,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::TryStreamExt;
 use tokio_postgres::SimpleQueryMessage;
@@ -211,7 +211,7 @@ impl Shadow {
         // Registered before creating, so that an interrupt between the two
         // still drops it.
         if remote {
-            super::cleanup::register_database(&admin, &name, version);
+            register_database(&admin, &name, version);
         }
         let owner = loader.clone().unwrap_or_else(|| admin.user.clone());
         let create = ShadowStmt::CreateDatabase {
@@ -221,7 +221,7 @@ impl Shadow {
         let created = client.batch_execute(&create.to_string()).await;
         if let Err(e) = created {
             if remote {
-                super::cleanup::unregister_database(&name);
+                unregister_database(&name);
             }
             return Err(database_error(
                 format!("could not create shadow database {}", quote_ident(&name)),
@@ -410,7 +410,7 @@ impl ShadowDb {
             return Ok(());
         }
         let result = drop_database(&self.admin, &self.name, self.server_version_num).await;
-        super::cleanup::unregister_database(&self.name);
+        unregister_database(&self.name);
         result
     }
 }
@@ -437,7 +437,7 @@ impl Drop for ShadowDb {
             }
         });
         let _ = dropper.join();
-        super::cleanup::unregister_database(&self.name);
+        unregister_database(&self.name);
     }
 }
 
@@ -905,6 +905,60 @@ pub(crate) async fn drop_database(
                     )),
                 });
             }
+        }
+    }
+}
+
+// The shadow databases on existing servers that are not dropped yet, for
+// `cleanup` to drop on a signal. They are kept here, beside the code that
+// creates and drops them (as `cluster` keeps its running servers), so that
+// this module needs nothing from `cleanup`.
+
+/// A shadow database on an existing server, until it is dropped.
+struct RemoteDatabase {
+    admin: ConnInfo,
+    name: String,
+    server_version_num: i32,
+}
+
+static DATABASES: Mutex<Vec<RemoteDatabase>> = Mutex::new(Vec::new());
+
+fn databases() -> MutexGuard<'static, Vec<RemoteDatabase>> {
+    // A panic while holding the lock leaves the list intact.
+    DATABASES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn register_database(admin: &ConnInfo, name: &str, server_version_num: i32) {
+    databases().push(RemoteDatabase {
+        admin: admin.clone(),
+        name: name.to_owned(),
+        server_version_num,
+    });
+}
+
+fn unregister_database(name: &str) {
+    databases().retain(|d| d.name != name);
+}
+
+/// Drops every registered shadow database, giving each a few seconds, for
+/// the clean-up on a signal. Failures are reported on stderr: pgrift is
+/// exiting anyway.
+pub(super) async fn drop_registered_databases() {
+    let remote = std::mem::take(&mut *databases());
+    for db in remote {
+        let dropped = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            drop_database(&db.admin, &db.name, db.server_version_num),
+        )
+        .await;
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("pgrift: {error}"),
+            Err(_) => eprintln!(
+                "pgrift: gave up dropping shadow database {} on {} after 5 seconds",
+                quote_ident(&db.name),
+                db.admin
+            ),
         }
     }
 }

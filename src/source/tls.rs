@@ -9,6 +9,7 @@
 //! Even without a certificate check, the handshake signatures are verified,
 //! so the connection is encrypted to whoever holds the presented key.
 
+use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Once};
 
@@ -22,8 +23,41 @@ use rustls::{
 };
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::conninfo::{ConnInfo, SslMode};
 use super::error::SourceError;
+
+/// libpq's `sslmode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SslMode {
+    /// Never use TLS.
+    Disable,
+    /// Use TLS if the server insists. pgrift treats it like `prefer`: it
+    /// offers TLS first, and either way the connection may be unencrypted.
+    Allow,
+    /// Use TLS if the server offers it, without verifying its certificate.
+    #[default]
+    Prefer,
+    /// Always use TLS, without verifying the certificate (unless a root
+    /// certificate is configured, as with libpq).
+    Require,
+    /// Always use TLS and verify the certificate chain, not the host name.
+    VerifyCa,
+    /// Always use TLS and verify the chain and the host name.
+    VerifyFull,
+}
+
+impl SslMode {
+    pub(super) fn parse(value: &str) -> Option<SslMode> {
+        Some(match value {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+}
 
 /// The process-wide crypto provider. It is installed once, explicitly, so
 /// that nothing depends on which rustls features other crates enable; a
@@ -39,27 +73,31 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
         .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
 }
 
-/// The TLS connector for `info`'s `sslmode` and root certificates.
-pub(crate) fn connector(info: &ConnInfo) -> Result<MakeRustlsConnect, SourceError> {
+/// The TLS connector for an `sslmode` and the `sslrootcert` setting.
+/// `server` names the connection in errors; it is the connection's
+/// `ConnInfo`, taken as `Display` so that this module, which `conninfo`
+/// calls to connect, needs nothing from `conninfo`.
+pub(crate) fn connector(
+    mode: SslMode,
+    rootcert: Option<&Path>,
+    server: &dyn fmt::Display,
+) -> Result<MakeRustlsConnect, SourceError> {
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| tls_error(info, format!("could not set up TLS: {e}"), None))?;
-    let system = info
-        .sslrootcert
-        .as_deref()
-        .is_some_and(|p| p == Path::new("system"));
-    let root_file = info.sslrootcert.as_deref().filter(|_| !system);
+        .map_err(|e| tls_error(server, format!("could not set up TLS: {e}"), None))?;
+    let system = rootcert.is_some_and(|p| p == Path::new("system"));
+    let root_file = rootcert.filter(|_| !system);
 
-    let verifier: Arc<dyn ServerCertVerifier> = match info.sslmode {
+    let verifier: Arc<dyn ServerCertVerifier> = match mode {
         SslMode::VerifyFull => {
             let mut roots = native_roots();
             if let Some(file) = root_file {
-                add_root_file(&mut roots, file, info)?;
+                add_root_file(&mut roots, file, server)?;
             }
             if roots.is_empty() {
                 return Err(tls_error(
-                    info,
+                    server,
                     "no trusted root certificates were found for sslmode=verify-full".into(),
                     Some(
                         "set sslrootcert to the server's CA certificate, or install the \
@@ -67,11 +105,11 @@ pub(crate) fn connector(info: &ConnInfo) -> Result<MakeRustlsConnect, SourceErro
                     ),
                 ));
             }
-            web_pki(roots, &provider, info)?
+            web_pki(roots, &provider, server)?
         }
         SslMode::VerifyCa if system => {
             return Err(tls_error(
-                info,
+                server,
                 "sslmode=verify-ca cannot be used with sslrootcert=system".into(),
                 Some("any certificate from a public CA would pass; use sslmode=verify-full"),
             ));
@@ -81,12 +119,12 @@ pub(crate) fn connector(info: &ConnInfo) -> Result<MakeRustlsConnect, SourceErro
             // chain whatever the mode.
             Some(file) => {
                 let mut roots = RootCertStore::empty();
-                add_root_file(&mut roots, file, info)?;
-                Arc::new(ChainOnly(web_pki(roots, &provider, info)?))
+                add_root_file(&mut roots, file, server)?;
+                Arc::new(ChainOnly(web_pki(roots, &provider, server)?))
             }
             None if mode == SslMode::VerifyCa => {
                 return Err(tls_error(
-                    info,
+                    server,
                     "sslmode=verify-ca needs a root certificate".into(),
                     Some(
                         "set sslrootcert to the server's CA certificate file, or put it in \
@@ -104,9 +142,9 @@ pub(crate) fn connector(info: &ConnInfo) -> Result<MakeRustlsConnect, SourceErro
     Ok(MakeRustlsConnect::new(config))
 }
 
-fn tls_error(info: &ConnInfo, cause: String, hint: Option<&str>) -> SourceError {
+fn tls_error(server: &dyn fmt::Display, cause: String, hint: Option<&str>) -> SourceError {
     SourceError::Connect {
-        label: info.to_string(),
+        label: server.to_string(),
         cause,
         hint: hint.map(str::to_owned),
     }
@@ -123,11 +161,11 @@ fn native_roots() -> RootCertStore {
 fn add_root_file(
     roots: &mut RootCertStore,
     file: &Path,
-    info: &ConnInfo,
+    server: &dyn fmt::Display,
 ) -> Result<(), SourceError> {
     let unreadable = |cause: String| {
         tls_error(
-            info,
+            server,
             format!(
                 "could not read root certificate file {}: {cause}",
                 file.display()
@@ -149,13 +187,13 @@ fn add_root_file(
 fn web_pki(
     roots: RootCertStore,
     provider: &Arc<CryptoProvider>,
-    info: &ConnInfo,
+    server: &dyn fmt::Display,
 ) -> Result<Arc<WebPkiServerVerifier>, SourceError> {
     WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| {
             tls_error(
-                info,
+                server,
                 format!("could not set up certificate verification: {e}"),
                 None,
             )

@@ -7,18 +7,21 @@
 //! PostgreSQL has already quoted. The read-only queries of the risk probes
 //! ([`ProbeQuery`]) are built the same way, and [`read`] takes apart the
 //! definitions the server deparsed where a rule needs their columns.
+//!
+//! The quoting functions live in `crate::quote`, below `catalog`, so that
+//! `QualName` can display itself without `catalog` importing this module;
+//! they are re-exported here, where every caller finds them.
 
 mod comment;
 pub mod lex;
 mod probe;
-mod quote;
 pub mod read;
 mod shadow;
 mod stmt;
 pub mod verify;
 
+pub use crate::quote::{keywords, quote_ident, quote_ident_with, quote_literal};
 pub use comment::{comment, visible};
 pub use probe::{CastText, Condition, InputCheck, ProbeControl, ProbeQuery};
-pub use quote::{keywords, quote_ident, quote_literal};
 pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;

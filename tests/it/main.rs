@@ -13,6 +13,7 @@ mod roundtrip;
 mod shadow_security;
 mod source;
 mod support;
+mod tidy;
 mod timeouts;
 mod tls;
 mod versions;

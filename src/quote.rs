@@ -1,4 +1,9 @@
 //! The one place where names and literals become SQL text.
+//!
+//! This module sits below `catalog`, whose names display quoted
+//! (`QualName`'s `Display`), so that `catalog` needs nothing from `sql`;
+//! `sql` re-exports it, and the rest of the crate and its users call it as
+//! `sql::quote_ident`.
 
 /// Keywords that cannot stand bare as a name in every position: PostgreSQL's
 /// reserved, type/function-name and column-name keywords, across versions 14
@@ -175,16 +180,25 @@ const KEYWORDS: &[&str] = &[
 /// Quotes an identifier when PostgreSQL would not read it back unchanged:
 /// anything but lower-case ASCII letters, digits (not leading) and `_`, and
 /// keywords. Embedded double quotes are doubled. This is the rule of the
-/// server's own `quote_ident`.
+/// server's own `quote_ident`, with the keywords of every supported version.
 pub fn quote_ident(name: &str) -> String {
+    quote_ident_with(name, |word| KEYWORDS.contains(&word))
+}
+
+/// Quotes an identifier as [`quote_ident`] does, but with the keyword list
+/// given as `is_keyword`: the introspector builds definitions that must read
+/// exactly as one server's `quote_identifier` prints them, and a server
+/// quotes only its own version's keywords, where [`quote_ident`] quotes
+/// those of every version.
+pub fn quote_ident_with(name: &str, is_keyword: impl FnOnce(&str) -> bool) -> String {
     let bare = name
-        .chars()
+        .bytes()
         .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        .is_some_and(|c| c.is_ascii_lowercase() || c == b'_')
         && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !KEYWORDS.contains(&name);
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && !is_keyword(name);
     if bare {
         name.to_owned()
     } else {
