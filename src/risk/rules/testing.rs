@@ -146,7 +146,7 @@ pub fn check_with(
         found,
         expected,
         "\nrule {} found:\n{}\n",
-        rule.name(),
+        rule.id(),
         found.join("\n")
     );
 }
