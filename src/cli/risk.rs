@@ -256,8 +256,9 @@ mod tests {
 
     #[test]
     fn what_tripped_the_gate() {
-        use pgrift::risk::{Category, Risk, StatementRisks};
+        use pgrift::risk::{Category, Risk, Rule, StatementRisks};
         let risk = |severity| Risk {
+            rule: Rule::Lock,
             category: Category::Lock,
             severity,
             object: "public.t".into(),

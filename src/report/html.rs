@@ -196,7 +196,7 @@ fn write_risk_table<W: Write + ?Sized>(out: &mut W, section: &Section, id: &str)
     writeln!(out, "<table id=\"{}\" class=\"risks\">", escape_html(id))?;
     writeln!(
         out,
-        "<thead><tr><th class=\"sev\">Severity</th><th class=\"cat\">Category</th><th class=\"obj\">Object</th><th>Risk</th><th class=\"ev\">Evidence</th></tr></thead>"
+        "<thead><tr><th class=\"sev\">Severity</th><th class=\"cat\">Category and rule</th><th class=\"obj\">Object</th><th>Risk</th><th class=\"ev\">Evidence</th></tr></thead>"
     )?;
     writeln!(out, "<tbody>")?;
     if section.risks.is_empty() {
@@ -222,8 +222,9 @@ fn write_risk_row<W: Write + ?Sized>(out: &mut W, risk: &Risk) -> io::Result<()>
     )?;
     writeln!(
         out,
-        "<td class=\"cat\"><span class=\"category\">{}</span></td>",
-        e(risk.category.as_str())
+        "<td class=\"cat\"><span class=\"category\">{}</span><code class=\"rule\">{}</code></td>",
+        e(risk.category.as_str()),
+        e(risk.rule.id())
     )?;
     writeln!(
         out,
@@ -453,6 +454,7 @@ tr.empty td { color: var(--muted); text-align: center; padding: 18px; }
 .pill.low { color: #fff; background: var(--low); }
 .pill.info { color: var(--info); background: var(--info-bg); border: 1px solid var(--line); }
 .category { font-family: var(--mono); font-size: 12.5px; color: var(--muted); }
+.rule { display: block; margin-top: 3px; font-size: 12px; color: var(--fg); overflow-wrap: anywhere; }
 td p { margin: 0; }
 .message { font-weight: 500; }
 .mitigation, .lock { margin-top: 4px !important; color: var(--muted); font-size: 14px; }
@@ -563,17 +565,42 @@ mod tests {
         }
     }
 
+    /// The forward script's risk table of a rendered report.
+    fn forward_risk_table(html: &str) -> &str {
+        let start = html.find("<table id=\"risks\"").expect("the risk table");
+        let end = start + html[start..].find("</table>").expect("its end");
+        &html[start..end]
+    }
+
     #[test]
     fn risk_table_has_one_row_per_risk() {
         let report = sample::report();
         let html = render(&report);
-        let start = html.find("<table id=\"risks\"").expect("the risk table");
-        let end = start + html[start..].find("</table>").expect("its end");
-        let rows = html[start..end].matches("<tr class=\"risk ").count();
+        let rows = forward_risk_table(&html)
+            .matches("<tr class=\"risk ")
+            .count();
         assert_eq!(rows, report.forward.risks.len());
         let quiet = render(&sample::quiet_report());
         assert!(quiet.contains("<table id=\"risks\""));
         assert!(quiet.contains("No risks found."));
+    }
+
+    #[test]
+    fn every_risk_row_names_its_rule() {
+        let report = sample::report();
+        let html = render(&report);
+        let rules: Vec<&str> = forward_risk_table(&html)
+            .split("<code class=\"rule\">")
+            .skip(1)
+            .map(|rest| &rest[..rest.find("</code>").expect("the end of the rule")])
+            .collect();
+        let expected: Vec<&str> = report
+            .forward
+            .by_severity()
+            .iter()
+            .map(|r| r.rule.id())
+            .collect();
+        assert_eq!(rules, expected);
     }
 
     #[test]

@@ -82,6 +82,7 @@ impl From<&Summary> for JsonSummary {
 struct JsonRisk<'a> {
     severity: &'static str,
     category: &'static str,
+    rule: &'static str,
     object: &'a str,
     statement: &'a str,
     message: &'a str,
@@ -96,6 +97,7 @@ impl<'a> From<&'a Risk> for JsonRisk<'a> {
         JsonRisk {
             severity: r.severity.as_str(),
             category: r.category.as_str(),
+            rule: r.rule.id(),
             object: &r.object,
             statement: &r.statement,
             message: &r.message,
@@ -223,6 +225,7 @@ mod tests {
                 "message",
                 "mitigation",
                 "object",
+                "rule",
                 "severity",
                 "statement",
                 "tables"

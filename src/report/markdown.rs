@@ -87,15 +87,16 @@ pub fn write_markdown<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Re
 fn write_table<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Result<()> {
     writeln!(
         out,
-        "| severity | category | object | risk | mitigation | evidence |"
+        "| severity | category | rule | object | risk | mitigation | evidence |"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
     for risk in section.by_severity() {
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             severity(risk.severity),
             risk.category.as_str(),
+            code(risk.rule.id()),
             code(&risk.object),
             cell(&risk.message),
             cell(&risk.mitigation),
@@ -226,14 +227,14 @@ mod tests {
     }
 
     #[test]
-    fn every_table_row_has_six_cells() {
+    fn every_table_row_has_seven_cells() {
         let text = render(&sample::report());
         for line in text.lines().filter(|l| l.starts_with("| ")) {
             let unescaped_pipes = line
                 .char_indices()
                 .filter(|&(i, c)| c == '|' && (i == 0 || !line[..i].ends_with('\\')))
                 .count();
-            assert_eq!(unescaped_pipes, 7, "{line}");
+            assert_eq!(unescaped_pipes, 8, "{line}");
         }
     }
 }

@@ -8,7 +8,9 @@ use crate::catalog::{
     QualName, Schema, Table, Trigger, TriggerEnabled, View, Warning,
 };
 use crate::plan::Plan;
-use crate::risk::{Assessment, Category, Evidence, LockLevel, Risk, Severity, StatementRisks};
+use crate::risk::{
+    Assessment, Category, Evidence, LockLevel, Risk, Rule, Severity, StatementRisks,
+};
 
 fn column(name: &str, data_type: &str, not_null: bool) -> Column {
     Column {
@@ -194,6 +196,7 @@ fn locate(plan: &Plan, needle: &str) -> (usize, usize, String) {
 
 struct Spec {
     needle: &'static str,
+    rule: Rule,
     category: Category,
     severity: Severity,
     object: &'static str,
@@ -209,6 +212,7 @@ fn assess(plan: &Plan, specs: Vec<Spec>) -> Assessment {
     for spec in specs {
         let (step, index, statement) = locate(plan, spec.needle);
         let risk = Risk {
+            rule: spec.rule,
             category: spec.category,
             severity: spec.severity,
             object: spec.object.into(),
@@ -240,6 +244,7 @@ fn forward_risks(plan: &Plan) -> Assessment {
         vec![
             Spec {
                 needle: "DROP COLUMN legacy_email",
+                rule: Rule::DropColumn,
                 category: Category::DataLoss,
                 severity: Severity::High,
                 object: "public.users.legacy_email",
@@ -258,6 +263,7 @@ fn forward_risks(plan: &Plan) -> Assessment {
             },
             Spec {
                 needle: "DROP COLUMN legacy_email",
+                rule: Rule::DropColumn,
                 category: Category::BreaksClients,
                 severity: Severity::Medium,
                 object: "public.users.legacy_email",
@@ -269,6 +275,7 @@ fn forward_risks(plan: &Plan) -> Assessment {
             },
             Spec {
                 needle: "TYPE character varying(20)",
+                rule: Rule::NarrowingType,
                 category: Category::MayFail,
                 severity: Severity::High,
                 object: "public.orders.note",
@@ -287,6 +294,7 @@ fn forward_risks(plan: &Plan) -> Assessment {
             },
             Spec {
                 needle: "TYPE character varying(20)",
+                rule: Rule::TypeRewrite,
                 category: Category::TableRewrite,
                 severity: Severity::Medium,
                 object: "public.orders",
@@ -305,6 +313,7 @@ fn forward_risks(plan: &Plan) -> Assessment {
             },
             Spec {
                 needle: "ADD CONSTRAINT orders_note_check",
+                rule: Rule::AddCheck,
                 category: Category::ValidationScan,
                 severity: Severity::Low,
                 object: "orders_note_check on public.orders",
@@ -314,8 +323,11 @@ fn forward_risks(plan: &Plan) -> Assessment {
                 tables: &["public.orders"],
                 evidence: None,
             },
+            // No rule reports a dropped trigger yet; this hand-written risk
+            // shows an info row, and borrows the lock rule's id.
             Spec {
                 needle: "DROP TRIGGER users_touch",
+                rule: Rule::Lock,
                 category: Category::BreaksClients,
                 severity: Severity::Info,
                 object: "users_touch on public.users",
@@ -334,6 +346,7 @@ fn reverse_risks(plan: &Plan) -> Assessment {
         plan,
         vec![Spec {
             needle: "ADD COLUMN legacy_email",
+            rule: Rule::IrreversibleRecreate,
             category: Category::Irreversible,
             severity: Severity::High,
             object: "public.users.legacy_email",

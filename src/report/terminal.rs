@@ -108,7 +108,8 @@ fn write_section<W: Write + ?Sized>(
 }
 
 /// One row per risk, worst first. The risk column holds the message and,
-/// on lines of their own, what to do about it and the lock.
+/// on lines of their own, what to do about it and the rule that found it
+/// (a rule id is longer than the category column is wide).
 fn risk_table(risks: &[&Risk], color: bool) -> String {
     let with_evidence = risks.iter().any(|r| r.evidence.is_some());
     let columns = if with_evidence { 5 } else { 4 };
@@ -136,6 +137,8 @@ fn risk_table(risks: &[&Risk], color: bool) -> String {
             risk_width,
             "  ",
         ));
+        what.push('\n');
+        what.push_str(&wrap(&format!("rule: {}", risk.rule.id()), risk_width, ""));
         let mut row = vec![
             risk.severity.as_str().to_string(),
             wrap(risk.category.as_str(), CATEGORY_WIDTH, ""),
@@ -337,6 +340,21 @@ mod tests {
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{forward}");
         assert!(forward.rfind("│ high ") < forward.find("│ medium "));
+    }
+
+    #[test]
+    fn every_risk_names_its_rule() {
+        let report = sample::report();
+        let text = render(&report, false);
+        let forward = &text[..text.find("Reverse script").expect("a reverse section")];
+        for risk in &report.forward.risks {
+            let line = format!("│ rule: {}", risk.rule.id());
+            assert!(forward.contains(&line), "no {line:?} in\n{forward}");
+        }
+        assert_eq!(
+            forward.matches("│ rule: ").count(),
+            report.forward.risks.len()
+        );
     }
 
     #[test]

@@ -19,7 +19,6 @@ mod volatility;
 pub use context::{ASSUMED_VERSION, Direction};
 pub use model::*;
 pub use probe::{ProbeError, ProbeOptions, probe};
-pub use rules::Rule;
 
 use crate::catalog::Catalog;
 use crate::plan::Plan;

@@ -1,7 +1,87 @@
 //! What a risk is: the shape every rule produces, every probe enriches and
 //! every report renders. Serialised as the stable JSON of `report.json`.
+//!
+//! The list of rules lives here, not in `rules/`, because a [`Risk`] names
+//! the rule that found it: `rules/` builds on this model, and the model
+//! knows nothing of the rules' code.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// Every risk rule, one line each: its file under `src/risk/rules/`, its
+/// variant of [`Rule`] and its id (the module's name in kebab-case, as the
+/// README's Rules table and the reports name it). The order is the order in
+/// which the risks of one statement are listed: data first, then failure,
+/// rewrites and scans, locks, clients.
+///
+/// `$then` is the macro that turns the list into code: `declare_rule` here,
+/// and in `rules/mod.rs` the macro that dispatches [`Rule::check`] to each
+/// rule's module. Besides its line here, a rule needs only its `mod` line
+/// in `rules/mod.rs`, which the compiler and `rules/mod.rs`'s tests check.
+macro_rules! every_rule {
+    ($then:ident) => {
+        $then! {
+            drop_table => DropTable("drop-table"),
+            drop_column => DropColumn("drop-column"),
+            drop_sequence => DropSequence("drop-sequence"),
+            lossy_type => LossyType("lossy-type"),
+            irreversible_recreate => IrreversibleRecreate("irreversible-recreate"),
+            irreversible_conversion => IrreversibleConversion("irreversible-conversion"),
+            narrowing_type => NarrowingType("narrowing-type"),
+            enum_label_removed => EnumLabelRemoved("enum-label-removed"),
+            set_not_null => SetNotNull("set-not-null"),
+            not_null_column_without_default => NotNullColumnWithoutDefault("not-null-column-without-default"),
+            add_check => AddCheck("add-check"),
+            add_foreign_key => AddForeignKey("add-foreign-key"),
+            add_unique => AddUnique("add-unique"),
+            add_exclusion => AddExclusion("add-exclusion"),
+            validate_constraint => ValidateConstraint("validate-constraint"),
+            unique_index => UniqueIndex("unique-index"),
+            sequence_bounds => SequenceBounds("sequence-bounds"),
+            type_rewrite => TypeRewrite("type-rewrite"),
+            volatile_default => VolatileDefault("volatile-default"),
+            stored_generated_column => StoredGeneratedColumn("stored-generated-column"),
+            set_logged => SetLogged("set-logged"),
+            lock => Lock("lock"),
+            drop_index => DropIndex("drop-index"),
+            drop_view => DropView("drop-view"),
+            drop_function => DropFunction("drop-function"),
+        }
+    };
+}
+pub(super) use every_rule;
+
+/// Declares [`Rule`] from the list of [`every_rule`].
+macro_rules! declare_rule {
+    ($($module:ident => $variant:ident($id:literal),)*) => {
+        /// A risk rule: the code, in `rules/`, that finds one kind of risk.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $($variant,)*
+        }
+
+        impl Rule {
+            /// Every rule, in the order their risks are listed for a
+            /// statement.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            /// The rule's id, kebab-case, as the README and the reports
+            /// name it (`drop-column`).
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $id,)*
+                }
+            }
+        }
+    };
+}
+every_rule!(declare_rule);
+
+/// A rule serialises as its id.
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
 
 /// How bad a risk is, from worst to least. The order is the order of the
 /// variants, so `Severity::High > Severity::Low`.
@@ -117,6 +197,8 @@ pub struct Evidence {
 /// One risk of one statement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Risk {
+    /// The rule that found it.
+    pub rule: Rule,
     pub category: Category,
     pub severity: Severity,
     /// The object the statement changes, as SQL names (`public.users.email`).

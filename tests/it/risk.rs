@@ -138,9 +138,10 @@ fn render(assessed: &Assessed) -> String {
             for risk in &statement.risks {
                 let _ = writeln!(
                     out,
-                    "  {} {}: {}",
+                    "  {} {} [{}]: {}",
                     risk.severity.as_str(),
                     risk.category.as_str(),
+                    risk.rule.id(),
                     risk.message
                 );
                 let _ = writeln!(out, "    mitigation: {}", risk.mitigation);

@@ -5,8 +5,8 @@ use crate::sql::read::ConstraintDefKind;
 
 use super::super::phrase;
 use super::{
-    AddedConstraint, Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site,
-    added_constraint, risk,
+    AddedConstraint, Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Rule, Severity,
+    Site, added_constraint, risk,
 };
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
@@ -21,6 +21,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::AddCheck,
             site,
             Category::ValidationScan,
             Severity::Medium,
@@ -29,6 +30,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         )
         .on([table]),
         risk(
+            Rule::AddCheck,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -8,8 +8,8 @@ use crate::sql::read::{self, ConstraintDefKind};
 
 use super::super::phrase;
 use super::{
-    AddedConstraint, Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site,
-    added_constraint, risk,
+    AddedConstraint, Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Rule, Severity,
+    Site, added_constraint, risk,
 };
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
@@ -33,6 +33,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     let mut out = vec![
         risk(
+            Rule::AddForeignKey,
             site,
             Category::ValidationScan,
             Severity::Medium,
@@ -54,6 +55,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     if !all_null && !cx.rows_satisfy(table, &name.0, definition) {
         out.push(
             risk(
+                Rule::AddForeignKey,
                 site,
                 Category::MayFail,
                 Severity::Medium,

@@ -6,7 +6,7 @@ use crate::sql::read::{self, ConstraintDefKind};
 
 use super::super::phrase;
 use super::{
-    AddedConstraint, Category, Context, Risk, RiskExt, Severity, Site, added_constraint, risk,
+    AddedConstraint, Category, Context, Risk, RiskExt, Rule, Severity, Site, added_constraint, risk,
 };
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
@@ -41,6 +41,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     }
     vec![
         risk(
+            Rule::AddUnique,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -5,7 +5,7 @@
 use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable {
@@ -23,6 +23,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     if !generated {
         out.push(
             risk(
+                Rule::DropColumn,
                 site,
                 Category::DataLoss,
                 Severity::High,
@@ -34,6 +35,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     }
     if cx.column_after(table, &column.0).is_none() {
         out.push(risk(
+            Rule::DropColumn,
             site,
             Category::BreaksClients,
             Severity::Medium,

@@ -7,7 +7,7 @@
 use crate::catalog::FunctionKind;
 use crate::sql::Stmt;
 
-use super::{Category, Context, Risk, Severity, Site, risk};
+use super::{Category, Context, Risk, Rule, Severity, Site, risk};
 
 const FIND_CALLERS: &str = "find the callers before dropping a function (application code, views, other functions, pg_stat_user_functions)";
 
@@ -61,6 +61,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         (None, Some(_)) => return Vec::new(),
     };
     vec![risk(
+        Rule::DropFunction,
         site,
         Category::BreaksClients,
         Severity::Medium,

@@ -7,7 +7,7 @@ use crate::catalog::{ConstraintKind, ObjectId};
 use crate::diff::ChangeKind;
 use crate::sql::{Stmt, TableAction};
 
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 const MONITOR: &str = "check that queries no longer need it (pg_stat_user_indexes.idx_scan) and monitor query plans after dropping it";
 const REBUILT: &str = "nothing to change; for a big table, build the new index CONCURRENTLY under another name first and drop the old one after";
@@ -55,6 +55,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     }
     let risk = if recreated {
         risk(
+            Rule::DropIndex,
             site,
             Category::IndexDropped,
             Severity::Info,
@@ -63,6 +64,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         )
     } else {
         risk(
+            Rule::DropIndex,
             site,
             Category::IndexDropped,
             Severity::Medium,

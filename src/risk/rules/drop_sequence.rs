@@ -3,13 +3,14 @@
 
 use crate::sql::Stmt;
 
-use super::{Category, Context, Risk, Severity, Site, risk};
+use super::{Category, Context, Risk, Rule, Severity, Site, risk};
 
 pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::DropSequence(name) = site.stmt else {
         return Vec::new();
     };
     vec![risk(
+        Rule::DropSequence,
         site,
         Category::DataLoss,
         Severity::High,

@@ -2,7 +2,7 @@
 
 use crate::sql::Stmt;
 
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::DropTable(name) = site.stmt else {
@@ -10,6 +10,7 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::DropTable,
             site,
             Category::DataLoss,
             Severity::High,
@@ -18,6 +19,7 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         )
         .on([name]),
         risk(
+            Rule::DropTable,
             site,
             Category::BreaksClients,
             Severity::Medium,

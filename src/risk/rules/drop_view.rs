@@ -5,7 +5,7 @@
 
 use crate::sql::Stmt;
 
-use super::{Category, Context, Risk, Severity, Site, risk};
+use super::{Category, Context, Risk, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::DropView { name, materialized } = site.stmt else {
@@ -20,6 +20,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let new = cx.to.view(name);
     match (old, new) {
         (_, None) => vec![risk(
+            Rule::DropView,
             site,
             Category::BreaksClients,
             Severity::Medium,
@@ -27,6 +28,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             "find the queries and applications that use it and change them first",
         )],
         (Some(old), Some(new)) if old.definition != new.definition => vec![risk(
+            Rule::DropView,
             site,
             Category::BreaksClients,
             Severity::Low,

@@ -4,7 +4,7 @@
 use crate::sql::{Literal, Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable {
@@ -32,6 +32,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         .collect();
     vec![
         risk(
+            Rule::EnumLabelRemoved,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -7,7 +7,7 @@ use super::super::context::Direction;
 use super::super::phrase;
 use super::super::types;
 use super::lossy_type;
-use super::{BACK_UP_BEFORE, Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{BACK_UP_BEFORE, Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     if cx.direction != Direction::Reverse {
@@ -36,6 +36,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::IrreversibleConversion,
             site,
             Category::Irreversible,
             Severity::High,

@@ -7,7 +7,7 @@ use crate::sql::{Stmt, TableAction};
 
 use super::super::context::Direction;
 use super::super::phrase;
-use super::{BACK_UP_BEFORE, Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{BACK_UP_BEFORE, Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     if cx.direction != Direction::Reverse {
@@ -58,6 +58,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::IrreversibleRecreate,
             site,
             Category::Irreversible,
             Severity::High,

@@ -16,7 +16,9 @@ use crate::sql::{Stmt, TableAction};
 use super::super::effect::{self, Work};
 use super::super::model::LockLevel;
 use super::super::phrase;
-use super::{Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Severity, Site, risk};
+use super::{
+    Category, Context, NOT_VALID_THEN_VALIDATE, Risk, RiskExt, Rule, Severity, Site, risk,
+};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Some(effect) = effect::of(cx, site) else {
@@ -62,6 +64,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     );
     vec![
         risk(
+            Rule::Lock,
             site,
             Category::Lock,
             severity,

@@ -8,7 +8,7 @@ use crate::sql::{Stmt, TableAction};
 use super::super::effect;
 use super::super::phrase;
 use super::super::types::Loss;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable { table, action } = site.stmt else {
@@ -25,6 +25,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::LossyType,
             site,
             Category::DataLoss,
             Severity::High,

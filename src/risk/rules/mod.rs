@@ -1,13 +1,19 @@
 //! The risk rules, one file each with its tests at the bottom, in the manner
-//! of a linter's rule set. [`Rule`] names them all; [`Rule::check`] runs one
-//! rule on one statement. Rules are pure: they read the statement, the
-//! plan and both catalogs, never a database.
+//! of a linter's rule set. [`Rule`] names them all, from the one-line-a-rule
+//! list in `risk/model.rs`; [`Rule::check`] runs one rule on one statement.
+//! Rules are pure: they read the statement, the plan and both catalogs,
+//! never a database.
 //!
 //! A rule matches on the typed statement ([`crate::sql::Stmt`] and
 //! [`crate::sql::TableAction`]); where it needs more than the statement
 //! says (the old type of a column, the table an index is on), it asks the
 //! catalogs through [`Context`].
 
+// Each rule's module is declared here by hand, not by the macro below:
+// rustfmt formats only the files of plain `mod` declarations. The compiler
+// ties the two together: a module missing from the list names a variant of
+// `Rule` that does not exist and leaves its `check` unused, and a listed
+// rule without a module does not compile.
 mod add_check;
 mod add_exclusion;
 mod add_foreign_key;
@@ -34,6 +40,33 @@ mod unique_index;
 mod validate_constraint;
 mod volatile_default;
 
+/// Dispatches [`Rule::check`] to the `check` of each rule's module, from
+/// the list of [`every_rule`](super::model::every_rule).
+macro_rules! declare_dispatch {
+    ($($module:ident => $variant:ident($id:literal),)*) => {
+        impl Rule {
+            /// The risks this rule finds in one statement.
+            pub fn check(self, cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
+                let risks = match self {
+                    $(Rule::$variant => $module::check(cx, site),)*
+                };
+                debug_assert!(
+                    risks.iter().all(|r| r.rule == self),
+                    "rule {} reported a risk of another rule",
+                    self.id()
+                );
+                risks
+            }
+        }
+
+        /// Every rule with the name of its module, for the test that finds
+        /// the files of unregistered rules.
+        #[cfg(test)]
+        const MODULES: &[(Rule, &str)] = &[$((Rule::$variant, stringify!($module)),)*];
+    };
+}
+super::model::every_rule!(declare_dispatch);
+
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -42,134 +75,11 @@ use crate::sql::read::ConstraintDefKind;
 use crate::sql::{Ident, Stmt, TableAction};
 
 use super::context::{Context, Site};
-use super::model::{Category, LockLevel, Risk, Severity};
+use super::model::{Category, LockLevel, Risk, Rule, Severity};
 
-/// Every rule pgrift knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Rule {
-    DropTable,
-    DropColumn,
-    DropSequence,
-    LossyType,
-    NarrowingType,
-    TypeRewrite,
-    VolatileDefault,
-    StoredGeneratedColumn,
-    SetLogged,
-    SetNotNull,
-    NotNullColumnWithoutDefault,
-    AddCheck,
-    AddForeignKey,
-    AddUnique,
-    AddExclusion,
-    ValidateConstraint,
-    UniqueIndex,
-    EnumLabelRemoved,
-    SequenceBounds,
-    Lock,
-    DropIndex,
-    DropView,
-    DropFunction,
-    IrreversibleRecreate,
-    IrreversibleConversion,
-}
-
-impl Rule {
-    /// Every rule, in the order their risks are listed for a statement:
-    /// data first, then failure, rewrites and scans, locks, clients.
-    pub const ALL: &'static [Rule] = &[
-        Rule::DropTable,
-        Rule::DropColumn,
-        Rule::DropSequence,
-        Rule::LossyType,
-        Rule::IrreversibleRecreate,
-        Rule::IrreversibleConversion,
-        Rule::NarrowingType,
-        Rule::EnumLabelRemoved,
-        Rule::SetNotNull,
-        Rule::NotNullColumnWithoutDefault,
-        Rule::AddCheck,
-        Rule::AddForeignKey,
-        Rule::AddUnique,
-        Rule::AddExclusion,
-        Rule::ValidateConstraint,
-        Rule::UniqueIndex,
-        Rule::SequenceBounds,
-        Rule::TypeRewrite,
-        Rule::VolatileDefault,
-        Rule::StoredGeneratedColumn,
-        Rule::SetLogged,
-        Rule::Lock,
-        Rule::DropIndex,
-        Rule::DropView,
-        Rule::DropFunction,
-    ];
-
-    /// The rule's name, kebab-case, as documentation refers to it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::DropTable => "drop-table",
-            Rule::DropColumn => "drop-column",
-            Rule::DropSequence => "drop-sequence",
-            Rule::LossyType => "lossy-type",
-            Rule::NarrowingType => "narrowing-type",
-            Rule::TypeRewrite => "type-rewrite",
-            Rule::VolatileDefault => "volatile-default",
-            Rule::StoredGeneratedColumn => "stored-generated-column",
-            Rule::SetLogged => "set-logged",
-            Rule::SetNotNull => "set-not-null",
-            Rule::NotNullColumnWithoutDefault => "not-null-column-without-default",
-            Rule::AddCheck => "add-check",
-            Rule::AddForeignKey => "add-foreign-key",
-            Rule::AddUnique => "add-unique",
-            Rule::AddExclusion => "add-exclusion",
-            Rule::ValidateConstraint => "validate-constraint",
-            Rule::UniqueIndex => "unique-index",
-            Rule::EnumLabelRemoved => "enum-label-removed",
-            Rule::SequenceBounds => "sequence-bounds",
-            Rule::Lock => "lock",
-            Rule::DropIndex => "drop-index",
-            Rule::DropView => "drop-view",
-            Rule::DropFunction => "drop-function",
-            Rule::IrreversibleRecreate => "irreversible-recreate",
-            Rule::IrreversibleConversion => "irreversible-conversion",
-        }
-    }
-
-    /// The risks this rule finds in one statement.
-    pub fn check(self, cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-        match self {
-            Rule::DropTable => drop_table::check(cx, site),
-            Rule::DropColumn => drop_column::check(cx, site),
-            Rule::DropSequence => drop_sequence::check(cx, site),
-            Rule::LossyType => lossy_type::check(cx, site),
-            Rule::NarrowingType => narrowing_type::check(cx, site),
-            Rule::TypeRewrite => type_rewrite::check(cx, site),
-            Rule::VolatileDefault => volatile_default::check(cx, site),
-            Rule::StoredGeneratedColumn => stored_generated_column::check(cx, site),
-            Rule::SetLogged => set_logged::check(cx, site),
-            Rule::SetNotNull => set_not_null::check(cx, site),
-            Rule::NotNullColumnWithoutDefault => not_null_column_without_default::check(cx, site),
-            Rule::AddCheck => add_check::check(cx, site),
-            Rule::AddForeignKey => add_foreign_key::check(cx, site),
-            Rule::AddUnique => add_unique::check(cx, site),
-            Rule::AddExclusion => add_exclusion::check(cx, site),
-            Rule::ValidateConstraint => validate_constraint::check(cx, site),
-            Rule::UniqueIndex => unique_index::check(cx, site),
-            Rule::EnumLabelRemoved => enum_label_removed::check(cx, site),
-            Rule::SequenceBounds => sequence_bounds::check(cx, site),
-            Rule::Lock => lock::check(cx, site),
-            Rule::DropIndex => drop_index::check(cx, site),
-            Rule::DropView => drop_view::check(cx, site),
-            Rule::DropFunction => drop_function::check(cx, site),
-            Rule::IrreversibleRecreate => irreversible_recreate::check(cx, site),
-            Rule::IrreversibleConversion => irreversible_conversion::check(cx, site),
-        }
-    }
-}
-
-/// A risk of the statement at `site`.
+/// A risk that `rule` finds in the statement at `site`.
 fn risk(
+    rule: Rule,
     site: &Site<'_>,
     category: Category,
     severity: Severity,
@@ -177,6 +87,7 @@ fn risk(
     mitigation: &str,
 ) -> Risk {
     Risk {
+        rule,
         category,
         severity,
         object: site.change.id.to_string(),
@@ -252,3 +163,95 @@ const NOT_VALID_THEN_VALIDATE: &str = "add the constraint NOT VALID, then VALIDA
 
 /// The mitigation for whatever the rollback cannot restore.
 const BACK_UP_BEFORE: &str = "back up the data before running the forward script and restore it from the backup after rolling back";
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::{MODULES, Rule};
+
+    /// The file names of `src/risk/rules/` that hold a rule: every `.rs`
+    /// file but this one and the tests' helpers.
+    fn rule_files() -> BTreeSet<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/risk/rules");
+        std::fs::read_dir(&dir)
+            .expect("the rules directory reads")
+            .map(|entry| entry.expect("a directory entry reads").file_name())
+            .filter_map(|name| name.to_str()?.strip_suffix(".rs").map(str::to_owned))
+            .filter(|stem| stem != "mod" && stem != "testing")
+            .collect()
+    }
+
+    /// A rule file without a `mod` line is not compiled at all, so nothing
+    /// but this test notices it. A listed rule whose module is not a file of
+    /// its own (written inline, or under another name with `#[path]`)
+    /// compiles too, and fails the second half.
+    #[test]
+    fn every_rule_file_is_registered() {
+        let registered: BTreeSet<String> = MODULES.iter().map(|(_, m)| m.to_string()).collect();
+        let files = rule_files();
+        let unregistered: Vec<_> = files.difference(&registered).collect();
+        assert!(
+            unregistered.is_empty(),
+            "src/risk/rules/ holds rules missing from `every_rule` in src/risk/model.rs \
+             (add a line `name => Name(\"name\"),` there and `mod name;` in rules/mod.rs): {unregistered:?}"
+        );
+        let without_file: Vec<_> = registered.difference(&files).collect();
+        assert!(
+            without_file.is_empty(),
+            "rules listed without a file in src/risk/rules/: {without_file:?}"
+        );
+    }
+
+    #[test]
+    fn ids_are_the_module_names_in_kebab_case() {
+        for (rule, module) in MODULES {
+            assert_eq!(rule.id(), module.replace('_', "-"), "{rule:?}");
+        }
+        assert_eq!(
+            MODULES.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+            Rule::ALL
+        );
+    }
+
+    /// The README's Rules table has a row for every rule, and only for
+    /// rules that exist, so that a reviewer can look up an id from a report.
+    #[test]
+    fn every_rule_is_documented_in_the_readme() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+                .expect("README.md reads");
+        let table = readme
+            .split("\n### Rules\n")
+            .nth(1)
+            .expect("README.md has a section \"### Rules\"");
+        let documented: Vec<&str> = table
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .skip(2)
+            .filter_map(|row| row.strip_prefix("| `")?.split_once('`').map(|(id, _)| id))
+            .collect();
+        let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        let mut missing: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !documented.contains(id))
+            .collect();
+        missing.sort();
+        assert!(
+            missing.is_empty(),
+            "README.md's Rules table lacks {missing:?}"
+        );
+        let unknown: Vec<&str> = documented
+            .iter()
+            .copied()
+            .filter(|id| !ids.contains(id))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "README.md's Rules table names rules that do not exist: {unknown:?}"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use crate::sql::Stmt;
 use super::super::effect;
 use super::super::phrase;
 use super::super::types::Narrowing;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable { table, action } = site.stmt else {
@@ -40,6 +40,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::NarrowingType,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -5,7 +5,7 @@
 use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable {
@@ -21,6 +21,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     }
     vec![
         risk(
+            Rule::NotNullColumnWithoutDefault,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -4,7 +4,7 @@
 
 use crate::sql::Stmt;
 
-use super::{Category, Context, Risk, Severity, Site, risk};
+use super::{Category, Context, Risk, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterSequence { name, options } = site.stmt else {
@@ -21,6 +21,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         return Vec::new();
     };
     vec![risk(
+        Rule::SequenceBounds,
         site,
         Category::MayFail,
         Severity::Medium,

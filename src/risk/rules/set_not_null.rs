@@ -6,7 +6,7 @@
 use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable {
@@ -27,6 +27,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::SetNotNull,
             site,
             Category::ValidationScan,
             Severity::Medium,
@@ -35,6 +36,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         )
         .on([table]),
         risk(
+            Rule::SetNotNull,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -159,7 +159,7 @@ pub fn check_with(
         found,
         expected,
         "\nrule {} found:\n{}\n",
-        rule.name(),
+        rule.id(),
         found.join("\n")
     );
 }

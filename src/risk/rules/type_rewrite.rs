@@ -12,7 +12,7 @@ use crate::sql::{Stmt, TableAction};
 use super::super::effect;
 use super::super::phrase;
 use super::super::types::Rewrite;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 const STAGED: &str = "run it at a quiet time; for a big table, add a new column, backfill it in batches, and switch to it";
 
@@ -66,6 +66,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::TypeRewrite,
             site,
             Category::TableRewrite,
             Severity::Medium,

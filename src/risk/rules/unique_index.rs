@@ -6,7 +6,7 @@ use crate::sql::Stmt;
 use crate::sql::read;
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::CreateIndex(definition) = site.stmt else {
@@ -33,6 +33,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     }
     vec![
         risk(
+            Rule::UniqueIndex,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -6,7 +6,7 @@ use crate::sql::read::ConstraintDefKind;
 use crate::sql::{Stmt, TableAction};
 
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable {
@@ -30,6 +30,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::ValidateConstraint,
             site,
             Category::ValidationScan,
             Severity::Low,
@@ -38,6 +39,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         )
         .on([table]),
         risk(
+            Rule::ValidateConstraint,
             site,
             Category::MayFail,
             Severity::Medium,

@@ -9,7 +9,7 @@ use crate::sql::{Stmt, TableAction};
 
 use super::super::effect::{self, Fill};
 use super::super::phrase;
-use super::{Category, Context, Risk, RiskExt, Severity, Site, risk};
+use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 const IN_STEPS: &str = "add the column without a default, then set the default (it applies to new rows only), and backfill existing rows in batches";
 
@@ -42,6 +42,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     };
     vec![
         risk(
+            Rule::VolatileDefault,
             site,
             Category::TableRewrite,
             Severity::Medium,
