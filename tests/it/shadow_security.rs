@@ -45,7 +45,9 @@ async fn a_schema_file_cannot_leave_the_shadow() {
     let cases: &[(&str, &str)] = &[
         (
             &program,
-            "f.sql:2: must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program",
+            // PostgreSQL 14 says "a member of" where later versions say
+            // "have privileges of".
+            "f.sql:2: must be superuser or ",
         ),
         (
             "SELECT pg_read_file('/etc/passwd');",
