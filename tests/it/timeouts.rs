@@ -504,3 +504,50 @@ async fn a_schema_file_that_never_finishes_loading_is_stopped() {
         )
     );
 }
+
+/// The server shuts down while pgrift reads its catalog (a restart, as a
+/// maintenance window would do it): a cluster of the test's own, stopped
+/// while pgrift waits for a lock, so the moment is certain. The read fails
+/// with the server's reason and status 2.
+#[tokio::test]
+async fn a_server_shut_down_during_the_read_fails_with_the_reason() {
+    let cluster = support::start_cluster().await;
+    let db = orders_database(&cluster, "timeouts_restart").await;
+    let (_holder, _) = lock_orders(&cluster, &db, "restart_holder").await;
+    let url = format!(
+        "{}&application_name=timeouts_restart",
+        cluster.conninfo(&db)
+    );
+    let admin = connect(&cluster, "postgres").await;
+
+    let started = Instant::now();
+    let child = spawn_pgrift(
+        &[
+            "diff",
+            &url,
+            "empty",
+            "--no-probe",
+            "--catalog-lock-timeout",
+            "0",
+        ],
+        &[],
+    );
+    let waiting = sessions(&admin, "timeouts_restart", Until::Waiting).await;
+    assert_eq!(waiting.len(), 1, "pgrift never waited for the lock");
+    // Dropping the cluster shuts its server down (fast: sessions are ended)
+    // and removes it.
+    drop(admin);
+    drop(cluster);
+    let (out, _) = finish_within(Duration::from_secs(20), started, child).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.starts_with("error: could not read the schema of ")
+            && text.contains("cannot read constraints from the catalog: ")
+            && text.contains(
+                "\nhint: the server ended pgrift's session (a restart, a crash, or \
+                 pg_terminate_backend); pgrift changed nothing"
+            ),
+        "{text}"
+    );
+}
