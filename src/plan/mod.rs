@@ -72,14 +72,18 @@ impl Plan {
             .take_while(|step| step.adds_enum_labels())
             .count();
         let (labels, rest) = self.steps.split_at(prelude);
-        let used = labels.iter().flat_map(|step| &step.statements).any(|add| {
-            let Stmt::AlterEnumAddValue { name, label, .. } = add else {
-                return false;
-            };
-            rest.iter()
-                .flat_map(|step| &step.statements)
-                .any(|stmt| stmt.uses_enum_label(name, label))
-        });
+        let added: Vec<_> = labels
+            .iter()
+            .flat_map(|step| &step.statements)
+            .filter_map(|add| match add {
+                Stmt::AlterEnumAddValue { name, label, .. } => Some((name, label)),
+                _ => None,
+            })
+            .collect();
+        let used = rest
+            .iter()
+            .flat_map(|step| &step.statements)
+            .any(|stmt| stmt.uses_enum_labels(&added));
         let mut transactions = vec![0; self.steps.len()];
         if used {
             transactions[prelude..].fill(1);

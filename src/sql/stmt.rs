@@ -254,16 +254,24 @@ impl Stmt {
         matches!(self, Stmt::AlterEnumAddValue { .. })
     }
 
-    /// True when this statement would read the enum label `label` of type
-    /// `name` (the two fields of an [`Stmt::AlterEnumAddValue`]): it holds
-    /// the label as a literal anywhere in its text (a default, a check, a
-    /// view, a function body), or converts a column's values to that type.
+    /// True when this statement would read one of the enum labels `added`
+    /// adds (the type and label of each [`Stmt::AlterEnumAddValue`]): it
+    /// holds one as a literal anywhere in its text (a default, a check, a
+    /// view, a function body), or converts a column's values to its type.
     /// It errs on the side of a use: a false one only costs a commit.
-    pub fn uses_enum_label(&self, name: &QualName, label: &Literal) -> bool {
-        let converts = matches!(self, Stmt::AlterTable {
-            action: TableAction::AlterColumnType { data_type, .. }, ..
-        } if data_type.0.contains(&name.to_string()));
-        converts || self.to_string().contains(&label.to_string())
+    pub fn uses_enum_labels(&self, added: &[(&QualName, &Literal)]) -> bool {
+        if added.is_empty() {
+            return false;
+        }
+        let converts = |name: &QualName| {
+            matches!(self, Stmt::AlterTable {
+                action: TableAction::AlterColumnType { data_type, .. }, ..
+            } if data_type.0.contains(&name.to_string()))
+        };
+        let text = self.to_string();
+        added
+            .iter()
+            .any(|(name, label)| converts(name) || text.contains(&label.to_string()))
     }
 }
 
