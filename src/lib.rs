@@ -3,6 +3,7 @@
 //! See `ARCHITECTURE.md` for the pipeline and the invariants between layers.
 
 pub mod catalog;
+mod compare;
 pub mod diff;
 pub mod emit;
 pub mod introspect;
@@ -12,6 +13,8 @@ pub mod report;
 pub mod risk;
 pub mod source;
 pub mod sql;
+
+pub use compare::{CompareError, Comparison, Options, Script, Timings, Warnings, compare};
 
 #[cfg(test)]
 mod fuzz_tests;

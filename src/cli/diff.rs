@@ -3,17 +3,16 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Args;
 
-use super::risk::{self, RiskArgs};
+use super::risk::RiskArgs;
 use super::{
-    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, Timings, check_compat, load_pair_then,
-    print_source_warnings, print_warnings,
+    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, compare, options, parse_source,
+    print_comparison_warnings, print_timings, skip_free,
 };
-use pgrift::diff::Objects;
-use pgrift::source::Loaded;
-use pgrift::{diff, emit, plan};
+use pgrift::emit;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -41,60 +40,37 @@ pub struct DiffArgs {
 
 pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     let config = args.risk.config(&args.from)?;
-    let mut timings = Timings::new(args.timings);
-    let (from_side, to_side) =
-        load_pair_then(&args.from, &args.to, &args.shadow, &mut timings, index).await?;
-    let (from, to) = (from_side.loaded, to_side.loaded);
-    print_source_warnings(from, to);
-    let changeset = timings.time("diff", || {
-        diff::diff_indexed(from_side.objects, to_side.objects)
-    });
-    let forward = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
-    drop(changeset);
+    let started = Instant::now();
+    let (from, to) = (parse_source(&args.from)?, parse_source(&args.to)?);
     // `--fail-on` judges the forward script; the reverse one is only planned
-    // when it is printed.
-    let reverse = if args.reverse {
-        plan::plan(&diff::diff(&to.catalog, &from.catalog))?
-    } else {
-        plan::Plan {
-            steps: Vec::new(),
-            warnings: Vec::new(),
-        }
+    // when it is printed, and only the printed script is checked against the
+    // server it runs on.
+    let options = pgrift::Options {
+        reverse: args.reverse,
+        check_forward: !args.reverse,
+        check_reverse: args.reverse,
+        ..options(&args.shadow, &config)?
     };
-    print_warnings(&forward.warnings, args.shadow.quiet);
-    let (shown, old, script) = if args.reverse {
-        (&reverse, &to, emit::Direction::Reverse)
-    } else {
-        (&forward, &from, emit::Direction::Forward)
-    };
-    // The script runs where `old` is: FROM's server, or TO's for --reverse.
-    // Checked before the probes, which would otherwise query a database for
-    // a script that cannot run there.
-    let (direction, side) = if args.reverse {
-        ("reverse", "TO")
-    } else {
-        ("forward", "FROM")
-    };
-    check_compat(shown, old, direction, side)?;
-    let start = std::time::Instant::now();
-    let assessed = risk::assess(&config, from, to, &forward, &reverse).await;
-    timings.record("risks (rules and probes)", start.elapsed());
-    let risks = if args.reverse {
-        &assessed.reverse
-    } else {
-        &assessed.forward
+    let mut comparison = compare(&from, &to, &options, args.shadow.quiet, true).await?;
+    print_comparison_warnings(&comparison.warnings, args.shadow.quiet);
+    let (shown, script) = match &comparison.reverse {
+        Some(reverse) if args.reverse => (reverse, emit::Direction::Reverse),
+        _ => (&comparison.forward, emit::Direction::Forward),
     };
     let mut out = Vec::new();
-    let title = emit::script_title(script, &from.label, &to.label);
-    timings
-        .time("render", || {
-            emit::write_script(shown, &title, Some(risks), &mut out)
-        })
-        .map_err(|source| CliError::Write {
+    let title = emit::script_title(script, &comparison.from.label, &comparison.to.label);
+    let start = Instant::now();
+    emit::write_script(&shown.plan, &title, Some(&shown.risks), &mut out).map_err(|source| {
+        CliError::Write {
             path: "<stdout>".into(),
             source,
-        })?;
-    timings.print();
+        }
+    })?;
+    let differs = !shown.plan.is_empty();
+    comparison.timings.record("render", start.elapsed());
+    if args.timings {
+        print_timings(&comparison.timings, started);
+    }
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`pgrift diff … | head`) is not an error worth a message.
     if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush())
@@ -106,32 +82,13 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         });
     }
     // A risk over the threshold outranks a mere difference.
-    let status = if let Some(status) = assessed.failing(&config) {
+    let status = if let Some(status) = config.failing(&comparison.forward.risks) {
         status
-    } else if args.exit_code && !shown.is_empty() {
+    } else if args.exit_code && differs {
         EXIT_DIFFERENCES
     } else {
         EXIT_OK
     };
+    skip_free(comparison);
     Ok(ExitCode::from(status))
-}
-
-/// A side loaded for the diff, with its catalog indexed.
-struct Indexed {
-    loaded: &'static Loaded,
-    objects: Objects<'static>,
-}
-
-/// Indexes a loaded side for the diff, which [`load_pair_then`] does as soon
-/// as the side is loaded, while the other may still be. The index borrows
-/// the catalog until the diff is printed, which is the end of the process,
-/// so the catalog is leaked rather than freed: freeing two large catalogs
-/// one small allocation at a time would add 40 ms at 10,000 tables for
-/// nothing.
-fn index(loaded: Loaded) -> Indexed {
-    let loaded: &'static Loaded = Box::leak(Box::new(loaded));
-    Indexed {
-        loaded,
-        objects: Objects::new(&loaded.catalog),
-    }
 }

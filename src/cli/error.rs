@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use pgrift::plan::{CompatError, ExtensionError, PlanError};
+use pgrift::CompareError;
 use pgrift::source::SourceError;
 
 #[derive(Debug, Error)]
@@ -13,25 +13,7 @@ pub enum CliError {
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error(transparent)]
-    Plan(#[from] PlanError),
-    /// A script uses features the server it is for does not have.
-    #[error("{script} script, for {side}'s server: {source}")]
-    Compat {
-        /// `forward` or `reverse`.
-        script: &'static str,
-        /// `FROM` or `TO`: whose server the script runs on.
-        side: &'static str,
-        source: CompatError,
-    },
-    /// A script installs extension versions the server it is for lacks.
-    #[error("{script} script, for {side}'s server: {source}")]
-    Extensions {
-        /// `forward` or `reverse`.
-        script: &'static str,
-        /// `FROM` or `TO`: whose server the script runs on.
-        side: &'static str,
-        source: ExtensionError,
-    },
+    Compare(#[from] CompareError),
     #[error("{}: could not write: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -44,19 +26,7 @@ impl CliError {
     pub fn hint(&self) -> Option<String> {
         match self {
             CliError::Source(e) => e.hint(),
-            CliError::Plan(_) => Some(
-                "this is a bug in pgrift; please report it with the two schemas (pgrift snapshot writes them)"
-                    .to_owned(),
-            ),
-            CliError::Compat { side, source, .. } => Some(format!(
-                "upgrade {side}'s server to PostgreSQL {} or later first, or change the other schema \
-                 to do without these features",
-                source.needs_major()
-            )),
-            CliError::Extensions { side, .. } => Some(format!(
-                "install that version's package on {side}'s server, or give the other schema a \
-                 version {side}'s server offers (ALTER EXTENSION … UPDATE TO '…' there)"
-            )),
+            CliError::Compare(e) => e.hint(),
             CliError::Write { .. } => {
                 Some("check that the directory exists and is writable".to_owned())
             }

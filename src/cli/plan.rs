@@ -6,9 +6,12 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::risk::{self, RiskArgs};
-use super::{CliError, EXIT_OK, ShadowArgs, check_compat, load_pair, print_warnings, write_file};
+use super::{
+    CliError, EXIT_OK, ShadowArgs, compare, options, parse_source, print_comparison_warnings,
+    skip_free, write_file,
+};
 use pgrift::emit::{self, PlanSide};
-use pgrift::{diff, plan, report};
+use pgrift::{Script, report};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -29,28 +32,36 @@ pub struct PlanArgs {
 
 pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     let config = args.risk.config(&args.from)?;
-    let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
-    let forward = plan::plan(&diff::diff(&from.catalog, &to.catalog))?;
-    let reverse = plan::plan(&diff::diff(&to.catalog, &from.catalog))?;
-    check_compat(&forward, &from, "forward", "FROM")?;
-    check_compat(&reverse, &to, "reverse", "TO")?;
-    print_warnings(&forward.warnings, args.shadow.quiet);
-    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
+    let (from, to) = (parse_source(&args.from)?, parse_source(&args.to)?);
+    let options = pgrift::Options {
+        reverse: true,
+        check_forward: true,
+        check_reverse: true,
+        ..options(&args.shadow, &config)?
+    };
+    let comparison = compare(&from, &to, &options, args.shadow.quiet, false).await?;
+    print_comparison_warnings(&comparison.warnings, args.shadow.quiet);
+    let forward = &comparison.forward;
+    let reverse = comparison
+        .reverse
+        .as_ref()
+        .expect("the reverse script is planned when asked for");
+    let (from, to) = (&comparison.from, &comparison.to);
 
     std::fs::create_dir_all(&args.out).map_err(|source| CliError::Write {
         path: args.out.clone(),
         source,
     })?;
-    let render = |plan: &plan::Plan, risks, direction| {
+    let render = |script: &Script, direction| {
         let mut out = Vec::new();
         let title = emit::script_title(direction, &from.label, &to.label);
-        emit::write_script(plan, &title, Some(risks), &mut out).map(|_| out)
+        emit::write_script(&script.plan, &title, Some(&script.risks), &mut out).map(|_| out)
     };
     let io = |path: PathBuf| move |source| CliError::Write { path, source };
-    let forward_sql = render(&forward, &assessed.forward, emit::Direction::Forward)
-        .map_err(io(args.out.join("forward.sql")))?;
-    let reverse_sql = render(&reverse, &assessed.reverse, emit::Direction::Reverse)
-        .map_err(io(args.out.join("reverse.sql")))?;
+    let forward_sql =
+        render(forward, emit::Direction::Forward).map_err(io(args.out.join("forward.sql")))?;
+    let reverse_sql =
+        render(reverse, emit::Direction::Reverse).map_err(io(args.out.join("reverse.sql")))?;
     write_file(&args.out.join("forward.sql"), &forward_sql)?;
     write_file(&args.out.join("reverse.sql"), &reverse_sql)?;
 
@@ -59,11 +70,17 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         fingerprint: emit::fingerprint(&loaded.catalog),
     };
     let mut json = Vec::new();
-    emit::write_plan_json(&forward, &reverse, &side(&from), &side(&to), &mut json)
-        .map_err(io(args.out.join("plan.json")))?;
+    emit::write_plan_json(
+        &forward.plan,
+        &reverse.plan,
+        &side(from),
+        &side(to),
+        &mut json,
+    )
+    .map_err(io(args.out.join("plan.json")))?;
     write_file(&args.out.join("plan.json"), &json)?;
 
-    let report = risk::build_report(&from, &to, &forward, &reverse, &assessed);
+    let report = risk::build_report(&comparison, reverse);
     let mut report_md = Vec::new();
     report::write_markdown(&report, &mut report_md).map_err(io(args.out.join("report.md")))?;
     write_file(&args.out.join("report.md"), &report_md)?;
@@ -73,13 +90,15 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     eprintln!(
         "wrote {} ({} steps), {} ({} steps), {}, {} and {}",
         args.out.join("forward.sql").display(),
-        forward.steps.len(),
+        forward.plan.steps.len(),
         args.out.join("reverse.sql").display(),
-        reverse.steps.len(),
+        reverse.plan.steps.len(),
         args.out.join("plan.json").display(),
         args.out.join("report.md").display(),
         args.out.join("report.json").display()
     );
     eprintln!("{}", report.summary.line());
-    Ok(ExitCode::from(assessed.failing(&config).unwrap_or(EXIT_OK)))
+    let status = config.failing(&forward.risks).unwrap_or(EXIT_OK);
+    skip_free(comparison);
+    Ok(ExitCode::from(status))
 }

@@ -8,8 +8,11 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::risk::{self, RiskArgs};
-use super::{CliError, EXIT_OK, ShadowArgs, load_pair, print_warnings, write_file};
-use pgrift::{diff, plan, report};
+use super::{
+    CliError, EXIT_OK, ShadowArgs, compare, options, parse_source, print_comparison_warnings,
+    skip_free, write_file,
+};
+use pgrift::report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -45,12 +48,20 @@ pub struct ReportArgs {
 
 pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     let config = args.risk.config(&args.from)?;
-    let (from, to) = load_pair(&args.from, &args.to, &args.shadow).await?;
-    let forward = plan::plan(&diff::diff(&from.catalog, &to.catalog))?;
-    let reverse = plan::plan(&diff::diff(&to.catalog, &from.catalog))?;
-    print_warnings(&forward.warnings, args.shadow.quiet);
-    let assessed = risk::assess(&config, &from, &to, &forward, &reverse).await;
-    let report = risk::build_report(&from, &to, &forward, &reverse, &assessed);
+    let (from, to) = (parse_source(&args.from)?, parse_source(&args.to)?);
+    // A report reviews both scripts and writes neither, so neither is
+    // checked against its server.
+    let options = pgrift::Options {
+        reverse: true,
+        ..options(&args.shadow, &config)?
+    };
+    let comparison = compare(&from, &to, &options, args.shadow.quiet, false).await?;
+    print_comparison_warnings(&comparison.warnings, args.shadow.quiet);
+    let reverse = comparison
+        .reverse
+        .as_ref()
+        .expect("the reverse script is planned when asked for");
+    let report = risk::build_report(&comparison, reverse);
 
     let mut out = Vec::new();
     let color = args.output.is_none() && report::use_color();
@@ -80,5 +91,7 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    Ok(ExitCode::from(assessed.failing(&config).unwrap_or(EXIT_OK)))
+    let status = config.failing(&comparison.forward.risks).unwrap_or(EXIT_OK);
+    skip_free(comparison);
+    Ok(ExitCode::from(status))
 }

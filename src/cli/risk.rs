@@ -1,17 +1,16 @@
 //! Risk options shared by `diff`, `plan` and `report`: the `--fail-on`
-//! gate and the probes, parsed once into a [`RiskConfig`], and the step
-//! that assesses both plans and probes the forward one.
+//! gate and the probes, parsed once into a [`RiskConfig`], and the review
+//! report of a comparison's risks.
 
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 
 use super::{CliError, EXIT_RISK};
-use pgrift::plan::Plan;
 use pgrift::report;
-use pgrift::risk::{self, Assessment, Direction, ProbeOptions, Severity};
-use pgrift::source::{self, Loaded, SourceSpec};
+use pgrift::risk::{Assessment, ProbeOptions, Severity};
+use pgrift::source::{self, SourceSpec};
+use pgrift::{Comparison, Script};
 
 /// A severity `--fail-on` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,9 +57,8 @@ pub struct RiskArgs {
 /// The risk options, validated against the FROM argument.
 pub struct RiskConfig {
     pub fail_on: Option<Severity>,
-    /// FROM's live database, when probing.
-    pub probe_from: Option<SourceSpec>,
-    pub options: ProbeOptions,
+    /// How to probe FROM's live database, when probing.
+    pub probe: Option<ProbeOptions>,
 }
 
 impl RiskArgs {
@@ -78,11 +76,10 @@ impl RiskArgs {
         }
         Ok(RiskConfig {
             fail_on: self.fail_on.map(FailOn::severity),
-            probe_from: (live && !self.no_probe).then_some(spec),
-            options: ProbeOptions {
+            probe: (live && !self.no_probe).then_some(ProbeOptions {
                 timeout: self.probe_timeout,
                 max_exact_rows: self.probe_max_rows.max(0),
-            },
+            }),
         })
     }
 }
@@ -120,22 +117,14 @@ pub fn parse_limit(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("{text:?} is not a duration such as 5s or 500ms"))
 }
 
-/// Both scripts' risks.
-#[derive(Debug, Serialize)]
-pub struct Assessed {
-    pub forward: Assessment,
-    pub reverse: Assessment,
-    /// True when the forward risks were measured on FROM's data.
-    pub probed: bool,
-}
-
-impl Assessed {
-    /// The exit status `--fail-on` asks for, if a forward risk reaches it,
-    /// after saying on stderr how many risks of which severities did: a
-    /// CI log that only shows the status would leave the reader guessing.
-    pub fn failing(&self, config: &RiskConfig) -> Option<u8> {
-        let threshold = config.fail_on?;
-        let reason = tripped(&self.forward, threshold)?;
+impl RiskConfig {
+    /// The exit status `--fail-on` asks for, if a risk of the forward
+    /// script reaches it, after saying on stderr how many risks of which
+    /// severities did: a CI log that only shows the status would leave the
+    /// reader guessing.
+    pub fn failing(&self, forward: &Assessment) -> Option<u8> {
+        let threshold = self.fail_on?;
+        let reason = tripped(forward, threshold)?;
         eprintln!("error: {reason}");
         eprintln!(
             "hint: run `pgrift report` with the same FROM and TO to see them, or raise --fail-on"
@@ -174,79 +163,15 @@ fn tripped(forward: &Assessment, threshold: Severity) -> Option<String> {
     ))
 }
 
-/// Assesses both plans and, when configured, probes the forward one on
-/// FROM's database. A probe failure is a warning: the risks stay, without
-/// evidence.
-pub async fn assess(
-    config: &RiskConfig,
-    from: &Loaded,
-    to: &Loaded,
-    forward: &Plan,
-    reverse: &Plan,
-) -> Assessed {
-    // Both scripts run on FROM's server.
-    let version = from.server_version_num;
-    let mut assessed = Assessed {
-        forward: risk::assess(
-            forward,
-            &from.catalog,
-            &to.catalog,
-            version,
-            Direction::Forward,
-        ),
-        reverse: risk::assess(
-            reverse,
-            &to.catalog,
-            &from.catalog,
-            version,
-            Direction::Reverse,
-        ),
-        probed: false,
-    };
-    let Some(spec) = &config.probe_from else {
-        return assessed;
-    };
-    if assessed.forward.statements.is_empty() {
-        return assessed;
-    }
-    match source::connect_spec(spec).await {
-        Ok(Some(client)) => {
-            match risk::probe(
-                &client,
-                &mut assessed.forward,
-                forward,
-                &from.catalog,
-                &config.options,
-            )
-            .await
-            {
-                Ok(()) => assessed.probed = true,
-                Err(e) => {
-                    eprintln!("warning: probes stopped: {e}; the risks left unmeasured say so")
-                }
-            }
-        }
-        Ok(None) => {}
-        Err(e) => eprintln!("warning: could not connect to probe {}: {e}", from.label),
-    }
-    assessed
-}
-
-/// The review report of both plans and their assessments.
-pub fn build_report(
-    from: &Loaded,
-    to: &Loaded,
-    forward: &Plan,
-    reverse: &Plan,
-    assessed: &Assessed,
-) -> report::Report {
+/// The review report of both scripts of a comparison and their risks.
+pub fn build_report(comparison: &Comparison, reverse: &Script) -> report::Report {
     report::build(
-        &from.label,
-        &to.label,
-        &from.catalog,
-        &to.catalog,
-        report::Section::new(forward, &assessed.forward),
-        report::Section::new(reverse, &assessed.reverse),
+        &comparison.from.label,
+        &comparison.to.label,
+        &comparison.from.catalog,
+        &comparison.to.catalog,
+        report::Section::new(&comparison.forward.plan, &comparison.forward.risks),
+        report::Section::new(&reverse.plan, &reverse.risks),
     )
 }
 

@@ -91,11 +91,31 @@ pub struct Change {
 
 /// The unordered result of a diff.
 pub struct Changeset<'a> {
-    pub from: Objects<'a>,
-    pub to: Objects<'a>,
+    pub from: Indexed<'a>,
+    pub to: Indexed<'a>,
     pub changes: Vec<Change>,
     /// Warnings of both catalogs: objects neither side's diff covers.
     pub warnings: Vec<Warning>,
+}
+
+/// A catalog's [`Objects`] as a [`Changeset`] holds them: built by [`diff`]
+/// for this diff alone, or lent by a caller that indexed the catalogs itself
+/// and diffs them in both directions (`pgrift::compare`), so that each is
+/// indexed once.
+pub enum Indexed<'a> {
+    Built(Objects<'a>),
+    Lent(&'a Objects<'a>),
+}
+
+impl<'a> std::ops::Deref for Indexed<'a> {
+    type Target = Objects<'a>;
+
+    fn deref(&self) -> &Objects<'a> {
+        match self {
+            Indexed::Built(objects) => objects,
+            Indexed::Lent(objects) => objects,
+        }
+    }
 }
 
 /// How an object present on both sides compares.
@@ -185,12 +205,22 @@ pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (from_objects, to_objects)
     });
-    diff_indexed(from_objects, to_objects)
+    changes(Indexed::Built(from_objects), Indexed::Built(to_objects))
 }
 
 /// Compares two catalogs already indexed, which a caller that loads them
-/// one after the other can do as each arrives (see `cli::diff`).
-pub fn diff_indexed<'a>(from_objects: Objects<'a>, to_objects: Objects<'a>) -> Changeset<'a> {
+/// one after the other can do as each arrives, and which can then diff
+/// them the other way round without indexing them again (see
+/// `pgrift::compare`).
+pub fn diff_indexed<'a>(
+    from_objects: &'a Objects<'a>,
+    to_objects: &'a Objects<'a>,
+) -> Changeset<'a> {
+    changes(Indexed::Lent(from_objects), Indexed::Lent(to_objects))
+}
+
+/// The diff of two indexed catalogs, however they are held.
+fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<'a> {
     let pairs = Pairs::new(&from_objects, &to_objects);
 
     // What was decided for each pair, by pair index (so in identity order).

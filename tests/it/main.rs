@@ -3,6 +3,7 @@
 //! PostgreSQL cluster that the test starts itself.
 
 mod cli;
+mod compare;
 mod compat;
 mod hostile;
 mod introspect;

@@ -1,0 +1,417 @@
+//! The pipeline as one call: [`compare`] loads FROM and TO, diffs them,
+//! plans the forward script and, when asked, the reverse one, checks the
+//! scripts against the servers they run on, and assesses and probes their
+//! risks. Every command of the binary runs it; so can any caller that
+//! compares many pairs in one process, since a [`Comparison`] owns what it
+//! holds and frees it when dropped.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+use crate::catalog::Warning;
+use crate::diff::{self, Objects};
+use crate::introspect::Limits;
+use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError};
+use crate::risk::{self, Assessment, Direction, ProbeOptions};
+use crate::source::{self, Loaded, Shadow, SourceError, SourceSpec};
+
+/// What [`compare`] does besides the forward script.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where `.sql` sources are loaded; one shadow serves any number of
+    /// comparisons, and its throwaway cluster starts on first use.
+    pub shadow: Arc<Shadow>,
+    /// How long reading each catalog may wait on its server.
+    pub limits: Limits,
+    /// Plan the reverse script (TO → FROM) too, and assess it.
+    pub reverse: bool,
+    /// Refuse a forward script that FROM's server cannot run (features of a
+    /// newer PostgreSQL, extension versions it does not offer): set when
+    /// the script is to be written.
+    pub check_forward: bool,
+    /// Refuse a reverse script that TO's server cannot run, when it is
+    /// planned.
+    pub check_reverse: bool,
+    /// Measure the forward script's risks on FROM's data, when FROM is a
+    /// live database.
+    pub probe: Option<ProbeOptions>,
+}
+
+/// One script of a comparison and its risks.
+#[derive(Debug)]
+pub struct Script {
+    pub plan: Plan,
+    pub risks: Assessment,
+}
+
+/// Two schemas compared: both sides as loaded, the forward script, the
+/// reverse one when asked for, and what the caller should tell the user.
+#[derive(Debug)]
+pub struct Comparison {
+    pub from: Loaded,
+    pub to: Loaded,
+    pub forward: Script,
+    pub reverse: Option<Script>,
+    /// True when the forward risks were measured on FROM's data.
+    pub probed: bool,
+    pub warnings: Warnings,
+    pub timings: Timings,
+}
+
+/// What a comparison has to say besides its scripts, by where it comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Warnings {
+    /// What loading the sources had to say (an ignored password file,
+    /// stand-in roles in the shadow), each once, FROM's first.
+    pub sources: Vec<String>,
+    /// Objects neither side's diff covers (the forward plan's warnings).
+    pub not_modelled: Vec<Warning>,
+    /// Why the forward risks are not measured although probes were asked
+    /// for: FROM could not be reached, or the probes stopped.
+    pub probes: Vec<String>,
+}
+
+/// How long each phase of a comparison took, in the order they ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    pub fn record(&mut self, phase: &'static str, took: Duration) {
+        self.phases.push((phase, took));
+    }
+
+    /// Runs `work` and records how long it took.
+    pub fn time<T>(&mut self, phase: &'static str, work: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = work();
+        self.record(phase, start.elapsed());
+        out
+    }
+}
+
+/// Why a comparison could not be made.
+#[derive(Debug, Error)]
+pub enum CompareError {
+    /// A side could not be loaded.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The changes could not be ordered: a bug.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// A script uses features the server it is for does not have.
+    #[error("{script} script, for {side}'s server: {source}")]
+    Compat {
+        /// `forward` or `reverse`.
+        script: &'static str,
+        /// `FROM` or `TO`: whose server the script runs on.
+        side: &'static str,
+        source: CompatError,
+        /// What the comparison had to say up to the refusal.
+        warnings: Box<Warnings>,
+    },
+    /// A script installs extension versions the server it is for lacks.
+    #[error("{script} script, for {side}'s server: {source}")]
+    Extensions {
+        /// `forward` or `reverse`.
+        script: &'static str,
+        /// `FROM` or `TO`: whose server the script runs on.
+        side: &'static str,
+        source: ExtensionError,
+        /// What the comparison had to say up to the refusal.
+        warnings: Box<Warnings>,
+    },
+}
+
+impl CompareError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CompareError::Source(e) => e.hint(),
+            CompareError::Plan(_) => Some(
+                "this is a bug in pgrift; please report it with the two schemas (pgrift snapshot writes them)"
+                    .to_owned(),
+            ),
+            CompareError::Compat { side, source, .. } => Some(format!(
+                "upgrade {side}'s server to PostgreSQL {} or later first, or change the other schema \
+                 to do without these features",
+                source.needs_major()
+            )),
+            CompareError::Extensions { side, .. } => Some(format!(
+                "install that version's package on {side}'s server, or give the other schema a \
+                 version {side}'s server offers (ALTER EXTENSION … UPDATE TO '…' there)"
+            )),
+        }
+    }
+}
+
+/// Compares the schemas `from` and `to` name.
+///
+/// Fails when a side cannot be loaded (see [`source::load_with`]), when a
+/// script to be checked cannot run on its server, or, a bug, when the
+/// changes cannot be ordered. A probe that fails is a warning: its risks
+/// stay, without evidence.
+pub async fn compare(
+    from_spec: &SourceSpec,
+    to_spec: &SourceSpec,
+    options: &Options,
+) -> Result<Comparison, CompareError> {
+    let mut timings = Timings::default();
+    let (from_side, to_side) = load_pair(from_spec, to_spec, options, &mut timings).await?;
+    let mut warnings = Warnings {
+        sources: source_warnings(from_side.borrow_owner(), to_side.borrow_owner()),
+        ..Warnings::default()
+    };
+    let (forward, reverse) = {
+        let (from_objects, to_objects) = (from_side.borrow_dependent(), to_side.borrow_dependent());
+        let changeset = timings.time("diff", || diff::diff_indexed(from_objects, to_objects));
+        let forward = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
+        drop(changeset);
+        // The reverse script is the diff the other way round, of the same
+        // indexes.
+        let reverse = if options.reverse {
+            Some(plan::plan(&diff::diff_indexed(to_objects, from_objects))?)
+        } else {
+            None
+        };
+        (forward, reverse)
+    };
+    // The indexes borrow the catalogs; they are not needed any more.
+    let (from, to) = (from_side.into_owner(), to_side.into_owner());
+    warnings.not_modelled = forward.warnings.clone();
+    // The forward script runs on FROM's server and the reverse one on TO's.
+    // Checked before the probes, which would otherwise query a database for
+    // a script that cannot run there.
+    if options.check_forward {
+        check_compat(&forward, &from, "forward", "FROM", &warnings)?;
+    }
+    if let Some(reverse) = reverse.as_ref().filter(|_| options.check_reverse) {
+        check_compat(reverse, &to, "reverse", "TO", &warnings)?;
+    }
+    let start = Instant::now();
+    let assessed = assess(
+        options,
+        from_spec,
+        &from,
+        &to,
+        forward,
+        reverse,
+        &mut warnings,
+    )
+    .await;
+    timings.record("risks (rules and probes)", start.elapsed());
+    Ok(Comparison {
+        from,
+        to,
+        forward: assessed.forward,
+        reverse: assessed.reverse,
+        probed: assessed.probed,
+        warnings,
+        timings,
+    })
+}
+
+self_cell::self_cell!(
+    /// A loaded side and its catalog indexed for the diff. The index
+    /// borrows the catalog; holding both lets the indexing run on the
+    /// side's own task, as soon as it is loaded.
+    struct Indexed {
+        owner: Loaded,
+
+        #[covariant]
+        dependent: Objects,
+    }
+);
+
+/// Loads FROM and TO concurrently, sharing one shadow server, and indexes
+/// each side, as soon as it is loaded, on a thread of its own, while the
+/// other side may still be loading: indexing one catalog then takes no time
+/// of its own when the two sides take different times to load.
+async fn load_pair(
+    from: &SourceSpec,
+    to: &SourceSpec,
+    options: &Options,
+    timings: &mut Timings,
+) -> Result<(Indexed, Indexed), SourceError> {
+    // Each side is a task of its own, so that reading and assembling the
+    // rows of the two catalogs runs on two threads; in one task the two
+    // would take turns on one. Dropping the set aborts the other side's
+    // task when one fails, which runs its cleanup like any cancelled future.
+    let mut tasks = tokio::task::JoinSet::new();
+    for (side, spec) in [(Side::From, from.clone()), (Side::To, to.clone())] {
+        let shadow = Arc::clone(&options.shadow);
+        let limits = options.limits;
+        tasks.spawn(async move {
+            let start = Instant::now();
+            let loaded = match source::load_with(&spec, &shadow, &limits).await {
+                Ok(loaded) => loaded,
+                Err(e) => return (side, Err(e)),
+            };
+            let elapsed = start.elapsed();
+            let indexed = tokio::task::spawn_blocking(move || {
+                Indexed::new(loaded, |loaded| Objects::new(&loaded.catalog))
+            })
+            .await;
+            match indexed {
+                Ok(indexed) => (side, Ok((indexed, elapsed))),
+                Err(e) => match e.try_into_panic() {
+                    Ok(panic) => std::panic::resume_unwind(panic),
+                    Err(e) => unreachable!("blocking work is never cancelled: {e}"),
+                },
+            }
+        });
+    }
+    let (mut from, mut to) = (None, None);
+    while let Some(joined) = tasks.join_next().await {
+        // Nothing aborts these tasks while they are awaited, so a task
+        // only fails by panicking, and the panic goes on here.
+        let (side, loaded) = match joined {
+            Ok(done) => done,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => unreachable!("a schema's task was cancelled: {e}"),
+            },
+        };
+        match side {
+            Side::From => from = Some(loaded?),
+            Side::To => to = Some(loaded?),
+        }
+    }
+    let (Some((from, from_time)), Some((to, to_time))) = (from, to) else {
+        unreachable!("both tasks ran to the end");
+    };
+    timings.record("load FROM (introspection)", from_time);
+    timings.record("load TO (introspection)", to_time);
+    Ok((from, to))
+}
+
+/// Which of the two schemas of a comparison.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    From,
+    To,
+}
+
+/// What loading the two sources had to say, once each, in order.
+fn source_warnings(from: &Loaded, to: &Loaded) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    from.warnings
+        .iter()
+        .chain(&to.warnings)
+        .filter(|warning| seen.insert(*warning))
+        .cloned()
+        .collect()
+}
+
+/// Refuses a plan that uses features the server of `target`, where the
+/// script runs, does not have, or installs extension versions it does not
+/// offer. A target of unknown version (`empty`, a snapshot that does not
+/// record it) is not checked for features; extensions are checked only on a
+/// live target, since a shadow database's server is not where the script
+/// runs.
+fn check_compat(
+    plan: &Plan,
+    target: &Loaded,
+    script: &'static str,
+    side: &'static str,
+    warnings: &Warnings,
+) -> Result<(), CompareError> {
+    if let Some(version) = target.server_version_num {
+        plan::check_compat(plan, version).map_err(|source| CompareError::Compat {
+            script,
+            side,
+            source,
+            warnings: Box::new(warnings.clone()),
+        })?;
+    }
+    if let Some(available) = &target.available_extensions {
+        plan::check_extensions(plan, available).map_err(|source| CompareError::Extensions {
+            script,
+            side,
+            source,
+            warnings: Box::new(warnings.clone()),
+        })?;
+    }
+    Ok(())
+}
+
+/// Both scripts with their risks.
+struct Assessed {
+    forward: Script,
+    reverse: Option<Script>,
+    probed: bool,
+}
+
+/// Assesses both plans and, when asked, probes the forward one on FROM's
+/// database. A probe failure is a warning: the risks stay, without
+/// evidence.
+async fn assess(
+    options: &Options,
+    from_spec: &SourceSpec,
+    from: &Loaded,
+    to: &Loaded,
+    forward: Plan,
+    reverse: Option<Plan>,
+    warnings: &mut Warnings,
+) -> Assessed {
+    // Both scripts run on FROM's server.
+    let version = from.server_version_num;
+    let forward_risks = risk::assess(
+        &forward,
+        &from.catalog,
+        &to.catalog,
+        version,
+        Direction::Forward,
+    );
+    let reverse = reverse.map(|reverse| Script {
+        risks: risk::assess(
+            &reverse,
+            &to.catalog,
+            &from.catalog,
+            version,
+            Direction::Reverse,
+        ),
+        plan: reverse,
+    });
+    let mut assessed = Assessed {
+        forward: Script {
+            plan: forward,
+            risks: forward_risks,
+        },
+        reverse,
+        probed: false,
+    };
+    let Some(probe_options) = &options.probe else {
+        return assessed;
+    };
+    if assessed.forward.risks.statements.is_empty() {
+        return assessed;
+    }
+    match source::connect_spec(from_spec).await {
+        Ok(Some(client)) => {
+            match risk::probe(
+                &client,
+                &mut assessed.forward.risks,
+                &assessed.forward.plan,
+                &from.catalog,
+                probe_options,
+            )
+            .await
+            {
+                Ok(()) => assessed.probed = true,
+                Err(e) => warnings.probes.push(format!(
+                    "probes stopped: {e}; the risks left unmeasured say so"
+                )),
+            }
+        }
+        Ok(None) => {}
+        Err(e) => warnings
+            .probes
+            .push(format!("could not connect to probe {}: {e}", from.label)),
+    }
+    assessed
+}
