@@ -2,11 +2,15 @@
 //!
 //! See `ARCHITECTURE.md` for the pipeline and the invariants between layers.
 
+#[macro_use]
+mod read;
+
 pub mod catalog;
 mod compare;
 pub mod diff;
 pub mod emit;
 pub mod introspect;
+pub mod names;
 pub mod plan;
 mod quote;
 pub mod report;

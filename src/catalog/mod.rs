@@ -11,232 +11,445 @@
 //! stored as the server printed them with an empty `search_path`, so every name
 //! in them is schema-qualified and quoted by PostgreSQL.
 
-mod id;
+#[macro_use]
+mod registry;
 
-pub use id::{Name, ObjectId, QualName};
+mod address;
+mod id;
+mod kind;
+mod objects;
+
+mod column;
+mod constraint;
+mod enum_type;
+mod extension;
+mod function;
+mod index;
+mod schema;
+mod sequence;
+mod table;
+mod trigger;
+mod view;
+
+pub use crate::names::{ColumnRef, FunctionKind, Name, QualName, SequenceOptions, TriggerEnabled};
+pub use address::{Address, ClassIds, ObjectMap};
+pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
+pub use enum_type::EnumType;
+pub use extension::Extension;
+pub use function::Function;
+pub use index::Index;
+pub use kind::{Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment};
+pub use objects::{Ix, Key, Objects};
+pub use schema::Schema;
+pub use sequence::Sequence;
+pub use table::{Column, Constraint, ConstraintKind, Identity, Table};
+pub use trigger::Trigger;
+pub use view::{ColumnComment, View};
 
 use serde::{Deserialize, Serialize};
 
-/// A whole schema: every modelled object of one database, plus the
-/// dependencies between them and warnings about what is not modelled.
-///
-/// Every list may be missing from a snapshot: one written before a kind was
-/// modelled reads as holding none of that kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Catalog {
-    pub schemas: Vec<Schema>,
-    pub extensions: Vec<Extension>,
-    pub enums: Vec<EnumType>,
-    pub sequences: Vec<Sequence>,
-    pub tables: Vec<Table>,
-    pub indexes: Vec<Index>,
-    pub views: Vec<View>,
-    pub functions: Vec<Function>,
-    pub triggers: Vec<Trigger>,
-    /// Edges `dependent -> referenced` between modelled objects, as recorded
-    /// by `pg_depend`, sorted and without duplicates.
-    pub dependencies: Vec<Dependency>,
-    /// Objects present in the database that pgrift does not model.
-    pub warnings: Vec<Warning>,
+use crate::sql::Stmt;
+
+/// Generates, from the registry, everything that lists the kinds: see
+/// `registry.rs`.
+macro_rules! define_kinds {
+    (
+        kinds: [$(
+            $(#[$meta:meta])*
+            $variant:ident => $module:ident::$kind:ident { $($field:ident: $field_type:ty),* }
+            $(in $list:ident: $model:ident)?
+            $(part: $part:ident)?
+        ),* $(,)?],
+        read: [$($read_list:ident: $read_module:ident::$read_kind:ident),* $(,)?],
+        ranks: [$($ranked:ident),* $(,)?],
+        classes: [$($class:ident),* $(,)?],
+        snapshot_version: $version:literal $(,)?
+    ) => {
+        /// The identity of one modelled object: what stays the same when the
+        /// object is altered, and what tells it apart from every other object
+        /// in a catalog.
+        ///
+        /// Sub-objects of a table (columns, defaults, constraints, triggers)
+        /// are objects of their own, so that the dependency graph can order a
+        /// default that calls a function apart from the column that holds the
+        /// data.
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(tag = "kind", rename_all = "kebab-case")]
+        pub enum ObjectId {
+            $($(#[$meta])* $variant { $($field: $field_type),* },)*
+        }
+
+        /// A whole schema: every modelled object of one database, plus the
+        /// dependencies between them and warnings about what is not modelled.
+        ///
+        /// Every list may be missing from a snapshot: one written before a
+        /// kind was modelled reads as holding none of that kind.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(default)]
+        pub struct Catalog {
+            $($(pub $list: Vec<$model>,)?)*
+            /// Edges `dependent -> referenced` between modelled objects, as
+            /// recorded by `pg_depend`, sorted and without duplicates.
+            pub dependencies: Vec<Dependency>,
+            /// Objects present in the database that pgrift does not model.
+            pub warnings: Vec<Warning>,
+        }
+
+        /// The kind part of a [`Key`], one per [`ObjectId`] variant, in the
+        /// same order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Tag {
+            $($variant,)*
+        }
+
+        /// One object of a catalog, borrowed.
+        #[derive(Debug, Clone, Copy)]
+        pub enum Obj<'a> {
+            $($variant($(&'a $model)? $((&'a Table, &'a $part))?),)*
+        }
+
+        /// The kinds in the order a person writes their creates.
+        #[derive(Clone, Copy)]
+        enum Rank {
+            $($ranked,)*
+        }
+
+        /// The version of the snapshot file format.
+        pub const SNAPSHOT_VERSION: u64 = $version;
+
+        impl Tag {
+            /// The noun a user reads in a message.
+            pub fn noun(self) -> &'static str {
+                match self {
+                    $(Tag::$variant => <$module::$kind as ObjectKind<'_>>::NOUN,)*
+                }
+            }
+
+            fn shape(self) -> Shape {
+                match self {
+                    $(Tag::$variant => <$module::$kind as ObjectKind<'_>>::SHAPE,)*
+                }
+            }
+
+            /// What becomes of an object of this kind when something it
+            /// depends on changes.
+            pub fn follows(self) -> Follows {
+                match self {
+                    $(Tag::$variant => <$module::$kind as ObjectKind<'_>>::FOLLOWS,)*
+                }
+            }
+
+            /// The place of the kind among creates; drops run the other way.
+            pub fn create_rank(self) -> u8 {
+                match self {
+                    $(Tag::$variant => Rank::$variant as u8,)*
+                }
+            }
+
+            /// The number of kinds.
+            pub const COUNT: u8 = [$(Tag::$variant),*].len() as u8;
+
+            fn named_container(self, parts: [&str; 3], container: Key<'_>) -> bool {
+                match self {
+                    $(Tag::$variant => <$module::$kind as ObjectKind<'_>>::named_container(parts, container),)*
+                }
+            }
+        }
+
+        impl ObjectId {
+            /// The identity's key: its kind and its parts, borrowed.
+            pub fn key(&self) -> Key<'_> {
+                match self {
+                    $(ObjectId::$variant { $($field),* } => {
+                        let mut parts = id::Parts::default();
+                        $(id::Part::push($field, &mut parts);)*
+                        Key(Tag::$variant, parts.into_array())
+                    })*
+                }
+            }
+
+            /// The identity a key stands for.
+            pub fn from_key(Key(tag, parts): Key<'_>) -> ObjectId {
+                let mut parts = parts.into_iter();
+                match tag {
+                    $(Tag::$variant => ObjectId::$variant {
+                        $($field: <$field_type as id::Part>::take(&mut parts),)*
+                    },)*
+                }
+            }
+        }
+
+        impl<'a> Obj<'a> {
+            /// The object's identity, as parts borrowed from it.
+            pub fn key(self) -> Key<'a> {
+                match self {
+                    $(Obj::$variant(obj) => Key(Tag::$variant, <$module::$kind as ObjectKind<'a>>::key(obj)),)*
+                }
+            }
+
+            pub fn tag(self) -> Tag {
+                match self {
+                    $(Obj::$variant(_) => Tag::$variant,)*
+                }
+            }
+
+            /// What structurally holds the object.
+            pub fn container(self) -> Holder<'a> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::container(obj),)*
+                }
+            }
+
+            /// The table the object is, or belongs to.
+            pub fn table(self) -> Option<&'a QualName> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::table(obj),)*
+                }
+            }
+
+            /// The names the object takes in its schema's namespace of
+            /// relations and types.
+            pub fn claimed_names(self) -> Vec<QualName> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::claimed_names(obj),)*
+                }
+            }
+
+            pub fn create(self) -> Vec<Stmt> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::create(obj),)*
+                }
+            }
+
+            pub fn drop(self) -> Vec<Stmt> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::drop(obj),)*
+                }
+            }
+
+            /// The object whose drop also drops this one (see
+            /// [`ObjectKind::dropped_with`]).
+            pub fn dropped_with(self, objects: &Objects<'a>, i: Ix) -> Option<ObjectId> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::dropped_with(obj, objects, i),)*
+                }
+            }
+
+            /// The object whose create also creates this one.
+            pub fn created_with(self) -> Option<ObjectId> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::created_with(obj),)*
+                }
+            }
+
+            pub fn comments_on_create(self) -> Vec<Stmt> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::comments_on_create(obj),)*
+                }
+            }
+
+            pub fn finish_create(self) -> Option<Stmt> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::finish_create(obj),)*
+                }
+            }
+
+            /// The definition the review report shows.
+            pub fn shown(self) -> Option<Shown> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::shown(obj),)*
+                }
+            }
+
+            /// Applies `f` to two objects of one kind; `None` when their
+            /// kinds differ, which two objects of one identity never do.
+            fn pair<T>(old: Obj<'a>, new: Obj<'a>, f: impl PairFn<'a, T>) -> Option<T> {
+                match (old, new) {
+                    $((Obj::$variant(a), Obj::$variant(b)) => Some(f.call::<$module::$kind>(a, b)),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Catalog {
+            /// Every object of the catalog, grouped by kind in identity
+            /// order, each group in the order of the catalog's lists.
+            pub fn objects(&self) -> Vec<Obj<'_>> {
+                let mut out = Vec::with_capacity(self.object_count());
+                $(<$module::$kind as ObjectKind<'_>>::each(self, &mut out);)*
+                out
+            }
+
+            /// Sorts every list by its key (a table's constraints by name)
+            /// and removes duplicate dependencies, so that two catalogs of
+            /// the same schema are equal and serialise the same.
+            pub fn normalize(&mut self) {
+                for table in &mut self.tables {
+                    table.constraints.sort_by(|a, b| a.name.cmp(&b.name));
+                }
+                $($(self.$list.sort_by(|a, b| {
+                    <$module::$kind as ObjectKind<'_>>::key(a).cmp(&<$module::$kind as ObjectKind<'_>>::key(b))
+                });)?)*
+                // Unstable sorts need no scratch space, which for the
+                // dependencies of a large catalog is tens of megabytes;
+                // equal elements are identical, so their order does not
+                // matter.
+                self.dependencies.sort_unstable();
+                self.dependencies.dedup();
+                self.warnings.sort();
+                self.warnings.dedup();
+            }
+
+            /// True when the catalog holds no modelled object at all.
+            pub fn is_empty(&self) -> bool {
+                true $($(&& self.$list.is_empty())?)*
+            }
+
+            /// Roughly the number of objects, to size what holds them.
+            fn object_count(&self) -> usize {
+                let per_table: usize = self
+                    .tables
+                    .iter()
+                    .map(|table| 2 * table.columns.len() + table.constraints.len())
+                    .sum();
+                per_table $($(+ self.$list.len())?)*
+            }
+        }
+
+        /// The rows of every kind that reads itself, as they arrive.
+        pub struct Rows {
+            $($read_list: Vec<<$read_module::$read_kind as ReadKind>::Raw>,)*
+        }
+
+        impl Rows {
+            /// Runs every kind's query, all of them at once so that they
+            /// are pipelined on the one connection.
+            pub async fn fetch(
+                client: &tokio_postgres::Client,
+                server_version_num: i32,
+            ) -> Result<Rows, crate::read::IntrospectError> {
+                let ($($read_list,)*) = futures_util::try_join!(
+                    $(crate::read::query_read(
+                        client,
+                        <$read_module::$read_kind as ReadKind>::WHAT,
+                        <$read_module::$read_kind as ReadKind>::query(server_version_num),
+                        |row| <$read_module::$read_kind as ReadKind>::raw(row, server_version_num),
+                    ),)*
+                )?;
+                Ok(Rows { $($read_list,)* })
+            }
+
+            /// The number of objects read, to size the map of their
+            /// addresses.
+            pub fn count(&self) -> usize {
+                0 $(+ self.$read_list.len())*
+            }
+
+            /// Builds every kind's objects into `catalog`, in registry
+            /// order.
+            pub fn build(
+                self,
+                catalog: &mut Catalog,
+                classes: &ClassIds,
+                objects: &mut ObjectMap,
+            ) -> Result<(), crate::read::IntrospectError> {
+                $(catalog.$read_list = <$read_module::$read_kind as ReadKind>::build(self.$read_list, classes, objects)?;)*
+                Ok(())
+            }
+        }
+    };
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Schema {
-    pub name: String,
-    pub comment: Option<String>,
+every_kind!(define_kinds);
+
+/// A function of two objects of one kind, generic over the kind, for
+/// [`Obj::pair`].
+trait PairFn<'a, T> {
+    fn call<K: ObjectKind<'a>>(self, old: K::Ref, new: K::Ref) -> T;
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Extension {
-    pub name: String,
-    pub schema: String,
-    pub version: String,
-    /// The versions this server's extension scripts can update the
-    /// installed version to. Not part of the schema: it tells the diff
-    /// whether `ALTER EXTENSION … UPDATE` can reach another version, or the
-    /// extension must be dropped and created again. `None` when unknown (a
-    /// snapshot written without it).
-    #[serde(default)]
-    pub update_targets: Option<Vec<String>>,
+/// How two objects of one identity compare; see [`ObjectKind::compare`].
+pub fn compare<'a>(old: Obj<'a>, new: Obj<'a>) -> Delta {
+    struct Compare;
+    impl<'a> PairFn<'a, Delta> for Compare {
+        fn call<K: ObjectKind<'a>>(self, old: K::Ref, new: K::Ref) -> Delta {
+            K::compare(old, new)
+        }
+    }
+    // Identities encode the kind, so both sides are of one kind.
+    Obj::pair(old, new, Compare).unwrap_or(Delta::Replace)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnumType {
-    pub name: QualName,
-    /// Labels in their sort order (`enumsortorder`).
-    pub labels: Vec<String>,
-    pub comment: Option<String>,
+/// The statements that turn `old`'s comments into `new`'s.
+pub fn comments_changed<'a>(old: Obj<'a>, new: Obj<'a>) -> Vec<Stmt> {
+    struct Comments;
+    impl<'a> PairFn<'a, Vec<Stmt>> for Comments {
+        fn call<K: ObjectKind<'a>>(self, old: K::Ref, new: K::Ref) -> Vec<Stmt> {
+            K::comments_changed(old, new)
+        }
+    }
+    Obj::pair(old, new, Comments).unwrap_or_default()
 }
 
-/// The options shared by standalone sequences and identity columns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SequenceOptions {
-    /// `smallint`, `integer` or `bigint`.
-    pub data_type: String,
-    pub start: i64,
-    pub increment: i64,
-    pub min_value: i64,
-    pub max_value: i64,
-    pub cache: i64,
-    pub cycle: bool,
+/// Work that must follow an alter of `old` into `new`.
+pub fn finish_alter<'a>(old: Obj<'a>, new: Obj<'a>) -> Vec<Stmt> {
+    struct Finish;
+    impl<'a> PairFn<'a, Vec<Stmt>> for Finish {
+        fn call<K: ObjectKind<'a>>(self, old: K::Ref, new: K::Ref) -> Vec<Stmt> {
+            K::finish_alter(old, new)
+        }
+    }
+    Obj::pair(old, new, Finish).unwrap_or_default()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sequence {
-    pub name: QualName,
-    pub options: SequenceOptions,
-    /// The column this sequence is `OWNED BY`, if any.
-    pub owned_by: Option<ColumnRef>,
-    pub comment: Option<String>,
+/// The names an alter of `old` into `new` frees and takes.
+pub fn alter_names<'a>(old: Obj<'a>, new: Obj<'a>) -> (Vec<QualName>, Vec<QualName>) {
+    struct Names;
+    impl<'a> PairFn<'a, (Vec<QualName>, Vec<QualName>)> for Names {
+        fn call<K: ObjectKind<'a>>(
+            self,
+            old: K::Ref,
+            new: K::Ref,
+        ) -> (Vec<QualName>, Vec<QualName>) {
+            K::alter_names(old, new)
+        }
+    }
+    Obj::pair(old, new, Names).unwrap_or_default()
 }
 
-/// A column of a table, named by table and column name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ColumnRef {
-    pub table: QualName,
-    pub column: String,
+/// Whether altering `old` into `new` by `statements` makes the object's
+/// dependents go away.
+pub fn alter_spreads<'a>(old: Obj<'a>, new: Obj<'a>, statements: &[Stmt]) -> bool {
+    struct Spreads<'s>(&'s [Stmt]);
+    impl<'a> PairFn<'a, bool> for Spreads<'_> {
+        fn call<K: ObjectKind<'a>>(self, old: K::Ref, new: K::Ref) -> bool {
+            K::alter_spreads(old, new, self.0)
+        }
+    }
+    Obj::pair(old, new, Spreads(statements)).unwrap_or(false)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Table {
-    pub name: QualName,
-    pub unlogged: bool,
-    /// Columns in their physical order. Order is not significant for the
-    /// diff: a column added by `ALTER TABLE` lands at the end.
-    pub columns: Vec<Column>,
-    /// Constraints sorted by name. `NOT NULL` is a column property, not a
-    /// constraint, on every server version.
-    pub constraints: Vec<Constraint>,
-    pub comment: Option<String>,
+impl ObjectId {
+    /// The noun a user reads in a message (`table`, `column` …).
+    pub fn kind_name(&self) -> &'static str {
+        self.key().0.noun()
+    }
+
+    /// Whether `container` is the object that this identity names as
+    /// holding it.
+    pub fn is_named_container(&self, container: &ObjectId) -> bool {
+        let Key(tag, parts) = self.key();
+        tag.named_container(parts, container.key())
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Column {
-    pub name: Name,
-    /// The type as `format_type` prints it, with typmod (`character varying(20)`).
-    pub data_type: Name,
-    /// A collation other than the type's default, if any. Boxed: few
-    /// columns have one, and inline it would be a quarter of every column.
-    pub collation: Option<Box<QualName>>,
-    pub not_null: bool,
-    /// The default expression as `pg_get_expr` prints it.
-    pub default: Option<String>,
-    /// Boxed: few columns are identity columns, and inline the options
-    /// would nearly double the size of every column.
-    pub identity: Option<Box<Identity>>,
-    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
-    pub generated: Option<String>,
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    /// `ALWAYS` when true, `BY DEFAULT` otherwise.
-    pub always: bool,
-    /// The name of the sequence behind the identity column.
-    pub sequence: QualName,
-    pub options: SequenceOptions,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConstraintKind {
-    PrimaryKey,
-    Unique,
-    Check,
-    ForeignKey,
-    Exclusion,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Constraint {
-    pub name: Name,
-    pub kind: ConstraintKind,
-    /// `pg_get_constraintdef` without a trailing `NOT VALID`.
-    pub definition: String,
-    /// False for a constraint added `NOT VALID` and not validated since.
-    pub validated: bool,
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Index {
-    pub name: QualName,
-    pub table: QualName,
-    /// The complete `CREATE INDEX` statement as `pg_get_indexdef` prints it.
-    pub definition: String,
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct View {
-    pub name: QualName,
-    pub materialized: bool,
-    /// The query as `pg_get_viewdef(oid, true)` prints it.
-    pub definition: String,
-    /// Storage options (`security_barrier=true`, `check_option=local` …),
-    /// sorted.
-    pub options: Vec<String>,
-    pub comment: Option<String>,
-    /// Comments on the view's columns, sorted by column name.
-    #[serde(default)]
-    pub column_comments: Vec<ColumnComment>,
-}
-
-/// A comment on one column of a view.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ColumnComment {
-    pub column: String,
-    pub comment: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FunctionKind {
-    Function,
-    Procedure,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Function {
-    pub name: QualName,
-    pub kind: FunctionKind,
-    /// `pg_get_function_identity_arguments`: the part of the signature that
-    /// tells overloads apart.
-    pub identity_args: String,
-    /// `pg_get_function_arguments`: names, modes and defaults too.
-    pub arguments: String,
-    /// `pg_get_function_result`, absent for procedures.
-    pub result: Option<String>,
-    /// The complete `CREATE OR REPLACE` statement as `pg_get_functiondef`
-    /// prints it.
-    pub definition: String,
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TriggerEnabled {
-    /// `tgenabled = 'O'`: fires in origin and local modes (the default).
-    Origin,
-    /// `tgenabled = 'D'`.
-    Disabled,
-    /// `tgenabled = 'R'`.
-    Replica,
-    /// `tgenabled = 'A'`.
-    Always,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Trigger {
-    pub table: QualName,
-    pub name: String,
-    /// The complete `CREATE [CONSTRAINT] TRIGGER` statement as
-    /// `pg_get_triggerdef` prints it.
-    pub definition: String,
-    pub enabled: TriggerEnabled,
-    pub comment: Option<String>,
+/// Displays the object as SQL names, for comments and messages
+/// (`public.users.email`, `public.f(integer)`).
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Key(tag, parts) = self.key();
+        tag.shape().write(f, parts)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -257,32 +470,6 @@ pub struct Warning {
 }
 
 impl Catalog {
-    /// Sorts every list by its key and removes duplicate dependencies, so
-    /// that two catalogs of the same schema are equal and serialise the same.
-    pub fn normalize(&mut self) {
-        self.schemas.sort_by(|a, b| a.name.cmp(&b.name));
-        self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
-        self.enums.sort_by(|a, b| a.name.cmp(&b.name));
-        self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
-        for table in &mut self.tables {
-            table.constraints.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        self.tables.sort_by(|a, b| a.name.cmp(&b.name));
-        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-        self.views.sort_by(|a, b| a.name.cmp(&b.name));
-        self.functions
-            .sort_by(|a, b| (&a.name, &a.identity_args).cmp(&(&b.name, &b.identity_args)));
-        self.triggers
-            .sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
-        // Unstable sorts need no scratch space, which for the dependencies
-        // of a large catalog is tens of megabytes; equal elements are
-        // identical, so their order does not matter.
-        self.dependencies.sort_unstable();
-        self.dependencies.dedup();
-        self.warnings.sort();
-        self.warnings.dedup();
-    }
-
     /// The table called `name`. Like the other lookups by name, it expects a
     /// normalized catalog (every list sorted by its key), which introspection
     /// and snapshot files give, and searches it by bisection.
@@ -314,19 +501,6 @@ impl Catalog {
         self.functions_named(name)
             .iter()
             .find(|f| f.identity_args == args)
-    }
-
-    /// True when the catalog holds no modelled object at all.
-    pub fn is_empty(&self) -> bool {
-        self.schemas.is_empty()
-            && self.extensions.is_empty()
-            && self.enums.is_empty()
-            && self.sequences.is_empty()
-            && self.tables.is_empty()
-            && self.indexes.is_empty()
-            && self.views.is_empty()
-            && self.functions.is_empty()
-            && self.triggers.is_empty()
     }
 }
 

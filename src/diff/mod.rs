@@ -12,28 +12,14 @@
 //! The result is a [`Changeset`]: unordered changes, each with the statements
 //! that carry it out. Ordering is the job of [`crate::plan`].
 
-mod columns;
-mod comments;
-mod constraints;
-mod enums;
-mod extensions;
-mod functions;
-mod indexes;
-mod objects;
-mod schemas;
-mod sequences;
-mod tables;
-mod triggers;
-mod views;
-
 use std::cmp::Ordering;
 
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-pub use objects::{Ix, Obj, Objects};
+pub use crate::catalog::{Delta, Ix, Obj, Objects};
 
-use crate::catalog::{Catalog, ConstraintKind, ObjectId, Warning};
+use crate::catalog::{self as catalog, Catalog, Follows, ObjectId, Warning, column_id};
 use crate::sql::Stmt;
 
 /// What a change does to its object.
@@ -116,16 +102,6 @@ impl<'a> std::ops::Deref for Indexed<'a> {
             Indexed::Lent(objects) => objects,
         }
     }
-}
-
-/// How an object present on both sides compares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delta {
-    Same,
-    /// Altered in place by these statements.
-    Alter(Vec<Stmt>),
-    /// Dropped and created again.
-    Replace,
 }
 
 /// What the diff decided for one identity, before statements are written.
@@ -229,7 +205,7 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
         decisions[p] = match *pair {
             (Some(_), None) => Some(Decision::Drop),
             (None, Some(_)) => Some(Decision::Create),
-            (Some(i), Some(j)) => match compare(from_objects.obj(i), to_objects.obj(j)) {
+            (Some(i), Some(j)) => match catalog::compare(from_objects.obj(i), to_objects.obj(j)) {
                 Delta::Same => None,
                 Delta::Alter(stmts) => Some(Decision::Alter(stmts)),
                 Delta::Replace => Some(Decision::Replace(None)),
@@ -255,14 +231,14 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
                 changes.push(drop_change(&from_objects, i, old, None));
             }
             (Decision::Create, _, Some(new)) => {
-                let mut created = create_changes(&to_objects, &id, new, None);
+                let mut created = create_changes(&id, new, None);
                 sync_new_sequence(&from_objects, new, &mut created);
                 changes.extend(created);
             }
             (Decision::Replace(reason), Some((i, old)), Some(new)) => {
                 recreated[p] = true;
                 changes.push(drop_change(&from_objects, i, old, reason.clone()));
-                changes.extend(create_changes(&to_objects, &id, new, reason));
+                changes.extend(create_changes(&id, new, reason));
             }
             (Decision::Alter(statements), Some((_, old)), Some(new)) => {
                 changes.extend(alter_changes(&id, old, new, statements));
@@ -276,7 +252,7 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
         if let (Some(i), Some(j)) = *pair
             && !recreated[p]
         {
-            let stmts = comments::changed(from_objects.obj(i), to_objects.obj(j));
+            let stmts = catalog::comments_changed(from_objects.obj(i), to_objects.obj(j));
             if !stmts.is_empty() {
                 changes.push(simple(from_objects.id(i), ChangeKind::Comment, stmts));
             }
@@ -300,37 +276,6 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
         to: to_objects,
         changes,
         warnings,
-    }
-}
-
-fn compare(old: Obj<'_>, new: Obj<'_>) -> Delta {
-    // Identities encode the kind, so both sides are of one kind; the match
-    // is on FROM's object alone so that a new kind must name its compare.
-    macro_rules! same_kind {
-        ($variant:ident($($binding:pat),+) => $compare:expr) => {{
-            let Obj::$variant($($binding),+) = new else {
-                return Delta::Replace;
-            };
-            $compare
-        }};
-    }
-    match old {
-        Obj::Schema(_) => Delta::Same,
-        Obj::Extension(a) => same_kind!(Extension(b) => extensions::compare(a, b)),
-        Obj::Type(a) => same_kind!(Type(b) => enums::compare(a, b)),
-        Obj::Sequence(a) => same_kind!(Sequence(b) => sequences::compare(a, b)),
-        Obj::Table(a) => same_kind!(Table(b) => tables::compare(a, b)),
-        Obj::Column(ta, a) => same_kind!(Column(_, b) => columns::compare(&ta.name, a, b)),
-        Obj::Default(ta, a) => {
-            same_kind!(Default(_, b) => columns::compare_default(&ta.name, a, b))
-        }
-        Obj::Constraint(ta, a) => {
-            same_kind!(Constraint(_, b) => constraints::compare(&ta.name, a, b))
-        }
-        Obj::Index(a) => same_kind!(Index(b) => indexes::compare(a, b)),
-        Obj::View(a) => same_kind!(View(b) => views::compare(a, b)),
-        Obj::Function(a) => same_kind!(Function(b) => functions::compare(a, b)),
-        Obj::Trigger(a) => same_kind!(Trigger(b) => triggers::compare(a, b)),
     }
 }
 
@@ -379,9 +324,13 @@ fn close_over_dependents(
             };
             let new = to.obj(new_ix);
             let reason = || format!("depends on {} {cause}, which changes", cause.kind_name());
+            let replace = || match decisions[p] {
+                Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
+                _ => Some(Decision::Replace(Some(reason()))),
+            };
             // The object's kind on both sides is its identity's kind.
-            let next = match new {
-                Obj::Column(table, column) => {
+            let next = match (new.tag().follows(), new) {
+                (Follows::Column, Obj::Column((table, column))) => {
                     if column.generated.is_some() && cause_is_column {
                         Some(Decision::Replace(Some(reason())))
                     } else if cause_is_type {
@@ -390,11 +339,10 @@ fn close_over_dependents(
                         None
                     }
                 }
-                Obj::Table(_) | Obj::Schema(_) | Obj::Extension(_) => None,
-                Obj::Sequence(_) | Obj::Type(_) => None,
+                (Follows::Column | Follows::Stays, _) => None,
                 // An index or constraint on a retyped column is rebuilt by
                 // PostgreSQL itself; only the recreated enum's own uses go.
-                Obj::Index(_) | Obj::Constraint(..)
+                (Follows::RebuiltWithColumn, _)
                     if cause_is_column
                         && !matches!(
                             decisions[cause_pair],
@@ -403,10 +351,7 @@ fn close_over_dependents(
                 {
                     None
                 }
-                _ => match decisions[p] {
-                    Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
-                    _ => Some(Decision::Replace(Some(reason()))),
-                },
+                (Follows::RebuiltWithColumn | Follows::Replaced, _) => replace(),
             };
             if let Some(next) = next {
                 let first = !seen[p];
@@ -431,9 +376,8 @@ fn spreads(
     match decision {
         Decision::Drop | Decision::Replace(_) => true,
         Decision::Create => false,
-        Decision::Alter(stmts) => match (old.map(|i| from.obj(i)), new.map(|j| to.obj(j))) {
-            (Some(Obj::Column(..)), _) => stmts.iter().any(columns::is_type_change),
-            (Some(Obj::Type(a)), Some(Obj::Type(b))) => enums::recreates(a, b),
+        Decision::Alter(stmts) => match (old, new) {
+            (Some(i), Some(j)) => catalog::alter_spreads(from.obj(i), to.obj(j), stmts),
             _ => false,
         },
     }
@@ -448,13 +392,13 @@ fn retype(
 ) -> Option<Decision> {
     match current {
         Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
-        Some(Decision::Alter(stmts)) if stmts.iter().any(columns::is_type_change) => None,
+        Some(Decision::Alter(stmts)) if stmts.iter().any(catalog::is_type_change) => None,
         Some(Decision::Alter(stmts)) => {
             let mut stmts = stmts.clone();
-            stmts.insert(0, columns::retype_via_text(table, column));
+            stmts.insert(0, catalog::retype_via_text(table, column));
             Some(Decision::Alter(stmts))
         }
-        _ => Some(Decision::Alter(vec![columns::retype_via_text(
+        _ => Some(Decision::Alter(vec![catalog::retype_via_text(
             table, column,
         )])),
     }
@@ -504,120 +448,33 @@ fn drop_change(from: &Objects<'_>, i: Ix, old: Obj<'_>, reason: Option<String>) 
         id: from.id(i),
         kind: ChangeKind::Drop,
         reason,
-        statements: drop_statements(old),
-        absorbed_into: absorbing_drop(from, i, old).map(|parent| (parent, ChangeKind::Drop)),
-        frees: from.claimed_names(&old),
+        statements: old.drop(),
+        absorbed_into: old
+            .dropped_with(from, i)
+            .map(|parent| (parent, ChangeKind::Drop)),
+        frees: old.claimed_names(),
         claims: Vec::new(),
     }
 }
 
-/// The parent whose drop also drops this object, if the parent is dropped.
-/// Foreign keys to other tables are always dropped on their own, so that two
-/// tables referencing each other can both be dropped.
-fn absorbing_drop(from: &Objects<'_>, i: Ix, old: Obj<'_>) -> Option<ObjectId> {
-    let parent = match old {
-        Obj::Column(t, _) => Some(ObjectId::Table {
-            name: t.name.clone(),
-        }),
-        Obj::Default(t, c) => Some(objects::column_id(&t.name, &c.name)),
-        Obj::Constraint(t, c) => {
-            let foreign = c.kind == ConstraintKind::ForeignKey
-                && from.dependencies(i).iter().any(|&d| {
-                    // The table the dependency is, or belongs to.
-                    let table = match from.obj(d) {
-                        Obj::Table(other)
-                        | Obj::Column(other, _)
-                        | Obj::Default(other, _)
-                        | Obj::Constraint(other, _) => Some(&other.name),
-                        Obj::Trigger(trigger) => Some(&trigger.table),
-                        _ => None,
-                    };
-                    table.is_some_and(|name| name != &t.name)
-                });
-            (!foreign).then(|| ObjectId::Table {
-                name: t.name.clone(),
-            })
-        }
-        Obj::Trigger(t) => Some(from.relation_id(&t.table)),
-        Obj::Index(i) => Some(from.relation_id(&i.table)),
-        Obj::Sequence(s) => s
-            .owned_by
-            .as_ref()
-            .map(|o| objects::column_id(&o.table, &o.column)),
-        _ => None,
-    }?;
-    Some(parent)
-}
-
-fn drop_statements(old: Obj<'_>) -> Vec<Stmt> {
-    match old {
-        Obj::Schema(s) => schemas::drop(s),
-        Obj::Extension(e) => extensions::drop(e),
-        Obj::Type(t) => enums::drop(t),
-        Obj::Sequence(s) => sequences::drop(s),
-        Obj::Table(t) => tables::drop(t),
-        Obj::Column(t, c) => columns::drop(&t.name, c),
-        Obj::Default(t, c) => columns::drop_default(&t.name, c),
-        Obj::Constraint(t, c) => constraints::drop(&t.name, c),
-        Obj::Index(i) => indexes::drop(i),
-        Obj::View(v) => views::drop(v),
-        Obj::Function(f) => functions::drop(f),
-        Obj::Trigger(t) => triggers::drop(t),
-    }
-}
-
-/// The create of one object, its comment, and for sequences the
-/// `OWNED BY` that must wait for the owning column.
-fn create_changes(
-    to: &Objects<'_>,
-    id: &ObjectId,
-    new: Obj<'_>,
-    reason: Option<String>,
-) -> Vec<Change> {
-    let absorbed = match new {
-        Obj::Column(t, _) => Some((
-            ObjectId::Table {
-                name: t.name.clone(),
-            },
-            ChangeKind::Create,
-        )),
-        Obj::Default(t, c) => Some((objects::column_id(&t.name, &c.name), ChangeKind::Create)),
-        _ => None,
-    };
-    let statements = match new {
-        Obj::Schema(s) => schemas::create(s),
-        Obj::Extension(e) => extensions::create(e),
-        Obj::Type(t) => enums::create(t),
-        Obj::Sequence(s) => sequences::create(s),
-        Obj::Table(t) => tables::create(t),
-        Obj::Column(t, c) => columns::add(&t.name, c),
-        Obj::Default(t, c) => columns::set_default(&t.name, c),
-        Obj::Constraint(t, c) => constraints::create(&t.name, c),
-        Obj::Index(i) => indexes::create(i),
-        Obj::View(v) => views::create(v),
-        Obj::Function(f) => functions::create(f),
-        Obj::Trigger(t) => triggers::create(t),
-    };
+/// The create of one object, its comment, and work that must wait for
+/// everything else (a sequence's `OWNED BY`, once its column exists).
+fn create_changes(id: &ObjectId, new: Obj<'_>, reason: Option<String>) -> Vec<Change> {
     let mut out = vec![Change {
         id: id.clone(),
         kind: ChangeKind::Create,
         reason,
-        statements,
-        absorbed_into: absorbed,
+        statements: new.create(),
+        absorbed_into: new
+            .created_with()
+            .map(|parent| (parent, ChangeKind::Create)),
         frees: Vec::new(),
-        claims: to.claimed_names(&new),
+        claims: new.claimed_names(),
     }];
-    if let Obj::Sequence(s) = new
-        && let Some(stmt) = sequences::owned_by(s)
-    {
+    if let Some(stmt) = new.finish_create() {
         out.push(simple(id.clone(), ChangeKind::Finish, vec![stmt]));
     }
-    if let Obj::Trigger(t) = new
-        && let Some(stmt) = triggers::enable_if_needed(t)
-    {
-        out[0].statements.push(stmt);
-    }
-    let stmts = comments::on_create(new);
+    let stmts = new.comments_on_create();
     if !stmts.is_empty() {
         out.push(simple(id.clone(), ChangeKind::Comment, stmts));
     }
@@ -633,10 +490,7 @@ fn sync_new_sequence(from: &Objects<'_>, new: Obj<'_>, changes: &mut [Change]) {
     let Some(owner) = &sequence.owned_by else {
         return;
     };
-    if from
-        .get(&objects::column_id(&owner.table, &owner.column))
-        .is_none()
-    {
+    if from.get(&column_id(&owner.table, &owner.column)).is_none() {
         return;
     }
     if let Some(finish) = changes.iter_mut().find(|c| c.kind == ChangeKind::Finish) {
@@ -651,24 +505,10 @@ fn sync_new_sequence(from: &Objects<'_>, new: Obj<'_>, changes: &mut [Change]) {
 fn alter_changes(id: &ObjectId, old: Obj<'_>, new: Obj<'_>, statements: Vec<Stmt>) -> Vec<Change> {
     let mut out = Vec::new();
     let mut change = simple(id.clone(), ChangeKind::Alter, statements);
-    match (old, new) {
-        (Obj::Column(_, a), Obj::Column(_, b)) if a.identity != b.identity => {
-            change.frees = a.identity.iter().map(|i| i.sequence.clone()).collect();
-            change.claims = b.identity.iter().map(|i| i.sequence.clone()).collect();
-        }
-        (Obj::Type(a), Obj::Type(b)) if enums::recreates(a, b) => {
-            out.push(simple(
-                id.clone(),
-                ChangeKind::Finish,
-                enums::finish_recreate(a),
-            ));
-        }
-        (Obj::Sequence(a), Obj::Sequence(b)) if a.owned_by != b.owned_by => {
-            if let Some(stmt) = sequences::owned_by_change(b) {
-                out.push(simple(id.clone(), ChangeKind::Finish, vec![stmt]));
-            }
-        }
-        _ => {}
+    (change.frees, change.claims) = catalog::alter_names(old, new);
+    let finish = catalog::finish_alter(old, new);
+    if !finish.is_empty() {
+        out.push(simple(id.clone(), ChangeKind::Finish, finish));
     }
     if !change.statements.is_empty() {
         out.insert(0, change);

@@ -9,91 +9,9 @@
 use rustc_hash::FxHashMap as HashMap;
 use tokio_postgres::Client;
 
-use super::{IntrospectError, Reader, query_read};
+use crate::catalog::{Address, ClassIds, ObjectMap};
 use crate::catalog::{Dependency, ObjectId};
-
-/// The OIDs of the system catalogs that `pg_depend.classid` names, read from
-/// the server rather than written down.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ClassIds {
-    pub pg_class: u32,
-    pub pg_namespace: u32,
-    pub pg_type: u32,
-    pub pg_proc: u32,
-    pub pg_constraint: u32,
-    pub pg_trigger: u32,
-    pub pg_attrdef: u32,
-    pub pg_rewrite: u32,
-    pub pg_extension: u32,
-}
-
-impl ClassIds {
-    pub fn read(row: &Reader<'_>) -> Result<Self, IntrospectError> {
-        Ok(ClassIds {
-            pg_class: row.get("pg_class")?,
-            pg_namespace: row.get("pg_namespace")?,
-            pg_type: row.get("pg_type")?,
-            pg_proc: row.get("pg_proc")?,
-            pg_constraint: row.get("pg_constraint")?,
-            pg_trigger: row.get("pg_trigger")?,
-            pg_attrdef: row.get("pg_attrdef")?,
-            pg_rewrite: row.get("pg_rewrite")?,
-            pg_extension: row.get("pg_extension")?,
-        })
-    }
-}
-
-/// Where `pg_depend` finds an object: its catalog, its OID and, for a
-/// column, its number (0 for the whole object).
-pub(super) type Address = (u32, u32, i32);
-
-/// The modelled objects by their `pg_depend` address.
-///
-/// An object has several addresses (a table: its relation, its row type and
-/// that type's array), so each identity is stored once and the addresses
-/// point at it.
-#[derive(Debug, Default)]
-pub(super) struct ObjectMap {
-    addresses: HashMap<Address, u32>,
-    ids: Vec<ObjectId>,
-}
-
-impl ObjectMap {
-    /// A map with room for `n` objects, so that the list of identities
-    /// (the bulk of a large catalog's map) is not grown by doubling.
-    pub fn with_capacity(n: usize) -> Self {
-        ObjectMap {
-            addresses: HashMap::with_capacity_and_hasher(n, Default::default()),
-            ids: Vec::with_capacity(n),
-        }
-    }
-
-    pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
-        let index = match self.ids.last() {
-            Some(last) if *last == id => self.ids.len() - 1,
-            _ => {
-                self.ids.push(id);
-                self.ids.len() - 1
-            }
-        };
-        self.addresses.insert((class, oid, subid), index as u32);
-    }
-
-    /// The object at an address. A sub-object that is not modelled on its
-    /// own (a column of a view) stands for its whole object.
-    pub fn get(&self, class: u32, oid: u32, subid: i32) -> Option<&ObjectId> {
-        self.addresses
-            .get(&(class, oid, subid))
-            .or_else(|| {
-                if subid != 0 {
-                    self.addresses.get(&(class, oid, 0))
-                } else {
-                    None
-                }
-            })
-            .map(|&index| &self.ids[index as usize])
-    }
-}
+use crate::read::{IntrospectError, query_read};
 
 /// One row of `pg_depend`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,7 +249,7 @@ mod tests {
 
     #[test]
     fn the_query_is_qualified() {
-        crate::introspect::filter::tests::assert_qualified(QUERY);
+        crate::read::filter::tests::assert_qualified(QUERY);
     }
 
     #[test]

@@ -5,11 +5,11 @@
 use futures_util::try_join;
 use tokio_postgres::Client;
 
-use super::depend::{ClassIds, ObjectMap};
-use super::indexdef::{IndexParts, OpClass, Support, TypeInfo};
 use super::tables::RawTables;
-use super::{IntrospectError, Reader, query, query_oids, read_rows, server_definitions};
+use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{Index, ObjectId, QualName};
+use crate::read::indexdef::{IndexParts, OpClass, Support, TypeInfo};
+use crate::read::{IntrospectError, Reader, query, query_oids, read_rows, server_definitions};
 
 pub(super) struct RawIndex {
     oid: u32,
@@ -274,7 +274,7 @@ mod tests {
             super::TYPES,
             super::DEFINITIONS,
         ] {
-            crate::introspect::filter::tests::assert_qualified(sql);
+            crate::read::filter::tests::assert_qualified(sql);
         }
     }
 }

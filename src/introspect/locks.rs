@@ -11,8 +11,9 @@
 
 use tokio_postgres::Client;
 
-use super::error::{LockHolder, describe};
-use super::{IntrospectError, Limits, Reader, query, read_rows};
+use super::Limits;
+use crate::read::{IntrospectError, Reader, query, read_rows};
+use crate::read::{LockHolder, describe};
 
 const WHAT: &str = "locks held by other sessions";
 

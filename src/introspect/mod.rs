@@ -18,43 +18,26 @@
 //! belongs to an extension. What is present but not modelled becomes a
 //! [`crate::catalog::Warning`].
 
-#[macro_use]
-mod filter;
-#[macro_use]
-mod comments;
-
-mod deparse;
 mod depend;
-mod enums;
-mod error;
-mod extensions;
-mod functions;
-mod indexdef;
 mod indexes;
-mod keydef;
 mod locks;
-mod schemas;
 mod sequences;
 mod tables;
-mod triggers;
-mod views;
 mod warnings;
 
-pub use error::{IntrospectError, LockHolder};
-pub(crate) use error::{describe, duration};
+pub use crate::read::{IntrospectError, LockHolder};
+pub(crate) use crate::read::{describe, duration};
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use futures_util::{TryStreamExt, try_join};
+use futures_util::try_join;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::row::RowIndex;
-use tokio_postgres::types::FromSql;
-use tokio_postgres::{Client, Row, SimpleQueryMessage};
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::catalog::Catalog;
-use depend::{ClassIds, ObjectMap};
+use crate::catalog::{ClassIds, ObjectMap, Rows};
+use crate::read::{Reader, query};
 
 /// A catalog as read from a server, with the version of that server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,10 +119,9 @@ const CHECK: &str = "SELECT pg_catalog.now() = pg_catalog.statement_timestamp(),
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 /// Empties `search_path` for the rest of the transaction, bounds its lock
-/// waits and statements (`$1`, `$2`: see [`Limits`]), turns JIT
-/// compilation off, and reads the OIDs of the catalogs that `pg_depend`
-/// refers to. The `regclass` literals are
-/// qualified, so they resolve whatever the path.
+/// waits and statements (`$1`, `$2`: see [`Limits`]) and turns JIT
+/// compilation off; [`ClassIds::SELECT`] is added to it, to read the OIDs
+/// of the catalogs that `pg_depend` refers to.
 ///
 /// The correlated subqueries of the filters make the planner's estimates
 /// large enough to trigger JIT compilation, which then costs seconds on a
@@ -155,16 +137,7 @@ const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true) AS se
     pg_catalog.set_config('max_parallel_workers_per_gather', '0', true) AS parallel, \
     pg_catalog.set_config('work_mem', '64MB', true) AS work_mem, \
     pg_catalog.set_config('lock_timeout', $1, true) AS lock_timeout, \
-    pg_catalog.set_config('statement_timeout', $2, true) AS statement_timeout, \
-    'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AS pg_class, \
-    'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid AS pg_namespace, \
-    'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid AS pg_type, \
-    'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid AS pg_proc, \
-    'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid AS pg_constraint, \
-    'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid AS pg_trigger, \
-    'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid AS pg_attrdef, \
-    'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid AS pg_rewrite, \
-    'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid AS pg_extension";
+    pg_catalog.set_config('statement_timeout', $2, true) AS statement_timeout";
 
 /// Reads the schema of the database `client` is connected to, under the
 /// default [`Limits`]; see [`introspect_with`].
@@ -268,35 +241,28 @@ async fn read(
 ) -> Result<Introspected, IntrospectError> {
     let (lock_timeout, statement_timeout) = limits.settings();
     let setup = client
-        .query_one(SETUP, &[&lock_timeout, &statement_timeout])
+        .query_one(
+            &[SETUP, ClassIds::SELECT].concat(),
+            &[&lock_timeout, &statement_timeout],
+        )
         .await
         .map_err(IntrospectError::Begin)?;
     let setup = Reader::new(&setup, "server settings");
     let classes = ClassIds::read(&setup)?;
 
     let (
-        schemas,
-        extensions,
-        enums,
+        rows,
         sequences,
         mut tables,
         (mut indexes, mut support),
-        views,
-        functions,
-        triggers,
         depends,
         mut warnings,
         available_extensions,
     ) = try_join!(
-        schemas::fetch(client),
-        extensions::fetch(client),
-        enums::fetch(client),
+        Rows::fetch(client, server_version_num),
         sequences::fetch(client),
         tables::fetch(client, server_version_num),
         indexes::fetch(client, server_version_num),
-        views::fetch(client, server_version_num),
-        functions::fetch(client),
-        triggers::fetch(client),
         depend::fetch(client),
         warnings::fetch(client),
         available_extensions(client),
@@ -305,32 +271,20 @@ async fn read(
     indexes::complete(client, &mut indexes, &mut support, &tables).await?;
     tables::complete(client, &mut tables, &support).await?;
 
-    // The order matters: tables, views and sequences register the objects
-    // that indexes, triggers, `OWNED BY` and the dependencies refer to.
+    // The order matters: tables register the columns that `OWNED BY`
+    // refers to, tables and views the relations of indexes and triggers,
+    // and everything the objects that the dependencies refer to.
     let mut objects = ObjectMap::with_capacity(
-        tables.object_count()
-            + schemas.len()
-            + extensions.len()
-            + enums.len()
-            + sequences.len()
-            + indexes.len()
-            + views.len()
-            + functions.len()
-            + triggers.len(),
+        tables.object_count() + rows.count() + sequences.len() + indexes.len(),
     );
     let identities = sequences::identities(&sequences);
     let mut catalog = Catalog {
-        schemas: schemas::build(schemas, &classes, &mut objects),
-        extensions: extensions::build(extensions, &classes, &mut objects),
-        enums: enums::build(enums, &classes, &mut objects),
         tables: tables::build(tables, &identities, &classes, &mut objects, &mut warnings)?,
-        views: views::build(views, &classes, &mut objects),
-        functions: functions::build(functions, &classes, &mut objects),
         ..Catalog::default()
     };
+    rows.build(&mut catalog, &classes, &mut objects)?;
     catalog.sequences = sequences::build(sequences, &classes, &mut objects);
     catalog.indexes = indexes::build(indexes, &classes, &mut objects)?;
-    catalog.triggers = triggers::build(triggers, &classes, &mut objects)?;
     catalog.dependencies = depend::build(&depends, &classes, &objects);
     catalog.warnings = warnings;
     catalog.normalize();
@@ -364,128 +318,4 @@ async fn available_extensions(
             .insert(row.get("version")?);
     }
     Ok(available)
-}
-
-/// Runs one catalog query, naming what it reads in the error.
-async fn query(
-    client: &Client,
-    what: &'static str,
-    sql: &str,
-) -> Result<Vec<Row>, IntrospectError> {
-    client
-        .query(sql, &[])
-        .await
-        .map_err(|source| IntrospectError::Query { what, source })
-}
-
-/// Runs one catalog query that takes an array of OIDs as `$1`: the second
-/// phase of a read, about objects the first phase picked out.
-async fn query_oids(
-    client: &Client,
-    what: &'static str,
-    sql: &str,
-    oids: &[u32],
-) -> Result<Vec<Row>, IntrospectError> {
-    client
-        .query(sql, &[&oids])
-        .await
-        .map_err(|source| IntrospectError::Query { what, source })
-}
-
-/// The definitions pgrift could not build itself (see [`indexdef`],
-/// [`keydef`]), printed by the server: `sql` returns `oid` and `definition`
-/// for each OID of `oids`. No query when there are none, which is usual.
-async fn server_definitions(
-    client: &Client,
-    what: &'static str,
-    sql: &str,
-    oids: &[u32],
-) -> Result<HashMap<u32, String>, IntrospectError> {
-    if oids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = query_oids(client, what, sql, oids).await?;
-    let mut printed = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let row = Reader::new(row, what);
-        printed.insert(row.get("oid")?, row.get("definition")?);
-    }
-    Ok(printed)
-}
-
-/// Runs one catalog query and reads each row with `read` as it arrives, so
-/// that a long result (columns, dependencies: several rows per table) is
-/// never held in memory both as rows and as what they are read into.
-async fn query_read<T>(
-    client: &Client,
-    what: &'static str,
-    sql: &str,
-    read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
-) -> Result<Vec<T>, IntrospectError> {
-    let error = |source| IntrospectError::Query { what, source };
-    let rows = client
-        .query_raw(sql, std::iter::empty::<i32>())
-        .await
-        .map_err(error)?;
-    futures_util::pin_mut!(rows);
-    let mut out = Vec::new();
-    while let Some(row) = rows.try_next().await.map_err(error)? {
-        out.push(read(&Reader::new(&row, what))?);
-    }
-    Ok(out)
-}
-
-/// Reads the values of one row, naming what the query reads in errors: a
-/// value of an unexpected type, or an unexpected `NULL`, is an error, not a
-/// panic.
-struct Reader<'a> {
-    row: &'a Row,
-    what: &'static str,
-}
-
-impl<'a> Reader<'a> {
-    fn new(row: &'a Row, what: &'static str) -> Self {
-        Reader { row, what }
-    }
-
-    /// Reads a column, named or by position.
-    fn get<T: FromSql<'a>>(
-        &self,
-        column: impl RowIndex + fmt::Display,
-    ) -> Result<T, IntrospectError> {
-        self.row
-            .try_get(column)
-            .map_err(|source| IntrospectError::Query {
-                what: self.what,
-                source,
-            })
-    }
-
-    /// Reads a text column as a [`crate::catalog::Name`], copied straight
-    /// from the row: a short name needs no allocation at all.
-    fn get_name(
-        &self,
-        column: impl RowIndex + fmt::Display,
-    ) -> Result<crate::catalog::Name, IntrospectError> {
-        self.get::<&str>(column).map(Into::into)
-    }
-
-    /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`. The
-    /// type is one byte, which tokio-postgres hands over as an `i8`; the
-    /// codes are ASCII, and `'\0'` stands for the empty value.
-    fn get_char(&self, column: impl RowIndex + fmt::Display) -> Result<char, IntrospectError> {
-        let byte: i8 = self.get(column)?;
-        Ok(char::from(byte as u8))
-    }
-}
-
-/// Reads every row of `rows` with `read`, stopping at the first error.
-fn read_rows<T>(
-    rows: &[Row],
-    what: &'static str,
-    read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
-) -> Result<Vec<T>, IntrospectError> {
-    rows.iter()
-        .map(|row| read(&Reader::new(row, what)))
-        .collect()
 }

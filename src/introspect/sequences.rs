@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use tokio_postgres::Client;
 
-use super::depend::{ClassIds, ObjectMap};
-use super::{IntrospectError, query, read_rows};
+use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{ColumnRef, Identity, ObjectId, QualName, Sequence, SequenceOptions};
+use crate::read::{IntrospectError, query, read_rows};
 
 pub(super) struct RawSequence {
     oid: u32,
@@ -152,6 +152,6 @@ pub(super) fn build(
 mod tests {
     #[test]
     fn query_is_qualified() {
-        crate::introspect::filter::tests::assert_qualified(super::QUERY);
+        crate::read::filter::tests::assert_qualified(super::QUERY);
     }
 }

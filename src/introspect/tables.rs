@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use futures_util::try_join;
 use tokio_postgres::Client;
 
-use super::depend::{ClassIds, ObjectMap};
-use super::indexdef::{IndexedColumn, Support};
-use super::keydef::{KeyParts, Names};
 use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
-use super::{IntrospectError, Reader, query, query_read, read_rows, server_definitions};
+use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{
     Column, Constraint, ConstraintKind, Name, ObjectId, QualName, Table, Warning,
 };
+use crate::read::indexdef::{IndexedColumn, Support};
+use crate::read::keydef::{KeyParts, Names};
+use crate::read::{IntrospectError, Reader, query, query_read, read_rows, server_definitions};
 
 pub(super) struct RawTables {
     tables: Vec<RawTable>,
@@ -583,7 +583,7 @@ mod tests {
             CONSTRAINTS_18,
             CONSTRAINT_DEFINITIONS,
         ] {
-            crate::introspect::filter::tests::assert_qualified(sql);
+            crate::read::filter::tests::assert_qualified(sql);
         }
     }
 

@@ -13,8 +13,8 @@
 
 use tokio_postgres::Client;
 
-use super::{IntrospectError, query, read_rows};
 use crate::catalog::{QualName, Warning};
+use crate::read::{IntrospectError, query, read_rows};
 use crate::sql::quote_ident;
 
 /// The select list of one branch, every column cast to `text` so that the
@@ -904,7 +904,7 @@ mod tests {
 
     #[test]
     fn query_is_qualified() {
-        crate::introspect::filter::tests::assert_qualified(&warnings_query());
+        crate::read::filter::tests::assert_qualified(&warnings_query());
     }
 
     /// A row of the warnings query: kind, noun, schema, name, sub, detail.

@@ -27,7 +27,7 @@ use serde::Serialize;
 pub use compat::{CompatError, ExtensionError, check as check_compat, check_extensions};
 pub use error::PlanError;
 
-use crate::catalog::{ObjectId, Warning};
+use crate::catalog::{ObjectId, Tag, Warning};
 use crate::diff::{Change, ChangeKind, Changeset, Ix, Obj};
 use crate::sql::Stmt;
 
@@ -307,24 +307,13 @@ fn priority(change: &Change) -> (u8, u8, &ObjectId) {
         ChangeKind::Finish => 4,
         ChangeKind::Comment => 5,
     };
-    let create_rank = match change.id {
-        ObjectId::Schema { .. } => 0,
-        ObjectId::Extension { .. } => 1,
-        ObjectId::Type { .. } => 2,
-        ObjectId::Sequence { .. } => 3,
-        ObjectId::Function { .. } => 4,
-        ObjectId::Table { .. } => 5,
-        ObjectId::Column { .. } => 6,
-        ObjectId::Default { .. } => 7,
-        ObjectId::Constraint { .. } => 8,
-        ObjectId::Index { .. } => 9,
-        ObjectId::View { .. } => 10,
-        ObjectId::Trigger { .. } => 11,
-    };
+    // The registry's `ranks` list is the order of creates; drops undo
+    // them, so they run the other way.
+    let tag = change.id.key().0;
     let rank = if change.kind == ChangeKind::Drop {
-        11 - create_rank
+        Tag::COUNT - 1 - tag.create_rank()
     } else {
-        create_rank
+        tag.create_rank()
     };
     (group, rank, &change.id)
 }

@@ -26,10 +26,10 @@ pub use json::{FORMAT, VERSION, write_json};
 pub use markdown::write_markdown;
 pub use terminal::{use_color, write_terminal};
 
-use crate::catalog::{Catalog, FunctionKind, ObjectId, TriggerEnabled, Warning};
+use crate::catalog::{Catalog, ObjectId, Warning};
 use crate::plan::Plan;
 use crate::risk::{Assessment, Evidence, Risk, Severity};
-use crate::sql::{Ident, ServerSql, Stmt, TableAction};
+use crate::sql::Stmt;
 
 /// Everything a report shows, ready to render.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -285,66 +285,21 @@ fn kind_rank(kind: &str) -> usize {
     KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len())
 }
 
+/// The definitions a reviewer reads, of every object whose kind shows one
+/// (see `ObjectKind::shown`).
 fn definitions(catalog: &Catalog) -> BTreeMap<ObjectId, Definition> {
-    let mut out = BTreeMap::new();
-    for view in &catalog.views {
-        let stmt = Stmt::CreateView {
-            name: view.name.clone(),
-            materialized: view.materialized,
-            options: view.options.clone(),
-            query: ServerSql(view.definition.clone()),
-        };
-        out.insert(
-            ObjectId::View {
-                name: view.name.clone(),
-            },
-            Definition {
-                kind: if view.materialized {
-                    "materialized view"
-                } else {
-                    "view"
-                },
-                text: statements_text(&[stmt]),
-            },
-        );
-    }
-    for function in &catalog.functions {
-        out.insert(
-            ObjectId::Function {
-                name: function.name.clone(),
-                args: function.identity_args.as_str().into(),
-            },
-            Definition {
-                kind: match function.kind {
-                    FunctionKind::Function => "function",
-                    FunctionKind::Procedure => "procedure",
-                },
-                text: statements_text(&[Stmt::CreateFunction(ServerSql(
-                    function.definition.clone(),
-                ))]),
-            },
-        );
-    }
-    for trigger in &catalog.triggers {
-        let mut stmts = vec![Stmt::CreateTrigger(ServerSql(trigger.definition.clone()))];
-        if trigger.enabled != TriggerEnabled::Origin {
-            stmts.push(Stmt::AlterTable {
-                table: trigger.table.clone(),
-                action: TableAction::EnableTrigger(Ident(trigger.name.clone()), trigger.enabled),
-            });
-        }
-        out.insert(
-            ObjectId::Trigger {
-                table: trigger.table.clone(),
-                name: trigger.name.as_str().into(),
-            },
-            Definition {
-                kind: "trigger",
-                text: statements_text(&stmts),
-            },
-        );
-    }
-    out
+    catalog
+        .objects()
+        .into_iter()
+        .filter_map(|obj| {
+            let shown = obj.shown()?;
+            let definition = Definition {
+                kind: shown.kind,
+                text: statements_text(&shown.statements),
+            };
+            Some((ObjectId::from_key(obj.key()), definition))
+        })
+        .collect()
 }
 
 fn statements_text(stmts: &[Stmt]) -> String {
@@ -427,7 +382,7 @@ pub(crate) mod sample;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Function, QualName, Trigger, View};
+    use crate::catalog::{Function, FunctionKind, QualName, Trigger, TriggerEnabled, View};
 
     fn view(name: &str, definition: &str) -> View {
         View {

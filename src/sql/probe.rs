@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::{Ident, Literal, ServerSql};
-use crate::catalog::QualName;
+use crate::names::QualName;
 
 /// A condition a row is counted by.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! the probes to measure them.
 
 use super::ServerSql;
-use crate::catalog::QualName;
+use crate::names::QualName;
 
 /// The kind of a table constraint, as its definition starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
-use crate::catalog::{ColumnRef, FunctionKind, QualName, SequenceOptions, TriggerEnabled};
+use crate::names::{ColumnRef, FunctionKind, QualName, SequenceOptions, TriggerEnabled};
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
 /// `pg_get_*def`), embedded verbatim. It is never built from user input by

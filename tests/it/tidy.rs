@@ -32,7 +32,7 @@ const SQL_FORMAT_ALLOWED: &[&str] = &[
     // spare the server that deparsing; names are quoted through
     // `quote_ident_with` with the server's keywords. A test compares them
     // with the server's.
-    "src/introspect/indexdef.rs",
+    "src/read/indexdef.rs",
 ];
 
 /// What a fixture's SQL says to create each kind of `ObjectId`, lower case,
@@ -159,7 +159,7 @@ fn every_kind_has_a_fixture() {
     for kind in &kinds {
         let Some((_, pattern)) = KIND_SQL.iter().find(|(k, _)| k == kind) else {
             problems.push(format!(
-                "src/catalog/id.rs: ObjectId::{kind} has no entry in KIND_SQL \
+                "src/catalog/registry.rs: kind {kind} has no entry in KIND_SQL \
                  (tests/it/tidy.rs): say what SQL creates it"
             ));
             continue;
@@ -174,8 +174,37 @@ fn every_kind_has_a_fixture() {
     for (kind, _) in KIND_SQL {
         if !kinds.iter().any(|k| k == kind) {
             problems.push(format!(
-                "KIND_SQL (tests/it/tidy.rs) names {kind}, which is no variant of ObjectId \
-                 in src/catalog/id.rs: remove it"
+                "KIND_SQL (tests/it/tidy.rs) names {kind}, which is no kind of the registry \
+                 in src/catalog/registry.rs: remove it"
+            ));
+        }
+    }
+    assert_none(&problems);
+}
+
+/// A file of `src/catalog/` that implements `ObjectKind` is a kind, and a
+/// kind the registry does not list is never read, diffed or written.
+#[test]
+fn every_kind_file_is_registered() {
+    let registered: BTreeSet<String> = registry_kinds()
+        .into_iter()
+        .map(|(_, module)| module)
+        .collect();
+    let mut problems = Vec::new();
+    for path in rs_files(&root().join("src/catalog")) {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&path).unwrap();
+        if text.contains("ObjectKind<'a> for") && !registered.contains(&stem) {
+            problems.push(format!(
+                "src/catalog/{stem}.rs implements ObjectKind but is not in the `kinds` list \
+                 of src/catalog/registry.rs: add its line"
+            ));
+        }
+    }
+    for module in &registered {
+        if !root().join(format!("src/catalog/{module}.rs")).exists() {
+            problems.push(format!(
+                "src/catalog/registry.rs names the module {module}, which has no file"
             ));
         }
     }
@@ -979,28 +1008,26 @@ fn blank(text: &[char]) -> Vec<char> {
 
 /// The variants of `ObjectId`, read from its definition.
 fn object_kinds() -> Vec<String> {
-    let text: Vec<char> = read("src/catalog/id.rs").chars().collect();
+    registry_kinds().into_iter().map(|(kind, _)| kind).collect()
+}
+
+/// The `kinds` list of the registry, `src/catalog/registry.rs`: each
+/// entry's variant and the file (module) that implements it.
+fn registry_kinds() -> Vec<(String, String)> {
+    let text: Vec<char> = read("src/catalog/registry.rs").chars().collect();
     let code: String = blank(&text).into_iter().collect();
-    let body = code
-        .split("pub enum ObjectId {")
+    let list = code
+        .split("kinds: [")
         .nth(1)
-        .expect("src/catalog/id.rs defines `pub enum ObjectId`");
-    // Variants are the names at brace depth 0 of the body that start with
-    // a capital letter, before the enum's closing brace.
-    let mut kinds = Vec::new();
-    let mut depth = 0usize;
-    for token in tokenize(&body.chars().collect::<Vec<_>>()) {
-        match token.text.as_str() {
-            "{" | "(" => depth += 1,
-            "}" | ")" if depth == 0 => break,
-            "}" | ")" => depth -= 1,
-            _ if depth == 0 && token.text.starts_with(|c: char| c.is_ascii_uppercase()) => {
-                kinds.push(token.text)
-            }
-            _ => {}
-        }
-    }
-    kinds
+        .and_then(|rest| rest.split("read: [").next())
+        .expect("src/catalog/registry.rs has a `kinds: [` list before `read: [`");
+    list.lines()
+        .filter_map(|line| {
+            let (variant, rest) = line.split_once("=>")?;
+            let module = rest.trim().split("::").next()?;
+            Some((variant.trim().to_owned(), module.trim().to_owned()))
+        })
+        .collect()
 }
 
 /// Every fixture's `from.sql` and `to.sql`, lower case, with runs of white

@@ -3,11 +3,24 @@
 //! moved recreates the type: the old type is renamed aside, the new one is
 //! created, columns are retyped through `text`, and the old type is dropped.
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::Delta;
-use crate::catalog::{EnumType, QualName};
-use crate::sql::{EnumPosition, Ident, Literal, Stmt};
+use super::{
+    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
+    Objects, ReadKind, Shape, Shown, Tag,
+};
+use crate::names::QualName;
+use crate::read::{IntrospectError, Reader};
+use crate::sql::{CommentTarget, EnumPosition, Ident, Literal, Stmt};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumType {
+    pub name: QualName,
+    /// Labels in their sort order (`enumsortorder`).
+    pub labels: Vec<String>,
+    pub comment: Option<String>,
+}
 
 pub fn compare(old: &EnumType, new: &EnumType) -> Delta {
     if old.labels == new.labels {
@@ -153,5 +166,160 @@ mod tests {
         let b = format!("{}_e9", "n".repeat(60));
         assert_ne!(aside_name(&a), aside_name(&b));
         assert!(aside_name(&a).len() <= 63 && aside_name(&b).len() <= 63);
+    }
+}
+
+pub struct Raw {
+    oid: u32,
+    /// The array type PostgreSQL creates with every enum (`_mood`); a column
+    /// of type `mood[]` depends on it.
+    array_oid: u32,
+    name: QualName,
+    labels: Vec<String>,
+    comment: Option<String>,
+}
+
+/// The labels come from an `ARRAY(...)` subquery rather than `array_agg`, so
+/// an enum without labels reads as an empty list and not as `NULL`.
+const QUERY: &str = concat!(
+    "SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, \
+     ARRAY(SELECT e.enumlabel::pg_catalog.text FROM pg_catalog.pg_enum e \
+           WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels, \
+     cm.description AS comment \
+     FROM pg_catalog.pg_type t \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace",
+    comment_join!("pg_type", "t.oid", "cm"),
+    "WHERE t.typtype = 'e' AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_type", "t.oid"),
+);
+
+const WHAT: &str = "enum types";
+
+impl<'a> ObjectKind<'a> for EnumType {
+    type Ref = &'a EnumType;
+    const NOUN: &'static str = "type";
+    const SHAPE: Shape = Shape::Qualified;
+    const FOLLOWS: Follows = Follows::Stays;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        out.extend(catalog.enums.iter().map(Obj::Type));
+    }
+
+    fn key(ty: &'a EnumType) -> [&'a str; 3] {
+        [&ty.name.schema, &ty.name.name, ""]
+    }
+
+    fn container(ty: &'a EnumType) -> Holder<'a> {
+        Holder::schema(&ty.name.schema)
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        container == Key(Tag::Schema, [parts[0], "", ""])
+    }
+
+    fn table(_: &'a EnumType) -> Option<&'a QualName> {
+        None
+    }
+
+    fn claimed_names(ty: &'a EnumType) -> Vec<QualName> {
+        vec![ty.name.clone()]
+    }
+
+    fn compare(old: &'a EnumType, new: &'a EnumType) -> Delta {
+        compare(old, new)
+    }
+
+    fn create(ty: &'a EnumType) -> Vec<Stmt> {
+        create(ty)
+    }
+
+    fn drop(ty: &'a EnumType) -> Vec<Stmt> {
+        drop(ty)
+    }
+
+    fn dropped_with(_: &'a EnumType, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        None
+    }
+
+    fn created_with(_: &'a EnumType) -> Option<ObjectId> {
+        None
+    }
+
+    fn comment(ty: &'a EnumType) -> Option<&'a Option<String>> {
+        Some(&ty.comment)
+    }
+
+    fn comment_target(ty: &'a EnumType) -> Option<CommentTarget> {
+        Some(CommentTarget::Type(ty.name.clone()))
+    }
+
+    fn shown(_: &'a EnumType) -> Option<Shown> {
+        None
+    }
+
+    fn finish_alter(old: &'a EnumType, new: &'a EnumType) -> Vec<Stmt> {
+        if recreates(old, new) {
+            finish_recreate(old)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// A recreated enum retypes its columns and replaces everything else
+    /// that uses it.
+    fn alter_spreads(old: &'a EnumType, new: &'a EnumType, _statements: &[Stmt]) -> bool {
+        recreates(old, new)
+    }
+}
+
+impl ReadKind for EnumType {
+    type Raw = Raw;
+    const WHAT: &'static str = WHAT;
+    const QUERY: &'static str = QUERY;
+
+    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+        Ok(Raw {
+            oid: row.get("oid")?,
+            array_oid: row.get("array_oid")?,
+            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+            labels: row.get("labels")?,
+            comment: row.get("comment")?,
+        })
+    }
+
+    fn build(
+        rows: Vec<Raw>,
+        classes: &ClassIds,
+        objects: &mut ObjectMap,
+    ) -> Result<Vec<EnumType>, IntrospectError> {
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = ObjectId::Type {
+                    name: row.name.clone(),
+                };
+                if row.array_oid != 0 {
+                    objects.insert(classes.pg_type, row.array_oid, 0, id.clone());
+                }
+                objects.insert(classes.pg_type, row.oid, 0, id);
+                EnumType {
+                    name: row.name,
+                    labels: row.labels,
+                    comment: row.comment,
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    #[test]
+    fn query_is_qualified() {
+        crate::read::filter::tests::assert_qualified(QUERY);
     }
 }

@@ -18,7 +18,7 @@ use crate::sql::lex::{Token, TokenKind, tokenize};
 const BARE_COLUMNS: i32 = 160000;
 
 /// A view's definition as PostgreSQL 16 and later print it.
-pub(super) fn view_definition(definition: String, server_version_num: i32) -> String {
+pub(crate) fn view_definition(definition: String, server_version_num: i32) -> String {
     if server_version_num >= BARE_COLUMNS {
         definition
     } else {

@@ -13,10 +13,10 @@
 //! on each supported version.
 
 use super::indexdef::Support;
-use crate::catalog::QualName;
+use crate::names::QualName;
 
 /// What `pg_constraint` says of a plain key.
-pub(super) struct KeyParts {
+pub(crate) struct KeyParts {
     /// Column numbers of the constrained table (`conkey`).
     pub columns: Vec<i16>,
     /// For a foreign key: the referenced table and its columns (`confkey`).
@@ -32,7 +32,7 @@ pub(super) struct KeyParts {
 
 /// Looks up what a definition names: a column's name by table and number,
 /// and a table's name.
-pub(super) trait Names {
+pub(crate) trait Names {
     fn column(&self, table: u32, number: i16) -> Option<&str>;
     fn table(&self, table: u32) -> Option<&QualName>;
 }
@@ -41,7 +41,7 @@ impl Support {
     /// The definition `pg_get_constraintdef` prints for a key of kind `kind`
     /// (`p`, `u`, `f`) on table `table`, or `None` when it is not certain to
     /// come out the same here.
-    pub(super) fn key_definition(
+    pub(crate) fn key_definition(
         &self,
         kind: char,
         table: u32,

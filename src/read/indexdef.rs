@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use crate::sql::quote_ident_with;
 
 /// What `pg_index` says of a plain B-tree index.
-pub(super) struct IndexParts {
+pub(crate) struct IndexParts {
     pub table_name: String,
     pub unique: bool,
     pub nulls_not_distinct: bool,
@@ -36,14 +36,14 @@ pub(super) struct IndexParts {
 }
 
 /// A column of the indexed table, as the columns query read it.
-pub(super) struct IndexedColumn<'a> {
+pub(crate) struct IndexedColumn<'a> {
     pub name: &'a str,
     pub type_oid: u32,
     pub collation_oid: u32,
 }
 
 /// A B-tree operator class.
-pub(super) struct OpClass {
+pub(crate) struct OpClass {
     /// Whether it is in `pg_catalog`, where no B-tree class takes options
     /// (`(siglen = …)`), which would be printed after it.
     pub in_pg_catalog: bool,
@@ -56,7 +56,7 @@ pub(super) struct OpClass {
 }
 
 /// What the default operator class lookup needs of a column's type.
-pub(super) struct TypeInfo {
+pub(crate) struct TypeInfo {
     /// `typtype`: `b` base, `e` enum, `r` range, `m` multirange, `c`
     /// composite, `d` domain, `p` pseudo-type.
     pub kind: char,
@@ -66,7 +66,7 @@ pub(super) struct TypeInfo {
 
 /// The small tables read once per introspection.
 #[derive(Default)]
-pub(super) struct Support {
+pub(crate) struct Support {
     /// Keywords the server quotes (every category but unreserved).
     pub keywords: HashSet<String>,
     pub opclasses: HashMap<u32, OpClass>,
@@ -101,13 +101,13 @@ const RECORD_ARRAY: u32 = 2287;
 impl Support {
     /// The identifier as the server's `quote_identifier` prints it, with the
     /// server's own keywords (they differ between versions).
-    pub(super) fn quote(&self, name: &str) -> String {
+    pub(crate) fn quote(&self, name: &str) -> String {
         quote_ident_with(name, |word| self.keywords.contains(word))
     }
 
     /// Decides the default operator class of every type in `types`, once,
     /// for [`Support::definition`] to look up per index column.
-    pub(super) fn resolve_defaults(&mut self) {
+    pub(crate) fn resolve_defaults(&mut self) {
         self.defaults = self
             .types
             .keys()
@@ -174,7 +174,7 @@ impl Support {
     /// The definition `pg_get_indexdef` prints for the index, or `None` when
     /// it is not certain to come out the same here. `column` finds a column
     /// of the indexed table by number.
-    pub(super) fn definition<'c>(
+    pub(crate) fn definition<'c>(
         &self,
         schema: &str,
         name: &str,

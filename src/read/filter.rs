@@ -92,7 +92,7 @@ macro_rules! modelled_view {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     /// Asserts that every catalog named after `FROM` or `JOIN`, and every
     /// `regclass` literal, is qualified with `pg_catalog`, and that no cast
     /// names an unqualified type.

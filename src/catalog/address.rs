@@ -1,0 +1,95 @@
+//! Where `pg_depend` finds an object, and the map from those addresses to
+//! identities that each kind's read fills in.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::ObjectId;
+use crate::read::{IntrospectError, Reader};
+
+/// The OIDs of the system catalogs that `pg_depend.classid` names, read
+/// from the server rather than written down: one field per catalog of the
+/// registry's `classes`.
+macro_rules! class_ids {
+    (
+        kinds: [$($kinds:tt)*],
+        read: [$($read:tt)*],
+        ranks: [$($ranks:tt)*],
+        classes: [$($class:ident),* $(,)?],
+        snapshot_version: $version:literal $(,)?
+    ) => {
+        #[derive(Debug, Clone, Copy)]
+        pub struct ClassIds {
+            $(pub $class: u32,)*
+        }
+
+        impl ClassIds {
+            /// The end of a select list that reads every catalog's OID
+            /// under its own name, each item after a comma; the `regclass`
+            /// literals are qualified, so they resolve whatever the path.
+            pub const SELECT: &'static str = concat!(
+                $(", 'pg_catalog.", stringify!($class), "'::pg_catalog.regclass::pg_catalog.oid AS ",
+                  stringify!($class),)*
+            );
+
+            pub fn read(row: &Reader<'_>) -> Result<Self, IntrospectError> {
+                Ok(ClassIds {
+                    $($class: row.get(stringify!($class))?,)*
+                })
+            }
+        }
+    };
+}
+
+every_kind!(class_ids);
+
+/// Where `pg_depend` finds an object: its catalog, its OID and, for a
+/// column, its number (0 for the whole object).
+pub type Address = (u32, u32, i32);
+
+/// The modelled objects by their `pg_depend` address.
+///
+/// An object has several addresses (a table: its relation, its row type and
+/// that type's array), so each identity is stored once and the addresses
+/// point at it.
+#[derive(Debug, Default)]
+pub struct ObjectMap {
+    addresses: HashMap<Address, u32>,
+    ids: Vec<ObjectId>,
+}
+
+impl ObjectMap {
+    /// A map with room for `n` objects, so that the list of identities
+    /// (the bulk of a large catalog's map) is not grown by doubling.
+    pub fn with_capacity(n: usize) -> Self {
+        ObjectMap {
+            addresses: HashMap::with_capacity_and_hasher(n, Default::default()),
+            ids: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
+        let index = match self.ids.last() {
+            Some(last) if *last == id => self.ids.len() - 1,
+            _ => {
+                self.ids.push(id);
+                self.ids.len() - 1
+            }
+        };
+        self.addresses.insert((class, oid, subid), index as u32);
+    }
+
+    /// The object at an address. A sub-object that is not modelled on its
+    /// own (a column of a view) stands for its whole object.
+    pub fn get(&self, class: u32, oid: u32, subid: i32) -> Option<&ObjectId> {
+        self.addresses
+            .get(&(class, oid, subid))
+            .or_else(|| {
+                if subid != 0 {
+                    self.addresses.get(&(class, oid, 0))
+                } else {
+                    None
+                }
+            })
+            .map(|&index| &self.ids[index as usize])
+    }
+}

@@ -1,0 +1,390 @@
+//! Columns and their defaults. Everything about a column alters in place
+//! except a change of its generation expression, which drops and adds the
+//! (derived, so recomputable) column. Defaults are objects of their own so
+//! that they can be dropped and set again around a change of what they use.
+
+use super::table::{Column, Table, column_def, identity_def};
+use super::{
+    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
+};
+use crate::names::QualName;
+use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
+
+pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
+    let alter = |action| Stmt::AlterTable {
+        table: table.clone(),
+        action,
+    };
+    let name = || Ident(new.name.to_string());
+    let mut stmts = Vec::new();
+
+    match (&old.generated, &new.generated) {
+        (Some(a), Some(b)) if a != b => return Delta::Replace,
+        (None, Some(_)) => return Delta::Replace,
+        _ => {}
+    }
+    if old.identity.is_some() && new.identity.is_none() {
+        stmts.push(alter(TableAction::DropIdentity(name())));
+    }
+    if old.generated.is_some() && new.generated.is_none() {
+        stmts.push(alter(TableAction::DropExpression(name())));
+    }
+    if old.data_type != new.data_type || old.collation != new.collation {
+        stmts.push(alter(TableAction::AlterColumnType {
+            column: name(),
+            data_type: ServerSql(new.data_type.to_string()),
+            collation: new.collation.as_deref().cloned(),
+            using_cast: needs_using(&old.data_type, &new.data_type),
+            via_text: false,
+        }));
+    }
+    if old.not_null != new.not_null {
+        stmts.push(alter(if new.not_null {
+            TableAction::SetNotNull(name())
+        } else {
+            TableAction::DropNotNull(name())
+        }));
+    }
+    match (&old.identity, &new.identity) {
+        (None, Some(identity)) => {
+            stmts.push(alter(TableAction::AddIdentity(
+                name(),
+                identity_def(identity),
+            )));
+        }
+        (Some(a), Some(b)) if a.always != b.always || a.options != b.options => {
+            stmts.push(alter(TableAction::SetIdentity {
+                column: name(),
+                always: b.always,
+                options: b.options.clone(),
+            }));
+        }
+        _ => {}
+    }
+    if stmts.is_empty() {
+        Delta::Same
+    } else {
+        Delta::Alter(stmts)
+    }
+}
+
+/// Whether `ALTER COLUMN … TYPE` needs `USING column::type`: not when an
+/// assignment cast exists (a typmod change, a move to a string type, within
+/// the numeric or the date/time family), where the assignment cast is also
+/// the safer one (it fails on a value that does not fit instead of
+/// truncating it).
+fn needs_using(old: &str, new: &str) -> bool {
+    const STRINGS: &[&str] = &["text", "character varying", "character"];
+    const NUMBERS: &[&str] = &[
+        "smallint",
+        "integer",
+        "bigint",
+        "numeric",
+        "real",
+        "double precision",
+    ];
+    const TIMES: &[&str] = &[
+        "date",
+        "timestamp without time zone",
+        "timestamp with time zone",
+    ];
+    let base = |t: &str| t.split('(').next().unwrap_or(t).trim().to_owned();
+    let (old, new) = (base(old), base(new));
+    let both_in =
+        |family: &[&str]| family.contains(&old.as_str()) && family.contains(&new.as_str());
+    !(old == new || STRINGS.contains(&new.as_str()) || both_in(NUMBERS) || both_in(TIMES))
+}
+
+/// True for the statement that changes a column's type.
+pub fn is_type_change(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::AlterTable {
+            action: TableAction::AlterColumnType { .. },
+            ..
+        }
+    )
+}
+
+/// Moves a column to a recreated enum type of the same name.
+pub fn retype_via_text(table: &QualName, column: &Column) -> Stmt {
+    Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::AlterColumnType {
+            column: Ident(column.name.to_string()),
+            data_type: ServerSql(column.data_type.to_string()),
+            collation: None,
+            using_cast: false,
+            via_text: true,
+        },
+    }
+}
+
+pub fn compare_default(table: &QualName, old: &Column, new: &Column) -> Delta {
+    if old.default == new.default {
+        Delta::Same
+    } else {
+        Delta::Alter(set_default(table, new))
+    }
+}
+
+pub fn add(table: &QualName, column: &Column) -> Vec<Stmt> {
+    vec![Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::AddColumn(column_def(column)),
+    }]
+}
+
+pub fn drop(table: &QualName, column: &Column) -> Vec<Stmt> {
+    vec![Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::DropColumn(Ident(column.name.to_string())),
+    }]
+}
+
+pub fn set_default(table: &QualName, column: &Column) -> Vec<Stmt> {
+    column
+        .default
+        .iter()
+        .map(|default| Stmt::AlterTable {
+            table: table.clone(),
+            action: TableAction::SetDefault(
+                Ident(column.name.to_string()),
+                ServerSql(default.clone()),
+            ),
+        })
+        .collect()
+}
+
+pub fn drop_default(table: &QualName, column: &Column) -> Vec<Stmt> {
+    vec![Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::DropDefault(Ident(column.name.to_string())),
+    }]
+}
+
+/// A column's default, as a kind of its own (see `ObjectId::Default`);
+/// the model is the column's.
+pub struct ColumnDefault;
+
+/// A table's columns in identity order (by name), each with its table.
+fn sorted_columns(table: &Table) -> Vec<(&Table, &Column)> {
+    let mut columns: Vec<(&Table, &Column)> = table.columns.iter().map(|c| (table, c)).collect();
+    columns.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    columns
+}
+
+/// A column of a table, as a kind; the model is the table's [`Column`].
+pub struct TableColumn;
+
+impl<'a> ObjectKind<'a> for TableColumn {
+    type Ref = (&'a Table, &'a Column);
+    const NOUN: &'static str = "column";
+    const SHAPE: Shape = Shape::Member;
+    const FOLLOWS: Follows = Follows::Column;
+
+    /// Columns are kept in physical order; identity order is by name.
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        for table in &catalog.tables {
+            out.extend(sorted_columns(table).into_iter().map(Obj::Column));
+        }
+    }
+
+    fn key((table, column): (&'a Table, &'a Column)) -> [&'a str; 3] {
+        [&table.name.schema, &table.name.name, &column.name]
+    }
+
+    fn container((table, _): (&'a Table, &'a Column)) -> Holder<'a> {
+        Holder::table(&table.name)
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        container == Key(Tag::Table, [parts[0], parts[1], ""])
+    }
+
+    fn table((table, _): (&'a Table, &'a Column)) -> Option<&'a QualName> {
+        Some(&table.name)
+    }
+
+    /// An identity column's sequence.
+    fn claimed_names((_, column): (&'a Table, &'a Column)) -> Vec<QualName> {
+        column
+            .identity
+            .as_ref()
+            .map(|i| i.sequence.clone())
+            .into_iter()
+            .collect()
+    }
+
+    fn compare((table, old): (&'a Table, &'a Column), (_, new): (&'a Table, &'a Column)) -> Delta {
+        compare(&table.name, old, new)
+    }
+
+    fn create((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        add(&table.name, column)
+    }
+
+    fn drop((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        drop(&table.name, column)
+    }
+
+    fn dropped_with(
+        (table, _): (&'a Table, &'a Column),
+        _: &Objects<'a>,
+        _: Ix,
+    ) -> Option<ObjectId> {
+        Some(ObjectId::Table {
+            name: table.name.clone(),
+        })
+    }
+
+    /// A new table's columns are created inside its `CREATE TABLE`.
+    fn created_with((table, _): (&'a Table, &'a Column)) -> Option<ObjectId> {
+        Some(ObjectId::Table {
+            name: table.name.clone(),
+        })
+    }
+
+    fn comment((_, column): (&'a Table, &'a Column)) -> Option<&'a Option<String>> {
+        Some(&column.comment)
+    }
+
+    fn comment_target((table, column): (&'a Table, &'a Column)) -> Option<CommentTarget> {
+        Some(CommentTarget::Column(
+            table.name.clone(),
+            Ident(column.name.to_string()),
+        ))
+    }
+
+    fn shown(_: (&'a Table, &'a Column)) -> Option<Shown> {
+        None
+    }
+
+    fn alter_names(
+        (_, old): (&'a Table, &'a Column),
+        (_, new): (&'a Table, &'a Column),
+    ) -> (Vec<QualName>, Vec<QualName>) {
+        if old.identity == new.identity {
+            return (Vec::new(), Vec::new());
+        }
+        let sequences =
+            |column: &Column| column.identity.iter().map(|i| i.sequence.clone()).collect();
+        (sequences(old), sequences(new))
+    }
+
+    fn alter_spreads(
+        _: (&'a Table, &'a Column),
+        _: (&'a Table, &'a Column),
+        statements: &[Stmt],
+    ) -> bool {
+        statements.iter().any(is_type_change)
+    }
+}
+
+impl<'a> ObjectKind<'a> for ColumnDefault {
+    type Ref = (&'a Table, &'a Column);
+    const NOUN: &'static str = "default";
+    const SHAPE: Shape = Shape::Member;
+    const FOLLOWS: Follows = Follows::Replaced;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        for table in &catalog.tables {
+            out.extend(
+                sorted_columns(table)
+                    .into_iter()
+                    .filter(|(_, column)| column.default.is_some())
+                    .map(Obj::Default),
+            );
+        }
+    }
+
+    fn key((table, column): (&'a Table, &'a Column)) -> [&'a str; 3] {
+        [&table.name.schema, &table.name.name, &column.name]
+    }
+
+    fn container((table, column): (&'a Table, &'a Column)) -> Holder<'a> {
+        Holder::Object(Key(
+            Tag::Column,
+            [&table.name.schema, &table.name.name, &column.name],
+        ))
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        container == Key(Tag::Column, parts)
+    }
+
+    fn table((table, _): (&'a Table, &'a Column)) -> Option<&'a QualName> {
+        Some(&table.name)
+    }
+
+    fn claimed_names(_: (&'a Table, &'a Column)) -> Vec<QualName> {
+        Vec::new()
+    }
+
+    fn compare((table, old): (&'a Table, &'a Column), (_, new): (&'a Table, &'a Column)) -> Delta {
+        compare_default(&table.name, old, new)
+    }
+
+    fn create((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        set_default(&table.name, column)
+    }
+
+    fn drop((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        drop_default(&table.name, column)
+    }
+
+    fn dropped_with(
+        (table, column): (&'a Table, &'a Column),
+        _: &Objects<'a>,
+        _: Ix,
+    ) -> Option<ObjectId> {
+        Some(column_id(&table.name, &column.name))
+    }
+
+    /// A new column's default is part of its definition.
+    fn created_with((table, column): (&'a Table, &'a Column)) -> Option<ObjectId> {
+        Some(column_id(&table.name, &column.name))
+    }
+
+    fn comment(_: (&'a Table, &'a Column)) -> Option<&'a Option<String>> {
+        None
+    }
+
+    fn comment_target(_: (&'a Table, &'a Column)) -> Option<CommentTarget> {
+        None
+    }
+
+    fn shown(_: (&'a Table, &'a Column)) -> Option<Shown> {
+        None
+    }
+}
+
+/// The identity of a column.
+pub fn column_id(table: &QualName, column: &str) -> ObjectId {
+    ObjectId::Column {
+        table: table.clone(),
+        column: column.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_using;
+
+    #[test]
+    fn using_only_without_an_assignment_cast() {
+        let cases = [
+            ("character varying(64)", "character varying(20)", false),
+            ("integer", "bigint", false),
+            ("bigint", "integer", false),
+            ("integer", "text", false),
+            ("text", "integer", true),
+            ("date", "timestamp with time zone", false),
+            ("text", "uuid", true),
+            ("numeric(10,2)", "numeric(12,4)", false),
+        ];
+        for (old, new, expected) in cases {
+            assert_eq!(needs_using(old, new), expected, "{old} -> {new}");
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Table constraints. A changed definition drops and adds the constraint;
+//! a `NOT VALID` constraint that becomes valid is validated in place.
+
+use super::table::{Constraint, ConstraintKind, Table};
+use super::{
+    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
+};
+use crate::names::QualName;
+use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
+
+pub fn compare(table: &QualName, old: &Constraint, new: &Constraint) -> Delta {
+    if old.kind != new.kind || old.definition != new.definition {
+        return Delta::Replace;
+    }
+    match (old.validated, new.validated) {
+        (false, true) => Delta::Alter(vec![Stmt::AlterTable {
+            table: table.clone(),
+            action: TableAction::ValidateConstraint(Ident(new.name.to_string())),
+        }]),
+        (true, false) => Delta::Replace,
+        _ => Delta::Same,
+    }
+}
+
+pub fn create(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
+    vec![Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::AddConstraint {
+            name: Ident(constraint.name.to_string()),
+            definition: ServerSql(constraint.definition.clone()),
+            not_valid: !constraint.validated,
+        },
+    }]
+}
+
+pub fn drop(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
+    vec![Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::DropConstraint(Ident(constraint.name.to_string())),
+    }]
+}
+
+/// A constraint of a table, as a kind; the model is the table's
+/// [`Constraint`].
+pub struct TableConstraint;
+
+impl<'a> ObjectKind<'a> for TableConstraint {
+    type Ref = (&'a Table, &'a Constraint);
+    const NOUN: &'static str = "constraint";
+    const SHAPE: Shape = Shape::On;
+    const FOLLOWS: Follows = Follows::RebuiltWithColumn;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        for table in &catalog.tables {
+            out.extend(
+                table
+                    .constraints
+                    .iter()
+                    .map(|c| Obj::Constraint((table, c))),
+            );
+        }
+    }
+
+    fn key((table, constraint): (&'a Table, &'a Constraint)) -> [&'a str; 3] {
+        [&table.name.schema, &table.name.name, &constraint.name]
+    }
+
+    fn container((table, _): (&'a Table, &'a Constraint)) -> Holder<'a> {
+        Holder::table(&table.name)
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        container == Key(Tag::Table, [parts[0], parts[1], ""])
+    }
+
+    fn table((table, _): (&'a Table, &'a Constraint)) -> Option<&'a QualName> {
+        Some(&table.name)
+    }
+
+    /// A key or exclusion constraint's index takes the constraint's name.
+    fn claimed_names((table, constraint): (&'a Table, &'a Constraint)) -> Vec<QualName> {
+        match constraint.kind {
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion => {
+                vec![QualName::new(
+                    table.name.schema.clone(),
+                    constraint.name.clone(),
+                )]
+            }
+            ConstraintKind::Check | ConstraintKind::ForeignKey => Vec::new(),
+        }
+    }
+
+    fn compare(
+        (table, old): (&'a Table, &'a Constraint),
+        (_, new): (&'a Table, &'a Constraint),
+    ) -> Delta {
+        compare(&table.name, old, new)
+    }
+
+    fn create((table, constraint): (&'a Table, &'a Constraint)) -> Vec<Stmt> {
+        create(&table.name, constraint)
+    }
+
+    fn drop((table, constraint): (&'a Table, &'a Constraint)) -> Vec<Stmt> {
+        drop(&table.name, constraint)
+    }
+
+    /// A constraint goes with its table, except a foreign key to another
+    /// table, which is always dropped on its own, so that two tables
+    /// referencing each other can both be dropped.
+    fn dropped_with(
+        (table, constraint): (&'a Table, &'a Constraint),
+        objects: &Objects<'a>,
+        i: Ix,
+    ) -> Option<ObjectId> {
+        let foreign = constraint.kind == ConstraintKind::ForeignKey
+            && objects.dependencies(i).iter().any(|&d| {
+                objects
+                    .obj(d)
+                    .table()
+                    .is_some_and(|other| other != &table.name)
+            });
+        (!foreign).then(|| ObjectId::Table {
+            name: table.name.clone(),
+        })
+    }
+
+    fn created_with(_: (&'a Table, &'a Constraint)) -> Option<ObjectId> {
+        None
+    }
+
+    fn comment((_, constraint): (&'a Table, &'a Constraint)) -> Option<&'a Option<String>> {
+        Some(&constraint.comment)
+    }
+
+    fn comment_target((table, constraint): (&'a Table, &'a Constraint)) -> Option<CommentTarget> {
+        Some(CommentTarget::Constraint(
+            table.name.clone(),
+            Ident(constraint.name.to_string()),
+        ))
+    }
+
+    fn shown(_: (&'a Table, &'a Constraint)) -> Option<Shown> {
+        None
+    }
+}

@@ -1,0 +1,209 @@
+//! Extensions: version and schema change in place.
+//!
+//! All extensions are read, `plpgsql` in `pg_catalog` too: an extension is
+//! one object whatever schema it lives in, and the objects it creates are
+//! left out of every other list.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
+    Objects, ReadKind, Shape, Shown,
+};
+use crate::names::QualName;
+use crate::read::{IntrospectError, Reader};
+use crate::sql::{CommentTarget, Ident, Literal, Stmt};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub name: String,
+    pub schema: String,
+    pub version: String,
+    /// The versions this server's extension scripts can update the
+    /// installed version to. Not part of the schema: it tells the diff
+    /// whether `ALTER EXTENSION … UPDATE` can reach another version, or the
+    /// extension must be dropped and created again. `None` when unknown (a
+    /// snapshot written without it).
+    #[serde(default)]
+    pub update_targets: Option<Vec<String>>,
+}
+
+pub fn compare(old: &Extension, new: &Extension) -> Delta {
+    // Without an update path to the wanted version (most extensions ship no
+    // downgrade scripts), the extension is dropped and created again. If a
+    // column uses one of its types, PostgreSQL refuses the drop rather than
+    // lose the column. An unknown set of targets (a snapshot from elsewhere)
+    // assumes the update works.
+    if old.version != new.version
+        && old
+            .update_targets
+            .as_ref()
+            .is_some_and(|targets| !targets.contains(&new.version))
+    {
+        return Delta::Replace;
+    }
+    let mut stmts = Vec::new();
+    if old.schema != new.schema {
+        stmts.push(Stmt::AlterExtensionSetSchema {
+            name: Ident(new.name.clone()),
+            schema: Ident(new.schema.clone()),
+        });
+    }
+    if old.version != new.version {
+        stmts.push(Stmt::AlterExtensionUpdate {
+            name: Ident(new.name.clone()),
+            version: Literal(new.version.clone()),
+        });
+    }
+    if stmts.is_empty() {
+        Delta::Same
+    } else {
+        Delta::Alter(stmts)
+    }
+}
+
+pub fn create(extension: &Extension) -> Vec<Stmt> {
+    vec![Stmt::CreateExtension {
+        name: Ident(extension.name.clone()),
+        schema: Ident(extension.schema.clone()),
+        version: Literal(extension.version.clone()),
+    }]
+}
+
+pub fn drop(extension: &Extension) -> Vec<Stmt> {
+    vec![Stmt::DropExtension(Ident(extension.name.clone()))]
+}
+
+pub struct Raw {
+    oid: u32,
+    name: String,
+    schema: String,
+    version: String,
+    update_targets: Vec<String>,
+}
+
+/// Extensions, with the versions their installed scripts can update them to
+/// (`pg_extension_update_paths` lists every pair of versions; only the
+/// reachable targets from the installed version are kept).
+const QUERY: &str = "SELECT e.oid, e.extname AS name, n.nspname AS schema, e.extversion AS version, \
+    ARRAY(SELECT p.target FROM pg_catalog.pg_extension_update_paths(e.extname) p \
+      WHERE p.source = e.extversion AND p.path IS NOT NULL ORDER BY p.target) AS update_targets \
+    FROM pg_catalog.pg_extension e \
+    JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace";
+
+const WHAT: &str = "extensions";
+
+impl<'a> ObjectKind<'a> for Extension {
+    type Ref = &'a Extension;
+    const NOUN: &'static str = "extension";
+    const SHAPE: Shape = Shape::Name;
+    const FOLLOWS: Follows = Follows::Stays;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        out.extend(catalog.extensions.iter().map(Obj::Extension));
+    }
+
+    fn key(extension: &'a Extension) -> [&'a str; 3] {
+        [&extension.name, "", ""]
+    }
+
+    fn container(extension: &'a Extension) -> Holder<'a> {
+        Holder::schema(&extension.schema)
+    }
+
+    /// An extension is one object whatever schema it is in, and its name
+    /// does not say the schema.
+    fn named_container(_parts: [&str; 3], _container: Key<'_>) -> bool {
+        false
+    }
+
+    fn table(_: &'a Extension) -> Option<&'a QualName> {
+        None
+    }
+
+    fn claimed_names(_: &'a Extension) -> Vec<QualName> {
+        Vec::new()
+    }
+
+    fn compare(old: &'a Extension, new: &'a Extension) -> Delta {
+        compare(old, new)
+    }
+
+    fn create(extension: &'a Extension) -> Vec<Stmt> {
+        create(extension)
+    }
+
+    fn drop(extension: &'a Extension) -> Vec<Stmt> {
+        drop(extension)
+    }
+
+    fn dropped_with(_: &'a Extension, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        None
+    }
+
+    fn created_with(_: &'a Extension) -> Option<ObjectId> {
+        None
+    }
+
+    /// Comments on extensions are not modelled: `CREATE EXTENSION` sets the
+    /// one its script writes.
+    fn comment(_: &'a Extension) -> Option<&'a Option<String>> {
+        None
+    }
+
+    fn comment_target(_: &'a Extension) -> Option<CommentTarget> {
+        None
+    }
+
+    fn shown(_: &'a Extension) -> Option<Shown> {
+        None
+    }
+}
+
+impl ReadKind for Extension {
+    type Raw = Raw;
+    const WHAT: &'static str = WHAT;
+    const QUERY: &'static str = QUERY;
+
+    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+        Ok(Raw {
+            oid: row.get("oid")?,
+            name: row.get("name")?,
+            schema: row.get("schema")?,
+            version: row.get("version")?,
+            update_targets: row.get("update_targets")?,
+        })
+    }
+
+    fn build(
+        rows: Vec<Raw>,
+        classes: &ClassIds,
+        objects: &mut ObjectMap,
+    ) -> Result<Vec<Extension>, IntrospectError> {
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = ObjectId::Extension {
+                    name: row.name.as_str().into(),
+                };
+                objects.insert(classes.pg_extension, row.oid, 0, id);
+                Extension {
+                    name: row.name,
+                    schema: row.schema,
+                    version: row.version,
+                    update_targets: Some(row.update_targets),
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_qualified() {
+        crate::read::filter::tests::assert_qualified(QUERY);
+    }
+}

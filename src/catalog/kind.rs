@@ -1,0 +1,246 @@
+//! What every object kind says about itself: [`ObjectKind`] for the diff,
+//! [`ReadKind`] for a kind whose catalog query is in its own file.
+//!
+//! The methods that decide something for the diff have no default, so a new
+//! kind that forgets one does not compile; the few with a default are hooks
+//! that only one or two kinds need, and their default is what every other
+//! kind does.
+
+use std::fmt;
+
+use super::objects::{Ix, Key, Objects};
+use super::{Catalog, Obj, ObjectId, Tag};
+use crate::names::QualName;
+use crate::read::{IntrospectError, Reader};
+use crate::sql::{CommentTarget, Literal, Stmt};
+
+use super::address::{ClassIds, ObjectMap};
+
+/// How an object present on both sides compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delta {
+    Same,
+    /// Altered in place by these statements.
+    Alter(Vec<Stmt>),
+    /// Dropped and created again.
+    Replace,
+}
+
+/// How an identity reads in a message, from its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One name: a schema, an extension.
+    Name,
+    /// A schema-qualified name: `public.users`.
+    Qualified,
+    /// A part of a table: `public.users.email`.
+    Member,
+    /// An object named within a table: `users_pkey on public.users`.
+    On,
+    /// A function and its arguments: `public.f(integer)`.
+    Call,
+}
+
+impl Shape {
+    /// Writes an identity's parts as SQL names.
+    pub(super) fn write(self, f: &mut fmt::Formatter<'_>, [a, b, c]: [&str; 3]) -> fmt::Result {
+        let q = crate::quote::quote_ident;
+        match self {
+            Shape::Name => write!(f, "{}", q(a)),
+            Shape::Qualified => write!(f, "{}.{}", q(a), q(b)),
+            Shape::Member => write!(f, "{}.{}.{}", q(a), q(b), q(c)),
+            Shape::On => write!(f, "{} on {}.{}", q(c), q(a), q(b)),
+            Shape::Call => write!(f, "{}.{}({c})", q(a), q(b)),
+        }
+    }
+}
+
+/// What becomes of an object when something it depends on is dropped,
+/// replaced or retyped (see `diff::close_over_dependents`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follows {
+    /// Never replaced because of a dependency: it holds data or other
+    /// objects (a table, a schema), or PostgreSQL keeps it (a sequence).
+    Stays,
+    /// Dropped first and created again afterwards.
+    Replaced,
+    /// Rebuilt by PostgreSQL itself when a column it is on changes type, so
+    /// replaced only when the column is dropped or replaced.
+    RebuiltWithColumn,
+    /// A column: retyped when its enum type is recreated, replaced when it
+    /// is generated from a column that changes.
+    Column,
+}
+
+/// The object that structurally holds another, as the diff looks it up.
+#[derive(Debug, Clone, Copy)]
+pub enum Holder<'a> {
+    /// Held by nothing (a schema).
+    Nothing,
+    /// Held by the object with this identity.
+    Object(Key<'a>),
+    /// Held by the table, or else the view, of this name.
+    Relation(&'a QualName),
+}
+
+impl<'a> Holder<'a> {
+    /// Held by the schema called `name`.
+    pub fn schema(name: &'a str) -> Holder<'a> {
+        Holder::Object(Key(Tag::Schema, [name, "", ""]))
+    }
+
+    /// Held by the table called `name`.
+    pub fn table(name: &'a QualName) -> Holder<'a> {
+        Holder::Object(Key(Tag::Table, [&name.schema, &name.name, ""]))
+    }
+}
+
+/// A definition the review report shows and compares between FROM and TO.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// What the report calls the object (`view`, `materialized view` …).
+    pub kind: &'static str,
+    /// The statements that create it as it is.
+    pub statements: Vec<Stmt>,
+}
+
+/// One kind of object, as the diff sees it.
+pub trait ObjectKind<'a> {
+    /// An object of this kind borrowed from a catalog: the object, and for
+    /// a part of a table the table too.
+    type Ref: Copy;
+
+    /// The noun a user reads in a message (`table`, `column` …).
+    const NOUN: &'static str;
+    /// How the identity reads.
+    const SHAPE: Shape;
+    /// What becomes of it when something it depends on changes.
+    const FOLLOWS: Follows;
+
+    /// Every object of this kind in `catalog`, in the order of its lists.
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>);
+
+    /// The identity's parts: the fields of its `ObjectId` in order, each
+    /// qualified name as two parts, unused parts empty.
+    fn key(obj: Self::Ref) -> [&'a str; 3];
+
+    /// What structurally holds it.
+    fn container(obj: Self::Ref) -> Holder<'a>;
+
+    /// Whether `container` is the object that an identity of this kind,
+    /// given by its parts, names as holding it: that `pg_depend` edge says
+    /// no more than the name does.
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool;
+
+    /// The table it is, or belongs to.
+    fn table(obj: Self::Ref) -> Option<&'a QualName>;
+
+    /// The names it takes in its schema's namespace of relations and types,
+    /// so that a drop that frees a name is ordered before a create that
+    /// takes it.
+    fn claimed_names(obj: Self::Ref) -> Vec<QualName>;
+
+    /// How the object compares between FROM and TO.
+    fn compare(old: Self::Ref, new: Self::Ref) -> Delta;
+
+    /// The statements that create it.
+    fn create(obj: Self::Ref) -> Vec<Stmt>;
+
+    /// The statements that drop it.
+    fn drop(obj: Self::Ref) -> Vec<Stmt>;
+
+    /// The object whose drop also drops this one, if that object is
+    /// dropped (see `diff::resolve_absorption`).
+    fn dropped_with(obj: Self::Ref, objects: &Objects<'a>, i: Ix) -> Option<ObjectId>;
+
+    /// The object whose create also creates this one, if that object is
+    /// created: a column inside `CREATE TABLE`.
+    fn created_with(obj: Self::Ref) -> Option<ObjectId>;
+
+    /// Its comment, for a kind that can have one.
+    fn comment(obj: Self::Ref) -> Option<&'a Option<String>>;
+
+    /// What `COMMENT ON` names, for a kind that can have a comment.
+    fn comment_target(obj: Self::Ref) -> Option<CommentTarget>;
+
+    /// The definition the review report shows, for a kind whose definition
+    /// a reviewer reads.
+    fn shown(obj: Self::Ref) -> Option<Shown>;
+
+    /// The comments of a newly created object.
+    fn comments_on_create(obj: Self::Ref) -> Vec<Stmt> {
+        match (Self::comment(obj), Self::comment_target(obj)) {
+            (Some(text @ Some(_)), Some(target)) => vec![comment(target, text)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The statements that turn `old`'s comments into `new`'s.
+    fn comments_changed(old: Self::Ref, new: Self::Ref) -> Vec<Stmt> {
+        match (Self::comment(old), Self::comment(new)) {
+            (Some(before), Some(after)) if before != after => Self::comment_target(new)
+                .map(|target| comment(target, after))
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Work that must wait until everything else is created: a sequence's
+    /// `OWNED BY`, once its column exists.
+    fn finish_create(_obj: Self::Ref) -> Option<Stmt> {
+        None
+    }
+
+    /// Work that must follow an alter and everything done to the object's
+    /// dependents: dropping the old copy of a recreated enum.
+    fn finish_alter(_old: Self::Ref, _new: Self::Ref) -> Vec<Stmt> {
+        Vec::new()
+    }
+
+    /// The names an alter frees and takes (an identity column's sequence).
+    fn alter_names(_old: Self::Ref, _new: Self::Ref) -> (Vec<QualName>, Vec<QualName>) {
+        (Vec::new(), Vec::new())
+    }
+
+    /// Whether an alter makes the object's dependents go away, as a drop
+    /// would (a column's type change, a recreated enum).
+    fn alter_spreads(_old: Self::Ref, _new: Self::Ref, _statements: &[Stmt]) -> bool {
+        false
+    }
+}
+
+/// `COMMENT ON target IS text`, or `IS NULL` to remove it.
+pub fn comment(target: CommentTarget, text: &Option<String>) -> Stmt {
+    Stmt::Comment {
+        target,
+        text: text.clone().map(Literal),
+    }
+}
+
+/// A kind whose catalog query and row mapping are in its own file; the
+/// generic read in `introspect` runs the query with the others and builds
+/// the objects in registry order.
+pub trait ReadKind: Sized {
+    /// A row as read, with the OIDs that building needs.
+    type Raw: Send;
+    /// What the query reads, for errors (`triggers`).
+    const WHAT: &'static str;
+    /// The query.
+    const QUERY: &'static str;
+    /// The query for a server of this `server_version_num`, for a kind
+    /// whose catalogs differ between versions.
+    fn query(_server_version_num: i32) -> &'static str {
+        Self::QUERY
+    }
+    /// Reads one row of the query.
+    fn raw(row: &Reader<'_>, server_version_num: i32) -> Result<Self::Raw, IntrospectError>;
+    /// Builds the objects of the rows, registering their `pg_depend`
+    /// addresses. Tables, with their columns and constraints, and the kinds
+    /// earlier in the registry's `read` list are registered already.
+    fn build(
+        rows: Vec<Self::Raw>,
+        classes: &ClassIds,
+        objects: &mut ObjectMap,
+    ) -> Result<Vec<Self>, IntrospectError>;
+}

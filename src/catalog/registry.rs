@@ -1,0 +1,73 @@
+//! The one list of object kinds. Everything that differs between kinds and
+//! is not the kind's own file is generated from it, in `catalog/mod.rs`:
+//! the [`ObjectId`](super::ObjectId) variants, the [`Catalog`](super::Catalog)
+//! lists (each `#[serde(default)]`, so that a snapshot written before a kind
+//! existed still loads), the tags of the diff's identity keys, the borrowed
+//! [`Obj`](super::Obj), the dispatch of every per-kind method, the ranks that
+//! order a plan, the generic catalog reads and the catalogs whose OIDs
+//! `pg_depend` names.
+//!
+//! A kind is added with one entry in each list below (see "Adding an object
+//! kind" in ARCHITECTURE.md); the compiler then names whatever its file
+//! still lacks.
+
+/// Calls `$callback!` with the registry:
+///
+/// - `kinds`: every kind in identity order (the order of `ObjectId`'s
+///   variants, which orders changes and the dependency lists of a
+///   snapshot; a new kind goes at the end). Each entry is the variant, the
+///   type that implements [`ObjectKind`](super::ObjectKind) for it, the
+///   identity's fields, and where its objects are: for a kind that is a
+///   list of its own in a catalog, that list's name and element type
+///   (`in list: Type`); for a part of a table, the part's type (`part:
+///   Type`), borrowed with its table.
+/// - `read`: the kinds whose catalog query and row mapping are in their own
+///   file ([`ReadKind`](super::ReadKind)), read and built by the generic
+///   code in that order, after the kinds read by `introspect` itself
+///   (tables with their columns and constraints, sequences, indexes).
+/// - `ranks`: the order in which a person writes the kinds' creates (drops
+///   run in the opposite order), among changes that no dependency orders.
+/// - `classes`: the system catalogs whose OIDs `pg_depend` names.
+/// - `snapshot_version`: the version of the snapshot file format, raised
+///   whenever a kind adds a list, so that an older pgrift refuses a file
+///   holding objects it would silently leave out.
+macro_rules! every_kind {
+    ($callback:ident) => {
+        $callback! {
+            kinds: [
+                Schema => schema::Schema { name: Name } in schemas: Schema,
+                Extension => extension::Extension { name: Name } in extensions: Extension,
+                /// An enum type. Its array type maps to the same identity.
+                Type => enum_type::EnumType { name: QualName } in enums: EnumType,
+                Sequence => sequence::Sequence { name: QualName } in sequences: Sequence,
+                Table => table::Table { name: QualName } in tables: Table,
+                Column => column::TableColumn { table: QualName, column: Name } part: Column,
+                /// The default expression of a column, apart from the column itself.
+                Default => column::ColumnDefault { table: QualName, column: Name } part: Column,
+                Constraint => constraint::TableConstraint { table: QualName, name: Name } part: Constraint,
+                Index => index::Index { name: QualName } in indexes: Index,
+                /// A view or a materialized view.
+                View => view::View { name: QualName } in views: View,
+                Function => function::Function { name: QualName, args: Name } in functions: Function,
+                Trigger => trigger::Trigger { table: QualName, name: Name } in triggers: Trigger,
+            ],
+            read: [
+                schemas: schema::Schema,
+                extensions: extension::Extension,
+                enums: enum_type::EnumType,
+                views: view::View,
+                functions: function::Function,
+                triggers: trigger::Trigger,
+            ],
+            ranks: [
+                Schema, Extension, Type, Sequence, Function, Table, Column, Default, Constraint,
+                Index, View, Trigger,
+            ],
+            classes: [
+                pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
+                pg_rewrite, pg_extension,
+            ],
+            snapshot_version: 1,
+        }
+    };
+}

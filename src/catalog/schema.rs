@@ -1,0 +1,149 @@
+//! Schemas: created and dropped; nothing to alter but the comment.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
+    Objects, ReadKind, Shape, Shown,
+};
+use crate::names::QualName;
+use crate::read::{IntrospectError, Reader};
+use crate::sql::{CommentTarget, Ident, Stmt};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    pub name: String,
+    pub comment: Option<String>,
+}
+
+pub fn create(schema: &Schema) -> Vec<Stmt> {
+    vec![Stmt::CreateSchema(Ident(schema.name.clone()))]
+}
+
+pub fn drop(schema: &Schema) -> Vec<Stmt> {
+    vec![Stmt::DropSchema(Ident(schema.name.clone()))]
+}
+
+pub struct Raw {
+    oid: u32,
+    name: String,
+    comment: Option<String>,
+}
+
+const QUERY: &str = concat!(
+    "SELECT n.oid, n.nspname AS name, cm.description AS comment \
+     FROM pg_catalog.pg_namespace n",
+    comment_join!("pg_namespace", "n.oid", "cm"),
+    "WHERE ",
+    user_schema!("n"),
+);
+
+const WHAT: &str = "schemas";
+
+impl<'a> ObjectKind<'a> for Schema {
+    type Ref = &'a Schema;
+    const NOUN: &'static str = "schema";
+    const SHAPE: Shape = Shape::Name;
+    const FOLLOWS: Follows = Follows::Stays;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        out.extend(catalog.schemas.iter().map(Obj::Schema));
+    }
+
+    fn key(schema: &'a Schema) -> [&'a str; 3] {
+        [&schema.name, "", ""]
+    }
+
+    fn container(_: &'a Schema) -> Holder<'a> {
+        Holder::Nothing
+    }
+
+    fn named_container(_parts: [&str; 3], _container: Key<'_>) -> bool {
+        false
+    }
+
+    fn table(_: &'a Schema) -> Option<&'a QualName> {
+        None
+    }
+
+    fn claimed_names(_: &'a Schema) -> Vec<QualName> {
+        Vec::new()
+    }
+
+    /// Nothing about a schema alters but its comment.
+    fn compare(_: &'a Schema, _: &'a Schema) -> Delta {
+        Delta::Same
+    }
+
+    fn create(schema: &'a Schema) -> Vec<Stmt> {
+        create(schema)
+    }
+
+    fn drop(schema: &'a Schema) -> Vec<Stmt> {
+        drop(schema)
+    }
+
+    fn dropped_with(_: &'a Schema, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        None
+    }
+
+    fn created_with(_: &'a Schema) -> Option<ObjectId> {
+        None
+    }
+
+    fn comment(schema: &'a Schema) -> Option<&'a Option<String>> {
+        Some(&schema.comment)
+    }
+
+    fn comment_target(schema: &'a Schema) -> Option<CommentTarget> {
+        Some(CommentTarget::Schema(Ident(schema.name.clone())))
+    }
+
+    fn shown(_: &'a Schema) -> Option<Shown> {
+        None
+    }
+}
+
+impl ReadKind for Schema {
+    type Raw = Raw;
+    const WHAT: &'static str = WHAT;
+    const QUERY: &'static str = QUERY;
+
+    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+        Ok(Raw {
+            oid: row.get("oid")?,
+            name: row.get("name")?,
+            comment: row.get("comment")?,
+        })
+    }
+
+    fn build(
+        rows: Vec<Raw>,
+        classes: &ClassIds,
+        objects: &mut ObjectMap,
+    ) -> Result<Vec<Schema>, IntrospectError> {
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = ObjectId::Schema {
+                    name: row.name.as_str().into(),
+                };
+                objects.insert(classes.pg_namespace, row.oid, 0, id);
+                Schema {
+                    name: row.name,
+                    comment: row.comment,
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_qualified() {
+        crate::read::filter::tests::assert_qualified(QUERY);
+    }
+}

@@ -1,0 +1,155 @@
+//! Sequences: options alter in place; `OWNED BY` is set once the owning
+//! column exists, as a change of its own.
+//!
+//! Sequences are read by `introspect::sequences`, together with the
+//! identity columns they back.
+
+use serde::{Deserialize, Serialize};
+
+use super::column::column_id;
+use super::{
+    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
+};
+use crate::names::{ColumnRef, QualName, SequenceOptions};
+use crate::sql::{CommentTarget, Stmt};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub name: QualName,
+    pub options: SequenceOptions,
+    /// The column this sequence is `OWNED BY`, if any.
+    pub owned_by: Option<ColumnRef>,
+    pub comment: Option<String>,
+}
+
+pub fn compare(old: &Sequence, new: &Sequence) -> Delta {
+    if old.options == new.options {
+        // An ownership change alone is carried by the finishing change.
+        return if old.owned_by == new.owned_by {
+            Delta::Same
+        } else {
+            Delta::Alter(Vec::new())
+        };
+    }
+    let mut stmts = Vec::new();
+    // PostgreSQL refuses a MINVALUE above the current value; the sequence
+    // moves up to the new minimum first (never down, which could repeat
+    // values already handed out).
+    if new.options.min_value > old.options.min_value {
+        stmts.push(Stmt::SequenceAtLeast {
+            name: new.name.clone(),
+            value: new.options.min_value,
+        });
+    }
+    stmts.push(Stmt::AlterSequence {
+        name: new.name.clone(),
+        options: new.options.clone(),
+    });
+    Delta::Alter(stmts)
+}
+
+pub fn create(sequence: &Sequence) -> Vec<Stmt> {
+    vec![Stmt::CreateSequence {
+        name: sequence.name.clone(),
+        options: sequence.options.clone(),
+    }]
+}
+
+pub fn drop(sequence: &Sequence) -> Vec<Stmt> {
+    vec![Stmt::DropSequence(sequence.name.clone())]
+}
+
+/// `OWNED BY` for a new sequence that has an owner.
+pub fn owned_by(sequence: &Sequence) -> Option<Stmt> {
+    sequence.owned_by.as_ref().map(|_| owned_by_stmt(sequence))
+}
+
+/// `OWNED BY` (or `OWNED BY NONE`) for a sequence whose owner changes.
+pub fn owned_by_change(sequence: &Sequence) -> Option<Stmt> {
+    Some(owned_by_stmt(sequence))
+}
+
+fn owned_by_stmt(sequence: &Sequence) -> Stmt {
+    Stmt::AlterSequenceOwnedBy {
+        name: sequence.name.clone(),
+        owner: sequence.owned_by.clone(),
+    }
+}
+
+impl<'a> ObjectKind<'a> for Sequence {
+    type Ref = &'a Sequence;
+    const NOUN: &'static str = "sequence";
+    const SHAPE: Shape = Shape::Qualified;
+    const FOLLOWS: Follows = Follows::Stays;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        out.extend(catalog.sequences.iter().map(Obj::Sequence));
+    }
+
+    fn key(sequence: &'a Sequence) -> [&'a str; 3] {
+        [&sequence.name.schema, &sequence.name.name, ""]
+    }
+
+    fn container(sequence: &'a Sequence) -> Holder<'a> {
+        Holder::schema(&sequence.name.schema)
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        container == Key(Tag::Schema, [parts[0], "", ""])
+    }
+
+    fn table(_: &'a Sequence) -> Option<&'a QualName> {
+        None
+    }
+
+    fn claimed_names(sequence: &'a Sequence) -> Vec<QualName> {
+        vec![sequence.name.clone()]
+    }
+
+    fn compare(old: &'a Sequence, new: &'a Sequence) -> Delta {
+        compare(old, new)
+    }
+
+    fn create(sequence: &'a Sequence) -> Vec<Stmt> {
+        create(sequence)
+    }
+
+    fn drop(sequence: &'a Sequence) -> Vec<Stmt> {
+        drop(sequence)
+    }
+
+    /// A sequence `OWNED BY` a column goes with the column.
+    fn dropped_with(sequence: &'a Sequence, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        sequence
+            .owned_by
+            .as_ref()
+            .map(|owner| column_id(&owner.table, &owner.column))
+    }
+
+    fn created_with(_: &'a Sequence) -> Option<ObjectId> {
+        None
+    }
+
+    fn comment(sequence: &'a Sequence) -> Option<&'a Option<String>> {
+        Some(&sequence.comment)
+    }
+
+    fn comment_target(sequence: &'a Sequence) -> Option<CommentTarget> {
+        Some(CommentTarget::Sequence(sequence.name.clone()))
+    }
+
+    fn shown(_: &'a Sequence) -> Option<Shown> {
+        None
+    }
+
+    fn finish_create(sequence: &'a Sequence) -> Option<Stmt> {
+        owned_by(sequence)
+    }
+
+    fn finish_alter(old: &'a Sequence, new: &'a Sequence) -> Vec<Stmt> {
+        if old.owned_by == new.owned_by {
+            return Vec::new();
+        }
+        owned_by_change(new).into_iter().collect()
+    }
+}

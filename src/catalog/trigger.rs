@@ -1,0 +1,251 @@
+//! Triggers. A changed definition drops and creates the trigger; its enabled
+//! state (`ENABLE`, `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`) alters in
+//! place.
+//!
+//! Constraint triggers (`CREATE CONSTRAINT TRIGGER`) are triggers too;
+//! internal triggers (those implementing foreign keys) are part of their
+//! constraint and are left out.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
+    Objects, ReadKind, Shape, Shown, Tag,
+};
+use crate::names::{QualName, TriggerEnabled};
+use crate::read::{IntrospectError, Reader};
+use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    pub table: QualName,
+    pub name: String,
+    /// The complete `CREATE [CONSTRAINT] TRIGGER` statement as
+    /// `pg_get_triggerdef` prints it.
+    pub definition: String,
+    pub enabled: TriggerEnabled,
+    pub comment: Option<String>,
+}
+
+pub fn compare(old: &Trigger, new: &Trigger) -> Delta {
+    if old.definition != new.definition {
+        Delta::Replace
+    } else if old.enabled != new.enabled {
+        Delta::Alter(vec![enable(new)])
+    } else {
+        Delta::Same
+    }
+}
+
+fn enable(trigger: &Trigger) -> Stmt {
+    Stmt::AlterTable {
+        table: trigger.table.clone(),
+        action: TableAction::EnableTrigger(Ident(trigger.name.clone()), trigger.enabled),
+    }
+}
+
+pub fn create(trigger: &Trigger) -> Vec<Stmt> {
+    vec![Stmt::CreateTrigger(ServerSql(trigger.definition.clone()))]
+}
+
+/// A new trigger fires in origin mode; any other state is set after it.
+pub fn enable_if_needed(trigger: &Trigger) -> Option<Stmt> {
+    (trigger.enabled != TriggerEnabled::Origin).then(|| enable(trigger))
+}
+
+pub fn drop(trigger: &Trigger) -> Vec<Stmt> {
+    vec![Stmt::DropTrigger {
+        table: trigger.table.clone(),
+        name: Ident(trigger.name.clone()),
+    }]
+}
+
+pub struct Raw {
+    oid: u32,
+    table: u32,
+    name: String,
+    definition: String,
+    enabled: char,
+    comment: Option<String>,
+}
+
+const QUERY: &str = concat!(
+    "SELECT g.oid, g.tgrelid AS table_oid, g.tgname AS name, \
+     pg_catalog.pg_get_triggerdef(g.oid) AS definition, g.tgenabled AS enabled, \
+     cm.description AS comment \
+     FROM pg_catalog.pg_trigger g \
+     JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
+    comment_join!("pg_trigger", "g.oid", "cm"),
+    "WHERE NOT g.tgisinternal AND ",
+    user_schema!("n"),
+    " AND (",
+    modelled_table!("c"),
+    " OR ",
+    modelled_view!("c"),
+    ")",
+);
+
+const WHAT: &str = "triggers";
+
+/// `tgenabled`, as `ALTER TABLE … ENABLE/DISABLE TRIGGER` sets it.
+fn trigger_enabled(tgenabled: char) -> Option<TriggerEnabled> {
+    match tgenabled {
+        'O' => Some(TriggerEnabled::Origin),
+        'D' => Some(TriggerEnabled::Disabled),
+        'R' => Some(TriggerEnabled::Replica),
+        'A' => Some(TriggerEnabled::Always),
+        _ => None,
+    }
+}
+
+impl<'a> ObjectKind<'a> for Trigger {
+    type Ref = &'a Trigger;
+    const NOUN: &'static str = "trigger";
+    const SHAPE: Shape = Shape::On;
+    const FOLLOWS: Follows = Follows::Replaced;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        out.extend(catalog.triggers.iter().map(Obj::Trigger));
+    }
+
+    fn key(trigger: &'a Trigger) -> [&'a str; 3] {
+        [&trigger.table.schema, &trigger.table.name, &trigger.name]
+    }
+
+    fn container(trigger: &'a Trigger) -> Holder<'a> {
+        Holder::Relation(&trigger.table)
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        let relation = [parts[0], parts[1], ""];
+        container == Key(Tag::Table, relation) || container == Key(Tag::View, relation)
+    }
+
+    fn table(trigger: &'a Trigger) -> Option<&'a QualName> {
+        Some(&trigger.table)
+    }
+
+    fn claimed_names(_: &'a Trigger) -> Vec<QualName> {
+        Vec::new()
+    }
+
+    fn compare(old: &'a Trigger, new: &'a Trigger) -> Delta {
+        compare(old, new)
+    }
+
+    /// A new trigger fires in origin mode; any other state is set after it.
+    fn create(trigger: &'a Trigger) -> Vec<Stmt> {
+        let mut stmts = create(trigger);
+        stmts.extend(enable_if_needed(trigger));
+        stmts
+    }
+
+    fn drop(trigger: &'a Trigger) -> Vec<Stmt> {
+        drop(trigger)
+    }
+
+    fn dropped_with(trigger: &'a Trigger, objects: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        Some(objects.relation_id(&trigger.table))
+    }
+
+    fn created_with(_: &'a Trigger) -> Option<ObjectId> {
+        None
+    }
+
+    fn comment(trigger: &'a Trigger) -> Option<&'a Option<String>> {
+        Some(&trigger.comment)
+    }
+
+    fn comment_target(trigger: &'a Trigger) -> Option<CommentTarget> {
+        Some(CommentTarget::Trigger(
+            trigger.table.clone(),
+            Ident(trigger.name.clone()),
+        ))
+    }
+
+    fn shown(trigger: &'a Trigger) -> Option<Shown> {
+        Some(Shown {
+            kind: "trigger",
+            statements: Self::create(trigger),
+        })
+    }
+}
+
+impl ReadKind for Trigger {
+    type Raw = Raw;
+    const WHAT: &'static str = WHAT;
+    const QUERY: &'static str = QUERY;
+
+    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+        Ok(Raw {
+            oid: row.get("oid")?,
+            table: row.get("table_oid")?,
+            name: row.get("name")?,
+            definition: row.get("definition")?,
+            enabled: row.get_char("enabled")?,
+            comment: row.get("comment")?,
+        })
+    }
+
+    fn build(
+        rows: Vec<Raw>,
+        classes: &ClassIds,
+        objects: &mut ObjectMap,
+    ) -> Result<Vec<Trigger>, IntrospectError> {
+        rows.into_iter()
+            .map(|row| {
+                let table = match objects.get(classes.pg_class, row.table, 0) {
+                    Some(ObjectId::Table { name } | ObjectId::View { name }) => name.clone(),
+                    _ => {
+                        return Err(IntrospectError::Inconsistent {
+                            what: format!("trigger {}", row.name),
+                            missing: format!("table oid {}", row.table),
+                        });
+                    }
+                };
+                let enabled =
+                    trigger_enabled(row.enabled).ok_or_else(|| IntrospectError::Inconsistent {
+                        what: format!("trigger {} on {table}", row.name),
+                        missing: format!("an unknown tgenabled value {:?}", row.enabled),
+                    })?;
+                let id = ObjectId::Trigger {
+                    table: table.clone(),
+                    name: row.name.as_str().into(),
+                };
+                objects.insert(classes.pg_trigger, row.oid, 0, id);
+                Ok(Trigger {
+                    table,
+                    name: row.name,
+                    definition: row.definition,
+                    enabled,
+                    comment: row.comment,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_qualified() {
+        crate::read::filter::tests::assert_qualified(QUERY);
+    }
+
+    #[test]
+    fn enabled_codes() {
+        let cases = [
+            ('O', Some(TriggerEnabled::Origin)),
+            ('D', Some(TriggerEnabled::Disabled)),
+            ('R', Some(TriggerEnabled::Replica)),
+            ('A', Some(TriggerEnabled::Always)),
+            ('x', None),
+        ];
+        for (code, expected) in cases {
+            assert_eq!(trigger_enabled(code), expected, "{code}");
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! Views and materialized views. A changed view is dropped and created again
+//! (with everything that depends on it): `CREATE OR REPLACE VIEW` only
+//! accepts appended columns, and a materialized view has no replace at all.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
+    Objects, ReadKind, Shape, Shown, Tag, comment,
+};
+use crate::names::QualName;
+use crate::read::deparse::view_definition;
+use crate::read::{IntrospectError, Reader};
+use crate::sql::{CommentTarget, Ident, ServerSql, Stmt};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub name: QualName,
+    pub materialized: bool,
+    /// The query as `pg_get_viewdef(oid, true)` prints it.
+    pub definition: String,
+    /// Storage options (`security_barrier=true`, `check_option=local` …),
+    /// sorted.
+    pub options: Vec<String>,
+    pub comment: Option<String>,
+    /// Comments on the view's columns, sorted by column name.
+    #[serde(default)]
+    pub column_comments: Vec<ColumnComment>,
+}
+
+/// A comment on one column of a view.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ColumnComment {
+    pub column: String,
+    pub comment: String,
+}
+
+pub fn compare(old: &View, new: &View) -> Delta {
+    if old == new
+        || (old.definition == new.definition
+            && old.options == new.options
+            && old.materialized == new.materialized)
+    {
+        Delta::Same
+    } else {
+        Delta::Replace
+    }
+}
+
+pub fn create(view: &View) -> Vec<Stmt> {
+    vec![Stmt::CreateView {
+        name: view.name.clone(),
+        materialized: view.materialized,
+        options: view.options.clone(),
+        query: ServerSql(view.definition.clone()),
+    }]
+}
+
+pub fn drop(view: &View) -> Vec<Stmt> {
+    vec![Stmt::DropView {
+        name: view.name.clone(),
+        materialized: view.materialized,
+    }]
+}
+
+pub struct Raw {
+    oid: u32,
+    name: QualName,
+    materialized: bool,
+    definition: String,
+    options: Vec<String>,
+    /// The view's `_RETURN` rule: `pg_depend` records a view's references
+    /// as dependencies of this rule, not of the view.
+    rule: Option<u32>,
+    row_type: u32,
+    row_array_type: Option<u32>,
+    comment: Option<String>,
+    column_comments: Vec<ColumnComment>,
+}
+
+const QUERY: &str = concat!(
+    "SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized, \
+     pg_catalog.pg_get_viewdef(c.oid, true) AS definition, \
+     COALESCE(c.reloptions, '{}') AS options, \
+     (SELECT r.oid FROM pg_catalog.pg_rewrite r \
+      WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') AS rule_oid, \
+     c.reltype AS row_type, t.typarray AS row_array_type, cm.description AS comment, \
+     ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a \
+      JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
+      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS commented_columns, \
+     ARRAY(SELECT d.description FROM pg_catalog.pg_attribute a \
+      JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
+      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS column_comments \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
+    comment_join!("pg_class", "c.oid", "cm"),
+    "WHERE ",
+    user_schema!("n"),
+    " AND ",
+    modelled_view!("c"),
+);
+
+const WHAT: &str = "views";
+
+/// Pairs the commented columns with their comments, sorted by column name.
+fn column_comments(columns: Vec<String>, comments: Vec<String>) -> Vec<ColumnComment> {
+    let mut pairs: Vec<ColumnComment> = columns
+        .into_iter()
+        .zip(comments)
+        .map(|(column, comment)| ColumnComment { column, comment })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// `reloptions` in a stable order: PostgreSQL keeps them in the order they
+/// were set, which says nothing about the view.
+fn sorted_options(mut options: Vec<String>) -> Vec<String> {
+    options.sort();
+    options.dedup();
+    options
+}
+
+impl<'a> ObjectKind<'a> for View {
+    type Ref = &'a View;
+    const NOUN: &'static str = "view";
+    const SHAPE: Shape = Shape::Qualified;
+    const FOLLOWS: Follows = Follows::Replaced;
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        out.extend(catalog.views.iter().map(Obj::View));
+    }
+
+    fn key(view: &'a View) -> [&'a str; 3] {
+        [&view.name.schema, &view.name.name, ""]
+    }
+
+    fn container(view: &'a View) -> Holder<'a> {
+        Holder::schema(&view.name.schema)
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        container == Key(Tag::Schema, [parts[0], "", ""])
+    }
+
+    fn table(_: &'a View) -> Option<&'a QualName> {
+        None
+    }
+
+    fn claimed_names(view: &'a View) -> Vec<QualName> {
+        vec![view.name.clone()]
+    }
+
+    fn compare(old: &'a View, new: &'a View) -> Delta {
+        compare(old, new)
+    }
+
+    fn create(view: &'a View) -> Vec<Stmt> {
+        create(view)
+    }
+
+    fn drop(view: &'a View) -> Vec<Stmt> {
+        drop(view)
+    }
+
+    fn dropped_with(_: &'a View, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        None
+    }
+
+    fn created_with(_: &'a View) -> Option<ObjectId> {
+        None
+    }
+
+    fn comment(view: &'a View) -> Option<&'a Option<String>> {
+        Some(&view.comment)
+    }
+
+    fn comment_target(view: &'a View) -> Option<CommentTarget> {
+        Some(CommentTarget::View {
+            name: view.name.clone(),
+            materialized: view.materialized,
+        })
+    }
+
+    fn shown(view: &'a View) -> Option<Shown> {
+        Some(Shown {
+            kind: if view.materialized {
+                "materialized view"
+            } else {
+                "view"
+            },
+            statements: create(view),
+        })
+    }
+
+    /// The view's comment and its columns' comments.
+    fn comments_on_create(view: &'a View) -> Vec<Stmt> {
+        let mut stmts: Vec<Stmt> = view
+            .comment
+            .is_some()
+            .then(|| Self::comment_target(view).map(|target| comment(target, &view.comment)))
+            .flatten()
+            .into_iter()
+            .collect();
+        stmts.extend(view.column_comments.iter().map(|c| {
+            comment(
+                CommentTarget::Column(view.name.clone(), Ident(c.column.clone())),
+                &Some(c.comment.clone()),
+            )
+        }));
+        stmts
+    }
+
+    fn comments_changed(old: &'a View, new: &'a View) -> Vec<Stmt> {
+        let mut stmts = Vec::new();
+        if old.comment != new.comment
+            && let Some(target) = Self::comment_target(new)
+        {
+            stmts.push(comment(target, &new.comment));
+        }
+        if old.column_comments == new.column_comments {
+            return stmts;
+        }
+        let text_of = |view: &View, column: &str| {
+            view.column_comments
+                .iter()
+                .find(|c| c.column == column)
+                .map(|c| c.comment.clone())
+        };
+        let mut columns: Vec<&String> = old
+            .column_comments
+            .iter()
+            .chain(&new.column_comments)
+            .map(|c| &c.column)
+            .collect();
+        columns.sort();
+        columns.dedup();
+        for column in columns {
+            let after = text_of(new, column);
+            if text_of(old, column) != after {
+                stmts.push(comment(
+                    CommentTarget::Column(new.name.clone(), Ident(column.clone())),
+                    &after,
+                ));
+            }
+        }
+        stmts
+    }
+}
+
+impl ReadKind for View {
+    type Raw = Raw;
+    const WHAT: &'static str = WHAT;
+    const QUERY: &'static str = QUERY;
+
+    fn raw(row: &Reader<'_>, server_version_num: i32) -> Result<Raw, IntrospectError> {
+        Ok(Raw {
+            oid: row.get("oid")?,
+            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+            materialized: row.get("materialized")?,
+            definition: view_definition(row.get("definition")?, server_version_num),
+            options: sorted_options(row.get("options")?),
+            rule: row.get("rule_oid")?,
+            row_type: row.get("row_type")?,
+            row_array_type: row.get("row_array_type")?,
+            comment: row.get("comment")?,
+            column_comments: column_comments(
+                row.get("commented_columns")?,
+                row.get("column_comments")?,
+            ),
+        })
+    }
+
+    fn build(
+        rows: Vec<Raw>,
+        classes: &ClassIds,
+        objects: &mut ObjectMap,
+    ) -> Result<Vec<View>, IntrospectError> {
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = ObjectId::View {
+                    name: row.name.clone(),
+                };
+                if let Some(rule) = row.rule {
+                    objects.insert(classes.pg_rewrite, rule, 0, id.clone());
+                }
+                objects.insert(classes.pg_type, row.row_type, 0, id.clone());
+                if let Some(array) = row.row_array_type.filter(|oid| *oid != 0) {
+                    objects.insert(classes.pg_type, array, 0, id.clone());
+                }
+                objects.insert(classes.pg_class, row.oid, 0, id);
+                View {
+                    name: row.name,
+                    materialized: row.materialized,
+                    definition: row.definition,
+                    options: row.options,
+                    comment: row.comment,
+                    column_comments: row.column_comments,
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_qualified() {
+        crate::read::filter::tests::assert_qualified(QUERY);
+    }
+
+    #[test]
+    fn options_are_sorted() {
+        let options = vec![
+            "security_barrier=true".to_owned(),
+            "check_option=local".to_owned(),
+        ];
+        assert_eq!(
+            sorted_options(options),
+            ["check_option=local", "security_barrier=true"]
+        );
+        assert!(sorted_options(Vec::new()).is_empty());
+    }
+}

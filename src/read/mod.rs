@@ -1,0 +1,152 @@
+//! The primitives every catalog read shares, below the catalog model so that
+//! each object kind's file can hold its own query: running a query and naming
+//! what it reads in its error ([`IntrospectError`]), reading a row's values
+//! without a panic ([`Reader`]), the SQL fragments that pick out user objects
+//! (`filter.rs`) and their comments (`comments.rs`), and the definitions
+//! pgrift builds or evens out itself instead of the server (`deparse.rs`,
+//! `indexdef.rs`, `keydef.rs`). Nothing here knows an object kind.
+
+#[macro_use]
+pub(crate) mod filter;
+#[macro_use]
+pub(crate) mod comments;
+
+pub mod deparse;
+mod error;
+pub mod indexdef;
+pub mod keydef;
+
+pub use error::{IntrospectError, LockHolder};
+pub(crate) use error::{describe, duration};
+
+use std::collections::HashMap;
+use std::fmt;
+
+use futures_util::TryStreamExt;
+use tokio_postgres::row::RowIndex;
+use tokio_postgres::types::FromSql;
+use tokio_postgres::{Client, Row};
+
+/// Runs one catalog query, naming what it reads in the error.
+pub async fn query(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+) -> Result<Vec<Row>, IntrospectError> {
+    client
+        .query(sql, &[])
+        .await
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+/// Runs one catalog query that takes an array of OIDs as `$1`: the second
+/// phase of a read, about objects the first phase picked out.
+pub async fn query_oids(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    oids: &[u32],
+) -> Result<Vec<Row>, IntrospectError> {
+    client
+        .query(sql, &[&oids])
+        .await
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+/// The definitions pgrift could not build itself (see [`indexdef`],
+/// [`keydef`]), printed by the server: `sql` returns `oid` and `definition`
+/// for each OID of `oids`. No query when there are none, which is usual.
+pub async fn server_definitions(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    oids: &[u32],
+) -> Result<HashMap<u32, String>, IntrospectError> {
+    if oids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = query_oids(client, what, sql, oids).await?;
+    let mut printed = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let row = Reader::new(row, what);
+        printed.insert(row.get("oid")?, row.get("definition")?);
+    }
+    Ok(printed)
+}
+
+/// Runs one catalog query and reads each row with `read` as it arrives, so
+/// that a long result (columns, dependencies: several rows per table) is
+/// never held in memory both as rows and as what they are read into.
+pub async fn query_read<T>(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
+) -> Result<Vec<T>, IntrospectError> {
+    let error = |source| IntrospectError::Query { what, source };
+    let rows = client
+        .query_raw(sql, std::iter::empty::<i32>())
+        .await
+        .map_err(error)?;
+    futures_util::pin_mut!(rows);
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await.map_err(error)? {
+        out.push(read(&Reader::new(&row, what))?);
+    }
+    Ok(out)
+}
+
+/// Reads the values of one row, naming what the query reads in errors: a
+/// value of an unexpected type, or an unexpected `NULL`, is an error, not a
+/// panic.
+pub struct Reader<'a> {
+    row: &'a Row,
+    what: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(row: &'a Row, what: &'static str) -> Self {
+        Reader { row, what }
+    }
+
+    /// Reads a column, named or by position.
+    pub fn get<T: FromSql<'a>>(
+        &self,
+        column: impl RowIndex + fmt::Display,
+    ) -> Result<T, IntrospectError> {
+        self.row
+            .try_get(column)
+            .map_err(|source| IntrospectError::Query {
+                what: self.what,
+                source,
+            })
+    }
+
+    /// Reads a text column as a [`crate::names::Name`], copied straight
+    /// from the row: a short name needs no allocation at all.
+    pub fn get_name(
+        &self,
+        column: impl RowIndex + fmt::Display,
+    ) -> Result<crate::names::Name, IntrospectError> {
+        self.get::<&str>(column).map(Into::into)
+    }
+
+    /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`. The
+    /// type is one byte, which tokio-postgres hands over as an `i8`; the
+    /// codes are ASCII, and `'\0'` stands for the empty value.
+    pub fn get_char(&self, column: impl RowIndex + fmt::Display) -> Result<char, IntrospectError> {
+        let byte: i8 = self.get(column)?;
+        Ok(char::from(byte as u8))
+    }
+}
+
+/// Reads every row of `rows` with `read`, stopping at the first error.
+pub fn read_rows<T>(
+    rows: &[Row],
+    what: &'static str,
+    read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
+) -> Result<Vec<T>, IntrospectError> {
+    rows.iter()
+        .map(|row| read(&Reader::new(row, what)))
+        .collect()
+}
