@@ -8,6 +8,7 @@ use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
 };
 use crate::names::QualName;
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
 
 pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
@@ -182,6 +183,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
     const NOUN: &'static str = "column";
     const SHAPE: Shape = Shape::Member;
     const FOLLOWS: Follows = Follows::Column;
+    const MODELS: &'static [&'static str] = &[];
 
     /// Columns are kept in physical order; identity order is by name.
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
@@ -279,6 +281,25 @@ impl<'a> ObjectKind<'a> for TableColumn {
     ) -> bool {
         statements.iter().any(is_type_change)
     }
+
+    /// The column's type, generation expression and identity type; its
+    /// default is an object of its own.
+    fn deparsed((_, column): (&'a Table, &'a Column)) -> Vec<(&'a str, TextShape)> {
+        let mut texts = vec![(column.data_type.as_str(), TextShape::Fragment)];
+        texts.extend(
+            column
+                .generated
+                .iter()
+                .map(|g| (g.as_str(), TextShape::Fragment)),
+        );
+        texts.extend(
+            column
+                .identity
+                .iter()
+                .map(|i| (i.options.data_type.as_str(), TextShape::Fragment)),
+        );
+        texts
+    }
 }
 
 impl<'a> ObjectKind<'a> for ColumnDefault {
@@ -286,6 +307,7 @@ impl<'a> ObjectKind<'a> for ColumnDefault {
     const NOUN: &'static str = "default";
     const SHAPE: Shape = Shape::Member;
     const FOLLOWS: Follows = Follows::Replaced;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         for table in &catalog.tables {
@@ -356,6 +378,14 @@ impl<'a> ObjectKind<'a> for ColumnDefault {
 
     fn shown(_: (&'a Table, &'a Column)) -> Option<Shown> {
         None
+    }
+
+    fn deparsed((_, column): (&'a Table, &'a Column)) -> Vec<(&'a str, TextShape)> {
+        column
+            .default
+            .iter()
+            .map(|d| (d.as_str(), TextShape::Fragment))
+            .collect()
     }
 }
 

@@ -6,6 +6,7 @@ use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
 };
 use crate::names::QualName;
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
 
 pub fn compare(table: &QualName, old: &Constraint, new: &Constraint) -> Delta {
@@ -49,6 +50,7 @@ impl<'a> ObjectKind<'a> for TableConstraint {
     const NOUN: &'static str = "constraint";
     const SHAPE: Shape = Shape::On;
     const FOLLOWS: Follows = Follows::RebuiltWithColumn;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         for table in &catalog.tables {
@@ -142,5 +144,18 @@ impl<'a> ObjectKind<'a> for TableConstraint {
 
     fn shown(_: (&'a Table, &'a Constraint)) -> Option<Shown> {
         None
+    }
+
+    /// The body `pg_get_constraintdef` prints, which starts with the words
+    /// of its kind.
+    fn deparsed((_, constraint): (&'a Table, &'a Constraint)) -> Vec<(&'a str, TextShape)> {
+        let start: &'static [&'static str] = match constraint.kind {
+            ConstraintKind::PrimaryKey => &["PRIMARY", "KEY"],
+            ConstraintKind::Unique => &["UNIQUE"],
+            ConstraintKind::Check => &["CHECK"],
+            ConstraintKind::ForeignKey => &["FOREIGN", "KEY"],
+            ConstraintKind::Exclusion => &["EXCLUDE"],
+        };
+        vec![(&constraint.definition, TextShape::FragmentStarting(start))]
     }
 }

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, EnumPosition, Ident, Literal, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +203,7 @@ impl<'a> ObjectKind<'a> for EnumType {
     const NOUN: &'static str = "type";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.enums.iter().map(Obj::Type));
@@ -271,6 +273,11 @@ impl<'a> ObjectKind<'a> for EnumType {
     /// that uses it.
     fn alter_spreads(old: &'a EnumType, new: &'a EnumType, _statements: &[Stmt]) -> bool {
         recreates(old, new)
+    }
+
+    /// An enum holds its name and labels, which scripts quote.
+    fn deparsed(_: &'a EnumType) -> Vec<(&'a str, TextShape)> {
+        Vec::new()
     }
 }
 

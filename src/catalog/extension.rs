@@ -12,6 +12,7 @@ use super::{
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Ident, Literal, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +99,7 @@ impl<'a> ObjectKind<'a> for Extension {
     const NOUN: &'static str = "extension";
     const SHAPE: Shape = Shape::Name;
     const FOLLOWS: Follows = Follows::Stays;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.extensions.iter().map(Obj::Extension));
@@ -157,6 +159,11 @@ impl<'a> ObjectKind<'a> for Extension {
 
     fn shown(_: &'a Extension) -> Option<Shown> {
         None
+    }
+
+    /// An extension holds names and a version, which scripts quote.
+    fn deparsed(_: &'a Extension) -> Vec<(&'a str, TextShape)> {
+        Vec::new()
     }
 }
 

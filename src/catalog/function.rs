@@ -14,6 +14,7 @@ use super::{
 };
 use crate::names::{FunctionKind, QualName};
 use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +98,7 @@ impl<'a> ObjectKind<'a> for Function {
     const NOUN: &'static str = "function";
     const SHAPE: Shape = Shape::Call;
     const FOLLOWS: Follows = Follows::Replaced;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.functions.iter().map(Obj::Function));
@@ -167,6 +169,17 @@ impl<'a> ObjectKind<'a> for Function {
             },
             statements: create(function),
         })
+    }
+
+    fn deparsed(function: &'a Function) -> Vec<(&'a str, TextShape)> {
+        let mut texts = vec![(function.definition.as_str(), TextShape::Routine)];
+        texts.extend(
+            [&function.identity_args, &function.arguments]
+                .into_iter()
+                .chain(&function.result)
+                .map(|fragment| (fragment.as_str(), TextShape::Fragment)),
+        );
+        texts
     }
 }
 

@@ -8,6 +8,7 @@ use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use crate::names::QualName;
+use crate::sql::verify::{self, Shape as TextShape};
 use crate::sql::{CommentTarget, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +41,7 @@ impl<'a> ObjectKind<'a> for Index {
     const NOUN: &'static str = "index";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::RebuiltWithColumn;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.indexes.iter().map(Obj::Index));
@@ -97,5 +99,9 @@ impl<'a> ObjectKind<'a> for Index {
 
     fn shown(_: &'a Index) -> Option<Shown> {
         None
+    }
+
+    fn deparsed(index: &'a Index) -> Vec<(&'a str, TextShape)> {
+        vec![(&index.definition, verify::INDEX)]
     }
 }

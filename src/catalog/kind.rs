@@ -12,6 +12,7 @@ use super::objects::{Ix, Key, Objects};
 use super::{Catalog, Obj, ObjectId, Tag};
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Literal, Stmt};
 
 use super::address::{ClassIds, ObjectMap};
@@ -116,6 +117,9 @@ pub trait ObjectKind<'a> {
     const SHAPE: Shape;
     /// What becomes of it when something it depends on changes.
     const FOLLOWS: Follows;
+    /// The labels of the warnings (`introspect::warnings`) for what this
+    /// kind models, which are then no longer raised.
+    const MODELS: &'static [&'static str];
 
     /// Every object of this kind in `catalog`, in the order of its lists.
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>);
@@ -166,6 +170,13 @@ pub trait ObjectKind<'a> {
     /// The definition the review report shows, for a kind whose definition
     /// a reviewer reads.
     fn shown(obj: Self::Ref) -> Option<Shown>;
+
+    /// Every piece of text in the object that PostgreSQL deparsed (a type,
+    /// an expression, a definition), with the shape it must have. A
+    /// snapshot file may hold anything, and this text is copied into
+    /// scripts as it is: a snapshot is refused unless each piece has its
+    /// shape (`sql::verify`).
+    fn deparsed(obj: Self::Ref) -> Vec<(&'a str, TextShape)>;
 
     /// The comments of a newly created object.
     fn comments_on_create(obj: Self::Ref) -> Vec<Stmt> {

@@ -254,6 +254,14 @@ macro_rules! define_kinds {
                 }
             }
 
+            /// The deparsed text the object holds, with the shape each
+            /// piece must have.
+            pub fn deparsed(self) -> Vec<(&'a str, crate::sql::verify::Shape)> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::deparsed(obj),)*
+                }
+            }
+
             /// The definition the review report shows.
             pub fn shown(self) -> Option<Shown> {
                 match self {
@@ -269,6 +277,11 @@ macro_rules! define_kinds {
                     _ => None,
                 }
             }
+        }
+
+        /// The labels of the warnings for what the kinds model.
+        pub fn modelled() -> impl Iterator<Item = &'static str> {
+            [$(<$module::$kind as ObjectKind<'_>>::MODELS),*].into_iter().flatten().copied()
         }
 
         impl Catalog {

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Ident, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +46,7 @@ impl<'a> ObjectKind<'a> for Schema {
     const NOUN: &'static str = "schema";
     const SHAPE: Shape = Shape::Name;
     const FOLLOWS: Follows = Follows::Stays;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.schemas.iter().map(Obj::Schema));
@@ -101,6 +103,11 @@ impl<'a> ObjectKind<'a> for Schema {
 
     fn shown(_: &'a Schema) -> Option<Shown> {
         None
+    }
+
+    /// A schema holds names only, which scripts quote.
+    fn deparsed(_: &'a Schema) -> Vec<(&'a str, TextShape)> {
+        Vec::new()
     }
 }
 

@@ -11,6 +11,7 @@ use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
 };
 use crate::names::{ColumnRef, QualName, SequenceOptions};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +82,7 @@ impl<'a> ObjectKind<'a> for Sequence {
     const NOUN: &'static str = "sequence";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.sequences.iter().map(Obj::Sequence));
@@ -151,5 +153,9 @@ impl<'a> ObjectKind<'a> for Sequence {
             return Vec::new();
         }
         owned_by_change(new).into_iter().collect()
+    }
+
+    fn deparsed(sequence: &'a Sequence) -> Vec<(&'a str, TextShape)> {
+        vec![(&sequence.options.data_type, TextShape::Fragment)]
     }
 }

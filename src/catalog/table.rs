@@ -13,6 +13,7 @@ use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
 };
 use crate::names::{Name, QualName, SequenceOptions};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{ColumnDef, CommentTarget, Ident, IdentityDef, ServerSql, Stmt, TableAction};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +129,7 @@ impl<'a> ObjectKind<'a> for Table {
     const NOUN: &'static str = "table";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.tables.iter().map(Obj::Table));
@@ -183,5 +185,11 @@ impl<'a> ObjectKind<'a> for Table {
 
     fn shown(_: &'a Table) -> Option<Shown> {
         None
+    }
+
+    /// A table's own fields are names and flags; its columns and
+    /// constraints say what they hold.
+    fn deparsed(_: &'a Table) -> Vec<(&'a str, TextShape)> {
+        Vec::new()
     }
 }

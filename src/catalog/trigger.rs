@@ -14,6 +14,7 @@ use super::{
 };
 use crate::names::{QualName, TriggerEnabled};
 use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::{self, Shape as TextShape};
 use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +105,7 @@ impl<'a> ObjectKind<'a> for Trigger {
     const NOUN: &'static str = "trigger";
     const SHAPE: Shape = Shape::On;
     const FOLLOWS: Follows = Follows::Replaced;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.triggers.iter().map(Obj::Trigger));
@@ -169,6 +171,10 @@ impl<'a> ObjectKind<'a> for Trigger {
             kind: "trigger",
             statements: Self::create(trigger),
         })
+    }
+
+    fn deparsed(trigger: &'a Trigger) -> Vec<(&'a str, TextShape)> {
+        vec![(&trigger.definition, verify::TRIGGER)]
     }
 }
 

@@ -11,6 +11,7 @@ use super::{
 use crate::names::QualName;
 use crate::read::deparse::view_definition;
 use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Ident, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +130,7 @@ impl<'a> ObjectKind<'a> for View {
     const NOUN: &'static str = "view";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Replaced;
+    const MODELS: &'static [&'static str] = &[];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.views.iter().map(Obj::View));
@@ -248,6 +250,16 @@ impl<'a> ObjectKind<'a> for View {
             }
         }
         stmts
+    }
+
+    fn deparsed(view: &'a View) -> Vec<(&'a str, TextShape)> {
+        let mut texts = vec![(view.definition.as_str(), TextShape::Query)];
+        texts.extend(
+            view.options
+                .iter()
+                .map(|o| (o.as_str(), TextShape::Fragment)),
+        );
+        texts
     }
 }
 

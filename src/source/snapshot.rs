@@ -22,7 +22,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::SourceError;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, ObjectId};
 
 /// The value of the `format` field.
 pub const FORMAT: &str = "pgrift-snapshot";
@@ -177,70 +177,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SourceError> {
 /// statement is refused rather than written into a script. The error names
 /// the object and its field, and says what is wrong.
 fn verify_definitions(catalog: &Catalog) -> Result<(), (String, String)> {
-    use crate::catalog::ConstraintKind;
-    use crate::sql::verify::{self, INDEX, Shape, TRIGGER};
-
-    let check = |object: &dyn Fn() -> String, text: &str, shape: Shape| {
-        verify::check(text, shape).map_err(|reason| (object(), reason))
-    };
-    for sequence in &catalog.sequences {
-        let name = || format!("sequence {}", sequence.name);
-        check(&name, &sequence.options.data_type, Shape::Fragment)?;
-    }
-    for table in &catalog.tables {
-        for column in &table.columns {
-            let name = || format!("column {}.{}", table.name, column.name);
-            check(&name, &column.data_type, Shape::Fragment)?;
-            for expression in column.default.iter().chain(&column.generated) {
-                check(&name, expression, Shape::Fragment)?;
-            }
-            if let Some(identity) = &column.identity {
-                check(&name, &identity.options.data_type, Shape::Fragment)?;
+    for obj in catalog.objects() {
+        for (text, shape) in obj.deparsed() {
+            if let Err(reason) = crate::sql::verify::check(text, shape) {
+                let id = ObjectId::from_key(obj.key());
+                return Err((format!("{} {id}", id.kind_name()), reason));
             }
         }
-        for constraint in &table.constraints {
-            let name = || format!("constraint {} on {}", constraint.name, table.name);
-            let start: &'static [&'static str] = match constraint.kind {
-                ConstraintKind::PrimaryKey => &["PRIMARY", "KEY"],
-                ConstraintKind::Unique => &["UNIQUE"],
-                ConstraintKind::Check => &["CHECK"],
-                ConstraintKind::ForeignKey => &["FOREIGN", "KEY"],
-                ConstraintKind::Exclusion => &["EXCLUDE"],
-            };
-            check(
-                &name,
-                &constraint.definition,
-                Shape::FragmentStarting(start),
-            )?;
-        }
-    }
-    for index in &catalog.indexes {
-        check(
-            &|| format!("index {}", index.name),
-            &index.definition,
-            INDEX,
-        )?;
-    }
-    for view in &catalog.views {
-        let name = || format!("view {}", view.name);
-        check(&name, &view.definition, Shape::Query)?;
-        for option in &view.options {
-            check(&name, option, Shape::Fragment)?;
-        }
-    }
-    for function in &catalog.functions {
-        let name = || format!("function {}({})", function.name, function.identity_args);
-        check(&name, &function.definition, Shape::Routine)?;
-        for fragment in [&function.identity_args, &function.arguments]
-            .into_iter()
-            .chain(&function.result)
-        {
-            check(&name, fragment, Shape::Fragment)?;
-        }
-    }
-    for trigger in &catalog.triggers {
-        let name = || format!("trigger {} on {}", trigger.name, trigger.table);
-        check(&name, &trigger.definition, TRIGGER)?;
     }
     Ok(())
 }

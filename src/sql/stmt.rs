@@ -64,6 +64,50 @@ pub struct IdentityDef {
     pub options: SequenceOptions,
 }
 
+/// The words that name a kind of object in `CREATE`, `ALTER`, `DROP` and
+/// `COMMENT ON` (`STATISTICS`, `MATERIALIZED VIEW`). Only pgrift's own code
+/// names one, so it is written as it is, never quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyword(pub &'static str);
+
+impl fmt::Display for Keyword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// An object named in a generic statement: a schema-qualified name, and
+/// for an object that lives in a table (a trigger, a policy) the table,
+/// which PostgreSQL spells `name ON table`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectName {
+    pub keyword: Keyword,
+    pub name: QualName,
+}
+
+impl fmt::Display for ObjectName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.keyword, self.name)
+    }
+}
+
+/// One action of a generic `ALTER <keyword> <name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectAction {
+    /// `SET STATISTICS n`; `-1` is the server's default on every version.
+    SetStatistics(Option<i32>),
+}
+
+impl fmt::Display for ObjectAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectAction::SetStatistics(target) => {
+                write!(f, "SET STATISTICS {}", target.unwrap_or(-1))
+            }
+        }
+    }
+}
+
 /// Where `ALTER TYPE … ADD VALUE` puts a new label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnumPosition {
@@ -92,6 +136,8 @@ pub enum CommentTarget {
         args: ServerSql,
     },
     Trigger(QualName, Ident),
+    /// Any other object, named by its keyword and name.
+    Object(ObjectName),
 }
 
 /// One action of `ALTER TABLE`.
@@ -236,6 +282,16 @@ pub enum Stmt {
     },
     /// A complete `CREATE TRIGGER` statement from `pg_get_triggerdef`.
     CreateTrigger(ServerSql),
+    /// A complete `CREATE` statement as the server printed it, for a kind
+    /// whose definition the server deparses (`pg_get_statisticsobjdef`).
+    Deparsed(ServerSql),
+    /// `ALTER <keyword> <name> <action>`.
+    AlterObject {
+        object: ObjectName,
+        action: ObjectAction,
+    },
+    /// `DROP <keyword> <name>`.
+    DropObject(ObjectName),
     DropTrigger {
         table: QualName,
         name: Ident,
@@ -356,6 +412,7 @@ impl fmt::Display for CommentTarget {
             CommentTarget::Column(table, column) => write!(f, "COLUMN {table}.{column}"),
             CommentTarget::Constraint(table, name) => write!(f, "CONSTRAINT {name} ON {table}"),
             CommentTarget::Index(name) => write!(f, "INDEX {name}"),
+            CommentTarget::Object(object) => write!(f, "{object}"),
             CommentTarget::View { name, materialized } => {
                 let kind = if *materialized {
                     "MATERIALIZED VIEW"
@@ -602,6 +659,9 @@ impl fmt::Display for Stmt {
                 write!(f, "DROP {} {name}({args})", function_keyword(*kind))
             }
             Stmt::CreateTrigger(definition) => write!(f, "{definition}"),
+            Stmt::Deparsed(definition) => write!(f, "{definition}"),
+            Stmt::AlterObject { object, action } => write!(f, "ALTER {object} {action}"),
+            Stmt::DropObject(object) => write!(f, "DROP {object}"),
             Stmt::DropTrigger { table, name } => write!(f, "DROP TRIGGER {name} ON {table}"),
             Stmt::Comment { target, text } => match text {
                 Some(text) => write!(f, "COMMENT ON {target} IS {text}"),
