@@ -13,7 +13,7 @@
 
 use tokio_postgres::Client;
 
-use super::{IntrospectError, query, read_rows};
+use super::{Baseline, IntrospectError, read_rows};
 use crate::catalog::{QualName, Warning};
 use crate::sql::quote_ident;
 
@@ -666,6 +666,11 @@ const BRANCHES: &[&str] = &[
     // Owners: one warning for all objects owned by a role other than the
     // database owner, rather than one per object. `pg_database_owner` (the
     // owner of `public` from PostgreSQL 15) stands for the database owner.
+    // So does the owner the server gave `public` in a database pgrift
+    // created (`$1`, `$2`: the schema and its owner, see `Baseline`), as
+    // long as `public` keeps it: before 15 that is the bootstrap superuser,
+    // the server's choice and not the schema's. In a live database nothing
+    // is left out, since there it is a fact about the database.
     concat!(
         warning_row!(
             "'owners'",
@@ -677,7 +682,8 @@ const BRANCHES: &[&str] = &[
         ),
         "FROM (SELECT n.nspowner AS owner FROM pg_catalog.pg_namespace n WHERE ",
         user_schema!("n"),
-        " UNION ALL SELECT c.relowner FROM relations c \
+        " AND (n.oid = $1 AND n.nspowner = $2) IS NOT TRUE \
+         UNION ALL SELECT c.relowner FROM relations c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'v', 'm', 'S') AND ",
         user_schema!("n"),
@@ -727,8 +733,20 @@ fn warnings_query() -> String {
     format!("{RELATIONS}{}", BRANCHES.join(" UNION ALL "))
 }
 
-pub(super) async fn fetch(client: &Client) -> Result<Vec<Warning>, IntrospectError> {
-    let rows = query(client, WHAT, &warnings_query()).await?;
+/// The warnings of the database `client` is connected to, leaving out what
+/// it was created with (`baseline`).
+pub(super) async fn fetch(
+    client: &Client,
+    baseline: Baseline,
+) -> Result<Vec<Warning>, IntrospectError> {
+    let public = baseline.public;
+    let rows = client
+        .query(
+            &warnings_query(),
+            &[&public.map(|p| p.schema), &public.map(|p| p.owner)],
+        )
+        .await
+        .map_err(|source| IntrospectError::Query { what: WHAT, source })?;
     read_rows(&rows, WHAT, |row| {
         let kind: &str = row.get("kind")?;
         let noun: Option<&str> = row.get("noun")?;
