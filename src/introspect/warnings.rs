@@ -13,8 +13,9 @@
 
 use tokio_postgres::Client;
 
+use super::Baseline;
 use crate::catalog::{self, QualName, Warning};
-use crate::read::{IntrospectError, query, read_rows};
+use crate::read::{IntrospectError, read_rows};
 use crate::sql::quote_ident;
 
 /// The select list of one branch, every column cast to `text` so that the
@@ -783,6 +784,11 @@ const BRANCHES: &[(&str, &str)] = &[
     // Owners: one warning for all objects owned by a role other than the
     // database owner, rather than one per object. `pg_database_owner` (the
     // owner of `public` from PostgreSQL 15) stands for the database owner.
+    // So does the owner the server gave `public` in a database pgrift
+    // created (`$1`, `$2`: the schema and its owner, see `Baseline`), as
+    // long as `public` keeps it: before 15 that is the bootstrap superuser,
+    // the server's choice and not the schema's. In a live database nothing
+    // is left out, since there it is a fact about the database.
     (
         "owners",
         concat!(
@@ -796,7 +802,8 @@ const BRANCHES: &[(&str, &str)] = &[
             ),
             "FROM (SELECT n.nspowner AS owner FROM pg_catalog.pg_namespace n WHERE ",
             user_schema!("n"),
-            " UNION ALL SELECT c.relowner FROM relations c \
+            " AND (n.oid = $1 AND n.nspowner = $2) IS NOT TRUE \
+             UNION ALL SELECT c.relowner FROM relations c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'v', 'm', 'S') AND ",
             user_schema!("n"),
@@ -852,8 +859,20 @@ fn warnings_query() -> String {
     [RELATIONS, &branches.join(" UNION ALL ")].concat()
 }
 
-pub(super) async fn fetch(client: &Client) -> Result<Vec<Warning>, IntrospectError> {
-    let rows = query(client, WHAT, &warnings_query()).await?;
+/// The warnings of the database `client` is connected to, leaving out what
+/// it was created with (`baseline`).
+pub(super) async fn fetch(
+    client: &Client,
+    baseline: Baseline,
+) -> Result<Vec<Warning>, IntrospectError> {
+    let public = baseline.public;
+    let rows = client
+        .query(
+            &warnings_query(),
+            &[&public.map(|p| p.schema), &public.map(|p| p.owner)],
+        )
+        .await
+        .map_err(|source| IntrospectError::Query { what: WHAT, source })?;
     read_rows(&rows, WHAT, |row| {
         let kind: &str = row.get("kind")?;
         let noun: Option<&str> = row.get("noun")?;

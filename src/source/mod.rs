@@ -36,7 +36,7 @@ pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 pub use tls::SslMode;
 
 use crate::catalog::{Catalog, Schema};
-use crate::introspect::{Limits, introspect_with};
+use crate::introspect::{Limits, introspect_loaded, introspect_with};
 
 /// A parsed schema argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,12 +220,12 @@ pub async fn load_with(
                     },
                 }
                 notes = db.notes();
-                introspect_with(db.client(), limits).await.map_err(|cause| {
-                    SourceError::Introspect {
+                introspect_loaded(db.client(), limits, db.baseline())
+                    .await
+                    .map_err(|cause| SourceError::Introspect {
                         label: label.clone(),
                         cause,
-                    }
-                })
+                    })
             }
             .await;
             let closed = db.close().await;

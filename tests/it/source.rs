@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use pgrift::source::{self, ConnInfo, Host, Shadow, SourceError, SourceSpec};
+use pgrift::source::{self, ConnInfo, Host, Loaded, Shadow, SourceError, SourceSpec};
+use pgrift::sql::quote_ident;
 
-use crate::support::{explain, shared_cluster, start_cluster, unique_name};
+use crate::support::{explain, shadow_url, shared_cluster, start_cluster, unique_name};
 
 /// Writes `files` (paths relative to the directory) into a new temporary
 /// directory.
@@ -348,6 +349,82 @@ async fn load_reads_sql_url_and_empty_sources() {
         "{}",
         loaded.label
     );
+}
+
+/// What the owners warnings of `loaded` count: `1 object`, `3 objects`.
+fn owners(loaded: &Loaded) -> Vec<&str> {
+    loaded
+        .catalog
+        .warnings
+        .iter()
+        .filter(|w| w.kind == "owners")
+        .map(|w| w.message.split(" in database ").next().unwrap_or_default())
+        .collect()
+}
+
+/// The owners warning of a `.sql` source is about the source, whatever the
+/// role that loads it. Before PostgreSQL 15 a new database's `public`
+/// schema belongs to the bootstrap superuser, whoever owns the database: in
+/// a shadow database that is the server's doing, not the source's; in a
+/// live database it is a fact about the database, and is reported.
+#[tokio::test]
+async fn owners_warnings_are_about_the_source_not_the_shadow() {
+    let cluster = shared_cluster().await;
+    // A role that may create databases and is no superuser.
+    let url = ConnInfo::parse(&shadow_url().await).unwrap();
+    let loader = Shadow::with_cluster(cluster.clone());
+    let url_role = Shadow::server(url.clone());
+    let superuser = Shadow::with_cluster(cluster.clone()).load_as_superuser();
+    let load = |dir: &tempfile::TempDir, shadow| {
+        let spec = SourceSpec::Sql(dir.path().join("s.sql"));
+        async move { source::load(&spec, shadow).await.map_err(|e| explain(&e)) }
+    };
+
+    let plain = sql_dir(&[("s.sql", "CREATE TABLE t (id int);\n")]);
+    for (who, shadow) in [
+        ("loader", &loader),
+        ("URL role", &url_role),
+        ("superuser", &superuser),
+    ] {
+        let loaded = load(&plain, shadow).await.unwrap();
+        assert!(
+            loaded.catalog.warnings.is_empty(),
+            "{who}: {:?}",
+            loaded.catalog.warnings
+        );
+    }
+
+    // A schema the source gives to another role is the source's doing;
+    // `public` is not counted with it. Only the throwaway cluster creates
+    // the role for it.
+    let given = sql_dir(&[(
+        "s.sql",
+        "CREATE SCHEMA app AUTHORIZATION pgrift_it_schema_owner;\n",
+    )]);
+    for (who, shadow) in [("loader", &loader), ("superuser", &superuser)] {
+        let loaded = load(&given, shadow).await.unwrap();
+        assert_eq!(owners(&loaded), ["1 object"], "{who}");
+    }
+
+    // A live database the URL role created and owns.
+    let name = unique_name("owned_by_url_role");
+    source::connect(&url)
+        .await
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name)))
+        .await
+        .unwrap();
+    let live = source::load(&SourceSpec::Url(url.with_dbname(&name)), &loader)
+        .await
+        .unwrap();
+    let expected: &[&str] = if cluster.server_version_num() < 150000 {
+        &["1 object"]
+    } else {
+        // `pg_database_owner` owns `public`: the database owner.
+        &[]
+    };
+    assert_eq!(owners(&live), expected);
+    cluster.drop_database(&name).await.unwrap();
 }
 
 #[tokio::test]
