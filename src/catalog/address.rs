@@ -12,6 +12,7 @@ use crate::read::{IntrospectError, Reader};
 macro_rules! class_ids {
     (
         kinds: [$($kinds:tt)*],
+        modules: [$($modules:tt)*],
         read: [$($read:tt)*],
         ranks: [$($ranks:tt)*],
         classes: [$($class:ident),* $(,)?],

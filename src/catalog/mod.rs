@@ -19,32 +19,13 @@ mod id;
 mod kind;
 mod objects;
 
-mod column;
-mod constraint;
-mod enum_type;
-mod extension;
-mod function;
-mod index;
-mod schema;
-mod sequence;
-mod table;
-mod trigger;
-mod view;
-
 pub use crate::names::{ColumnRef, FunctionKind, Name, QualName, SequenceOptions, TriggerEnabled};
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
-pub use enum_type::EnumType;
-pub use extension::Extension;
-pub use function::Function;
-pub use index::Index;
 pub use kind::{Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment};
 pub use objects::{Ix, Key, Objects};
-pub use schema::Schema;
-pub use sequence::Sequence;
-pub use table::{Column, Constraint, ConstraintKind, Identity, Table};
-pub use trigger::Trigger;
-pub use view::{ColumnComment, View};
+pub use table::{Column, Constraint, ConstraintKind, Identity};
+pub use view::ColumnComment;
 
 use serde::{Deserialize, Serialize};
 
@@ -60,11 +41,15 @@ macro_rules! define_kinds {
             $(in $list:ident: $model:ident)?
             $(part: $part:ident)?
         ),* $(,)?],
+        modules: [$($kind_module:ident),* $(,)?],
         read: [$($read_list:ident: $read_module:ident::$read_kind:ident),* $(,)?],
         ranks: [$($ranked:ident),* $(,)?],
         classes: [$($class:ident),* $(,)?],
         snapshot_version: $version:literal $(,)?
     ) => {
+        $(mod $kind_module;)*
+        $($(pub use $module::$model;)?)*
+
         /// The identity of one modelled object: what stays the same when the
         /// object is altered, and what tells it apart from every other object
         /// in a catalog.

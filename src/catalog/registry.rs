@@ -21,6 +21,7 @@
 ///   list of its own in a catalog, that list's name and element type
 ///   (`in list: Type`); for a part of a table, the part's type (`part:
 ///   Type`), borrowed with its table.
+/// - `modules`: the kinds' files, each declared once.
 /// - `read`: the kinds whose catalog query and row mapping are in their own
 ///   file ([`ReadKind`](super::ReadKind)), read and built by the generic
 ///   code in that order, after the kinds read by `introspect` itself
@@ -50,6 +51,10 @@ macro_rules! every_kind {
                 View => view::View { name: QualName } in views: View,
                 Function => function::Function { name: QualName, args: Name } in functions: Function,
                 Trigger => trigger::Trigger { table: QualName, name: Name } in triggers: Trigger,
+            ],
+            modules: [
+                schema, extension, enum_type, sequence, table, column, constraint, index, view,
+                function, trigger,
             ],
             read: [
                 schemas: schema::Schema,

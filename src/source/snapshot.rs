@@ -27,8 +27,10 @@ use crate::catalog::{Catalog, ObjectId};
 /// The value of the `format` field.
 pub const FORMAT: &str = "pgrift-snapshot";
 
-/// The snapshot version this pgrift writes and reads.
-pub const VERSION: u64 = 1;
+/// The snapshot version this pgrift writes, and the newest it reads: the
+/// registry's, raised with each kind that adds a list (see
+/// `catalog::SNAPSHOT_VERSION`).
+pub const VERSION: u64 = crate::catalog::SNAPSHOT_VERSION;
 
 /// The contents of a snapshot file.
 #[derive(Debug, Clone, PartialEq, Eq)]
