@@ -35,23 +35,6 @@ const SQL_FORMAT_ALLOWED: &[&str] = &[
     "src/read/indexdef.rs",
 ];
 
-/// What a fixture's SQL says to create each kind of `ObjectId`, lower case,
-/// with runs of white space as one space.
-const KIND_SQL: &[(&str, &str)] = &[
-    ("Schema", "create schema"),
-    ("Extension", "create extension"),
-    ("Type", "as enum"),
-    ("Sequence", "create sequence"),
-    ("Table", "create table"),
-    ("Column", "add column"),
-    ("Default", " default "),
-    ("Constraint", "constraint "),
-    ("Index", "create index"),
-    ("View", "create view"),
-    ("Function", "create function"),
-    ("Trigger", "create trigger"),
-];
-
 /// Statement verbs that start SQL. A literal holding one of them in upper
 /// case, followed later by an interpolation, builds SQL. Clause words
 /// (`FROM`, `TO`) are not among them: pgrift's messages name the two
@@ -151,35 +134,62 @@ fn sql_is_built_only_in_sql() {
     assert_none(&problems);
 }
 
+/// Every kind is created by the forward or reverse script of a fixture
+/// (so, the round trip being both ways, dropped by the other): a step
+/// comment of a script in `snapshots/` reads `create`, `add` or `set`, then
+/// the kind's noun (its `ObjectKind::NOUN`).
 #[test]
 fn every_kind_has_a_fixture() {
-    let kinds = object_kinds();
-    let fixtures = fixture_sql();
+    let nouns = kind_nouns();
+    let scripts: Vec<String> = fs::read_dir(root().join("snapshots"))
+        .unwrap()
+        .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
     let mut problems = Vec::new();
-    for kind in &kinds {
-        let Some((_, pattern)) = KIND_SQL.iter().find(|(k, _)| k == kind) else {
+    for (variant, module, kind) in registry_kinds() {
+        let Some(noun) = nouns.get(&kind) else {
             problems.push(format!(
-                "src/catalog/registry.rs: kind {kind} has no entry in KIND_SQL \
-                 (tests/it/tidy.rs): say what SQL creates it"
+                "src/catalog/{module}.rs: no `impl ObjectKind for {kind}` with its NOUN \
+                 (the registry names it for {variant})"
             ));
             continue;
         };
-        if !fixtures.iter().any(|(_, sql)| sql.contains(pattern)) {
+        let created = ["create", "add", "set"].iter().any(|verb| {
+            let step = format!("-- {verb} {noun} ");
+            scripts.iter().any(|script| script.contains(&step))
+        });
+        if !created {
             problems.push(format!(
-                "ObjectId::{kind}: no fixtures/*/from.sql or to.sql holds {pattern:?}: \
-                 add a fixture that creates one"
-            ));
-        }
-    }
-    for (kind, _) in KIND_SQL {
-        if !kinds.iter().any(|k| k == kind) {
-            problems.push(format!(
-                "KIND_SQL (tests/it/tidy.rs) names {kind}, which is no kind of the registry \
-                 in src/catalog/registry.rs: remove it"
+                "{variant} ({noun}): no script in snapshots/ creates one: add a fixture \
+                 (fixtures/<case>/from.sql, to.sql) whose FROM or TO has one that the other \
+                 lacks"
             ));
         }
     }
     assert_none(&problems);
+}
+
+/// The noun of each type that implements `ObjectKind` in `src/catalog/`.
+fn kind_nouns() -> BTreeMap<String, String> {
+    let mut nouns = BTreeMap::new();
+    for path in rs_files(&root().join("src/catalog")) {
+        let text = fs::read_to_string(&path).unwrap();
+        for (start, _) in text.match_indices("ObjectKind<'a> for ") {
+            let rest = &text[start + "ObjectKind<'a> for ".len()..];
+            let kind: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let noun = rest
+                .split("const NOUN: &'static str = \"")
+                .nth(1)
+                .and_then(|after| after.split('"').next());
+            if let Some(noun) = noun {
+                nouns.insert(kind, noun.to_owned());
+            }
+        }
+    }
+    nouns
 }
 
 /// A file of `src/catalog/` that implements `ObjectKind` is a kind, and a
@@ -188,7 +198,7 @@ fn every_kind_has_a_fixture() {
 fn every_kind_file_is_registered() {
     let registered: BTreeSet<String> = registry_kinds()
         .into_iter()
-        .map(|(_, module)| module)
+        .map(|(_, module, _)| module)
         .collect();
     let mut problems = Vec::new();
     for path in rs_files(&root().join("src/catalog")) {
@@ -1007,13 +1017,9 @@ fn blank(text: &[char]) -> Vec<char> {
 }
 
 /// The variants of `ObjectId`, read from its definition.
-fn object_kinds() -> Vec<String> {
-    registry_kinds().into_iter().map(|(kind, _)| kind).collect()
-}
-
 /// The `kinds` list of the registry, `src/catalog/registry.rs`: each
-/// entry's variant and the file (module) that implements it.
-fn registry_kinds() -> Vec<(String, String)> {
+/// entry's variant, the file (module) that implements it and the type.
+fn registry_kinds() -> Vec<(String, String, String)> {
     let text: Vec<char> = read("src/catalog/registry.rs").chars().collect();
     let code: String = blank(&text).into_iter().collect();
     let list = code
@@ -1024,28 +1030,13 @@ fn registry_kinds() -> Vec<(String, String)> {
     list.lines()
         .filter_map(|line| {
             let (variant, rest) = line.split_once("=>")?;
-            let module = rest.trim().split("::").next()?;
-            Some((variant.trim().to_owned(), module.trim().to_owned()))
+            let (module, rest) = rest.trim().split_once("::")?;
+            let kind = rest.split_whitespace().next()?;
+            Some((
+                variant.trim().to_owned(),
+                module.trim().to_owned(),
+                kind.to_owned(),
+            ))
         })
         .collect()
-}
-
-/// Every fixture's `from.sql` and `to.sql`, lower case, with runs of white
-/// space as one space, by path.
-fn fixture_sql() -> Vec<(PathBuf, String)> {
-    let mut sql = Vec::new();
-    for entry in fs::read_dir(root().join("fixtures")).unwrap() {
-        let dir = entry.unwrap().path();
-        for name in ["from.sql", "to.sql"] {
-            if let Ok(text) = fs::read_to_string(dir.join(name)) {
-                let words: Vec<&str> = text.split_whitespace().collect();
-                sql.push((
-                    dir.join(name),
-                    format!(" {} ", words.join(" ").to_lowercase()),
-                ));
-            }
-        }
-    }
-    sql.sort();
-    sql
 }
