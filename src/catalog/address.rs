@@ -32,6 +32,15 @@ macro_rules! class_ids {
                   stringify!($class),)*
             );
 
+            /// Distinct made-up OIDs, for tests that map addresses
+            /// without a server.
+            #[cfg(test)]
+            pub const fn numbered() -> ClassIds {
+                let mut next = 0;
+                $(let $class = { next += 1; next };)*
+                ClassIds { $($class,)* }
+            }
+
             pub fn read(row: &Reader<'_>) -> Result<Self, IntrospectError> {
                 Ok(ClassIds {
                     $($class: row.get(stringify!($class))?,)*

@@ -138,7 +138,7 @@ pub(super) fn build(
 /// it from the name; leaving it out keeps a third of the edges of a large
 /// catalog out of memory.
 fn keep_edge(dependent: &ObjectId, referenced: &ObjectId, deptype: char) -> bool {
-    if dependent == referenced || is_container(dependent, referenced) {
+    if dependent == referenced || dependent.is_named_container(referenced) {
         return false;
     }
     let owned_by = deptype == 'a'
@@ -147,52 +147,12 @@ fn keep_edge(dependent: &ObjectId, referenced: &ObjectId, deptype: char) -> bool
     !owned_by
 }
 
-/// Whether `container` is the object that `dependent`'s identity names as
-/// holding it.
-fn is_container(dependent: &ObjectId, container: &ObjectId) -> bool {
-    // The match is on the dependent alone, so that a new kind must say what
-    // holds it.
-    match dependent {
-        ObjectId::Type { name }
-        | ObjectId::Sequence { name }
-        | ObjectId::Table { name }
-        | ObjectId::View { name }
-        | ObjectId::Function { name, .. } => {
-            matches!(container, ObjectId::Schema { name: schema } if name.schema == *schema)
-        }
-        ObjectId::Default { table, column } => matches!(
-            container,
-            ObjectId::Column { table: t, column: c } if table == t && column == c
-        ),
-        ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => {
-            matches!(container, ObjectId::Table { name } if table == name)
-        }
-        ObjectId::Trigger { table, .. } => matches!(
-            container,
-            ObjectId::Table { name } | ObjectId::View { name } if table == name
-        ),
-        // An index's identity does not name its table (the diff reads it
-        // off the index); schemas and extensions are held by nothing.
-        ObjectId::Index { .. } | ObjectId::Schema { .. } | ObjectId::Extension { .. } => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::QualName;
 
-    const CLASSES: ClassIds = ClassIds {
-        pg_class: 1259,
-        pg_namespace: 2615,
-        pg_type: 1247,
-        pg_proc: 1255,
-        pg_constraint: 2606,
-        pg_trigger: 2620,
-        pg_attrdef: 2604,
-        pg_rewrite: 2618,
-        pg_extension: 3079,
-    };
+    const CLASSES: ClassIds = ClassIds::numbered();
 
     fn table(name: &str) -> QualName {
         QualName::new("public", name)
