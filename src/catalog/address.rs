@@ -4,6 +4,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::ObjectId;
+use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
 
 /// The OIDs of the system catalogs that `pg_depend.classid` names, read
@@ -86,6 +87,24 @@ impl ObjectMap {
             }
         };
         self.addresses.insert((class, oid, subid), index as u32);
+    }
+
+    /// The name of the table or view whose `pg_class` OID is `oid`, which
+    /// must be registered already; `what` names the object on it, for the
+    /// error when it is not.
+    pub fn relation(
+        &self,
+        classes: &ClassIds,
+        oid: u32,
+        what: impl FnOnce() -> String,
+    ) -> Result<QualName, IntrospectError> {
+        match self.get(classes.pg_class, oid, 0) {
+            Some(ObjectId::Table { name } | ObjectId::View { name }) => Ok(name.clone()),
+            _ => Err(IntrospectError::Inconsistent {
+                what: what(),
+                missing: format!("table oid {oid}"),
+            }),
+        }
     }
 
     /// The object at an address. A sub-object that is not modelled on its

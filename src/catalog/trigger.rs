@@ -201,15 +201,8 @@ impl ReadKind for Trigger {
     ) -> Result<Vec<Trigger>, IntrospectError> {
         rows.into_iter()
             .map(|row| {
-                let table = match objects.get(classes.pg_class, row.table, 0) {
-                    Some(ObjectId::Table { name } | ObjectId::View { name }) => name.clone(),
-                    _ => {
-                        return Err(IntrospectError::Inconsistent {
-                            what: format!("trigger {}", row.name),
-                            missing: format!("table oid {}", row.table),
-                        });
-                    }
-                };
+                let table =
+                    objects.relation(classes, row.table, || format!("trigger {}", row.name))?;
                 let enabled =
                     trigger_enabled(row.enabled).ok_or_else(|| IntrospectError::Inconsistent {
                         what: format!("trigger {} on {table}", row.name),

@@ -232,15 +232,7 @@ pub(super) fn build(
 ) -> Result<Vec<Index>, IntrospectError> {
     rows.into_iter()
         .map(|row| {
-            let table = match objects.get(classes.pg_class, row.table, 0) {
-                Some(ObjectId::Table { name } | ObjectId::View { name }) => name.clone(),
-                _ => {
-                    return Err(IntrospectError::Inconsistent {
-                        what: format!("index {}", row.name),
-                        missing: format!("table oid {}", row.table),
-                    });
-                }
-            };
+            let table = objects.relation(classes, row.table, || format!("index {}", row.name))?;
             let id = ObjectId::Index {
                 name: row.name.clone(),
             };
