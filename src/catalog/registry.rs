@@ -51,10 +51,12 @@ macro_rules! every_kind {
                 View => view::View { name: QualName } in views: View,
                 Function => function::Function { name: QualName, args: Name } in functions: Function,
                 Trigger => trigger::Trigger { table: QualName, name: Name } in triggers: Trigger,
+                /// An extended statistics object (`CREATE STATISTICS`).
+                Statistics => statistics::Statistics { name: QualName } in statistics: Statistics,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
-                function, trigger,
+                function, trigger, statistics,
             ],
             read: [
                 schemas: schema::Schema,
@@ -63,16 +65,17 @@ macro_rules! every_kind {
                 views: view::View,
                 functions: function::Function,
                 triggers: trigger::Trigger,
+                statistics: statistics::Statistics,
             ],
             ranks: [
                 Schema, Extension, Type, Sequence, Function, Table, Column, Default, Constraint,
-                Index, View, Trigger,
+                Index, Statistics, View, Trigger,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
-                pg_rewrite, pg_extension,
+                pg_rewrite, pg_extension, pg_statistic_ext,
             ],
-            snapshot_version: 1,
+            snapshot_version: 2,
         }
     };
 }

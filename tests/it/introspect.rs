@@ -142,7 +142,8 @@ async fn rich_schema() {
             "warning privileges app.tuned.id: the privileges of column app.tuned.id *",
             "warning aggregate app.total(integer): *",
             "warning rule scratch_noop on app.scratch: *",
-            "warning statistics object app.users_stats: *",
+            "statistics object app.users_stats on app.users: CREATE STATISTICS \
+             app.users_stats ON score, team_id FROM app.users",
             "warning privileges app.users: *",
             "warning text search configuration app.english_copy: *",
             "warning collation app.german: *",
@@ -513,6 +514,19 @@ fn render(catalog: &Catalog) -> Vec<String> {
             enabled.as_str().unwrap_or_default(),
             trigger.definition,
             comment(&trigger.comment)
+        ));
+    }
+    for statistics in &catalog.statistics {
+        let target = statistics
+            .target
+            .map(|target| format!(" target {target}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "statistics object {} on {}: {}{target}{}",
+            statistics.name,
+            statistics.table,
+            statistics.definition,
+            comment(&statistics.comment)
         ));
     }
     for dependency in &catalog.dependencies {
