@@ -5,6 +5,7 @@
 #[macro_use]
 mod read;
 
+#[macro_use]
 pub mod catalog;
 mod compare;
 pub mod diff;

@@ -313,48 +313,6 @@ macro_rules! define_kinds {
                 per_table $($(+ self.$list.len())?)*
             }
         }
-
-        /// The rows of every kind that reads itself, as they arrive.
-        pub struct Rows {
-            $($read_list: Vec<<$read_module::$read_kind as ReadKind>::Raw>,)*
-        }
-
-        impl Rows {
-            /// Runs every kind's query, all of them at once so that they
-            /// are pipelined on the one connection.
-            pub async fn fetch(
-                client: &tokio_postgres::Client,
-                server_version_num: i32,
-            ) -> Result<Rows, crate::read::IntrospectError> {
-                let ($($read_list,)*) = futures_util::try_join!(
-                    $(crate::read::query_read(
-                        client,
-                        <$read_module::$read_kind as ReadKind>::WHAT,
-                        <$read_module::$read_kind as ReadKind>::query(server_version_num),
-                        |row| <$read_module::$read_kind as ReadKind>::raw(row, server_version_num),
-                    ),)*
-                )?;
-                Ok(Rows { $($read_list,)* })
-            }
-
-            /// The number of objects read, to size the map of their
-            /// addresses.
-            pub fn count(&self) -> usize {
-                0 $(+ self.$read_list.len())*
-            }
-
-            /// Builds every kind's objects into `catalog`, in registry
-            /// order.
-            pub fn build(
-                self,
-                catalog: &mut Catalog,
-                classes: &ClassIds,
-                objects: &mut ObjectMap,
-            ) -> Result<(), crate::read::IntrospectError> {
-                $(catalog.$read_list = <$read_module::$read_kind as ReadKind>::build(self.$read_list, classes, objects)?;)*
-                Ok(())
-            }
-        }
     };
 }
 

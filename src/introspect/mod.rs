@@ -35,9 +35,65 @@ use futures_util::try_join;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use crate::catalog::Catalog;
-use crate::catalog::{ClassIds, ObjectMap, Rows};
+use crate::catalog::{self, Catalog, ClassIds, ObjectMap, ReadKind};
 use crate::read::{Reader, query};
+
+/// Generates, from the registry's `read` list, the read of every kind whose
+/// query is in its own file ([`ReadKind`]).
+macro_rules! define_rows {
+    (
+        kinds: [$($kinds:tt)*],
+        modules: [$($modules:tt)*],
+        read: [$($read_list:ident: $read_module:ident::$read_kind:ident),* $(,)?],
+        ranks: [$($ranks:tt)*],
+        classes: [$($classes:tt)*],
+        snapshot_version: $version:literal $(,)?
+    ) => {
+        /// The rows of every kind that reads itself, as they arrive.
+        pub struct Rows {
+            $($read_list: Vec<<catalog::$read_kind as ReadKind>::Raw>,)*
+        }
+
+        impl Rows {
+            /// Runs every kind's query, all of them at once so that they
+            /// are pipelined on the one connection.
+            pub async fn fetch(
+                client: &Client,
+                server_version_num: i32,
+            ) -> Result<Rows, IntrospectError> {
+                let ($($read_list,)*) = futures_util::try_join!(
+                    $(crate::read::query_read(
+                        client,
+                        <catalog::$read_kind as ReadKind>::WHAT,
+                        <catalog::$read_kind as ReadKind>::query(server_version_num),
+                        |row| <catalog::$read_kind as ReadKind>::raw(row, server_version_num),
+                    ),)*
+                )?;
+                Ok(Rows { $($read_list,)* })
+            }
+
+            /// The number of objects read, to size the map of their
+            /// addresses.
+            pub fn count(&self) -> usize {
+                0 $(+ self.$read_list.len())*
+            }
+
+            /// Builds every kind's objects into `catalog`, in registry
+            /// order.
+            pub fn build(
+                self,
+                catalog: &mut Catalog,
+                classes: &ClassIds,
+                objects: &mut ObjectMap,
+            ) -> Result<(), IntrospectError> {
+                $(catalog.$read_list = <catalog::$read_kind as ReadKind>::build(self.$read_list, classes, objects)?;)*
+                Ok(())
+            }
+        }
+    };
+}
+
+every_kind!(define_rows);
 
 /// A catalog as read from a server, with the version of that server.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -226,9 +226,11 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out, &snapshot()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with(
-            "{\n  \"format\": \"pgrift-snapshot\",\n  \"version\": 1,\n  \"server_version_num\": 150018,\n  \"catalog\": {"
-        ), "{text}");
+        let head = format!(
+            "{{\n  \"format\": \"pgrift-snapshot\",\n  \"version\": {VERSION},\n  \
+             \"server_version_num\": 150018,\n  \"catalog\": {{"
+        );
+        assert!(text.starts_with(&head), "{text}");
         assert!(text.ends_with("}\n"));
         assert_eq!(parse(&text, Path::new("s.json")).unwrap(), snapshot());
     }
@@ -272,12 +274,17 @@ mod tests {
 
     #[test]
     fn unknown_version_is_refused() {
-        let text = r#"{"format": "pgrift-snapshot", "version": 2, "whatever": [1, 2]}"#;
+        let newer = VERSION + 1;
+        let text =
+            format!(r#"{{"format": "pgrift-snapshot", "version": {newer}, "whatever": [1, 2]}}"#);
         check_error(
-            text,
-            "s.json is a version 2 snapshot, but this pgrift reads version 1 only",
+            &text,
+            &format!(
+                "s.json is a version {newer} snapshot, but this pgrift reads versions 1 to \
+                 {VERSION} only"
+            ),
         );
-        let error = parse(text, Path::new("s.json")).unwrap_err();
+        let error = parse(&text, Path::new("s.json")).unwrap_err();
         assert!(error.hint().unwrap().contains("regenerate the snapshot"));
     }
 
