@@ -227,6 +227,14 @@ macro_rules! define_kinds {
                 }
             }
 
+            /// What `COMMENT ON` names the object by; `None` for an
+            /// object PostgreSQL keeps no comment on (a column default).
+            pub fn comment_target(self) -> Option<crate::sql::CommentTarget> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::comment_target(obj),)*
+                }
+            }
+
             pub fn comments_on_create(self) -> Vec<Stmt> {
                 match self {
                     $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::comments_on_create(obj),)*

@@ -503,6 +503,12 @@ const BRANCHES: &[(&str, &str)] = &[
             ),
             "FROM pg_catalog.pg_cast k WHERE k.oid >= 16384 AND ",
             not_extension_member!("pg_cast", "k.oid"),
+            // The casts between a range type and its multirange come with
+            // the range type, which the server records as an internal
+            // dependency: they are part of it.
+            " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+             WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass \
+             AND d.objid = k.oid AND d.deptype = 'i')",
         ),
     ),
     // Properties of modelled tables that the model has no field for.

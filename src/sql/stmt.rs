@@ -138,6 +138,9 @@ pub enum CommentTarget {
     Trigger(QualName, Ident),
     /// Any other object, named by its keyword and name.
     Object(ObjectName),
+    /// An object outside the schemas (an extension), named by its keyword
+    /// and its name alone.
+    Global(Keyword, Ident),
 }
 
 /// One action of `ALTER TABLE`.
@@ -413,6 +416,7 @@ impl fmt::Display for CommentTarget {
             CommentTarget::Constraint(table, name) => write!(f, "CONSTRAINT {name} ON {table}"),
             CommentTarget::Index(name) => write!(f, "INDEX {name}"),
             CommentTarget::Object(object) => write!(f, "{object}"),
+            CommentTarget::Global(keyword, name) => write!(f, "{keyword} {name}"),
             CommentTarget::View { name, materialized } => {
                 let kind = if *materialized {
                     "MATERIALIZED VIEW"

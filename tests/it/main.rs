@@ -5,6 +5,7 @@
 mod cli;
 mod compare;
 mod compat;
+mod coverage;
 mod hostile;
 mod introspect;
 mod pgdump;
