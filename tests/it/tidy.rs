@@ -221,6 +221,45 @@ fn every_kind_file_is_registered() {
     assert_none(&problems);
 }
 
+/// A kind whose file reads its own objects is in the registry's `read`
+/// list: nothing else would run its query, and its list would stay empty
+/// without a word.
+#[test]
+fn every_read_kind_is_read() {
+    let text: Vec<char> = read("src/catalog/registry.rs").chars().collect();
+    let code: String = blank(&text).into_iter().collect();
+    let list = code
+        .split("read: [")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .expect("src/catalog/registry.rs has a `read: [` list");
+    let read_kinds: BTreeSet<&str> = list
+        .split(',')
+        .filter_map(|entry| entry.split("::").nth(1))
+        .map(str::trim)
+        .collect();
+    let mut problems = Vec::new();
+    for path in rs_files(&root().join("src/catalog")) {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&path).unwrap();
+        const IMPL: &str = "impl ReadKind for ";
+        for (at, _) in text.match_indices(IMPL) {
+            let kind = text[at + IMPL.len()..]
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or_default();
+            if !read_kinds.contains(kind) {
+                problems.push(format!(
+                    "src/catalog/{stem}.rs: {kind} implements ReadKind but is not in the `read` \
+                     list of src/catalog/registry.rs: add it, or its objects are never read"
+                ));
+            }
+        }
+    }
+    assert!(!read_kinds.is_empty(), "the `read` list was not found");
+    assert_none(&problems);
+}
+
 #[test]
 fn every_rule_is_in_the_readme() {
     let readme = read("README.md");
