@@ -14,7 +14,7 @@ use thiserror::Error;
 use crate::catalog::Warning;
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
-use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError};
+use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, Timeouts};
 use crate::risk::{self, Assessment, Direction, ProbeOptions};
 use crate::source::{self, Loaded, Shadow, SourceError, SourceSpec};
 
@@ -38,6 +38,8 @@ pub struct Options {
     /// Measure the forward script's risks on FROM's data, when FROM is a
     /// live database.
     pub probe: Option<ProbeOptions>,
+    /// The limits both scripts set for their session.
+    pub timeouts: Timeouts,
 }
 
 /// One script of a comparison and its risks.
@@ -169,12 +171,15 @@ pub async fn compare(
     let (forward, reverse) = {
         let (from_objects, to_objects) = (from_side.borrow_dependent(), to_side.borrow_dependent());
         let changeset = timings.time("diff", || diff::diff_indexed(from_objects, to_objects));
-        let forward = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
+        let mut forward = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
+        forward.timeouts = options.timeouts;
         drop(changeset);
         // The reverse script is the diff the other way round, of the same
         // indexes.
         let reverse = if options.reverse {
-            Some(plan::plan(&diff::diff_indexed(to_objects, from_objects))?)
+            let mut reverse = plan::plan(&diff::diff_indexed(to_objects, from_objects))?;
+            reverse.timeouts = options.timeouts;
+            Some(reverse)
         } else {
             None
         };

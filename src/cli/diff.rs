@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::risk::RiskArgs;
 use super::{
-    CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs, compare, options, parse_source,
+    CliError, EXIT_DIFFERENCES, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
     print_comparison_warnings, print_timings, skip_free,
 };
 use pgrift::emit;
@@ -35,6 +35,8 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub risk: RiskArgs,
     #[command(flatten)]
+    pub script: ScriptArgs,
+    #[command(flatten)]
     pub shadow: ShadowArgs,
 }
 
@@ -49,7 +51,7 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         reverse: args.reverse,
         check_forward: !args.reverse,
         check_reverse: args.reverse,
-        ..options(&args.shadow, &config)?
+        ..options(&args.shadow, &config, &args.script)?
     };
     let mut comparison = compare(&from, &to, &options, args.shadow.quiet, true).await?;
     print_comparison_warnings(&comparison.warnings, args.shadow.quiet);

@@ -19,6 +19,7 @@ pub use error::CliError;
 
 use pgrift::catalog::Warning;
 use pgrift::introspect::Limits;
+use pgrift::plan::Timeouts;
 use pgrift::source::{self, ConnInfo, Shadow, SourceSpec};
 use pgrift::sql::visible;
 use pgrift::{CompareError, Comparison, Options, Timings, Warnings};
@@ -134,11 +135,40 @@ pub struct ShadowArgs {
 impl ShadowArgs {
     /// How long reading a catalog may wait on its server.
     pub fn limits(&self) -> Limits {
-        let limit = |d: Duration| (!d.is_zero()).then_some(d);
         Limits {
             lock: limit(self.catalog_lock_timeout),
             read: limit(self.catalog_timeout),
             load: limit(self.load_timeout),
+        }
+    }
+}
+
+/// A limit given on the command line, where `0` means none.
+fn limit(duration: Duration) -> Option<Duration> {
+    (!duration.is_zero()).then_some(duration)
+}
+
+/// How long the written scripts let their statements wait.
+#[derive(Debug, Args)]
+pub struct ScriptArgs {
+    /// The lock_timeout each script sets: a statement that waits longer for
+    /// a lock gives up and the script stops, its transaction rolled back,
+    /// instead of queueing every query on the table behind it. 0 leaves the
+    /// server's setting
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = risk::parse_limit)]
+    pub lock_timeout: Duration,
+    /// The statement_timeout each script sets; none by default, since
+    /// rewriting a large table may rightly take hours. 0 leaves the server's
+    /// setting
+    #[arg(long, value_name = "DURATION", value_parser = risk::parse_limit)]
+    pub statement_timeout: Option<Duration>,
+}
+
+impl ScriptArgs {
+    pub fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            lock: limit(self.lock_timeout),
+            statement: self.statement_timeout.and_then(limit),
         }
     }
 }
@@ -189,10 +219,14 @@ pub async fn compare(
         })
 }
 
-/// The options of a comparison that loads its sources as `shadow` says and
-/// assesses risks as `risk` says; it plans only the forward script and
+/// The options of a comparison that loads its sources as `shadow` says,
+/// assesses risks as `risk` says and limits its scripts as `script` says; it plans only the forward script and
 /// checks no script against its server unless the command says otherwise.
-pub fn options(shadow: &ShadowArgs, risk: &RiskConfig) -> Result<Options, CliError> {
+pub fn options(
+    shadow: &ShadowArgs,
+    risk: &RiskConfig,
+    script: &ScriptArgs,
+) -> Result<Options, CliError> {
     Ok(Options {
         shadow: Arc::new(make_shadow(shadow)?),
         limits: shadow.limits(),
@@ -200,6 +234,7 @@ pub fn options(shadow: &ShadowArgs, risk: &RiskConfig) -> Result<Options, CliErr
         check_forward: false,
         check_reverse: false,
         probe: risk.probe.clone(),
+        timeouts: script.timeouts(),
     })
 }
 

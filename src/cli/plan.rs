@@ -7,8 +7,8 @@ use clap::Args;
 
 use super::risk::{self, RiskArgs};
 use super::{
-    CliError, EXIT_OK, ShadowArgs, compare, options, parse_source, print_comparison_warnings,
-    skip_free, write_file,
+    CliError, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
+    print_comparison_warnings, skip_free, write_file,
 };
 use pgrift::emit::{self, PlanSide};
 use pgrift::{Script, report};
@@ -27,6 +27,8 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub risk: RiskArgs,
     #[command(flatten)]
+    pub script: ScriptArgs,
+    #[command(flatten)]
     pub shadow: ShadowArgs,
 }
 
@@ -37,7 +39,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         reverse: true,
         check_forward: true,
         check_reverse: true,
-        ..options(&args.shadow, &config)?
+        ..options(&args.shadow, &config, &args.script)?
     };
     let comparison = compare(&from, &to, &options, args.shadow.quiet, false).await?;
     print_comparison_warnings(&comparison.warnings, args.shadow.quiet);

@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 
 use super::risk::{self, RiskArgs};
 use super::{
-    CliError, EXIT_OK, ShadowArgs, compare, options, parse_source, print_comparison_warnings,
-    skip_free, write_file,
+    CliError, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
+    print_comparison_warnings, skip_free, write_file,
 };
 use pgrift::report;
 
@@ -43,6 +43,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub risk: RiskArgs,
     #[command(flatten)]
+    pub script: ScriptArgs,
+    #[command(flatten)]
     pub shadow: ShadowArgs,
 }
 
@@ -53,7 +55,7 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     // checked against its server.
     let options = pgrift::Options {
         reverse: true,
-        ..options(&args.shadow, &config)?
+        ..options(&args.shadow, &config, &args.script)?
     };
     let comparison = compare(&from, &to, &options, args.shadow.quiet, false).await?;
     print_comparison_warnings(&comparison.warnings, args.shadow.quiet);

@@ -8,9 +8,9 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, ObjectId};
 use crate::diff::ChangeKind;
-use crate::plan::{Plan, Step};
+use crate::plan::{Plan, Step, Timeouts};
 use crate::risk::{Assessment, Risk};
-use crate::sql::{Stmt, comment};
+use crate::sql::{SetValue, Stmt, comment};
 
 /// Session settings every script starts with: function bodies are not
 /// checked at creation (functions may call each other), and names resolve
@@ -18,17 +18,33 @@ use crate::sql::{Stmt, comment};
 const HEADER: &[Stmt] = &[
     Stmt::Set {
         name: "check_function_bodies",
-        value: "off",
+        value: SetValue::Word("off"),
     },
     Stmt::Set {
         name: "standard_conforming_strings",
-        value: "on",
+        value: SetValue::Word("on"),
     },
     Stmt::Set {
         name: "search_path",
-        value: "pg_catalog",
+        value: SetValue::Word("pg_catalog"),
     },
 ];
+
+/// The settings of the plan's [`Timeouts`], after [`HEADER`]; a limit
+/// that is not given leaves the server's setting.
+fn timeouts(timeouts: Timeouts) -> impl Iterator<Item = Stmt> {
+    [
+        ("lock_timeout", timeouts.lock),
+        ("statement_timeout", timeouts.statement),
+    ]
+    .into_iter()
+    .filter_map(|(name, limit)| {
+        limit.map(|limit| Stmt::Set {
+            name,
+            value: SetValue::Duration(limit),
+        })
+    })
+}
 
 /// Writes a plan as a script for `psql -v ON_ERROR_STOP=1 -f`. An empty plan
 /// writes nothing.
@@ -59,7 +75,7 @@ pub fn write_script(
         ))
     )?;
     writeln!(out)?;
-    for stmt in HEADER {
+    for stmt in HEADER.iter().cloned().chain(timeouts(plan.timeouts)) {
         writeln!(out, "{stmt};")?;
     }
     writeln!(out)?;
@@ -187,6 +203,9 @@ struct PlanFile<'a> {
     version: u32,
     from: &'a PlanSide,
     to: &'a PlanSide,
+    /// The session settings both scripts start with, for a tool that runs
+    /// the statements one by one.
+    settings: Vec<String>,
     forward: Vec<PlanStatement<'a>>,
     reverse: Vec<PlanStatement<'a>>,
     warnings: &'a [crate::catalog::Warning],
@@ -222,10 +241,53 @@ pub fn write_plan_json(
         version: 1,
         from,
         to,
+        settings: HEADER
+            .iter()
+            .cloned()
+            .chain(timeouts(forward.timeouts))
+            .map(|stmt| format!("{stmt};"))
+            .collect(),
         forward: statements(forward),
         reverse: statements(reverse),
         warnings: &forward.warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &file)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn settings(lock: Option<Duration>, statement: Option<Duration>) -> Vec<String> {
+        timeouts(Timeouts { lock, statement })
+            .map(|stmt| stmt.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn timeouts_are_set_in_the_unit_that_says_them_exactly() {
+        assert_eq!(
+            settings(Some(Duration::from_secs(5)), None),
+            ["SET lock_timeout = '5s'"]
+        );
+        assert_eq!(
+            settings(
+                Some(Duration::from_millis(1500)),
+                Some(Duration::from_secs(120))
+            ),
+            [
+                "SET lock_timeout = '1500ms'",
+                "SET statement_timeout = '120s'"
+            ]
+        );
+        // Below a millisecond is still a limit, never `0` (none).
+        assert_eq!(
+            settings(None, Some(Duration::from_micros(400))),
+            ["SET statement_timeout = '1ms'"]
+        );
+        assert!(settings(None, None).is_empty());
+    }
 }

@@ -543,6 +543,7 @@ mod tests {
                 ),
             ],
             warnings: Vec::new(),
+            timeouts: Default::default(),
         }
     }
 
@@ -554,7 +555,8 @@ mod tests {
             check(
                 &Plan {
                     steps: Vec::new(),
-                    warnings: Vec::new()
+                    warnings: Vec::new(),
+                    timeouts: Default::default(),
                 },
                 140000
             ),
@@ -610,6 +612,7 @@ mod tests {
                 ),
             ],
             warnings: Vec::new(),
+            timeouts: Default::default(),
         };
         let offered = |versions: &[&str]| versions.iter().map(|v| (*v).to_owned()).collect();
         let mut available = BTreeMap::from([

@@ -17,6 +17,7 @@ mod error;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
+use std::time::Duration;
 
 use rustc_hash::FxHashMap;
 
@@ -36,6 +37,33 @@ use crate::sql::Stmt;
 pub struct Plan {
     pub steps: Vec<Step>,
     pub warnings: Vec<Warning>,
+    /// The limits the script sets for its session before its first
+    /// statement.
+    pub timeouts: Timeouts,
+}
+
+/// How long a script's statements may wait, set in its header: with
+/// `lock_timeout` a statement that waits for a lock gives up (and the
+/// script fails, its transaction rolled back) instead of queueing every
+/// later query on the table behind it; `statement_timeout` bounds each
+/// statement's run. `None` leaves the server's setting alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Timeouts {
+    pub lock: Option<Duration>,
+    pub statement: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    /// Five seconds for a lock, long enough for the brief locks of normal
+    /// traffic to pass and short enough that a queue behind the script is
+    /// not felt; no statement limit, since a rewrite of a large table may
+    /// rightly take hours.
+    fn default() -> Self {
+        Timeouts {
+            lock: Some(Duration::from_secs(5)),
+            statement: None,
+        }
+    }
 }
 
 /// One change and the statements that carry it out, in script order.
@@ -291,6 +319,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     Ok(Plan {
         steps,
         warnings: changeset.warnings.clone(),
+        timeouts: Timeouts::default(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The statement model.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -183,6 +184,35 @@ pub enum TableAction {
     EnableTrigger(Ident, TriggerEnabled),
 }
 
+/// The value of a `SET`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetValue {
+    /// A word the setting takes as it is (`off`, `pg_catalog`).
+    Word(&'static str),
+    /// A time, as a literal with its unit: whole seconds in `s`, anything
+    /// finer in `ms` (the server's smallest unit for its timeouts), never
+    /// less than 1 ms.
+    Duration(Duration),
+}
+
+impl fmt::Display for SetValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetValue::Word(word) => f.write_str(word),
+            SetValue::Duration(duration) => {
+                // `0` would turn the limit off.
+                let ms = duration.as_millis().max(1);
+                let text = if ms % 1000 == 0 {
+                    format!("{}s", ms / 1000)
+                } else {
+                    format!("{ms}ms")
+                };
+                write!(f, "{}", Literal(text))
+            }
+        }
+    }
+}
+
 /// A statement of a migration script.
 // Statements are built once per change and rendered once, so the size of
 // the largest variant costs nothing worth boxing for.
@@ -192,7 +222,7 @@ pub enum Stmt {
     /// `SET name = value` (session settings in a script's header).
     Set {
         name: &'static str,
-        value: &'static str,
+        value: SetValue,
     },
     Begin,
     Commit,

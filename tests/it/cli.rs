@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::time::Duration;
 
 use crate::support;
 
@@ -106,6 +107,24 @@ async fn plan_writes_both_scripts_and_a_plan_file() {
     assert_eq!(plan["format"], "pgrift-plan");
     assert_eq!(plan["from"]["fingerprint"].as_str().map(str::len), Some(64));
     assert_ne!(plan["from"]["fingerprint"], plan["to"]["fingerprint"]);
+    assert_eq!(
+        plan["settings"],
+        serde_json::json!([
+            "SET check_function_bodies = off;",
+            "SET standard_conforming_strings = on;",
+            "SET search_path = pg_catalog;",
+            "SET lock_timeout = '5s';"
+        ]),
+        "both scripts' settings, as their headers have them"
+    );
+    assert!(
+        forward.contains("\nSET lock_timeout = '5s';\n"),
+        "{forward}"
+    );
+    assert!(
+        reverse.contains("\nSET lock_timeout = '5s';\n"),
+        "{reverse}"
+    );
     let first = &plan["forward"][0];
     assert_eq!(first["change"], "alter");
     assert_eq!(first["object_kind"], "type");
@@ -457,4 +476,122 @@ async fn an_extension_version_the_server_lacks_is_refused() {
         "{err}"
     );
     assert!(stdout(&refused).is_empty(), "{}", stdout(&refused));
+}
+
+/// A script sets the lock_timeout it is given. Applied while another
+/// session holds a lock on the table it alters, it gives up with the
+/// server's lock timeout instead of waiting, and changes nothing.
+#[tokio::test]
+async fn a_script_gives_up_on_a_held_lock_after_its_lock_timeout() {
+    const FROM: &str = "CREATE TABLE public.\"held\nby */ others\" (id integer);";
+    const TO: &str = "CREATE TABLE public.\"held\nby */ others\" (id integer, note text);";
+    let cluster = support::shared_cluster().await;
+    let db = support::unique_name("cli_lock_timeout");
+    cluster
+        .create_database(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (from, to) = (dir.path().join("from.sql"), dir.path().join("to.sql"));
+    std::fs::write(&from, FROM).expect("write from.sql");
+    std::fs::write(&to, TO).expect("write to.sql");
+    let connect = async || {
+        cluster
+            .connect(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)))
+    };
+    let (holder, applier) = (connect().await, connect().await);
+    holder.batch_execute(FROM).await.expect("FROM loads");
+    let url = cluster.conninfo(&db).to_string();
+
+    let out = pgrift(&["diff", &url, path(&to), "--lock-timeout", "300ms"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    assert!(
+        script.contains("\nSET lock_timeout = '300ms';\n"),
+        "{script}"
+    );
+    assert!(!script.contains("statement_timeout"), "{script}");
+    // The report advises setting lock_timeout only to scripts that do not.
+    for (lock_timeout, advised) in [("5s", false), ("0", true)] {
+        let out = pgrift(&[
+            "report",
+            &url,
+            path(&to),
+            "--format",
+            "json",
+            "--lock-timeout",
+            lock_timeout,
+        ])
+        .await;
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report = stdout(&out);
+        assert!(report.contains("ACCESS EXCLUSIVE"), "{report}");
+        assert_eq!(
+            report.contains("set lock_timeout (e.g."),
+            advised,
+            "--lock-timeout {lock_timeout}: {report}"
+        );
+    }
+
+    holder
+        .batch_execute("BEGIN; SELECT count(*) FROM public.\"held\nby */ others\"")
+        .await
+        .expect("the holder locks the table");
+    let applied = tokio::time::timeout(Duration::from_secs(60), applier.batch_execute(&script))
+        .await
+        .expect("the script gives up on the lock rather than wait for it");
+    let error = applied.expect_err("the script gives up on the lock");
+    assert_eq!(
+        error.code(),
+        Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE),
+        "{error:?}"
+    );
+    applier.batch_execute("ROLLBACK").await.expect("rollback");
+    holder.batch_execute("ROLLBACK").await.expect("rollback");
+    let out = pgrift(&["diff", &url, path(&from), "--exit-code"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "FROM is unchanged: {}",
+        stdout(&out)
+    );
+
+    // `0` leaves the server's lock_timeout; a statement limit is set when
+    // given.
+    let out = pgrift(&[
+        "diff",
+        &url,
+        path(&to),
+        "--lock-timeout",
+        "0",
+        "--statement-timeout",
+        "90s",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    assert!(!script.contains("SET lock_timeout"), "{script}");
+    assert!(
+        script.contains("\nSET statement_timeout = '90s';\n"),
+        "{script}"
+    );
+    applier
+        .batch_execute(&script)
+        .await
+        .expect("the script applies");
+    let out = pgrift(&["diff", &url, path(&to), "--exit-code"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "TO is reached: {}",
+        stdout(&out)
+    );
+
+    drop((holder, applier));
+    cluster
+        .drop_database(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }

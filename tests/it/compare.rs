@@ -42,6 +42,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         check_forward: true,
         check_reverse: true,
         probe: None,
+        timeouts: Default::default(),
     };
     for case in ["demo", "enum_add_value", "demo"] {
         let (from, to) = (fixture(case, "from.sql"), fixture(case, "to.sql"));

@@ -69,14 +69,18 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             Category::Lock,
             severity,
             message,
-            mitigation(site, effect.work),
+            mitigation(cx, site, effect.work),
         )
         .on(&tables)
         .lock(level),
     ]
 }
 
-fn mitigation(site: &Site<'_>, work: Work) -> &'static str {
+/// What to do about the lock. A script that sets `lock_timeout` (see
+/// `plan::Timeouts`) already gives up rather than queue queries behind it,
+/// so the advice to set one is left out for it.
+fn mitigation(cx: &Context<'_>, site: &Site<'_>, work: Work) -> &'static str {
+    let sets_lock_timeout = cx.plan.timeouts.lock.is_some();
     match site.stmt {
         Stmt::CreateIndex(_) => {
             "build the index with CREATE INDEX CONCURRENTLY, outside a transaction, to keep writes going"
@@ -91,8 +95,14 @@ fn mitigation(site: &Site<'_>, work: Work) -> &'static str {
         {
             NOT_VALID_THEN_VALIDATE
         }
+        _ if work.is_long() && sets_lock_timeout => {
+            "run it at a quiet time: the script's lock_timeout bounds the wait for the lock, not the work done while holding it"
+        }
         _ if work.is_long() => {
             "run it at a quiet time, with lock_timeout set so that it gives up rather than queue every query behind it"
+        }
+        _ if sets_lock_timeout => {
+            "the script's lock_timeout makes it give up rather than queue queries behind a lock it waits for; if it does, run it again at a quieter time"
         }
         _ => {
             "set lock_timeout (e.g. SET lock_timeout = '5s') so that the script gives up rather than queue every query behind a lock it waits for"
@@ -108,6 +118,35 @@ mod tests {
 
     fn users(columns: Vec<crate::catalog::Column>) -> Catalog {
         catalog(vec![table("users", columns)])
+    }
+
+    /// A script that sets `lock_timeout` is not told to set it; one that
+    /// does not is.
+    #[test]
+    fn the_advice_to_set_lock_timeout_is_left_out_when_the_script_sets_it() {
+        use crate::risk::Direction;
+        use crate::risk::context::Context;
+        use std::time::Duration;
+
+        let from = users(vec![col("id", "integer"), col("old", "text")]);
+        let to = users(vec![col("id", "integer")]);
+        let mut plan = crate::plan::plan(&crate::diff::diff(&from, &to)).expect("plans");
+        for (lock, advised) in [(None, true), (Some(Duration::from_secs(5)), false)] {
+            plan.timeouts.lock = lock;
+            let cx = Context::new(&plan, &from, &to, Some(150000), Direction::Forward);
+            let mitigations: Vec<String> = cx
+                .sites()
+                .flat_map(|site| Rule::Lock.check(&cx, &site))
+                .map(|risk| risk.mitigation)
+                .collect();
+            assert_eq!(mitigations.len(), 1, "{mitigations:?}");
+            assert_eq!(
+                mitigations[0].contains("set lock_timeout"),
+                advised,
+                "lock_timeout {lock:?}: {}",
+                mitigations[0]
+            );
+        }
     }
 
     #[test]
