@@ -3,7 +3,7 @@
 //! ```json
 //! {
 //!   "format": "pgrift-snapshot",
-//!   "version": 1,
+//!   "version": 2,
 //!   "server_version_num": 150018,
 //!   "catalog": { … }
 //! }
