@@ -1,7 +1,7 @@
-//! `pgrift diff FROM TO`: the forward (or reverse) script on stdout, each
-//! statement's risks in its comment.
+//! `pgrift diff FROM TO`: the forward (or reverse) script on stdout or in a
+//! file, each statement's risks in its comment.
 
-use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -10,7 +10,7 @@ use clap::Args;
 use super::risk::RiskArgs;
 use super::{
     CliError, EXIT_DIFFERENCES, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
-    print_comparison_warnings, print_timings, skip_free,
+    print_comparison_warnings, print_timings, skip_free, write_output,
 };
 use pgrift::emit;
 
@@ -28,6 +28,10 @@ pub struct DiffArgs {
     /// Exit with status 1 when the schemas differ, like `git diff --exit-code`
     #[arg(long)]
     pub exit_code: bool,
+    /// Write the script to this file instead of stdout (e.g. -o migrate.sql);
+    /// it is written, empty, when the schemas do not differ
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Print how long each phase took (loading each side, diff, ordering,
     /// risks, rendering) to stderr
     #[arg(long)]
@@ -73,16 +77,9 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     if args.timings {
         print_timings(&comparison.timings, started);
     }
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`pgrift diff … | head`) is not an error worth a message.
-    if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(CliError::Write {
-            path: "<stdout>".into(),
-            source: e,
-        });
-    }
+    // The file is written also when there are no differences, empty, so that
+    // a file left from an earlier run never stands for this one.
+    write_output(args.output.as_ref(), &out)?;
     // A risk over the threshold outranks a mere difference.
     let status = if let Some(status) = config.failing(&comparison.forward.risks) {
         status

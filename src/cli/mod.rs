@@ -6,6 +6,7 @@ mod error;
 mod plan;
 mod report;
 mod risk;
+mod shell;
 mod snapshot;
 
 use std::path::PathBuf;
@@ -97,6 +98,22 @@ pub enum Command {
         "Exit status: 0 success; 2 error."
     ))]
     Snapshot(snapshot::SnapshotArgs),
+    /// Print a shell's completion script for pgrift
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift completions bash > ~/.local/share/bash-completion/completions/pgrift\n",
+        "  pgrift completions zsh > ~/.zfunc/_pgrift                # with fpath+=~/.zfunc\n",
+        "  pgrift completions fish > ~/.config/fish/completions/pgrift.fish\n\n",
+        "Exit status: 0 success; 2 error."
+    ))]
+    Completions(shell::CompletionsArgs),
+    /// Print pgrift's manual page (roff), with a section for each command
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  pgrift man > ~/.local/share/man/man1/pgrift.1 && man pgrift\n\n",
+        "Exit status: 0 success; 2 error."
+    ))]
+    Man,
 }
 
 /// Options shared by every command that loads schemas.
@@ -190,6 +207,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Plan(args) => plan::run(args).await,
         Command::Report(args) => report::run(args).await,
         Command::Snapshot(args) => snapshot::run(args).await,
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(),
     }
 }
 
@@ -298,6 +317,23 @@ pub fn print_warnings(warnings: &[Warning], quiet: bool) {
 }
 
 /// Writes a file, naming it in the error.
+/// Writes a command's output to the file `-o` names, or to stdout. A
+/// closed pipe (`pgrift diff … | head`) is not an error worth a message.
+pub fn write_output(path: Option<&PathBuf>, contents: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    if let Some(path) = path {
+        return write_file(path, contents);
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(contents).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Write {
+            path: "<stdout>".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub fn write_file(path: &PathBuf, contents: &[u8]) -> Result<(), CliError> {
     std::fs::write(path, contents).map_err(|source| CliError::Write {
         path: path.clone(),

@@ -1,7 +1,6 @@
 //! `pgrift report FROM TO`: what each statement of both scripts risks, for a
 //! reviewer (terminal, Markdown, HTML) or for CI (JSON).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,7 +9,7 @@ use clap::{Args, ValueEnum};
 use super::risk::{self, RiskArgs};
 use super::{
     CliError, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
-    print_comparison_warnings, skip_free, write_file,
+    print_comparison_warnings, skip_free, write_output,
 };
 use pgrift::report;
 
@@ -73,26 +72,11 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
         Format::Json => report::write_json(&report, &mut out),
         Format::Html => report::write_html(&report, &mut out),
     };
-    let target = args.output.clone().unwrap_or_else(|| "<stdout>".into());
     rendered.map_err(|source| CliError::Write {
-        path: target.clone(),
+        path: args.output.clone().unwrap_or_else(|| "<stdout>".into()),
         source,
     })?;
-    match &args.output {
-        Some(path) => write_file(path, &out)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`pgrift report … | head`) is not worth a message.
-            if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                return Err(CliError::Write {
-                    path: target,
-                    source: e,
-                });
-            }
-        }
-    }
+    write_output(args.output.as_ref(), &out)?;
     let status = config.failing(&comparison.forward.risks).unwrap_or(EXIT_OK);
     skip_free(comparison);
     Ok(ExitCode::from(status))

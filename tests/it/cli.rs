@@ -244,6 +244,105 @@ async fn every_command_explains_its_arguments() {
     }
 }
 
+/// The completion scripts and the manual page come from the command line's
+/// own definition: every command and option is in them.
+#[tokio::test]
+async fn completions_and_the_manual_cover_every_command() {
+    const COMMANDS: [&str; 6] = ["diff", "plan", "report", "snapshot", "completions", "man"];
+    let out = pgrift(&["completions", "bash"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    for word in COMMANDS.iter().chain(&["--lock-timeout", "--shadow-url"]) {
+        assert!(script.contains(word), "bash completions lack {word}");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("pgrift.bash");
+    std::fs::write(&file, &script).expect("write");
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .expect("bash runs");
+    assert!(
+        checked.status.success(),
+        "bash rejects the completions: {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let out = pgrift(&["completions", shell]).await;
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        assert!(stdout(&out).contains("lock-timeout"), "{shell}");
+    }
+    let out = pgrift(&["completions", "tcsh"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+
+    let out = pgrift(&["man"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(page.contains(".TH pgrift 1"), "{page}");
+    for command in COMMANDS {
+        assert!(
+            page.contains(&format!(".TH pgrift-{command} 1")),
+            "the manual has no page for {command}"
+        );
+    }
+    assert!(
+        page.contains("lock_timeout"),
+        "option help is in the manual"
+    );
+}
+
+/// `diff -o FILE` writes what stdout would show, and an empty file when the
+/// schemas do not differ, so that a stale file never stands for this run.
+#[tokio::test]
+async fn diff_writes_its_script_to_a_file() {
+    let from = fixture("demo", "from.sql");
+    let to = fixture("demo", "to.sql");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("migrate.sql");
+    let shown = pgrift(&["diff", path(&from), path(&to)]).await;
+    let out = pgrift(&[
+        "diff",
+        path(&from),
+        path(&to),
+        "-o",
+        path(&file),
+        "--exit-code",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "nothing on stdout");
+    let written = std::fs::read(&file).expect("the script is written");
+    assert_eq!(written, shown.stdout, "the file holds what stdout shows");
+
+    let out = pgrift(&["diff", path(&to), path(&to), "--output", path(&file)]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&file).expect("read"),
+        b"",
+        "no differences: empty"
+    );
+
+    let out = pgrift(&[
+        "diff",
+        path(&from),
+        path(&to),
+        "-o",
+        path(&dir.path().join("missing/dir/x.sql")),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("missing/dir/x.sql"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// The keyword list pgrift quotes by must cover every keyword the server
 /// cannot take bare, and quoting must agree with the server's own.
 #[tokio::test]
