@@ -48,6 +48,24 @@ pub struct Column {
     pub comment: Option<String>,
 }
 
+#[cfg(test)]
+impl Column {
+    /// A nullable column of `data_type` with nothing else set, for tests
+    /// that build catalogs in code.
+    pub fn new(name: &str, data_type: &str) -> Column {
+        Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            collation: None,
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            comment: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// `ALWAYS` when true, `BY DEFAULT` otherwise.

@@ -12,7 +12,7 @@ use super::{
     CliError, EXIT_DIFFERENCES, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
     print_comparison_warnings, print_timings, skip_free, write_output,
 };
-use pgrift::emit;
+use pgrift::{emit, plan, report};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -28,6 +28,10 @@ pub struct DiffArgs {
     /// Exit with status 1 when the schemas differ, like `git diff --exit-code`
     #[arg(long)]
     pub exit_code: bool,
+    /// Print only what the script would do, per kind of object (`Plan: 3 to
+    /// add, 2 to change, 1 to replace, 1 to drop.`), instead of the script
+    #[arg(long)]
+    pub stat: bool,
     /// Write the script to this file instead of stdout (e.g. -o migrate.sql);
     /// it is written, empty, when the schemas do not differ
     #[arg(long, short, value_name = "FILE")]
@@ -66,12 +70,16 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     let mut out = Vec::new();
     let title = emit::script_title(script, &comparison.from.label, &comparison.to.label);
     let start = Instant::now();
-    emit::write_script(&shown.plan, &title, Some(&shown.risks), &mut out).map_err(|source| {
-        CliError::Write {
-            path: "<stdout>".into(),
-            source,
-        }
-    })?;
+    if args.stat {
+        out = report::changes_text(&plan::summarize(&shown.plan)).into_bytes();
+    } else {
+        emit::write_script(&shown.plan, &title, Some(&shown.risks), &mut out).map_err(
+            |source| CliError::Write {
+                path: "<stdout>".into(),
+                source,
+            },
+        )?;
+    }
     let differs = !shown.plan.is_empty();
     comparison.timings.record("render", start.elapsed());
     if args.timings {

@@ -14,6 +14,7 @@
 
 pub mod compat;
 mod error;
+mod summary;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 pub use compat::{CompatError, ExtensionError, check as check_compat, check_extensions};
 pub use error::PlanError;
+pub use summary::{Counts, KindCounts, Summary, summarize};
 
 use crate::catalog::{ObjectId, Tag, Warning};
 use crate::diff::{Change, ChangeKind, Changeset, Ix, Obj};

@@ -80,6 +80,7 @@ pub fn write_html<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
         "<h2>Forward script <span class=\"count\">{}</span></h2>",
         e(&section_counts(&report.forward))
     )?;
+    write_changes(out, &report.forward)?;
     write_risk_table(out, &report.forward, "risks")?;
     writeln!(out, "</section>")?;
 
@@ -90,6 +91,7 @@ pub fn write_html<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
         "<summary><h2>Reverse script <span class=\"count\">{}</span></h2></summary>",
         e(&section_counts(&report.reverse))
     )?;
+    write_changes(out, &report.reverse)?;
     write_risk_table(out, &report.reverse, "reverse-risks")?;
     writeln!(out, "</details>")?;
     writeln!(out, "</section>")?;
@@ -190,6 +192,40 @@ fn write_summary<W: Write + ?Sized>(out: &mut W, report: &Report) -> io::Result<
         },
     )?;
     writeln!(out, "</section>")
+}
+
+/// The plan's line (`Plan: 1 to add, …`) and, when it changes anything, a
+/// row per kind of what it adds, changes, replaces and drops.
+fn write_changes<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Result<()> {
+    let changes = &section.changes;
+    writeln!(
+        out,
+        "<p class=\"plan\">{}</p>",
+        escape_html(&changes.line())
+    )?;
+    if changes.kinds.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "<table class=\"changes\">")?;
+    writeln!(
+        out,
+        "<thead><tr><th>Kind</th><th>Add</th><th>Change</th><th>Replace</th><th>Drop</th></tr></thead>"
+    )?;
+    writeln!(out, "<tbody>")?;
+    for kind in &changes.kinds {
+        let c = kind.counts;
+        writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape_html(kind.kind),
+            c.add,
+            c.change,
+            c.replace,
+            c.drop
+        )?;
+    }
+    writeln!(out, "</tbody>")?;
+    writeln!(out, "</table>")
 }
 
 fn write_risk_table<W: Write + ?Sized>(out: &mut W, section: &Section, id: &str) -> io::Result<()> {
@@ -433,6 +469,12 @@ nav a { color: var(--low); text-decoration: none; margin-right: 14px; }
 nav a:hover { text-decoration: underline; }
 .count { font-size: 14px; font-weight: 400; color: var(--muted); margin-left: 8px; }
 section > h2, .section-head { margin-bottom: 10px; }
+p.plan { margin: 6px 0; font-weight: 600; }
+table.changes { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
+table.changes th { text-align: right; font-size: 12px; text-transform: uppercase; letter-spacing: .05em;
+  color: var(--muted); padding: 4px 12px; border-bottom: 1px solid var(--line); }
+table.changes th:first-child, table.changes td:first-child { text-align: left; padding-left: 0; }
+table.changes td { text-align: right; padding: 3px 12px; font-variant-numeric: tabular-nums; }
 table.risks { width: 100%; border-collapse: separate; border-spacing: 0; border: 1px solid var(--line);
   border-radius: 8px; overflow: hidden; margin-top: 10px; }
 table.risks th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: .05em;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{DefinitionDiff, Report, Summary};
 use crate::catalog::Warning;
+use crate::plan::{Counts, Summary as ChangeSummary};
 use crate::risk::{Evidence, Risk};
 
 /// The value of the top-level `format` field.
@@ -27,6 +28,8 @@ pub fn write_json<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
         from: &report.from,
         to: &report.to,
         summary: JsonSummary::from(&report.summary),
+        changes: JsonChanges::from(&report.forward.changes),
+        reverse_changes: JsonChanges::from(&report.reverse.changes),
         risks: report.forward.risks.iter().map(JsonRisk::from).collect(),
         reverse_risks: report.reverse.risks.iter().map(JsonRisk::from).collect(),
         definition_diffs: report
@@ -47,6 +50,8 @@ struct Document<'a> {
     from: &'a str,
     to: &'a str,
     summary: JsonSummary,
+    changes: JsonChanges,
+    reverse_changes: JsonChanges,
     risks: Vec<JsonRisk<'a>>,
     reverse_risks: Vec<JsonRisk<'a>>,
     definition_diffs: Vec<JsonDefinitionDiff<'a>>,
@@ -74,6 +79,57 @@ impl From<&Summary> for JsonSummary {
             total: s.total(),
             statements: s.statements,
             worst: s.worst.map(|w| w.as_str()),
+        }
+    }
+}
+
+/// What a plan adds, changes, replaces and drops, in total and per kind.
+#[derive(Serialize)]
+struct JsonChanges {
+    line: String,
+    total: JsonCounts,
+    kinds: Vec<JsonKindCounts>,
+}
+
+#[derive(Serialize)]
+struct JsonCounts {
+    add: usize,
+    change: usize,
+    replace: usize,
+    drop: usize,
+}
+
+#[derive(Serialize)]
+struct JsonKindCounts {
+    kind: &'static str,
+    #[serde(flatten)]
+    counts: JsonCounts,
+}
+
+impl From<Counts> for JsonCounts {
+    fn from(c: Counts) -> Self {
+        JsonCounts {
+            add: c.add,
+            change: c.change,
+            replace: c.replace,
+            drop: c.drop,
+        }
+    }
+}
+
+impl From<&ChangeSummary> for JsonChanges {
+    fn from(s: &ChangeSummary) -> Self {
+        JsonChanges {
+            line: s.line(),
+            total: s.total.into(),
+            kinds: s
+                .kinds
+                .iter()
+                .map(|k| JsonKindCounts {
+                    kind: k.kind,
+                    counts: k.counts.into(),
+                })
+                .collect(),
         }
     }
 }
@@ -201,9 +257,11 @@ mod tests {
         assert_eq!(
             top,
             [
+                "changes",
                 "definition_diffs",
                 "format",
                 "from",
+                "reverse_changes",
                 "reverse_risks",
                 "risks",
                 "summary",
@@ -212,6 +270,17 @@ mod tests {
                 "warnings"
             ]
         );
+        for changes in ["changes", "reverse_changes"] {
+            let mut fields = keys(&value[changes]);
+            fields.sort();
+            assert_eq!(fields, ["kinds", "line", "total"], "{changes}");
+            let mut counts = keys(&value[changes]["total"]);
+            counts.sort();
+            assert_eq!(counts, ["add", "change", "drop", "replace"]);
+            let mut kind = keys(&value[changes]["kinds"][0]);
+            kind.sort();
+            assert_eq!(kind, ["add", "change", "drop", "kind", "replace"]);
+        }
         assert_eq!(value["format"], "pgrift-report");
         assert_eq!(value["version"], 1);
         let mut risk = keys(&value["risks"][0]);

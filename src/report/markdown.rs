@@ -21,6 +21,7 @@ pub fn write_markdown<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Re
 
     writeln!(out, "### Forward script")?;
     writeln!(out)?;
+    write_changes(out, &report.forward)?;
     if report.forward.risks.is_empty() {
         writeln!(out, "No risks found.")?;
     } else {
@@ -37,6 +38,7 @@ pub fn write_markdown<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Re
         count_of(report.reverse.statements, "statement", "statements"),
     )?;
     writeln!(out)?;
+    write_changes(out, &report.reverse)?;
     if report.reverse.risks.is_empty() {
         writeln!(out, "No risks found.")?;
     } else {
@@ -82,6 +84,32 @@ pub fn write_markdown<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Re
         }
     }
     Ok(())
+}
+
+/// The plan's line and, when it changes anything, a table of what it does
+/// to each kind, each followed by a blank line.
+fn write_changes<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Result<()> {
+    let changes = &section.changes;
+    writeln!(out, "{}", changes.line())?;
+    writeln!(out)?;
+    if changes.kinds.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "| kind | add | change | replace | drop |")?;
+    writeln!(out, "|---|---:|---:|---:|---:|")?;
+    for kind in &changes.kinds {
+        let c = kind.counts;
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            text(kind.kind),
+            c.add,
+            c.change,
+            c.replace,
+            c.drop
+        )?;
+    }
+    writeln!(out)
 }
 
 fn write_table<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Result<()> {
@@ -226,10 +254,21 @@ mod tests {
         assert_eq!(fence_for("+ -- ```sql\n"), "````");
     }
 
+    /// The risk tables have seven cells a row, whatever a name or message
+    /// holds (the tables of changes, five, hold only kinds and counts).
     #[test]
-    fn every_table_row_has_seven_cells() {
+    fn every_risk_table_row_has_seven_cells() {
         let text = render(&sample::report());
-        for line in text.lines().filter(|l| l.starts_with("| ")) {
+        let risk_rows = text
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| kind |"))
+            .filter(|l| {
+                !l.trim_matches('|')
+                    .split('|')
+                    .skip(1)
+                    .all(|cell| cell.trim().parse::<usize>().is_ok())
+            });
+        for line in risk_rows {
             let unescaped_pipes = line
                 .char_indices()
                 .filter(|&(i, c)| c == '|' && (i == 0 || !line[..i].ends_with('\\')))

@@ -24,7 +24,7 @@ use similar::TextDiff;
 pub use html::{escape_html, write_html};
 pub use json::{FORMAT, VERSION, write_json};
 pub use markdown::write_markdown;
-pub use terminal::{use_color, write_terminal};
+pub use terminal::{changes_text, use_color, write_terminal};
 
 use crate::catalog::{Catalog, ObjectId, Warning};
 use crate::plan::Plan;
@@ -57,6 +57,8 @@ pub struct Section {
     /// How many statements the plan's script runs (its session settings and
     /// transaction control not counted).
     pub statements: usize,
+    /// What the plan adds, changes, replaces and drops, per kind.
+    pub changes: crate::plan::Summary,
     /// Every risk, in script order.
     pub risks: Vec<Risk>,
 }
@@ -70,6 +72,7 @@ impl Section {
         statements.sort_by_key(|s| (s.step, s.index));
         Section {
             statements: plan.steps.iter().map(|s| s.statements.len()).sum(),
+            changes: crate::plan::summarize(plan),
             risks: statements
                 .into_iter()
                 .flat_map(|s| s.risks.iter().cloned())

@@ -14,14 +14,8 @@ use crate::risk::{
 
 fn column(name: &str, data_type: &str, not_null: bool) -> Column {
     Column {
-        name: name.into(),
-        data_type: data_type.into(),
-        collation: None,
         not_null,
-        default: None,
-        identity: None,
-        generated: None,
-        comment: None,
+        ..Column::new(name, data_type)
     }
 }
 

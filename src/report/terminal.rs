@@ -101,10 +101,32 @@ fn write_section<W: Write + ?Sized>(
             count_of(section.statements, "statement", "statements"),
         ))
     )?;
+    write!(out, "{}", changes_text(&section.changes))?;
     if section.risks.is_empty() {
         return Ok(());
     }
     writeln!(out, "{}", risk_table(&section.by_severity(), paint.0))
+}
+
+/// The plan's line, then a line per kind with the counts that are not zero,
+/// the kinds aligned: what `pgrift diff --stat` prints, and what heads each
+/// script's section of the report.
+pub fn changes_text(changes: &crate::plan::Summary) -> String {
+    let width = changes
+        .kinds
+        .iter()
+        .map(|k| k.kind.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = format!("{}\n", changes.line());
+    for kind in &changes.kinds {
+        text.push_str(&format!(
+            "  {:<width$}  {}\n",
+            kind.kind,
+            kind.counts.nonzero()
+        ));
+    }
+    text
 }
 
 /// One row per risk, worst first. The risk column holds the message and,

@@ -296,6 +296,45 @@ async fn completions_and_the_manual_cover_every_command() {
     );
 }
 
+/// `diff --stat` prints what the script does per kind instead of the
+/// script, and the JSON report carries the same counts for both scripts.
+#[tokio::test]
+async fn diff_stat_counts_what_the_script_does() {
+    let from = fixture("demo", "from.sql");
+    let to = fixture("demo", "to.sql");
+    let out = pgrift(&["diff", path(&from), path(&to), "--stat", "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let stat = stdout(&out);
+    let first = stat.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("Plan: ") && first.ends_with(" to drop."),
+        "{stat}"
+    );
+    assert!(stat.contains("\n  table "), "{stat}");
+    assert!(!stat.contains("CREATE"), "no SQL: {stat}");
+
+    let out = pgrift(&["report", path(&from), path(&to), "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report["changes"]["line"].as_str(),
+        Some(first),
+        "{report:#}"
+    );
+    let kinds = report["changes"]["kinds"].as_array().expect("kinds");
+    assert_eq!(kinds.len(), stat.lines().count() - 1, "{stat}");
+    let reverse = pgrift(&["diff", path(&from), path(&to), "--stat", "--reverse"]).await;
+    assert_eq!(
+        report["reverse_changes"]["line"].as_str(),
+        stdout(&reverse).lines().next(),
+        "{report:#}"
+    );
+
+    let out = pgrift(&["diff", path(&to), path(&to), "--stat", "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "No changes.\n");
+}
+
 /// `diff -o FILE` writes what stdout would show, and an empty file when the
 /// schemas do not differ, so that a stale file never stands for this run.
 #[tokio::test]

@@ -17,16 +17,7 @@ pub fn name(name: &str) -> QualName {
 }
 
 pub fn col(name: &str, data_type: &str) -> Column {
-    Column {
-        name: name.into(),
-        data_type: data_type.into(),
-        collation: None,
-        not_null: false,
-        default: None,
-        identity: None,
-        generated: None,
-        comment: None,
-    }
+    Column::new(name, data_type)
 }
 
 /// The options `CREATE SEQUENCE` gives a `bigint` sequence.
