@@ -40,6 +40,11 @@ pub struct Options {
     pub probe: Option<ProbeOptions>,
     /// The limits both scripts set for their session.
     pub timeouts: Timeouts,
+    /// Tables left out of both sides, in whatever schema, by name: where a
+    /// migration tool records the migrations it applied
+    /// (`emit::layout::Layout::history_table`), which is the tool's and not
+    /// the schema's.
+    pub tool_tables: Vec<&'static str>,
 }
 
 /// One script of a comparison and its risks.
@@ -250,12 +255,22 @@ async fn load_pair(
     for (side, spec) in [(Side::From, from.clone()), (Side::To, to.clone())] {
         let shadow = Arc::clone(&options.shadow);
         let limits = options.limits;
+        let tool_tables = options.tool_tables.clone();
         tasks.spawn(async move {
             let start = Instant::now();
-            let loaded = match source::load_with(&spec, &shadow, &limits).await {
+            let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
                 Ok(loaded) => loaded,
                 Err(e) => return (side, Err(e)),
             };
+            let left_out = loaded
+                .catalog
+                .leave_out_tables(|table| tool_tables.contains(&table.name.as_str()));
+            loaded.warnings.extend(left_out.iter().map(|table| {
+                format!(
+                    "table {table} is left out of the diff: the migration tool records \
+                     what it applied there"
+                )
+            }));
             let elapsed = start.elapsed();
             let indexed = tokio::task::spawn_blocking(move || {
                 Indexed::new(loaded, |loaded| Objects::new(&loaded.catalog))

@@ -306,6 +306,38 @@ macro_rules! define_kinds {
                 self.warnings.dedup();
             }
 
+            /// Leaves out every table `leave_out` picks, with everything
+            /// on it (columns, constraints, defaults, indexes, triggers,
+            /// statistics) and every dependency to or from any of them, as
+            /// if they were not in the database; returns the tables left
+            /// out.
+            pub fn leave_out_tables(
+                &mut self,
+                leave_out: impl Fn(&QualName) -> bool,
+            ) -> Vec<QualName> {
+                let gone: Vec<QualName> = self
+                    .tables
+                    .iter()
+                    .filter(|table| leave_out(&table.name))
+                    .map(|table| table.name.clone())
+                    .collect();
+                if gone.is_empty() {
+                    return gone;
+                }
+                let on_gone = |table: Option<&QualName>| table.is_some_and(|t| gone.contains(t));
+                let removed: std::collections::HashSet<ObjectId> = self
+                    .objects()
+                    .into_iter()
+                    .filter(|obj| on_gone(obj.table()))
+                    .map(|obj| ObjectId::from_key(obj.key()))
+                    .collect();
+                $($(self.$list.retain(|x| !on_gone(<$module::$kind as ObjectKind<'_>>::table(x)));)?)*
+                self.dependencies.retain(|d| {
+                    !removed.contains(&d.dependent) && !removed.contains(&d.referenced)
+                });
+                gone
+            }
+
             /// True when the catalog holds no modelled object at all.
             pub fn is_empty(&self) -> bool {
                 true $($(&& self.$list.is_empty())?)*

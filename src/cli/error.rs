@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use pgrift::CompareError;
+use pgrift::emit::layout::LayoutError;
 use pgrift::source::SourceError;
 
 #[derive(Debug, Error)]
@@ -19,6 +20,8 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: {source}", dir.display())]
+    Layout { dir: PathBuf, source: LayoutError },
 }
 
 impl CliError {
@@ -27,9 +30,18 @@ impl CliError {
         match self {
             CliError::Source(e) => e.hint(),
             CliError::Compare(e) => e.hint(),
+            CliError::Write { source, .. }
+                if source.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
+                Some("pgrift never overwrites a migration; move the file away or choose another --name".to_owned())
+            }
             CliError::Write { .. } => {
                 Some("check that the directory exists and is writable".to_owned())
             }
+            CliError::Layout { .. } => Some(
+                "name the migration with letters, digits, '_' and '-', e.g. --name add_refunds"
+                    .to_owned(),
+            ),
         }
     }
 }

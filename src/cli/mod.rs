@@ -75,8 +75,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Write forward.sql, reverse.sql, plan.json, report.md and report.json into a directory
     #[command(after_help = concat!(
-        "Example:\n",
-        "  pgrift plan postgres://localhost/prod schema/ --out release-42/\n\n",
+        "Examples:\n",
+        "  pgrift plan postgres://localhost/prod schema/ --out release-42/\n",
+        "  pgrift plan $PROD_URL schema/ --out db/migrations --layout dbmate --name add_refunds\n\n",
         "Each statement's comment lists its risks; DIR/report.md (for a reviewer) and \
          DIR/report.json (for tools) hold them all.\n\n",
         "Exit status: 0 success; 2 error; 3 a risk at or above --fail-on."
@@ -254,6 +255,7 @@ pub fn options(
         check_reverse: false,
         probe: risk.probe.clone(),
         timeouts: script.timeouts(),
+        tool_tables: Vec::new(),
     })
 }
 

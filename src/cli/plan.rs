@@ -1,15 +1,17 @@
 //! `pgrift plan FROM TO --out DIR`: both scripts, a plan file and the risks.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::risk::{self, RiskArgs};
 use super::{
     CliError, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
     print_comparison_warnings, skip_free, write_file,
 };
+use pgrift::emit::layout::{self, Layout};
 use pgrift::emit::{self, PlanSide};
 use pgrift::{Script, report};
 
@@ -21,15 +23,57 @@ pub struct PlanArgs {
     /// The schema wanted, in the same forms (e.g. schema.sql)
     #[arg(value_name = "TO")]
     pub to: String,
-    /// The directory to write forward.sql, reverse.sql, plan.json, report.md and report.json into (created if missing)
+    /// The directory to write forward.sql, reverse.sql, plan.json, report.md and report.json into (created if missing); with --layout, the tool's migrations directory
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
+    /// Write the scripts as the next migration of this tool's directory
+    /// (flyway: V<n>__<name>.sql and the undo U<n>__<name>.sql;
+    /// golang-migrate: <n>_<name>.up.sql and .down.sql; dbmate:
+    /// <n>_<name>.sql), numbered after the highest migration already in DIR
+    #[arg(
+        long,
+        value_enum,
+        default_value = "plain",
+        requires_if("flyway", "name"),
+        requires_if("golang-migrate", "name"),
+        requires_if("dbmate", "name")
+    )]
+    pub layout: LayoutArg,
+    /// The migration's name in its file names (letters, digits, '_' and '-'), e.g. add_refunds
+    #[arg(long, value_name = "NAME", value_parser = parse_name)]
+    pub name: Option<String>,
     #[command(flatten)]
     pub risk: RiskArgs,
     #[command(flatten)]
     pub script: ScriptArgs,
     #[command(flatten)]
     pub shadow: ShadowArgs,
+}
+
+fn parse_name(name: &str) -> Result<String, String> {
+    layout::check_name(name)
+        .map(|()| name.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// The tools `--layout` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    Plain,
+    Flyway,
+    GolangMigrate,
+    Dbmate,
+}
+
+impl LayoutArg {
+    fn layout(self) -> Layout {
+        match self {
+            LayoutArg::Plain => Layout::Plain,
+            LayoutArg::Flyway => Layout::Flyway,
+            LayoutArg::GolangMigrate => Layout::GolangMigrate,
+            LayoutArg::Dbmate => Layout::Dbmate,
+        }
+    }
 }
 
 pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
@@ -39,6 +83,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         reverse: true,
         check_forward: true,
         check_reverse: true,
+        tool_tables: args.layout.layout().history_table().into_iter().collect(),
         ..options(&args.shadow, &config, &args.script)?
     };
     let comparison = compare(&from, &to, &options, args.shadow.quiet, false).await?;
@@ -54,6 +99,14 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         path: args.out.clone(),
         source,
     })?;
+    if let (layout, Some(name)) = (args.layout.layout(), &args.name)
+        && layout != Layout::Plain
+    {
+        let status = write_migration(&args.out, layout, name, &comparison, reverse)?;
+        let status = config.failing(&forward.risks).unwrap_or(status);
+        skip_free(comparison);
+        return Ok(ExitCode::from(status));
+    }
     let render = |script: &Script, direction| {
         let mut out = Vec::new();
         let title = emit::script_title(direction, &from.label, &to.label);
@@ -103,4 +156,70 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     let status = config.failing(&forward.risks).unwrap_or(EXIT_OK);
     skip_free(comparison);
     Ok(ExitCode::from(status))
+}
+
+/// Writes the scripts as the next migration of `layout` in `dir`. Nothing
+/// is written when the schemas do not differ, and no file that exists is
+/// overwritten.
+fn write_migration(
+    dir: &Path,
+    layout: Layout,
+    name: &str,
+    comparison: &pgrift::Comparison,
+    reverse: &Script,
+) -> Result<u8, CliError> {
+    if comparison.forward.plan.is_empty() {
+        eprintln!("the schemas do not differ: no migration written");
+        return Ok(EXIT_OK);
+    }
+    let (from, to) = (&comparison.from, &comparison.to);
+    let render = |script: &Script, direction| {
+        let mut out = Vec::new();
+        let title = emit::script_title(direction, &from.label, &to.label);
+        emit::write_migration_script(&script.plan, &title, Some(&script.risks), &mut out)
+            .map(|_| out)
+    };
+    let io = |source| CliError::Write {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let forward_sql = render(&comparison.forward, emit::Direction::Forward).map_err(io)?;
+    let reverse_sql = render(reverse, emit::Direction::Reverse).map_err(io)?;
+    let existing: Vec<String> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    let files = layout::migration_files(layout, name, &existing, &forward_sql, &reverse_sql)
+        .map_err(|source| CliError::Layout {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    for (file, contents) in &files {
+        let path = dir.join(file);
+        let mut handle = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|source| CliError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        handle
+            .write_all(contents)
+            .map_err(|source| CliError::Write { path, source })?;
+    }
+    let written: Vec<String> = files
+        .iter()
+        .filter(|(file, _)| file.ends_with(".sql"))
+        .map(|(file, _)| dir.join(file).display().to_string())
+        .collect();
+    eprintln!(
+        "wrote {} migration {} ({} steps forward, {} back)",
+        layout.as_str(),
+        written.join(" and "),
+        comparison.forward.plan.steps.len(),
+        reverse.plan.steps.len()
+    );
+    Ok(EXIT_OK)
 }

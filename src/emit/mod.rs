@@ -1,6 +1,8 @@
 //! Writes plans as SQL scripts and plan files. No IO beyond the writer it is
 //! given.
 
+pub mod layout;
+
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -75,7 +77,7 @@ pub fn write_script(
         ))
     )?;
     writeln!(out)?;
-    for stmt in HEADER.iter().cloned().chain(timeouts(plan.timeouts)) {
+    for stmt in session_settings(plan.timeouts) {
         writeln!(out, "{stmt};")?;
     }
     writeln!(out)?;
@@ -100,6 +102,35 @@ pub fn write_script(
     writeln!(out)?;
     writeln!(out, "{};", Stmt::Commit)?;
     Ok(())
+}
+
+/// Writes a plan as [`write_script`] does, for a migration tool that goes
+/// on using the session after the script (to record the version it
+/// applied): the script ends by resetting every setting its header set, so
+/// that the tool's own statements resolve names and wait as they would
+/// have. An empty plan writes nothing.
+pub fn write_migration_script(
+    plan: &Plan,
+    title: &str,
+    risks: Option<&Assessment>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write_script(plan, title, risks, out)?;
+    if plan.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    for stmt in session_settings(plan.timeouts) {
+        if let Stmt::Set { name, .. } = stmt {
+            writeln!(out, "{};", Stmt::Reset(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every setting a script's header makes, in order.
+fn session_settings(limits: Timeouts) -> impl Iterator<Item = Stmt> {
+    HEADER.iter().cloned().chain(timeouts(limits))
 }
 
 /// The comment line of one risk. Its message names objects, so it goes
@@ -241,10 +272,7 @@ pub fn write_plan_json(
         version: 1,
         from,
         to,
-        settings: HEADER
-            .iter()
-            .cloned()
-            .chain(timeouts(forward.timeouts))
+        settings: session_settings(forward.timeouts)
             .map(|stmt| format!("{stmt};"))
             .collect(),
         forward: statements(forward),

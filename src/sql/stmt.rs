@@ -224,6 +224,8 @@ pub enum Stmt {
         name: &'static str,
         value: SetValue,
     },
+    /// `RESET name`: a setting back to the session's default.
+    Reset(&'static str),
     Begin,
     Commit,
     CreateSchema(Ident),
@@ -545,6 +547,7 @@ impl fmt::Display for Stmt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Stmt::Set { name, value } => write!(f, "SET {name} = {value}"),
+            Stmt::Reset(name) => write!(f, "RESET {name}"),
             Stmt::Begin => f.write_str("BEGIN"),
             Stmt::Commit => f.write_str("COMMIT"),
             Stmt::CreateSchema(name) => write!(f, "CREATE SCHEMA {name}"),

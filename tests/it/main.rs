@@ -8,6 +8,7 @@ mod compat;
 mod coverage;
 mod hostile;
 mod introspect;
+mod layouts;
 mod pgdump;
 mod random;
 mod risk;
