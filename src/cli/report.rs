@@ -1,6 +1,7 @@
 //! `pgrift report FROM TO`: what each statement of both scripts risks, for a
 //! reviewer (terminal, Markdown, HTML) or for CI (JSON).
 
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -67,7 +68,14 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     let mut out = Vec::new();
     let color = args.output.is_none() && report::use_color();
     let rendered = match args.format {
-        Format::Terminal => report::write_terminal(&report, &mut out, color),
+        Format::Terminal => {
+            let width = if args.output.is_none() {
+                output_width()
+            } else {
+                report::DEFAULT_WIDTH
+            };
+            report::write_terminal(&report, &mut out, color, width)
+        }
         Format::Markdown => report::write_markdown(&report, &mut out),
         Format::Json => report::write_json(&report, &mut out),
         Format::Html => report::write_html(&report, &mut out),
@@ -80,4 +88,33 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     let status = config.failing(&comparison.forward.risks).unwrap_or(EXIT_OK);
     skip_free(comparison);
     Ok(ExitCode::from(status))
+}
+
+/// The width the report is laid out for on standard output: the terminal's
+/// (`COLUMNS` when the shell sets it, else the window size the terminal
+/// reports), [`report::DEFAULT_WIDTH`] when it is not a terminal.
+pub fn output_width() -> usize {
+    if !io::stdout().is_terminal() {
+        return report::DEFAULT_WIDTH;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .or_else(window_columns);
+    columns.unwrap_or(report::DEFAULT_WIDTH)
+}
+
+/// The columns of the terminal on standard output, as the terminal says.
+#[cfg(unix)]
+fn window_columns() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ writes a `winsize` into the struct it is given and
+    // reads nothing else; the struct lives for the whole call.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let answered = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (answered && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(unix))]
+fn window_columns() -> Option<usize> {
+    None
 }

@@ -24,7 +24,7 @@ use similar::TextDiff;
 pub use html::{escape_html, write_html};
 pub use json::{FORMAT, VERSION, write_json};
 pub use markdown::write_markdown;
-pub use terminal::{changes_text, use_color, write_terminal};
+pub use terminal::{DEFAULT_WIDTH, changes_text, use_color, write_terminal};
 
 use crate::catalog::{Catalog, ObjectId, Warning};
 use crate::plan::Plan;
@@ -429,8 +429,8 @@ mod tests {
     fn same_input_renders_the_same_bytes() {
         fn render(report: &Report) -> Vec<Vec<u8>> {
             let mut outs = vec![Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()];
-            write_terminal(report, &mut outs[0], false).expect("terminal");
-            write_terminal(report, &mut outs[1], true).expect("terminal in colour");
+            write_terminal(report, &mut outs[0], false, 120).expect("terminal");
+            write_terminal(report, &mut outs[1], true, 120).expect("terminal in colour");
             write_markdown(report, &mut outs[2]).expect("markdown");
             write_json(report, &mut outs[3]).expect("json");
             write_html(report, &mut outs[4]).expect("html");

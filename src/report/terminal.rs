@@ -12,14 +12,21 @@ use super::{Report, Section, Summary, count_of, evidence_count, evidence_table_s
 use crate::risk::{Risk, Severity};
 use crate::sql::visible;
 
-/// The width the table keeps within, so that it reads in a common terminal
-/// and in a CI log.
-const WIDTH: usize = 120;
+/// The width of a report that does not go to a terminal (a pipe, a file,
+/// a CI log), and of a terminal whose width is unknown.
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// The narrowest and widest the tables are laid out for.
+const MIN_WIDTH: usize = 60;
+const MAX_WIDTH: usize = 200;
+
+/// From this width on, the category and the evidence have columns of their
+/// own; below it they are lines of the risk cell.
+const WIDE: usize = 110;
 
 /// Widths of the narrow columns; the risk column takes what is left.
 const SEVERITY_WIDTH: usize = "severity".len();
 const CATEGORY_WIDTH: usize = "validation-scan".len();
-const OBJECT_WIDTH: usize = 22;
 const EVIDENCE_WIDTH: usize = 18;
 
 /// Whether the report on standard output should be coloured: only when it is
@@ -37,12 +44,14 @@ fn color_wanted(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
 }
 
 /// Writes the report as tables of risks, grouped by severity, then the
-/// changed definitions, what is not modelled, and a summary line. ANSI
+/// changed definitions, what is not modelled, and a summary line, laid out
+/// for a terminal `width` columns wide (see [`DEFAULT_WIDTH`]). ANSI
 /// colours are used only when `color` is true (see [`use_color`]).
 pub fn write_terminal<W: Write + ?Sized>(
     report: &Report,
     out: &mut W,
     color: bool,
+    width: usize,
 ) -> io::Result<()> {
     let paint = Paint(color);
     writeln!(
@@ -54,8 +63,8 @@ pub fn write_terminal<W: Write + ?Sized>(
         )))
     )?;
 
-    write_section(out, paint, "Forward script", &report.forward)?;
-    write_section(out, paint, "Reverse script", &report.reverse)?;
+    write_section(out, paint, width, "Forward script", &report.forward)?;
+    write_section(out, paint, width, "Reverse script", &report.reverse)?;
 
     if !report.definition_diffs.is_empty() {
         writeln!(out)?;
@@ -87,6 +96,7 @@ pub fn write_terminal<W: Write + ?Sized>(
 fn write_section<W: Write + ?Sized>(
     out: &mut W,
     paint: Paint,
+    width: usize,
     title: &str,
     section: &Section,
 ) -> io::Result<()> {
@@ -105,7 +115,11 @@ fn write_section<W: Write + ?Sized>(
     if section.risks.is_empty() {
         return Ok(());
     }
-    writeln!(out, "{}", risk_table(&section.by_severity(), paint.0))
+    writeln!(
+        out,
+        "{}",
+        risk_table(&section.by_severity(), paint.0, width)
+    )
 }
 
 /// The plan's line, then a line per kind with the counts that are not zero,
@@ -129,29 +143,52 @@ pub fn changes_text(changes: &crate::plan::Summary) -> String {
     text
 }
 
-/// One row per risk, worst first. The risk column holds the message and,
-/// on lines of their own, what to do about it and the rule that found it
-/// (a rule id is longer than the category column is wide).
-fn risk_table(risks: &[&Risk], color: bool) -> String {
-    let with_evidence = risks.iter().any(|r| r.evidence.is_some());
-    let columns = if with_evidence { 5 } else { 4 };
+/// One row per risk, worst first, within `width` columns. The risk column
+/// holds the message and, on lines of their own, what to do about it and
+/// the rule that found it (a rule id is longer than the category column is
+/// wide). Narrower than [`WIDE`], the category and the evidence move into
+/// the risk cell too. The object column is as wide as the longest piece of
+/// a name (up to a dot or a space) needs, within a quarter of the width, so
+/// that an identifier is split only when it cannot fit.
+fn risk_table(risks: &[&Risk], color: bool, width: usize) -> String {
+    let width = width.clamp(MIN_WIDTH, MAX_WIDTH);
+    let wide = width >= WIDE;
+    let with_evidence = wide && risks.iter().any(|r| r.evidence.is_some());
+    let objects: Vec<String> = risks
+        .iter()
+        .map(|r| visible(&r.object).into_owned())
+        .collect();
+    let object_width = objects
+        .iter()
+        .flat_map(|object| object.split(' ').flat_map(|word| word.split_inclusive('.')))
+        .map(|piece| piece.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp("object".len(), width / 4);
+    let mut widths = vec![SEVERITY_WIDTH];
+    if wide {
+        widths.push(CATEGORY_WIDTH);
+    }
+    widths.push(object_width);
+    if with_evidence {
+        widths.push(EVIDENCE_WIDTH);
+    }
     // Borders take one column more than there are columns, and every cell
     // is padded by a space on both sides; the risk column takes the rest.
-    let risk_width = WIDTH
-        - SEVERITY_WIDTH
-        - CATEGORY_WIDTH
-        - OBJECT_WIDTH
-        - if with_evidence { EVIDENCE_WIDTH } else { 0 }
-        - (columns + 1)
-        - 2 * columns;
+    let columns = widths.len() + 1;
+    let risk_width = width - widths.iter().sum::<usize>() - (columns + 1) - 2 * columns;
 
     let mut builder = Builder::default();
-    let mut header = vec!["severity", "category", "object", "risk"];
+    let mut header = vec!["severity"];
+    if wide {
+        header.push("category");
+    }
+    header.extend(["object", "risk"]);
     if with_evidence {
         header.push("evidence");
     }
     builder.push_record(header);
-    for risk in risks {
+    for (risk, object) in risks.iter().zip(&objects) {
         let mut what = wrap(&visible(&risk.message), risk_width, "");
         what.push('\n');
         what.push_str(&wrap(
@@ -160,15 +197,33 @@ fn risk_table(risks: &[&Risk], color: bool) -> String {
             "  ",
         ));
         what.push('\n');
-        what.push_str(&wrap(&format!("rule: {}", risk.rule.id()), risk_width, ""));
-        let mut row = vec![
-            risk.severity.as_str().to_string(),
-            wrap(risk.category.as_str(), CATEGORY_WIDTH, ""),
-            wrap(&visible(&risk.object), OBJECT_WIDTH, ""),
-            what,
-        ];
+        if wide {
+            what.push_str(&wrap(&format!("rule: {}", risk.rule.id()), risk_width, ""));
+        } else {
+            what.push_str(&wrap(
+                &format!("rule: {} ({})", risk.rule.id(), risk.category.as_str()),
+                risk_width,
+                "",
+            ));
+            for line in evidence_lines(risk) {
+                what.push('\n');
+                what.push_str(&wrap(&format!("evidence: {line}"), risk_width, "  "));
+            }
+        }
+        let mut row = vec![risk.severity.as_str().to_string()];
+        if wide {
+            row.push(wrap(risk.category.as_str(), CATEGORY_WIDTH, ""));
+        }
+        row.push(wrap(object, object_width, ""));
+        row.push(what);
         if with_evidence {
-            row.push(evidence_cell(risk));
+            row.push(
+                evidence_lines(risk)
+                    .iter()
+                    .map(|line| wrap(line, EVIDENCE_WIDTH, ""))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
         }
         builder.push_record(row);
     }
@@ -242,17 +297,13 @@ fn break_point(word: &str, room: usize) -> usize {
     }
 }
 
-fn evidence_cell(risk: &Risk) -> String {
+/// What a probe measured for the risk: the count, then the table's size.
+fn evidence_lines(risk: &Risk) -> Vec<String> {
     match &risk.evidence {
-        None => String::new(),
-        Some(evidence) => {
-            let mut cell = wrap(&evidence_count(evidence), EVIDENCE_WIDTH, "");
-            if let Some(size) = evidence_table_size(evidence) {
-                cell.push('\n');
-                cell.push_str(&wrap(&size, EVIDENCE_WIDTH, ""));
-            }
-            cell
-        }
+        None => Vec::new(),
+        Some(evidence) => std::iter::once(evidence_count(evidence))
+            .chain(evidence_table_size(evidence))
+            .collect(),
     }
 }
 
@@ -324,7 +375,11 @@ mod tests {
     use crate::report::sample;
 
     fn render(report: &Report, color: bool) -> String {
-        sample::render(report, |r, out| write_terminal(r, out, color))
+        render_at(report, color, 120)
+    }
+
+    fn render_at(report: &Report, color: bool, width: usize) -> String {
+        sample::render(report, |r, out| write_terminal(r, out, color, width))
     }
 
     #[test]
@@ -333,10 +388,37 @@ mod tests {
     }
 
     #[test]
-    fn fits_in_120_columns() {
-        let text = render(&sample::report(), false);
-        for line in text.lines() {
-            assert!(line.chars().count() <= WIDTH, "too wide: {line}");
+    fn snapshot_in_80_columns() {
+        sample::assert_snapshots("terminal_80", |r| render_at(r, false, 80));
+    }
+
+    #[test]
+    fn fits_the_width_it_is_given() {
+        let report = sample::report();
+        for width in [60, 80, 100, 110, 120, 160, 200] {
+            let text = render_at(&report, false, width);
+            for line in text.lines().filter(|l| l.starts_with(['│', '╭', '├', '╰'])) {
+                assert!(line.chars().count() <= width, "wider than {width}: {line}");
+            }
+        }
+    }
+
+    /// An identifier is split only where a dot or a space allows, when
+    /// the object column can hold its longest piece.
+    #[test]
+    fn names_break_at_dots_not_inside_identifiers() {
+        let report = sample::report();
+        for width in [80, 120] {
+            let text = render_at(&report, false, width);
+            for risk in &report.forward.risks {
+                for piece in risk.object.split(' ').flat_map(|w| w.split_inclusive('.')) {
+                    assert!(
+                        text.contains(piece),
+                        "{width}: {piece:?} of {:?} is split:\n{text}",
+                        risk.object
+                    );
+                }
+            }
         }
     }
 

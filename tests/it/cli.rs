@@ -335,6 +335,20 @@ async fn diff_stat_counts_what_the_script_does() {
     assert_eq!(stdout(&out), "No changes.\n");
 }
 
+/// In a pipe the terminal report's tables keep within 80 columns.
+#[tokio::test]
+async fn the_terminal_report_fits_80_columns_in_a_pipe() {
+    let from = fixture("demo", "from.sql");
+    let to = fixture("demo", "to.sql");
+    let out = pgrift(&["report", path(&from), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("╭"), "{text}");
+    for line in text.lines().filter(|l| l.starts_with(['│', '╭', '├', '╰'])) {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+}
+
 /// `diff -o FILE` writes what stdout would show, and an empty file when the
 /// schemas do not differ, so that a stale file never stands for this run.
 #[tokio::test]
