@@ -81,3 +81,35 @@ pub enum TriggerEnabled {
     /// `tgenabled = 'A'`.
     Always,
 }
+
+impl TriggerEnabled {
+    /// The state a `tgenabled` (or a rule's `ev_enabled`, which takes the
+    /// same codes) holds; `None` for a code PostgreSQL does not use.
+    pub fn from_code(code: char) -> Option<TriggerEnabled> {
+        match code {
+            'O' => Some(TriggerEnabled::Origin),
+            'D' => Some(TriggerEnabled::Disabled),
+            'R' => Some(TriggerEnabled::Replica),
+            'A' => Some(TriggerEnabled::Always),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enabled_codes() {
+        for (code, expected) in [
+            ('O', Some(TriggerEnabled::Origin)),
+            ('D', Some(TriggerEnabled::Disabled)),
+            ('R', Some(TriggerEnabled::Replica)),
+            ('A', Some(TriggerEnabled::Always)),
+            ('x', None),
+        ] {
+            assert_eq!(TriggerEnabled::from_code(code), expected, "{code}");
+        }
+    }
+}

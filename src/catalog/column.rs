@@ -201,7 +201,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Table, [parts[0], parts[1], ""])
+        container.is_table_of(parts)
     }
 
     fn table((table, _): (&'a Table, &'a Column)) -> Option<&'a QualName> {

@@ -3,7 +3,7 @@
 
 use super::table::{Constraint, ConstraintKind, Table};
 use super::{
-    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
+    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use crate::names::QualName;
 use crate::sql::verify::Shape as TextShape;
@@ -72,7 +72,7 @@ impl<'a> ObjectKind<'a> for TableConstraint {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Table, [parts[0], parts[1], ""])
+        container.is_table_of(parts)
     }
 
     fn table((table, _): (&'a Table, &'a Constraint)) -> Option<&'a QualName> {

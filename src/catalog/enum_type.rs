@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, Tag,
+    Objects, ReadKind, Shape, Shown,
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
@@ -218,7 +218,7 @@ impl<'a> ObjectKind<'a> for EnumType {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Schema, [parts[0], "", ""])
+        container.is_schema_of(parts)
     }
 
     fn table(_: &'a EnumType) -> Option<&'a QualName> {

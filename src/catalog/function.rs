@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, Tag,
+    Objects, ReadKind, Shape, Shown,
 };
 use crate::names::{FunctionKind, QualName};
 use crate::read::{IntrospectError, Reader};
@@ -117,7 +117,7 @@ impl<'a> ObjectKind<'a> for Function {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Schema, [parts[0], "", ""])
+        container.is_schema_of(parts)
     }
 
     fn table(_: &'a Function) -> Option<&'a QualName> {

@@ -28,6 +28,22 @@ pub type Ix = u32;
 pub struct Key<'k>(pub Tag, pub [&'k str; 3]);
 
 impl Key<'_> {
+    /// Whether this is the schema that an object named by `parts` is in.
+    pub fn is_schema_of(&self, parts: [&str; 3]) -> bool {
+        *self == Key(Tag::Schema, [parts[0], "", ""])
+    }
+
+    /// Whether this is the table that an object named by `parts` is on.
+    pub fn is_table_of(&self, parts: [&str; 3]) -> bool {
+        *self == Key(Tag::Table, [parts[0], parts[1], ""])
+    }
+
+    /// Whether this is the table or view that an object named by `parts`
+    /// is on.
+    pub fn is_relation_of(&self, parts: [&str; 3]) -> bool {
+        self.is_table_of(parts) || *self == Key(Tag::View, [parts[0], parts[1], ""])
+    }
+
     fn hash(&self) -> u64 {
         let mut hasher = FxBuildHasher.build_hasher();
         Hash::hash(self, &mut hasher);

@@ -53,10 +53,12 @@ macro_rules! every_kind {
                 Trigger => trigger::Trigger { table: QualName, name: Name } in triggers: Trigger,
                 /// An extended statistics object (`CREATE STATISTICS`).
                 Statistics => statistics::Statistics { name: QualName } in statistics: Statistics,
+                /// A rewrite rule (`CREATE RULE`) on a table or view.
+                Rule => rule::Rule { table: QualName, name: Name } in rules: Rule,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
-                function, trigger, statistics,
+                function, trigger, statistics, rule,
             ],
             read: [
                 schemas: schema::Schema,
@@ -66,16 +68,17 @@ macro_rules! every_kind {
                 functions: function::Function,
                 triggers: trigger::Trigger,
                 statistics: statistics::Statistics,
+                rules: rule::Rule,
             ],
             ranks: [
                 Schema, Extension, Type, Sequence, Function, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger,
+                Index, Statistics, View, Trigger, Rule,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext,
             ],
-            snapshot_version: 2,
+            snapshot_version: 3,
         }
     };
 }

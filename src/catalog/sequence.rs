@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::column::column_id;
 use super::{
-    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
+    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use crate::names::{ColumnRef, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
@@ -97,7 +97,7 @@ impl<'a> ObjectKind<'a> for Sequence {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Schema, [parts[0], "", ""])
+        container.is_schema_of(parts)
     }
 
     fn table(_: &'a Sequence) -> Option<&'a QualName> {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, Tag,
+    Objects, ReadKind, Shape, Shown,
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
@@ -161,7 +161,7 @@ impl<'a> ObjectKind<'a> for Statistics {
 
     /// Its own schema, which need not be its table's.
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Schema, [parts[0], "", ""])
+        container.is_schema_of(parts)
     }
 
     fn table(statistics: &'a Statistics) -> Option<&'a QualName> {

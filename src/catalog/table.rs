@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
+    Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use crate::names::{Name, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
@@ -162,7 +162,7 @@ impl<'a> ObjectKind<'a> for Table {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Schema, [parts[0], "", ""])
+        container.is_schema_of(parts)
     }
 
     fn table(table: &'a Table) -> Option<&'a QualName> {

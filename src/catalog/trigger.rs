@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, Tag,
+    Objects, ReadKind, Shape, Shown,
 };
 use crate::names::{QualName, TriggerEnabled};
 use crate::read::{IntrospectError, Reader};
@@ -89,16 +89,6 @@ const QUERY: &str = concat!(
 
 const WHAT: &str = "triggers";
 
-/// `tgenabled`, as `ALTER TABLE … ENABLE/DISABLE TRIGGER` sets it.
-fn trigger_enabled(tgenabled: char) -> Option<TriggerEnabled> {
-    match tgenabled {
-        'O' => Some(TriggerEnabled::Origin),
-        'D' => Some(TriggerEnabled::Disabled),
-        'R' => Some(TriggerEnabled::Replica),
-        'A' => Some(TriggerEnabled::Always),
-        _ => None,
-    }
-}
 
 impl<'a> ObjectKind<'a> for Trigger {
     type Ref = &'a Trigger;
@@ -120,8 +110,7 @@ impl<'a> ObjectKind<'a> for Trigger {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        let relation = [parts[0], parts[1], ""];
-        container == Key(Tag::Table, relation) || container == Key(Tag::View, relation)
+        container.is_relation_of(parts)
     }
 
     fn table(trigger: &'a Trigger) -> Option<&'a QualName> {
@@ -204,7 +193,7 @@ impl ReadKind for Trigger {
                 let table =
                     objects.relation(classes, row.table, || format!("trigger {}", row.name))?;
                 let enabled =
-                    trigger_enabled(row.enabled).ok_or_else(|| IntrospectError::Inconsistent {
+                    TriggerEnabled::from_code(row.enabled).ok_or_else(|| IntrospectError::Inconsistent {
                         what: format!("trigger {} on {table}", row.name),
                         missing: format!("an unknown tgenabled value {:?}", row.enabled),
                     })?;
@@ -232,19 +221,5 @@ mod tests {
     #[test]
     fn query_is_qualified() {
         crate::read::filter::tests::assert_qualified(QUERY);
-    }
-
-    #[test]
-    fn enabled_codes() {
-        let cases = [
-            ('O', Some(TriggerEnabled::Origin)),
-            ('D', Some(TriggerEnabled::Disabled)),
-            ('R', Some(TriggerEnabled::Replica)),
-            ('A', Some(TriggerEnabled::Always)),
-            ('x', None),
-        ];
-        for (code, expected) in cases {
-            assert_eq!(trigger_enabled(code), expected, "{code}");
-        }
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, Tag, comment,
+    Objects, ReadKind, Shape, Shown, comment,
 };
 use crate::names::QualName;
 use crate::read::deparse::view_definition;
@@ -145,7 +145,7 @@ impl<'a> ObjectKind<'a> for View {
     }
 
     fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container == Key(Tag::Schema, [parts[0], "", ""])
+        container.is_schema_of(parts)
     }
 
     fn table(_: &'a View) -> Option<&'a QualName> {

@@ -193,7 +193,10 @@ pub fn describe(step: &Step) -> String {
             *kind == ChangeKind::Drop
                 && matches!(
                     id,
-                    ObjectId::Index { .. } | ObjectId::Trigger { .. } | ObjectId::Sequence { .. }
+                    ObjectId::Index { .. }
+                        | ObjectId::Trigger { .. }
+                        | ObjectId::Rule { .. }
+                        | ObjectId::Sequence { .. }
                 )
         })
         .map(|(id, _)| format!("{} {id}", id.kind_name()))

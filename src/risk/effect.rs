@@ -255,6 +255,13 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             _ => return None,
         },
         Stmt::DropTrigger { table, .. } => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        // Creating or dropping a rule changes how its table is queried.
+        Stmt::Deparsed(_) | Stmt::DropOn(_) => match &site.change.id {
+            crate::catalog::ObjectId::Rule { table, .. } => {
+                (vec![(AccessExclusive, table.clone())], Work::Brief)
+            }
+            _ => return None,
+        },
         Stmt::SyncSequenceToColumn { table, .. } => {
             (vec![(AccessShare, table.clone())], Work::Scan)
         }

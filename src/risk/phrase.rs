@@ -51,6 +51,9 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::EnableTrigger(name, _) => {
                 format!("Changing whether trigger {name} on {table} fires")
             }
+            TableAction::EnableRule(name, _) => {
+                format!("Changing whether rule {name} on {table} applies")
+            }
             _ => format!("Altering {table}"),
         },
         Stmt::DropTable(name) => format!("Dropping table {name}"),
@@ -65,6 +68,8 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
         Stmt::DropIndex(name) => format!("Dropping index {name}"),
         Stmt::CreateTrigger(_) => format!("Creating trigger {}", step.id),
         Stmt::DropTrigger { table, name } => format!("Dropping trigger {name} on {table}"),
+        Stmt::Deparsed(_) => format!("Creating {} {}", step.id.kind_name(), step.id),
+        Stmt::DropOn(_) => format!("Dropping {} {}", step.id.kind_name(), step.id),
         Stmt::AlterSequence { name, .. } => format!("Changing sequence {name}"),
         Stmt::DropSequence(name) => format!("Dropping sequence {name}"),
         Stmt::CreateTable { name, .. } => format!("Creating table {name}"),

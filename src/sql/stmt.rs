@@ -77,9 +77,7 @@ impl fmt::Display for Keyword {
     }
 }
 
-/// An object named in a generic statement: a schema-qualified name, and
-/// for an object that lives in a table (a trigger, a policy) the table,
-/// which PostgreSQL spells `name ON table`.
+/// An object named in a generic statement by its schema-qualified name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectName {
     pub keyword: Keyword,
@@ -89,6 +87,21 @@ pub struct ObjectName {
 impl fmt::Display for ObjectName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.keyword, self.name)
+    }
+}
+
+/// An object that lives in a table (a rule, later a policy), named in a
+/// generic statement as PostgreSQL spells it: `RULE name ON table`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectOn {
+    pub keyword: Keyword,
+    pub name: Ident,
+    pub table: QualName,
+}
+
+impl fmt::Display for ObjectOn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} ON {}", self.keyword, self.name, self.table)
     }
 }
 
@@ -142,6 +155,8 @@ pub enum CommentTarget {
     /// An object outside the schemas (an extension), named by its keyword
     /// and its name alone.
     Global(Keyword, Ident),
+    /// An object that lives in a table.
+    On(ObjectOn),
 }
 
 /// One action of `ALTER TABLE`.
@@ -182,6 +197,7 @@ pub enum TableAction {
     ValidateConstraint(Ident),
     SetLogged(bool),
     EnableTrigger(Ident, TriggerEnabled),
+    EnableRule(Ident, TriggerEnabled),
 }
 
 /// The value of a `SET`.
@@ -327,6 +343,8 @@ pub enum Stmt {
     },
     /// `DROP <keyword> <name>`.
     DropObject(ObjectName),
+    /// `DROP <keyword> <name> ON <table>`.
+    DropOn(ObjectOn),
     DropTrigger {
         table: QualName,
         name: Ident,
@@ -449,6 +467,7 @@ impl fmt::Display for CommentTarget {
             CommentTarget::Index(name) => write!(f, "INDEX {name}"),
             CommentTarget::Object(object) => write!(f, "{object}"),
             CommentTarget::Global(keyword, name) => write!(f, "{keyword} {name}"),
+            CommentTarget::On(object) => write!(f, "{object}"),
             CommentTarget::View { name, materialized } => {
                 let kind = if *materialized {
                     "MATERIALIZED VIEW"
@@ -532,13 +551,25 @@ impl fmt::Display for TableAction {
             TableAction::ValidateConstraint(name) => write!(f, "VALIDATE CONSTRAINT {name}"),
             TableAction::SetLogged(true) => f.write_str("SET LOGGED"),
             TableAction::SetLogged(false) => f.write_str("SET UNLOGGED"),
-            TableAction::EnableTrigger(name, mode) => match mode {
-                TriggerEnabled::Origin => write!(f, "ENABLE TRIGGER {name}"),
-                TriggerEnabled::Disabled => write!(f, "DISABLE TRIGGER {name}"),
-                TriggerEnabled::Replica => write!(f, "ENABLE REPLICA TRIGGER {name}"),
-                TriggerEnabled::Always => write!(f, "ENABLE ALWAYS TRIGGER {name}"),
-            },
+            TableAction::EnableTrigger(name, mode) => enable(f, "TRIGGER", name, *mode),
+            TableAction::EnableRule(name, mode) => enable(f, "RULE", name, *mode),
         }
+    }
+}
+
+/// `ENABLE [REPLICA | ALWAYS] TRIGGER name`, or `DISABLE …`, for a trigger
+/// or a rule (`what`).
+fn enable(
+    f: &mut fmt::Formatter<'_>,
+    what: &str,
+    name: &Ident,
+    mode: TriggerEnabled,
+) -> fmt::Result {
+    match mode {
+        TriggerEnabled::Origin => write!(f, "ENABLE {what} {name}"),
+        TriggerEnabled::Disabled => write!(f, "DISABLE {what} {name}"),
+        TriggerEnabled::Replica => write!(f, "ENABLE REPLICA {what} {name}"),
+        TriggerEnabled::Always => write!(f, "ENABLE ALWAYS {what} {name}"),
     }
 }
 
@@ -699,6 +730,7 @@ impl fmt::Display for Stmt {
             Stmt::Deparsed(definition) => write!(f, "{definition}"),
             Stmt::AlterObject { object, action } => write!(f, "ALTER {object} {action}"),
             Stmt::DropObject(object) => write!(f, "DROP {object}"),
+            Stmt::DropOn(object) => write!(f, "DROP {object}"),
             Stmt::DropTrigger { table, name } => write!(f, "DROP TRIGGER {name} ON {table}"),
             Stmt::Comment { target, text } => match text {
                 Some(text) => write!(f, "COMMENT ON {target} IS {text}"),

@@ -28,6 +28,9 @@ pub enum Shape {
     /// `CREATE OR REPLACE FUNCTION|PROCEDURE …`, whose SQL-standard body
     /// (`BEGIN ATOMIC … END`) may hold statements of its own.
     Routine,
+    /// `CREATE RULE …`, whose list of actions (`DO ( … ; … )`) holds
+    /// statements of its own, separated inside its brackets.
+    Rule,
 }
 
 /// The shape of `CREATE [UNIQUE] INDEX`.
@@ -90,6 +93,21 @@ pub fn check(text: &str, shape: Shape) -> Result<(), String> {
                 Some("SELECT" | "WITH" | "VALUES" | "TABLE" | "(") => Ok(()),
                 _ => Err("it is not a query (SELECT, WITH, VALUES or TABLE)".into()),
             }
+        }
+        Shape::Rule => {
+            expect_start(starts(&["CREATE", "RULE"]), &[&["CREATE", "RULE"]])?;
+            let mut depth = 0usize;
+            let mut outside = 0;
+            for token in &words {
+                if token.is("(") {
+                    depth += 1;
+                } else if token.is(")") {
+                    depth = depth.saturating_sub(1);
+                } else if token.is(";") && depth == 0 {
+                    outside += 1;
+                }
+            }
+            no_separator(outside)
         }
         Shape::Routine => {
             expect_start(

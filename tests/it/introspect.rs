@@ -141,7 +141,8 @@ async fn rich_schema() {
             "warning replica identity app.tuned: the replica identity of table app.tuned (full) *",
             "warning privileges app.tuned.id: the privileges of column app.tuned.id *",
             "warning aggregate app.total(integer): *",
-            "warning rule scratch_noop on app.scratch: *",
+            "rule scratch_noop on app.scratch origin: CREATE RULE scratch_noop AS \
+             ON DELETE TO app.scratch DO INSTEAD NOTHING",
             "statistics object app.users_stats on app.users: CREATE STATISTICS \
              app.users_stats ON score, team_id FROM app.users",
             "warning privileges app.users: *",
@@ -527,6 +528,20 @@ fn render(catalog: &Catalog) -> Vec<String> {
             statistics.table,
             statistics.definition,
             comment(&statistics.comment)
+        ));
+    }
+    for rule in &catalog.rules {
+        let enabled = serde_json::to_value(rule.enabled).expect("a state serializes");
+        lines.push(format!(
+            "rule {} on {} {}: {}{}",
+            rule.name,
+            rule.table,
+            enabled.as_str().unwrap_or_default(),
+            rule.definition
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            comment(&rule.comment)
         ));
     }
     for dependency in &catalog.dependencies {
