@@ -7,6 +7,7 @@ use std::fmt;
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::quote::quote_ident;
 
@@ -28,6 +29,32 @@ impl QualName {
             schema: schema.into(),
             name: name.into(),
         }
+    }
+}
+
+impl QualName {
+    /// The name a recreated type (an enum, a domain) takes while its
+    /// columns move to the new one, kept within PostgreSQL's 63-byte limit
+    /// on identifiers. A name too long to take the suffix whole is cut, and
+    /// the cut one carries a digest of the whole name: two long names that
+    /// share their first bytes (two types recreated by one script) must not
+    /// be set aside under one name.
+    pub fn set_aside(&self) -> QualName {
+        const SUFFIX: &str = "__pgrift_old";
+        let name = self.name.as_str();
+        if name.len() + SUFFIX.len() <= 63 {
+            return QualName::new(self.schema.clone(), format!("{name}{SUFFIX}"));
+        }
+        let digest = hex::encode(&Sha256::digest(name.as_bytes())[..4]);
+        let room = 63 - SUFFIX.len() - digest.len() - 1;
+        let mut end = room;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        QualName::new(
+            self.schema.clone(),
+            format!("{}_{digest}{SUFFIX}", &name[..end]),
+        )
     }
 }
 
@@ -99,6 +126,27 @@ impl TriggerEnabled {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn aside_name(name: &str) -> String {
+        QualName::new("public", name).set_aside().name.to_string()
+    }
+
+    #[test]
+    fn aside_name_fits_63_bytes() {
+        let long = "é".repeat(31);
+        let aside = aside_name(&long);
+        assert!(aside.len() <= 63);
+        assert!(aside.ends_with("__pgrift_old"));
+        assert_eq!(aside_name("mood"), "mood__pgrift_old");
+    }
+
+    #[test]
+    fn long_names_sharing_their_start_are_set_aside_apart() {
+        let a = format!("{}_e5", "n".repeat(60));
+        let b = format!("{}_e9", "n".repeat(60));
+        assert_ne!(aside_name(&a), aside_name(&b));
+        assert!(aside_name(&a).len() <= 63 && aside_name(&b).len() <= 63);
+    }
 
     #[test]
     fn enabled_codes() {

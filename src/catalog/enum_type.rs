@@ -4,7 +4,6 @@
 //! created, columns are retyped through `text`, and the old type is dropped.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
@@ -31,7 +30,7 @@ pub fn compare(old: &EnumType, new: &EnumType) -> Delta {
         return Delta::Alter(vec![
             Stmt::RenameType {
                 name: old.name.clone(),
-                new_name: Ident(aside_name(&old.name.name)),
+                new_name: Ident(old.name.set_aside().name.to_string()),
             },
             Stmt::CreateEnum {
                 name: new.name.clone(),
@@ -73,29 +72,7 @@ pub fn recreates(old: &EnumType, new: &EnumType) -> bool {
 
 /// The statement that ends a recreation: the old type, renamed aside, goes.
 pub fn finish_recreate(old: &EnumType) -> Vec<Stmt> {
-    vec![Stmt::DropType(QualName::new(
-        old.name.schema.clone(),
-        aside_name(&old.name.name),
-    ))]
-}
-
-/// The name the old type takes while columns move to the new one, kept
-/// within PostgreSQL's 63-byte limit on identifiers. A name too long to
-/// take the suffix whole is cut, and the cut one carries a digest of the
-/// whole name: two long names that share their first bytes (two types
-/// recreated by one script) must not be set aside under one name.
-fn aside_name(name: &str) -> String {
-    const SUFFIX: &str = "__pgrift_old";
-    if name.len() + SUFFIX.len() <= 63 {
-        return format!("{name}{SUFFIX}");
-    }
-    let digest = hex::encode(&Sha256::digest(name.as_bytes())[..4]);
-    let room = 63 - SUFFIX.len() - digest.len() - 1;
-    let mut end = room;
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}_{digest}{SUFFIX}", &name[..end])
+    vec![Stmt::DropType(old.name.set_aside())]
 }
 
 fn labels(ty: &EnumType) -> Vec<Literal> {
@@ -150,23 +127,6 @@ mod tests {
         assert!(recreates(&ty(&["a", "b"]), &ty(&["a"])));
         assert!(recreates(&ty(&["a", "b"]), &ty(&["b", "a"])));
         assert!(!recreates(&ty(&["a", "b"]), &ty(&["a", "x", "b"])));
-    }
-
-    #[test]
-    fn aside_name_fits_63_bytes() {
-        let long = "é".repeat(31);
-        let aside = aside_name(&long);
-        assert!(aside.len() <= 63);
-        assert!(aside.ends_with("__pgrift_old"));
-        assert_eq!(aside_name("mood"), "mood__pgrift_old");
-    }
-
-    #[test]
-    fn long_names_sharing_their_start_are_set_aside_apart() {
-        let a = format!("{}_e5", "n".repeat(60));
-        let b = format!("{}_e9", "n".repeat(60));
-        assert_ne!(aside_name(&a), aside_name(&b));
-        assert!(aside_name(&a).len() <= 63 && aside_name(&b).len() <= 63);
     }
 }
 

@@ -68,8 +68,8 @@ pub enum Follows {
     /// Rebuilt by PostgreSQL itself when a column it is on changes type, so
     /// replaced only when the column is dropped or replaced.
     RebuiltWithColumn,
-    /// A column: retyped when its enum type is recreated, replaced when it
-    /// is generated from a column that changes.
+    /// A column: retyped when its enum type or domain is recreated,
+    /// replaced when it is generated from a column that changes.
     Column,
 }
 
@@ -177,6 +177,13 @@ pub trait ObjectKind<'a> {
     /// scripts as it is: a snapshot is refused unless each piece has its
     /// shape (`sql::verify`).
     fn deparsed(obj: Self::Ref) -> Vec<(&'a str, TextShape)>;
+
+    /// What `COMMENT ON` names the parts of the object by that PostgreSQL
+    /// keeps as objects of their own, with comments of their own: a
+    /// domain's checks. The kind's `compare` keeps their comments.
+    fn part_comment_targets(_obj: Self::Ref) -> Vec<CommentTarget> {
+        Vec::new()
+    }
 
     /// The comments of a newly created object.
     fn comments_on_create(obj: Self::Ref) -> Vec<Stmt> {

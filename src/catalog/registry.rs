@@ -55,15 +55,17 @@ macro_rules! every_kind {
                 Statistics => statistics::Statistics { name: QualName } in statistics: Statistics,
                 /// A rewrite rule (`CREATE RULE`) on a table or view.
                 Rule => rule::Rule { table: QualName, name: Name } in rules: Rule,
+                Domain => domain::Domain { name: QualName } in domains: Domain,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
-                function, trigger, statistics, rule,
+                function, trigger, statistics, rule, domain,
             ],
             read: [
                 schemas: schema::Schema,
                 extensions: extension::Extension,
                 enums: enum_type::EnumType,
+                domains: domain::Domain,
                 views: view::View,
                 functions: function::Function,
                 triggers: trigger::Trigger,
@@ -71,14 +73,14 @@ macro_rules! every_kind {
                 rules: rule::Rule,
             ],
             ranks: [
-                Schema, Extension, Type, Sequence, Function, Table, Column, Default, Constraint,
+                Schema, Extension, Type, Domain, Sequence, Function, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext,
             ],
-            snapshot_version: 3,
+            snapshot_version: 4,
         }
     };
 }

@@ -286,8 +286,9 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
 /// change make dependents go away although their object stays:
 /// - a column whose type changes: views, functions and triggers over it,
 ///   generated columns computed from it, and its own default;
-/// - a recreated enum type: its columns are retyped (a type change), and
-///   everything else that uses it (defaults, indexes, functions) goes;
+/// - a recreated enum type or domain: its columns are retyped (a type
+///   change), and everything else that uses it (defaults, indexes,
+///   functions) goes;
 /// - a dropped or replaced object: all of its dependents.
 fn close_over_dependents(
     from: &Objects<'_>,
@@ -315,7 +316,7 @@ fn close_over_dependents(
             continue;
         };
         let cause = from.id(cause_ix);
-        let cause_is_type = matches!(cause, ObjectId::Type { .. });
+        let cause_is_type = matches!(cause, ObjectId::Type { .. } | ObjectId::Domain { .. });
         let cause_is_column = matches!(cause, ObjectId::Column { .. });
         for &dependent_ix in from.dependents(cause_ix) {
             let p = pairs.of_from[dependent_ix as usize];
@@ -383,8 +384,8 @@ fn spreads(
     }
 }
 
-/// Adds a retype through `text` to a column whose enum type is recreated,
-/// keeping whatever else the column's own diff decided.
+/// Adds a retype through `text` to a column whose enum type or domain is
+/// recreated, keeping whatever else the column's own diff decided.
 fn retype(
     current: Option<&Decision>,
     table: &crate::catalog::QualName,

@@ -69,13 +69,25 @@ macro_rules! standalone_type {
 /// of the catalog names when it models that thing (see
 /// `ObjectKind::MODELS`): the branch is then left out of the query.
 const BRANCHES: &[(&str, &str)] = &[
-    // Types other than enums. A multirange type comes with its range type,
-    // so the range stands for both.
+    // Domains.
     (
-        "domain, composite, range or base type",
+        "domain",
+        concat!(
+            warning_row!("'domain'", "NULL", "n.nspname", "t.typname", "NULL", "NULL"),
+            "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'd' AND ",
+            user_schema!("n"),
+            " AND ",
+            not_extension_member!("pg_type", "t.oid"),
+        ),
+    ),
+    // Types other than enums and domains. A multirange type comes with its
+    // range type, so the range stands for both.
+    (
+        "composite, range or base type",
         concat!(
             warning_row!(
-                "CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type' \
+                "CASE t.typtype WHEN 'c' THEN 'composite type' \
                  WHEN 'r' THEN 'range type' ELSE 'base type' END",
                 "NULL",
                 "n.nspname",
@@ -84,7 +96,7 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-             WHERE t.typtype <> 'e' AND ",
+             WHERE t.typtype NOT IN ('e', 'd') AND ",
             standalone_type!(),
             " AND ",
             user_schema!("n"),

@@ -25,7 +25,7 @@ use thiserror::Error;
 use super::{Plan, Step};
 use crate::catalog::ObjectId;
 use crate::sql::lex::{TokenKind, tokenize};
-use crate::sql::{ColumnDef, Stmt, TableAction};
+use crate::sql::{ColumnDef, DomainAction, Stmt, TableAction};
 
 /// A feature newer than PostgreSQL 14 that a statement may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -236,6 +236,17 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
         Stmt::CreateIndex(definition)
         | Stmt::CreateFunction(definition)
         | Stmt::CreateTrigger(definition) => in_text(step.id.clone(), &definition.0),
+        Stmt::CreateDomain(domain) => domain
+            .checks
+            .iter()
+            .map(|(_, check)| check)
+            .chain(&domain.default)
+            .flat_map(|text| in_text(step.id.clone(), &text.0))
+            .collect(),
+        Stmt::AlterDomain {
+            action: DomainAction::AddConstraint { check: text, .. } | DomainAction::SetDefault(text),
+            ..
+        } => in_text(step.id.clone(), &text.0),
         _ => Vec::new(),
     }
 }

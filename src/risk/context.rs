@@ -119,6 +119,36 @@ impl<'a> Context<'a> {
         self.table_before(name).is_some()
     }
 
+    /// The tables, before the script, with a column whose values a
+    /// constraint of `domain` checks: a column of the domain, of an array of
+    /// it, or of a domain built on it. Each table once, in name order.
+    pub fn tables_using_domain(&self, domain: &QualName) -> Vec<QualName> {
+        let mut domains = vec![domain.to_string()];
+        let mut i = 0;
+        while i < domains.len() {
+            for d in &self.from.domains {
+                if d.base_type == domains[i] && !domains.contains(&d.name.to_string()) {
+                    domains.push(d.name.to_string());
+                }
+            }
+            i += 1;
+        }
+        let mut tables: Vec<QualName> = self
+            .from
+            .tables
+            .iter()
+            .filter(|t| {
+                t.columns.iter().any(|c| {
+                    let element = c.data_type.strip_suffix("[]").unwrap_or(&c.data_type);
+                    domains.iter().any(|d| d == element)
+                })
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        tables.sort();
+        tables
+    }
+
     pub fn column_before(&self, table: &QualName, column: &str) -> Option<&'a Column> {
         self.table_before(table)?
             .columns

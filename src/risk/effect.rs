@@ -8,7 +8,7 @@
 
 use crate::catalog::QualName;
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{ColumnDef, Stmt, TableAction};
+use crate::sql::{ColumnDef, DomainAction, Stmt, TableAction};
 
 use super::context::{Context, Site};
 use super::model::LockLevel;
@@ -262,6 +262,24 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             }
             _ => return None,
         },
+        // A domain's new constraint is checked against every value of the
+        // domain, under SHARE on each table that holds one (which blocks
+        // writes and lets reads through).
+        Stmt::AlterDomain {
+            name,
+            action:
+                DomainAction::AddConstraint {
+                    not_valid: false, ..
+                }
+                | DomainAction::SetNotNull
+                | DomainAction::ValidateConstraint(_),
+        } => (
+            cx.tables_using_domain(name)
+                .into_iter()
+                .map(|table| (Share, table))
+                .collect(),
+            Work::Scan,
+        ),
         Stmt::SyncSequenceToColumn { table, .. } => {
             (vec![(AccessShare, table.clone())], Work::Scan)
         }

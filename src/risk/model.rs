@@ -34,6 +34,7 @@ macro_rules! every_rule {
             add_foreign_key => AddForeignKey("add-foreign-key"),
             add_unique => AddUnique("add-unique"),
             add_exclusion => AddExclusion("add-exclusion"),
+            domain_constraint => DomainConstraint("domain-constraint"),
             validate_constraint => ValidateConstraint("validate-constraint"),
             unique_index => UniqueIndex("unique-index"),
             sequence_bounds => SequenceBounds("sequence-bounds"),

@@ -5,7 +5,7 @@
 use crate::catalog::{ObjectId, QualName};
 use crate::plan::Step;
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{Ident, Stmt, TableAction};
+use crate::sql::{DomainAction, Ident, Stmt, TableAction};
 
 /// A column as a message names it: `public.users.email`.
 pub fn column(table: &QualName, column: &Ident) -> String {
@@ -69,7 +69,23 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
         Stmt::CreateTrigger(_) => format!("Creating trigger {}", step.id),
         Stmt::DropTrigger { table, name } => format!("Dropping trigger {name} on {table}"),
         Stmt::Deparsed(_) => format!("Creating {} {}", step.id.kind_name(), step.id),
-        Stmt::DropOn(_) => format!("Dropping {} {}", step.id.kind_name(), step.id),
+        Stmt::DropOn(_) | Stmt::DropObject(_) => {
+            format!("Dropping {} {}", step.id.kind_name(), step.id)
+        }
+        Stmt::CreateDomain(domain) => format!("Creating domain {}", domain.name),
+        Stmt::AlterDomain { name, action } => match action {
+            DomainAction::SetNotNull => format!("Setting domain {name} NOT NULL"),
+            DomainAction::AddConstraint { name: check, .. } => {
+                format!("Adding check constraint {check} to domain {name}")
+            }
+            DomainAction::ValidateConstraint(check) => {
+                format!("Validating constraint {check} of domain {name}")
+            }
+            DomainAction::DropConstraint(check) => {
+                format!("Dropping constraint {check} of domain {name}")
+            }
+            _ => format!("Altering domain {name}"),
+        },
         Stmt::AlterSequence { name, .. } => format!("Changing sequence {name}"),
         Stmt::DropSequence(name) => format!("Dropping sequence {name}"),
         Stmt::CreateTable { name, .. } => format!("Creating table {name}"),

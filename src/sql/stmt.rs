@@ -65,6 +65,62 @@ pub struct IdentityDef {
     pub options: SequenceOptions,
 }
 
+/// A domain as `CREATE DOMAIN` writes it. Only validated checks are part
+/// of it: a `NOT VALID` one is added after it by `ALTER DOMAIN`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainDef {
+    pub name: QualName,
+    pub base_type: ServerSql,
+    pub collation: Option<QualName>,
+    pub default: Option<ServerSql>,
+    pub not_null: bool,
+    /// Each check's name and its `CHECK (…)` as the server printed it.
+    pub checks: Vec<(Ident, ServerSql)>,
+}
+
+/// One action of `ALTER DOMAIN`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainAction {
+    SetDefault(ServerSql),
+    DropDefault,
+    SetNotNull,
+    DropNotNull,
+    AddConstraint {
+        name: Ident,
+        /// `CHECK (…)` as the server printed it.
+        check: ServerSql,
+        not_valid: bool,
+    },
+    DropConstraint(Ident),
+    ValidateConstraint(Ident),
+    RenameTo(Ident),
+}
+
+impl fmt::Display for DomainAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DomainAction::SetDefault(default) => write!(f, "SET DEFAULT {default}"),
+            DomainAction::DropDefault => f.write_str("DROP DEFAULT"),
+            DomainAction::SetNotNull => f.write_str("SET NOT NULL"),
+            DomainAction::DropNotNull => f.write_str("DROP NOT NULL"),
+            DomainAction::AddConstraint {
+                name,
+                check,
+                not_valid,
+            } => {
+                write!(f, "ADD CONSTRAINT {name} {check}")?;
+                if *not_valid {
+                    f.write_str(" NOT VALID")?;
+                }
+                Ok(())
+            }
+            DomainAction::DropConstraint(name) => write!(f, "DROP CONSTRAINT {name}"),
+            DomainAction::ValidateConstraint(name) => write!(f, "VALIDATE CONSTRAINT {name}"),
+            DomainAction::RenameTo(name) => write!(f, "RENAME TO {name}"),
+        }
+    }
+}
+
 /// The words that name a kind of object in `CREATE`, `ALTER`, `DROP` and
 /// `COMMENT ON` (`STATISTICS`, `MATERIALIZED VIEW`). Only pgrift's own code
 /// names one, so it is written as it is, never quoted.
@@ -150,6 +206,8 @@ pub enum CommentTarget {
         args: ServerSql,
     },
     Trigger(QualName, Ident),
+    /// A constraint of a domain: `CONSTRAINT name ON DOMAIN domain`.
+    DomainConstraint(QualName, Ident),
     /// Any other object, named by its keyword and name.
     Object(ObjectName),
     /// An object outside the schemas (an extension), named by its keyword
@@ -274,6 +332,11 @@ pub enum Stmt {
         new_name: Ident,
     },
     DropType(QualName),
+    CreateDomain(DomainDef),
+    AlterDomain {
+        name: QualName,
+        action: DomainAction,
+    },
     CreateSequence {
         name: QualName,
         options: SequenceOptions,
@@ -465,6 +528,9 @@ impl fmt::Display for CommentTarget {
             CommentTarget::Column(table, column) => write!(f, "COLUMN {table}.{column}"),
             CommentTarget::Constraint(table, name) => write!(f, "CONSTRAINT {name} ON {table}"),
             CommentTarget::Index(name) => write!(f, "INDEX {name}"),
+            CommentTarget::DomainConstraint(domain, name) => {
+                write!(f, "CONSTRAINT {name} ON DOMAIN {domain}")
+            }
             CommentTarget::Object(object) => write!(f, "{object}"),
             CommentTarget::Global(keyword, name) => write!(f, "{keyword} {name}"),
             CommentTarget::On(object) => write!(f, "{object}"),
@@ -619,6 +685,23 @@ impl fmt::Display for Stmt {
                 write!(f, "ALTER TYPE {name} RENAME TO {new_name}")
             }
             Stmt::DropType(name) => write!(f, "DROP TYPE {name}"),
+            Stmt::CreateDomain(domain) => {
+                write!(f, "CREATE DOMAIN {} AS {}", domain.name, domain.base_type)?;
+                if let Some(collation) = &domain.collation {
+                    write!(f, " COLLATE {collation}")?;
+                }
+                if let Some(default) = &domain.default {
+                    write!(f, " DEFAULT {default}")?;
+                }
+                if domain.not_null {
+                    f.write_str(" NOT NULL")?;
+                }
+                for (name, check) in &domain.checks {
+                    write!(f, " CONSTRAINT {name} {check}")?;
+                }
+                Ok(())
+            }
+            Stmt::AlterDomain { name, action } => write!(f, "ALTER DOMAIN {name} {action}"),
             Stmt::CreateSequence { name, options } => {
                 let options = Options {
                     options,

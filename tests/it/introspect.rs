@@ -121,8 +121,10 @@ async fn rich_schema() {
             "dependency extension pgcrypto -> schema app",
             "dependency function app.touch() -> extension plpgsql",
             // What is not modelled.
-            "warning domain app.us_postal_code: domain app.us_postal_code is not modelled by \
-             pgrift and is left out of the diff",
+            "domain app.us_postal_code text",
+            "domain check us_postal_code_check on app.us_postal_code: \
+             CHECK ((VALUE ~ '^\\d{5}$'::text))",
+            "dependency column app.addresses.zip -> domain app.us_postal_code",
             "warning composite type app.pair: *",
             "warning type app.pairs: the type of table app.pairs (app.pair) is *",
             "warning policy own_rows on app.users: *",
@@ -529,6 +531,35 @@ fn render(catalog: &Catalog) -> Vec<String> {
             statistics.definition,
             comment(&statistics.comment)
         ));
+    }
+    for domain in &catalog.domains {
+        let collation = domain
+            .collation
+            .as_ref()
+            .map(|c| format!(" collate {c}"))
+            .unwrap_or_default();
+        let default = domain
+            .default
+            .as_ref()
+            .map(|d| format!(" default {d}"))
+            .unwrap_or_default();
+        let not_null = if domain.not_null { " not null" } else { "" };
+        lines.push(format!(
+            "domain {} {}{collation}{default}{not_null}{}",
+            domain.name,
+            domain.base_type,
+            comment(&domain.comment)
+        ));
+        for check in &domain.checks {
+            let state = if check.validated { "" } else { " not valid" };
+            lines.push(format!(
+                "domain check {} on {}: {}{state}{}",
+                check.name,
+                domain.name,
+                check.definition,
+                comment(&check.comment)
+            ));
+        }
     }
     for rule in &catalog.rules {
         let enabled = serde_json::to_value(rule.enabled).expect("a state serializes");
