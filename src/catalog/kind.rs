@@ -178,13 +178,6 @@ pub trait ObjectKind<'a> {
     /// shape (`sql::verify`).
     fn deparsed(obj: Self::Ref) -> Vec<(&'a str, TextShape)>;
 
-    /// What `COMMENT ON` names the parts of the object by that PostgreSQL
-    /// keeps as objects of their own, with comments of their own: a
-    /// domain's checks. The kind's `compare` keeps their comments.
-    fn part_comment_targets(_obj: Self::Ref) -> Vec<CommentTarget> {
-        Vec::new()
-    }
-
     /// The comments of a newly created object.
     fn comments_on_create(obj: Self::Ref) -> Vec<Stmt> {
         match (Self::comment(obj), Self::comment_target(obj)) {

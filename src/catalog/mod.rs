@@ -22,7 +22,6 @@ mod objects;
 pub use crate::names::{ColumnRef, FunctionKind, Name, QualName, SequenceOptions, TriggerEnabled};
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
-pub use domain::DomainCheck;
 pub use kind::{Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment};
 pub use objects::{Ix, Key, Objects};
 pub use table::{Column, Constraint, ConstraintKind, Identity};
@@ -233,14 +232,6 @@ macro_rules! define_kinds {
             pub fn comment_target(self) -> Option<crate::sql::CommentTarget> {
                 match self {
                     $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::comment_target(obj),)*
-                }
-            }
-
-            /// What `COMMENT ON` names the parts of the object by that
-            /// PostgreSQL keeps as objects of their own (a domain's checks).
-            pub fn part_comment_targets(self) -> Vec<crate::sql::CommentTarget> {
-                match self {
-                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::part_comment_targets(obj),)*
                 }
             }
 

@@ -56,16 +56,20 @@ macro_rules! every_kind {
                 /// A rewrite rule (`CREATE RULE`) on a table or view.
                 Rule => rule::Rule { table: QualName, name: Name } in rules: Rule,
                 Domain => domain::Domain { name: QualName } in domains: Domain,
+                /// A `CHECK` constraint of a domain.
+                DomainCheck => domain_check::DomainCheck { domain: QualName, name: Name } in domain_checks: DomainCheck,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
+                domain_check,
             ],
             read: [
                 schemas: schema::Schema,
                 extensions: extension::Extension,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
+                domain_checks: domain_check::DomainCheck,
                 views: view::View,
                 functions: function::Function,
                 triggers: trigger::Trigger,
@@ -73,7 +77,7 @@ macro_rules! every_kind {
                 rules: rule::Rule,
             ],
             ranks: [
-                Schema, Extension, Type, Domain, Sequence, Function, Table, Column, Default, Constraint,
+                Schema, Extension, Type, Domain, DomainCheck, Sequence, Function, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule,
             ],
             classes: [

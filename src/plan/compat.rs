@@ -237,10 +237,8 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
         | Stmt::CreateFunction(definition)
         | Stmt::CreateTrigger(definition) => in_text(step.id.clone(), &definition.0),
         Stmt::CreateDomain(domain) => domain
-            .checks
+            .default
             .iter()
-            .map(|(_, check)| check)
-            .chain(&domain.default)
             .flat_map(|text| in_text(step.id.clone(), &text.0))
             .collect(),
         Stmt::AlterDomain {

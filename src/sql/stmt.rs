@@ -65,8 +65,8 @@ pub struct IdentityDef {
     pub options: SequenceOptions,
 }
 
-/// A domain as `CREATE DOMAIN` writes it. Only validated checks are part
-/// of it: a `NOT VALID` one is added after it by `ALTER DOMAIN`.
+/// A domain as `CREATE DOMAIN` writes it. Its checks are added after it
+/// by `ALTER DOMAIN`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainDef {
     pub name: QualName,
@@ -74,8 +74,6 @@ pub struct DomainDef {
     pub collation: Option<QualName>,
     pub default: Option<ServerSql>,
     pub not_null: bool,
-    /// Each check's name and its `CHECK (…)` as the server printed it.
-    pub checks: Vec<(Ident, ServerSql)>,
 }
 
 /// One action of `ALTER DOMAIN`.
@@ -695,9 +693,6 @@ impl fmt::Display for Stmt {
                 }
                 if domain.not_null {
                     f.write_str(" NOT NULL")?;
-                }
-                for (name, check) in &domain.checks {
-                    write!(f, " CONSTRAINT {name} {check}")?;
                 }
                 Ok(())
             }

@@ -241,11 +241,10 @@ async fn modelled_addresses(client: &Client, catalog: &Catalog) -> BTreeSet<(u32
     let mut script = String::from("BEGIN;\n");
     let mut count = 0;
     for (n, obj) in catalog.objects().into_iter().enumerate() {
-        let targets = obj.comment_target().into_iter();
-        for (part, target) in targets.chain(obj.part_comment_targets()).enumerate() {
+        if let Some(target) = obj.comment_target() {
             script.push_str(&format!(
                 "{};\n",
-                comment(target, &Some(format!("{MARKER}{n}.{part}")))
+                comment(target, &Some(format!("{MARKER}{n}")))
             ));
             count += 1;
         }

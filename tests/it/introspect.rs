@@ -550,16 +550,16 @@ fn render(catalog: &Catalog) -> Vec<String> {
             domain.base_type,
             comment(&domain.comment)
         ));
-        for check in &domain.checks {
-            let state = if check.validated { "" } else { " not valid" };
-            lines.push(format!(
-                "domain check {} on {}: {}{state}{}",
-                check.name,
-                domain.name,
-                check.definition,
-                comment(&check.comment)
-            ));
-        }
+    }
+    for check in &catalog.domain_checks {
+        let state = if check.validated { "" } else { " not valid" };
+        lines.push(format!(
+            "domain check {} on {}: {}{state}{}",
+            check.name,
+            check.domain,
+            check.definition,
+            comment(&check.comment)
+        ));
     }
     for rule in &catalog.rules {
         let enabled = serde_json::to_value(rule.enabled).expect("a state serializes");

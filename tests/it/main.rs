@@ -5,6 +5,7 @@
 mod cli;
 mod compare;
 mod compat;
+mod conformance;
 mod coverage;
 mod hostile;
 mod introspect;

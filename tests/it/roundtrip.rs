@@ -157,15 +157,35 @@ async fn run_case(cluster: &Arc<Cluster>, case: &str) -> Outcome {
 
 /// [`run_case`] for the files of a case in any directory.
 pub async fn run_dir(cluster: &Arc<Cluster>, dir: &Path) -> Outcome {
-    let dir = dir.to_path_buf();
     let seed = dir.join("seed.sql");
-    let seed = seed.is_file().then_some(seed);
+    let files = Files {
+        from: dir.join("from.sql"),
+        to: dir.join("to.sql"),
+        seed_from: seed.is_file().then_some(seed),
+        seed_to: None,
+    };
+    run_files(cluster, &files).await
+}
+
+/// The files of one case: the two schemas and the rows seeded into each
+/// side's database before the script that migrates it runs.
+pub struct Files {
+    pub from: PathBuf,
+    pub to: PathBuf,
+    pub seed_from: Option<PathBuf>,
+    /// Rows for TO's database, which the swapped orientation migrates.
+    pub seed_to: Option<PathBuf>,
+}
+
+/// [`run_case`] for any files.
+pub async fn run_files(cluster: &Arc<Cluster>, files: &Files) -> Outcome {
     let shadow = Shadow::with_cluster(cluster.clone());
-    let from = build(cluster, &shadow, &dir.join("from.sql"), seed.as_deref()).await;
-    let to = build(cluster, &shadow, &dir.join("to.sql"), None).await;
+    let seed = files.seed_from.as_deref();
+    let from = build(cluster, &shadow, &files.from, seed).await;
+    let to = build(cluster, &shadow, &files.to, files.seed_to.as_deref()).await;
     let outcome = match (&from, &to) {
         (Ok((from_db, from)), Ok((to_db, to))) => {
-            let failed = fail_part_way(cluster, &shadow, &dir, seed.as_deref(), from, to).await;
+            let failed = fail_part_way(cluster, &shadow, &files.from, seed, from, to).await;
             let seeded = match failed {
                 Ok(()) => round_trip(cluster, from_db.name(), from, to).await,
                 Err(e) => Err(e),
@@ -192,7 +212,7 @@ pub async fn run_dir(cluster: &Arc<Cluster>, dir: &Path) -> Outcome {
 async fn fail_part_way(
     cluster: &Cluster,
     shadow: &Shadow,
-    dir: &Path,
+    from_file: &Path,
     seed: Option<&Path>,
     from: &Side,
     to: &Side,
@@ -210,7 +230,7 @@ async fn fail_part_way(
         &forward[..end],
         &forward[end..]
     );
-    let db = load(shadow, &[&dir.join("from.sql")], seed).await?;
+    let db = load(shadow, &[from_file], seed).await?;
     let name = db.name().to_owned();
     let checked = async {
         let counts_before = row_counts(cluster, &name, &from.catalog, &to.catalog).await?;

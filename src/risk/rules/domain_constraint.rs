@@ -89,34 +89,28 @@ mod tests {
             table("users", vec![column]),
             table("lists", vec![col("emails", "public.work_email[]")]),
         ]);
+        let domain = |name: &str, base_type: &str, not_null: bool| Domain {
+            name: QualName::new("public", name),
+            base_type: base_type.into(),
+            collation: None,
+            default: None,
+            not_null,
+            comment: None,
+        };
         c.domains = vec![
-            Domain {
-                name: QualName::new("public", "email"),
-                base_type: "text".into(),
-                collation: None,
-                default: None,
-                not_null,
-                checks: checks
-                    .iter()
-                    .map(|(name, validated)| DomainCheck {
-                        name: (*name).into(),
-                        definition: "CHECK ((VALUE ~ '@'::text))".into(),
-                        validated: *validated,
-                        comment: None,
-                    })
-                    .collect(),
-                comment: None,
-            },
-            Domain {
-                name: QualName::new("public", "work_email"),
-                base_type: "public.email".into(),
-                collation: None,
-                default: None,
-                not_null: false,
-                checks: Vec::new(),
-                comment: None,
-            },
+            domain("email", "text", not_null),
+            domain("work_email", "public.email", false),
         ];
+        c.domain_checks = checks
+            .iter()
+            .map(|(name, validated)| DomainCheck {
+                domain: QualName::new("public", "email"),
+                name: (*name).into(),
+                definition: "CHECK ((VALUE ~ '@'::text))".into(),
+                validated: *validated,
+                comment: None,
+            })
+            .collect();
         c
     }
 
@@ -127,8 +121,8 @@ mod tests {
             &with_domain(false, &[], true),
             &with_domain(false, &[("has_at", true)], true),
             &[
-                "medium validation-scan public.email: Adding check constraint has_at to domain public.email scans every table with a column of the domain (public.lists, public.users) under SHARE",
-                "medium may-fail public.email: Adding check constraint has_at to domain public.email fails if a value violates it",
+                "medium validation-scan has_at on public.email: Adding check constraint has_at to domain public.email scans every table with a column of the domain (public.lists, public.users) under SHARE",
+                "medium may-fail has_at on public.email: Adding check constraint has_at to domain public.email fails if a value violates it",
             ],
         );
     }
