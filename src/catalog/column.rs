@@ -3,6 +3,7 @@
 //! (derived, so recomputable) column. Defaults are objects of their own so
 //! that they can be dropped and set again around a change of what they use.
 
+use super::sequence;
 use super::table::{Column, Table, column_def, identity_def};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
@@ -30,15 +31,50 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
     if old.generated.is_some() && new.generated.is_none() {
         stmts.push(alter(TableAction::DropExpression(name())));
     }
-    if old.data_type != new.data_type || old.collation != new.collation {
-        stmts.push(alter(TableAction::AlterColumnType {
+    let type_change = (old.data_type != new.data_type || old.collation != new.collation).then(|| {
+        alter(TableAction::AlterColumnType {
             column: name(),
             data_type: ServerSql(new.data_type.to_string()),
             collation: new.collation.as_deref().cloned(),
             using_cast: needs_using(&old.data_type, &new.data_type),
             via_text: false,
-        }));
-    }
+        })
+    });
+    let identity = match (&old.identity, &new.identity) {
+        (None, Some(identity)) => vec![alter(TableAction::AddIdentity(
+            name(),
+            identity_def(identity),
+        ))],
+        (Some(a), Some(b)) if a.always != b.always || a.options != b.options => {
+            let set = |options| {
+                alter(TableAction::SetIdentity {
+                    column: name(),
+                    always: b.always,
+                    options,
+                })
+            };
+            sequence::rebound(&a.sequence, &a.options, &b.options, set)
+        }
+        _ => Vec::new(),
+    };
+    // A type change also changes the type of an identity's sequence, which
+    // PostgreSQL refuses while the sequence's bounds do not fit the new
+    // type: bounds that fit the old type are set first (a narrower type),
+    // others after the type changes (a wider one). A new identity comes
+    // last, after the column is set NOT NULL, as PostgreSQL requires.
+    let (min, max) = sequence::type_range(&old.data_type);
+    let identity_first = old.identity.is_some()
+        && new
+            .identity
+            .as_ref()
+            .is_some_and(|i| i.options.min_value >= min && i.options.max_value <= max);
+    let identity_last = if identity_first {
+        stmts.extend(identity);
+        Vec::new()
+    } else {
+        identity
+    };
+    stmts.extend(type_change);
     if old.not_null != new.not_null {
         stmts.push(alter(if new.not_null {
             TableAction::SetNotNull(name())
@@ -46,22 +82,7 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
             TableAction::DropNotNull(name())
         }));
     }
-    match (&old.identity, &new.identity) {
-        (None, Some(identity)) => {
-            stmts.push(alter(TableAction::AddIdentity(
-                name(),
-                identity_def(identity),
-            )));
-        }
-        (Some(a), Some(b)) if a.always != b.always || a.options != b.options => {
-            stmts.push(alter(TableAction::SetIdentity {
-                column: name(),
-                always: b.always,
-                options: b.options.clone(),
-            }));
-        }
-        _ => {}
-    }
+    stmts.extend(identity_last);
     if stmts.is_empty() {
         Delta::Same
     } else {

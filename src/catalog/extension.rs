@@ -1,4 +1,8 @@
-//! Extensions: version and schema change in place.
+//! Extensions: version and schema change in place, where the extension
+//! allows: one without an update path to the wanted version, or one that
+//! is not relocatable (`xml2`) and moves to another schema, is dropped and
+//! created again. PostgreSQL then refuses the drop while a column uses one
+//! of its types, rather than lose the column.
 //!
 //! All extensions are read, `plpgsql` in `pg_catalog` too: an extension is
 //! one object whatever schema it lives in, and the objects it creates are
@@ -27,20 +31,23 @@ pub struct Extension {
     /// snapshot written without it).
     #[serde(default)]
     pub update_targets: Option<Vec<String>>,
+    /// Whether `ALTER EXTENSION … SET SCHEMA` can move it. Not part of the
+    /// schema either; `None` when unknown (a snapshot written without it),
+    /// taken as movable.
+    #[serde(default)]
+    pub relocatable: Option<bool>,
 }
 
 pub fn compare(old: &Extension, new: &Extension) -> Delta {
-    // Without an update path to the wanted version (most extensions ship no
-    // downgrade scripts), the extension is dropped and created again. If a
-    // column uses one of its types, PostgreSQL refuses the drop rather than
-    // lose the column. An unknown set of targets (a snapshot from elsewhere)
-    // assumes the update works.
-    if old.version != new.version
+    // Most extensions ship no downgrade scripts. An unknown set of targets
+    // (a snapshot from elsewhere) assumes the update works.
+    let no_update_path = old.version != new.version
         && old
             .update_targets
             .as_ref()
-            .is_some_and(|targets| !targets.contains(&new.version))
-    {
+            .is_some_and(|targets| !targets.contains(&new.version));
+    let cannot_move = old.schema != new.schema && old.relocatable == Some(false);
+    if no_update_path || cannot_move {
         return Delta::Replace;
     }
     let mut stmts = Vec::new();
@@ -81,12 +88,14 @@ pub struct Raw {
     schema: String,
     version: String,
     update_targets: Vec<String>,
+    relocatable: bool,
 }
 
 /// Extensions, with the versions their installed scripts can update them to
 /// (`pg_extension_update_paths` lists every pair of versions; only the
 /// reachable targets from the installed version are kept).
 const QUERY: &str = "SELECT e.oid, e.extname AS name, n.nspname AS schema, e.extversion AS version, \
+    e.extrelocatable AS relocatable, \
     ARRAY(SELECT p.target FROM pg_catalog.pg_extension_update_paths(e.extname) p \
       WHERE p.source = e.extversion AND p.path IS NOT NULL ORDER BY p.target) AS update_targets \
     FROM pg_catalog.pg_extension e \
@@ -184,6 +193,7 @@ impl ReadKind for Extension {
             schema: row.get("schema")?,
             version: row.get("version")?,
             update_targets: row.get("update_targets")?,
+            relocatable: row.get("relocatable")?,
         })
     }
 
@@ -204,6 +214,7 @@ impl ReadKind for Extension {
                     schema: row.schema,
                     version: row.version,
                     update_targets: Some(row.update_targets),
+                    relocatable: Some(row.relocatable),
                 }
             })
             .collect())

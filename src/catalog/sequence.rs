@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::column::column_id;
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
@@ -32,21 +31,71 @@ pub fn compare(old: &Sequence, new: &Sequence) -> Delta {
             Delta::Alter(Vec::new())
         };
     }
+    let alter = |options: SequenceOptions| Stmt::AlterSequence {
+        name: new.name.clone(),
+        options,
+    };
+    Delta::Alter(rebound(&old.name, &old.options, &new.options, alter))
+}
+
+/// The statements that give a sequence (plain, or behind an identity
+/// column) new options through `set`, which writes the statement that sets
+/// them. PostgreSQL refuses bounds that exclude the current value, so the
+/// value moves into the new bounds first: up to a raised `MINVALUE` (never
+/// down, which could repeat values already handed out), or down to a
+/// lowered `MAXVALUE` as used. When the old and new bounds do not overlap,
+/// that move is out of the old bounds too, and the bounds are widened to
+/// span both first.
+pub fn rebound(
+    sequence: &QualName,
+    old: &SequenceOptions,
+    new: &SequenceOptions,
+    set: impl Fn(SequenceOptions) -> Stmt,
+) -> Vec<Stmt> {
+    let raise_min = new.min_value > old.min_value;
+    let lower_max = new.max_value < old.max_value;
     let mut stmts = Vec::new();
-    // PostgreSQL refuses a MINVALUE above the current value; the sequence
-    // moves up to the new minimum first (never down, which could repeat
-    // values already handed out).
-    if new.options.min_value > old.options.min_value {
+    if (raise_min && new.min_value > old.max_value) || (lower_max && new.max_value < old.min_value)
+    {
+        stmts.push(set(SequenceOptions {
+            data_type: wider(&old.data_type, &new.data_type).to_owned(),
+            min_value: old.min_value.min(new.min_value),
+            max_value: old.max_value.max(new.max_value),
+            ..old.clone()
+        }));
+    }
+    if raise_min {
         stmts.push(Stmt::SequenceAtLeast {
-            name: new.name.clone(),
-            value: new.options.min_value,
+            name: sequence.clone(),
+            value: new.min_value,
         });
     }
-    stmts.push(Stmt::AlterSequence {
-        name: new.name.clone(),
-        options: new.options.clone(),
-    });
-    Delta::Alter(stmts)
+    if lower_max {
+        stmts.push(Stmt::SequenceAtMost {
+            name: sequence.clone(),
+            value: new.max_value,
+        });
+    }
+    stmts.push(set(new.clone()));
+    stmts
+}
+
+/// The range of a sequence's integer type.
+pub fn type_range(data_type: &str) -> (i64, i64) {
+    match data_type {
+        "smallint" => (i16::MIN.into(), i16::MAX.into()),
+        "integer" => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+/// The wider of two sequence types.
+fn wider<'t>(a: &'t str, b: &'t str) -> &'t str {
+    if type_range(b).1 > type_range(a).1 {
+        b
+    } else {
+        a
+    }
 }
 
 pub fn create(sequence: &Sequence) -> Vec<Stmt> {
@@ -125,7 +174,10 @@ impl<'a> ObjectKind<'a> for Sequence {
         sequence
             .owned_by
             .as_ref()
-            .map(|owner| column_id(&owner.table, &owner.column))
+            .map(|owner| ObjectId::Column {
+                table: owner.table.clone(),
+                column: owner.column.as_str().into(),
+            })
     }
 
     fn created_with(_: &'a Sequence) -> Option<ObjectId> {

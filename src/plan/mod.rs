@@ -23,6 +23,7 @@ use std::time::Duration;
 use rustc_hash::FxHashMap;
 
 use petgraph::Direction;
+use petgraph::algo::has_path_connecting;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
@@ -291,6 +292,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     for (a, b) in edges {
         graph.add_edge(a, b, ());
     }
+    after_new_function_bodies(changeset, &find, &node_of, &mut graph);
 
     let order = priority_toposort(&graph, changes)?;
     let mut included: FxHashMap<NodeIndex, Vec<Key>> = FxHashMap::default();
@@ -323,6 +325,61 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         warnings: changeset.warnings.clone(),
         timeouts: Timeouts::default(),
     })
+}
+
+/// Orders what calls a function the plan creates or changes after every
+/// function the plan creates or changes, where that makes no circle.
+///
+/// A function whose body is a quoted string (`AS $$ … $$`) records nothing
+/// it calls or reads in `pg_depend`; only a `BEGIN ATOMIC` body does. Yet
+/// PostgreSQL runs a function when a check is validated, a materialized
+/// view is populated or an index is built, and a SQL function is inlined
+/// with everything it calls at that moment: each of those must exist, with
+/// its final body. Which ones a body uses is not recorded, so a statement
+/// that uses a new or changed function waits for all of them (and, through
+/// their own recorded dependencies, for the tables and views they return).
+fn after_new_function_bodies(
+    changeset: &Changeset<'_>,
+    find: &impl Fn(&ObjectId, ChangeKind) -> Option<usize>,
+    node_of: &[Option<NodeIndex>],
+    graph: &mut DiGraph<usize, ()>,
+) {
+    let changes = &changeset.changes;
+    let defines = |id: &ObjectId| {
+        matches!(id, ObjectId::Function { .. })
+            && (find(id, ChangeKind::Create).is_some() || find(id, ChangeKind::Alter).is_some())
+    };
+    let functions: Vec<NodeIndex> = changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.kind, ChangeKind::Create | ChangeKind::Alter) && defines(&c.id))
+        .filter_map(|(i, _)| node_of[i])
+        .collect();
+    if functions.is_empty() {
+        return;
+    }
+    for (i, change) in changes.iter().enumerate() {
+        if !matches!(change.kind, ChangeKind::Create | ChangeKind::Alter)
+            || matches!(change.id, ObjectId::Function { .. })
+        {
+            continue;
+        }
+        let Some(j) = changeset.to.index_of(&change.id) else {
+            continue;
+        };
+        let calls_new_function =
+            changeset.to.dependencies(j).iter().any(|&r| {
+                changeset.to.obj(r).tag() == Tag::Function && defines(&changeset.to.id(r))
+            });
+        let Some(user) = node_of[i].filter(|_| calls_new_function) else {
+            continue;
+        };
+        for &function in &functions {
+            if function != user && !has_path_connecting(&*graph, user, function, None) {
+                graph.add_edge(function, user, ());
+            }
+        }
+    }
 }
 
 /// The priority of a change among those that are ready: new enum labels

@@ -87,6 +87,12 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             _ => format!("Altering domain {name}"),
         },
         Stmt::AlterSequence { name, .. } => format!("Changing sequence {name}"),
+        Stmt::SequenceAtMost { name, value } => {
+            format!("Lowering the MAXVALUE of sequence {name} to {value}")
+        }
+        Stmt::SequenceAtLeast { name, value } => {
+            format!("Raising the MINVALUE of sequence {name} to {value}")
+        }
         Stmt::DropSequence(name) => format!("Dropping sequence {name}"),
         Stmt::CreateTable { name, .. } => format!("Creating table {name}"),
         _ => format!("Changing {} {}", step.id.kind_name(), step.id),

@@ -487,11 +487,11 @@ impl Prober<'_> {
                     table_rows_estimate: None,
                     query: query.to_string(),
                 };
-                if risk.category == Category::MayFail {
+                if risk.category == Category::BreaksClients {
                     if fails(value) {
                         risk.severity = Severity::High;
                         risk.message = format!(
-                            "{} will fail: its current value is {}",
+                            "{} leaves it nothing to hand out: its current value is {}, and every insert that draws from it will fail",
                             phrase::action(step, stmt),
                             phrase::thousands(value)
                         );
@@ -785,11 +785,18 @@ impl Prober<'_> {
                 name: name.clone(),
                 fails: Box::new(|_| false),
             }),
-            (Category::MayFail, Stmt::AlterSequence { name, options }) => {
-                let (max, min, up) = (options.max_value, options.min_value, options.increment > 0);
+            (Category::BreaksClients, Stmt::SequenceAtMost { name, value }) => {
+                let max = *value;
                 Some(Measure::SequenceValue {
                     name: name.clone(),
-                    fails: Box::new(move |v| if up { v > max } else { v < min }),
+                    fails: Box::new(move |v| v > max),
+                })
+            }
+            (Category::BreaksClients, Stmt::SequenceAtLeast { name, value }) => {
+                let min = *value;
+                Some(Measure::SequenceValue {
+                    name: name.clone(),
+                    fails: Box::new(move |v| v < min),
                 })
             }
             (category, Stmt::AlterTable { table, action }) if self.has_table(table) => self

@@ -144,6 +144,7 @@ pub fn empty_catalog() -> Catalog {
             schema: "pg_catalog".to_owned(),
             version: "1.0".to_owned(),
             update_targets: None,
+            relocatable: None,
         }],
         ..Catalog::default()
     }

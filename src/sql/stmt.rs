@@ -361,6 +361,14 @@ pub enum Stmt {
         name: QualName,
         value: i64,
     },
+    /// Moves a sequence whose current value lies above `value` down to it,
+    /// as used, so that a lowered `MAXVALUE` does not exclude the current
+    /// value; the sequence then hands out nothing more, as it could not
+    /// without repeating values.
+    SequenceAtMost {
+        name: QualName,
+        value: i64,
+    },
     CreateTable {
         name: QualName,
         unlogged: bool,
@@ -738,6 +746,11 @@ impl fmt::Display for Stmt {
             Stmt::SequenceAtLeast { name, value } => write!(
                 f,
                 "SELECT pg_catalog.setval({}, {value}, false) FROM {name} WHERE last_value < {value}",
+                Literal(name.to_string())
+            ),
+            Stmt::SequenceAtMost { name, value } => write!(
+                f,
+                "SELECT pg_catalog.setval({}, {value}, true) FROM {name} WHERE last_value > {value}",
                 Literal(name.to_string())
             ),
             Stmt::CreateTable {

@@ -359,12 +359,12 @@ const EXPECTED: &[Expect] = &[
         says: "will fail: 1 value that does not convert",
     },
     Expect {
-        case: "sequence_maxvalue",
+        case: "risk_sequence_maxvalue",
         object: "public.ticket_no",
-        category: Category::MayFail,
+        category: Category::BreaksClients,
         severity: Severity::High,
         count: Some(500),
-        says: "will fail: its current value is 500",
+        says: "its current value is 500, and every insert that draws from it will fail",
     },
 ];
 

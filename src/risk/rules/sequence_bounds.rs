@@ -1,33 +1,56 @@
-//! `ALTER SEQUENCE` with a bound that excludes the sequence's current value
-//! fails. (A raised `MINVALUE` of an ascending sequence is safe: the diff
-//! moves the sequence up to it first.)
+//! A bound that excludes a sequence's current value: the diff moves the
+//! value to the new bound first (`ALTER SEQUENCE` would fail otherwise).
+//! Moving an ascending sequence up to a raised `MINVALUE` skips values and
+//! is safe; moving it down to a lowered `MAXVALUE` leaves it nothing to
+//! hand out, so every insert that draws from it fails afterwards (and the
+//! same the other way round for a descending sequence).
 
 use crate::sql::Stmt;
 
+use super::super::phrase;
 use super::{Category, Context, Risk, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::AlterSequence { name, options } = site.stmt else {
+    let (name, bound) = match site.stmt {
+        Stmt::SequenceAtMost { name, value } => (name, format!("above {value}")),
+        Stmt::SequenceAtLeast { name, value } => (name, format!("below {value}")),
+        _ => return Vec::new(),
+    };
+    let Some(ascending) = cx
+        .to
+        .sequence(name)
+        .map(|s| s.options.increment > 0)
+        .or_else(|| sequence_of_identity(cx, name))
+    else {
         return Vec::new();
     };
-    let Some(old) = cx.from.sequence(name) else {
+    if ascending == matches!(site.stmt, Stmt::SequenceAtLeast { .. }) {
         return Vec::new();
-    };
-    let condition = if options.increment > 0 && options.max_value < old.options.max_value {
-        format!("is above the new MAXVALUE {}", options.max_value)
-    } else if options.increment < 0 && options.min_value > old.options.min_value {
-        format!("is below the new MINVALUE {}", options.min_value)
-    } else {
-        return Vec::new();
-    };
+    }
     vec![risk(
         Rule::SequenceBounds,
         site,
-        Category::MayFail,
+        Category::BreaksClients,
         Severity::Medium,
-        format!("Changing sequence {name} fails if its current value {condition}"),
-        "check the sequence's current value first (SELECT last_value FROM the sequence)",
+        format!(
+            "{} leaves it nothing to hand out if its current value is {bound}: every insert that draws from it then fails",
+            phrase::action(site.change, site.stmt)
+        ),
+        "check the sequence's current value first (SELECT last_value FROM the sequence); one past its new bound must be restarted by hand, which may repeat values",
     )]
+}
+
+/// Whether the identity column backed by sequence `name` counts up, for a
+/// sequence that is an identity's.
+fn sequence_of_identity(cx: &Context<'_>, name: &crate::catalog::QualName) -> Option<bool> {
+    cx.to.tables.iter().find_map(|t| {
+        t.columns.iter().find_map(|c| {
+            c.identity
+                .as_ref()
+                .filter(|i| &i.sequence == name)
+                .map(|i| i.options.increment > 0)
+        })
+    })
 }
 
 #[cfg(test)]
@@ -56,13 +79,13 @@ mod tests {
     }
 
     #[test]
-    fn a_lower_maxvalue_may_fail() {
+    fn a_lower_maxvalue_may_exhaust_the_sequence() {
         check(
             Rule::SequenceBounds,
             &schema("bigint", i64::MAX),
             &schema("integer", i32::MAX as i64),
             &[
-                "medium may-fail public.ticket_no: Changing sequence public.ticket_no fails if its current value is above the new MAXVALUE 2147483647",
+                "medium breaks-clients public.ticket_no: Lowering the MAXVALUE of sequence public.ticket_no to 2147483647 leaves it nothing to hand out if its current value is above 2147483647: every insert that draws from it then fails",
             ],
         );
         check(
