@@ -58,11 +58,13 @@ macro_rules! every_kind {
                 Domain => domain::Domain { name: QualName } in domains: Domain,
                 /// A `CHECK` constraint of a domain.
                 DomainCheck => domain_check::DomainCheck { domain: QualName, name: Name } in domain_checks: DomainCheck,
+                /// A composite type of its own (not a table's row type).
+                Composite => composite_type::CompositeType { name: QualName } in composites: CompositeType,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
-                domain_check,
+                domain_check, composite_type,
             ],
             read: [
                 schemas: schema::Schema,
@@ -70,6 +72,7 @@ macro_rules! every_kind {
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
                 domain_checks: domain_check::DomainCheck,
+                composites: composite_type::CompositeType,
                 views: view::View,
                 functions: function::Function,
                 triggers: trigger::Trigger,
@@ -77,14 +80,14 @@ macro_rules! every_kind {
                 rules: rule::Rule,
             ],
             ranks: [
-                Schema, Extension, Type, Domain, DomainCheck, Sequence, Function, Table, Column, Default, Constraint,
+                Schema, Extension, Type, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext,
             ],
-            snapshot_version: 4,
+            snapshot_version: 5,
         }
     };
 }

@@ -316,7 +316,10 @@ fn close_over_dependents(
             continue;
         };
         let cause = from.id(cause_ix);
-        let cause_is_type = matches!(cause, ObjectId::Type { .. } | ObjectId::Domain { .. });
+        let cause_is_type = matches!(
+            cause,
+            ObjectId::Type { .. } | ObjectId::Domain { .. } | ObjectId::Composite { .. }
+        );
         let cause_is_column = matches!(cause, ObjectId::Column { .. });
         for &dependent_ix in from.dependents(cause_ix) {
             let p = pairs.of_from[dependent_ix as usize];

@@ -81,14 +81,12 @@ const BRANCHES: &[(&str, &str)] = &[
             not_extension_member!("pg_type", "t.oid"),
         ),
     ),
-    // Types other than enums and domains. A multirange type comes with its
-    // range type, so the range stands for both.
+    // Composite types of their own (a table's row type is its table's).
     (
-        "composite, range or base type",
+        "composite type",
         concat!(
             warning_row!(
-                "CASE t.typtype WHEN 'c' THEN 'composite type' \
-                 WHEN 'r' THEN 'range type' ELSE 'base type' END",
+                "'composite type'",
                 "NULL",
                 "n.nspname",
                 "t.typname",
@@ -96,7 +94,28 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-             WHERE t.typtype NOT IN ('e', 'd') AND ",
+             JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
+             WHERE t.typtype = 'c' AND tc.relkind = 'c' AND ",
+            user_schema!("n"),
+            " AND ",
+            not_extension_member!("pg_type", "t.oid"),
+        ),
+    ),
+    // Range and base types. A multirange type comes with its range type,
+    // so the range stands for both.
+    (
+        "range or base type",
+        concat!(
+            warning_row!(
+                "CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END",
+                "NULL",
+                "n.nspname",
+                "t.typname",
+                "NULL",
+                "NULL"
+            ),
+            "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype IN ('r', 'b') AND ",
             standalone_type!(),
             " AND ",
             user_schema!("n"),

@@ -65,6 +65,54 @@ pub struct IdentityDef {
     pub options: SequenceOptions,
 }
 
+/// An attribute of a composite type as `CREATE TYPE … AS (…)` and `ALTER
+/// TYPE … ADD ATTRIBUTE` write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeDef {
+    pub name: Ident,
+    pub data_type: ServerSql,
+    pub collation: Option<QualName>,
+}
+
+impl fmt::Display for AttributeDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.data_type)?;
+        if let Some(collation) = &self.collation {
+            write!(f, " COLLATE {collation}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One action of `ALTER TYPE` on a composite type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeAction {
+    AddAttribute(AttributeDef),
+    DropAttribute(Ident),
+    /// `ALTER ATTRIBUTE name [SET DATA] TYPE type [COLLATE collation]`.
+    AlterAttributeType(AttributeDef),
+}
+
+impl fmt::Display for TypeAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeAction::AddAttribute(attribute) => write!(f, "ADD ATTRIBUTE {attribute}"),
+            TypeAction::DropAttribute(name) => write!(f, "DROP ATTRIBUTE {name}"),
+            TypeAction::AlterAttributeType(attribute) => {
+                write!(
+                    f,
+                    "ALTER ATTRIBUTE {} TYPE {}",
+                    attribute.name, attribute.data_type
+                )?;
+                if let Some(collation) = &attribute.collation {
+                    write!(f, " COLLATE {collation}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// A domain as `CREATE DOMAIN` writes it. Its checks are added after it
 /// by `ALTER DOMAIN`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,6 +378,14 @@ pub enum Stmt {
         new_name: Ident,
     },
     DropType(QualName),
+    CreateCompositeType {
+        name: QualName,
+        attributes: Vec<AttributeDef>,
+    },
+    AlterType {
+        name: QualName,
+        action: TypeAction,
+    },
     CreateDomain(DomainDef),
     AlterDomain {
         name: QualName,
@@ -691,6 +747,19 @@ impl fmt::Display for Stmt {
                 write!(f, "ALTER TYPE {name} RENAME TO {new_name}")
             }
             Stmt::DropType(name) => write!(f, "DROP TYPE {name}"),
+            Stmt::CreateCompositeType { name, attributes } => {
+                write!(f, "CREATE TYPE {name} AS (")?;
+                for (i, attribute) in attributes.iter().enumerate() {
+                    let sep = if i + 1 < attributes.len() { "," } else { "" };
+                    write!(f, "\n    {attribute}{sep}")?;
+                }
+                if attributes.is_empty() {
+                    f.write_str(")")
+                } else {
+                    f.write_str("\n)")
+                }
+            }
+            Stmt::AlterType { name, action } => write!(f, "ALTER TYPE {name} {action}"),
             Stmt::CreateDomain(domain) => {
                 write!(f, "CREATE DOMAIN {} AS {}", domain.name, domain.base_type)?;
                 if let Some(collation) = &domain.collation {

@@ -125,7 +125,7 @@ async fn rich_schema() {
             "domain check us_postal_code_check on app.us_postal_code: \
              CHECK ((VALUE ~ '^\\d{5}$'::text))",
             "dependency column app.addresses.zip -> domain app.us_postal_code",
-            "warning composite type app.pair: *",
+            "composite type app.pair (a integer, b integer)",
             "warning type app.pairs: the type of table app.pairs (app.pair) is *",
             "warning policy own_rows on app.users: *",
             "warning row-level security app.users: *",
@@ -559,6 +559,19 @@ fn render(catalog: &Catalog) -> Vec<String> {
             check.domain,
             check.definition,
             comment(&check.comment)
+        ));
+    }
+    for ty in &catalog.composites {
+        let attributes: Vec<String> = ty
+            .attributes
+            .iter()
+            .map(|a| format!("{} {}{}", a.name, a.data_type, comment(&a.comment)))
+            .collect();
+        lines.push(format!(
+            "composite type {} ({}){}",
+            ty.name,
+            attributes.join(", "),
+            comment(&ty.comment)
         ));
     }
     for rule in &catalog.rules {
