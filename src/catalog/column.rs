@@ -128,14 +128,15 @@ pub fn is_type_change(stmt: &Stmt) -> bool {
     )
 }
 
-/// Moves a column to a recreated enum type of the same name.
+/// Moves a column to a recreated type of the same name (an enum, a domain,
+/// a composite or range type), keeping its collation.
 pub fn retype_via_text(table: &QualName, column: &Column) -> Stmt {
     Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AlterColumnType {
             column: Ident(column.name.to_string()),
             data_type: ServerSql(column.data_type.to_string()),
-            collation: None,
+            collation: column.collation.as_deref().cloned(),
             using_cast: false,
             via_text: true,
         },

@@ -81,6 +81,10 @@ const QUERY: &str = concat!(
     user_schema!("n"),
     " AND ",
     not_extension_member!("pg_proc", "p.oid"),
+    // The constructors of a range or multirange type belong to the type.
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend td \
+      WHERE td.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND td.objid = p.oid \
+      AND td.deptype = 'i')",
 );
 
 const WHAT: &str = "functions";

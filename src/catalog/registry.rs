@@ -60,11 +60,13 @@ macro_rules! every_kind {
                 DomainCheck => domain_check::DomainCheck { domain: QualName, name: Name } in domain_checks: DomainCheck,
                 /// A composite type of its own (not a table's row type).
                 Composite => composite_type::CompositeType { name: QualName } in composites: CompositeType,
+                /// A range type, with its multirange type.
+                Range => range_type::RangeType { name: QualName } in ranges: RangeType,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
-                domain_check, composite_type,
+                domain_check, composite_type, range_type,
             ],
             read: [
                 schemas: schema::Schema,
@@ -73,6 +75,7 @@ macro_rules! every_kind {
                 domains: domain::Domain,
                 domain_checks: domain_check::DomainCheck,
                 composites: composite_type::CompositeType,
+                ranges: range_type::RangeType,
                 views: view::View,
                 functions: function::Function,
                 triggers: trigger::Trigger,
@@ -80,7 +83,7 @@ macro_rules! every_kind {
                 rules: rule::Rule,
             ],
             ranks: [
-                Schema, Extension, Type, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
+                Schema, Extension, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule,
             ],
             classes: [

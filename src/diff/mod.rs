@@ -318,7 +318,10 @@ fn close_over_dependents(
         let cause = from.id(cause_ix);
         let cause_is_type = matches!(
             cause,
-            ObjectId::Type { .. } | ObjectId::Domain { .. } | ObjectId::Composite { .. }
+            ObjectId::Type { .. }
+                | ObjectId::Domain { .. }
+                | ObjectId::Composite { .. }
+                | ObjectId::Range { .. }
         );
         let cause_is_column = matches!(cause, ObjectId::Column { .. });
         for &dependent_ix in from.dependents(cause_ix) {

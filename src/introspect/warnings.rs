@@ -101,13 +101,13 @@ const BRANCHES: &[(&str, &str)] = &[
             not_extension_member!("pg_type", "t.oid"),
         ),
     ),
-    // Range and base types. A multirange type comes with its range type,
-    // so the range stands for both.
+    // Range types. A multirange type comes with its range type, so the
+    // range stands for both.
     (
-        "range or base type",
+        "range type",
         concat!(
             warning_row!(
-                "CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END",
+                "'range type'",
                 "NULL",
                 "n.nspname",
                 "t.typname",
@@ -115,7 +115,26 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-             WHERE t.typtype IN ('r', 'b') AND ",
+             WHERE t.typtype = 'r' AND ",
+            user_schema!("n"),
+            " AND ",
+            not_extension_member!("pg_type", "t.oid"),
+        ),
+    ),
+    // Base types.
+    (
+        "base type",
+        concat!(
+            warning_row!(
+                "'base type'",
+                "NULL",
+                "n.nspname",
+                "t.typname",
+                "NULL",
+                "NULL"
+            ),
+            "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'b' AND ",
             standalone_type!(),
             " AND ",
             user_schema!("n"),

@@ -113,6 +113,65 @@ impl fmt::Display for TypeAction {
     }
 }
 
+/// The type of an argument, as a routine's signature names it in `ALTER
+/// FUNCTION`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgType {
+    /// A type as the server printed it (`format_type`).
+    Server(ServerSql),
+    /// A type by its name.
+    Named(QualName),
+    /// An array of a type named by its name.
+    ArrayOf(QualName),
+    /// `text`.
+    Text,
+}
+
+impl fmt::Display for ArgType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArgType::Server(sql) => write!(f, "{sql}"),
+            ArgType::Named(name) => write!(f, "{name}"),
+            ArgType::ArrayOf(name) => write!(f, "{name}[]"),
+            ArgType::Text => f.write_str("text"),
+        }
+    }
+}
+
+/// A range type as `CREATE TYPE … AS RANGE` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeDef {
+    pub name: QualName,
+    pub subtype: ServerSql,
+    pub subtype_opclass: Option<QualName>,
+    pub collation: Option<QualName>,
+    pub canonical: Option<QualName>,
+    pub subtype_diff: Option<QualName>,
+    pub multirange: QualName,
+}
+
+impl fmt::Display for RangeDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CREATE TYPE {} AS RANGE (SUBTYPE = {}",
+            self.name, self.subtype
+        )?;
+        let options = [
+            ("SUBTYPE_OPCLASS", &self.subtype_opclass),
+            ("COLLATION", &self.collation),
+            ("CANONICAL", &self.canonical),
+            ("SUBTYPE_DIFF", &self.subtype_diff),
+        ];
+        for (option, value) in options {
+            if let Some(value) = value {
+                write!(f, ", {option} = {value}")?;
+            }
+        }
+        write!(f, ", MULTIRANGE_TYPE_NAME = {})", self.multirange)
+    }
+}
+
 /// A domain as `CREATE DOMAIN` writes it. Its checks are added after it
 /// by `ALTER DOMAIN`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,6 +444,13 @@ pub enum Stmt {
     AlterType {
         name: QualName,
         action: TypeAction,
+    },
+    CreateRange(RangeDef),
+    /// `ALTER FUNCTION name(args) RENAME TO new_name`.
+    RenameFunction {
+        name: QualName,
+        args: Vec<ArgType>,
+        new_name: Ident,
     },
     CreateDomain(DomainDef),
     AlterDomain {
@@ -760,6 +826,16 @@ impl fmt::Display for Stmt {
                 }
             }
             Stmt::AlterType { name, action } => write!(f, "ALTER TYPE {name} {action}"),
+            Stmt::CreateRange(range) => write!(f, "{range}"),
+            Stmt::RenameFunction {
+                name,
+                args,
+                new_name,
+            } => {
+                write!(f, "ALTER FUNCTION {name}(")?;
+                write_list(f, args)?;
+                write!(f, ") RENAME TO {new_name}")
+            }
             Stmt::CreateDomain(domain) => {
                 write!(f, "CREATE DOMAIN {} AS {}", domain.name, domain.base_type)?;
                 if let Some(collation) = &domain.collation {
