@@ -223,7 +223,8 @@ pub struct Raw {
 
 /// The attributes come as parallel arrays in `attnum` order. A type is
 /// stored when a relation other than its own has a column of it or of its
-/// array.
+/// array, as `pg_depend` records (whose index answers this; `pg_attribute`
+/// has none on the type).
 const QUERY: &str = concat!(
     "SELECT t.oid, t.typarray AS array_oid, t.typrelid AS relation_oid, \
      n.nspname AS schema, t.typname AS name, \
@@ -254,9 +255,11 @@ const QUERY: &str = concat!(
            WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped \
            ORDER BY a.attnum) AS attribute_comments, \
      cm.description AS comment, \
-     EXISTS (SELECT 1 FROM pg_catalog.pg_attribute u \
-             WHERE u.atttypid IN (t.oid, t.typarray) AND u.attrelid <> t.typrelid \
-             AND NOT u.attisdropped) AS stored \
+     EXISTS (SELECT 1 FROM pg_catalog.pg_depend u \
+             WHERE u.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass \
+             AND u.refobjid IN (t.oid, t.typarray) \
+             AND u.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+             AND u.objid <> t.typrelid AND u.objsubid > 0) AS stored \
      FROM pg_catalog.pg_type t \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      JOIN pg_catalog.pg_class c ON c.oid = t.typrelid",
