@@ -250,19 +250,12 @@ impl ReadKind for Domain {
     const QUERY: &'static str = QUERY;
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
-        let collation = match (
-            row.get::<Option<String>>("collation_schema")?,
-            row.get::<Option<String>>("collation_name")?,
-        ) {
-            (Some(schema), Some(name)) => Some(QualName::new(schema, name)),
-            _ => None,
-        };
         Ok(Raw {
             oid: row.get("oid")?,
             array_oid: row.get("array_oid")?,
             name: QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?),
             base_type: row.get("base_type")?,
-            collation,
+            collation: row.get_qual_name("collation_schema", "collation_name")?,
             default: row.get("default_expression")?,
             not_null: row.get("not_null")?,
             comment: row.get("comment")?,

@@ -16,7 +16,7 @@ use super::{
     Objects, ReadKind, Shape, Shown, Tag,
 };
 use crate::names::QualName;
-use crate::read::{IntrospectError, Reader};
+use crate::read::{IntrospectError, Reader, strip_not_valid};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, DomainAction, Ident, ServerSql, Stmt};
 
@@ -207,18 +207,10 @@ impl ReadKind for DomainCheck {
                     name: row.name.as_str().into(),
                 };
                 objects.insert(classes.pg_constraint, row.oid, 0, id);
-                let definition = if row.validated {
-                    row.definition
-                } else {
-                    row.definition
-                        .strip_suffix(" NOT VALID")
-                        .unwrap_or(&row.definition)
-                        .to_owned()
-                };
                 DomainCheck {
+                    definition: strip_not_valid(&row.definition).to_owned(),
                     domain: row.domain,
                     name: row.name,
-                    definition,
                     validated: row.validated,
                     comment: row.comment,
                 }

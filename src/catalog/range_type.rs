@@ -254,14 +254,6 @@ impl ReadKind for RangeType {
     const QUERY: &'static str = QUERY;
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
-        let name = |schema: &str, name: &str| -> Result<Option<QualName>, IntrospectError> {
-            Ok(
-                match (row.get::<Option<String>>(schema)?, row.get::<Option<String>>(name)?) {
-                    (Some(schema), Some(name)) => Some(QualName::new(schema, name)),
-                    _ => None,
-                },
-            )
-        };
         Ok(Raw {
             oid: row.get("oid")?,
             array_oid: row.get("array_oid")?,
@@ -269,10 +261,10 @@ impl ReadKind for RangeType {
             multirange_array_oid: row.get("multirange_array_oid")?,
             name: QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?),
             subtype: row.get("subtype")?,
-            subtype_opclass: name("opclass_schema", "opclass_name")?,
-            collation: name("collation_schema", "collation_name")?,
-            canonical: name("canonical_schema", "canonical_name")?,
-            subtype_diff: name("diff_schema", "diff_name")?,
+            subtype_opclass: row.get_qual_name("opclass_schema", "opclass_name")?,
+            collation: row.get_qual_name("collation_schema", "collation_name")?,
+            canonical: row.get_qual_name("canonical_schema", "canonical_name")?,
+            subtype_diff: row.get_qual_name("diff_schema", "diff_name")?,
             multirange: QualName::new(
                 row.get::<&str>("multirange_schema")?,
                 row.get::<&str>("multirange_name")?,

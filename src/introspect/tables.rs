@@ -14,7 +14,9 @@ use crate::catalog::{
 };
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
-use crate::read::{IntrospectError, Reader, query, query_read, read_rows, server_definitions};
+use crate::read::{
+    IntrospectError, Reader, query, query_read, read_rows, server_definitions, strip_not_valid,
+};
 
 pub(super) struct RawTables {
     tables: Vec<RawTable>,
@@ -223,8 +225,6 @@ pub(super) async fn fetch(
     let (tables, mut columns, constraints) = try_join!(
         query(client, "tables", TABLES),
         query_read(client, "columns", COLUMNS, |row| {
-            let collation_schema: Option<String> = row.get("collation_schema")?;
-            let collation_name: Option<String> = row.get("collation_name")?;
             Ok(RawColumn {
                 table: row.get("table_oid")?,
                 number: row.get("number")?,
@@ -232,9 +232,9 @@ pub(super) async fn fetch(
                 data_type: row.get_name("data_type")?,
                 type_oid: row.get("type_oid")?,
                 collation_oid: row.get("collation_oid")?,
-                collation: collation_schema
-                    .zip(collation_name)
-                    .map(|(schema, name)| Box::new(QualName::new(schema, name))),
+                collation: row
+                    .get_qual_name("collation_schema", "collation_name")?
+                    .map(Box::new),
                 not_null: row.get("not_null")?,
                 identity: row.get_char("identity")?,
                 generated: row.get_char("generated")?,
@@ -562,13 +562,6 @@ fn constraint_kind(contype: char) -> Option<ConstraintKind> {
     }
 }
 
-/// `pg_get_constraintdef` without the trailing ` NOT VALID` it prints for a
-/// constraint that is not validated; the model keeps that apart, in
-/// `validated`.
-fn strip_not_valid(definition: &str) -> &str {
-    definition.strip_suffix(" NOT VALID").unwrap_or(definition)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,29 +588,6 @@ mod tests {
                 reads_conenforced,
                 "{version}"
             );
-        }
-    }
-
-    #[test]
-    fn not_valid_is_stripped_only_at_the_end() {
-        let cases = [
-            (
-                "FOREIGN KEY (a) REFERENCES public.t(id) NOT VALID",
-                "FOREIGN KEY (a) REFERENCES public.t(id)",
-            ),
-            ("CHECK ((a > 0)) NOT VALID", "CHECK ((a > 0))"),
-            ("CHECK ((a > 0))", "CHECK ((a > 0))"),
-            (
-                "CHECK ((note <> 'x NOT VALID'::text))",
-                "CHECK ((note <> 'x NOT VALID'::text))",
-            ),
-            (
-                "CHECK ((a > 0)) NOT ENFORCED",
-                "CHECK ((a > 0)) NOT ENFORCED",
-            ),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(strip_not_valid(input), expected, "{input}");
         }
     }
 

@@ -131,6 +131,20 @@ impl<'a> Reader<'a> {
         self.get::<&str>(column).map(Into::into)
     }
 
+    /// Reads a schema-qualified name from two text columns, either of which
+    /// may be `NULL` for "none" (a collation that is the type's default).
+    pub fn get_qual_name(
+        &self,
+        schema: &'static str,
+        name: &'static str,
+    ) -> Result<Option<crate::names::QualName>, IntrospectError> {
+        let schema: Option<&str> = self.get(schema)?;
+        let name: Option<&str> = self.get(name)?;
+        Ok(schema
+            .zip(name)
+            .map(|(schema, name)| crate::names::QualName::new(schema, name)))
+    }
+
     /// Reads a `"char"` column (`relkind`, `contype` …) as a `char`. The
     /// type is one byte, which tokio-postgres hands over as an `i8`; the
     /// codes are ASCII, and `'\0'` stands for the empty value.
@@ -149,4 +163,39 @@ pub fn read_rows<T>(
     rows.iter()
         .map(|row| read(&Reader::new(row, what)))
         .collect()
+}
+
+/// `pg_get_constraintdef` without the trailing ` NOT VALID` it prints for a
+/// constraint that is not validated; the model keeps that apart, in
+/// `validated`.
+pub fn strip_not_valid(definition: &str) -> &str {
+    definition.strip_suffix(" NOT VALID").unwrap_or(definition)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_valid_is_stripped_only_at_the_end() {
+        let cases = [
+            (
+                "FOREIGN KEY (a) REFERENCES public.t(id) NOT VALID",
+                "FOREIGN KEY (a) REFERENCES public.t(id)",
+            ),
+            ("CHECK ((a > 0)) NOT VALID", "CHECK ((a > 0))"),
+            ("CHECK ((a > 0))", "CHECK ((a > 0))"),
+            (
+                "CHECK ((note <> 'x NOT VALID'::text))",
+                "CHECK ((note <> 'x NOT VALID'::text))",
+            ),
+            (
+                "CHECK ((a > 0)) NOT ENFORCED",
+                "CHECK ((a > 0)) NOT ENFORCED",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(strip_not_valid(input), expected, "{input}");
+        }
+    }
 }
