@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, comment,
+    Objects, ReadKind, Shape, Shown, rename_aside, comment,
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
@@ -136,14 +136,8 @@ pub fn compare(old: &CompositeType, new: &CompositeType) -> Delta {
     match change(old, new) {
         Change::Replace => return Delta::Replace,
         Change::SetAside => {
-            stmts.push(Stmt::RenameType {
-                name: old.name.clone(),
-                new_name: Ident(old.name.set_aside().name.to_string()),
-            });
+            stmts.push(rename_aside(&old.name));
             stmts.extend(create(new));
-            // The new type's comments are set here: the diff compares the
-            // comments of the two as those of one object.
-            stmts.extend(comments_on_create(new));
             return Delta::Alter(stmts);
         }
         Change::InPlace => {
@@ -336,15 +330,6 @@ impl<'a> ObjectKind<'a> for CompositeType {
         comments_on_create(ty)
     }
 
-    /// The type's own comment; its attributes' are part of [`compare`],
-    /// and a type set aside gets its comments there.
-    fn comments_changed(old: &'a CompositeType, new: &'a CompositeType) -> Vec<Stmt> {
-        if old.comment == new.comment || matches!(change(old, new), Change::SetAside) {
-            return Vec::new();
-        }
-        vec![comment(CommentTarget::Object(object(&new.name)), &new.comment)]
-    }
-
     fn shown(ty: &'a CompositeType) -> Option<Shown> {
         Some(Shown {
             kind: "composite type",
@@ -361,7 +346,7 @@ impl<'a> ObjectKind<'a> for CompositeType {
 
     /// A type set aside retypes its columns and replaces everything else
     /// that uses it.
-    fn alter_spreads(old: &'a CompositeType, new: &'a CompositeType, _: &[Stmt]) -> bool {
+    fn sets_aside(old: &'a CompositeType, new: &'a CompositeType) -> bool {
         matches!(change(old, new), Change::SetAside)
     }
 

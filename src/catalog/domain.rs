@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, comment,
+    Objects, ReadKind, Shape, Shown,
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
@@ -64,11 +64,6 @@ pub fn compare(old: &Domain, new: &Domain) -> Delta {
             DomainAction::RenameTo(Ident(old.name.set_aside().name.to_string())),
         )];
         stmts.push(create(new));
-        // The new domain's comment is set here: the diff compares the
-        // comments of the two as those of one object.
-        if new.comment.is_some() {
-            stmts.push(comment(CommentTarget::Object(object(new)), &new.comment));
-        }
         return Delta::Alter(stmts);
     }
     let mut stmts = Vec::new();
@@ -203,14 +198,6 @@ impl<'a> ObjectKind<'a> for Domain {
         Some(CommentTarget::Object(object(domain)))
     }
 
-    /// A recreated domain's comment is set by its [`compare`].
-    fn comments_changed(old: &'a Domain, new: &'a Domain) -> Vec<Stmt> {
-        if old.comment == new.comment || recreates(old, new) {
-            return Vec::new();
-        }
-        vec![comment(CommentTarget::Object(object(new)), &new.comment)]
-    }
-
     fn shown(domain: &'a Domain) -> Option<Shown> {
         Some(Shown {
             kind: "domain",
@@ -231,7 +218,7 @@ impl<'a> ObjectKind<'a> for Domain {
 
     /// A recreated domain retypes its columns and replaces everything else
     /// that uses it, its checks included.
-    fn alter_spreads(old: &'a Domain, new: &'a Domain, _statements: &[Stmt]) -> bool {
+    fn sets_aside(old: &'a Domain, new: &'a Domain) -> bool {
         recreates(old, new)
     }
 

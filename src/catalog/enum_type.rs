@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown,
+    Objects, ReadKind, Shape, Shown, rename_aside,
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, EnumPosition, Ident, Literal, Stmt};
+use crate::sql::{CommentTarget, EnumPosition, Literal, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumType {
@@ -28,10 +28,7 @@ pub fn compare(old: &EnumType, new: &EnumType) -> Delta {
     }
     if recreates(old, new) {
         return Delta::Alter(vec![
-            Stmt::RenameType {
-                name: old.name.clone(),
-                new_name: Ident(old.name.set_aside().name.to_string()),
-            },
+            rename_aside(&old.name),
             Stmt::CreateEnum {
                 name: new.name.clone(),
                 labels: labels(new),
@@ -231,7 +228,7 @@ impl<'a> ObjectKind<'a> for EnumType {
 
     /// A recreated enum retypes its columns and replaces everything else
     /// that uses it.
-    fn alter_spreads(old: &'a EnumType, new: &'a EnumType, _statements: &[Stmt]) -> bool {
+    fn sets_aside(old: &'a EnumType, new: &'a EnumType) -> bool {
         recreates(old, new)
     }
 

@@ -13,7 +13,7 @@ use super::{Catalog, Obj, ObjectId, Tag};
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Literal, Stmt};
+use crate::sql::{CommentTarget, Ident, Literal, Stmt};
 
 use super::address::{ClassIds, ObjectMap};
 
@@ -186,8 +186,12 @@ pub trait ObjectKind<'a> {
         }
     }
 
-    /// The statements that turn `old`'s comments into `new`'s.
+    /// The statements that turn `old`'s comments into `new`'s. An object
+    /// set aside and created again has the comments of a new one.
     fn comments_changed(old: Self::Ref, new: Self::Ref) -> Vec<Stmt> {
+        if Self::sets_aside(old, new) {
+            return Self::comments_on_create(new);
+        }
         match (Self::comment(old), Self::comment(new)) {
             (Some(before), Some(after)) if before != after => Self::comment_target(new)
                 .map(|target| comment(target, after))
@@ -214,10 +218,27 @@ pub trait ObjectKind<'a> {
         (Vec::new(), Vec::new())
     }
 
-    /// Whether an alter makes the object's dependents go away, as a drop
-    /// would (a column's type change, a recreated enum).
-    fn alter_spreads(_old: Self::Ref, _new: Self::Ref, _statements: &[Stmt]) -> bool {
+    /// Whether `old` becomes `new` by being renamed aside and created
+    /// again under its name, its columns moved over and the old one
+    /// dropped: a type that cannot change in place (an enum losing a
+    /// label, a domain's new base type). Its dependents then go as for a
+    /// drop, and its comments are those of a new object.
+    fn sets_aside(_old: Self::Ref, _new: Self::Ref) -> bool {
         false
+    }
+
+    /// Whether an alter makes the object's dependents go away, as a drop
+    /// would (a column's type change, a type set aside).
+    fn alter_spreads(old: Self::Ref, new: Self::Ref, _statements: &[Stmt]) -> bool {
+        Self::sets_aside(old, new)
+    }
+}
+
+/// `ALTER TYPE name RENAME TO` the name it is set aside under.
+pub fn rename_aside(name: &QualName) -> Stmt {
+    Stmt::RenameType {
+        name: name.clone(),
+        new_name: Ident(name.set_aside().name.to_string()),
     }
 }
 

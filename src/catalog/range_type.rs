@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, comment,
+    Objects, ReadKind, Shape, Shown, rename_aside,
 };
 use crate::names::QualName;
 use crate::read::{IntrospectError, Reader};
@@ -83,18 +83,9 @@ pub fn compare(old: &RangeType, new: &RangeType) -> Delta {
             new_name: aside(name),
         })
         .collect();
-    for name in [&old.name, &old.multirange] {
-        stmts.push(Stmt::RenameType {
-            name: name.clone(),
-            new_name: aside(name),
-        });
-    }
+    stmts.push(rename_aside(&old.name));
+    stmts.push(rename_aside(&old.multirange));
     stmts.push(Stmt::CreateRange(definition(new)));
-    // The new type's comment is set here: the diff compares the comments of
-    // the two as those of one object.
-    if new.comment.is_some() {
-        stmts.push(comment(CommentTarget::Object(object(&new.name)), &new.comment));
-    }
     Delta::Alter(stmts)
 }
 
@@ -215,14 +206,6 @@ impl<'a> ObjectKind<'a> for RangeType {
         Some(CommentTarget::Object(object(&range.name)))
     }
 
-    /// A recreated type's comment is set by its [`compare`].
-    fn comments_changed(old: &'a RangeType, new: &'a RangeType) -> Vec<Stmt> {
-        if old.comment == new.comment || recreates(old, new) {
-            return Vec::new();
-        }
-        vec![comment(CommentTarget::Object(object(&new.name)), &new.comment)]
-    }
-
     fn shown(range: &'a RangeType) -> Option<Shown> {
         Some(Shown {
             kind: "range type",
@@ -239,7 +222,7 @@ impl<'a> ObjectKind<'a> for RangeType {
         }
     }
 
-    fn alter_spreads(old: &'a RangeType, new: &'a RangeType, _: &[Stmt]) -> bool {
+    fn sets_aside(old: &'a RangeType, new: &'a RangeType) -> bool {
         recreates(old, new)
     }
 
