@@ -10,7 +10,7 @@ use std::fmt;
 
 use super::objects::{Ix, Key, Objects};
 use super::{Catalog, Obj, ObjectId, Tag};
-use crate::names::QualName;
+use crate::names::{QualName, TriggerEnabled};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Ident, Literal, Stmt};
@@ -232,6 +232,35 @@ pub trait ObjectKind<'a> {
     fn alter_spreads(old: Self::Ref, new: Self::Ref, _statements: &[Stmt]) -> bool {
         Self::sets_aside(old, new)
     }
+}
+
+/// How an object that is a definition the server prints plus whether it
+/// fires (a trigger, a rule) compares: a new definition replaces it, and a
+/// new state alters it with `enable`.
+pub fn compare_firing(
+    (old_definition, old_enabled): (&str, TriggerEnabled),
+    (new_definition, new_enabled): (&str, TriggerEnabled),
+    enable: impl FnOnce() -> Stmt,
+) -> Delta {
+    if old_definition != new_definition {
+        Delta::Replace
+    } else if old_enabled != new_enabled {
+        Delta::Alter(vec![enable()])
+    } else {
+        Delta::Same
+    }
+}
+
+/// The statements that create such an object: `create`, then its state
+/// when that is not origin mode, in which a new one fires.
+pub fn create_firing(
+    create: Stmt,
+    enabled: TriggerEnabled,
+    enable: impl FnOnce() -> Stmt,
+) -> Vec<Stmt> {
+    let mut stmts = vec![create];
+    stmts.extend((enabled != TriggerEnabled::Origin).then(enable));
+    stmts
 }
 
 /// `ALTER TYPE name RENAME TO` the name it is set aside under.

@@ -22,7 +22,10 @@ mod objects;
 pub use crate::names::{ColumnRef, FunctionKind, Name, QualName, SequenceOptions, TriggerEnabled};
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
-pub use kind::{Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment, rename_aside};
+pub use kind::{
+    Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment, compare_firing,
+    create_firing, rename_aside,
+};
 pub use objects::{Ix, Key, Objects};
 pub use table::{Column, Constraint, ConstraintKind, Identity};
 pub use view::ColumnComment;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown,
+    Objects, ReadKind, Shape, Shown, compare_firing, create_firing,
 };
 use crate::names::{QualName, TriggerEnabled};
 use crate::read::{IntrospectError, Reader};
@@ -112,22 +112,19 @@ impl<'a> ObjectKind<'a> for Rule {
     }
 
     fn compare(old: &'a Rule, new: &'a Rule) -> Delta {
-        if old.definition != new.definition {
-            Delta::Replace
-        } else if old.enabled != new.enabled {
-            Delta::Alter(vec![enable(new)])
-        } else {
-            Delta::Same
-        }
+        compare_firing(
+            (&old.definition, old.enabled),
+            (&new.definition, new.enabled),
+            || enable(new),
+        )
     }
 
-    /// A new rule fires in origin mode; any other state is set after it.
     fn create(rule: &'a Rule) -> Vec<Stmt> {
-        let mut stmts = vec![Stmt::Deparsed(ServerSql(rule.definition.clone()))];
-        if rule.enabled != TriggerEnabled::Origin {
-            stmts.push(enable(rule));
-        }
-        stmts
+        create_firing(
+            Stmt::Deparsed(ServerSql(rule.definition.clone())),
+            rule.enabled,
+            || enable(rule),
+        )
     }
 
     fn drop(rule: &'a Rule) -> Vec<Stmt> {

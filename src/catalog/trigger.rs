@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown,
+    Objects, ReadKind, Shape, Shown, compare_firing, create_firing,
 };
 use crate::names::{QualName, TriggerEnabled};
 use crate::read::{IntrospectError, Reader};
@@ -28,30 +28,11 @@ pub struct Trigger {
     pub comment: Option<String>,
 }
 
-pub fn compare(old: &Trigger, new: &Trigger) -> Delta {
-    if old.definition != new.definition {
-        Delta::Replace
-    } else if old.enabled != new.enabled {
-        Delta::Alter(vec![enable(new)])
-    } else {
-        Delta::Same
-    }
-}
-
 fn enable(trigger: &Trigger) -> Stmt {
     Stmt::AlterTable {
         table: trigger.table.clone(),
         action: TableAction::EnableTrigger(Ident(trigger.name.clone()), trigger.enabled),
     }
-}
-
-pub fn create(trigger: &Trigger) -> Vec<Stmt> {
-    vec![Stmt::CreateTrigger(ServerSql(trigger.definition.clone()))]
-}
-
-/// A new trigger fires in origin mode; any other state is set after it.
-pub fn enable_if_needed(trigger: &Trigger) -> Option<Stmt> {
-    (trigger.enabled != TriggerEnabled::Origin).then(|| enable(trigger))
 }
 
 pub fn drop(trigger: &Trigger) -> Vec<Stmt> {
@@ -122,14 +103,19 @@ impl<'a> ObjectKind<'a> for Trigger {
     }
 
     fn compare(old: &'a Trigger, new: &'a Trigger) -> Delta {
-        compare(old, new)
+        compare_firing(
+            (&old.definition, old.enabled),
+            (&new.definition, new.enabled),
+            || enable(new),
+        )
     }
 
-    /// A new trigger fires in origin mode; any other state is set after it.
     fn create(trigger: &'a Trigger) -> Vec<Stmt> {
-        let mut stmts = create(trigger);
-        stmts.extend(enable_if_needed(trigger));
-        stmts
+        create_firing(
+            Stmt::CreateTrigger(ServerSql(trigger.definition.clone())),
+            trigger.enabled,
+            || enable(trigger),
+        )
     }
 
     fn drop(trigger: &'a Trigger) -> Vec<Stmt> {

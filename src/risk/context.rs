@@ -123,12 +123,19 @@ impl<'a> Context<'a> {
     /// constraint of `domain` checks: a column of the domain, of an array of
     /// it, or of a domain built on it. Each table once, in name order.
     pub fn tables_using_domain(&self, domain: &QualName) -> Vec<QualName> {
+        // Each domain's name as a column's type names it, and its base type.
+        let named: Vec<(String, &str)> = self
+            .from
+            .domains
+            .iter()
+            .map(|d| (d.name.to_string(), d.base_type.as_str()))
+            .collect();
         let mut domains = vec![domain.to_string()];
         let mut i = 0;
         while i < domains.len() {
-            for d in &self.from.domains {
-                if d.base_type == domains[i] && !domains.contains(&d.name.to_string()) {
-                    domains.push(d.name.to_string());
+            for (name, base_type) in &named {
+                if *base_type == domains[i] && !domains.contains(name) {
+                    domains.push(name.clone());
                 }
             }
             i += 1;
