@@ -187,7 +187,10 @@ pub fn drop_default(table: &QualName, column: &Column) -> Vec<Stmt> {
 }
 
 /// A column's default, as a kind of its own (see `ObjectId::Default`);
-/// the model is the column's.
+/// the model is the column's. An inherited column's default is its
+/// parent's, copied by PostgreSQL when the child is created and passed down
+/// when the parent's changes, so it has no statements of its own; a table
+/// that joins or leaves a parent sets what differs (see `table::compare`).
 pub struct ColumnDefault;
 
 /// A table's columns in identity order (by name), each with its table.
@@ -240,15 +243,29 @@ impl<'a> ObjectKind<'a> for TableColumn {
             .collect()
     }
 
+    /// An inherited column changes with its parent's, which PostgreSQL
+    /// passes down to it.
     fn compare((table, old): (&'a Table, &'a Column), (_, new): (&'a Table, &'a Column)) -> Delta {
+        if new.inherited {
+            return Delta::Same;
+        }
         compare(&table.name, old, new)
     }
 
+    /// An inherited column comes with its parent's column, or with the
+    /// `PARTITION OF` or `INHERIT` that makes its table a child.
     fn create((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        if column.inherited {
+            return Vec::new();
+        }
         add(&table.name, column)
     }
 
+    /// An inherited column goes with its parent's column.
     fn drop((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        if column.inherited {
+            return Vec::new();
+        }
         drop(&table.name, column)
     }
 
@@ -366,14 +383,23 @@ impl<'a> ObjectKind<'a> for ColumnDefault {
     }
 
     fn compare((table, old): (&'a Table, &'a Column), (_, new): (&'a Table, &'a Column)) -> Delta {
+        if new.inherited {
+            return Delta::Same;
+        }
         compare_default(&table.name, old, new)
     }
 
     fn create((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        if column.inherited {
+            return Vec::new();
+        }
         set_default(&table.name, column)
     }
 
     fn drop((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
+        if column.inherited {
+            return Vec::new();
+        }
         drop_default(&table.name, column)
     }
 

@@ -92,18 +92,31 @@ impl<'a> ObjectKind<'a> for TableConstraint {
         }
     }
 
+    /// An inherited check changes with its parent's, which PostgreSQL
+    /// passes down.
     fn compare(
         (table, old): (&'a Table, &'a Constraint),
         (_, new): (&'a Table, &'a Constraint),
     ) -> Delta {
+        if new.inherited {
+            return Delta::Same;
+        }
         compare(&table.name, old, new)
     }
 
+    /// An inherited check comes with its parent's, or with the table's
+    /// `INHERIT` (see `table::compare`).
     fn create((table, constraint): (&'a Table, &'a Constraint)) -> Vec<Stmt> {
+        if constraint.inherited {
+            return Vec::new();
+        }
         create(&table.name, constraint)
     }
 
     fn drop((table, constraint): (&'a Table, &'a Constraint)) -> Vec<Stmt> {
+        if constraint.inherited {
+            return Vec::new();
+        }
         drop(&table.name, constraint)
     }
 

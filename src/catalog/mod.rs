@@ -27,7 +27,7 @@ pub use kind::{
     create_firing, rename_aside,
 };
 pub use objects::{Ix, Key, Objects};
-pub use table::{Column, Constraint, ConstraintKind, Identity};
+pub use table::{Column, Constraint, ConstraintKind, Identity, PartitionOf};
 pub use view::ColumnComment;
 
 use serde::{Deserialize, Serialize};

@@ -135,6 +135,25 @@ impl<'a> Objects<'a> {
                 edges.push((i as Ix, c));
             }
         }
+        // A child in an inheritance tree leaves its parent (`NO INHERIT`)
+        // before the parent drops a column the child inherits, which would
+        // otherwise take the child's column along; and joins it after the
+        // parent has the columns it is to inherit.
+        for table in &catalog.tables {
+            let Some(child) = objects.index_of(&ObjectId::Table {
+                name: table.name.clone(),
+            }) else {
+                continue;
+            };
+            for column in table.columns.iter().filter(|c| c.inherited) {
+                for parent in &table.inherits {
+                    let id = super::column_id(parent, &column.name);
+                    if let Some(c) = objects.index_of(&id) {
+                        edges.push((child, c));
+                    }
+                }
+            }
+        }
         let n = objects.objs.len();
         let edges = edges.iter().copied().filter(|(a, b)| a != b);
         (objects.depends_on_start, objects.depends_on) = adjacency(n, edges);

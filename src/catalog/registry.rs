@@ -90,7 +90,7 @@ macro_rules! every_kind {
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext,
             ],
-            snapshot_version: 5,
+            snapshot_version: 6,
         }
     };
 }

@@ -1,5 +1,6 @@
 //! Tables. A table is never replaced: its columns, constraints, indexes and
-//! triggers are objects of their own, so only persistence alters here.
+//! triggers are objects of their own, so only its persistence and its
+//! place in a partition or inheritance tree alter here.
 //!
 //! The parts of a table (its columns with their identity, its constraints)
 //! are modelled here with it; as kinds of their own they are in
@@ -20,6 +21,18 @@ use crate::sql::{ColumnDef, CommentTarget, Ident, IdentityDef, ServerSql, Stmt, 
 pub struct Table {
     pub name: QualName,
     pub unlogged: bool,
+    /// The partition key of a partitioned table, as `pg_get_partkeydef`
+    /// prints it (`RANGE (created_at)`).
+    #[serde(default)]
+    pub partition_by: Option<String>,
+    /// For a partition, its parent and bound. Boxed: few tables are
+    /// partitions.
+    #[serde(default)]
+    pub partition_of: Option<Box<PartitionOf>>,
+    /// The parents of a child in an inheritance tree (not of a partition),
+    /// in the order `INHERITS` lists them.
+    #[serde(default)]
+    pub inherits: Vec<QualName>,
     /// Columns in their physical order. Order is not significant for the
     /// diff: a column added by `ALTER TABLE` lands at the end.
     pub columns: Vec<Column>,
@@ -27,6 +40,23 @@ pub struct Table {
     /// constraint, on every server version.
     pub constraints: Vec<Constraint>,
     pub comment: Option<String>,
+}
+
+impl Table {
+    /// A plain logged table with these columns and nothing else, for
+    /// catalogs built in code (tests, the sample report).
+    pub fn new(name: QualName, columns: Vec<Column>) -> Table {
+        Table {
+            name,
+            unlogged: false,
+            partition_by: None,
+            partition_of: None,
+            inherits: Vec::new(),
+            columns,
+            constraints: Vec::new(),
+            comment: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +75,21 @@ pub struct Column {
     pub identity: Option<Box<Identity>>,
     /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
     pub generated: Option<String>,
+    /// Inherited from a parent: a partition's columns, and a child's
+    /// columns that its parents have too. PostgreSQL creates, retypes and
+    /// drops such a column through its parent, so it has no statements of
+    /// its own.
+    #[serde(default)]
+    pub inherited: bool,
     pub comment: Option<String>,
+}
+
+/// Where a partition sits: its parent and its bound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionOf {
+    pub parent: QualName,
+    /// `FOR VALUES …` or `DEFAULT`, as `pg_get_expr` prints `relpartbound`.
+    pub bound: String,
 }
 
 #[cfg(test)]
@@ -61,6 +105,7 @@ impl Column {
             default: None,
             identity: None,
             generated: None,
+            inherited: false,
             comment: None,
         }
     }
@@ -93,32 +138,162 @@ pub struct Constraint {
     pub definition: String,
     /// False for a constraint added `NOT VALID` and not validated since.
     pub validated: bool,
+    /// A check the table inherits from a parent (a partition's too), which
+    /// comes and goes with the parent's.
+    #[serde(default)]
+    pub inherited: bool,
     pub comment: Option<String>,
 }
 
 pub fn compare(old: &Table, new: &Table) -> Delta {
-    if old.unlogged == new.unlogged {
-        return Delta::Same;
+    // PostgreSQL cannot partition a table in place, change its key or undo
+    // its partitioning: the table is dropped and created again, which the
+    // risk report flags as the loss of its rows.
+    if old.partition_by != new.partition_by {
+        return Delta::Replace;
     }
-    Delta::Alter(vec![Stmt::AlterTable {
+    let alter = |action| Stmt::AlterTable {
         table: new.name.clone(),
-        action: TableAction::SetLogged(!new.unlogged),
-    }])
+        action,
+    };
+    let mut stmts = Vec::new();
+    if old.partition_of != new.partition_of {
+        // A partition moves, or takes a new bound, by leaving its parent and
+        // joining again: PostgreSQL cannot change a bound in place.
+        stmts.extend(old.partition_of.as_deref().map(|p| detach(p, &old.name)));
+        stmts.extend(new.partition_of.as_deref().map(|p| attach(p, &new.name)));
+    }
+    let mut leaves = false;
+    for parent in old.inherits.iter().filter(|p| !new.inherits.contains(p)) {
+        stmts.push(alter(TableAction::NoInherit(parent.clone())));
+        leaves = true;
+    }
+    if leaves || (old.partition_of.is_some() && new.partition_of.is_none()) {
+        stmts.extend(left_behind(old, new).into_iter().map(alter));
+    }
+    let joins: Vec<&QualName> = new
+        .inherits
+        .iter()
+        .filter(|p| !old.inherits.contains(p))
+        .collect();
+    if !joins.is_empty() {
+        // `INHERIT` wants the child to have every column and check of its
+        // new parent already; it then counts them as inherited.
+        for column in new.columns.iter().filter(|c| c.inherited) {
+            let name = || Ident(column.name.to_string());
+            match old.columns.iter().find(|c| c.name == column.name) {
+                None => stmts.push(alter(TableAction::AddColumn(column_def(column)))),
+                // The child keeps its own default, which the model counts
+                // as the parent's once the child inherits; a default it
+                // had and should not keep is dropped as a default of its own.
+                Some(had) if column.default.is_some() && had.default != column.default => {
+                    let default = ServerSql(column.default.clone().unwrap_or_default());
+                    stmts.push(alter(TableAction::SetDefault(name(), default)));
+                }
+                Some(_) => {}
+            }
+        }
+        let has_check = |name: &Name| old.constraints.iter().any(|c| c.name == *name);
+        for check in new.constraints.iter().filter(|c| c.inherited && !has_check(&c.name)) {
+            stmts.push(alter(TableAction::AddConstraint {
+                name: Ident(check.name.to_string()),
+                definition: ServerSql(check.definition.clone()),
+                not_valid: !check.validated,
+            }));
+        }
+    }
+    for parent in joins {
+        stmts.push(alter(TableAction::Inherit(parent.clone())));
+    }
+    if old.unlogged != new.unlogged {
+        stmts.push(alter(TableAction::SetLogged(!new.unlogged)));
+    }
+    if stmts.is_empty() {
+        Delta::Same
+    } else {
+        Delta::Alter(stmts)
+    }
 }
 
-/// `CREATE TABLE` with every column, its default and identity inline.
-/// Constraints are added separately, so that tables that reference each
-/// other can be created in any order.
+/// What a table keeps of a parent it leaves (`NO INHERIT`, `DETACH
+/// PARTITION`) but no longer has: PostgreSQL turns the inherited columns,
+/// their defaults and the inherited checks into the table's own.
+fn left_behind(old: &Table, new: &Table) -> Vec<TableAction> {
+    let mut actions = Vec::new();
+    for column in old.columns.iter().filter(|c| c.inherited) {
+        let name = || Ident(column.name.to_string());
+        match new.columns.iter().find(|c| c.name == column.name) {
+            None => actions.push(TableAction::DropColumnIfExists(name())),
+            Some(kept) if !kept.inherited && column.default.is_some() && kept.default.is_none() => {
+                actions.push(TableAction::DropDefault(name()));
+            }
+            Some(_) => {}
+        }
+    }
+    for check in old.constraints.iter().filter(|c| c.inherited) {
+        if !new.constraints.iter().any(|c| c.name == check.name) {
+            actions.push(TableAction::DropConstraintIfExists(Ident(
+                check.name.to_string(),
+            )));
+        }
+    }
+    actions
+}
+
+/// `ALTER TABLE parent DETACH PARTITION name`.
+fn detach(partition: &PartitionOf, name: &QualName) -> Stmt {
+    Stmt::AlterTable {
+        table: partition.parent.clone(),
+        action: TableAction::DetachPartition(name.clone()),
+    }
+}
+
+/// `ALTER TABLE parent ATTACH PARTITION name FOR VALUES …`.
+fn attach(partition: &PartitionOf, name: &QualName) -> Stmt {
+    Stmt::AlterTable {
+        table: partition.parent.clone(),
+        action: TableAction::AttachPartition {
+            partition: name.clone(),
+            bound: ServerSql(partition.bound.clone()),
+        },
+    }
+}
+
+/// `CREATE TABLE` with every column of its own, its default and identity
+/// inline; a partition's columns are its parent's, and a child's inherited
+/// columns come from its parents. Constraints are added separately, so that
+/// tables that reference each other can be created in any order.
 pub fn create(table: &Table) -> Vec<Stmt> {
     vec![Stmt::CreateTable {
         name: table.name.clone(),
         unlogged: table.unlogged,
-        columns: table.columns.iter().map(column_def).collect(),
+        columns: table
+            .columns
+            .iter()
+            .filter(|c| !c.inherited)
+            .map(column_def)
+            .collect(),
+        partition_of: table
+            .partition_of
+            .as_deref()
+            .map(|p| (p.parent.clone(), ServerSql(p.bound.clone()))),
+        inherits: table.inherits.clone(),
+        partition_by: table.partition_by.clone().map(ServerSql),
     }]
 }
 
+/// A partition is detached first, so that its drop holds its parent no
+/// longer than the detach does; a partition whose parent is dropped goes
+/// with it (see `dropped_with`).
 pub fn drop(table: &Table) -> Vec<Stmt> {
-    vec![Stmt::DropTable(table.name.clone())]
+    let mut stmts: Vec<Stmt> = table
+        .partition_of
+        .as_deref()
+        .map(|p| detach(p, &table.name))
+        .into_iter()
+        .collect();
+    stmts.push(Stmt::DropTable(table.name.clone()));
+    stmts
 }
 
 /// A column as `CREATE TABLE` and `ADD COLUMN` write it, default included.
@@ -185,8 +360,11 @@ impl<'a> ObjectKind<'a> for Table {
         drop(table)
     }
 
-    fn dropped_with(_: &'a Table, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
+    /// `DROP TABLE` on a partitioned table drops its partitions.
+    fn dropped_with(table: &'a Table, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        table.partition_of.as_ref().map(|p| ObjectId::Table {
+            name: p.parent.clone(),
+        })
     }
 
     fn created_with(_: &'a Table) -> Option<ObjectId> {
@@ -205,9 +383,13 @@ impl<'a> ObjectKind<'a> for Table {
         None
     }
 
-    /// A table's own fields are names and flags; its columns and
-    /// constraints say what they hold.
-    fn deparsed(_: &'a Table) -> Vec<(&'a str, TextShape)> {
-        Vec::new()
+    /// Its partition key and bound; its columns and constraints say what
+    /// they hold.
+    fn deparsed(table: &'a Table) -> Vec<(&'a str, TextShape)> {
+        let key = table.partition_by.iter().map(|k| k.as_str());
+        let bound = table.partition_of.iter().map(|p| p.bound.as_str());
+        key.chain(bound)
+            .map(|text| (text, TextShape::Fragment))
+            .collect()
     }
 }

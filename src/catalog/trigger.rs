@@ -51,6 +51,8 @@ pub struct Raw {
     comment: Option<String>,
 }
 
+/// A trigger that PostgreSQL cloned onto a partition from its partitioned
+/// table (`tgparentid`) is left out: it comes and goes with the parent's.
 const QUERY: &str = concat!(
     "SELECT g.oid, g.tgrelid AS table_oid, g.tgname AS name, \
      pg_catalog.pg_get_triggerdef(g.oid) AS definition, g.tgenabled AS enabled, \
@@ -59,7 +61,7 @@ const QUERY: &str = concat!(
      JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
     comment_join!("pg_trigger", "g.oid", "cm"),
-    "WHERE NOT g.tgisinternal AND ",
+    "WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND ",
     user_schema!("n"),
     " AND (",
     modelled_table!("c"),

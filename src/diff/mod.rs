@@ -324,6 +324,10 @@ fn close_over_dependents(
                 | ObjectId::Range { .. }
         );
         let cause_is_column = matches!(cause, ObjectId::Column { .. });
+        // A table dropped and created again (a new partition key) takes its
+        // columns and partitions with it.
+        let cause_is_replaced_table = matches!(cause, ObjectId::Table { .. })
+            && matches!(decisions[cause_pair], Some(Decision::Replace(_)));
         for &dependent_ix in from.dependents(cause_ix) {
             let p = pairs.of_from[dependent_ix as usize];
             let Some(new_ix) = pairs.pairs[p].1 else {
@@ -338,13 +342,18 @@ fn close_over_dependents(
             // The object's kind on both sides is its identity's kind.
             let next = match (new.tag().follows(), new) {
                 (Follows::Column, Obj::Column((table, column))) => {
-                    if column.generated.is_some() && cause_is_column {
+                    if cause_is_replaced_table || (column.generated.is_some() && cause_is_column) {
                         Some(Decision::Replace(Some(reason())))
                     } else if cause_is_type {
                         retype(decisions[p].as_ref(), &table.name, column)
                     } else {
                         None
                     }
+                }
+                (Follows::Stays, Obj::Table(table))
+                    if cause_is_replaced_table && table.partition_of.is_some() =>
+                {
+                    replace()
                 }
                 (Follows::Column | Follows::Stays, _) => None,
                 // An index or constraint on a retyped column is rebuilt by

@@ -25,6 +25,9 @@ pub(super) struct RawIndex {
 /// The indexes query, with `$nulls_not_distinct` standing for
 /// `indnullsnotdistinct` (PostgreSQL 15).
 ///
+/// The index of a partition that is attached to its parent's index
+/// (`relispartition`) is left out: it comes and goes with the parent's.
+///
 /// An index lives in its table's schema, so the one namespace join names
 /// both. The indexes of constraints are left out with `NOT IN`, which hashes
 /// them once, rather than a lookup in `pg_constraint` per index
@@ -62,7 +65,7 @@ macro_rules! indexes_query {
             modelled_table!("c"),
             " OR (c.relkind = 'm' AND ",
             modelled_view!("c"),
-            ")) AND i.indexrelid NOT IN (SELECT k.conindid FROM pg_catalog.pg_constraint k \
+            ")) AND NOT ic.relispartition AND i.indexrelid NOT IN (SELECT k.conindid FROM pg_catalog.pg_constraint k \
                 WHERE k.contype IN ('p', 'u', 'x'))",
         )
     };
@@ -243,6 +246,12 @@ pub(super) fn build(
                     what: format!("index {}", row.name),
                     missing: "its definition".to_owned(),
                 })?;
+            // Only the index of a partitioned table is printed `ON ONLY`.
+            let definition = if definition.contains(" ON ONLY ") {
+                crate::sql::read::index_on_partitions(&definition)
+            } else {
+                definition
+            };
             Ok(Index {
                 name: row.name,
                 table,

@@ -10,7 +10,7 @@ use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
 use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{
-    Column, Constraint, ConstraintKind, Name, ObjectId, QualName, Table, Warning,
+    Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName, Table, Warning,
 };
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
@@ -28,6 +28,11 @@ struct RawTable {
     oid: u32,
     name: QualName,
     unlogged: bool,
+    partition_by: Option<String>,
+    /// A partition's bound; a partition has one parent.
+    bound: Option<String>,
+    /// The parents, in `INHERITS` order.
+    parents: Vec<u32>,
     /// The table's row type, and the array of it: a function taking the
     /// table's row as an argument depends on these.
     row_type: u32,
@@ -47,6 +52,8 @@ struct RawColumn {
     /// Boxed, like the column's: nearly every column has none.
     collation: Option<Box<QualName>>,
     not_null: bool,
+    /// Inherited from a parent (`attinhcount > 0`).
+    inherited: bool,
     /// `attidentity`: `a` (always), `d` (by default) or empty.
     identity: char,
     /// `attgenerated`: `s` (stored), `v` (virtual, PostgreSQL 18) or empty.
@@ -69,6 +76,7 @@ struct RawConstraint {
     definition: Option<String>,
     parts: Option<KeyParts>,
     validated: bool,
+    inherited: bool,
     enforced: bool,
     /// For a primary key, unique or exclusion constraint, the index that
     /// implements it.
@@ -79,7 +87,11 @@ struct RawConstraint {
 const TABLES: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
      c.relpersistence = 'u' AS unlogged, c.reltype AS row_type, \
-     t.typarray AS row_array_type, cm.description AS comment \
+     t.typarray AS row_array_type, cm.description AS comment, \
+     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by, \
+     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound, \
+     ARRAY(SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid \
+           ORDER BY i.inhseqno) AS parents \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
@@ -117,7 +129,7 @@ const COLUMNS: &str = concat!(
           THEN con.nspname END AS collation_schema, \
      CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
           THEN co.collname END AS collation_name, \
-     a.attnotnull AS not_null, a.attidentity AS identity, a.attgenerated AS generated, \
+     a.attnotnull AS not_null, a.attinhcount > 0 AS inherited, a.attidentity AS identity, a.attgenerated AS generated, \
      ad.oid AS default_oid, pg_catalog.pg_get_expr(ad.adbin, \
           CASE WHEN ad.adbin::pg_catalog.text LIKE '%{VAR %' THEN ad.adrelid ELSE 0 END) AS expression, \
      cm.description AS comment, \
@@ -144,7 +156,11 @@ const COLUMNS: &str = concat!(
 /// constraint is enforced. Only primary key, unique, foreign key, check and
 /// exclusion constraints are read: constraint triggers (`t`) are read as
 /// triggers, and PostgreSQL 18's not-null constraints (`n`) are the
-/// columns' `not_null`.
+/// columns' `not_null`. Nor are the constraints that PostgreSQL clones
+/// from a partitioned table onto its partitions (`conparentid`): they come
+/// and go with their parent's. A check a table inherits is read, marked
+/// inherited (`coninhcount`), since a table that starts to inherit must
+/// have it first.
 ///
 /// A plain key (see [`super::keydef`]) comes as its parts, every other
 /// constraint as `pg_get_constraintdef`'s text. What makes a key plain is
@@ -156,7 +172,7 @@ macro_rules! constraints_query {
         concat!(
             "SELECT k.oid, k.conrelid AS table_oid, k.conname AS name, k.contype AS kind, \
              CASE WHEN NOT s.plain THEN pg_catalog.pg_get_constraintdef(k.oid) END AS definition, \
-             s.plain, k.convalidated AS validated, ",
+             s.plain, k.convalidated AS validated, k.coninhcount > 0 AS inherited, ",
             $enforced,
             " AS enforced, k.conindid AS index_oid, cm.description AS comment, \
              CASE WHEN s.plain THEN k.conkey END AS columns, \
@@ -179,7 +195,7 @@ macro_rules! constraints_query {
             $nulls_not_distinct,
             ")) AS plain) s",
             comment_join!("pg_constraint", "k.oid", "cm"),
-            "WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND ",
+            "WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conparentid = 0 AND ",
             user_schema!("n"),
             " AND ",
             modelled_table!("c"),
@@ -236,6 +252,7 @@ pub(super) async fn fetch(
                     .get_qual_name("collation_schema", "collation_name")?
                     .map(Box::new),
                 not_null: row.get("not_null")?,
+                inherited: row.get("inherited")?,
                 identity: row.get_char("identity")?,
                 generated: row.get_char("generated")?,
                 default_oid: row.get("default_oid")?,
@@ -251,6 +268,9 @@ pub(super) async fn fetch(
             oid: row.get("oid")?,
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
             unlogged: row.get("unlogged")?,
+            partition_by: row.get("partition_by")?,
+            bound: row.get("bound")?,
+            parents: row.get("parents")?,
             row_type: row.get("row_type")?,
             row_array_type: row.get("row_array_type")?,
             comment: row.get("comment")?,
@@ -268,6 +288,7 @@ pub(super) async fn fetch(
             definition: row.get("definition")?,
             parts: if plain { Some(key_parts(row)?) } else { None },
             validated: row.get("validated")?,
+            inherited: row.get("inherited")?,
             enforced: row.get("enforced")?,
             index: row.get("index_oid")?,
             comment: row.get("comment")?,
@@ -399,8 +420,24 @@ pub(super) fn build(
     objects: &mut ObjectMap,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Table>, IntrospectError> {
+    let names: HashMap<u32, QualName> =
+        raw.tables.iter().map(|t| (t.oid, t.name.clone())).collect();
     let mut tables: HashMap<u32, Table> = HashMap::with_capacity(raw.tables.len());
     for table in raw.tables {
+        // A parent that is not modelled (a member of an extension) is left
+        // out; the table is then compared as if it had no such parent.
+        let mut parents: Vec<QualName> = table
+            .parents
+            .iter()
+            .filter_map(|oid| names.get(oid).cloned())
+            .collect();
+        let partition_of = match table.bound {
+            Some(bound) if !parents.is_empty() => Some(Box::new(PartitionOf {
+                parent: parents.remove(0),
+                bound,
+            })),
+            _ => None,
+        };
         let id = ObjectId::Table {
             name: table.name.clone(),
         };
@@ -414,6 +451,9 @@ pub(super) fn build(
             Table {
                 name: table.name,
                 unlogged: table.unlogged,
+                partition_by: table.partition_by,
+                partition_of,
+                inherits: parents,
                 columns: Vec::new(),
                 constraints: Vec::new(),
                 comment: table.comment,
@@ -454,7 +494,14 @@ pub(super) fn build(
             };
             objects.insert(classes.pg_attrdef, default_oid, 0, default_id);
         }
-        let identity = match identity_always(column.identity) {
+        // An inherited identity column (a partition's, PostgreSQL 17) draws
+        // from its parent's sequence, which is the parent's identity.
+        let attidentity = if column.inherited {
+            '\0'
+        } else {
+            column.identity
+        };
+        let identity = match identity_always(attidentity) {
             None => None,
             Some(always) => {
                 let sequence = identities
@@ -481,6 +528,7 @@ pub(super) fn build(
             default,
             identity,
             generated,
+            inherited: column.inherited,
             comment: column.comment,
         });
     }
@@ -524,6 +572,7 @@ pub(super) fn build(
             // A `NOT ENFORCED` constraint (PostgreSQL 18) is never validated,
             // and its definition says so; it was not added `NOT VALID`.
             validated: constraint.validated || !constraint.enforced,
+            inherited: constraint.inherited,
             comment: constraint.comment,
         });
     }

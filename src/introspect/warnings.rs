@@ -142,12 +142,12 @@ const BRANCHES: &[(&str, &str)] = &[
             not_extension_member!("pg_type", "t.oid"),
         ),
     ),
-    // Partitioned and foreign tables.
+    // Foreign tables.
     (
-        "partitioned or foreign table",
+        "foreign table",
         concat!(
             warning_row!(
-                relation_noun!(),
+                "'foreign table'",
                 "NULL",
                 "n.nspname",
                 "c.relname",
@@ -155,29 +155,7 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM relations c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('p', 'f') AND ",
-            user_schema!("n"),
-            " AND ",
-            not_extension_member!("pg_class", "c.oid"),
-        ),
-    ),
-    // Partitions, and children in an inheritance tree: both are left out of
-    // the tables. `IN` rather than a correlated `EXISTS`, which under `OR`
-    // runs once per relation; `IN` hashes `pg_inherits` once.
-    (
-        "partition or inheritance",
-        concat!(
-            warning_row!(
-                "CASE WHEN c.relispartition THEN 'partition' ELSE 'inheritance' END",
-                relation_noun!(),
-                "n.nspname",
-                "c.relname",
-                "NULL",
-                "NULL"
-            ),
-            "FROM relations c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p', 'f') AND (c.relispartition OR c.oid IN \
-             (SELECT i.inhrelid FROM pg_catalog.pg_inherits i)) AND ",
+             WHERE c.relkind = 'f' AND ",
             user_schema!("n"),
             " AND ",
             not_extension_member!("pg_class", "c.oid"),
@@ -891,8 +869,7 @@ const BRANCHES: &[(&str, &str)] = &[
 /// branch. The conditions are the branches' own, loosened where a branch
 /// checks more than `pg_class` says.
 const RELATIONS: &str = "WITH relations AS MATERIALIZED (SELECT c.* FROM pg_catalog.pg_class c \
-     WHERE c.relkind IN ('p', 'f') OR c.relispartition \
-     OR c.oid IN (SELECT i.inhrelid FROM pg_catalog.pg_inherits i) \
+     WHERE c.relkind = 'f' \
      OR c.relrowsecurity OR c.relforcerowsecurity OR c.reloptions IS NOT NULL \
      OR c.reloftype <> 0 OR (c.relkind = 'r' AND c.relreplident <> 'd') \
      OR (c.relkind IN ('r', 'm') \

@@ -33,7 +33,7 @@ pub use summary::{Counts, KindCounts, Summary, summarize};
 
 use crate::catalog::{ObjectId, Tag, Warning};
 use crate::diff::{Change, ChangeKind, Changeset, Ix, Obj};
-use crate::sql::Stmt;
+use crate::sql::{Stmt, TableAction};
 
 /// An ordered list of steps, ready to be written as a script.
 #[derive(Debug, Clone, Serialize)]
@@ -287,6 +287,26 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         }
     }
 
+    // A table that starts to inherit must match its new parent, so it
+    // waits for the columns the parent drops.
+    for (i, change) in changes.iter().enumerate() {
+        for statement in &change.statements {
+            let Stmt::AlterTable {
+                action: TableAction::Inherit(parent),
+                ..
+            } = statement
+            else {
+                continue;
+            };
+            for (j, dropped) in changes.iter().enumerate() {
+                if dropped.kind == Drop
+                    && matches!(&dropped.id, ObjectId::Column { table, .. } if table == parent)
+                {
+                    link(Some(j), Some(i));
+                }
+            }
+        }
+    }
     edges.sort();
     edges.dedup();
     for (a, b) in edges {

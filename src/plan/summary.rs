@@ -151,13 +151,7 @@ mod tests {
     use crate::catalog::{Catalog, Column, QualName, Table, View};
 
     fn table(name: &str, columns: Vec<Column>) -> Table {
-        Table {
-            name: QualName::new("public", name),
-            unlogged: false,
-            columns,
-            constraints: Vec::new(),
-            comment: None,
-        }
+        Table::new(QualName::new("public", name), columns)
     }
 
     fn view(name: &str, definition: &str) -> View {

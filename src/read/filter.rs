@@ -50,21 +50,16 @@ macro_rules! user_schema {
 }
 
 /// True when the `pg_class` row `$c` is a table pgrift models: an ordinary
-/// table that is neither a partition nor an inheritance child, and does not
-/// belong to an extension. Partitioned tables, partitions, inheritance
-/// children and foreign tables are reported as warnings instead, and so is
-/// everything that hangs off them (columns, constraints, indexes, triggers).
+/// or partitioned table (a partition and an inheritance child too) that does
+/// not belong to an extension. Foreign tables are reported as warnings
+/// instead, and so is everything that hangs off them (columns, constraints,
+/// indexes, triggers).
 macro_rules! modelled_table {
     ($c:literal) => {
         concat!(
             "(",
             $c,
-            ".relkind = 'r' AND NOT ",
-            $c,
-            ".relispartition AND ",
-            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = ",
-            $c,
-            ".oid) AND ",
+            ".relkind IN ('r', 'p') AND ",
             "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_c ",
             "WHERE ext_c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext_c.objid = ",
             $c,

@@ -24,37 +24,27 @@ fn users(legacy: bool) -> Table {
     if legacy {
         columns.push(column("legacy_email", "text", false));
     }
-    Table {
-        name: QualName::new("public", "users"),
-        unlogged: false,
-        columns,
-        constraints: Vec::new(),
-        comment: None,
-    }
+    Table::new(QualName::new("public", "users"), columns)
 }
 
 fn orders(note_type: &str, check: bool) -> Table {
-    Table {
-        name: QualName::new("public", "orders"),
-        unlogged: false,
-        columns: vec![
-            column("id", "bigint", true),
-            column("user_id", "bigint", true),
-            column("note", note_type, false),
-        ],
-        constraints: if check {
-            vec![Constraint {
-                name: "orders_note_check".into(),
-                kind: ConstraintKind::Check,
-                definition: "CHECK (((note)::text !~ '^(x|y)$'::text))".into(),
-                validated: true,
-                comment: None,
-            }]
-        } else {
-            Vec::new()
-        },
-        comment: None,
+    let columns = vec![
+        column("id", "bigint", true),
+        column("user_id", "bigint", true),
+        column("note", note_type, false),
+    ];
+    let mut table = Table::new(QualName::new("public", "orders"), columns);
+    if check {
+        table.constraints.push(Constraint {
+            name: "orders_note_check".into(),
+            kind: ConstraintKind::Check,
+            definition: "CHECK (((note)::text !~ '^(x|y)$'::text))".into(),
+            validated: true,
+            inherited: false,
+            comment: None,
+        });
     }
+    table
 }
 
 fn touch(body: &str) -> Function {

@@ -230,10 +230,32 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                 }
                 TableAction::SetLogged(_) => (own(AccessExclusive), Work::Rewrite),
                 TableAction::EnableTrigger(..) => (own(ShareRowExclusive), Work::Brief),
+                // Attaching holds the parent lightly and the partition
+                // fully while the partition is checked against its bound
+                // (see the rule `partition-bound`).
+                TableAction::AttachPartition { partition, .. } => (
+                    vec![
+                        (ShareUpdateExclusive, table.clone()),
+                        (AccessExclusive, partition.clone()),
+                    ],
+                    Work::Scan,
+                ),
+                TableAction::DetachPartition(partition) => (
+                    vec![
+                        (AccessExclusive, table.clone()),
+                        (AccessExclusive, partition.clone()),
+                    ],
+                    Work::Brief,
+                ),
                 _ => (own(AccessExclusive), Work::Brief),
             }
         }
         Stmt::DropTable(table) => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        // A new partition locks its parent out entirely, unlike an attach.
+        Stmt::CreateTable {
+            partition_of: Some((parent, _)),
+            ..
+        } => (vec![(AccessExclusive, parent.clone())], Work::Brief),
         Stmt::CreateIndex(definition) => {
             let table = match &site.change.id {
                 crate::catalog::ObjectId::Index { name } => {

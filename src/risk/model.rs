@@ -35,6 +35,7 @@ macro_rules! every_rule {
             add_unique => AddUnique("add-unique"),
             add_exclusion => AddExclusion("add-exclusion"),
             domain_constraint => DomainConstraint("domain-constraint"),
+            partition_bound => PartitionBound("partition-bound"),
             validate_constraint => ValidateConstraint("validate-constraint"),
             unique_index => UniqueIndex("unique-index"),
             sequence_bounds => SequenceBounds("sequence-bounds"),

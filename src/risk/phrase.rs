@@ -20,7 +20,9 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::AddColumn(def) => {
                 format!("Adding column {}", column(table, &def.name))
             }
-            TableAction::DropColumn(name) => format!("Dropping column {}", column(table, name)),
+            TableAction::DropColumn(name) | TableAction::DropColumnIfExists(name) => {
+                format!("Dropping column {}", column(table, name))
+            }
             TableAction::AlterColumnType {
                 column: name,
                 data_type,
@@ -53,6 +55,12 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             }
             TableAction::EnableRule(name, _) => {
                 format!("Changing whether rule {name} on {table} applies")
+            }
+            TableAction::AttachPartition { partition, .. } => {
+                format!("Attaching partition {partition} to {table}")
+            }
+            TableAction::DetachPartition(partition) => {
+                format!("Detaching partition {partition} from {table}")
             }
             _ => format!("Altering {table}"),
         },
@@ -94,6 +102,11 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             format!("Raising the MINVALUE of sequence {name} to {value}")
         }
         Stmt::DropSequence(name) => format!("Dropping sequence {name}"),
+        Stmt::CreateTable {
+            name,
+            partition_of: Some((parent, _)),
+            ..
+        } => format!("Creating partition {name} of {parent}"),
         Stmt::CreateTable { name, .. } => format!("Creating table {name}"),
         _ => format!("Changing {} {}", step.id.kind_name(), step.id),
     }

@@ -857,7 +857,10 @@ impl Prober<'_> {
             condition,
         };
         match (category, action) {
-            (Category::DataLoss, TableAction::DropColumn(column)) => {
+            (
+                Category::DataLoss,
+                TableAction::DropColumn(column) | TableAction::DropColumnIfExists(column),
+            ) => {
                 self.column(table, &column.0)?;
                 Some((
                     count_where(Condition::IsNotNull(column.clone())),

@@ -144,6 +144,26 @@ pub fn check_expression(definition: &str) -> Option<ServerSql> {
     Some(ServerSql(definition[start..end].trim().to_owned()))
 }
 
+/// `pg_get_indexdef` prints the index of a partitioned table as `ON ONLY
+/// parent`, which creates the parent's index alone, invalid until an index
+/// of every partition is attached to it. The definition pgrift writes
+/// leaves `ONLY` out, so that PostgreSQL builds each partition's index, or
+/// attaches one the partition already has.
+pub fn index_on_partitions(definition: &str) -> String {
+    let Some(tokens) = lex(definition) else {
+        return definition.to_owned();
+    };
+    let unique = usize::from(tokens.get(1).is_some_and(|t| t.is_word("UNIQUE")));
+    // CREATE [UNIQUE] INDEX name ON ONLY …
+    let at = 4 + unique;
+    match (tokens.get(at - 1), tokens.get(at), tokens.get(at + 1)) {
+        (Some(on), Some(only), Some(next)) if on.is_word("ON") && only.is_word("ONLY") => {
+            format!("{}{}", &definition[..only.start], &definition[next.start..])
+        }
+        _ => definition.to_owned(),
+    }
+}
+
 /// Reads a `CREATE [UNIQUE] INDEX` statement as `pg_get_indexdef` prints it.
 pub fn index(definition: &str) -> Option<IndexDef> {
     let tokens = lex(definition)?;
@@ -517,6 +537,16 @@ mod tests {
             })
         );
         let def = index("CREATE INDEX i ON ONLY public.t USING btree (lower(name))").unwrap();
+        assert_eq!(
+            index_on_partitions(
+                r#"CREATE UNIQUE INDEX "ON ONLY" ON ONLY public.t USING btree (a)"#
+            ),
+            r#"CREATE UNIQUE INDEX "ON ONLY" ON public.t USING btree (a)"#
+        );
+        assert_eq!(
+            index_on_partitions("CREATE INDEX i ON public.only USING btree (a)"),
+            "CREATE INDEX i ON public.only USING btree (a)"
+        );
         assert!(!def.unique);
         assert_eq!(def.columns, None);
         let def = index(

@@ -327,6 +327,9 @@ pub enum CommentTarget {
 pub enum TableAction {
     AddColumn(ColumnDef),
     DropColumn(Ident),
+    /// A column a table kept of a parent it left, which the parent's own
+    /// `DROP COLUMN` may have taken already if it ran first.
+    DropColumnIfExists(Ident),
     AlterColumnType {
         column: Ident,
         data_type: ServerSql,
@@ -357,10 +360,23 @@ pub enum TableAction {
         not_valid: bool,
     },
     DropConstraint(Ident),
+    /// A check a table kept of a parent it left (see `DropColumnIfExists`).
+    DropConstraintIfExists(Ident),
     ValidateConstraint(Ident),
     SetLogged(bool),
     EnableTrigger(Ident, TriggerEnabled),
     EnableRule(Ident, TriggerEnabled),
+    /// `ATTACH PARTITION name FOR VALUES …`, on the parent.
+    AttachPartition {
+        partition: QualName,
+        bound: ServerSql,
+    },
+    /// `DETACH PARTITION name`, on the parent.
+    DetachPartition(QualName),
+    /// `INHERIT parent`, on the child.
+    Inherit(QualName),
+    /// `NO INHERIT parent`, on the child.
+    NoInherit(QualName),
 }
 
 /// The value of a `SET`.
@@ -491,10 +507,16 @@ pub enum Stmt {
         name: QualName,
         value: i64,
     },
+    /// `CREATE TABLE`: with its columns, or as a partition of a parent
+    /// (`PARTITION OF parent FOR VALUES …`), perhaps inheriting, perhaps
+    /// partitioned itself.
     CreateTable {
         name: QualName,
         unlogged: bool,
         columns: Vec<ColumnDef>,
+        partition_of: Option<(QualName, ServerSql)>,
+        inherits: Vec<QualName>,
+        partition_by: Option<ServerSql>,
     },
     AlterTable {
         table: QualName,
@@ -683,6 +705,7 @@ impl fmt::Display for TableAction {
         match self {
             TableAction::AddColumn(column) => write!(f, "ADD COLUMN {column}"),
             TableAction::DropColumn(name) => write!(f, "DROP COLUMN {name}"),
+            TableAction::DropColumnIfExists(name) => write!(f, "DROP COLUMN IF EXISTS {name}"),
             TableAction::AlterColumnType {
                 column,
                 data_type,
@@ -742,11 +765,20 @@ impl fmt::Display for TableAction {
                 Ok(())
             }
             TableAction::DropConstraint(name) => write!(f, "DROP CONSTRAINT {name}"),
+            TableAction::DropConstraintIfExists(name) => {
+                write!(f, "DROP CONSTRAINT IF EXISTS {name}")
+            }
             TableAction::ValidateConstraint(name) => write!(f, "VALIDATE CONSTRAINT {name}"),
             TableAction::SetLogged(true) => f.write_str("SET LOGGED"),
             TableAction::SetLogged(false) => f.write_str("SET UNLOGGED"),
             TableAction::EnableTrigger(name, mode) => enable(f, "TRIGGER", name, *mode),
             TableAction::EnableRule(name, mode) => enable(f, "RULE", name, *mode),
+            TableAction::AttachPartition { partition, bound } => {
+                write!(f, "ATTACH PARTITION {partition} {bound}")
+            }
+            TableAction::DetachPartition(partition) => write!(f, "DETACH PARTITION {partition}"),
+            TableAction::Inherit(parent) => write!(f, "INHERIT {parent}"),
+            TableAction::NoInherit(parent) => write!(f, "NO INHERIT {parent}"),
         }
     }
 }
@@ -902,17 +934,29 @@ impl fmt::Display for Stmt {
                 name,
                 unlogged,
                 columns,
+                partition_of,
+                inherits,
+                partition_by,
             } => {
                 let unlogged = if *unlogged { "UNLOGGED " } else { "" };
-                write!(f, "CREATE {unlogged}TABLE {name} (")?;
-                for (i, column) in columns.iter().enumerate() {
-                    let sep = if i + 1 < columns.len() { "," } else { "" };
-                    write!(f, "\n    {column}{sep}")?;
-                }
-                if columns.is_empty() {
-                    f.write_str(")")
+                write!(f, "CREATE {unlogged}TABLE {name}")?;
+                if let Some((parent, bound)) = partition_of {
+                    write!(f, " PARTITION OF {parent} {bound}")?;
                 } else {
-                    f.write_str("\n)")
+                    f.write_str(" (")?;
+                    for (i, column) in columns.iter().enumerate() {
+                        let sep = if i + 1 < columns.len() { "," } else { "" };
+                        write!(f, "\n    {column}{sep}")?;
+                    }
+                    f.write_str(if columns.is_empty() { ")" } else { "\n)" })?;
+                }
+                if !inherits.is_empty() {
+                    let parents: Vec<String> = inherits.iter().map(ToString::to_string).collect();
+                    write!(f, " INHERITS ({})", parents.join(", "))?;
+                }
+                match partition_by {
+                    Some(key) => write!(f, " PARTITION BY {key}"),
+                    None => Ok(()),
                 }
             }
             Stmt::AlterTable { table, action } => write!(f, "ALTER TABLE {table} {action}"),

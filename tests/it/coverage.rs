@@ -34,6 +34,9 @@ const FIXTURE: &str = include_str!("fixtures/coverage.sql");
 ///   dependency (`i`): a table's row type, an array type, a view's
 ///   `_RETURN` rule, a primary key's index, an identity's sequence, a
 ///   range's constructors;
+/// - a part of its partitioned parent's object, which `pg_depend` records
+///   as a partition dependency (`P`): a partition's index attached to the
+///   parent's index, a trigger or foreign key cloned onto a partition;
 /// - a column default (`pg_attrdef`) or, on PostgreSQL 18, a not-null
 ///   constraint (`contype = 'n'`): both are read as part of their column;
 /// - a publication's membership (`pg_publication_rel`,
@@ -122,7 +125,7 @@ WHERE l.objid >= 16384
     AND o.schema IS DISTINCT FROM 'pg_toast'
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
         WHERE d.classid = l.classid AND d.objid = l.objid AND d.objsubid = 0
-            AND d.deptype IN ('e', 'i'))
+            AND d.deptype IN ('e', 'i', 'P'))
 ORDER BY o.type, o.identity";
 
 /// The marker comment of the `n`th modelled object.

@@ -126,12 +126,15 @@ async fn rich_schema() {
              CHECK ((VALUE ~ '^\\d{5}$'::text))",
             "dependency column app.addresses.zip -> domain app.us_postal_code",
             "composite type app.pair (a integer, b integer)",
+            "table app.events partition by RANGE (at)",
+            "table app.events_2024 partition of app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+            "table app.child inherits app.parent",
+            "column app.child.id integer inherited",
+            "column app.child.extra text",
+            "column app.events_2024.at date not null inherited",
             "warning type app.pairs: the type of table app.pairs (app.pair) is *",
             "warning policy own_rows on app.users: *",
             "warning row-level security app.users: *",
-            "warning partitioned table app.events: *",
-            "warning partition app.events_2024: *",
-            "warning inheritance app.child: *",
             "warning storage parameters app.tuned: the storage parameters of table app.tuned \
              (fillfactor=70) are not modelled by pgrift and are left out of the diff",
             "warning statistics target app.tuned.id: *",
@@ -155,17 +158,14 @@ async fn rich_schema() {
              database owner; *",
         ],
         &[
-            // Extension members, identity sequences, indexes behind
-            // constraints, and tables that are not modelled.
+            // Extension members, identity sequences and indexes behind
+            // constraints.
             "function app.gen_salt(*",
             "function public.citext(*",
             "sequence app.users_id_seq *",
             "sequence app.teams_legacy_id_seq *",
             "index app.users_pkey *",
             "index app.users_email_key *",
-            "table app.events*",
-            "table app.events_2024*",
-            "table app.child*",
             "function app.total(*",
             "column app.scratch.*pg.dropped*",
             // `OWNED BY` is a property of the sequence, not an edge.
@@ -288,7 +288,7 @@ async fn server_definitions(client: &Client) -> (Vec<(String, String)>, Vec<(Str
              JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
-             AND c.relkind = 'r' AND NOT c.relispartition \
+             AND c.relkind IN ('r', 'p') AND k.conparentid = 0 \
              AND k.contype IN ('p', 'u', 'f', 'c', 'x')",
             &[],
         )
@@ -436,8 +436,21 @@ fn render(catalog: &Catalog) -> Vec<String> {
     }
     for table in &catalog.tables {
         let unlogged = if table.unlogged { " unlogged" } else { "" };
+        let mut tree = String::new();
+        if let Some(key) = &table.partition_by {
+            tree.push_str(&format!(" partition by {key}"));
+        }
+        if let Some(partition) = &table.partition_of {
+            tree.push_str(&format!(
+                " partition of {} {}",
+                partition.parent, partition.bound
+            ));
+        }
+        for parent in &table.inherits {
+            tree.push_str(&format!(" inherits {parent}"));
+        }
         lines.push(format!(
-            "table {}{unlogged}{}",
+            "table {}{unlogged}{tree}{}",
             table.name,
             comment(&table.comment)
         ));
@@ -628,6 +641,9 @@ fn render_column(column: &Column) -> String {
     }
     if column.not_null {
         text.push_str(" not null");
+    }
+    if column.inherited {
+        text.push_str(" inherited");
     }
     if let Some(default) = &column.default {
         text.push_str(&format!(" default {default}"));

@@ -507,7 +507,8 @@ async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
     Ok(pgdump::normalize(&String::from_utf8_lossy(&output.stdout)))
 }
 
-/// Row counts of the tables that exist on both sides.
+/// Row counts of the tables that exist on both sides, each of its own rows
+/// (`ONLY`): a parent counts no rows of its children.
 async fn row_counts(
     cluster: &Cluster,
     db: &str,
@@ -522,7 +523,7 @@ async fn row_counts(
     for table in &from.tables {
         if to.tables.iter().any(|t| t.name == table.name) {
             let row = client
-                .query_one(&format!("SELECT count(*) FROM {}", table.name), &[])
+                .query_one(&format!("SELECT count(*) FROM ONLY {}", table.name), &[])
                 .await
                 .map_err(|e| format!("count {}: {e}", table.name))?;
             counts.insert(table.name.to_string(), row.get::<_, i64>(0));

@@ -10,7 +10,7 @@ use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::AlterTable {
         table,
-        action: TableAction::DropColumn(column),
+        action: TableAction::DropColumn(column) | TableAction::DropColumnIfExists(column),
     } = site.stmt
     else {
         return Vec::new();

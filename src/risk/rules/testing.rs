@@ -48,13 +48,7 @@ pub fn with_default(column: Column, default: &str) -> Column {
 }
 
 pub fn table(table_name: &str, columns: Vec<Column>) -> Table {
-    Table {
-        name: name(table_name),
-        unlogged: false,
-        columns,
-        constraints: Vec::new(),
-        comment: None,
-    }
+    Table::new(name(table_name), columns)
 }
 
 pub fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constraint {
@@ -63,6 +57,7 @@ pub fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constra
         kind,
         definition: definition.to_owned(),
         validated: true,
+        inherited: false,
         comment: None,
     }
 }
