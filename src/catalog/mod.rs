@@ -19,7 +19,10 @@ mod id;
 mod kind;
 mod objects;
 
-pub use crate::names::{ColumnRef, FunctionKind, Name, QualName, SequenceOptions, TriggerEnabled};
+pub use crate::names::{
+    ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,
+    TriggerEnabled,
+};
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
 pub use kind::{
@@ -27,6 +30,7 @@ pub use kind::{
     create_firing, rename_aside,
 };
 pub use objects::{Ix, Key, Objects};
+pub use policy::RowSecurity;
 pub use table::{Column, Constraint, ConstraintKind, Identity};
 pub use view::ColumnComment;
 

@@ -1,5 +1,6 @@
 //! Tables. A table is never replaced: its columns, constraints, indexes and
-//! triggers are objects of their own, so only persistence alters here.
+//! triggers are objects of their own, so only persistence and row-level
+//! security alter here.
 //!
 //! The parts of a table (its columns with their identity, its constraints)
 //! are modelled here with it; as kinds of their own they are in
@@ -9,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
@@ -20,6 +22,9 @@ use crate::sql::{ColumnDef, CommentTarget, Ident, IdentityDef, ServerSql, Stmt, 
 pub struct Table {
     pub name: QualName,
     pub unlogged: bool,
+    /// Altered in place, and set after `CREATE TABLE` (see `policy.rs`).
+    #[serde(default)]
+    pub row_security: RowSecurity,
     /// Columns in their physical order. Order is not significant for the
     /// diff: a column added by `ALTER TABLE` lands at the end.
     pub columns: Vec<Column>,
@@ -97,24 +102,36 @@ pub struct Constraint {
 }
 
 pub fn compare(old: &Table, new: &Table) -> Delta {
-    if old.unlogged == new.unlogged {
-        return Delta::Same;
+    let mut stmts = Vec::new();
+    if old.unlogged != new.unlogged {
+        stmts.push(Stmt::AlterTable {
+            table: new.name.clone(),
+            action: TableAction::SetLogged(!new.unlogged),
+        });
     }
-    Delta::Alter(vec![Stmt::AlterTable {
-        table: new.name.clone(),
-        action: TableAction::SetLogged(!new.unlogged),
-    }])
+    stmts.extend(alter_row_security(&new.name, old.row_security, new.row_security));
+    if stmts.is_empty() {
+        Delta::Same
+    } else {
+        Delta::Alter(stmts)
+    }
 }
 
 /// `CREATE TABLE` with every column, its default and identity inline.
 /// Constraints are added separately, so that tables that reference each
 /// other can be created in any order.
 pub fn create(table: &Table) -> Vec<Stmt> {
-    vec![Stmt::CreateTable {
+    let mut stmts = vec![Stmt::CreateTable {
         name: table.name.clone(),
         unlogged: table.unlogged,
         columns: table.columns.iter().map(column_def).collect(),
-    }]
+    }];
+    stmts.extend(alter_row_security(
+        &table.name,
+        RowSecurity::default(),
+        table.row_security,
+    ));
+    stmts
 }
 
 pub fn drop(table: &Table) -> Vec<Stmt> {
@@ -147,7 +164,7 @@ impl<'a> ObjectKind<'a> for Table {
     const NOUN: &'static str = "table";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
-    const MODELS: &'static [&'static str] = &[];
+    const MODELS: &'static [&'static str] = &["row-level security"];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.tables.iter().map(Obj::Table));

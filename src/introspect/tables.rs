@@ -10,7 +10,7 @@ use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
 use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{
-    Column, Constraint, ConstraintKind, Name, ObjectId, QualName, Table, Warning,
+    Column, Constraint, ConstraintKind, Name, ObjectId, QualName, RowSecurity, Table, Warning,
 };
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
@@ -28,6 +28,7 @@ struct RawTable {
     oid: u32,
     name: QualName,
     unlogged: bool,
+    row_security: RowSecurity,
     /// The table's row type, and the array of it: a function taking the
     /// table's row as an argument depends on these.
     row_type: u32,
@@ -78,7 +79,8 @@ struct RawConstraint {
 
 const TABLES: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
-     c.relpersistence = 'u' AS unlogged, c.reltype AS row_type, \
+     c.relpersistence = 'u' AS unlogged, c.relrowsecurity AS row_security, \
+     c.relforcerowsecurity AS force_row_security, c.reltype AS row_type, \
      t.typarray AS row_array_type, cm.description AS comment \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -251,6 +253,10 @@ pub(super) async fn fetch(
             oid: row.get("oid")?,
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
             unlogged: row.get("unlogged")?,
+            row_security: RowSecurity {
+                enabled: row.get("row_security")?,
+                forced: row.get("force_row_security")?,
+            },
             row_type: row.get("row_type")?,
             row_array_type: row.get("row_array_type")?,
             comment: row.get("comment")?,
@@ -414,6 +420,7 @@ pub(super) fn build(
             Table {
                 name: table.name,
                 unlogged: table.unlogged,
+                row_security: table.row_security,
                 columns: Vec::new(),
                 constraints: Vec::new(),
                 comment: table.comment,

@@ -154,6 +154,7 @@ mod tests {
         Table {
             name: QualName::new("public", name),
             unlogged: false,
+            row_security: Default::default(),
             columns,
             constraints: Vec::new(),
             comment: None,

@@ -27,6 +27,7 @@ fn users(legacy: bool) -> Table {
     Table {
         name: QualName::new("public", "users"),
         unlogged: false,
+        row_security: Default::default(),
         columns,
         constraints: Vec::new(),
         comment: None,
@@ -37,6 +38,7 @@ fn orders(note_type: &str, check: bool) -> Table {
     Table {
         name: QualName::new("public", "orders"),
         unlogged: false,
+        row_security: Default::default(),
         columns: vec![
             column("id", "bigint", true),
             column("user_id", "bigint", true),

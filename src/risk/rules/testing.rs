@@ -51,6 +51,7 @@ pub fn table(table_name: &str, columns: Vec<Column>) -> Table {
     Table {
         name: name(table_name),
         unlogged: false,
+        row_security: Default::default(),
         columns,
         constraints: Vec::new(),
         comment: None,
