@@ -15,7 +15,7 @@
 //! is created after them and dropped before them. PostgreSQL refuses a
 //! type change of a column a policy uses, so the policy is replaced around
 //! it ([`Follows::Replaced`]), and its comment comes back. A dropped table
-//! takes its policies along.
+//! takes along its policies that use nothing but the table.
 
 use serde::{Deserialize, Serialize};
 
@@ -210,8 +210,16 @@ impl<'a> ObjectKind<'a> for Policy {
         vec![Stmt::DropOn(object(policy))]
     }
 
-    fn dropped_with(policy: &'a Policy, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        Some(ObjectId::Table {
+    /// Dropping the table drops its policies, but one that uses another
+    /// object (a view or a function on the table, another table) is
+    /// dropped on its own, before it: that object may depend on the table
+    /// and be dropped too, after the policy and before the table.
+    fn dropped_with(policy: &'a Policy, objects: &Objects<'a>, i: Ix) -> Option<ObjectId> {
+        let own = objects
+            .dependencies(i)
+            .iter()
+            .all(|&d| objects.obj(d).table() == Some(&policy.table));
+        own.then(|| ObjectId::Table {
             name: policy.table.clone(),
         })
     }
