@@ -1,7 +1,8 @@
 //! The names and small values that the catalog model and the statement
 //! model share: a schema-qualified name, a column reference, the options of
-//! a sequence, and the two enumerations that statements spell out. They sit
-//! below `sql`, which renders them, and below `catalog`, which holds them.
+//! a sequence, the roles a policy names, and the enumerations that
+//! statements spell out. They sit below `sql`, which renders them, and
+//! below `catalog`, which holds them.
 
 use std::fmt;
 
@@ -119,6 +120,55 @@ impl TriggerEnabled {
             'R' => Some(TriggerEnabled::Replica),
             'A' => Some(TriggerEnabled::Always),
             _ => None,
+        }
+    }
+}
+
+/// The commands a policy applies to (`pg_policy.polcmd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyCommand {
+    /// `*`: every command.
+    All,
+    /// `r`.
+    Select,
+    /// `a`.
+    Insert,
+    /// `w`.
+    Update,
+    /// `d`.
+    Delete,
+}
+
+impl PolicyCommand {
+    /// The command a `polcmd` holds; `None` for a code PostgreSQL does not
+    /// use.
+    pub fn from_code(code: char) -> Option<PolicyCommand> {
+        match code {
+            '*' => Some(PolicyCommand::All),
+            'r' => Some(PolicyCommand::Select),
+            'a' => Some(PolicyCommand::Insert),
+            'w' => Some(PolicyCommand::Update),
+            'd' => Some(PolicyCommand::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// A role a policy applies to: `PUBLIC` (every role, role OID 0), or one
+/// role by name. Displays as SQL, the name quoted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grantee {
+    Public,
+    Role(Name),
+}
+
+impl fmt::Display for Grantee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Grantee::Public => f.write_str("PUBLIC"),
+            Grantee::Role(name) => f.write_str(&quote_ident(name)),
         }
     }
 }

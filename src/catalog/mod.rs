@@ -19,7 +19,10 @@ mod id;
 mod kind;
 mod objects;
 
-pub use crate::names::{ColumnRef, FunctionKind, Name, QualName, SequenceOptions, TriggerEnabled};
+pub use crate::names::{
+    ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,
+    TriggerEnabled,
+};
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
 pub use kind::{
@@ -27,6 +30,7 @@ pub use kind::{
     create_firing, rename_aside,
 };
 pub use objects::{Ix, Key, Objects};
+pub use policy::RowSecurity;
 pub use table::{Column, Constraint, ConstraintKind, Identity, PartitionOf};
 pub use view::ColumnComment;
 
@@ -488,11 +492,22 @@ impl Catalog {
         find_sorted(&self.sequences, name, |s| &s.name)
     }
 
+    /// The policies on the table called `name`, sorted by name.
+    pub fn policies_on(&self, table: &QualName) -> &[Policy] {
+        range_sorted(&self.policies, table, |p| &p.table)
+    }
+
+    /// The policy called `name` on `table`.
+    pub fn policy(&self, table: &QualName, name: &str) -> Option<&Policy> {
+        let on = self.policies_on(table);
+        on.binary_search_by(|p| p.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &on[i])
+    }
+
     /// Every overload of the function (or procedure) called `name`.
     pub fn functions_named(&self, name: &QualName) -> &[Function] {
-        let start = self.functions.partition_point(|f| &f.name < name);
-        let end = start + self.functions[start..].partition_point(|f| &f.name == name);
-        &self.functions[start..end]
+        range_sorted(&self.functions, name, |f| &f.name)
     }
 
     /// The function called `name` whose identity arguments are `args`.
@@ -512,4 +527,11 @@ fn find_sorted<'a, T>(
     list.binary_search_by(|item| key(item).cmp(name))
         .ok()
         .map(|i| &list[i])
+}
+
+/// The elements of `list`, sorted by `key`, whose key is `name`.
+fn range_sorted<'a, T>(list: &'a [T], name: &QualName, key: impl Fn(&T) -> &QualName) -> &'a [T] {
+    let start = list.partition_point(|item| key(item) < name);
+    let end = start + list[start..].partition_point(|item| key(item) == name);
+    &list[start..end]
 }

@@ -62,11 +62,13 @@ macro_rules! every_kind {
                 Composite => composite_type::CompositeType { name: QualName } in composites: CompositeType,
                 /// A range type, with its multirange type.
                 Range => range_type::RangeType { name: QualName } in ranges: RangeType,
+                /// A row-level security policy (`CREATE POLICY`) on a table.
+                Policy => policy::Policy { table: QualName, name: Name } in policies: Policy,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
-                domain_check, composite_type, range_type,
+                domain_check, composite_type, range_type, policy,
             ],
             read: [
                 schemas: schema::Schema,
@@ -81,16 +83,17 @@ macro_rules! every_kind {
                 triggers: trigger::Trigger,
                 statistics: statistics::Statistics,
                 rules: rule::Rule,
+                policies: policy::Policy,
             ],
             ranks: [
                 Schema, Extension, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger, Rule,
+                Index, Statistics, View, Trigger, Rule, Policy,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
-                pg_rewrite, pg_extension, pg_statistic_ext,
+                pg_rewrite, pg_extension, pg_statistic_ext, pg_policy,
             ],
-            snapshot_version: 6,
+            snapshot_version: 7,
         }
     };
 }

@@ -185,11 +185,13 @@ impl ReadKind for Rule {
         rows.into_iter()
             .map(|row| {
                 let table = objects.relation(classes, row.table, || format!("rule {}", row.name))?;
-                let enabled =
-                    TriggerEnabled::from_code(row.enabled).ok_or_else(|| IntrospectError::Inconsistent {
-                        what: format!("rule {} on {table}", row.name),
-                        missing: format!("an unknown ev_enabled value {:?}", row.enabled),
-                    })?;
+                let enabled = TriggerEnabled::from_code(row.enabled).ok_or_else(|| {
+                    IntrospectError::unknown_code(
+                        format!("rule {} on {table}", row.name),
+                        "ev_enabled",
+                        row.enabled,
+                    )
+                })?;
                 let id = ObjectId::Rule {
                     table: table.clone(),
                     name: row.name.as_str().into(),

@@ -1,6 +1,6 @@
 //! Tables. A table is never replaced: its columns, constraints, indexes and
-//! triggers are objects of their own, so only its persistence and its
-//! place in a partition or inheritance tree alter here.
+//! triggers are objects of their own, so only its persistence, row-level
+//! security and its place in a partition or inheritance tree alter here.
 //!
 //! The parts of a table (its columns with their identity, its constraints)
 //! are modelled here with it; as kinds of their own they are in
@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
@@ -33,6 +34,9 @@ pub struct Table {
     /// in the order `INHERITS` lists them.
     #[serde(default)]
     pub inherits: Vec<QualName>,
+    /// Altered in place, and set after `CREATE TABLE` (see `policy.rs`).
+    #[serde(default)]
+    pub row_security: RowSecurity,
     /// Columns in their physical order. Order is not significant for the
     /// diff: a column added by `ALTER TABLE` lands at the end.
     pub columns: Vec<Column>,
@@ -52,6 +56,7 @@ impl Table {
             partition_by: None,
             partition_of: None,
             inherits: Vec::new(),
+            row_security: RowSecurity::default(),
             columns,
             constraints: Vec::new(),
             comment: None,
@@ -208,6 +213,7 @@ pub fn compare(old: &Table, new: &Table) -> Delta {
     if old.unlogged != new.unlogged {
         stmts.push(alter(TableAction::SetLogged(!new.unlogged)));
     }
+    stmts.extend(alter_row_security(&new.name, old.row_security, new.row_security));
     if stmts.is_empty() {
         Delta::Same
     } else {
@@ -264,7 +270,7 @@ fn attach(partition: &PartitionOf, name: &QualName) -> Stmt {
 /// columns come from its parents. Constraints are added separately, so that
 /// tables that reference each other can be created in any order.
 pub fn create(table: &Table) -> Vec<Stmt> {
-    vec![Stmt::CreateTable {
+    let mut stmts = vec![Stmt::CreateTable {
         name: table.name.clone(),
         unlogged: table.unlogged,
         columns: table
@@ -279,7 +285,13 @@ pub fn create(table: &Table) -> Vec<Stmt> {
             .map(|p| (p.parent.clone(), ServerSql(p.bound.clone()))),
         inherits: table.inherits.clone(),
         partition_by: table.partition_by.clone().map(ServerSql),
-    }]
+    }];
+    stmts.extend(alter_row_security(
+        &table.name,
+        RowSecurity::default(),
+        table.row_security,
+    ));
+    stmts
 }
 
 /// A partition is detached first, so that its drop holds its parent no
@@ -322,7 +334,7 @@ impl<'a> ObjectKind<'a> for Table {
     const NOUN: &'static str = "table";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
-    const MODELS: &'static [&'static str] = &[];
+    const MODELS: &'static [&'static str] = &["row-level security"];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.tables.iter().map(Obj::Table));

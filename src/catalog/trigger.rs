@@ -180,11 +180,13 @@ impl ReadKind for Trigger {
             .map(|row| {
                 let table =
                     objects.relation(classes, row.table, || format!("trigger {}", row.name))?;
-                let enabled =
-                    TriggerEnabled::from_code(row.enabled).ok_or_else(|| IntrospectError::Inconsistent {
-                        what: format!("trigger {} on {table}", row.name),
-                        missing: format!("an unknown tgenabled value {:?}", row.enabled),
-                    })?;
+                let enabled = TriggerEnabled::from_code(row.enabled).ok_or_else(|| {
+                    IntrospectError::unknown_code(
+                        format!("trigger {} on {table}", row.name),
+                        "tgenabled",
+                        row.enabled,
+                    )
+                })?;
                 let id = ObjectId::Trigger {
                     table: table.clone(),
                     name: row.name.as_str().into(),

@@ -196,6 +196,7 @@ pub fn describe(step: &Step) -> String {
                     ObjectId::Index { .. }
                         | ObjectId::Trigger { .. }
                         | ObjectId::Rule { .. }
+                        | ObjectId::Policy { .. }
                         | ObjectId::Sequence { .. }
                 )
         })

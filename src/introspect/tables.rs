@@ -10,7 +10,8 @@ use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
 use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{
-    Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName, Table, Warning,
+    Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName, RowSecurity, Table,
+    Warning,
 };
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
@@ -33,6 +34,7 @@ struct RawTable {
     bound: Option<String>,
     /// The parents, in `INHERITS` order.
     parents: Vec<u32>,
+    row_security: RowSecurity,
     /// The table's row type, and the array of it: a function taking the
     /// table's row as an argument depends on these.
     row_type: u32,
@@ -86,7 +88,8 @@ struct RawConstraint {
 
 const TABLES: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
-     c.relpersistence = 'u' AS unlogged, c.reltype AS row_type, \
+     c.relpersistence = 'u' AS unlogged, c.relrowsecurity AS row_security, \
+     c.relforcerowsecurity AS force_row_security, c.reltype AS row_type, \
      t.typarray AS row_array_type, cm.description AS comment, \
      CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by, \
      CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound, \
@@ -271,6 +274,10 @@ pub(super) async fn fetch(
             partition_by: row.get("partition_by")?,
             bound: row.get("bound")?,
             parents: row.get("parents")?,
+            row_security: RowSecurity {
+                enabled: row.get("row_security")?,
+                forced: row.get("force_row_security")?,
+            },
             row_type: row.get("row_type")?,
             row_array_type: row.get("row_array_type")?,
             comment: row.get("comment")?,
@@ -454,6 +461,7 @@ pub(super) fn build(
                 partition_by: table.partition_by,
                 partition_of,
                 inherits: parents,
+                row_security: table.row_security,
                 columns: Vec::new(),
                 constraints: Vec::new(),
                 comment: table.comment,

@@ -25,7 +25,7 @@ use thiserror::Error;
 use super::{Plan, Step};
 use crate::catalog::ObjectId;
 use crate::sql::lex::{TokenKind, tokenize};
-use crate::sql::{ColumnDef, DomainAction, Stmt, TableAction};
+use crate::sql::{ColumnDef, DomainAction, PolicyChange, PolicyDef, Stmt, TableAction};
 
 /// A feature newer than PostgreSQL 14 that a statement may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -245,6 +245,16 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
             action: DomainAction::AddConstraint { check: text, .. } | DomainAction::SetDefault(text),
             ..
         } => in_text(step.id.clone(), &text.0),
+        Stmt::CreatePolicy(PolicyDef {
+            using, with_check, ..
+        })
+        | Stmt::AlterPolicy(PolicyChange {
+            using, with_check, ..
+        }) => [using, with_check]
+            .into_iter()
+            .flatten()
+            .flat_map(|text| in_text(step.id.clone(), &text.0))
+            .collect(),
         _ => Vec::new(),
     }
 }

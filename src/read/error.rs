@@ -101,6 +101,15 @@ pub struct LockHolder {
 }
 
 impl IntrospectError {
+    /// The error for a `"char"` column (`column`) of the object `what`
+    /// that holds a code PostgreSQL does not use.
+    pub fn unknown_code(what: String, column: &str, code: char) -> Self {
+        IntrospectError::Inconsistent {
+            what,
+            missing: format!("an unknown {column} value {code:?}"),
+        }
+    }
+
     /// What the user can do about the error, when there is something to say.
     pub fn hint(&self) -> Option<&'static str> {
         match self {

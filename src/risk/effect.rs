@@ -8,7 +8,7 @@
 
 use crate::catalog::QualName;
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{ColumnDef, DomainAction, Stmt, TableAction};
+use crate::sql::{ColumnDef, DomainAction, PolicyChange, PolicyDef, Stmt, TableAction};
 
 use super::context::{Context, Site};
 use super::model::LockLevel;
@@ -277,13 +277,19 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             _ => return None,
         },
         Stmt::DropTrigger { table, .. } => (vec![(AccessExclusive, table.clone())], Work::Brief),
-        // Creating or dropping a rule changes how its table is queried.
+        // Creating or dropping a rule or a policy changes how its table is
+        // queried.
         Stmt::Deparsed(_) | Stmt::DropOn(_) => match &site.change.id {
-            crate::catalog::ObjectId::Rule { table, .. } => {
+            crate::catalog::ObjectId::Rule { table, .. }
+            | crate::catalog::ObjectId::Policy { table, .. } => {
                 (vec![(AccessExclusive, table.clone())], Work::Brief)
             }
             _ => return None,
         },
+        Stmt::CreatePolicy(PolicyDef { table, .. })
+        | Stmt::AlterPolicy(PolicyChange { table, .. }) => {
+            (vec![(AccessExclusive, table.clone())], Work::Brief)
+        }
         // A domain's new constraint is checked against every value of the
         // domain, under SHARE on each table that holds one (which blocks
         // writes and lets reads through).

@@ -47,6 +47,7 @@ macro_rules! every_rule {
             drop_index => DropIndex("drop-index"),
             drop_view => DropView("drop-view"),
             drop_function => DropFunction("drop-function"),
+            row_security => RowSecurity("row-security"),
         }
     };
 }

@@ -62,6 +62,14 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::DetachPartition(partition) => {
                 format!("Detaching partition {partition} from {table}")
             }
+            TableAction::RowSecurity(true) => format!("Enabling row-level security on {table}"),
+            TableAction::RowSecurity(false) => format!("Disabling row-level security on {table}"),
+            TableAction::ForceRowSecurity(true) => {
+                format!("Forcing row-level security on {table}")
+            }
+            TableAction::ForceRowSecurity(false) => {
+                format!("Ending forced row-level security on {table}")
+            }
             _ => format!("Altering {table}"),
         },
         Stmt::DropTable(name) => format!("Dropping table {name}"),
@@ -76,7 +84,9 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
         Stmt::DropIndex(name) => format!("Dropping index {name}"),
         Stmt::CreateTrigger(_) => format!("Creating trigger {}", step.id),
         Stmt::DropTrigger { table, name } => format!("Dropping trigger {name} on {table}"),
-        Stmt::Deparsed(_) => format!("Creating {} {}", step.id.kind_name(), step.id),
+        Stmt::Deparsed(_) | Stmt::CreatePolicy(_) => {
+            format!("Creating {} {}", step.id.kind_name(), step.id)
+        }
         Stmt::DropOn(_) | Stmt::DropObject(_) => {
             format!("Dropping {} {}", step.id.kind_name(), step.id)
         }

@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
-use crate::names::{ColumnRef, FunctionKind, QualName, SequenceOptions, TriggerEnabled};
+use crate::names::{
+    ColumnRef, FunctionKind, Grantee, PolicyCommand, QualName, SequenceOptions, TriggerEnabled,
+};
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
 /// `pg_get_*def`), embedded verbatim. It is never built from user input by
@@ -251,7 +253,7 @@ impl fmt::Display for ObjectName {
     }
 }
 
-/// An object that lives in a table (a rule, later a policy), named in a
+/// An object that lives in a table (a rule, a policy), named in a
 /// generic statement as PostgreSQL spells it: `RULE name ON table`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectOn {
@@ -264,6 +266,80 @@ impl fmt::Display for ObjectOn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} ON {}", self.keyword, self.name, self.table)
     }
+}
+
+/// A row-level security policy as `CREATE POLICY` writes it:
+/// `CREATE POLICY name ON table AS PERMISSIVE|RESTRICTIVE FOR command TO
+/// roles [USING (…)] [WITH CHECK (…)]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyDef {
+    pub name: Ident,
+    pub table: QualName,
+    pub permissive: bool,
+    pub command: PolicyCommand,
+    pub roles: Vec<Grantee>,
+    /// The expression rows must pass to be seen (`pg_get_expr`).
+    pub using: Option<ServerSql>,
+    /// The expression new rows must pass (`pg_get_expr`).
+    pub with_check: Option<ServerSql>,
+}
+
+impl fmt::Display for PolicyDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        };
+        write!(
+            f,
+            "CREATE POLICY {} ON {} AS {kind} FOR {} TO ",
+            self.name,
+            self.table,
+            policy_command(self.command)
+        )?;
+        write_list(f, &self.roles)?;
+        write_policy_expressions(f, self.using.as_ref(), self.with_check.as_ref())
+    }
+}
+
+/// What `ALTER POLICY name ON table` changes: each clause only when it
+/// changes. PostgreSQL cannot take an expression away this way, so only a
+/// new or changed one is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyChange {
+    pub name: Ident,
+    pub table: QualName,
+    pub roles: Option<Vec<Grantee>>,
+    pub using: Option<ServerSql>,
+    pub with_check: Option<ServerSql>,
+}
+
+impl fmt::Display for PolicyChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ALTER POLICY {} ON {}", self.name, self.table)?;
+        if let Some(roles) = &self.roles {
+            f.write_str(" TO ")?;
+            write_list(f, roles)?;
+        }
+        write_policy_expressions(f, self.using.as_ref(), self.with_check.as_ref())
+    }
+}
+
+/// ` USING (…) WITH CHECK (…)`, each when given. The server prints an
+/// expression without the brackets the grammar wants around it.
+fn write_policy_expressions(
+    f: &mut fmt::Formatter<'_>,
+    using: Option<&ServerSql>,
+    with_check: Option<&ServerSql>,
+) -> fmt::Result {
+    if let Some(using) = using {
+        write!(f, " USING ({using})")?;
+    }
+    if let Some(with_check) = with_check {
+        write!(f, " WITH CHECK ({with_check})")?;
+    }
+    Ok(())
 }
 
 /// One action of a generic `ALTER <keyword> <name>`.
@@ -377,6 +453,10 @@ pub enum TableAction {
     Inherit(QualName),
     /// `NO INHERIT parent`, on the child.
     NoInherit(QualName),
+    /// `ENABLE ROW LEVEL SECURITY` when true, `DISABLE …` when false.
+    RowSecurity(bool),
+    /// `FORCE ROW LEVEL SECURITY` when true, `NO FORCE …` when false.
+    ForceRowSecurity(bool),
 }
 
 /// The value of a `SET`.
@@ -558,6 +638,8 @@ pub enum Stmt {
     DropObject(ObjectName),
     /// `DROP <keyword> <name> ON <table>`.
     DropOn(ObjectOn),
+    CreatePolicy(PolicyDef),
+    AlterPolicy(PolicyChange),
     DropTrigger {
         table: QualName,
         name: Ident,
@@ -658,6 +740,16 @@ impl fmt::Display for ColumnDef {
             f.write_str(" NOT NULL")?;
         }
         Ok(())
+    }
+}
+
+fn policy_command(command: PolicyCommand) -> &'static str {
+    match command {
+        PolicyCommand::All => "ALL",
+        PolicyCommand::Select => "SELECT",
+        PolicyCommand::Insert => "INSERT",
+        PolicyCommand::Update => "UPDATE",
+        PolicyCommand::Delete => "DELETE",
     }
 }
 
@@ -779,6 +871,10 @@ impl fmt::Display for TableAction {
             TableAction::DetachPartition(partition) => write!(f, "DETACH PARTITION {partition}"),
             TableAction::Inherit(parent) => write!(f, "INHERIT {parent}"),
             TableAction::NoInherit(parent) => write!(f, "NO INHERIT {parent}"),
+            TableAction::RowSecurity(true) => f.write_str("ENABLE ROW LEVEL SECURITY"),
+            TableAction::RowSecurity(false) => f.write_str("DISABLE ROW LEVEL SECURITY"),
+            TableAction::ForceRowSecurity(true) => f.write_str("FORCE ROW LEVEL SECURITY"),
+            TableAction::ForceRowSecurity(false) => f.write_str("NO FORCE ROW LEVEL SECURITY"),
         }
     }
 }
@@ -1011,6 +1107,8 @@ impl fmt::Display for Stmt {
             Stmt::AlterObject { object, action } => write!(f, "ALTER {object} {action}"),
             Stmt::DropObject(object) => write!(f, "DROP {object}"),
             Stmt::DropOn(object) => write!(f, "DROP {object}"),
+            Stmt::CreatePolicy(policy) => write!(f, "{policy}"),
+            Stmt::AlterPolicy(change) => write!(f, "{change}"),
             Stmt::DropTrigger { table, name } => write!(f, "DROP TRIGGER {name} ON {table}"),
             Stmt::Comment { target, text } => match text {
                 Some(text) => write!(f, "COMMENT ON {target} IS {text}"),

@@ -128,3 +128,66 @@ async fn plan_and_report_keep_control_characters_off_the_terminal() {
     assert!(!text.contains(['\x1b', '\r']), "{text:?}");
     assert!(!stderr(&report).contains(['\x1b', '\r']));
 }
+
+/// A policy whose name, role and expression hold line breaks and SQL:
+/// every name stays quoted in the script and out of the risk comments'
+/// line breaks. The role is a cluster's, so the test creates it (a shadow
+/// given by URL makes no stand-ins).
+#[tokio::test]
+async fn policies_keep_hostile_names_and_roles_quoted() {
+    const ROLE: &str = "r\nDROP TABLE public.victim; --*/";
+    let admin = crate::support::shared_cluster()
+        .await
+        .connect("postgres")
+        .await
+        .expect("connect as the cluster's superuser");
+    let created = admin
+        .batch_execute(&format!(
+            "CREATE ROLE {} NOLOGIN",
+            pgrift::sql::quote_ident(ROLE)
+        ))
+        .await;
+    if let Err(e) = created {
+        assert_eq!(
+            e.code(),
+            Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT),
+            "{e}"
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = dir.path().join("from.sql");
+    let to = dir.path().join("to.sql");
+    let table = "CREATE TABLE victim (id int);\nCREATE TABLE t (id int, note text);\n\
+        ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n";
+    std::fs::write(
+        &from,
+        format!("{table}CREATE POLICY \"p\nDROP TABLE public.victim; --\" ON t USING (true);\n"),
+    )
+    .expect("write FROM");
+    std::fs::write(
+        &to,
+        format!(
+            "{table}CREATE POLICY \"p\nDROP TABLE public.victim; --\" ON t \
+             TO \"r\nDROP TABLE public.victim; --*/\" USING (note <> E'*/\\n--');\n"
+        ),
+    )
+    .expect("write TO");
+    let out = pgrift(&["diff", path(&from), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let script = stdout(&out);
+    assert_comments_are_whole_lines(&script);
+    assert!(
+        script.contains(
+            "ALTER POLICY \"p\nDROP TABLE public.victim; --\" ON public.t \
+             TO \"r\nDROP TABLE public.victim; --*/\" USING ((note <> '*/\n--'::text));"
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains(
+            "--   risk medium security: Changing the roles and USING of policy \
+             \"p\\nDROP TABLE public.victim; --\" on public.t"
+        ),
+        "{script}"
+    );
+}

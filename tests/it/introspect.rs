@@ -48,7 +48,7 @@ async fn rich_schema() {
              cache 5 cycle owned by app.teams.invoice -- Invoice numbers",
             "sequence app.teams_id_seq integer start 1 increment 1 min 1 max 2147483647 \
              cache 1 owned by app.teams.id",
-            "table app.users -- People",
+            "table app.users row security forced -- People",
             "table app.scratch unlogged",
             "column app.users.id bigint not null identity always app.users_id_seq bigint start 7 \
              increment 3 min 1 max 9223372036854775807 cache 1",
@@ -133,8 +133,10 @@ async fn rich_schema() {
             "column app.child.extra text",
             "column app.events_2024.at date not null inherited",
             "warning type app.pairs: the type of table app.pairs (app.pair) is *",
-            "warning policy own_rows on app.users: *",
-            "warning row-level security app.users: *",
+            "policy own_rows on app.users permissive all to PUBLIC: using true",
+            "policy positive on app.users restrictive update to pg_monitor, pg_read_all_stats: \
+             using (score > 0) with check app.is_positive(score) -- Only positive scores",
+            "dependency policy positive on app.users -> function app.is_positive(n integer)",
             "warning storage parameters app.tuned: the storage parameters of table app.tuned \
              (fillfactor=70) are not modelled by pgrift and are left out of the diff",
             "warning statistics target app.tuned.id: *",
@@ -449,8 +451,18 @@ fn render(catalog: &Catalog) -> Vec<String> {
         for parent in &table.inherits {
             tree.push_str(&format!(" inherits {parent}"));
         }
+        let enabled = if table.row_security.enabled {
+            " row security"
+        } else {
+            ""
+        };
+        let forced = if table.row_security.forced {
+            " forced"
+        } else {
+            ""
+        };
         lines.push(format!(
-            "table {}{unlogged}{tree}{}",
+            "table {}{unlogged}{enabled}{forced}{tree}{}",
             table.name,
             comment(&table.comment)
         ));
@@ -600,6 +612,30 @@ fn render(catalog: &Catalog) -> Vec<String> {
                 .join(" "),
             comment(&rule.comment)
         ));
+    }
+    for policy in &catalog.policies {
+        let kind = if policy.permissive {
+            "permissive"
+        } else {
+            "restrictive"
+        };
+        let command = serde_json::to_value(policy.command).expect("a command serializes");
+        let roles: Vec<String> = policy.roles.iter().map(|r| r.to_string()).collect();
+        let mut line = format!(
+            "policy {} on {} {kind} {} to {}:",
+            policy.name,
+            policy.table,
+            command.as_str().unwrap_or_default(),
+            roles.join(", ")
+        );
+        if let Some(using) = &policy.using {
+            line.push_str(&format!(" using {using}"));
+        }
+        if let Some(with_check) = &policy.with_check {
+            line.push_str(&format!(" with check {with_check}"));
+        }
+        line.push_str(&comment(&policy.comment));
+        lines.push(line);
     }
     for dependency in &catalog.dependencies {
         lines.push(format!(
