@@ -139,7 +139,7 @@ impl<'a> Objects<'a> {
         // before the parent drops a column the child inherits, which would
         // otherwise take the child's column along; and joins it after the
         // parent has the columns it is to inherit.
-        for table in &catalog.tables {
+        for table in catalog.tables.iter().filter(|t| !t.inherits.is_empty()) {
             let Some(child) = objects.index_of(&ObjectId::Table {
                 name: table.name.clone(),
             }) else {
