@@ -45,6 +45,9 @@ pub struct Options {
     /// (`emit::layout::Layout::history_table`), which is the tool's and not
     /// the schema's.
     pub tool_tables: Vec<&'static str>,
+    /// The schema where `pgrift apply` records its deployments, left out of
+    /// both sides: it is pgrift's, never the schema's.
+    pub history_schema: Option<String>,
 }
 
 /// One script of a comparison and its risks.
@@ -256,6 +259,7 @@ async fn load_pair(
         let shadow = Arc::clone(&options.shadow);
         let limits = options.limits;
         let tool_tables = options.tool_tables.clone();
+        let history_schema = options.history_schema.clone();
         tasks.spawn(async move {
             let start = Instant::now();
             let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
@@ -271,6 +275,14 @@ async fn load_pair(
                      what it applied there"
                 )
             }));
+            if let Some(schema) = &history_schema
+                && loaded.catalog.leave_out_schema(schema)
+            {
+                loaded.warnings.push(format!(
+                    "schema {} is left out of the diff: pgrift records its deployments there",
+                    crate::sql::quote_ident(schema)
+                ));
+            }
             let elapsed = start.elapsed();
             let indexed = tokio::task::spawn_blocking(move || {
                 Indexed::new(loaded, |loaded| Objects::new(&loaded.catalog))

@@ -8,6 +8,7 @@ mod read;
 #[macro_use]
 pub mod catalog;
 mod compare;
+pub mod deploy;
 pub mod diff;
 pub mod emit;
 pub mod introspect;

@@ -38,7 +38,7 @@ fn main() -> ExitCode {
                 if let Some(hint) = e.hint() {
                     eprintln!("hint: {}", lines(&hint));
                 }
-                ExitCode::from(cli::EXIT_ERROR)
+                ExitCode::from(e.exit_code())
             }
         }
     })

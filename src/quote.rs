@@ -212,6 +212,14 @@ pub fn quote_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
+/// Quotes one part of a name for a pattern of `pg_dump` or `psql`
+/// (`--table schema.name`): always in double quotes, inside which the
+/// pattern characters (`*`, `?`, `.`, and the rest of regular
+/// expressions) match themselves and a double quote is written twice.
+pub fn quote_pattern(part: &str) -> String {
+    format!("\"{}\"", part.replace('"', "\"\""))
+}
+
 /// The keyword list, for the test that compares it with a server's.
 pub fn keywords() -> &'static [&'static str] {
     KEYWORDS

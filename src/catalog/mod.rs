@@ -473,6 +473,22 @@ pub struct Warning {
 }
 
 impl Catalog {
+    /// Leaves out the schema `schema` with its tables and everything on
+    /// them, as [`Catalog::leave_out_tables`] does; returns whether the
+    /// schema was there. For a schema that a tool keeps for itself (the
+    /// deployment history), which holds nothing but tables.
+    pub fn leave_out_schema(&mut self, schema: &str) -> bool {
+        self.leave_out_tables(|table| table.schema == schema);
+        let id = ObjectId::Schema {
+            name: Name::from(schema),
+        };
+        let before = self.schemas.len();
+        self.schemas.retain(|s| s.name != schema);
+        self.dependencies
+            .retain(|d| d.dependent != id && d.referenced != id);
+        self.schemas.len() != before
+    }
+
     /// The table called `name`. Like the other lookups by name, it expects a
     /// normalized catalog (every list sorted by its key), which introspection
     /// and snapshot files give, and searches it by bisection.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use pgrift::CompareError;
+use pgrift::deploy::DeployError;
 use pgrift::emit::layout::LayoutError;
 use pgrift::source::SourceError;
 
@@ -22,9 +23,21 @@ pub enum CliError {
     },
     #[error("{}: {source}", dir.display())]
     Layout { dir: PathBuf, source: LayoutError },
+    #[error(transparent)]
+    Deploy(#[from] DeployError),
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CliError {
+    /// The exit status: 3 for a risk gate, else 2.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Deploy(DeployError::Gate { .. }) => super::EXIT_RISK,
+            _ => super::EXIT_ERROR,
+        }
+    }
+
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
@@ -38,6 +51,8 @@ impl CliError {
             CliError::Write { .. } => {
                 Some("check that the directory exists and is writable".to_owned())
             }
+            CliError::Deploy(e) => e.hint(),
+            CliError::Usage(_) => Some("`pgrift help apply` shows both forms".to_owned()),
             CliError::Layout { .. } => Some(
                 "name the migration with letters, digits, '_' and '-', e.g. --name add_refunds"
                     .to_owned(),

@@ -1,13 +1,17 @@
 //! The command line: arguments parsed once into validated values, one file
 //! per command.
 
+mod apply;
 mod diff;
 mod error;
+mod history;
 mod plan;
 mod report;
 mod risk;
+mod rollback;
 mod shell;
 mod snapshot;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -99,6 +103,45 @@ pub enum Command {
         "Exit status: 0 success; 2 error."
     ))]
     Snapshot(snapshot::SnapshotArgs),
+    /// Apply a plan to a live database, behind a drift guard, and record it
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift plan $PROD_URL schema/ --out release-42/ && pgrift apply release-42/ --db $PROD_URL\n",
+        "  pgrift apply release-42/ --db $PROD_URL --dry-run        # run it all, roll it back\n",
+        "  pgrift apply release-42/ --db $PROD_URL --backup backups/ --fail-on high --allow drop-column:public.users.legacy\n",
+        "  pgrift apply $DEV_URL schema/ --yes                      # plan and apply in one step\n\n",
+        "Before the first statement the database is compared with the plan's FROM; if it changed \
+         since the plan was made, nothing runs. Each deployment is recorded in pgrift.deployments \
+         with its scripts; `pgrift rollback` undoes it.\n\n",
+        "Exit status: 0 success; 2 error, drift, or a statement failed; 3 a risk at or above --fail-on."
+    ))]
+    Apply(apply::ApplyArgs),
+    /// Undo a deployment with its recorded reverse script
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift rollback $PROD_URL           # the last deployment that succeeded\n",
+        "  pgrift rollback $PROD_URL 7 --dry-run\n\n",
+        "The database must still be the deployment's TO; if it changed since, nothing runs.\n\n",
+        "Exit status: 0 success; 2 error, drift, or a statement failed."
+    ))]
+    Rollback(rollback::RollbackArgs),
+    /// Check that a database is a plan's TO, after applying it
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  pgrift verify release-42/ --db $PROD_URL\n\n",
+        "Exit status: 0 the database matches the plan's TO; 1 it differs (the changes are listed); 2 error."
+    ))]
+    Verify(verify::VerifyArgs),
+    /// List the deployments recorded in a database, or show one with its scripts
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift history $PROD_URL\n",
+        "  pgrift history $PROD_URL 7            # with its forward and reverse scripts\n",
+        "  pgrift history $PROD_URL --format json\n\n",
+        "A deployment left running by a session that is gone shows as interrupted.\n\n",
+        "Exit status: 0 success; 2 error."
+    ))]
+    History(history::HistoryArgs),
     /// Print a shell's completion script for pgrift
     #[command(after_help = concat!(
         "Examples:\n",
@@ -148,6 +191,22 @@ pub struct ShadowArgs {
     /// 0 waits as long as it takes
     #[arg(long, value_name = "DURATION", default_value = "10min", value_parser = risk::parse_limit)]
     pub load_timeout: Duration,
+    #[command(flatten)]
+    pub history: HistorySchema,
+}
+
+/// Where deployments are recorded.
+#[derive(Debug, Args)]
+pub struct HistorySchema {
+    /// The schema where `pgrift apply` records deployments; it is left out
+    /// of every comparison
+    #[arg(
+        long = "history-schema",
+        value_name = "SCHEMA",
+        default_value = "pgrift",
+        env = "PGRIFT_HISTORY_SCHEMA"
+    )]
+    pub history_schema: String,
 }
 
 impl ShadowArgs {
@@ -208,6 +267,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Plan(args) => plan::run(args).await,
         Command::Report(args) => report::run(args).await,
         Command::Snapshot(args) => snapshot::run(args).await,
+        Command::Apply(args) => apply::run(args).await,
+        Command::Rollback(args) => rollback::run(args).await,
+        Command::Verify(args) => verify::run(args).await,
+        Command::History(args) => history::run(args).await,
         Command::Completions(args) => shell::completions(&args),
         Command::Man => shell::man(),
     }
@@ -256,6 +319,7 @@ pub fn options(
         probe: risk.probe.clone(),
         timeouts: script.timeouts(),
         tool_tables: Vec::new(),
+        history_schema: Some(shadow.history.history_schema.clone()),
     })
 }
 
@@ -341,4 +405,19 @@ pub fn write_file(path: &PathBuf, contents: &[u8]) -> Result<(), CliError> {
         path: path.clone(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// clap checks a command line's definition only when it parses one:
+    /// two arguments of one command with the same name would pass the
+    /// build and fail at the first run of that command.
+    #[test]
+    fn every_command_is_well_defined() {
+        Cli::command().debug_assert();
+    }
 }

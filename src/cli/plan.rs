@@ -11,8 +11,9 @@ use super::{
     CliError, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
     print_comparison_warnings, skip_free, write_file,
 };
+use pgrift::deploy::{Deployment, Side};
 use pgrift::emit::layout::{self, Layout};
-use pgrift::emit::{self, PlanSide};
+use pgrift::emit::{self, FROM_SNAPSHOT, TO_SNAPSHOT};
 use pgrift::{Script, report};
 
 #[derive(Debug, Args)]
@@ -93,7 +94,6 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         .reverse
         .as_ref()
         .expect("the reverse script is planned when asked for");
-    let (from, to) = (&comparison.from, &comparison.to);
 
     std::fs::create_dir_all(&args.out).map_err(|source| CliError::Write {
         path: args.out.clone(),
@@ -107,32 +107,19 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         skip_free(comparison);
         return Ok(ExitCode::from(status));
     }
-    let render = |script: &Script, direction| {
-        let mut out = Vec::new();
-        let title = emit::script_title(direction, &from.label, &to.label);
-        emit::write_script(&script.plan, &title, Some(&script.risks), &mut out).map(|_| out)
-    };
+    let deployment = deployment(&comparison, reverse);
+    let files = [
+        ("forward.sql", deployment.forward_sql.as_bytes()),
+        ("reverse.sql", deployment.reverse_sql.as_bytes()),
+        (FROM_SNAPSHOT, deployment.from_snapshot.as_bytes()),
+        (TO_SNAPSHOT, deployment.to_snapshot.as_bytes()),
+    ];
+    for (name, contents) in files {
+        write_file(&args.out.join(name), contents)?;
+    }
     let io = |path: PathBuf| move |source| CliError::Write { path, source };
-    let forward_sql =
-        render(forward, emit::Direction::Forward).map_err(io(args.out.join("forward.sql")))?;
-    let reverse_sql =
-        render(reverse, emit::Direction::Reverse).map_err(io(args.out.join("reverse.sql")))?;
-    write_file(&args.out.join("forward.sql"), &forward_sql)?;
-    write_file(&args.out.join("reverse.sql"), &reverse_sql)?;
-
-    let side = |loaded: &pgrift::source::Loaded| PlanSide {
-        source: loaded.label.clone(),
-        fingerprint: emit::fingerprint(&loaded.catalog),
-    };
     let mut json = Vec::new();
-    emit::write_plan_json(
-        &forward.plan,
-        &reverse.plan,
-        &side(from),
-        &side(to),
-        &mut json,
-    )
-    .map_err(io(args.out.join("plan.json")))?;
+    emit::write_plan_json(&deployment.plan, &mut json).map_err(io(args.out.join("plan.json")))?;
     write_file(&args.out.join("plan.json"), &json)?;
 
     let report = risk::build_report(&comparison, reverse);
@@ -143,12 +130,14 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     report::write_json(&report, &mut report_json).map_err(io(args.out.join("report.json")))?;
     write_file(&args.out.join("report.json"), &report_json)?;
     eprintln!(
-        "wrote {} ({} steps), {} ({} steps), {}, {} and {}",
+        "wrote {} ({} steps), {} ({} steps), {} (with {} and {}), {} and {}",
         args.out.join("forward.sql").display(),
         forward.plan.steps.len(),
         args.out.join("reverse.sql").display(),
         reverse.plan.steps.len(),
         args.out.join("plan.json").display(),
+        FROM_SNAPSHOT,
+        TO_SNAPSHOT,
         args.out.join("report.md").display(),
         args.out.join("report.json").display()
     );
@@ -156,6 +145,25 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     let status = config.failing(&forward.risks).unwrap_or(EXIT_OK);
     skip_free(comparison);
     Ok(ExitCode::from(status))
+}
+
+/// What `plan` writes, as the deployment `apply` runs: both scripts, the
+/// plan file and the snapshots of both sides.
+pub fn deployment(comparison: &pgrift::Comparison, reverse: &Script) -> Deployment {
+    fn side(loaded: &pgrift::source::Loaded) -> Side<'_> {
+        Side {
+            label: &loaded.label,
+            catalog: &loaded.catalog,
+            server_version_num: loaded.server_version_num,
+        }
+    }
+    let forward = &comparison.forward;
+    Deployment::build(
+        side(&comparison.from),
+        side(&comparison.to),
+        (&forward.plan, &forward.risks),
+        (&reverse.plan, &reverse.risks),
+    )
 }
 
 /// Writes the scripts as the next migration of `layout` in `dir`. Nothing

@@ -21,7 +21,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn severity(self) -> Severity {
+    pub fn severity(self) -> Severity {
         match self {
             FailOn::High => Severity::High,
             FailOn::Medium => Severity::Medium,

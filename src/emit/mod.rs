@@ -5,13 +5,14 @@ pub mod layout;
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, ObjectId};
 use crate::diff::ChangeKind;
+use crate::names::QualName;
 use crate::plan::{Plan, Step, Timeouts};
-use crate::risk::{Assessment, Risk};
+use crate::risk::{Assessment, Category, Risk, Severity};
 use crate::sql::{SetValue, Stmt, comment};
 
 /// Session settings every script starts with: function bodies are not
@@ -212,78 +213,153 @@ pub fn describe(step: &Step) -> String {
 pub fn fingerprint(catalog: &Catalog) -> String {
     // Serialising the model cannot fail: it has no maps with non-string keys.
     let json = serde_json::to_vec(catalog).unwrap_or_default();
-    hex::encode(Sha256::digest(&json))
+    sha256(&json)
 }
 
 /// One side of a plan file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSide {
+    /// The schema argument, password-free.
     pub source: String,
     pub fingerprint: String,
+    /// The file of the plan's directory that holds this side's catalog as
+    /// a snapshot: what `apply` checks the database against before its
+    /// first statement (FROM) and `verify` after its last (TO).
+    pub snapshot: String,
 }
 
-#[derive(Debug, Serialize)]
-struct PlanStatement<'a> {
-    change: &'static str,
-    object_kind: &'static str,
-    object: String,
-    id: &'a ObjectId,
-    reason: Option<&'a str>,
-    sql: String,
+/// One statement of a plan file, with what a tool that runs it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanStatement {
+    pub change: String,
+    pub object_kind: String,
+    pub object: String,
+    pub id: ObjectId,
+    pub reason: Option<String>,
+    /// The script's transaction the statement runs in, counted from 0
+    /// (`Plan::transactions`): statements of one transaction commit
+    /// together.
+    pub transaction: usize,
+    pub sql: String,
+    pub risks: Vec<PlanRisk>,
 }
 
-#[derive(Debug, Serialize)]
-struct PlanFile<'a> {
-    format: &'static str,
-    version: u32,
-    from: &'a PlanSide,
-    to: &'a PlanSide,
+/// One risk of a statement, as a plan file records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRisk {
+    /// The rule's id (`drop-column`).
+    pub rule: String,
+    pub severity: Severity,
+    pub category: Category,
+    /// The object the statement changes, as SQL names.
+    pub object: String,
+    pub message: String,
+}
+
+/// The files of a plan's directory that hold FROM's and TO's catalogs.
+pub const FROM_SNAPSHOT: &str = "from.json";
+pub const TO_SNAPSHOT: &str = "to.json";
+
+/// The value of a plan file's `format` field.
+pub const PLAN_FORMAT: &str = "pgrift-plan";
+
+/// The plan file version this pgrift writes and reads: 2 added each
+/// statement's transaction and risks, the scripts' checksums, the
+/// snapshots of both sides and the objects a backup must hold.
+pub const PLAN_VERSION: u32 = 2;
+
+/// The contents of `plan.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFile {
+    pub format: String,
+    pub version: u32,
+    pub from: PlanSide,
+    pub to: PlanSide,
     /// The session settings both scripts start with, for a tool that runs
     /// the statements one by one.
-    settings: Vec<String>,
-    forward: Vec<PlanStatement<'a>>,
-    reverse: Vec<PlanStatement<'a>>,
-    warnings: &'a [crate::catalog::Warning],
+    pub settings: Vec<String>,
+    /// The sha256 of `forward.sql` and `reverse.sql` as written, so that a
+    /// script edited after review is noticed before it is applied.
+    pub forward_sha256: String,
+    pub reverse_sha256: String,
+    /// The tables and sequences whose data the forward script can destroy
+    /// (what `apply --backup` dumps first).
+    pub at_risk: Vec<QualName>,
+    pub forward: Vec<PlanStatement>,
+    pub reverse: Vec<PlanStatement>,
+    pub warnings: Vec<crate::catalog::Warning>,
 }
 
-fn statements(plan: &Plan) -> Vec<PlanStatement<'_>> {
+/// Every statement of a plan with its transaction and risks, in script
+/// order.
+pub fn plan_statements(plan: &Plan, risks: &Assessment) -> Vec<PlanStatement> {
+    let transactions = plan.transactions();
     plan.steps
         .iter()
-        .flat_map(|step| {
-            step.statements.iter().map(move |stmt| PlanStatement {
-                change: step.kind.as_str(),
-                object_kind: step.id.kind_name(),
-                object: step.id.to_string(),
-                id: &step.id,
-                reason: step.reason.as_deref(),
-                sql: format!("{stmt};"),
-            })
+        .enumerate()
+        .flat_map(|(step_index, step)| {
+            let transaction = transactions[step_index];
+            step.statements
+                .iter()
+                .enumerate()
+                .map(move |(index, stmt)| PlanStatement {
+                    change: step.kind.as_str().to_owned(),
+                    object_kind: step.id.kind_name().to_owned(),
+                    object: step.id.to_string(),
+                    id: step.id.clone(),
+                    reason: step.reason.clone(),
+                    transaction,
+                    sql: format!("{stmt};"),
+                    risks: risks
+                        .of(step_index, index)
+                        .iter()
+                        .map(|risk| PlanRisk {
+                            rule: risk.rule.id().to_owned(),
+                            severity: risk.severity,
+                            category: risk.category,
+                            object: risk.object.clone(),
+                            message: risk.message.clone(),
+                        })
+                        .collect(),
+                })
         })
         .collect()
 }
 
-/// Writes `plan.json`: every statement of both scripts with its change and
-/// object, and the fingerprints of both sides.
-pub fn write_plan_json(
-    forward: &Plan,
-    reverse: &Plan,
-    from: &PlanSide,
-    to: &PlanSide,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let file = PlanFile {
-        format: "pgrift-plan",
-        version: 1,
-        from,
-        to,
-        settings: session_settings(forward.timeouts)
-            .map(|stmt| format!("{stmt};"))
-            .collect(),
-        forward: statements(forward),
-        reverse: statements(reverse),
-        warnings: &forward.warnings,
-    };
-    serde_json::to_writer_pretty(&mut *out, &file)?;
+/// The session settings a plan's scripts start with, as statements.
+pub fn settings(plan: &Plan) -> Vec<String> {
+    session_settings(plan.timeouts)
+        .map(|stmt| format!("{stmt};"))
+        .collect()
+}
+
+/// The tables and sequences whose data a plan's data-loss risks destroy:
+/// a dropped table or sequence, the table of a dropped column or of a
+/// narrowing type change. Sorted, each once.
+pub fn at_risk(plan: &Plan, risks: &Assessment) -> Vec<QualName> {
+    let mut names: Vec<QualName> = risks
+        .statements
+        .iter()
+        .filter(|s| s.risks.iter().any(|r| r.category == Category::DataLoss))
+        .filter_map(|s| match &plan.steps[s.step].id {
+            ObjectId::Table { name } | ObjectId::Sequence { name } => Some(name.clone()),
+            ObjectId::Column { table, .. } => Some(table.clone()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The sha256 of a script as written, in hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Writes `plan.json`.
+pub fn write_plan_json(file: &PlanFile, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, file)?;
     writeln!(out)
 }
 

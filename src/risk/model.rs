@@ -5,7 +5,7 @@
 //! the rule that found it: `rules/` builds on this model, and the model
 //! knows nothing of the rules' code.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Every risk rule, one line each: its file under `src/risk/rules/`, its
 /// variant of [`Rule`] and its id (the module's name in kebab-case, as the
@@ -88,7 +88,7 @@ impl Serialize for Rule {
 
 /// How bad a risk is, from worst to least. The order is the order of the
 /// variants, so `Severity::High > Severity::Low`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     Info,
@@ -109,7 +109,7 @@ impl Severity {
 }
 
 /// What kind of harm a statement may do. Documented in the README.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     /// Deletes data: a dropped table, column or sequence, a narrowing type.

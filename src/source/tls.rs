@@ -57,6 +57,18 @@ impl SslMode {
             _ => return None,
         })
     }
+
+    /// The mode as libpq spells it, for a client program it starts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
 }
 
 /// The process-wide crypto provider. It is installed once, explicitly, so

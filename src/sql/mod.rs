@@ -13,6 +13,7 @@
 //! they are re-exported here, where every caller finds them.
 
 mod comment;
+mod history;
 pub mod lex;
 mod probe;
 pub mod read;
@@ -20,8 +21,9 @@ mod shadow;
 mod stmt;
 pub mod verify;
 
-pub use crate::quote::{keywords, quote_ident, quote_ident_with, quote_literal};
+pub use crate::quote::{keywords, quote_ident, quote_ident_with, quote_literal, quote_pattern};
 pub use comment::{comment, visible};
+pub use history::{HISTORY_TABLE, HistoryStmt};
 pub use probe::{CastText, Condition, InputCheck, ProbeControl, ProbeQuery};
 pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;

@@ -48,27 +48,10 @@ async fn seeded_from(prefix: &str) -> (String, String) {
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
     for file in ["from.sql", "seed.sql"] {
-        psql_file(&db, &fixture(file)).await;
+        support::psql_file(&db, &fixture(file)).await;
     }
     let url = cluster.conninfo(&db).to_string();
     (db, url)
-}
-
-async fn psql_file(db: &str, file: &Path) {
-    let cluster = support::shared_cluster().await;
-    let out = cluster
-        .psql(db)
-        .arg("-f")
-        .arg(file)
-        .output()
-        .await
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "{}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The number of rows of every table of `db` with rows in the seed.
@@ -296,9 +279,9 @@ async fn flyway_and_golang_migrate_files_round_trip() {
             !up_sql.contains("schema_migrations") && !up_sql.contains("flyway_schema_history"),
             "the tool's history table is left alone:\n{up_sql}"
         );
-        psql_file(&db, &dir.path().join(up)).await;
+        support::psql_file(&db, &dir.path().join(up)).await;
         same_for_tool(&url, &fixture("to.sql"), layout).await;
-        psql_file(&db, &dir.path().join(down)).await;
+        support::psql_file(&db, &dir.path().join(down)).await;
         same_for_tool(&url, &fixture("from.sql"), layout).await;
         assert_eq!(
             rows(&db).await,

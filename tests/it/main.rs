@@ -7,6 +7,7 @@ mod compare;
 mod compat;
 mod conformance;
 mod coverage;
+mod deploy;
 mod hostile;
 mod introspect;
 mod layouts;

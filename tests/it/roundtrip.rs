@@ -21,7 +21,10 @@ use std::sync::Arc;
 use futures_util::{StreamExt, stream};
 use pgrift::catalog::Catalog;
 use pgrift::source::{Cluster, Shadow, ShadowDb, snapshot};
-use pgrift::{diff, emit, introspect, plan};
+use pgrift::{deploy, diff, emit, introspect, plan};
+
+/// The schema `pgrift::deploy` records deployments in, by default.
+const HISTORY_SCHEMA: &str = "pgrift";
 
 use crate::{pgdump, support};
 
@@ -187,10 +190,10 @@ pub async fn run_files(cluster: &Arc<Cluster>, files: &Files) -> Outcome {
         (Ok((from_db, from)), Ok((to_db, to))) => {
             let failed = fail_part_way(cluster, &shadow, &files.from, seed, from, to).await;
             let seeded = match failed {
-                Ok(()) => round_trip(cluster, from_db.name(), from, to).await,
+                Ok(()) => round_trip(cluster, from_db.name(), from, to, Runner::Psql).await,
                 Err(e) => Err(e),
             };
-            let swapped = round_trip(cluster, to_db.name(), to, from).await;
+            let swapped = round_trip(cluster, to_db.name(), to, from, Runner::Deploy).await;
             (seeded, swapped.map(|_| ()))
         }
         (Err(e), _) | (_, Err(e)) => (Err(e.clone()), Ok(())),
@@ -389,12 +392,81 @@ pub async fn load(
     Ok(db)
 }
 
+/// What runs the scripts of a round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Runner {
+    /// `psql -f` on the scripts as written.
+    Psql,
+    /// `pgrift::deploy`: `apply` of the forward script, then `rollback`
+    /// of that deployment from its history.
+    Deploy,
+}
+
+/// Progress that goes nowhere.
+struct Quiet;
+
+impl deploy::Progress for Quiet {
+    fn event(&mut self, _: deploy::Event<'_>) {}
+}
+
+/// Applies `from` → `to` to `db` with `pgrift::deploy::apply`.
+async fn deploy_forward(
+    cluster: &Cluster,
+    db: &str,
+    from: &Catalog,
+    to: &Catalog,
+) -> Result<(), String> {
+    let plan_of = |a, b| plan::plan(&diff::diff(a, b)).map_err(|e| format!("plan: {e}"));
+    let (forward, reverse) = (plan_of(from, to)?, plan_of(to, from)?);
+    let none = pgrift::risk::Assessment::default();
+    let side = |label, catalog| deploy::Side {
+        label,
+        catalog,
+        server_version_num: None,
+    };
+    let deployment = deploy::Deployment::build(
+        side("from", from),
+        side("to", to),
+        (&forward, &none),
+        (&reverse, &none),
+    );
+    if deployment.statements().is_empty() {
+        return Ok(());
+    }
+    deploy::apply(
+        &cluster.conninfo(db),
+        &deployment,
+        None,
+        &deploy_options(),
+        &mut Quiet,
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// Rolls back the last deployment to `db` with `pgrift::deploy::rollback`.
+async fn deploy_rollback(cluster: &Cluster, db: &str) -> Result<(), String> {
+    deploy::rollback(&cluster.conninfo(db), None, &deploy_options(), &mut Quiet)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn deploy_options() -> deploy::ApplyOptions {
+    deploy::ApplyOptions {
+        retry_delay: std::time::Duration::from_millis(100),
+        ..deploy::ApplyOptions::default()
+    }
+}
+
 /// Migrates `from_db`, built as `from_side`, to `to_side` and back.
 async fn round_trip(
     cluster: &Cluster,
     from_db: &str,
     from_side: &Side,
     to_side: &Side,
+    runner: Runner,
 ) -> Result<Scripts, String> {
     let (from, from_dump) = (&from_side.catalog, &from_side.dump);
     let (to, to_dump) = (&to_side.catalog, &to_side.dump);
@@ -403,9 +475,13 @@ async fn round_trip(
     let forward = script(from, to, "forward")?;
     let reverse = script(to, from, "reverse")?;
 
-    apply(cluster, from_db, &forward)
-        .await
-        .map_err(|e| format!("forward script failed: {e}\n--- forward script ---\n{forward}"))?;
+    match runner {
+        Runner::Psql => apply(cluster, from_db, &forward).await,
+        Runner::Deploy => deploy_forward(cluster, from_db, from, to).await,
+    }
+    .map_err(|e| {
+        format!("forward script ({runner:?}) failed: {e}\n--- forward script ---\n{forward}")
+    })?;
     let migrated = catalog(cluster, from_db).await?;
     let again = script(&migrated, to, "again")?;
     if !again.is_empty() {
@@ -427,9 +503,14 @@ async fn round_trip(
         ));
     }
 
-    apply(cluster, from_db, &reverse)
-        .await
-        .map_err(|e| format!("reverse script failed: {e}\n--- reverse script ---\n{reverse}"))?;
+    match runner {
+        Runner::Psql => apply(cluster, from_db, &reverse).await,
+        Runner::Deploy if forward.is_empty() => Ok(()),
+        Runner::Deploy => deploy_rollback(cluster, from_db).await,
+    }
+    .map_err(|e| {
+        format!("reverse script ({runner:?}) failed: {e}\n--- reverse script ---\n{reverse}")
+    })?;
     let restored = catalog(cluster, from_db).await?;
     let again = script(&restored, from, "again")?;
     if !again.is_empty() {
@@ -452,9 +533,15 @@ pub async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
         .connect(db)
         .await
         .map_err(|e| format!("connect to {db}: {e}"))?;
+    // `Runner::Deploy` records its deployments in the history schema,
+    // which is never part of a schema.
     introspect::introspect(&client)
         .await
-        .map(|i| i.catalog)
+        .map(|i| {
+            let mut catalog = i.catalog;
+            catalog.leave_out_schema(HISTORY_SCHEMA);
+            catalog
+        })
         .map_err(|e| format!("introspect {db}: {e}"))
 }
 
@@ -489,6 +576,7 @@ async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
     let mut command = cluster.pg_dump(db);
     let output = command
         .args(["--schema-only", "--no-owner", "--no-privileges"])
+        .arg(format!("--exclude-schema={HISTORY_SCHEMA}"))
         .output()
         .await
         .map_err(|e| format!("pg_dump: {e}"))?;

@@ -106,3 +106,22 @@ fn requires_lines() {
     assert_eq!(skip_reason(Some(15), 150000), None);
     assert_eq!(skip_reason(None, 140000), None);
 }
+
+/// Runs `file` with psql on database `db` of the shared cluster, failing
+/// the test with psql's message.
+pub async fn psql_file(db: &str, file: &std::path::Path) {
+    let cluster = shared_cluster().await;
+    let out = cluster
+        .psql(db)
+        .arg("-f")
+        .arg(file)
+        .output()
+        .await
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
