@@ -478,11 +478,14 @@ async fn a_backup_holds_the_rows_of_a_dropped_table_and_the_gate_asks_for_them()
         .output()
         .await
         .expect("pg_restore runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // A pg_restore newer than the server sets what the server does not
+    // know (`transaction_timeout` before 17), which it reports and skips.
+    let errors = String::from_utf8_lossy(&out.stderr);
+    let only_newer_settings = errors
+        .lines()
+        .filter(|line| line.contains("error:"))
+        .all(|line| line.contains("unrecognized configuration parameter"));
+    assert!(out.status.success() || only_newer_settings, "{errors}");
     assert_eq!(
         query_one_i64(
             &cluster,
