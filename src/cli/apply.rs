@@ -11,10 +11,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::risk::FailOn;
-use super::{
-    CliError, EXIT_OK, ScriptArgs, ShadowArgs, compare, options, parse_source,
-    print_comparison_warnings,
-};
+use super::{CliError, EXIT_OK, ScriptArgs, ShadowArgs, parse_source};
 use pgrift::deploy::{self, Applied, ApplyOptions, Deployment, Event, Progress};
 use pgrift::source::{ConnInfo, SourceSpec, find_bin_dir};
 use pgrift::sql::visible;
@@ -126,24 +123,8 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, CliError> {
                 )));
             };
             let to = parse_source(to)?;
-            let config = super::risk::RiskConfig {
-                fail_on: None,
-                probe: None,
-            };
-            let compare_options = pgrift::Options {
-                reverse: true,
-                check_forward: true,
-                check_reverse: true,
-                ..options(&args.shadow, &config, &args.script)?
-            };
-            let comparison =
-                compare(&from, &to, &compare_options, args.shadow.quiet, false).await?;
-            print_comparison_warnings(&comparison.warnings, args.shadow.quiet);
-            let reverse = comparison
-                .reverse
-                .as_ref()
-                .expect("the reverse script is planned when asked for");
-            let deployment = super::plan::deployment(&comparison, reverse);
+            let (deployment, _) =
+                super::plan::planned(&from, &to, &args.shadow, &args.script, true).await?;
             (target, deployment)
         }
     };
@@ -241,6 +222,8 @@ pub fn report(applied: &Applied, target: &ConnInfo, dry_run: bool, verb: &str) {
 pub struct Reporter {
     output: Output,
     bar: Option<ProgressBar>,
+    /// Print a line per statement when there is no bar.
+    lines: bool,
 }
 
 impl Reporter {
@@ -254,7 +237,20 @@ impl Reporter {
             }
             bar
         });
-        Reporter { output, bar }
+        Reporter {
+            output,
+            bar,
+            lines: true,
+        }
+    }
+
+    /// A reporter for a command that prints every statement's time itself
+    /// at the end: a bar on a terminal, else nothing per statement.
+    pub fn without_lines(output: Output, total: usize) -> Reporter {
+        Reporter {
+            lines: false,
+            ..Reporter::new(output, total)
+        }
     }
 
     pub fn finish(&self) {
@@ -321,6 +317,7 @@ impl Progress for Reporter {
                 took,
             } => match &self.bar {
                 Some(bar) => bar.inc(1),
+                None if !self.lines => {}
                 None => {
                     let risk = worst(statement)
                         .map(|r| format!(" [{r}]"))
@@ -352,7 +349,7 @@ impl Progress for Reporter {
                 ));
             }
             Event::Committed { transaction, of } => {
-                if self.bar.is_none() {
+                if self.bar.is_none() && self.lines {
                     eprintln!("committed transaction {transaction} of {of}");
                 }
             }

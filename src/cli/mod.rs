@@ -6,6 +6,7 @@ mod diff;
 mod error;
 mod history;
 mod plan;
+mod rehearse;
 mod report;
 mod risk;
 mod rollback;
@@ -132,6 +133,18 @@ pub enum Command {
         "Exit status: 0 the database matches the plan's TO; 1 it differs (the changes are listed); 2 error."
     ))]
     Verify(verify::VerifyArgs),
+    /// Try a deployment on a copy of FROM in a shadow database: forward, back, rows kept
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift rehearse $PROD_URL schema/ --seed sample-rows.sql\n",
+        "  pgrift rehearse schema-v1/ schema-v2/ --shadow-url postgres://ci@localhost/postgres\n\n",
+        "FROM's schema is built in a new shadow database (its .sql files, or the script from an \
+         empty database to FROM's catalog), the seed rows are loaded, and the plan is applied, \
+         checked against TO, rolled back and checked against FROM, as `apply` and `rollback` would; \
+         each statement's time is printed. The database is dropped at the end.\n\n",
+        "Exit status: 0 the rehearsal passed; 1 a script did not reach its side or rows were lost; 2 error."
+    ))]
+    Rehearse(rehearse::RehearseArgs),
     /// List the deployments recorded in a database, or show one with its scripts
     #[command(after_help = concat!(
         "Examples:\n",
@@ -270,6 +283,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Apply(args) => apply::run(args).await,
         Command::Rollback(args) => rollback::run(args).await,
         Command::Verify(args) => verify::run(args).await,
+        Command::Rehearse(args) => rehearse::run(args).await,
         Command::History(args) => history::run(args).await,
         Command::Completions(args) => shell::completions(&args),
         Command::Man => shell::man(),

@@ -147,6 +147,38 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::from(status))
 }
 
+/// Compares FROM and TO without probes, plans both scripts and returns
+/// them as a deployment, with the shadow the sources were loaded into
+/// (the `apply FROM TO` and `rehearse` way to a deployment). `check`
+/// refuses scripts the servers cannot run, as `plan` does.
+pub async fn planned(
+    from: &super::SourceArg,
+    to: &super::SourceArg,
+    shadow: &ShadowArgs,
+    script: &ScriptArgs,
+    check: bool,
+) -> Result<(Deployment, std::sync::Arc<pgrift::source::Shadow>), CliError> {
+    let config = risk::RiskConfig {
+        fail_on: None,
+        probe: None,
+    };
+    let options = pgrift::Options {
+        reverse: true,
+        check_forward: check,
+        check_reverse: check,
+        ..options(shadow, &config, script)?
+    };
+    let comparison = compare(from, to, &options, shadow.quiet, false).await?;
+    print_comparison_warnings(&comparison.warnings, shadow.quiet);
+    let reverse = comparison
+        .reverse
+        .as_ref()
+        .expect("the reverse script is planned when asked for");
+    let deployment = deployment(&comparison, reverse);
+    skip_free(comparison);
+    Ok((deployment, options.shadow))
+}
+
 /// What `plan` writes, as the deployment `apply` runs: both scripts, the
 /// plan file and the snapshots of both sides.
 pub fn deployment(comparison: &pgrift::Comparison, reverse: &Script) -> Deployment {

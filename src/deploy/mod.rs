@@ -20,6 +20,7 @@
 mod backup;
 mod error;
 mod history;
+mod rehearse;
 mod run;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ use crate::source::{self, ConnInfo, snapshot};
 pub use backup::Backup;
 pub use error::{Blocker, DeployError, Failure};
 pub use history::{Record, Shown, list, show};
+pub use rehearse::{Rehearsal, Timing, rehearse};
 pub use run::{Event, Progress};
 
 /// What a deployment applies: one direction of a plan.

@@ -16,6 +16,10 @@ pub enum ShadowStmt {
     CreateRole { name: Ident, login: bool },
     /// `GRANT role TO member`.
     GrantRole { role: Ident, member: Ident },
+    /// `REASSIGN OWNED BY from TO to`: a rehearsal hands what the files
+    /// created to the role that deploys, as a database built by one role
+    /// would be.
+    ReassignOwned { from: Ident, to: Ident },
     /// `CREATE DATABASE name OWNER owner TEMPLATE template0`.
     CreateDatabase { name: Ident, owner: Ident },
     /// A `CREATE EXTENSION` as a user's file wrote it.
@@ -45,6 +49,9 @@ impl fmt::Display for ShadowStmt {
                 write!(f, "CREATE ROLE {name} {login}")
             }
             ShadowStmt::GrantRole { role, member } => write!(f, "GRANT {role} TO {member}"),
+            ShadowStmt::ReassignOwned { from, to } => {
+                write!(f, "REASSIGN OWNED BY {from} TO {to}")
+            }
             ShadowStmt::CreateDatabase { name, owner } => {
                 write!(f, "CREATE DATABASE {name} OWNER {owner} TEMPLATE template0")
             }

@@ -510,3 +510,49 @@ async fn a_backup_holds_the_rows_of_a_dropped_table_and_the_gate_asks_for_them()
     assert_eq!(records[0]["backup_file"], file.display().to_string());
     assert_eq!(records[0]["backup_sha256"].as_str().map(str::len), Some(64));
 }
+
+#[tokio::test]
+async fn a_rehearsal_runs_both_ways_on_a_seeded_copy_and_catches_what_fails_on_its_rows() {
+    let passed = pgrift(&[
+        "rehearse",
+        path(&fixture("demo", "from.sql")),
+        path(&fixture("demo", "to.sql")),
+        "--seed",
+        path(&fixture("demo", "seed.sql")),
+    ])
+    .await;
+    assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
+    let report = stdout(&passed);
+    assert!(
+        report.contains("forward script:") && report.contains("reverse script:"),
+        "{report}"
+    );
+    assert!(report.contains("create table public.addresses"), "{report}");
+    assert!(
+        report.contains("rows in 4 tables seeded and checked"),
+        "{report}"
+    );
+    assert!(
+        stderr(&passed).contains("rehearsal passed"),
+        "{}",
+        stderr(&passed)
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = sql_file(dir.path(), "from.sql", "CREATE TABLE \"t\n*/\" (a int);\n");
+    let to = sql_file(
+        dir.path(),
+        "to.sql",
+        "CREATE TABLE \"t\n*/\" (a int NOT NULL);\n",
+    );
+    let seed = sql_file(
+        dir.path(),
+        "seed.sql",
+        "INSERT INTO \"t\n*/\" VALUES (1), (NULL);\n",
+    );
+    let failed = pgrift(&["rehearse", path(&from), path(&to), "--seed", path(&seed)]).await;
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    let message = stderr(&failed);
+    assert!(message.contains("statement 1 of 1 failed"), "{message}");
+    assert!(message.contains("contains null values"), "{message}");
+}
