@@ -158,10 +158,7 @@ fn pg_dump() -> PathBuf {
 /// user must say `--yes`.
 fn confirm(deployment: &Deployment, target: &ConnInfo) -> Result<bool, CliError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::Usage(
-            "apply FROM TO asks before it changes the database; pass --yes where no one can answer"
-                .to_owned(),
-        ));
+        return Err(CliError::Unconfirmed);
     }
     eprintln!(
         "{} statements in {} transactions, risks: {}",

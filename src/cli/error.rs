@@ -27,6 +27,10 @@ pub enum CliError {
     Deploy(#[from] DeployError),
     #[error("{0}")]
     Usage(String),
+    #[error(
+        "apply FROM TO asks before it changes the database, and there is no terminal to ask on"
+    )]
+    Unconfirmed,
 }
 
 impl CliError {
@@ -53,6 +57,9 @@ impl CliError {
             }
             CliError::Deploy(e) => e.hint(),
             CliError::Usage(_) => Some("`pgrift help apply` shows both forms".to_owned()),
+            CliError::Unconfirmed => Some(
+                "pass --yes to apply without asking, or write a plan with `pgrift plan` and apply its directory".to_owned(),
+            ),
             CliError::Layout { .. } => Some(
                 "name the migration with letters, digits, '_' and '-', e.g. --name add_refunds"
                     .to_owned(),

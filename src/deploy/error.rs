@@ -142,8 +142,10 @@ pub enum DeployError {
     Statement(Box<Failure>),
     #[error("the deployment history in schema {schema}: {message}")]
     History { schema: String, message: String },
-    #[error("no deployment {id} in the history to roll back{}", why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
-    NoDeployment { id: String, why: Option<String> },
+    /// `what` is the whole sentence: "no deployment 7 in the history",
+    /// "nothing to roll back: no apply has succeeded".
+    #[error("{what}")]
+    NoDeployment { what: String },
     #[error("backup with pg_dump failed: {0}")]
     Backup(String),
     #[error("the connection to the database failed: {0}")]

@@ -233,8 +233,7 @@ pub async fn list(client: &Client, schema: &str) -> Result<Vec<Record>, DeployEr
 /// Deployment `id` with its scripts.
 pub async fn show(client: &Client, schema: &str, id: i64) -> Result<Shown, DeployError> {
     let missing = || DeployError::NoDeployment {
-        id: id.to_string(),
-        why: None,
+        what: format!("no deployment {id} in the history"),
     };
     if !exists(client, schema).await? {
         return Err(missing());
@@ -258,10 +257,11 @@ pub async fn for_rollback(
     schema: &str,
     id: Option<i64>,
 ) -> Result<(i64, Deployment), DeployError> {
-    let shown_id = id.map_or_else(|| "to roll back".to_owned(), |id| id.to_string());
     let none = |why: &str| DeployError::NoDeployment {
-        id: shown_id.clone(),
-        why: Some(why.to_owned()),
+        what: match id {
+            Some(id) => format!("deployment {id} cannot be rolled back: {why}"),
+            None => format!("nothing to roll back: {why}"),
+        },
     };
     if !exists(client, schema).await? {
         return Err(none("nothing was deployed to this database"));
@@ -283,7 +283,14 @@ pub async fn for_rollback(
     let (status, action): (String, String) = (row.get(3), row.get(4));
     if action != "apply" || status != "succeeded" {
         return Err(none(&format!(
-            "it is a {action} that is {status}; only an apply that succeeded is rolled back"
+            "it is a{} {action} that {}; only an apply that succeeded is rolled back",
+            if action == "apply" { "n" } else { "" },
+            match status.as_str() {
+                "running" => "is still running".to_owned(),
+                "interrupted" => "was interrupted".to_owned(),
+                "rolled back" => "was rolled back".to_owned(),
+                other => other.to_owned(),
+            }
         )));
     }
     let plan: String = row.get(0);

@@ -144,20 +144,23 @@ impl Deployment {
             })
         };
         let plan_path = dir.join("plan.json");
-        let plan: PlanFile =
-            serde_json::from_str(&read("plan.json")?).map_err(|e| DeployError::PlanFile {
-                path: plan_path.clone(),
-                message: e.to_string(),
-            })?;
-        if plan.format != PLAN_FORMAT || plan.version != PLAN_VERSION {
-            return Err(DeployError::PlanFile {
-                path: plan_path,
-                message: format!(
-                    "a {} file of version {}, where version {PLAN_VERSION} of {PLAN_FORMAT} is expected",
-                    plan.format, plan.version
-                ),
-            });
+        let bad = |message: String| DeployError::PlanFile {
+            path: plan_path.clone(),
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&read("plan.json")?).map_err(|e| bad(e.to_string()))?;
+        // What the file is, before what it holds: an older plan file lacks
+        // fields, and saying which would hide that it is older.
+        let (format, version) = (&value["format"], &value["version"]);
+        if format.as_str() != Some(PLAN_FORMAT) || version.as_u64() != Some(u64::from(PLAN_VERSION))
+        {
+            return Err(bad(format!(
+                "not a plan file of this pgrift (format {format}, version {version}; \
+                 version {PLAN_VERSION} of {PLAN_FORMAT} is expected)"
+            )));
         }
+        let plan: PlanFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
         let forward_sql = read("forward.sql")?;
         let reverse_sql = read("reverse.sql")?;
         for (name, text, sum, statements) in [
