@@ -48,6 +48,9 @@ pub struct Options {
     /// The schema where `pgrift apply` records its deployments, left out of
     /// both sides: it is pgrift's, never the schema's.
     pub history_schema: Option<String>,
+    /// Rewrite both plans so that changes to existing tables take the
+    /// weakest locks (`plan::online`).
+    pub online: bool,
 }
 
 /// One script of a comparison and its risks.
@@ -195,6 +198,14 @@ pub async fn compare(
     };
     // The indexes borrow the catalogs; they are not needed any more.
     let (from, to) = (from_side.into_owner(), to_side.into_owner());
+    let (forward, reverse) = if options.online {
+        (
+            plan::online(forward, &from.catalog, &to.catalog),
+            reverse.map(|reverse| plan::online(reverse, &to.catalog, &from.catalog)),
+        )
+    } else {
+        (forward, reverse)
+    };
     warnings.not_modelled = forward.warnings.clone();
     // The forward script runs on FROM's server and the reverse one on TO's.
     // Checked before the probes, which would otherwise query a database for

@@ -350,6 +350,17 @@ impl Progress for Reporter {
                     eprintln!("committed transaction {transaction} of {of}");
                 }
             }
+            Event::NotTried {
+                number,
+                total,
+                statement,
+                why,
+            } => self.line(&format!(
+                "[{number}/{total}] not tried: {} {} {}: {why}",
+                statement.change,
+                statement.object_kind,
+                visible(&statement.object)
+            )),
             Event::RolledBack => {}
         }
     }
@@ -392,6 +403,16 @@ fn json_event(event: &Event<'_>) -> serde_json::Value {
         Event::Committed { transaction, of } => {
             json!({"event": "committed", "transaction": transaction, "of": of})
         }
+        Event::NotTried {
+            number,
+            total,
+            statement,
+            why,
+        } => json!({
+            "event": "not_tried", "number": number, "total": total,
+            "change": statement.change, "object_kind": statement.object_kind,
+            "object": statement.object, "why": why,
+        }),
         Event::RolledBack => json!({"event": "rolled_back"}),
     }
 }

@@ -252,6 +252,13 @@ pub struct ScriptArgs {
     /// setting
     #[arg(long, value_name = "DURATION", value_parser = risk::parse_limit)]
     pub statement_timeout: Option<Duration>,
+    /// Write changes to existing tables with the weakest locks: indexes
+    /// built and dropped CONCURRENTLY, foreign keys and checks added NOT
+    /// VALID and validated apart, keys over concurrently built indexes,
+    /// SET NOT NULL proven by a validated check; these run outside the
+    /// script's main transaction
+    #[arg(long)]
+    pub online: bool,
 }
 
 impl ScriptArgs {
@@ -334,6 +341,7 @@ pub fn options(
         timeouts: script.timeouts(),
         tool_tables: Vec::new(),
         history_schema: Some(shadow.history.history_schema.clone()),
+        online: script.online,
     })
 }
 

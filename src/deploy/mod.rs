@@ -236,12 +236,10 @@ impl Deployment {
         &self.plan.forward
     }
 
-    /// How many transactions its statements run in.
+    /// How many transactions its statements run in, counting each
+    /// statement that runs outside a transaction as one.
     pub fn transactions(&self) -> usize {
-        self.plan
-            .forward
-            .last()
-            .map_or(0, |last| last.transaction + 1)
+        run::transactions(self.statements()).len()
     }
 
     /// One line that sums up its risks (`2 high, 1 medium`), or `none`.
@@ -515,7 +513,8 @@ mod tests {
                 name: "public".into(),
             },
             reason: None,
-            transaction: 0,
+            transaction: Some(0),
+            clean_up: None,
             sql: sql.to_owned(),
             risks: Vec::new(),
         }

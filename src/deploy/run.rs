@@ -44,6 +44,13 @@ pub enum Event<'a> {
     },
     /// A transaction committed (counting from 1), of how many.
     Committed { transaction: usize, of: usize },
+    /// A dry run did not try a statement, and why.
+    NotTried {
+        number: usize,
+        total: usize,
+        statement: &'a PlanStatement,
+        why: &'static str,
+    },
     /// A dry run rolled back everything it ran.
     RolledBack,
 }
@@ -174,18 +181,31 @@ async fn watched(
 }
 
 /// The statements of each transaction, in order, with their numbers in
-/// the script (from 1).
-fn transactions(statements: &[PlanStatement]) -> Vec<Vec<(usize, &PlanStatement)>> {
+/// the script (from 1). A statement that runs outside any transaction is
+/// a group of its own, which commits by itself.
+pub fn transactions(statements: &[PlanStatement]) -> Vec<Vec<(usize, &PlanStatement)>> {
     let mut groups: Vec<Vec<(usize, &PlanStatement)>> = Vec::new();
     for (index, statement) in statements.iter().enumerate() {
         match groups.last_mut() {
-            Some(group) if group[0].1.transaction == statement.transaction => {
+            Some(group)
+                if statement.transaction.is_some()
+                    && group[0].1.transaction == statement.transaction =>
+            {
                 group.push((index + 1, statement));
             }
             _ => groups.push(vec![(index + 1, statement)]),
         }
     }
     groups
+}
+
+/// Runs what cleans up after `statement` failed (the invalid index a
+/// concurrent build leaves). A clean-up that fails leaves what the next
+/// try's `DROP INDEX CONCURRENTLY IF EXISTS` removes all the same.
+async fn clean_up(client: &Client, statement: &PlanStatement) {
+    if let Some(sql) = &statement.clean_up {
+        let _ = client.batch_execute(sql).await;
+    }
 }
 
 /// What went wrong with one statement.
@@ -250,6 +270,7 @@ pub async fn run(
                 Ok(()) => break,
                 Err((number, error, blockers)) => {
                     let _ = client.batch_execute("ROLLBACK").await;
+                    clean_up(client, &statements[number - 1]).await;
                     let timed_out = error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE);
                     if timed_out && attempt < options.retries {
                         attempt += 1;
@@ -305,6 +326,9 @@ async fn run_group(
     progress: &mut dyn Progress,
 ) -> Result<(), (usize, tokio_postgres::Error, Vec<Blocker>)> {
     let first = group.first().map_or(0, |(number, _)| *number);
+    if group.first().is_some_and(|(_, s)| s.transaction.is_none()) {
+        return run_statements(client, monitor, pid, group, total, progress).await;
+    }
     client
         .batch_execute("BEGIN")
         .await
@@ -344,9 +368,13 @@ async fn run_statements(
     Ok(())
 }
 
-/// Runs every statement in one transaction and rolls it back. New enum
-/// labels cannot be used before they commit, so a plan that commits them
-/// first fails in a dry run where they are used; the failure says so.
+/// Runs every statement in one transaction and rolls it back. A statement
+/// that runs outside any transaction (a concurrent index build) cannot be
+/// rolled back, so it is not tried, nor is anything that needs what it
+/// makes (a key over the index); each is reported as not tried, with why.
+/// New enum labels cannot be used before they commit, so a plan that
+/// commits them first fails in a dry run where they are used; the failure
+/// says so.
 pub async fn dry_run(
     client: &Client,
     monitor: &Client,
@@ -357,13 +385,32 @@ pub async fn dry_run(
 ) -> Result<(), DeployError> {
     let statements = deployment.statements();
     let total = statements.len();
-    let all: Vec<(usize, &PlanStatement)> = statements
+    let outside: Vec<&crate::catalog::ObjectId> = statements
         .iter()
-        .enumerate()
-        .map(|(i, s)| (i + 1, s))
+        .filter(|s| s.transaction.is_none())
+        .map(|s| &s.id)
         .collect();
+    let mut tried = Vec::new();
+    for (i, statement) in statements.iter().enumerate() {
+        let why = if statement.transaction.is_none() {
+            Some("it runs outside a transaction, which a dry run cannot roll back")
+        } else if outside.contains(&&statement.id) {
+            Some("it needs what a statement outside a transaction makes")
+        } else {
+            None
+        };
+        match why {
+            Some(why) => progress.event(Event::NotTried {
+                number: i + 1,
+                total,
+                statement,
+                why,
+            }),
+            None => tried.push((i + 1, statement)),
+        }
+    }
     client.batch_execute("BEGIN").await.map_err(connection)?;
-    let ran = run_statements(client, monitor, pid, &all, total, progress).await;
+    let ran = run_statements(client, monitor, pid, &tried, total, progress).await;
     let rolled_back = client.batch_execute("ROLLBACK").await;
     if let Err((number, error, blockers)) = ran {
         if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {

@@ -81,16 +81,20 @@ pub fn write_script(
     for stmt in session_settings(plan.timeouts) {
         writeln!(out, "{stmt};")?;
     }
-    writeln!(out)?;
-    writeln!(out, "{};", Stmt::Begin)?;
     let transactions = plan.transactions();
+    // Whether a transaction is open, and which.
+    let mut open: Option<usize> = None;
     for (step_index, step) in plan.steps.iter().enumerate() {
-        if step_index > 0 && transactions[step_index] != transactions[step_index - 1] {
+        let wanted = (!plan.alone(step_index)).then_some(transactions[step_index]);
+        if open.is_some() && open != wanted {
             writeln!(out)?;
             writeln!(out, "{};", Stmt::Commit)?;
+        }
+        if wanted.is_some() && open != wanted {
             writeln!(out)?;
             writeln!(out, "{};", Stmt::Begin)?;
         }
+        open = wanted;
         writeln!(out)?;
         writeln!(out, "{}", comment(&describe(step)))?;
         for (index, stmt) in step.statements.iter().enumerate() {
@@ -100,8 +104,10 @@ pub fn write_script(
             writeln!(out, "{stmt};")?;
         }
     }
-    writeln!(out)?;
-    writeln!(out, "{};", Stmt::Commit)?;
+    if open.is_some() {
+        writeln!(out)?;
+        writeln!(out, "{};", Stmt::Commit)?;
+    }
     Ok(())
 }
 
@@ -238,9 +244,14 @@ pub struct PlanStatement {
     pub reason: Option<String>,
     /// The script's transaction the statement runs in, counted from 0
     /// (`Plan::transactions`): statements of one transaction commit
-    /// together.
-    pub transaction: usize,
+    /// together. `None` for a statement that runs outside any transaction
+    /// (`CREATE INDEX CONCURRENTLY`).
+    pub transaction: Option<usize>,
     pub sql: String,
+    /// What to run when the statement fails, to leave nothing behind (the
+    /// invalid index of a failed concurrent build).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clean_up: Option<String>,
     pub risks: Vec<PlanRisk>,
 }
 
@@ -298,7 +309,7 @@ pub fn plan_statements(plan: &Plan, risks: &Assessment) -> Vec<PlanStatement> {
         .iter()
         .enumerate()
         .flat_map(|(step_index, step)| {
-            let transaction = transactions[step_index];
+            let transaction = (!plan.alone(step_index)).then_some(transactions[step_index]);
             step.statements
                 .iter()
                 .enumerate()
@@ -310,6 +321,7 @@ pub fn plan_statements(plan: &Plan, risks: &Assessment) -> Vec<PlanStatement> {
                     reason: step.reason.clone(),
                     transaction,
                     sql: format!("{stmt};"),
+                    clean_up: crate::plan::clean_up_after(step, stmt).map(|s| format!("{s};")),
                     risks: risks
                         .of(step_index, index)
                         .iter()

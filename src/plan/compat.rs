@@ -234,6 +234,7 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
             found
         }
         Stmt::CreateIndex(definition)
+        | Stmt::CreateIndexConcurrently(definition)
         | Stmt::CreateFunction(definition)
         | Stmt::CreateTrigger(definition) => in_text(step.id.clone(), &definition.0),
         Stmt::CreateDomain(domain) => domain
@@ -496,6 +497,7 @@ mod tests {
             reason: None,
             statements,
             includes: Vec::new(),
+            boundary: crate::plan::Boundary::Joined,
         }
     }
 

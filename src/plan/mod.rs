@@ -14,6 +14,7 @@
 
 pub mod compat;
 mod error;
+mod online;
 mod summary;
 
 use std::cmp::Reverse;
@@ -29,6 +30,7 @@ use serde::Serialize;
 
 pub use compat::{CompatError, ExtensionError, check as check_compat, check_extensions};
 pub use error::PlanError;
+pub use online::{clean_up_after, online};
 pub use summary::{Counts, KindCounts, Summary, summarize};
 
 use crate::catalog::{ObjectId, Tag, Warning};
@@ -79,6 +81,24 @@ pub struct Step {
     pub statements: Vec<Stmt>,
     /// Other changes that this step's statements carry out as well.
     pub includes: Vec<(ObjectId, ChangeKind)>,
+    /// How the step stands to the transaction of the step before it.
+    pub boundary: Boundary,
+}
+
+/// How a step stands to the transaction of the step before it. Plans are
+/// made of `Joined` steps; `--online` (`plan::online`) adds the others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Boundary {
+    /// In the same transaction as the step before, unless new enum labels
+    /// must commit between them (`Plan::transactions`).
+    #[default]
+    Joined,
+    /// In a transaction that starts with it.
+    Own,
+    /// Outside any transaction, one statement after the other, each
+    /// committing by itself: `CREATE INDEX CONCURRENTLY` and the like.
+    Alone,
 }
 
 impl Plan {
@@ -115,11 +135,26 @@ impl Plan {
             .iter()
             .flat_map(|step| &step.statements)
             .any(|stmt| stmt.uses_enum_labels(&added));
-        let mut transactions = vec![0; self.steps.len()];
-        if used {
-            transactions[prelude..].fill(1);
+        let mut transactions = Vec::with_capacity(self.steps.len());
+        let mut current = 0;
+        for (i, step) in self.steps.iter().enumerate() {
+            let starts = i > 0
+                && (step.boundary != Boundary::Joined
+                    || self.steps[i - 1].boundary == Boundary::Alone
+                    || (used && i == prelude));
+            if starts {
+                current += 1;
+            }
+            transactions.push(current);
         }
         transactions
+    }
+
+    /// True for a step whose statements run outside any transaction.
+    pub fn alone(&self, step: usize) -> bool {
+        self.steps
+            .get(step)
+            .is_some_and(|s| s.boundary == Boundary::Alone)
     }
 }
 
@@ -336,6 +371,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
                 reason: change.reason.clone(),
                 statements: change.statements.clone(),
                 includes: included.remove(&n).unwrap_or_default(),
+                boundary: Boundary::Joined,
             }
         })
         .filter(|s| !s.statements.is_empty())

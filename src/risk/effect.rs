@@ -270,6 +270,17 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             let table = cx.index_before(name)?.table.clone();
             (vec![(AccessExclusive, table)], Work::Brief)
         }
+        // Built and dropped concurrently, an index lets reads and writes
+        // go on: SHARE UPDATE EXCLUSIVE only keeps other schema changes
+        // and vacuums out.
+        Stmt::CreateIndexConcurrently(definition) => {
+            let table = read::index(&definition.0)?.table;
+            (vec![(ShareUpdateExclusive, table)], Work::IndexBuild)
+        }
+        Stmt::DropIndexConcurrently { name, .. } => {
+            let table = cx.index_before(name)?.table.clone();
+            (vec![(ShareUpdateExclusive, table)], Work::Brief)
+        }
         Stmt::CreateTrigger(_) => match &site.change.id {
             crate::catalog::ObjectId::Trigger { table, .. } => {
                 (vec![(ShareRowExclusive, table.clone())], Work::Brief)

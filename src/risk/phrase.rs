@@ -73,7 +73,7 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             _ => format!("Altering {table}"),
         },
         Stmt::DropTable(name) => format!("Dropping table {name}"),
-        Stmt::CreateIndex(definition) => {
+        Stmt::CreateIndex(definition) | Stmt::CreateIndexConcurrently(definition) => {
             let unique = read::index(&definition.0).is_some_and(|d| d.unique);
             let unique = if unique { "unique " } else { "" };
             match &step.id {
@@ -81,7 +81,9 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
                 id => format!("Creating {unique}index for {id}"),
             }
         }
-        Stmt::DropIndex(name) => format!("Dropping index {name}"),
+        Stmt::DropIndex(name) | Stmt::DropIndexConcurrently { name, .. } => {
+            format!("Dropping index {name}")
+        }
         Stmt::CreateTrigger(_) => format!("Creating trigger {}", step.id),
         Stmt::DropTrigger { table, name } => format!("Dropping trigger {name} on {table}"),
         Stmt::Deparsed(_) | Stmt::CreatePolicy(_) => {

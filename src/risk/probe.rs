@@ -808,10 +808,14 @@ impl Prober<'_> {
                         },
                     )
                 }),
-            (Category::MayFail, Stmt::CreateIndex(definition)) => {
+            (
+                Category::MayFail,
+                Stmt::CreateIndex(definition) | Stmt::CreateIndexConcurrently(definition),
+            ) => {
                 let def = read::index(&definition.0)?;
                 let table = match &step.id {
-                    crate::catalog::ObjectId::Index { .. } => def.table.clone(),
+                    crate::catalog::ObjectId::Index { .. }
+                    | crate::catalog::ObjectId::Constraint { .. } => def.table.clone(),
                     _ => return None,
                 };
                 let columns = self.existing_columns(&table, def.columns.as_deref()?)?;

@@ -435,6 +435,18 @@ pub enum TableAction {
         definition: ServerSql,
         not_valid: bool,
     },
+    /// `ADD CONSTRAINT name CHECK (column IS NOT NULL) NOT VALID`: the
+    /// proof that lets a later `SET NOT NULL` skip its scan (`--online`).
+    AddNotNullCheck {
+        name: Ident,
+        column: Ident,
+    },
+    /// `ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX name`: a key
+    /// over a unique index built concurrently before (`--online`).
+    AddConstraintUsingIndex {
+        name: Ident,
+        primary: bool,
+    },
     DropConstraint(Ident),
     /// A check a table kept of a parent it left (see `DropColumnIfExists`).
     DropConstraintIfExists(Ident),
@@ -605,7 +617,17 @@ pub enum Stmt {
     DropTable(QualName),
     /// A complete `CREATE INDEX` statement from `pg_get_indexdef`.
     CreateIndex(ServerSql),
+    /// The same, built `CONCURRENTLY`: outside a transaction, without
+    /// blocking writes (`--online`).
+    CreateIndexConcurrently(ServerSql),
     DropIndex(QualName),
+    /// `DROP INDEX CONCURRENTLY [IF EXISTS]`: outside a transaction,
+    /// without blocking reads or writes (`--online`); `IF EXISTS` for the
+    /// clean-up of an index a failed build left invalid.
+    DropIndexConcurrently {
+        name: QualName,
+        if_exists: bool,
+    },
     CreateView {
         name: QualName,
         materialized: bool,
@@ -856,6 +878,15 @@ impl fmt::Display for TableAction {
                 }
                 Ok(())
             }
+            TableAction::AddNotNullCheck { name, column } => write!(
+                f,
+                "ADD CONSTRAINT {name} CHECK ({}) NOT VALID",
+                super::probe::Condition::IsNotNull(column.clone())
+            ),
+            TableAction::AddConstraintUsingIndex { name, primary } => {
+                let kind = if *primary { "PRIMARY KEY" } else { "UNIQUE" };
+                write!(f, "ADD CONSTRAINT {name} {kind} USING INDEX {name}")
+            }
             TableAction::DropConstraint(name) => write!(f, "DROP CONSTRAINT {name}"),
             TableAction::DropConstraintIfExists(name) => {
                 write!(f, "DROP CONSTRAINT IF EXISTS {name}")
@@ -1058,7 +1089,15 @@ impl fmt::Display for Stmt {
             Stmt::AlterTable { table, action } => write!(f, "ALTER TABLE {table} {action}"),
             Stmt::DropTable(name) => write!(f, "DROP TABLE {name}"),
             Stmt::CreateIndex(definition) => write!(f, "{definition}"),
+            Stmt::CreateIndexConcurrently(definition) => {
+                let (head, tail) = split_after_index_keyword(&definition.0);
+                write!(f, "{head} CONCURRENTLY{tail}")
+            }
             Stmt::DropIndex(name) => write!(f, "DROP INDEX {name}"),
+            Stmt::DropIndexConcurrently { name, if_exists } => {
+                let if_exists = if *if_exists { "IF EXISTS " } else { "" };
+                write!(f, "DROP INDEX CONCURRENTLY {if_exists}{name}")
+            }
             Stmt::CreateView {
                 name,
                 materialized,
@@ -1126,4 +1165,45 @@ fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::
         write!(f, "{item}")?;
     }
     Ok(())
+}
+
+/// A `CREATE [UNIQUE] INDEX` statement split after its `INDEX` keyword, as
+/// `pg_get_indexdef` prints it, so that `CONCURRENTLY` can go in between.
+/// A statement of another shape (which the catalog never holds) is split
+/// at its end, so that what is written fails rather than runs as
+/// something else.
+fn split_after_index_keyword(definition: &str) -> (&str, &str) {
+    let at = super::lex::tokenize(definition)
+        .iter()
+        .take(3)
+        .find(|token| {
+            token.kind == super::lex::TokenKind::Word && token.text.eq_ignore_ascii_case("INDEX")
+        })
+        .map(super::lex::Token::end);
+    match at {
+        Some(at) => definition.split_at(at),
+        None => (definition, ""),
+    }
+}
+
+/// The `CREATE UNIQUE INDEX` statement of a key over plain columns, as
+/// `pg_get_indexdef` prints it: what `--online` builds concurrently before
+/// the key takes it over with `USING INDEX`.
+pub fn unique_index_definition(
+    name: &str,
+    table: &QualName,
+    columns: &[String],
+    nulls_distinct: bool,
+) -> ServerSql {
+    let columns: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    let nulls = if nulls_distinct {
+        ""
+    } else {
+        " NULLS NOT DISTINCT"
+    };
+    ServerSql(format!(
+        "CREATE UNIQUE INDEX {} ON {table} USING btree ({}){nulls}",
+        quote_ident(name),
+        columns.join(", ")
+    ))
 }

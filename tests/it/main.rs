@@ -11,6 +11,7 @@ mod deploy;
 mod hostile;
 mod introspect;
 mod layouts;
+mod online;
 mod pgdump;
 mod random;
 mod risk;

@@ -398,7 +398,8 @@ enum Runner {
     /// `psql -f` on the scripts as written.
     Psql,
     /// `pgrift::deploy`: `apply` of the forward script, then `rollback`
-    /// of that deployment from its history.
+    /// of that deployment from its history, both planned `--online`
+    /// (`plan::online`), so that every case proves the online forms too.
     Deploy,
 }
 
@@ -409,14 +410,19 @@ impl deploy::Progress for Quiet {
     fn event(&mut self, _: deploy::Event<'_>) {}
 }
 
-/// Applies `from` → `to` to `db` with `pgrift::deploy::apply`.
+/// Applies `from` → `to` to `db` with `pgrift::deploy::apply`, planned
+/// `--online`.
 async fn deploy_forward(
     cluster: &Cluster,
     db: &str,
     from: &Catalog,
     to: &Catalog,
 ) -> Result<(), String> {
-    let plan_of = |a, b| plan::plan(&diff::diff(a, b)).map_err(|e| format!("plan: {e}"));
+    let plan_of = |a, b| {
+        plan::plan(&diff::diff(a, b))
+            .map(|p| plan::online(p, a, b))
+            .map_err(|e| format!("plan: {e}"))
+    };
     let (forward, reverse) = (plan_of(from, to)?, plan_of(to, from)?);
     let none = pgrift::risk::Assessment::default();
     let side = |label, catalog| deploy::Side {

@@ -14,7 +14,7 @@ const REBUILT: &str = "nothing to change; for a big table, build the new index C
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let (what, table, recreated) = match site.stmt {
-        Stmt::DropIndex(name) => {
+        Stmt::DropIndex(name) | Stmt::DropIndexConcurrently { name, .. } => {
             let Some(index) = cx.index_before(name) else {
                 return Vec::new();
             };

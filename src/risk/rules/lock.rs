@@ -82,6 +82,9 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 fn mitigation(cx: &Context<'_>, site: &Site<'_>, work: Work) -> &'static str {
     let sets_lock_timeout = cx.plan.timeouts.lock.is_some();
     match site.stmt {
+        Stmt::CreateIndexConcurrently(_) => {
+            "nothing to change: a concurrent build lets reads and writes go on; it waits for the transactions already running to end first"
+        }
         Stmt::CreateIndex(_) => {
             "build the index with CREATE INDEX CONCURRENTLY, outside a transaction, to keep writes going"
         }

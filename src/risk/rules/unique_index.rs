@@ -9,7 +9,8 @@ use super::super::phrase;
 use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::CreateIndex(definition) = site.stmt else {
+    let (Stmt::CreateIndex(definition) | Stmt::CreateIndexConcurrently(definition)) = site.stmt
+    else {
         return Vec::new();
     };
     let Some(def) = read::index(&definition.0) else {
