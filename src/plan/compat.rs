@@ -565,6 +565,7 @@ mod tests {
             ],
             warnings: Vec::new(),
             timeouts: Default::default(),
+            online: false,
         }
     }
 
@@ -578,6 +579,7 @@ mod tests {
                     steps: Vec::new(),
                     warnings: Vec::new(),
                     timeouts: Default::default(),
+                    online: false,
                 },
                 140000
             ),
@@ -634,6 +636,7 @@ mod tests {
             ],
             warnings: Vec::new(),
             timeouts: Default::default(),
+            online: false,
         };
         let offered = |versions: &[&str]| versions.iter().map(|v| (*v).to_owned()).collect();
         let mut available = BTreeMap::from([

@@ -45,6 +45,8 @@ pub struct Plan {
     /// The limits the script sets for its session before its first
     /// statement.
     pub timeouts: Timeouts,
+    /// Rewritten for `--online` (`plan::online`).
+    pub online: bool,
 }
 
 /// How long a script's statements may wait, set in its header: with
@@ -378,6 +380,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         .collect();
     Ok(Plan {
         steps,
+        online: false,
         warnings: changeset.warnings.clone(),
         timeouts: Timeouts::default(),
     })

@@ -71,6 +71,7 @@ pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
         steps,
         warnings,
         timeouts,
+        ..
     } = plan;
     let tables = Tables {
         from,
@@ -134,6 +135,7 @@ pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
         steps,
         warnings,
         timeouts,
+        online: true,
     }
 }
 

@@ -203,6 +203,26 @@ fn write_changes<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Resul
         "<p class=\"plan\">{}</p>",
         escape_html(&changes.line())
     )?;
+    if let Some(online) = &section.online {
+        writeln!(
+            out,
+            "<p class=\"online\">{}</p>",
+            escape_html(&online.line())
+        )?;
+        if !online.still_blocking.is_empty() {
+            writeln!(out, "<ul class=\"blocking\">")?;
+            for risk in &online.still_blocking {
+                writeln!(
+                    out,
+                    "<li>{} <code>{}</code>: {}</li>",
+                    risk.lock.map_or("", |l| l.as_str()),
+                    escape_html(&risk.object),
+                    escape_html(&risk.message)
+                )?;
+            }
+            writeln!(out, "</ul>")?;
+        }
+    }
     if changes.kinds.is_empty() {
         return Ok(());
     }

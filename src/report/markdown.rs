@@ -92,6 +92,22 @@ fn write_changes<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Resul
     let changes = &section.changes;
     writeln!(out, "{}", changes.line())?;
     writeln!(out)?;
+    if let Some(online) = &section.online {
+        writeln!(out, "{}", text(&online.line()))?;
+        writeln!(out)?;
+        for risk in &online.still_blocking {
+            writeln!(
+                out,
+                "- {} {}: {}",
+                risk.lock.map_or("", |l| l.as_str()),
+                code(&risk.object),
+                text(&risk.message)
+            )?;
+        }
+        if !online.still_blocking.is_empty() {
+            writeln!(out)?;
+        }
+    }
     if changes.kinds.is_empty() {
         return Ok(());
     }

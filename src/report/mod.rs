@@ -28,8 +28,8 @@ pub use terminal::{DEFAULT_WIDTH, changes_text, use_color, write_terminal};
 
 use crate::catalog::{Catalog, ObjectId, Warning};
 use crate::plan::Plan;
-use crate::risk::{Assessment, Evidence, Risk, Severity};
-use crate::sql::Stmt;
+use crate::risk::{Assessment, Category, Evidence, LockLevel, Risk, Severity};
+use crate::sql::{Stmt, TableAction};
 
 /// Everything a report shows, ready to render.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,6 +61,73 @@ pub struct Section {
     pub changes: crate::plan::Summary,
     /// Every risk, in script order.
     pub risks: Vec<Risk>,
+    /// For a plan written `--online`: what was made online and what still
+    /// blocks writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<Online>,
+}
+
+/// What `--online` did to a plan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Online {
+    /// Statements in their online form: concurrent index builds and drops,
+    /// validations apart, keys over a concurrently built index.
+    pub made_online: usize,
+    /// The statements that still block writes to a table while they work
+    /// (a lock risk of medium or high severity at SHARE or stronger): the
+    /// changes that have no online form.
+    pub still_blocking: Vec<Risk>,
+}
+
+impl Online {
+    fn of(plan: &Plan, risks: &[Risk]) -> Online {
+        let made_online = plan
+            .steps
+            .iter()
+            .flat_map(|s| &s.statements)
+            .filter(|stmt| {
+                matches!(
+                    stmt,
+                    Stmt::CreateIndexConcurrently(_)
+                        | Stmt::DropIndexConcurrently {
+                            if_exists: false,
+                            ..
+                        }
+                        | Stmt::AlterTable {
+                            action: TableAction::ValidateConstraint(_)
+                                | TableAction::AddConstraintUsingIndex { .. },
+                            ..
+                        }
+                )
+            })
+            .count();
+        let still_blocking = risks
+            .iter()
+            .filter(|r| {
+                r.category == Category::Lock
+                    && r.severity >= Severity::Medium
+                    && r.lock.is_some_and(|l| l >= LockLevel::Share)
+            })
+            .cloned()
+            .collect();
+        Online {
+            made_online,
+            still_blocking,
+        }
+    }
+
+    /// One line: `3 changes made online; 1 statement still blocks writes`.
+    pub fn line(&self) -> String {
+        format!(
+            "online: {} made online; {}",
+            count_of(self.made_online, "statement", "statements"),
+            match self.still_blocking.len() {
+                0 => "none still blocks writes while it works".to_owned(),
+                1 => "1 statement still blocks writes while it works".to_owned(),
+                n => format!("{n} statements still block writes while they work"),
+            }
+        )
+    }
 }
 
 impl Section {
@@ -70,13 +137,15 @@ impl Section {
         // The assessment is in script order already; sorting (stably) makes
         // the report independent of how a rule set happened to collect it.
         statements.sort_by_key(|s| (s.step, s.index));
+        let risks: Vec<Risk> = statements
+            .into_iter()
+            .flat_map(|s| s.risks.iter().cloned())
+            .collect();
         Section {
             statements: plan.steps.iter().map(|s| s.statements.len()).sum(),
             changes: crate::plan::summarize(plan),
-            risks: statements
-                .into_iter()
-                .flat_map(|s| s.risks.iter().cloned())
-                .collect(),
+            online: plan.online.then(|| Online::of(plan, &risks)),
+            risks,
         }
     }
 
@@ -396,6 +465,23 @@ mod tests {
             comment: None,
             column_comments: Vec::new(),
         }
+    }
+
+    #[test]
+    fn an_online_plan_says_what_it_made_online_and_what_still_blocks() {
+        let (from, to) = (sample::from_catalog(), sample::to_catalog());
+        let default = sample::plan(&from, &to);
+        let assess = |plan: &Plan| {
+            crate::risk::assess(plan, &from, &to, None, crate::risk::Direction::Forward)
+        };
+        assert_eq!(Section::new(&default, &assess(&default)).online, None);
+        let online = crate::plan::online(default, &from, &to);
+        let section = Section::new(&online, &assess(&online));
+        let made = section.online.as_ref().expect("an online section");
+        assert!(made.made_online >= 1, "{made:?}");
+        assert!(made.line().starts_with("online: "), "{}", made.line());
+        let json = serde_json::to_value(&section).expect("json");
+        assert!(json["online"]["made_online"].as_u64() >= Some(1), "{json}");
     }
 
     #[test]

@@ -112,6 +112,18 @@ fn write_section<W: Write + ?Sized>(
         ))
     )?;
     write!(out, "{}", changes_text(&section.changes))?;
+    if let Some(online) = &section.online {
+        writeln!(out, "{}", wrap(&online.line(), width, ""))?;
+        for risk in &online.still_blocking {
+            let line = format!(
+                "  - {} {}: {}",
+                risk.lock.map_or("", |l| l.as_str()),
+                visible(&risk.object),
+                visible(&risk.message)
+            );
+            writeln!(out, "{}", wrap(&line, width, "    "))?;
+        }
+    }
     if section.risks.is_empty() {
         return Ok(());
     }
