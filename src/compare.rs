@@ -51,6 +51,8 @@ pub struct Options {
     /// Rewrite both plans so that changes to existing tables take the
     /// weakest locks (`plan::online`).
     pub online: bool,
+    /// What both sides leave out before the diff.
+    pub filter: crate::catalog::Filter,
 }
 
 /// One script of a comparison and its risks.
@@ -271,6 +273,7 @@ async fn load_pair(
         let limits = options.limits;
         let tool_tables = options.tool_tables.clone();
         let history_schema = options.history_schema.clone();
+        let filter = options.filter.clone();
         tasks.spawn(async move {
             let start = Instant::now();
             let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
@@ -286,6 +289,15 @@ async fn load_pair(
                      what it applied there"
                 )
             }));
+            // The patterns were checked when the options were made; one
+            // that does not read leaves nothing out and says why.
+            let label = loaded.label.clone();
+            let notes = filter
+                .apply(&mut loaded.catalog)
+                .unwrap_or_else(|e| vec![e]);
+            loaded
+                .warnings
+                .extend(notes.into_iter().map(|note| format!("{label}: {note}")));
             if let Some(schema) = &history_schema
                 && loaded.catalog.leave_out_schema(schema)
             {

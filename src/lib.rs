@@ -13,6 +13,7 @@ pub mod diff;
 pub mod emit;
 pub mod introspect;
 pub mod names;
+pub mod pattern;
 pub mod plan;
 mod quote;
 pub mod report;

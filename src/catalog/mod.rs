@@ -15,6 +15,7 @@
 mod registry;
 
 mod address;
+mod filter;
 mod id;
 mod kind;
 mod objects;
@@ -25,6 +26,7 @@ pub use crate::names::{
 };
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
+pub use filter::Filter;
 pub use kind::{
     Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment, compare_firing,
     create_firing, rename_aside,
@@ -192,6 +194,30 @@ macro_rules! define_kinds {
                 }
             }
 
+            /// The schema the object is in; a schema's own name for a
+            /// schema.
+            pub fn schema(self) -> &'a str {
+                match self.container() {
+                    Holder::Nothing => self.key().1[0],
+                    Holder::Object(Key(_, parts)) => parts[0],
+                    Holder::Relation(table) => &table.schema,
+                }
+            }
+
+            /// The schema and name of an object a schema holds directly
+            /// (for an extension, whose identity does not say its schema,
+            /// its own name); `None` for a schema, and for what a table,
+            /// view or other object holds.
+            pub fn in_schema(self) -> Option<(&'a str, &'a str)> {
+                match self.container() {
+                    Holder::Object(Key(Tag::Schema, [schema, ..])) => {
+                        let parts = self.key().1;
+                        Some((schema, if parts[1].is_empty() { parts[0] } else { parts[1] }))
+                    }
+                    _ => None,
+                }
+            }
+
             /// The table the object is, or belongs to.
             pub fn table(self) -> Option<&'a QualName> {
                 match self {
@@ -343,6 +369,64 @@ macro_rules! define_kinds {
                     !removed.contains(&d.dependent) && !removed.contains(&d.referenced)
                 });
                 gone
+            }
+
+            /// Leaves out every object, and every dependency to or from
+            /// one, whose schema `keep` refuses (a schema goes by its own
+            /// name), as if it were not in the database; returns the
+            /// schemas left out.
+            pub fn keep_schemas(&mut self, keep: impl Fn(&str) -> bool) -> Vec<String> {
+                let removed: std::collections::HashSet<ObjectId> = self
+                    .objects()
+                    .into_iter()
+                    .filter(|obj| !keep(obj.schema()))
+                    .map(|obj| ObjectId::from_key(obj.key()))
+                    .collect();
+                if removed.is_empty() {
+                    return Vec::new();
+                }
+                let gone: Vec<String> = self
+                    .schemas
+                    .iter()
+                    .filter(|s| !keep(&s.name))
+                    .map(|s| s.name.to_string())
+                    .collect();
+                $($(self.$list.retain(|x| keep(Obj::$variant(x).schema()));)?)*
+                self.dependencies.retain(|d| {
+                    !removed.contains(&d.dependent) && !removed.contains(&d.referenced)
+                });
+                gone
+            }
+
+            /// Leaves out every object held directly by a schema (a
+            /// table, view, sequence, type, function, extension …) that
+            /// `keep` refuses by its schema and name, with everything on
+            /// it and every dependency to or from any of them; returns
+            /// the objects left out, as `kind schema.name`.
+            pub fn keep_objects(&mut self, keep: impl Fn(&str, &str) -> bool) -> Vec<String> {
+                let kept = |obj: Obj<'_>| obj.in_schema().is_none_or(|(s, n)| keep(s, n));
+                let gone: Vec<Obj<'_>> =
+                    self.objects().into_iter().filter(|obj| !kept(*obj)).collect();
+                if gone.is_empty() {
+                    return Vec::new();
+                }
+                let named: Vec<String> = gone
+                    .iter()
+                    .map(|obj| {
+                        let id = ObjectId::from_key(obj.key());
+                        format!("{} {id}", id.kind_name())
+                    })
+                    .collect();
+                let tables: std::collections::HashSet<QualName> =
+                    gone.iter().filter_map(|obj| obj.table().cloned()).collect();
+                let removed: std::collections::HashSet<ObjectId> =
+                    gone.iter().map(|obj| ObjectId::from_key(obj.key())).collect();
+                self.leave_out_tables(|table| tables.contains(table));
+                $($(self.$list.retain(|x| kept(Obj::$variant(x)));)?)*
+                self.dependencies.retain(|d| {
+                    !removed.contains(&d.dependent) && !removed.contains(&d.referenced)
+                });
+                named
             }
 
             /// True when the catalog holds no modelled object at all.

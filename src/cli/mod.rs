@@ -206,6 +206,39 @@ pub struct ShadowArgs {
     pub load_timeout: Duration,
     #[command(flatten)]
     pub history: HistorySchema,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// What to leave out of both sides before the diff.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Compare only the schemas this pattern names (pg_dump's syntax: * and
+    /// ? wildcards, "Quoted" names kept as written); repeatable
+    #[arg(long = "schema", short = 'n', value_name = "PATTERN", value_parser = parse_pattern)]
+    pub schemas: Vec<String>,
+    /// Leave out the schemas this pattern names; repeatable
+    #[arg(long, short = 'N', value_name = "PATTERN", value_parser = parse_pattern)]
+    pub exclude_schema: Vec<String>,
+    /// Leave out the objects this pattern names (schema.name or name: a
+    /// table, view, sequence, type, function or extension, with everything
+    /// on it); repeatable
+    #[arg(long, value_name = "PATTERN", value_parser = parse_pattern)]
+    pub exclude: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn filter(&self) -> pgrift::catalog::Filter {
+        pgrift::catalog::Filter {
+            schemas: self.schemas.clone(),
+            exclude_schemas: self.exclude_schema.clone(),
+            exclude: self.exclude.clone(),
+        }
+    }
+}
+
+fn parse_pattern(text: &str) -> Result<String, String> {
+    pgrift::pattern::Pattern::parse(text).map(|_| text.to_owned())
 }
 
 /// Where deployments are recorded.
@@ -342,6 +375,7 @@ pub fn options(
         tool_tables: Vec::new(),
         history_schema: Some(shadow.history.history_schema.clone()),
         online: script.online,
+        filter: shadow.filter.filter(),
     })
 }
 

@@ -107,7 +107,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         skip_free(comparison);
         return Ok(ExitCode::from(status));
     }
-    let deployment = deployment(&comparison, reverse);
+    let deployment = deployment(&comparison, reverse, &options.filter);
     let files = [
         ("forward.sql", deployment.forward_sql.as_bytes()),
         ("reverse.sql", deployment.reverse_sql.as_bytes()),
@@ -174,14 +174,19 @@ pub async fn planned(
         .reverse
         .as_ref()
         .expect("the reverse script is planned when asked for");
-    let deployment = deployment(&comparison, reverse);
+    let deployment = deployment(&comparison, reverse, &options.filter);
     skip_free(comparison);
     Ok((deployment, options.shadow))
 }
 
 /// What `plan` writes, as the deployment `apply` runs: both scripts, the
-/// plan file and the snapshots of both sides.
-pub fn deployment(comparison: &pgrift::Comparison, reverse: &Script) -> Deployment {
+/// plan file (with the filter both sides went through) and the snapshots
+/// of both sides.
+pub fn deployment(
+    comparison: &pgrift::Comparison,
+    reverse: &Script,
+    filter: &pgrift::catalog::Filter,
+) -> Deployment {
     fn side(loaded: &pgrift::source::Loaded) -> Side<'_> {
         Side {
             label: &loaded.label,
@@ -190,12 +195,14 @@ pub fn deployment(comparison: &pgrift::Comparison, reverse: &Script) -> Deployme
         }
     }
     let forward = &comparison.forward;
-    Deployment::build(
+    let mut deployment = Deployment::build(
         side(&comparison.from),
         side(&comparison.to),
         (&forward.plan, &forward.risks),
         (&reverse.plan, &reverse.risks),
-    )
+    );
+    deployment.plan.filter = filter.clone();
+    deployment
 }
 
 /// Writes the scripts as the next migration of `layout` in `dir`. Nothing

@@ -23,8 +23,20 @@ pub struct SnapshotArgs {
 pub async fn run(args: SnapshotArgs) -> Result<ExitCode, CliError> {
     let spec = parse_source(&args.source)?;
     let shadow = make_shadow(&args.shadow)?;
-    let loaded = source::load_with(&spec.spec, &shadow, &args.shadow.limits()).await?;
+    let mut loaded = source::load_with(&spec.spec, &shadow, &args.shadow.limits()).await?;
     drop(shadow);
+    loaded
+        .catalog
+        .leave_out_schema(&args.shadow.history.history_schema);
+    let notes = args
+        .shadow
+        .filter
+        .filter()
+        .apply(&mut loaded.catalog)
+        .unwrap_or_else(|e| vec![e]);
+    for note in notes {
+        eprintln!("note: {}", pgrift::sql::visible(&note));
+    }
     print_warnings(&loaded.catalog.warnings, args.shadow.quiet);
     let snapshot = snapshot::Snapshot {
         server_version_num: loaded.server_version_num,

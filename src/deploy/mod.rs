@@ -118,6 +118,7 @@ impl Deployment {
             forward: emit::plan_statements(forward.0, forward.1),
             reverse: emit::plan_statements(reverse.0, reverse.1),
             warnings: forward.0.warnings.clone(),
+            filter: crate::catalog::Filter::default(),
         };
         Deployment {
             plan,
@@ -371,9 +372,16 @@ pub async fn live_catalog(
     client: &tokio_postgres::Client,
     limits: &Limits,
     history_schema: &str,
+    filter: &crate::catalog::Filter,
 ) -> Result<Catalog, DeployError> {
     let mut live = introspect::introspect_with(client, limits).await?.catalog;
     live.leave_out_schema(history_schema);
+    filter
+        .apply(&mut live)
+        .map_err(|message| DeployError::PlanFile {
+            path: "plan.json".into(),
+            message,
+        })?;
     Ok(live)
 }
 
@@ -412,7 +420,13 @@ pub async fn apply(
     let monitor = connect(target).await?;
     run::lock_deployments(&client).await?;
     progress.event(Event::Checking);
-    let live = live_catalog(&client, &options.limits, &options.history_schema).await?;
+    let live = live_catalog(
+        &client,
+        &options.limits,
+        &options.history_schema,
+        &deployment.plan.filter,
+    )
+    .await?;
     let drift = changes(&deployment.from, &live)?;
     if !drift.is_empty() {
         if changes(&live, &deployment.to)?.is_empty() {

@@ -163,7 +163,13 @@ async fn rehearse_in(
     let reached = |expected, side| {
         let client = &client;
         async move {
-            let live = live_catalog(client, &options.limits, &options.history_schema).await?;
+            let live = live_catalog(
+                client,
+                &options.limits,
+                &options.history_schema,
+                &deployment.plan.filter,
+            )
+            .await?;
             let left = changes(&live, expected)?;
             Ok::<_, DeployError>((!left.is_empty()).then(|| {
                 format!(

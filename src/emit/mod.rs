@@ -299,6 +299,10 @@ pub struct PlanFile {
     pub forward: Vec<PlanStatement>,
     pub reverse: Vec<PlanStatement>,
     pub warnings: Vec<crate::catalog::Warning>,
+    /// What both sides left out before the diff, which `apply` leaves out
+    /// of the database too.
+    #[serde(default, skip_serializing_if = "crate::catalog::Filter::is_empty")]
+    pub filter: crate::catalog::Filter,
 }
 
 /// Every statement of a plan with its transaction and risks, in script

@@ -747,3 +747,65 @@ async fn a_script_gives_up_on_a_held_lock_after_its_lock_timeout() {
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }
+
+#[tokio::test]
+async fn filters_leave_schemas_and_objects_out_of_both_sides_and_say_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, sql: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, sql).expect("write");
+        file
+    };
+    let from = write(
+        "from.sql",
+        "CREATE SCHEMA audit;\nCREATE SCHEMA \"Tenant 1\";\n\
+         CREATE TABLE public.users (id int);\nCREATE TABLE public.legacy_a (id int);\n\
+         CREATE TABLE audit.log (id int);\nCREATE TABLE \"Tenant 1\".t (id int);\n",
+    );
+    let to = write(
+        "to.sql",
+        "CREATE SCHEMA audit;\nCREATE SCHEMA \"Tenant 1\";\n\
+         CREATE TABLE public.users (id int, email text);\nCREATE TABLE public.legacy_a (id int, x int);\n\
+         CREATE TABLE audit.log (id int, at timestamptz);\nCREATE TABLE \"Tenant 1\".t (id int, y int);\n",
+    );
+    let all = pgrift(&["diff", path(&from), path(&to)]).await;
+    for column in ["email", "x int", "at timestamp", "y int"] {
+        assert!(stdout(&all).contains(column), "{}", stdout(&all));
+    }
+    let filtered = pgrift(&[
+        "diff",
+        path(&from),
+        path(&to),
+        "-N",
+        "audit",
+        "--exclude",
+        "public.legacy_*",
+        "-N",
+        "\"Tenant 1\"",
+    ])
+    .await;
+    assert_eq!(filtered.status.code(), Some(0), "{}", stderr(&filtered));
+    let script = stdout(&filtered);
+    assert!(script.contains("ADD COLUMN email"), "{script}");
+    for left_out in ["x int", "at timestamp", "y int"] {
+        assert!(!script.contains(left_out), "{script}");
+    }
+    let notes = stderr(&filtered);
+    assert!(
+        notes.contains("--schema/--exclude-schema left out schemas \"Tenant 1\", audit"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("--exclude left out table public.legacy_a"),
+        "{notes}"
+    );
+    let only = pgrift(&["diff", path(&from), path(&to), "--schema", "tenant*"]).await;
+    assert!(
+        stdout(&only).is_empty(),
+        "unquoted patterns fold to lower case: {}",
+        stdout(&only)
+    );
+    let bad = pgrift(&["diff", path(&from), path(&to), "--exclude", "a.b.c"]).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("at most one dot"), "{}", stderr(&bad));
+}

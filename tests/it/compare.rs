@@ -46,6 +46,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         tool_tables: Vec::new(),
         history_schema: None,
         online: false,
+        filter: Default::default(),
     };
     for case in ["demo", "enum_add_value", "demo"] {
         let (from, to) = (fixture(case, "from.sql"), fixture(case, "to.sql"));

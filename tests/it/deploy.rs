@@ -556,3 +556,43 @@ async fn a_rehearsal_runs_both_ways_on_a_seeded_copy_and_catches_what_fails_on_i
     assert!(message.contains("statement 1 of 1 failed"), "{message}");
     assert!(message.contains("contains null values"), "{message}");
 }
+
+#[tokio::test]
+async fn a_plan_made_with_filters_applies_them_to_the_database_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = sql_file(
+        dir.path(),
+        "from.sql",
+        "CREATE SCHEMA audit;\nCREATE TABLE audit.log (id int);\nCREATE TABLE public.users (id int);\n",
+    );
+    let to = sql_file(
+        dir.path(),
+        "to.sql",
+        "CREATE TABLE public.users (id int, email text);\n",
+    );
+    let (cluster, db, url) = database("deploy_filtered", &[&from]).await;
+    let release = dir.path().join("release");
+    let planned = pgrift(&[
+        "plan",
+        &url,
+        path(&to),
+        "--out",
+        path(&release),
+        "-N",
+        "audit",
+    ])
+    .await;
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    let forward = std::fs::read_to_string(release.join("forward.sql")).expect("forward.sql");
+    assert!(!forward.contains("audit"), "{forward}");
+    // A change in the schema the plan leaves out is no drift.
+    let client = cluster.connect(&db).await.expect("connect");
+    client
+        .batch_execute("ALTER TABLE audit.log ADD COLUMN at timestamptz")
+        .await
+        .expect("alter");
+    let applied = pgrift(&["apply", path(&release), "--db", &url]).await;
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let verified = pgrift(&["verify", path(&release), "--db", &url]).await;
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+}
