@@ -96,6 +96,12 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, CliError> {
     let mut apply_options = args.deploy.options(&args.shadow, &args.script);
     apply_options.fail_on = args.fail_on.map(FailOn::severity);
     apply_options.allow = args.allow.clone();
+    if let Some(project) = super::config::load()? {
+        apply_options.allow.extend(project.allowed());
+        if apply_options.fail_on.is_none() {
+            apply_options.fail_on = project.config.risk.fail_on.map(FailOn::severity);
+        }
+    }
     if let Some(dir) = &args.backup {
         apply_options.backup = Some((dir.clone(), pg_dump()));
     }
@@ -107,7 +113,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, CliError> {
                 ));
             };
             let dir = Path::new(&args.source);
-            (ConnInfo::parse(db)?, Deployment::read(dir)?)
+            (super::live_database(db)?, Deployment::read(dir)?)
         }
         Some(to) => {
             if args.db.is_some() {

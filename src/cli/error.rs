@@ -27,6 +27,16 @@ pub enum CliError {
     Deploy(#[from] DeployError),
     #[error("{0}")]
     Usage(String),
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+    #[error("env.{env}: the environment variable {variable} is not set")]
+    Environment { env: String, variable: String },
+    #[error("no environment {name:?} in {}", path.display())]
+    UnknownEnv {
+        name: String,
+        path: PathBuf,
+        known: Vec<String>,
+    },
     #[error(
         "apply FROM TO asks before it changes the database, and there is no terminal to ask on"
     )]
@@ -57,6 +67,15 @@ impl CliError {
             }
             CliError::Deploy(e) => e.hint(),
             CliError::Usage(_) => Some("`pgrift help apply` shows both forms".to_owned()),
+            CliError::Config { .. } => Some(
+                "fix the file, or point PGRIFT_CONFIG at another; `pgrift config` prints what is read".to_owned(),
+            ),
+            CliError::Environment { variable, .. } => Some(format!("export {variable}=…")),
+            CliError::UnknownEnv { known, .. } => Some(if known.is_empty() {
+                "the project file names no environments; add [env.NAME] with url, sql or snapshot".to_owned()
+            } else {
+                format!("the environments are: {}", known.join(", "))
+            }),
             CliError::Unconfirmed => Some(
                 "pass --yes to apply without asking, or write a plan with `pgrift plan` and apply its directory".to_owned(),
             ),

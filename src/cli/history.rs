@@ -8,7 +8,6 @@ use tabled::settings::Style;
 
 use super::{CliError, EXIT_OK, HistorySchema, write_output};
 use pgrift::deploy;
-use pgrift::source::ConnInfo;
 use pgrift::sql::visible;
 
 #[derive(Debug, Args)]
@@ -37,7 +36,7 @@ fn or_dash(value: Option<&str>) -> String {
 }
 
 pub async fn run(args: HistoryArgs) -> Result<ExitCode, CliError> {
-    let target = ConnInfo::parse(&args.db)?;
+    let target = super::live_database(&args.db)?;
     let client = deploy::connect(&target).await?;
     if let Some(id) = args.id {
         let shown = deploy::show(&client, &args.history.history_schema, id).await?;

@@ -2,6 +2,7 @@
 //! per command.
 
 mod apply;
+mod config;
 mod diff;
 mod error;
 mod history;
@@ -171,6 +172,26 @@ pub enum Command {
         "Exit status: 0 success; 2 error."
     ))]
     Man,
+    /// Print the project file (pgrift.toml) as pgrift reads it, secrets hidden
+    #[command(after_help = concat!(
+        "pgrift.toml is found in the current directory or the nearest parent, or where PGRIFT_CONFIG says:\n\n",
+        "  [env.prod]\n",
+        "  url = \"${PROD_DATABASE_URL}\"\n",
+        "  [env.dev]\n",
+        "  sql = \"schema/\"\n",
+        "  [filter]\n",
+        "  exclude_schemas = [\"audit\"]\n",
+        "  [risk]\n",
+        "  fail_on = \"high\"\n",
+        "  [[accept]]\n",
+        "  rule = \"drop-column\"\n",
+        "  object = \"public.users.legacy_email\"\n",
+        "  reason = \"moved to profiles (#412)\"\n",
+        "  expires = \"2027-01-31\"\n\n",
+        "Then: pgrift diff prod dev. Command-line options win over the file.\n\n",
+        "Exit status: 0 success; 2 error (a malformed file, named with its line and column)."
+    ))]
+    Config(config::ConfigArgs),
 }
 
 /// Options shared by every command that loads schemas.
@@ -308,10 +329,46 @@ pub struct SourceArg {
     pub spec: SourceSpec,
 }
 
+/// A live database argument: a connection string, or an environment of
+/// the project file whose `url` it is.
+pub fn live_database(arg: &str) -> Result<ConnInfo, CliError> {
+    match parse_source(arg)?.spec {
+        SourceSpec::Url(info) => Ok(info),
+        other => Err(CliError::Usage(format!(
+            "{} is not a live database: deployments go to a connection string or an environment with a url",
+            other.label()
+        ))),
+    }
+}
+
+/// A schema argument: an environment of the project file by its name, or
+/// any of the forms `source::parse` reads. A bare word that is neither,
+/// where a project file exists, is an unknown environment.
 pub fn parse_source(arg: &str) -> Result<SourceArg, CliError> {
-    Ok(SourceArg {
-        spec: source::parse(arg)?,
-    })
+    let project = config::load()?;
+    if let Some(project) = project
+        && let Some(spec) = project.source(arg)?
+    {
+        return Ok(SourceArg { spec });
+    }
+    match source::parse(arg) {
+        Ok(spec) => Ok(SourceArg { spec }),
+        Err(error) => match project {
+            Some(project)
+                if !arg.is_empty()
+                    && arg
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-') =>
+            {
+                Err(CliError::UnknownEnv {
+                    name: arg.to_owned(),
+                    path: project.path.clone(),
+                    known: project.names().into_iter().map(str::to_owned).collect(),
+                })
+            }
+            _ => Err(error.into()),
+        },
+    }
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
@@ -327,6 +384,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::History(args) => history::run(args).await,
         Command::Completions(args) => shell::completions(&args),
         Command::Man => shell::man(),
+        Command::Config(args) => config::run(args),
     }
 }
 
@@ -364,6 +422,7 @@ pub fn options(
     risk: &RiskConfig,
     script: &ScriptArgs,
 ) -> Result<Options, CliError> {
+    let project = config::load()?;
     Ok(Options {
         shadow: Arc::new(make_shadow(shadow)?),
         limits: shadow.limits(),
@@ -374,8 +433,13 @@ pub fn options(
         timeouts: script.timeouts(),
         tool_tables: Vec::new(),
         history_schema: Some(shadow.history.history_schema.clone()),
-        online: script.online,
-        filter: shadow.filter.filter(),
+        online: script.online || project.is_some_and(|p| p.config.script.online),
+        filter: match shadow.filter.filter() {
+            filter if filter.is_empty() => {
+                project.map(|p| p.config.filter.clone()).unwrap_or_default()
+            }
+            filter => filter,
+        },
     })
 }
 

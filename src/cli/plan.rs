@@ -160,6 +160,7 @@ pub async fn planned(
 ) -> Result<(Deployment, std::sync::Arc<pgrift::source::Shadow>), CliError> {
     let config = risk::RiskConfig {
         fail_on: None,
+        allow: Vec::new(),
         probe: None,
     };
     let options = pgrift::Options {

@@ -9,11 +9,12 @@ use clap::{Args, ValueEnum};
 use super::{CliError, EXIT_RISK};
 use pgrift::report;
 use pgrift::risk::{Assessment, ProbeOptions, Severity};
-use pgrift::source::{self, SourceSpec};
+use pgrift::source::SourceSpec;
 use pgrift::{Comparison, Script};
 
 /// A severity `--fail-on` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     High,
     Medium,
@@ -57,6 +58,9 @@ pub struct RiskArgs {
 /// The risk options, validated against the FROM argument.
 pub struct RiskConfig {
     pub fail_on: Option<Severity>,
+    /// Risks accepted in the project file (`rule` or `rule:object`), which
+    /// `--fail-on` does not count.
+    pub allow: Vec<String>,
     /// How to probe FROM's live database, when probing.
     pub probe: Option<ProbeOptions>,
 }
@@ -66,7 +70,7 @@ impl RiskArgs {
     /// never with `--no-probe`. `--probe` with another kind of FROM warns
     /// that there is nothing to measure.
     pub fn config(&self, from_arg: &str) -> Result<RiskConfig, CliError> {
-        let spec = source::parse(from_arg)?;
+        let spec = super::parse_source(from_arg)?.spec;
         let live = matches!(spec, SourceSpec::Url(_));
         if self.probe && !live {
             eprintln!(
@@ -74,8 +78,15 @@ impl RiskArgs {
                 spec.label()
             );
         }
+        let project = super::config::load()?;
         Ok(RiskConfig {
-            fail_on: self.fail_on.map(FailOn::severity),
+            fail_on: self
+                .fail_on
+                .or(project.and_then(|p| p.config.risk.fail_on))
+                .map(FailOn::severity),
+            allow: project
+                .map(super::config::Loaded::allowed)
+                .unwrap_or_default(),
             probe: (live && !self.no_probe).then_some(ProbeOptions {
                 timeout: self.probe_timeout,
                 max_exact_rows: self.probe_max_rows.max(0),
@@ -124,7 +135,7 @@ impl RiskConfig {
     /// reader guessing.
     pub fn failing(&self, forward: &Assessment) -> Option<u8> {
         let threshold = self.fail_on?;
-        let reason = tripped(forward, threshold)?;
+        let reason = tripped(forward, threshold, &self.allow)?;
         eprintln!("error: {reason}");
         eprintln!(
             "hint: run `pgrift report` with the same FROM and TO to see them, or raise --fail-on"
@@ -135,14 +146,20 @@ impl RiskConfig {
 
 /// "the forward script has 3 risks at or above medium (1 high, 2 medium)",
 /// when any risk reaches `threshold`.
-fn tripped(forward: &Assessment, threshold: Severity) -> Option<String> {
+fn tripped(forward: &Assessment, threshold: Severity, allow: &[String]) -> Option<String> {
     let levels: Vec<(Severity, usize)> = [Severity::High, Severity::Medium, Severity::Low]
         .into_iter()
         .filter(|level| *level >= threshold)
         .map(|level| {
             (
                 level,
-                forward.risks().filter(|r| r.severity == level).count(),
+                forward
+                    .risks()
+                    .filter(|r| {
+                        r.severity == level
+                            && !pgrift::deploy::allows(allow, r.rule.id(), &r.object)
+                    })
+                    .count(),
             )
         })
         .filter(|(_, n)| *n > 0)
@@ -208,15 +225,15 @@ mod tests {
             }],
         };
         assert_eq!(
-            tripped(&forward, Severity::High).as_deref(),
+            tripped(&forward, Severity::High, &[]).as_deref(),
             Some("the forward script has 1 risk at or above high (1 high)")
         );
         assert_eq!(
-            tripped(&forward, Severity::Medium).as_deref(),
+            tripped(&forward, Severity::Medium, &[]).as_deref(),
             Some("the forward script has 3 risks at or above medium (1 high, 2 medium)")
         );
         assert_eq!(
-            tripped(&forward, Severity::Low).as_deref(),
+            tripped(&forward, Severity::Low, &[]).as_deref(),
             Some("the forward script has 4 risks at or above low (1 high, 2 medium, 1 low)")
         );
         let quiet = Assessment {
@@ -226,7 +243,7 @@ mod tests {
                 risks: vec![risk(Severity::Low)],
             }],
         };
-        assert_eq!(tripped(&quiet, Severity::Medium), None);
+        assert_eq!(tripped(&quiet, Severity::Medium, &[]), None);
     }
 
     #[test]

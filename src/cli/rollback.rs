@@ -8,7 +8,6 @@ use clap::Args;
 use super::apply::{DeployArgs, Reporter, report};
 use super::{CliError, EXIT_OK, ScriptArgs, ShadowArgs};
 use pgrift::deploy;
-use pgrift::source::ConnInfo;
 
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
@@ -27,7 +26,7 @@ pub struct RollbackArgs {
 }
 
 pub async fn run(args: RollbackArgs) -> Result<ExitCode, CliError> {
-    let target = ConnInfo::parse(&args.db)?;
+    let target = super::live_database(&args.db)?;
     let options = args.deploy.options(&args.shadow, &args.script);
     // The number of statements is known only once the deployment is read;
     // the bar grows to it with the first statement.

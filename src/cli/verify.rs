@@ -8,7 +8,6 @@ use clap::Args;
 
 use super::{CliError, EXIT_DIFFERENCES, EXIT_OK, ShadowArgs};
 use pgrift::deploy::{self, Deployment};
-use pgrift::source::ConnInfo;
 use pgrift::sql::visible;
 
 #[derive(Debug, Args)]
@@ -25,7 +24,7 @@ pub struct VerifyArgs {
 
 pub async fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let deployment = Deployment::read(&args.plan)?;
-    let target = ConnInfo::parse(&args.db)?;
+    let target = super::live_database(&args.db)?;
     let client = deploy::connect(&target).await?;
     let live = deploy::live_catalog(
         &client,

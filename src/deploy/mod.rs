@@ -337,6 +337,15 @@ pub struct Applied {
     pub backup: Option<Backup>,
 }
 
+/// True when one of `allow` (`rule`, or `rule:object`) accepts a risk of
+/// `rule` on `object`.
+pub fn allows(allow: &[String], rule: &str, object: &str) -> bool {
+    allow.iter().any(|allowed| match allowed.split_once(':') {
+        Some((r, o)) => r == rule && o == object,
+        None => allowed == rule,
+    })
+}
+
 /// The risks at or above `fail_on` that `allow` does not accept, as
 /// `rule object: message` lines.
 pub fn gate(deployment: &Deployment, fail_on: Option<Severity>, allow: &[String]) -> Vec<String> {
@@ -348,12 +357,7 @@ pub fn gate(deployment: &Deployment, fail_on: Option<Severity>, allow: &[String]
         .iter()
         .flat_map(|s| &s.risks)
         .filter(|risk| risk.severity >= fail_on)
-        .filter(|risk| {
-            !allow.iter().any(|allowed| match allowed.split_once(':') {
-                Some((rule, object)) => rule == risk.rule && object == risk.object,
-                None => *allowed == risk.rule,
-            })
-        })
+        .filter(|risk| !allows(allow, &risk.rule, &risk.object))
         .map(|risk| {
             format!(
                 "{} {} {}: {}",

@@ -38,6 +38,10 @@ pub fn write_json<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
             .map(JsonDefinitionDiff::from)
             .collect(),
         warnings: report.warnings.iter().map(JsonWarning::from).collect(),
+        online: report.forward.online.as_ref().map(|online| JsonOnline {
+            made_online: online.made_online,
+            still_blocking: online.still_blocking.iter().map(JsonRisk::from).collect(),
+        }),
     };
     serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
     writeln!(out)
@@ -56,6 +60,16 @@ struct Document<'a> {
     reverse_risks: Vec<JsonRisk<'a>>,
     definition_diffs: Vec<JsonDefinitionDiff<'a>>,
     warnings: Vec<JsonWarning<'a>>,
+    /// Only for a plan written `--online`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<JsonOnline<'a>>,
+}
+
+/// What `--online` did to the forward plan.
+#[derive(Serialize)]
+struct JsonOnline<'a> {
+    made_online: usize,
+    still_blocking: Vec<JsonRisk<'a>>,
 }
 
 #[derive(Serialize)]

@@ -809,3 +809,104 @@ async fn filters_leave_schemas_and_objects_out_of_both_sides_and_say_so() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("at most one dot"), "{}", stderr(&bad));
 }
+
+/// Runs `pgrift` in `dir`, where a project file may be.
+async fn pgrift_in(dir: &Path, args: &[&str]) -> Output {
+    let shadow = support::shadow_url().await;
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
+        .args(args)
+        .current_dir(dir)
+        .env("PGRIFT_SHADOW_URL", shadow)
+        .env("NO_COLOR", "1")
+        .env_remove("PGRIFT_CONFIG")
+        .output()
+        .await
+        .expect("pgrift runs")
+}
+
+#[tokio::test]
+async fn a_project_file_names_environments_filters_and_accepted_risks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path();
+    for file in ["from.sql", "to.sql"] {
+        std::fs::copy(fixture("demo", file), project.join(file)).expect("copy");
+    }
+    let nested = project.join("db/migrations");
+    std::fs::create_dir_all(&nested).expect("mkdir");
+    let write = |text: &str| std::fs::write(project.join("pgrift.toml"), text).expect("write");
+    write(
+        "[env.old]\nsql = \"from.sql\"\n[env.new]\nsql = \"to.sql\"\n\
+         [env.prod]\nurl = \"postgres://app:s3cret@db.invalid/prod\"\n\
+         [risk]\nfail_on = \"medium\"\n",
+    );
+    // Found from a subdirectory, as cargo finds Cargo.toml.
+    let gated = pgrift_in(&nested, &["diff", "old", "new"]).await;
+    assert_eq!(gated.status.code(), Some(3), "{}", stderr(&gated));
+    assert!(stdout(&gated).contains("CREATE TABLE public.addresses"));
+    let flag_wins = pgrift_in(&nested, &["diff", "old", "new", "--fail-on", "high"]).await;
+    assert_eq!(flag_wins.status.code(), Some(0), "{}", stderr(&flag_wins));
+
+    let unknown = pgrift_in(&nested, &["diff", "old", "staging"]).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("no environment \"staging\"")
+            && stderr(&unknown).contains("the environments are: new, old, prod"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let config = pgrift_in(&nested, &["config"]).await;
+    let shown = stdout(&config);
+    assert!(
+        shown.contains("env.prod: postgres://app@db.invalid"),
+        "{shown}"
+    );
+    assert!(!shown.contains("s3cret"), "the password is hidden: {shown}");
+
+    // Every medium risk of the demo accepted, one acceptance expired.
+    let risks = pgrift_in(&nested, &["report", "old", "new", "--format", "json"]).await;
+    let report: serde_json::Value = serde_json::from_str(&stdout(&risks)).expect("json");
+    let mut accepts = String::new();
+    let mut rules: Vec<String> = report["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .filter(|r| r["severity"] == "medium")
+        .map(|r| r["rule"].as_str().expect("rule").to_owned())
+        .collect();
+    rules.sort();
+    rules.dedup();
+    for rule in &rules {
+        accepts.push_str(&format!(
+            "[[accept]]\nrule = \"{rule}\"\nreason = \"reviewed\"\nexpires = \"2999-12-31\"\n"
+        ));
+    }
+    write(&format!(
+        "[env.old]\nsql = \"from.sql\"\n[env.new]\nsql = \"to.sql\"\n[risk]\nfail_on = \"medium\"\n{accepts}"
+    ));
+    let accepted = pgrift_in(&nested, &["diff", "old", "new"]).await;
+    assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
+    write(&format!(
+        "[env.old]\nsql = \"from.sql\"\n[env.new]\nsql = \"to.sql\"\n[risk]\nfail_on = \"medium\"\n{}",
+        accepts.replace("2999-12-31", "2001-01-01")
+    ));
+    let expired = pgrift_in(&nested, &["diff", "old", "new"]).await;
+    assert_eq!(
+        expired.status.code(),
+        Some(3),
+        "an expired acceptance no longer counts"
+    );
+
+    write("[env.old]\nsql = \"from.sql\"\nurl = \"postgres://x\"\n");
+    let both = pgrift_in(&nested, &["config"]).await;
+    assert_eq!(both.status.code(), Some(2));
+    assert!(stderr(&both).contains("env.old: give exactly one of url, sql and snapshot"));
+    write("[env.old]\nsql = \"from.sql\"\n[risk]\nfail_on = \"sometimes\"\n");
+    let malformed = pgrift_in(&nested, &["config"]).await;
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(
+        stderr(&malformed).contains("pgrift.toml: 4:11: unknown variant `sometimes`"),
+        "{}",
+        stderr(&malformed)
+    );
+}
