@@ -53,6 +53,14 @@ pub struct RiskArgs {
     /// the planner's statistics instead, and say so
     #[arg(long, value_name = "ROWS", default_value_t = 1_000_000)]
     pub probe_max_rows: i64,
+    /// With probes, a lock, rewrite or scan on a table of at most this many
+    /// 8 kB pages is low (128: 1 MB)
+    #[arg(long, value_name = "PAGES", default_value_t = pgrift::risk::SMALL_PAGES)]
+    pub small_table_pages: i64,
+    /// With probes, a medium lock, rewrite or scan on a table of at least
+    /// this many 8 kB pages is high (131072: 1 GB)
+    #[arg(long, value_name = "PAGES", default_value_t = pgrift::risk::LARGE_PAGES)]
+    pub large_table_pages: i64,
 }
 
 /// The risk options, validated against the FROM argument.
@@ -90,6 +98,8 @@ impl RiskArgs {
             probe: (live && !self.no_probe).then_some(ProbeOptions {
                 timeout: self.probe_timeout,
                 max_exact_rows: self.probe_max_rows.max(0),
+                small_pages: self.small_table_pages.max(0),
+                large_pages: self.large_table_pages.max(1),
             }),
         })
     }

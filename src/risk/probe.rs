@@ -54,13 +54,26 @@ pub struct ProbeOptions {
     /// Above this many estimated rows a table is not counted: probes fall
     /// back to estimates.
     pub max_exact_rows: i64,
+    /// A lock, rewrite or scan on a table of at most this many pages is
+    /// low: it is over in moments.
+    pub small_pages: i64,
+    /// One on a table of at least this many pages is high: writes (or
+    /// reads) wait for as long as the work takes.
+    pub large_pages: i64,
 }
+
+/// 128 pages of 8 kB: 1 MB.
+pub const SMALL_PAGES: i64 = 128;
+/// 131,072 pages of 8 kB: 1 GB.
+pub const LARGE_PAGES: i64 = 131_072;
 
 impl Default for ProbeOptions {
     fn default() -> Self {
         ProbeOptions {
             timeout: Duration::from_secs(5),
             max_exact_rows: 1_000_000,
+            small_pages: SMALL_PAGES,
+            large_pages: LARGE_PAGES,
         }
     }
 }
@@ -366,6 +379,34 @@ struct Size {
 /// default) times the number of connections, shared by all sessions.
 const SIZE_BATCH: usize = 64;
 
+/// Scales a lock, rewrite or scan risk by the size of its table: on a
+/// table of at most `small_pages` the work is over in moments, so a
+/// medium or high risk becomes low; on one of at least `large_pages` a
+/// medium risk becomes high. Informational risks (a lock that blocks
+/// neither reads nor writes) stay as they are.
+fn scale_by_size(risk: &mut Risk, pages: i64, options: &ProbeOptions) {
+    if !matches!(
+        risk.category,
+        Category::Lock | Category::TableRewrite | Category::ValidationScan
+    ) || risk.severity <= Severity::Low
+    {
+        return;
+    }
+    if pages <= options.small_pages {
+        risk.severity = Severity::Low;
+        risk.message.push_str(&format!(
+            " (a small table, at most {}: low)",
+            phrase::count(options.small_pages, "page", "pages")
+        ));
+    } else if pages >= options.large_pages && risk.severity == Severity::Medium {
+        risk.severity = Severity::High;
+        risk.message.push_str(&format!(
+            " (a large table, at least {}: high)",
+            phrase::count(options.large_pages, "page", "pages")
+        ));
+    }
+}
+
 /// A table's size from its pages on disk and `pg_class.reltuples` (-1 when
 /// never analysed), before any count: the rows are the estimate, and a
 /// table is big when the estimate or the pages pass `max_exact_rows`.
@@ -460,6 +501,7 @@ impl Prober<'_> {
                         .message
                         .push_str(&format!("; {table} fills {pages} and was never analysed")),
                 }
+                scale_by_size(risk, size.pages, &self.session.options);
                 risk.evidence = Some(Evidence {
                     measure: "rows in the table".into(),
                     count: size.rows.unwrap_or(0),
@@ -1237,5 +1279,63 @@ fn about(n: i64, estimated: bool) -> String {
         format!("about {rows}")
     } else {
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::Rule;
+
+    fn risk(category: Category, severity: Severity) -> Risk {
+        Risk {
+            rule: Rule::Lock,
+            category,
+            severity,
+            object: "public.t".into(),
+            statement: "CREATE INDEX i ON public.t (a);".into(),
+            message: "Creating index i takes SHARE on public.t".into(),
+            mitigation: String::new(),
+            lock: None,
+            tables: vec!["public.t".into()],
+            evidence: None,
+        }
+    }
+
+    #[test]
+    fn locks_and_rewrites_scale_with_the_table_they_hold() {
+        let options = ProbeOptions::default();
+        let scaled = |category, severity, pages| {
+            let mut r = risk(category, severity);
+            scale_by_size(&mut r, pages, &options);
+            r.severity
+        };
+        assert_eq!(scaled(Category::Lock, Severity::Medium, 1), Severity::Low);
+        assert_eq!(
+            scaled(Category::Lock, Severity::Medium, SMALL_PAGES),
+            Severity::Low
+        );
+        assert_eq!(
+            scaled(Category::Lock, Severity::Medium, SMALL_PAGES + 1),
+            Severity::Medium
+        );
+        assert_eq!(
+            scaled(Category::TableRewrite, Severity::Medium, LARGE_PAGES),
+            Severity::High
+        );
+        assert_eq!(
+            scaled(Category::ValidationScan, Severity::High, 3),
+            Severity::Low
+        );
+        // What blocks nobody stays informational; what a size does not
+        // change (a failure on bad rows) is left to its own probe.
+        assert_eq!(
+            scaled(Category::Lock, Severity::Info, LARGE_PAGES),
+            Severity::Info
+        );
+        assert_eq!(
+            scaled(Category::MayFail, Severity::Medium, 1),
+            Severity::Medium
+        );
     }
 }

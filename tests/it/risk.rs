@@ -234,9 +234,9 @@ const EXPECTED: &[Expect] = &[
         case: "risk_rewrites_and_scans",
         object: "public.accounts.id",
         category: Category::TableRewrite,
-        severity: Severity::Medium,
+        severity: Severity::Low,
         count: Some(3),
-        says: "public.accounts holds 3 rows in 1 page",
+        says: "public.accounts holds 3 rows in 1 page (a small table, at most 128 pages: low)",
     },
     Expect {
         case: "unique_duplicates",
