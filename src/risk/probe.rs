@@ -501,7 +501,7 @@ impl Prober<'_> {
                         .message
                         .push_str(&format!("; {table} fills {pages} and was never analysed")),
                 }
-                scale_by_size(risk, size.pages, &self.session.options);
+                scale_by_size(risk, size.pages, self.session.options);
                 risk.evidence = Some(Evidence {
                     measure: "rows in the table".into(),
                     count: size.rows.unwrap_or(0),
