@@ -261,14 +261,15 @@ fn write_risk_table<W: Write + ?Sized>(out: &mut W, section: &Section, id: &str)
             "<tr class=\"empty\"><td colspan=\"5\">No risks found.</td></tr>"
         )?;
     }
-    for risk in section.by_severity() {
-        write_risk_row(out, risk)?;
+    let risks = section.by_severity();
+    for (risk, advice) in risks.iter().zip(Section::advice(&risks)) {
+        write_risk_row(out, risk, advice)?;
     }
     writeln!(out, "</tbody>")?;
     writeln!(out, "</table>")
 }
 
-fn write_risk_row<W: Write + ?Sized>(out: &mut W, risk: &Risk) -> io::Result<()> {
+fn write_risk_row<W: Write + ?Sized>(out: &mut W, risk: &Risk, advice: &str) -> io::Result<()> {
     let e = escape_html;
     let severity = e(risk.severity.as_str());
     writeln!(out, "<tr class=\"risk sev-{severity}\">")?;
@@ -291,7 +292,7 @@ fn write_risk_row<W: Write + ?Sized>(out: &mut W, risk: &Risk) -> io::Result<()>
         out,
         "<td class=\"what\"><p class=\"message\">{}</p><p class=\"mitigation\"><span class=\"label\">Mitigation</span> {}</p>",
         e(&risk.message),
-        e(&risk.mitigation)
+        e(advice)
     )?;
     if let Some(lock) = risk.lock {
         let tables = if risk.tables.is_empty() {

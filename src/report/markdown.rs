@@ -134,7 +134,8 @@ fn write_table<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Result<
         "| severity | category | rule | object | risk | mitigation | evidence |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|---|")?;
-    for risk in section.by_severity() {
+    let risks = section.by_severity();
+    for (risk, advice) in risks.iter().zip(Section::advice(&risks)) {
         writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -143,7 +144,7 @@ fn write_table<W: Write + ?Sized>(out: &mut W, section: &Section) -> io::Result<
             code(risk.rule.id()),
             code(&risk.object),
             cell(&risk.message),
-            cell(&risk.mitigation),
+            cell(advice),
             evidence(risk),
         )?;
     }

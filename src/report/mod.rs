@@ -67,6 +67,9 @@ pub struct Section {
     pub online: Option<Online>,
 }
 
+/// What a row says for advice an earlier row of its table gave.
+pub const AS_ABOVE: &str = "(the same advice as above)";
+
 /// What `--online` did to a plan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Online {
@@ -147,6 +150,22 @@ impl Section {
             online: plan.online.then(|| Online::of(plan, &risks)),
             risks,
         }
+    }
+
+    /// The advice of each of `risks` (in that order), said once: a
+    /// mitigation an earlier row already gave reads as [`AS_ABOVE`].
+    pub fn advice<'r>(risks: &[&'r Risk]) -> Vec<&'r str> {
+        let mut said = std::collections::HashSet::new();
+        risks
+            .iter()
+            .map(|risk| {
+                if said.insert(risk.mitigation.as_str()) {
+                    risk.mitigation.as_str()
+                } else {
+                    AS_ABOVE
+                }
+            })
+            .collect()
     }
 
     /// The risks grouped by severity, worst first, in script order within a
@@ -482,6 +501,45 @@ mod tests {
         assert!(made.line().starts_with("online: "), "{}", made.line());
         let json = serde_json::to_value(&section).expect("json");
         assert!(json["online"]["made_online"].as_u64() >= Some(1), "{json}");
+    }
+
+    #[test]
+    fn the_same_advice_is_given_once_per_table() {
+        let report = sample::report();
+        let first = report.forward.risks[0].clone();
+        let again = Risk {
+            object: "public.other".into(),
+            ..first.clone()
+        };
+        let other = Risk {
+            mitigation: "something else".into(),
+            ..first.clone()
+        };
+        let risks = [&first, &again, &other];
+        assert_eq!(
+            Section::advice(&risks),
+            [first.mitigation.as_str(), AS_ABOVE, "something else"]
+        );
+        let section = Section {
+            risks: vec![first.clone(), again],
+            ..report.forward.clone()
+        };
+        let mut markdown = Vec::new();
+        markdown::write_markdown(
+            &Report {
+                forward: section,
+                ..report.clone()
+            },
+            &mut markdown,
+        )
+        .expect("render");
+        let markdown = String::from_utf8(markdown).expect("utf-8");
+        assert_eq!(
+            markdown.matches(first.mitigation.as_str()).count(),
+            1,
+            "{markdown}"
+        );
+        assert!(markdown.contains(AS_ABOVE), "{markdown}");
     }
 
     #[test]

@@ -200,14 +200,11 @@ fn risk_table(risks: &[&Risk], color: bool, width: usize) -> String {
         header.push("evidence");
     }
     builder.push_record(header);
-    for (risk, object) in risks.iter().zip(&objects) {
+    let advice = Section::advice(risks);
+    for ((risk, object), advice) in risks.iter().zip(&objects).zip(advice) {
         let mut what = wrap(&visible(&risk.message), risk_width, "");
         what.push('\n');
-        what.push_str(&wrap(
-            &visible(&format!("→ {}", risk.mitigation)),
-            risk_width,
-            "  ",
-        ));
+        what.push_str(&wrap(&visible(&format!("→ {advice}")), risk_width, "  "));
         what.push('\n');
         if wide {
             what.push_str(&wrap(&format!("rule: {}", risk.rule.id()), risk_width, ""));
