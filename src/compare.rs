@@ -45,6 +45,9 @@ pub struct Options {
     /// (`emit::layout::Layout::history_table`), which is the tool's and not
     /// the schema's.
     pub tool_tables: Vec<&'static str>,
+    /// A schema left out of both sides, where a migration tool records
+    /// what it applied (sqitch's registry).
+    pub tool_schema: Option<&'static str>,
     /// The schema where `pgrift apply` records its deployments, left out of
     /// both sides: it is pgrift's, never the schema's.
     pub history_schema: Option<String>,
@@ -273,6 +276,7 @@ async fn load_pair(
         let limits = options.limits;
         let tool_tables = options.tool_tables.clone();
         let history_schema = options.history_schema.clone();
+        let tool_schema = options.tool_schema;
         let filter = options.filter.clone();
         tasks.spawn(async move {
             let start = Instant::now();
@@ -298,6 +302,14 @@ async fn load_pair(
             loaded
                 .warnings
                 .extend(notes.into_iter().map(|note| format!("{label}: {note}")));
+            if let Some(schema) = tool_schema
+                && loaded.catalog.leave_out_schema(schema)
+            {
+                loaded.warnings.push(format!(
+                    "schema {} is left out of the diff: the migration tool records what it applied there",
+                    crate::sql::quote_ident(schema)
+                ));
+            }
             if let Some(schema) = &history_schema
                 && loaded.catalog.leave_out_schema(schema)
             {

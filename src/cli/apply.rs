@@ -99,7 +99,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, CliError> {
     if let Some(project) = super::config::load()? {
         apply_options.allow.extend(project.allowed());
         if apply_options.fail_on.is_none() {
-            apply_options.fail_on = project.config.risk.fail_on.map(FailOn::severity);
+            apply_options.fail_on = project.config.risk.fail_on;
         }
     }
     if let Some(dir) = &args.backup {

@@ -11,7 +11,6 @@ use std::sync::OnceLock;
 use clap::Args;
 use serde::Deserialize;
 
-use super::risk::FailOn;
 use super::{CliError, EXIT_OK, write_output};
 use pgrift::catalog::Filter;
 use pgrift::source::{self, SourceSpec};
@@ -55,7 +54,7 @@ pub struct Env {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskDefaults {
-    pub fail_on: Option<FailOn>,
+    pub fail_on: Option<pgrift::risk::Severity>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,12 +185,33 @@ fn is_date(text: &str) -> bool {
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
 }
 
-/// Today in UTC as `YYYY-MM-DD` (days since 1970 turned into a civil
-/// date, Howard Hinnant's algorithm).
+/// Today in UTC as `YYYY-MM-DD`.
 pub fn today() -> String {
-    let days = std::time::SystemTime::now()
+    civil(seconds_now() / 86_400)
+}
+
+/// Now in UTC as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now() -> String {
+    let seconds = seconds_now();
+    let time = seconds % 86_400;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        civil(seconds / 86_400),
+        time / 3600,
+        time % 3600 / 60,
+        time % 60
+    )
+}
+
+fn seconds_now() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+        .map_or(0, |d| d.as_secs()) as i64
+}
+
+/// The civil date of a day counted from 1970-01-01 (Howard Hinnant's
+/// algorithm).
+fn civil(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -292,7 +312,7 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(fail_on) = config.risk.fail_on {
-        out.push_str(&format!("risk --fail-on {}\n", fail_on.severity().as_str()));
+        out.push_str(&format!("risk --fail-on {}\n", fail_on.as_str()));
     }
     if config.script.online {
         out.push_str("script --online\n");

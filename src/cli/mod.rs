@@ -432,6 +432,7 @@ pub fn options(
         probe: risk.probe.clone(),
         timeouts: script.timeouts(),
         tool_tables: Vec::new(),
+        tool_schema: None,
         history_schema: Some(shadow.history.history_schema.clone()),
         online: script.online || project.is_some_and(|p| p.config.script.online),
         filter: match shadow.filter.filter() {

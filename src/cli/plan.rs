@@ -30,14 +30,17 @@ pub struct PlanArgs {
     /// Write the scripts as the next migration of this tool's directory
     /// (flyway: V<n>__<name>.sql and the undo U<n>__<name>.sql;
     /// golang-migrate: <n>_<name>.up.sql and .down.sql; dbmate:
-    /// <n>_<name>.sql), numbered after the highest migration already in DIR
+    /// <n>_<name>.sql), numbered after the highest migration already in DIR;
+    /// sqitch: deploy/, revert/ and verify/<name>.sql and a line of
+    /// sqitch.plan
     #[arg(
         long,
         value_enum,
         default_value = "plain",
         requires_if("flyway", "name"),
         requires_if("golang-migrate", "name"),
-        requires_if("dbmate", "name")
+        requires_if("dbmate", "name"),
+        requires_if("sqitch", "name")
     )]
     pub layout: LayoutArg,
     /// The migration's name in its file names (letters, digits, '_' and '-'), e.g. add_refunds
@@ -64,6 +67,7 @@ pub enum LayoutArg {
     Flyway,
     GolangMigrate,
     Dbmate,
+    Sqitch,
 }
 
 impl LayoutArg {
@@ -73,6 +77,7 @@ impl LayoutArg {
             LayoutArg::Flyway => Layout::Flyway,
             LayoutArg::GolangMigrate => Layout::GolangMigrate,
             LayoutArg::Dbmate => Layout::Dbmate,
+            LayoutArg::Sqitch => Layout::Sqitch,
         }
     }
 }
@@ -85,6 +90,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         check_forward: true,
         check_reverse: true,
         tool_tables: args.layout.layout().history_table().into_iter().collect(),
+        tool_schema: args.layout.layout().history_schema(),
         ..options(&args.shadow, &config, &args.script)?
     };
     let comparison = compare(&from, &to, &options, args.shadow.quiet, false).await?;
@@ -206,6 +212,22 @@ pub fn deployment(
     deployment
 }
 
+/// Who plans a sqitch change, as sqitch writes it: `SQITCH_FULLNAME` and
+/// `SQITCH_EMAIL`, else the login name.
+fn sqitch_planner() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "pgrift".to_owned());
+    let name = std::env::var("SQITCH_FULLNAME").unwrap_or_else(|_| user.clone());
+    let email = std::env::var("SQITCH_EMAIL").unwrap_or_else(|_| format!("{user}@localhost"));
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | '#'))
+            .collect()
+    };
+    format!("{} <{}>", clean(&name), clean(&email))
+}
+
 /// Writes the scripts as the next migration of `layout` in `dir`. Nothing
 /// is written when the schemas do not differ, and no file that exists is
 /// overwritten.
@@ -233,18 +255,70 @@ fn write_migration(
     };
     let forward_sql = render(&comparison.forward, emit::Direction::Forward).map_err(io)?;
     let reverse_sql = render(reverse, emit::Direction::Reverse).map_err(io)?;
-    let existing: Vec<String> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    let files = layout::migration_files(layout, name, &existing, &forward_sql, &reverse_sql)
-        .map_err(|source| CliError::Layout {
-            dir: dir.to_path_buf(),
-            source,
-        })?;
+    let layout_error = |source| CliError::Layout {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let files = if layout == Layout::Sqitch {
+        let mut verify = Vec::new();
+        let title = format!("pgrift verify script: {} -> {}", from.label, to.label);
+        emit::write_verify_script(&comparison.forward.plan, &to.catalog, &title, &mut verify)
+            .map_err(io)?;
+        let plan_path = dir.join("sqitch.plan");
+        let plan = match std::fs::read_to_string(&plan_path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(CliError::Write {
+                    path: plan_path,
+                    source,
+                });
+            }
+        };
+        let project = dir
+            .canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .filter(|n| layout::check_name(n).is_ok())
+            .unwrap_or_else(|| "pgrift".to_owned());
+        let planner = sqitch_planner();
+        let planned_at = super::config::now();
+        let change = layout::SqitchChange {
+            name,
+            planned_at: &planned_at,
+            planner: &planner,
+            note: &format!("written by pgrift {}", env!("CARGO_PKG_VERSION")),
+        };
+        let files = layout::sqitch_files(
+            &change,
+            plan.as_deref(),
+            &project,
+            &forward_sql,
+            &reverse_sql,
+            &verify,
+        )
+        .map_err(layout_error)?;
+        for sub in ["deploy", "revert", "verify"] {
+            std::fs::create_dir_all(dir.join(sub)).map_err(io)?;
+        }
+        files
+    } else {
+        let existing: Vec<String> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        layout::migration_files(layout, name, &existing, &forward_sql, &reverse_sql)
+            .map_err(layout_error)?
+    };
     for (file, contents) in &files {
         let path = dir.join(file);
+        // sqitch.plan is the one file a migration adds to rather than
+        // creates; its new text holds the old.
+        if file == "sqitch.plan" {
+            write_file(&path, contents)?;
+            continue;
+        }
         let mut handle = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

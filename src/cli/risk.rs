@@ -13,8 +13,7 @@ use pgrift::source::SourceSpec;
 use pgrift::{Comparison, Script};
 
 /// A severity `--fail-on` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     High,
     Medium,
@@ -90,8 +89,8 @@ impl RiskArgs {
         Ok(RiskConfig {
             fail_on: self
                 .fail_on
-                .or(project.and_then(|p| p.config.risk.fail_on))
-                .map(FailOn::severity),
+                .map(FailOn::severity)
+                .or(project.and_then(|p| p.config.risk.fail_on)),
             allow: project
                 .map(super::config::Loaded::allowed)
                 .unwrap_or_default(),

@@ -27,6 +27,9 @@ pub enum Layout {
     /// `<version>_<name>.sql` with `-- migrate:up` and `-- migrate:down`
     /// sections, each `transaction:false`.
     Dbmate,
+    /// `deploy/<name>.sql`, `revert/<name>.sql`, `verify/<name>.sql` and
+    /// a line of `sqitch.plan` ([`sqitch_files`]).
+    Sqitch,
 }
 
 impl Layout {
@@ -37,6 +40,16 @@ impl Layout {
             Layout::Plain => None,
             Layout::Flyway => Some("flyway_schema_history"),
             Layout::GolangMigrate | Layout::Dbmate => Some("schema_migrations"),
+            Layout::Sqitch => None,
+        }
+    }
+
+    /// The schema in which the tool records what it applied, which a diff
+    /// must leave out: sqitch's registry.
+    pub fn history_schema(self) -> Option<&'static str> {
+        match self {
+            Layout::Sqitch => Some("sqitch"),
+            _ => None,
         }
     }
 
@@ -47,6 +60,7 @@ impl Layout {
             Layout::Flyway => "flyway",
             Layout::GolangMigrate => "golang-migrate",
             Layout::Dbmate => "dbmate",
+            Layout::Sqitch => "sqitch",
         }
     }
 }
@@ -59,6 +73,8 @@ pub enum LayoutError {
     BadName(String),
     #[error("the plain layout has no migration files")]
     Plain,
+    #[error("sqitch.plan already has a change named {0:?}")]
+    Exists(String),
 }
 
 /// A version number as the files of a directory write it: its numeric parts
@@ -136,6 +152,7 @@ fn version_of(layout: Layout, file: &str) -> Option<Version> {
             Version::parse(stem.split_once('_')?.0, &[])
         }
         Layout::Dbmate => Version::parse(stem.split_once('_')?.0, &[]),
+        Layout::Sqitch => None,
     }
 }
 
@@ -174,7 +191,7 @@ pub fn migration_files(
     // Flyway reads the settings of a script from a file beside it.
     const FLYWAY_CONF: &[u8] = b"executeInTransaction=false\n";
     Ok(match layout {
-        Layout::Plain => return Err(LayoutError::Plain),
+        Layout::Plain | Layout::Sqitch => return Err(LayoutError::Plain),
         Layout::Flyway => vec![
             (format!("V{version}__{name}.sql"), forward.to_vec()),
             (format!("V{version}__{name}.sql.conf"), FLYWAY_CONF.to_vec()),
@@ -195,6 +212,66 @@ pub fn migration_files(
     })
 }
 
+/// What a change of `sqitch.plan` records besides its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqitchChange<'a> {
+    pub name: &'a str,
+    /// `2026-12-05T18:40:00Z`.
+    pub planned_at: &'a str,
+    /// `Jane Doe <jane@example.com>`.
+    pub planner: &'a str,
+    pub note: &'a str,
+}
+
+/// The files of sqitch change `change` for a project whose `sqitch.plan`
+/// reads `plan` (`None`: there is none yet, and one for project
+/// `project` is started): the three scripts and the plan with the change
+/// appended. A name the plan has already is refused.
+pub fn sqitch_files(
+    change: &SqitchChange<'_>,
+    plan: Option<&str>,
+    project: &str,
+    forward: &[u8],
+    reverse: &[u8],
+    verify: &[u8],
+) -> Result<Vec<(String, Vec<u8>)>, LayoutError> {
+    check_name(change.name)?;
+    let mut text = match plan {
+        Some(plan) => {
+            let taken = plan
+                .lines()
+                .filter(|line| !line.starts_with('%') && !line.starts_with('@'))
+                .any(|line| line.split_whitespace().next() == Some(change.name));
+            if taken {
+                return Err(LayoutError::Exists(change.name.to_owned()));
+            }
+            let mut text = plan.to_owned();
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text
+        }
+        None => format!("%syntax-version=1.0.0\n%project={project}\n\n"),
+    };
+    // A note is one line: its line breaks would start a line sqitch reads
+    // as a change.
+    let note: String = change
+        .note
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    text.push_str(&format!(
+        "{} {} {} # {note}\n",
+        change.name, change.planned_at, change.planner
+    ));
+    Ok(vec![
+        (format!("deploy/{}.sql", change.name), forward.to_vec()),
+        (format!("revert/{}.sql", change.name), reverse.to_vec()),
+        (format!("verify/{}.sql", change.name), verify.to_vec()),
+        ("sqitch.plan".to_owned(), text.into_bytes()),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +283,45 @@ mod tests {
             .into_iter()
             .map(|(name, _)| name)
             .collect()
+    }
+
+    #[test]
+    fn sqitch_appends_a_change_and_refuses_a_name_it_has() {
+        let change = SqitchChange {
+            name: "add_refunds",
+            planned_at: "2026-12-05T18:40:00Z",
+            planner: "Jane Doe <jane@example.com>",
+            note: "written by pgrift\nfrom a -> b",
+        };
+        let files =
+            sqitch_files(&change, None, "shop", b"up;\n", b"down;\n", b"check;\n").expect("files");
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "deploy/add_refunds.sql",
+                "revert/add_refunds.sql",
+                "verify/add_refunds.sql",
+                "sqitch.plan"
+            ]
+        );
+        let plan = String::from_utf8(files[3].1.clone()).expect("utf-8");
+        assert_eq!(
+            plan,
+            "%syntax-version=1.0.0\n%project=shop\n\nadd_refunds 2026-12-05T18:40:00Z Jane Doe <jane@example.com> # written by pgrift from a -> b\n"
+        );
+        assert_eq!(
+            sqitch_files(&change, Some(&plan), "shop", b"", b"", b""),
+            Err(LayoutError::Exists("add_refunds".into()))
+        );
+        let next = SqitchChange {
+            name: "add_refunds_2",
+            ..change
+        };
+        let files =
+            sqitch_files(&next, Some(plan.trim_end()), "shop", b"", b"", b"").expect("files");
+        let plan = String::from_utf8(files[3].1.clone()).expect("utf-8");
+        assert_eq!(plan.lines().count(), 5, "{plan}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod probe;
 pub mod read;
 mod shadow;
 mod stmt;
+mod verification;
 pub mod verify;
 
 pub use crate::quote::{keywords, quote_ident, quote_ident_with, quote_literal, quote_pattern};
@@ -27,3 +28,4 @@ pub use history::{HISTORY_TABLE, HistoryStmt};
 pub use probe::{CastText, Condition, InputCheck, ProbeControl, ProbeQuery};
 pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;
+pub use verification::Verification;

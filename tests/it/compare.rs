@@ -44,6 +44,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         probe: None,
         timeouts: Default::default(),
         tool_tables: Vec::new(),
+        tool_schema: None,
         history_schema: None,
         online: false,
         filter: Default::default(),

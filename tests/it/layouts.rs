@@ -318,3 +318,100 @@ async fn no_migration_for_no_difference_and_no_hostile_name() {
     assert_eq!(out.status.code(), Some(2), "a layout needs a name");
     assert!(files(dir.path()).is_empty());
 }
+
+/// Runs sqitch (Debian's package) in the project `dir` against `db` of
+/// the shared cluster.
+async fn sqitch(dir: &Path, db: &str, args: &[&str]) -> std::process::Output {
+    let cluster = support::shared_cluster().await;
+    tokio::process::Command::new("sqitch")
+        .current_dir(dir)
+        .args(args)
+        .arg(format!("db:pg:{db}"))
+        .env("PGHOST", cluster.socket_dir())
+        .env("PGPORT", cluster.port().to_string())
+        .env("PGUSER", cluster.user())
+        .env("SQITCH_FULLNAME", "Test Planner")
+        .env("SQITCH_EMAIL", "planner@example.com")
+        .output()
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "sqitch: {e}\nhint: the test runs sqitch for real: apt-get install -y sqitch libdbd-pg-perl"
+            )
+        })
+}
+
+#[tokio::test]
+async fn sqitch_deploys_verifies_and_reverts_a_pgrift_change() {
+    let (db, url) = seeded_from("layout_sqitch").await;
+    let before = rows(&db).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    plan(&url, dir.path(), "sqitch").await;
+    let plan_file = std::fs::read_to_string(dir.path().join("sqitch.plan")).expect("sqitch.plan");
+    assert!(
+        plan_file.starts_with("%syntax-version=1.0.0\n%project="),
+        "{plan_file}"
+    );
+    assert!(plan_file.contains("\nadd_addresses 20"), "{plan_file}");
+
+    let out = sqitch(dir.path(), &db, &["deploy"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = sqitch(dir.path(), &db, &["verify"]).await;
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    same_for_tool(&url, &fixture("to.sql"), "sqitch").await;
+    assert_eq!(rows(&db).await, before, "rows kept on deploy");
+
+    // A second change goes after the first in the same plan.
+    let again = pgrift(&[
+        "plan",
+        &url,
+        path(&fixture("from.sql")),
+        "--out",
+        path(dir.path()),
+        "--layout",
+        "sqitch",
+        "--name",
+        "add_addresses",
+    ])
+    .await;
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a name the plan has is refused"
+    );
+    assert!(
+        stderr(&again).contains("already has a change named"),
+        "{}",
+        stderr(&again)
+    );
+
+    let out = sqitch(dir.path(), &db, &["revert", "-y"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    same_for_tool(&url, &fixture("from.sql"), "sqitch").await;
+    assert_eq!(rows(&db).await, before, "rows kept on revert");
+    // The verify script fails where the change is not there.
+    let verify =
+        std::fs::read_to_string(dir.path().join("verify/add_addresses.sql")).expect("verify");
+    let cluster = support::shared_cluster().await;
+    let failed = cluster
+        .psql(&db)
+        .arg("-c")
+        .arg(verify)
+        .output()
+        .await
+        .expect("psql runs");
+    assert!(!failed.status.success(), "the verify script fails on FROM");
+}
