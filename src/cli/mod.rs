@@ -4,6 +4,7 @@
 mod apply;
 mod config;
 mod diff;
+mod drift;
 mod error;
 mod history;
 mod plan;
@@ -134,6 +135,17 @@ pub enum Command {
         "Exit status: 0 the database matches the plan's TO; 1 it differs (the changes are listed); 2 error."
     ))]
     Verify(verify::VerifyArgs),
+    /// Compare one reference schema with many databases at once
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift drift --reference schema/ $TENANT_1_URL $TENANT_2_URL\n",
+        "  pgrift drift --reference prod --targets-file tenants.txt --jobs 16 --out drift/ --format json\n\n",
+        "Each target is compared with the reference (read once); the table says whether it is in \
+         sync, what the script that brings it in line adds (+), changes (~), replaces (±) and drops (-), \
+         and its worst risk. --out writes each target's forward.sql and report.md.\n\n",
+        "Exit status: 0 every target in sync; 1 some differ; 2 a target could not be checked, or another error."
+    ))]
+    Drift(drift::DriftArgs),
     /// Try a deployment on a copy of FROM in a shadow database: forward, back, rows kept
     #[command(after_help = concat!(
         "Examples:\n",
@@ -380,6 +392,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Apply(args) => apply::run(args).await,
         Command::Rollback(args) => rollback::run(args).await,
         Command::Verify(args) => verify::run(args).await,
+        Command::Drift(args) => drift::run(args).await,
         Command::Rehearse(args) => rehearse::run(args).await,
         Command::History(args) => history::run(args).await,
         Command::Completions(args) => shell::completions(&args),

@@ -596,3 +596,81 @@ async fn a_plan_made_with_filters_applies_them_to_the_database_too() {
     let verified = pgrift(&["verify", path(&release), "--db", &url]).await;
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 }
+
+#[tokio::test]
+async fn drift_checks_a_fleet_against_one_reference() {
+    let to = fixture("demo", "to.sql");
+    let mut urls = Vec::new();
+    let mut dbs = Vec::new();
+    for n in 0..4 {
+        let (cluster, db, url) = database(&format!("fleet{n}"), &[&to]).await;
+        if n == 2 {
+            let client = cluster.connect(&db).await.expect("connect");
+            client
+                .batch_execute("ALTER TABLE public.users ADD COLUMN \"tenant\nnote\" text")
+                .await
+                .expect("alter");
+        }
+        urls.push(url);
+        dbs.push(db);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = dir.path().join("targets.txt");
+    std::fs::write(&list, format!("# the fleet\n{}\n\n{}\n", urls[2], urls[3])).expect("write");
+    let out = dir.path().join("drift");
+    let mut args = vec![
+        "drift",
+        "--reference",
+        path(&to),
+        &urls[0],
+        &urls[1],
+        "--targets-file",
+        path(&list),
+        "--jobs",
+        "3",
+        "--out",
+        path(&out),
+    ];
+    let drifted = pgrift(&args).await;
+    assert_eq!(drifted.status.code(), Some(1), "{}", stderr(&drifted));
+    let table = stdout(&drifted);
+    assert_eq!(table.matches("in sync").count(), 3, "{table}");
+    assert!(
+        table.contains("differs") && table.contains("+0 ~0 ±0 -1"),
+        "{table}"
+    );
+    assert!(
+        stderr(&drifted).contains("3 of 4 in sync, 1 differ"),
+        "{}",
+        stderr(&drifted)
+    );
+    let dirs: Vec<String> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(dirs.len(), 4, "{dirs:?}");
+    let third = dirs
+        .iter()
+        .find(|d| d.starts_with("003-"))
+        .expect("the third target");
+    let script = std::fs::read_to_string(out.join(third).join("forward.sql")).expect("forward.sql");
+    assert!(script.contains("DROP COLUMN \"tenant\nnote\""), "{script}");
+
+    args.extend(["--format", "json"]);
+    // A positional target goes before those of the file.
+    let missing = urls[0].replace(&format!("/{}?", dbs[0]), "/fleet_missing?");
+    args.push(&missing);
+    let json = pgrift(&args).await;
+    assert_eq!(json.status.code(), Some(2), "a target that cannot be read");
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[3]["in_sync"], false);
+    assert_eq!(rows[3]["worst_risk"], "high", "{rows:?}");
+    assert!(
+        rows[2]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("does not exist")),
+        "{rows:?}"
+    );
+}
