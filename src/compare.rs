@@ -90,6 +90,8 @@ pub struct Warnings {
     /// Why the forward risks are not measured although probes were asked
     /// for: FROM could not be reached, or the probes stopped.
     pub probes: Vec<String>,
+    /// Differences no statement can make (the order of a table's columns).
+    pub notes: Vec<Warning>,
 }
 
 /// How long each phase of a comparison took, in the order they ran.
@@ -212,6 +214,7 @@ pub async fn compare(
         (forward, reverse)
     };
     warnings.not_modelled = forward.warnings.clone();
+    warnings.notes = diff::column_order(&from.catalog, &to.catalog);
     // The forward script runs on FROM's server and the reverse one on TO's.
     // Checked before the probes, which would otherwise query a database for
     // a script that cannot run there.

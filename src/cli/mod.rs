@@ -462,6 +462,11 @@ pub fn options(
 pub fn print_comparison_warnings(warnings: &Warnings, quiet: bool) {
     print_source_warnings(&warnings.sources);
     print_warnings(&warnings.not_modelled, quiet);
+    if !quiet {
+        for note in &warnings.notes {
+            eprintln!("note: {}", visible(&note.message));
+        }
+    }
     for warning in &warnings.probes {
         eprintln!("warning: {warning}");
     }

@@ -191,14 +191,20 @@ fn tripped(forward: &Assessment, threshold: Severity, allow: &[String]) -> Optio
 
 /// The review report of both scripts of a comparison and their risks.
 pub fn build_report(comparison: &Comparison, reverse: &Script) -> report::Report {
-    report::build(
+    let mut report = report::build(
         &comparison.from.label,
         &comparison.to.label,
         &comparison.from.catalog,
         &comparison.to.catalog,
         report::Section::new(&comparison.forward.plan, &comparison.forward.risks),
         report::Section::new(&reverse.plan, &reverse.risks),
-    )
+    );
+    // A difference no statement makes is listed with what is not modelled.
+    report
+        .warnings
+        .extend(comparison.warnings.notes.iter().cloned());
+    report.warnings.sort();
+    report
 }
 
 #[cfg(test)]

@@ -170,6 +170,48 @@ impl Pairs {
 }
 
 /// Compares two catalogs.
+/// A note for each table of both sides whose shared columns stand in
+/// another order: PostgreSQL cannot reorder a table's columns, so no
+/// statement is written for it, and the note says so. A column added or
+/// dropped is left out of the comparison (added columns go last).
+pub fn column_order(from: &Catalog, to: &Catalog) -> Vec<Warning> {
+    let mut notes = Vec::new();
+    for table in &to.tables {
+        let Some(before) = from.table(&table.name) else {
+            continue;
+        };
+        let shared = |of: &crate::catalog::Table, other: &crate::catalog::Table| -> Vec<String> {
+            of.columns
+                .iter()
+                .filter(|c| !c.inherited && other.columns.iter().any(|o| o.name == c.name))
+                .map(|c| c.name.to_string())
+                .collect()
+        };
+        let (old, new) = (shared(before, table), shared(table, before));
+        if old != new {
+            let list = |names: &[String]| {
+                names
+                    .iter()
+                    .map(|n| crate::sql::quote_ident(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            notes.push(Warning {
+                kind: "column order".to_owned(),
+                object: table.name.to_string(),
+                message: format!(
+                    "the columns of table {} stand in another order: FROM ({}), TO ({}); \
+                     PostgreSQL cannot reorder columns, so no statement is written for it",
+                    table.name,
+                    list(&old),
+                    list(&new)
+                ),
+            });
+        }
+    }
+    notes
+}
+
 pub fn diff<'a>(from: &'a Catalog, to: &'a Catalog) -> Changeset<'a> {
     // Indexing a catalog is most of the work of a diff, and the two are
     // independent: one is indexed on a second thread.

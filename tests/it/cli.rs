@@ -910,3 +910,34 @@ async fn a_project_file_names_environments_filters_and_accepted_risks() {
         stderr(&malformed)
     );
 }
+
+#[tokio::test]
+async fn a_column_order_difference_is_a_note_and_no_statement() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = dir.path().join("from.sql");
+    let to = dir.path().join("to.sql");
+    std::fs::write(&from, "CREATE TABLE t (a int, \"B\nx\" text, c int);\n").expect("write");
+    std::fs::write(
+        &to,
+        "CREATE TABLE t (a int, c int, \"B\nx\" text, d int);\n",
+    )
+    .expect("write");
+    let out = pgrift(&["diff", path(&from), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    assert!(script.contains("ADD COLUMN d integer"), "{script}");
+    assert_eq!(script.matches("ALTER TABLE").count(), 1, "{script}");
+    assert!(
+        stderr(&out).contains(
+            "note: the columns of table public.t stand in another order: FROM (a, \"B\\nx\", c), TO (a, c, \"B\\nx\")"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let report = pgrift(&["report", path(&from), path(&to), "--format", "json"]).await;
+    assert!(
+        stdout(&report).contains("\"column order\""),
+        "{}",
+        stdout(&report)
+    );
+}
