@@ -44,6 +44,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         probe: None,
         timeouts: Default::default(),
         tool_tables: Vec::new(),
+        ignore: Default::default(),
     };
     for case in ["demo", "enum_add_value", "demo"] {
         let (from, to) = (fixture(case, "from.sql"), fixture(case, "to.sql"));
