@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use crate::catalog::Warning;
+use crate::catalog::acl::leave_out_privileges;
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
-use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, Timeouts};
+use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, RoleError, Timeouts};
 use crate::risk::{self, Assessment, Direction, ProbeOptions};
 use crate::source::{self, Loaded, Shadow, SourceError, SourceSpec};
 
@@ -56,6 +57,19 @@ pub struct Options {
     pub online: bool,
     /// What both sides leave out before the diff.
     pub filter: crate::catalog::Filter,
+    /// What both sides leave out before they are compared (`--ignore`).
+    pub ignore: Ignore,
+}
+
+/// What a comparison leaves out of both sides, for teams whose environments
+/// differ on purpose (`--ignore privileges`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ignore {
+    /// Every object's privileges are taken as its default: no `GRANT` or
+    /// `REVOKE` is compared or written.
+    pub privileges: bool,
+    /// No note is made of columns that stand in another order.
+    pub column_order: bool,
 }
 
 /// One script of a comparison and its risks.
@@ -134,6 +148,17 @@ pub enum CompareError {
         /// What the comparison had to say up to the refusal.
         warnings: Box<Warnings>,
     },
+    /// A script names roles the server it is for lacks.
+    #[error("{script} script, for {side}'s server: {source}")]
+    Roles {
+        /// `forward` or `reverse`.
+        script: &'static str,
+        /// `FROM` or `TO`: whose server the script runs on.
+        side: &'static str,
+        source: RoleError,
+        /// What the comparison had to say up to the refusal.
+        warnings: Box<Warnings>,
+    },
     /// A script installs extension versions the server it is for lacks.
     #[error("{script} script, for {side}'s server: {source}")]
     Extensions {
@@ -160,6 +185,10 @@ impl CompareError {
                 "upgrade {side}'s server to PostgreSQL {} or later first, or change the other schema \
                  to do without these features",
                 source.needs_major()
+            )),
+            CompareError::Roles { side, .. } => Some(format!(
+                "pgrift never creates roles: create them on {side}'s server first, or leave \
+                 privileges out of both sides with --ignore privileges"
             )),
             CompareError::Extensions { side, .. } => Some(format!(
                 "install that version's package on {side}'s server, or give the other schema a \
@@ -214,7 +243,9 @@ pub async fn compare(
         (forward, reverse)
     };
     warnings.not_modelled = forward.warnings.clone();
-    warnings.notes = diff::column_order(&from.catalog, &to.catalog);
+    if !options.ignore.column_order {
+        warnings.notes = diff::column_order(&from.catalog, &to.catalog);
+    }
     // The forward script runs on FROM's server and the reverse one on TO's.
     // Checked before the probes, which would otherwise query a database for
     // a script that cannot run there.
@@ -281,6 +312,7 @@ async fn load_pair(
         let history_schema = options.history_schema.clone();
         let tool_schema = options.tool_schema;
         let filter = options.filter.clone();
+        let ignore = options.ignore;
         tasks.spawn(async move {
             let start = Instant::now();
             let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
@@ -290,6 +322,9 @@ async fn load_pair(
             let left_out = loaded
                 .catalog
                 .leave_out_tables(|table| tool_tables.contains(&table.name.as_str()));
+            if ignore.privileges {
+                leave_out_privileges(&mut loaded.catalog);
+            }
             loaded.warnings.extend(left_out.iter().map(|table| {
                 format!(
                     "table {table} is left out of the diff: the migration tool records \
@@ -379,9 +414,9 @@ fn source_warnings(from: &Loaded, to: &Loaded) -> Vec<String> {
 
 /// Refuses a plan that uses features the server of `target`, where the
 /// script runs, does not have, or installs extension versions it does not
-/// offer. A target of unknown version (`empty`, a snapshot that does not
-/// record it) is not checked for features; extensions are checked only on a
-/// live target, since a shadow database's server is not where the script
+/// offer, or names roles it does not have. A target of unknown version (`empty`, a snapshot that does not
+/// record it) is not checked for features; extensions and roles are checked
+/// only on a live target, since a shadow database's server is not where the script
 /// runs.
 fn check_compat(
     plan: &Plan,
@@ -392,6 +427,14 @@ fn check_compat(
 ) -> Result<(), CompareError> {
     if let Some(version) = target.server_version_num {
         plan::check_compat(plan, version).map_err(|source| CompareError::Compat {
+            script,
+            side,
+            source,
+            warnings: Box::new(warnings.clone()),
+        })?;
+    }
+    if let Some(roles) = &target.roles {
+        plan::check_roles(plan, roles).map_err(|source| CompareError::Roles {
             script,
             side,
             source,

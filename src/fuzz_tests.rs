@@ -681,6 +681,8 @@ proptest! {
 /// definition as a server prints it.
 fn rich_snapshot() -> Snapshot {
     let function = |n: &str, kind, args: &str, result: Option<&str>, definition: &str| Function {
+        acl: Default::default(),
+        owner: Default::default(),
         name: name(n),
         kind,
         identity_args: args.into(),
@@ -710,6 +712,8 @@ fn rich_snapshot() -> Snapshot {
     ];
     let mut catalog = catalog(vec![with_constraints(table("t", columns), constraints)]);
     catalog.sequences.push(Sequence {
+        acl: Default::default(),
+        owner: Default::default(),
         name: name("s"),
         options: bigint_sequence(),
         owned_by: None,
@@ -722,6 +726,8 @@ fn rich_snapshot() -> Snapshot {
         comment: None,
     });
     catalog.views.push(View {
+        acl: Default::default(),
+        owner: Default::default(),
         name: name("v"),
         materialized: false,
         definition: " SELECT t.id\n   FROM public.t;".into(),

@@ -173,6 +173,69 @@ impl fmt::Display for Grantee {
     }
 }
 
+/// A privilege an ACL grants, as `GRANT` and `REVOKE` spell it. Only the
+/// privileges of the objects pgrift models; a snapshot naming another one
+/// does not load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Privilege {
+    Select,
+    Insert,
+    Update,
+    Delete,
+    Truncate,
+    References,
+    Trigger,
+    /// `MAINTAIN` (tables and materialized views, PostgreSQL 17 and later).
+    Maintain,
+    Execute,
+    Usage,
+    Create,
+}
+
+impl Privilege {
+    /// The privilege `aclexplode` names (`SELECT`); `None` for one pgrift
+    /// does not know.
+    pub fn from_name(name: &str) -> Option<Privilege> {
+        Some(match name {
+            "SELECT" => Privilege::Select,
+            "INSERT" => Privilege::Insert,
+            "UPDATE" => Privilege::Update,
+            "DELETE" => Privilege::Delete,
+            "TRUNCATE" => Privilege::Truncate,
+            "REFERENCES" => Privilege::References,
+            "TRIGGER" => Privilege::Trigger,
+            "MAINTAIN" => Privilege::Maintain,
+            "EXECUTE" => Privilege::Execute,
+            "USAGE" => Privilege::Usage,
+            "CREATE" => Privilege::Create,
+            _ => return None,
+        })
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Privilege::Select => "SELECT",
+            Privilege::Insert => "INSERT",
+            Privilege::Update => "UPDATE",
+            Privilege::Delete => "DELETE",
+            Privilege::Truncate => "TRUNCATE",
+            Privilege::References => "REFERENCES",
+            Privilege::Trigger => "TRIGGER",
+            Privilege::Maintain => "MAINTAIN",
+            Privilege::Execute => "EXECUTE",
+            Privilege::Usage => "USAGE",
+            Privilege::Create => "CREATE",
+        }
+    }
+}
+
+impl fmt::Display for Privilege {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.keyword())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,9 @@
 //! except a change of its generation expression, which drops and adds the
 //! (derived, so recomputable) column. Defaults are objects of their own so
 //! that they can be dropped and set again around a change of what they use.
+//! A column's own privileges (`GRANT SELECT (c)`) alter in place with it.
 
+use super::acl;
 use super::sequence;
 use super::table::{Column, Table, column_def, identity_def};
 use super::{
@@ -245,20 +247,39 @@ impl<'a> ObjectKind<'a> for TableColumn {
 
     /// An inherited column changes with its parent's, which PostgreSQL
     /// passes down to it.
+    /// An inherited column alters nothing but its own privileges.
     fn compare((table, old): (&'a Table, &'a Column), (_, new): (&'a Table, &'a Column)) -> Delta {
+        let privileges = acl::changes(
+            old.privileges(),
+            new.privileges(),
+            &table.grant_target(),
+            Some(&new.name),
+            &table.owner_role(),
+        );
         if new.inherited {
-            return Delta::Same;
+            return Delta::Same.and(privileges);
         }
-        compare(&table.name, old, new)
+        compare(&table.name, old, new).and(privileges)
     }
 
     /// An inherited column comes with its parent's column, or with the
-    /// `PARTITION OF` or `INHERIT` that makes its table a child.
+    /// `PARTITION OF` or `INHERIT` that makes its table a child. A new
+    /// table's `CREATE TABLE` takes the column and its privileges along.
     fn create((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
-        if column.inherited {
-            return Vec::new();
-        }
-        add(&table.name, column)
+        let privileges = acl::changes(
+            &acl::DEFAULT,
+            column.privileges(),
+            &table.grant_target(),
+            Some(&column.name),
+            &table.owner_role(),
+        );
+        let mut stmts = if column.inherited {
+            Vec::new()
+        } else {
+            add(&table.name, column)
+        };
+        stmts.extend(privileges);
+        stmts
     }
 
     /// An inherited column goes with its parent's column.

@@ -23,7 +23,8 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown, rename_aside, comment,
 };
-use crate::names::QualName;
+use super::acl::{self, Acl};
+use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{AttributeDef, CommentTarget, Ident, Keyword, ObjectName, ServerSql, Stmt, TypeAction};
@@ -34,6 +35,13 @@ pub struct CompositeType {
     /// In their order.
     pub attributes: Vec<Attribute>,
     pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`): by default `PUBLIC` may use it.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
     /// Whether a column of a table or materialized view (or an attribute of
     /// another type) holds this type or an array of it. Not part of the
     /// schema: it tells the diff whether PostgreSQL lets an attribute be
@@ -212,6 +220,8 @@ pub struct Raw {
     collation_names: Vec<Option<String>>,
     attribute_comments: Vec<Option<String>>,
     comment: Option<String>,
+    acl: Acl,
+    owner: Name,
     stored: bool,
 }
 
@@ -249,6 +259,9 @@ const QUERY: &str = concat!(
            WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped \
            ORDER BY a.attnum) AS attribute_comments, \
      cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
+    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    " AS acl, \
      EXISTS (SELECT 1 FROM pg_catalog.pg_depend u \
              WHERE u.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass \
              AND u.refobjid IN (t.oid, t.typarray) \
@@ -297,12 +310,16 @@ impl<'a> ObjectKind<'a> for CompositeType {
         vec![ty.name.clone()]
     }
 
+    /// A type set aside and created again gets its privileges as a new
+    /// one; otherwise they alter in place.
     fn compare(old: &'a CompositeType, new: &'a CompositeType) -> Delta {
-        compare(old, new)
+        let set_aside = Self::sets_aside(old, new);
+        let privileges = acl::of_type(&old.acl, &old.owner, &new.acl, &new.name, set_aside);
+        compare(old, new).and(privileges)
     }
 
     fn create(ty: &'a CompositeType) -> Vec<Stmt> {
-        create(ty)
+        acl::create_type(create(ty), &ty.acl, &ty.name)
     }
 
     fn drop(ty: &'a CompositeType) -> Vec<Stmt> {
@@ -366,6 +383,10 @@ impl ReadKind for CompositeType {
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {
             oid: row.get("oid")?,
+            acl: Acl::read(row.get("acl")?, || {
+                format!("composite type {}", row.get::<&str>("name").unwrap_or_default())
+            })?,
+            owner: row.get_name("owner")?,
             array_oid: row.get("array_oid")?,
             relation_oid: row.get("relation_oid")?,
             name: QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?),
@@ -432,6 +453,8 @@ impl ReadKind for CompositeType {
                     name: row.name,
                     attributes,
                     comment: row.comment,
+                    acl: row.acl,
+                    owner: row.owner,
                     stored: row.stored,
                 })
             })
@@ -450,6 +473,8 @@ mod tests {
 
     fn ty(attributes: &[(&str, &str)], stored: bool) -> CompositeType {
         CompositeType {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "address"),
             attributes: attributes
                 .iter()

@@ -16,7 +16,8 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use crate::names::QualName;
+use super::acl::{self, Acl};
+use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
@@ -34,6 +35,13 @@ pub struct Domain {
     pub default: Option<String>,
     pub not_null: bool,
     pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`): by default `PUBLIC` may use it.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
 }
 
 const KEYWORD: Keyword = Keyword("DOMAIN");
@@ -111,6 +119,8 @@ pub struct Raw {
     default: Option<String>,
     not_null: bool,
     comment: Option<String>,
+    acl: Acl,
+    owner: Name,
 }
 
 /// The collation is read only when it differs from the base type's. From
@@ -124,7 +134,10 @@ const QUERY: &str = concat!(
      CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation \
           THEN co.collname END AS collation_name, \
      pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS default_expression, \
-     t.typnotnull AS not_null, cm.description AS comment \
+     t.typnotnull AS not_null, cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
+    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    " AS acl \
      FROM pg_catalog.pg_type t \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
@@ -170,12 +183,16 @@ impl<'a> ObjectKind<'a> for Domain {
         vec![domain.name.clone()]
     }
 
+    /// A type set aside and created again gets its privileges as a new
+    /// one; otherwise they alter in place.
     fn compare(old: &'a Domain, new: &'a Domain) -> Delta {
-        compare(old, new)
+        let set_aside = Self::sets_aside(old, new);
+        let privileges = acl::of_type(&old.acl, &old.owner, &new.acl, &new.name, set_aside);
+        compare(old, new).and(privileges)
     }
 
     fn create(domain: &'a Domain) -> Vec<Stmt> {
-        vec![create(domain)]
+        acl::create_type(vec![create(domain)], &domain.acl, &domain.name)
     }
 
     fn drop(domain: &'a Domain) -> Vec<Stmt> {
@@ -239,6 +256,10 @@ impl ReadKind for Domain {
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {
             oid: row.get("oid")?,
+            acl: Acl::read(row.get("acl")?, || {
+                format!("domain {}", row.get::<&str>("name").unwrap_or_default())
+            })?,
+            owner: row.get_name("owner")?,
             array_oid: row.get("array_oid")?,
             name: QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?),
             base_type: row.get("base_type")?,
@@ -273,6 +294,8 @@ impl ReadKind for Domain {
                     default: row.default,
                     not_null: row.not_null,
                     comment: row.comment,
+                    acl: row.acl,
+                    owner: row.owner,
                 }
             })
             .collect())
@@ -290,6 +313,8 @@ mod tests {
 
     fn domain(base_type: &str) -> Domain {
         Domain {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "email"),
             base_type: base_type.into(),
             collation: None,

@@ -9,7 +9,8 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown, rename_aside,
 };
-use crate::names::QualName;
+use super::acl::{self, Acl};
+use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, EnumPosition, Literal, Stmt};
@@ -20,6 +21,13 @@ pub struct EnumType {
     /// Labels in their sort order (`enumsortorder`).
     pub labels: Vec<String>,
     pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`): by default `PUBLIC` may use it.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
 }
 
 pub fn compare(old: &EnumType, new: &EnumType) -> Delta {
@@ -93,6 +101,8 @@ mod tests {
 
     fn ty(labels: &[&str]) -> EnumType {
         EnumType {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "mood"),
             labels: labels.iter().map(|l| l.to_string()).collect(),
             comment: None,
@@ -135,6 +145,8 @@ pub struct Raw {
     name: QualName,
     labels: Vec<String>,
     comment: Option<String>,
+    acl: Acl,
+    owner: Name,
 }
 
 /// The labels come from an `ARRAY(...)` subquery rather than `array_agg`, so
@@ -143,7 +155,10 @@ const QUERY: &str = concat!(
     "SELECT t.oid, t.typarray AS array_oid, n.nspname AS schema, t.typname AS name, \
      ARRAY(SELECT e.enumlabel::pg_catalog.text FROM pg_catalog.pg_enum e \
            WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels, \
-     cm.description AS comment \
+     cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
+    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    " AS acl \
      FROM pg_catalog.pg_type t \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace",
     comment_join!("pg_type", "t.oid", "cm"),
@@ -186,12 +201,16 @@ impl<'a> ObjectKind<'a> for EnumType {
         vec![ty.name.clone()]
     }
 
+    /// A type set aside and created again gets its privileges as a new
+    /// one; otherwise they alter in place.
     fn compare(old: &'a EnumType, new: &'a EnumType) -> Delta {
-        compare(old, new)
+        let set_aside = Self::sets_aside(old, new);
+        let privileges = acl::of_type(&old.acl, &old.owner, &new.acl, &new.name, set_aside);
+        compare(old, new).and(privileges)
     }
 
     fn create(ty: &'a EnumType) -> Vec<Stmt> {
-        create(ty)
+        acl::create_type(create(ty), &ty.acl, &ty.name)
     }
 
     fn drop(ty: &'a EnumType) -> Vec<Stmt> {
@@ -246,6 +265,10 @@ impl ReadKind for EnumType {
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {
             oid: row.get("oid")?,
+            acl: Acl::read(row.get("acl")?, || {
+                format!("enum type {}", row.get::<&str>("name").unwrap_or_default())
+            })?,
+            owner: row.get_name("owner")?,
             array_oid: row.get("array_oid")?,
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
             labels: row.get("labels")?,
@@ -272,6 +295,8 @@ impl ReadKind for EnumType {
                     name: row.name,
                     labels: row.labels,
                     comment: row.comment,
+                    acl: row.acl,
+                    owner: row.owner,
                 }
             })
             .collect())

@@ -12,10 +12,11 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use crate::names::{FunctionKind, QualName};
+use super::acl::{self, Acl};
+use crate::names::{FunctionKind, Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, ServerSql, Stmt};
+use crate::sql::{CommentTarget, GrantTarget, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Function {
@@ -32,20 +33,44 @@ pub struct Function {
     /// prints it.
     pub definition: String,
     pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`): by default `PUBLIC` may execute it.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
 }
 
+/// A new body is `CREATE OR REPLACE`d, which keeps the privileges; a new
+/// signature or result drops and creates the function.
 pub fn compare(old: &Function, new: &Function) -> Delta {
-    if old.definition == new.definition {
+    let definition = if old.definition == new.definition {
         Delta::Same
     } else if old.kind != new.kind || old.result != new.result || old.arguments != new.arguments {
         Delta::Replace
     } else {
-        Delta::Alter(create(new))
+        Delta::Alter(vec![define(new)])
+    };
+    definition.and(acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner))
+}
+
+fn grant_target(function: &Function) -> GrantTarget {
+    GrantTarget::Function {
+        kind: function.kind,
+        name: function.name.clone(),
+        args: ServerSql(function.identity_args.clone()),
     }
 }
 
+fn define(function: &Function) -> Stmt {
+    Stmt::CreateFunction(ServerSql(function.definition.clone()))
+}
+
 pub fn create(function: &Function) -> Vec<Stmt> {
-    vec![Stmt::CreateFunction(ServerSql(function.definition.clone()))]
+    let mut stmts = vec![define(function)];
+    stmts.extend(acl::on_create(&function.acl, &grant_target(function), None));
+    stmts
 }
 
 pub fn drop(function: &Function) -> Vec<Stmt> {
@@ -65,6 +90,8 @@ pub struct Raw {
     result: Option<String>,
     definition: String,
     comment: Option<String>,
+    acl: Acl,
+    owner: Name,
 }
 
 const QUERY: &str = concat!(
@@ -73,7 +100,10 @@ const QUERY: &str = concat!(
      pg_catalog.pg_get_function_arguments(p.oid) AS arguments, \
      pg_catalog.pg_get_function_result(p.oid) AS result, \
      pg_catalog.pg_get_functiondef(p.oid) AS definition, \
-     cm.description AS comment \
+     cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text AS owner, ",
+    acl_json!("p.proacl", "p.proowner", "pg_catalog.acldefault('f', p.proowner)"),
+    " AS acl \
      FROM pg_catalog.pg_proc p \
      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace",
     comment_join!("pg_proc", "p.oid", "cm"),
@@ -194,11 +224,15 @@ impl ReadKind for Function {
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         let kind = function_kind(row.get_char("kind")?);
+        let name = QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?);
+        let identity_args: String = row.get("identity_args")?;
         Ok(Raw {
             oid: row.get("oid")?,
-            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+            acl: Acl::read(row.get("acl")?, || format!("function {name}({identity_args})"))?,
+            owner: row.get_name("owner")?,
+            name,
             kind,
-            identity_args: row.get("identity_args")?,
+            identity_args,
             arguments: row.get("arguments")?,
             // A procedure has no result; the model says so whatever the
             // server prints.
@@ -232,6 +266,8 @@ impl ReadKind for Function {
                     result: row.result,
                     definition: row.definition,
                     comment: row.comment,
+                    acl: row.acl,
+                    owner: row.owner,
                 }
             })
             .collect())

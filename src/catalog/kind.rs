@@ -27,6 +27,22 @@ pub enum Delta {
     Replace,
 }
 
+impl Delta {
+    /// This delta with `stmts` (privileges, an owner) altered in place
+    /// after what it alters; a replaced object is created with them.
+    pub fn and(self, stmts: Vec<Stmt>) -> Delta {
+        match self {
+            _ if stmts.is_empty() => self,
+            Delta::Same => Delta::Alter(stmts),
+            Delta::Alter(mut before) => {
+                before.extend(stmts);
+                Delta::Alter(before)
+            }
+            Delta::Replace => Delta::Replace,
+        }
+    }
+}
+
 /// How an identity reads in a message, from its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {

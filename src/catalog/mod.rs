@@ -14,6 +14,7 @@
 #[macro_use]
 mod registry;
 
+pub mod acl;
 mod address;
 mod filter;
 mod id;
@@ -24,6 +25,7 @@ pub use crate::names::{
     ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,
     TriggerEnabled,
 };
+pub use acl::{Acl, AclEntry, AclGrantee};
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, is_type_change, retype_via_text};
 pub use filter::Filter;

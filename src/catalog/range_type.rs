@@ -12,7 +12,8 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown, rename_aside,
 };
-use crate::names::QualName;
+use super::acl::{self, Acl};
+use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
@@ -34,6 +35,13 @@ pub struct RangeType {
     /// The multirange type that comes with it.
     pub multirange: QualName,
     pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`): by default `PUBLIC` may use it.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
 }
 
 const KEYWORD: Keyword = Keyword("TYPE");
@@ -102,6 +110,8 @@ pub struct Raw {
     subtype_diff: Option<QualName>,
     multirange: QualName,
     comment: Option<String>,
+    acl: Acl,
+    owner: Name,
 }
 
 /// The operator class is read only when it is not the subtype's default
@@ -121,7 +131,10 @@ const QUERY: &str = concat!(
      cpn.nspname AS canonical_schema, cp.proname AS canonical_name, \
      dpn.nspname AS diff_schema, dp.proname AS diff_name, \
      mn.nspname AS multirange_schema, mt.typname AS multirange_name, \
-     cm.description AS comment \
+     cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
+    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    " AS acl \
      FROM pg_catalog.pg_range r \
      JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
@@ -177,12 +190,16 @@ impl<'a> ObjectKind<'a> for RangeType {
         vec![range.name.clone(), range.multirange.clone()]
     }
 
+    /// A type set aside and created again gets its privileges as a new
+    /// one; otherwise they alter in place.
     fn compare(old: &'a RangeType, new: &'a RangeType) -> Delta {
-        compare(old, new)
+        let set_aside = Self::sets_aside(old, new);
+        let privileges = acl::of_type(&old.acl, &old.owner, &new.acl, &new.name, set_aside);
+        compare(old, new).and(privileges)
     }
 
     fn create(range: &'a RangeType) -> Vec<Stmt> {
-        vec![Stmt::CreateRange(definition(range))]
+        acl::create_type(vec![Stmt::CreateRange(definition(range))], &range.acl, &range.name)
     }
 
     /// Its multirange type goes with it.
@@ -239,6 +256,10 @@ impl ReadKind for RangeType {
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {
             oid: row.get("oid")?,
+            acl: Acl::read(row.get("acl")?, || {
+                format!("range type {}", row.get::<&str>("name").unwrap_or_default())
+            })?,
+            owner: row.get_name("owner")?,
             array_oid: row.get("array_oid")?,
             multirange_oid: row.get("multirange_oid")?,
             multirange_array_oid: row.get("multirange_array_oid")?,
@@ -284,6 +305,8 @@ impl ReadKind for RangeType {
                     subtype_diff: row.subtype_diff,
                     multirange: row.multirange,
                     comment: row.comment,
+                    acl: row.acl,
+                    owner: row.owner,
                 }
             })
             .collect())
@@ -301,6 +324,8 @@ mod tests {
 
     fn range(subtype: &str) -> RangeType {
         RangeType {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "floatrange"),
             subtype: subtype.into(),
             subtype_opclass: None,

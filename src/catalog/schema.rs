@@ -1,4 +1,5 @@
-//! Schemas: created and dropped; nothing to alter but the comment.
+//! Schemas: created and dropped; nothing to alter but the comment and the
+//! privileges.
 
 use serde::{Deserialize, Serialize};
 
@@ -6,19 +7,35 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use crate::names::QualName;
+use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Ident, Stmt};
+use super::acl::{self, Acl};
+use crate::sql::{CommentTarget, GrantTarget, Ident, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
     pub name: String,
     pub comment: Option<String>,
+    /// Its privileges, relative to what it was created with: `public`'s
+    /// own (`pg_init_privs`), which differ between server versions, or an
+    /// owner's default.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
+}
+
+fn target(schema: &Schema) -> GrantTarget {
+    GrantTarget::Schema(Ident(schema.name.clone()))
 }
 
 pub fn create(schema: &Schema) -> Vec<Stmt> {
-    vec![Stmt::CreateSchema(Ident(schema.name.clone()))]
+    let mut stmts = vec![Stmt::CreateSchema(Ident(schema.name.clone()))];
+    stmts.extend(acl::on_create(&schema.acl, &target(schema), None));
+    stmts
 }
 
 pub fn drop(schema: &Schema) -> Vec<Stmt> {
@@ -29,11 +46,21 @@ pub struct Raw {
     oid: u32,
     name: String,
     comment: Option<String>,
+    acl: Acl,
+    owner: Name,
 }
 
 const QUERY: &str = concat!(
-    "SELECT n.oid, n.nspname AS name, cm.description AS comment \
-     FROM pg_catalog.pg_namespace n",
+    "SELECT n.oid, n.nspname AS name, cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(n.nspowner)::pg_catalog.text AS owner, ",
+    acl_json!(
+        "n.nspacl",
+        "n.nspowner",
+        "COALESCE((SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
+         WHERE ip.objoid = n.oid AND ip.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
+         AND ip.objsubid = 0), pg_catalog.acldefault('n', n.nspowner))"
+    ),
+    " AS acl FROM pg_catalog.pg_namespace n",
     comment_join!("pg_namespace", "n.oid", "cm"),
     "WHERE ",
     user_schema!("n"),
@@ -72,9 +99,9 @@ impl<'a> ObjectKind<'a> for Schema {
         Vec::new()
     }
 
-    /// Nothing about a schema alters but its comment.
-    fn compare(_: &'a Schema, _: &'a Schema) -> Delta {
-        Delta::Same
+    /// Nothing about a schema alters but its comment and privileges.
+    fn compare(old: &'a Schema, new: &'a Schema) -> Delta {
+        Delta::Same.and(acl::alter(&old.acl, &new.acl, &target(new), &old.owner))
     }
 
     fn create(schema: &'a Schema) -> Vec<Stmt> {
@@ -121,6 +148,13 @@ impl ReadKind for Schema {
             oid: row.get("oid")?,
             name: row.get("name")?,
             comment: row.get("comment")?,
+            acl: Acl::read(row.get("acl")?, || {
+                format!(
+                    "schema {}",
+                    crate::sql::quote_ident(row.get::<&str>("name").unwrap_or_default())
+                )
+            })?,
+            owner: row.get_name("owner")?,
         })
     }
 
@@ -136,9 +170,12 @@ impl ReadKind for Schema {
                     name: row.name.as_str().into(),
                 };
                 objects.insert(classes.pg_namespace, row.oid, 0, id);
+
                 Schema {
                     name: row.name,
                     comment: row.comment,
+                    acl: row.acl,
+                    owner: row.owner,
                 }
             })
             .collect())

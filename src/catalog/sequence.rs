@@ -1,4 +1,4 @@
-//! Sequences: options alter in place; `OWNED BY` is set once the owning
+//! Sequences: options and privileges alter in place; `OWNED BY` is set once the owning
 //! column exists, as a change of its own.
 //!
 //! Sequences are read by `introspect::sequences`, together with the
@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use crate::names::{ColumnRef, QualName, SequenceOptions};
+use super::acl::{self, Acl};
+use crate::names::{ColumnRef, Name, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Stmt};
+use crate::sql::{CommentTarget, GrantTarget, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sequence {
@@ -20,9 +21,25 @@ pub struct Sequence {
     /// The column this sequence is `OWNED BY`, if any.
     pub owned_by: Option<ColumnRef>,
     pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`).
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
 }
 
+fn grant_target(sequence: &Sequence) -> GrantTarget {
+    GrantTarget::Sequence(sequence.name.clone())
+}
+
+/// Options, then privileges, alter in place.
 pub fn compare(old: &Sequence, new: &Sequence) -> Delta {
+    compare_options(old, new).and(acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner))
+}
+
+fn compare_options(old: &Sequence, new: &Sequence) -> Delta {
     if old.options == new.options {
         // An ownership change alone is carried by the finishing change.
         return if old.owned_by == new.owned_by {
@@ -99,10 +116,12 @@ fn wider<'t>(a: &'t str, b: &'t str) -> &'t str {
 }
 
 pub fn create(sequence: &Sequence) -> Vec<Stmt> {
-    vec![Stmt::CreateSequence {
+    let mut stmts = vec![Stmt::CreateSequence {
         name: sequence.name.clone(),
         options: sequence.options.clone(),
-    }]
+    }];
+    stmts.extend(acl::on_create(&sequence.acl, &grant_target(sequence), None));
+    stmts
 }
 
 pub fn drop(sequence: &Sequence) -> Vec<Stmt> {

@@ -1,6 +1,7 @@
 //! Tables. A table is never replaced: its columns, constraints, indexes and
 //! triggers are objects of their own, so only its persistence, row-level
-//! security and its place in a partition or inheritance tree alter here.
+//! security, privileges and its place in a partition or inheritance tree
+//! alter here.
 //!
 //! The parts of a table (its columns with their identity, its constraints)
 //! are modelled here with it; as kinds of their own they are in
@@ -10,13 +11,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
 use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use crate::names::{Name, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{ColumnDef, CommentTarget, Ident, IdentityDef, ServerSql, Stmt, TableAction};
+use crate::sql::{
+    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, RoleSpec, ServerSql, Stmt,
+    TableAction,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
@@ -44,6 +49,13 @@ pub struct Table {
     /// constraint, on every server version.
     pub constraints: Vec<Constraint>,
     pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`); its columns' own are theirs.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
 }
 
 impl Table {
@@ -60,7 +72,19 @@ impl Table {
             columns,
             constraints: Vec::new(),
             comment: None,
+            acl: Acl::default(),
+            owner: Name::default(),
         }
+    }
+
+    /// How `GRANT` names the table.
+    pub fn grant_target(&self) -> GrantTarget {
+        GrantTarget::Table(self.name.clone())
+    }
+
+    /// How a script names the owner of the table as it exists.
+    pub fn owner_role(&self) -> RoleSpec {
+        RoleSpec::Role(Ident(self.owner.to_string()))
     }
 }
 
@@ -87,6 +111,17 @@ pub struct Column {
     #[serde(default)]
     pub inherited: bool,
     pub comment: Option<String>,
+    /// Its own privileges (`GRANT SELECT (c)`), when it has any. Boxed:
+    /// few columns have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Box<Acl>>,
+}
+
+impl Column {
+    /// Its own privileges.
+    pub fn privileges(&self) -> &Acl {
+        self.acl.as_deref().unwrap_or(&acl::DEFAULT)
+    }
 }
 
 /// Where a partition sits: its parent and its bound.
@@ -112,6 +147,7 @@ impl Column {
             generated: None,
             inherited: false,
             comment: None,
+            acl: None,
         }
     }
 }
@@ -150,7 +186,18 @@ pub struct Constraint {
     pub comment: Option<String>,
 }
 
+/// The table's definition, row security and privileges compared.
 pub fn compare(old: &Table, new: &Table) -> Delta {
+    compare_definition(old, new).and(acl::changes(
+        &old.acl,
+        &new.acl,
+        &new.grant_target(),
+        None,
+        &old.owner_role(),
+    ))
+}
+
+fn compare_definition(old: &Table, new: &Table) -> Delta {
     // PostgreSQL cannot partition a table in place, change its key or undo
     // its partitioning: the table is dropped and created again, which the
     // risk report flags as the loss of its rows.
@@ -291,6 +338,16 @@ pub fn create(table: &Table) -> Vec<Stmt> {
         RowSecurity::default(),
         table.row_security,
     ));
+    // The privileges of the table and of the columns `CREATE TABLE` makes.
+    let target = table.grant_target();
+    stmts.extend(acl::on_create(&table.acl, &target, None));
+    for column in &table.columns {
+        stmts.extend(acl::on_create(
+            column.privileges(),
+            &target,
+            Some(&column.name),
+        ));
+    }
     stmts
 }
 

@@ -1,6 +1,7 @@
 //! Views and materialized views. A changed view is dropped and created again
 //! (with everything that depends on it): `CREATE OR REPLACE VIEW` only
 //! accepts appended columns, and a materialized view has no replace at all.
+//! Privileges alter in place; a view created again gets them again.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,11 +9,12 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown, comment,
 };
-use crate::names::QualName;
+use crate::names::{Name, QualName};
 use crate::read::deparse::view_definition;
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Ident, ServerSql, Stmt};
+use super::acl::{self, Acl};
+use crate::sql::{CommentTarget, GrantTarget, Ident, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
@@ -27,6 +29,13 @@ pub struct View {
     /// Comments on the view's columns, sorted by column name.
     #[serde(default)]
     pub column_comments: Vec<ColumnComment>,
+    /// Its privileges (see `acl.rs`), as a table's.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner's name, which a script needs to grant or revoke the
+    /// owner's privileges.
+    #[serde(default)]
+    pub owner: Name,
 }
 
 /// A comment on one column of a view.
@@ -42,19 +51,26 @@ pub fn compare(old: &View, new: &View) -> Delta {
             && old.options == new.options
             && old.materialized == new.materialized)
     {
-        Delta::Same
+        Delta::Same.and(acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner))
     } else {
         Delta::Replace
     }
 }
 
+/// `GRANT` names a view, as a materialized view, as a table.
+fn grant_target(view: &View) -> GrantTarget {
+    GrantTarget::Table(view.name.clone())
+}
+
 pub fn create(view: &View) -> Vec<Stmt> {
-    vec![Stmt::CreateView {
+    let mut stmts = vec![Stmt::CreateView {
         name: view.name.clone(),
         materialized: view.materialized,
         options: view.options.clone(),
         query: ServerSql(view.definition.clone()),
-    }]
+    }];
+    stmts.extend(acl::on_create(&view.acl, &grant_target(view), None));
+    stmts
 }
 
 pub fn drop(view: &View) -> Vec<Stmt> {
@@ -77,6 +93,8 @@ pub struct Raw {
     row_array_type: Option<u32>,
     comment: Option<String>,
     column_comments: Vec<ColumnComment>,
+    acl: Acl,
+    owner: Name,
 }
 
 const QUERY: &str = concat!(
@@ -93,7 +111,10 @@ const QUERY: &str = concat!(
      ARRAY(SELECT d.description FROM pg_catalog.pg_attribute a \
       JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
-      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS column_comments \
+      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS column_comments, \
+     pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, ",
+    acl_json!("c.relacl", "c.relowner", "pg_catalog.acldefault('r', c.relowner)"),
+    " AS acl \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
@@ -269,9 +290,12 @@ impl ReadKind for View {
     const QUERY: &'static str = QUERY;
 
     fn raw(row: &Reader<'_>, server_version_num: i32) -> Result<Raw, IntrospectError> {
+        let name = QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?);
         Ok(Raw {
             oid: row.get("oid")?,
-            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+            acl: Acl::read(row.get("acl")?, || format!("view {name}"))?,
+            owner: row.get_name("owner")?,
+            name,
             materialized: row.get("materialized")?,
             definition: view_definition(row.get("definition")?, server_version_num),
             options: sorted_options(row.get("options")?),
@@ -312,6 +336,8 @@ impl ReadKind for View {
                     options: row.options,
                     comment: row.comment,
                     column_comments: row.column_comments,
+                    acl: row.acl,
+                    owner: row.owner,
                 }
             })
             .collect())

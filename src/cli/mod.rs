@@ -304,9 +304,16 @@ fn limit(duration: Duration) -> Option<Duration> {
     (!duration.is_zero()).then_some(duration)
 }
 
-/// How long the written scripts let their statements wait.
+/// What the written scripts leave out, and how long they let their
+/// statements wait.
 #[derive(Debug, Args)]
 pub struct ScriptArgs {
+    /// Leave this out of both sides before comparing them, for environments
+    /// that differ on purpose: privileges (no GRANT or REVOKE is compared
+    /// or written), column-order (no note about columns that stand in
+    /// another order). Comma-separated or repeated
+    #[arg(long, value_name = "WHAT", value_enum, value_delimiter = ',')]
+    pub ignore: Vec<Ignored>,
     /// The lock_timeout each script sets: a statement that waits longer for
     /// a lock gives up and the script stops, its transaction rolled back,
     /// instead of queueing every query on the table behind it. 0 leaves the
@@ -327,7 +334,21 @@ pub struct ScriptArgs {
     pub online: bool,
 }
 
+/// What `--ignore` leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Ignored {
+    Privileges,
+    ColumnOrder,
+}
+
 impl ScriptArgs {
+    pub fn ignore(&self) -> pgrift::Ignore {
+        pgrift::Ignore {
+            privileges: self.ignore.contains(&Ignored::Privileges),
+            column_order: self.ignore.contains(&Ignored::ColumnOrder),
+        }
+    }
+
     pub fn timeouts(&self) -> Timeouts {
         Timeouts {
             lock: limit(self.lock_timeout),
@@ -416,6 +437,7 @@ pub async fn compare(
         .await
         .map_err(|error| {
             if let CompareError::Compat { warnings, .. }
+            | CompareError::Roles { warnings, .. }
             | CompareError::Extensions { warnings, .. } = &error
             {
                 print_source_warnings(&warnings.sources);
@@ -454,6 +476,7 @@ pub fn options(
             }
             filter => filter,
         },
+        ignore: script.ignore(),
     })
 }
 

@@ -105,6 +105,9 @@ pub struct Introspected {
     /// (`pg_available_extension_versions`): what its installed packages
     /// offer, not part of any schema.
     pub available_extensions: BTreeMap<String, BTreeSet<String>>,
+    /// The names of the server's roles: cluster objects, not part of any
+    /// schema, which a script's grants must name.
+    pub roles: BTreeSet<String>,
 }
 
 /// What a database pgrift created itself (a shadow database) held before
@@ -348,6 +351,7 @@ async fn read(
         depends,
         mut warnings,
         available_extensions,
+        roles,
     ) = try_join!(
         Rows::fetch(client, server_version_num),
         sequences::fetch(client),
@@ -356,6 +360,7 @@ async fn read(
         depend::fetch(client),
         warnings::fetch(client, baseline),
         available_extensions(client),
+        roles(client),
     )?;
 
     indexes::complete(client, &mut indexes, &mut support, &tables).await?;
@@ -382,7 +387,22 @@ async fn read(
         catalog,
         server_version_num,
         available_extensions,
+        roles,
     })
+}
+
+/// The names of the server's roles.
+async fn roles(client: &Client) -> Result<BTreeSet<String>, IntrospectError> {
+    const WHAT: &str = "roles";
+    let rows = query(
+        client,
+        WHAT,
+        "SELECT rolname::pg_catalog.text AS name FROM pg_catalog.pg_roles",
+    )
+    .await?;
+    rows.iter()
+        .map(|row| Reader::new(row, WHAT).get("name"))
+        .collect()
 }
 
 /// The extension versions the server can install, by extension name. They

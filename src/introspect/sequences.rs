@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use tokio_postgres::Client;
 
+use crate::catalog::{
+    Acl, ColumnRef, Identity, Name, ObjectId, QualName, Sequence, SequenceOptions,
+};
 use crate::catalog::{ClassIds, ObjectMap};
-use crate::catalog::{ColumnRef, Identity, ObjectId, QualName, Sequence, SequenceOptions};
 use crate::read::{IntrospectError, query, read_rows};
 
 pub(super) struct RawSequence {
@@ -20,6 +22,10 @@ pub(super) struct RawSequence {
     /// The column this sequence is `OWNED BY` (an automatic dependency).
     owned_by: Option<(u32, i32)>,
     comment: Option<String>,
+    /// The privileges of a standalone sequence; those of an identity
+    /// sequence are not modelled and left out of the query.
+    acl: Acl,
+    owner: Name,
 }
 
 /// The lateral subquery finds the sequence's dependencies on a column
@@ -33,7 +39,15 @@ const QUERY: &str = concat!(
      s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min_value, \
      s.seqmax AS max_value, s.seqcache AS cache, s.seqcycle AS cycle, \
      dep.identity_table, dep.identity_column, dep.owned_by_table, dep.owned_by_column, \
-     cm.description AS comment \
+     cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, \
+     CASE WHEN dep.identity_table IS NULL THEN ",
+    acl_json!(
+        "c.relacl",
+        "c.relowner",
+        "pg_catalog.acldefault('s', c.relowner)"
+    ),
+    " END AS acl \
      FROM pg_catalog.pg_sequence s \
      JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -63,9 +77,12 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawSequence>, Introspec
                 .get::<Option<u32>>(table)?
                 .zip(row.get::<Option<i32>>(column)?))
         };
+        let name = QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?);
         Ok(RawSequence {
             oid: row.get("oid")?,
-            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+            acl: Acl::read(row.get("acl")?, || format!("sequence {name}"))?,
+            owner: row.get_name("owner")?,
+            name,
             options: SequenceOptions {
                 data_type: row.get("data_type")?,
                 start: row.get("start")?,
@@ -143,6 +160,8 @@ pub(super) fn build(
                 options: row.options,
                 owned_by,
                 comment: row.comment,
+                acl: row.acl,
+                owner: row.owner,
             }
         })
         .collect()

@@ -8,11 +8,12 @@ use tokio_postgres::Client;
 
 use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
-use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{
-    Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName, RowSecurity, Table,
-    Warning,
+    Acl, Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName, RowSecurity,
+    Table, Warning,
 };
+use crate::catalog::{ClassIds, ObjectMap};
+use crate::quote::quote_ident;
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
 use crate::read::{
@@ -40,6 +41,9 @@ struct RawTable {
     row_type: u32,
     row_array_type: Option<u32>,
     comment: Option<String>,
+    owner: String,
+    /// `read::acl_json!`'s text.
+    acl: Option<String>,
 }
 
 struct RawColumn {
@@ -60,6 +64,8 @@ struct RawColumn {
     identity: char,
     /// `attgenerated`: `s` (stored), `v` (virtual, PostgreSQL 18) or empty.
     generated: char,
+    /// `read::acl_json!`'s text: column-level privileges.
+    acl: Option<String>,
     /// The `pg_attrdef` row holding the default or generation expression.
     default_oid: Option<u32>,
     expression: Option<String>,
@@ -94,7 +100,14 @@ const TABLES: &str = concat!(
      CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by, \
      CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound, \
      ARRAY(SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid \
-           ORDER BY i.inhseqno) AS parents \
+           ORDER BY i.inhseqno) AS parents, \
+     pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, ",
+    acl_json!(
+        "c.relacl",
+        "c.relowner",
+        "pg_catalog.acldefault('r', c.relowner)"
+    ),
+    " AS acl \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
@@ -121,7 +134,10 @@ const TABLES: &str = concat!(
 /// a `{VAR` node, and a literal's value is stored as bytes, never as text,
 /// so matching the text cannot miss one.
 ///
-/// The last four columns are what the model has no field for, reported as
+/// A column's privileges are its own grants (`attacl`, no default); the
+/// table's apply to every column besides.
+///
+/// The last three columns but one are what the model has no field for, reported as
 /// warnings. `attstattarget` is -1 by default before PostgreSQL 17 and
 /// `NULL` from 17 on; `>= 0` is false for both.
 const COLUMNS: &str = concat!(
@@ -139,8 +155,9 @@ const COLUMNS: &str = concat!(
      CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain' \
           WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END END AS storage, \
      CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression, \
-     CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::pg_catalog.int4 END AS statistics_target, \
-     a.attacl IS NOT NULL AND pg_catalog.cardinality(a.attacl) > 0 AS privileges \
+     CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::pg_catalog.int4 END AS statistics_target, ",
+    acl_json!("a.attacl", "c.relowner", "'{}'::pg_catalog.aclitem[]"),
+    " AS acl \
      FROM pg_catalog.pg_attribute a \
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -258,6 +275,7 @@ pub(super) async fn fetch(
                 inherited: row.get("inherited")?,
                 identity: row.get_char("identity")?,
                 generated: row.get_char("generated")?,
+                acl: row.get("acl")?,
                 default_oid: row.get("default_oid")?,
                 expression: row.get("expression")?,
                 comment: row.get("comment")?,
@@ -281,6 +299,8 @@ pub(super) async fn fetch(
             row_type: row.get("row_type")?,
             row_array_type: row.get("row_array_type")?,
             comment: row.get("comment")?,
+            owner: row.get("owner")?,
+            acl: row.get("acl")?,
         })
     })?;
     tables.sort_unstable_by_key(|table| table.oid);
@@ -405,13 +425,11 @@ fn unmodelled_properties(
         storage: row.get("storage")?,
         compression: row.get("compression")?,
         statistics_target: row.get("statistics_target")?,
-        privileges: row.get("privileges")?,
         virtual_generated: row.get_char("generated")? == 'v',
     };
     let any = properties.storage.is_some()
         || properties.compression.is_some()
         || properties.statistics_target.is_some()
-        || properties.privileges
         || properties.virtual_generated;
     Ok(any.then(|| Box::new(properties)))
 }
@@ -445,6 +463,7 @@ pub(super) fn build(
             })),
             _ => None,
         };
+        let id_name = table.name.clone();
         let id = ObjectId::Table {
             name: table.name.clone(),
         };
@@ -465,6 +484,8 @@ pub(super) fn build(
                 columns: Vec::new(),
                 constraints: Vec::new(),
                 comment: table.comment,
+                acl: Acl::read(table.acl.as_deref(), || format!("table {id_name}"))?,
+                owner: table.owner.into(),
             },
         );
     }
@@ -528,6 +549,13 @@ pub(super) fn build(
         } else {
             (column.expression, None)
         };
+        let acl = match column.acl.as_deref() {
+            None => None,
+            text => Some(Box::new(Acl::read(text, || {
+                format!("column {}.{}", table.name, quote_ident(&column.name))
+            })?))
+            .filter(|acl| !acl.is_default()),
+        };
         table.columns.push(Column {
             name: column.name,
             data_type: column.data_type,
@@ -538,6 +566,7 @@ pub(super) fn build(
             generated,
             inherited: column.inherited,
             comment: column.comment,
+            acl,
         });
     }
 

@@ -719,28 +719,12 @@ const BRANCHES: &[(&str, &str)] = &[
             modelled_table!("c"),
         ),
     ),
-    // Privileges that differ from the default an owner gets. The `public`
-    // schema starts with privileges of its own, recorded in `pg_init_privs`;
-    // those count as the default too.
-    (
-        "privileges",
-        concat!(
-            warning_row!(
-                "'privileges'",
-                "'schema'",
-                "NULL",
-                "n.nspname",
-                "NULL",
-                "NULL"
-            ),
-            "FROM pg_catalog.pg_namespace n WHERE n.nspacl IS NOT NULL \
-             AND n.nspacl <> pg_catalog.acldefault('n', n.nspowner) \
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_init_privs ip WHERE ip.objoid = n.oid \
-             AND ip.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ip.objsubid = 0 \
-             AND ip.initprivs = n.nspacl) AND ",
-            user_schema!("n"),
-        ),
-    ),
+    // Privileges that differ from the default an owner gets, on the objects
+    // pgrift reads but whose privileges it does not model: foreign tables,
+    // identity sequences, aggregates and window functions, base types. The
+    // privileges of schemas, tables and their columns, views, materialized
+    // views, sequences, functions, procedures and the types pgrift models
+    // are read with them (`catalog::acl`).
     (
         "privileges",
         concat!(
@@ -753,7 +737,10 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM relations c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND c.relacl IS NOT NULL \
+             WHERE (c.relkind = 'f' OR (c.relkind = 'S' AND EXISTS (SELECT 1 \
+             FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+             AND d.objid = c.oid AND d.objsubid = 0 AND d.deptype = 'i' \
+             AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass))) AND c.relacl IS NOT NULL \
              AND c.relacl <> pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END\
              ::pg_catalog.\"char\", c.relowner) AND ",
             user_schema!("n"),
@@ -774,7 +761,7 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-             WHERE p.proacl IS NOT NULL AND p.proacl <> pg_catalog.acldefault('f', p.proowner) AND ",
+             WHERE p.prokind IN ('a', 'w') AND p.proacl IS NOT NULL AND p.proacl <> pg_catalog.acldefault('f', p.proowner) AND ",
             user_schema!("n"),
             " AND ",
             not_extension_member!("pg_proc", "p.oid"),
@@ -792,7 +779,7 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-             WHERE t.typacl IS NOT NULL AND t.typacl <> pg_catalog.acldefault('T', t.typowner) AND ",
+             WHERE t.typtype NOT IN ('e', 'd', 'r', 'c') AND t.typacl IS NOT NULL AND t.typacl <> pg_catalog.acldefault('T', t.typowner) AND ",
             standalone_type!(),
             " AND ",
             user_schema!("n"),
@@ -934,7 +921,6 @@ pub(super) struct ColumnProperties {
     pub compression: Option<String>,
     /// The statistics target when one is set.
     pub statistics_target: Option<i32>,
-    pub privileges: bool,
     pub virtual_generated: bool,
 }
 
@@ -971,7 +957,6 @@ impl ColumnProperties {
                 self.virtual_generated,
                 None,
             ),
-            ("privileges", "column", self.privileges, None),
         ]
         .into_iter()
         .filter(|(_, _, present, _)| *present)

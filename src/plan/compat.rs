@@ -23,9 +23,11 @@ use std::fmt;
 use thiserror::Error;
 
 use super::{Plan, Step};
-use crate::catalog::ObjectId;
+use crate::catalog::{Grantee, ObjectId};
 use crate::sql::lex::{TokenKind, tokenize};
-use crate::sql::{ColumnDef, DomainAction, PolicyChange, PolicyDef, Stmt, TableAction};
+use crate::sql::{
+    ColumnDef, DomainAction, PolicyChange, PolicyDef, RoleSpec, Stmt, TableAction, quote_ident,
+};
 
 /// A feature newer than PostgreSQL 14 that a statement may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -389,6 +391,69 @@ pub fn check_extensions(
         Ok(())
     } else {
         Err(ExtensionError { missing })
+    }
+}
+
+/// The plan names roles the target server lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct RoleError {
+    /// Each role, sorted.
+    pub missing: Vec<String>,
+}
+
+impl fmt::Display for RoleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self.missing.iter().map(|r| quote_ident(r)).collect();
+        write!(
+            f,
+            "the script names roles the server does not have: {}",
+            names.join(", ")
+        )
+    }
+}
+
+/// The roles `plan` names: the grantees of its `GRANT`s and `REVOKE`s and
+/// the roles of its policies (not `PUBLIC` or `CURRENT_USER`).
+pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
+    let mut roles = BTreeSet::new();
+    fn policy_role(grantee: &Grantee) -> Option<&str> {
+        match grantee {
+            Grantee::Role(name) => Some(name.as_str()),
+            Grantee::Public => None,
+        }
+    }
+    for stmt in plan.steps.iter().flat_map(|step| &step.statements) {
+        match stmt {
+            Stmt::Grant(grant) | Stmt::Revoke(grant) => {
+                if let RoleSpec::Role(name) = &grant.role {
+                    roles.insert(name.0.as_str());
+                }
+            }
+            Stmt::CreatePolicy(policy) => {
+                roles.extend(policy.roles.iter().filter_map(policy_role));
+            }
+            Stmt::AlterPolicy(change) => {
+                roles.extend(change.roles.iter().flatten().filter_map(policy_role));
+            }
+            _ => {}
+        }
+    }
+    roles
+}
+
+/// Checks that every role `plan` names is one of the target server's
+/// (`roles`): pgrift never creates a role, and a `GRANT` to a role that does
+/// not exist fails after the statements before it have run.
+pub fn check_roles(plan: &Plan, roles: &BTreeSet<String>) -> Result<(), RoleError> {
+    let missing: Vec<String> = named_roles(plan)
+        .into_iter()
+        .filter(|role| !roles.contains(*role))
+        .map(str::to_owned)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(RoleError { missing })
     }
 }
 

@@ -28,7 +28,10 @@ use petgraph::algo::has_path_connecting;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-pub use compat::{CompatError, ExtensionError, check as check_compat, check_extensions};
+pub use compat::{
+    CompatError, ExtensionError, RoleError, check as check_compat, check_extensions, check_roles,
+    named_roles,
+};
 pub use error::PlanError;
 pub use online::{clean_up_after, online};
 pub use summary::{Counts, KindCounts, Summary, summarize};

@@ -156,6 +156,8 @@ mod tests {
 
     fn view(name: &str, definition: &str) -> View {
         View {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", name),
             definition: definition.into(),
             materialized: false,

@@ -72,6 +72,14 @@ pub enum IntrospectError {
         /// What it refers to (`table oid 16402`).
         missing: String,
     },
+    /// An object's privileges name a privilege or grantee pgrift does not
+    /// know, or could not be decoded.
+    #[error("cannot read the privileges of {what}: {reason}")]
+    Privileges {
+        /// The object (`table public.t`).
+        what: String,
+        reason: String,
+    },
 }
 
 /// A session holding, or waiting for, a lock that blocks reading the
@@ -116,7 +124,7 @@ impl IntrospectError {
             IntrospectError::UnsupportedVersion { .. } => {
                 Some("pgrift reads PostgreSQL 14 to 18; connect to a newer server")
             }
-            IntrospectError::Inconsistent { .. } => {
+            IntrospectError::Inconsistent { .. } | IntrospectError::Privileges { .. } => {
                 Some("this is a bug in pgrift; please report it with the server's version")
             }
             IntrospectError::InTransaction => {
@@ -146,7 +154,8 @@ impl IntrospectError {
             IntrospectError::InTransaction
             | IntrospectError::UnsupportedVersion { .. }
             | IntrospectError::NoAnswer { .. }
-            | IntrospectError::Inconsistent { .. } => None,
+            | IntrospectError::Inconsistent { .. }
+            | IntrospectError::Privileges { .. } => None,
         }
     }
 }

@@ -10,6 +10,8 @@
 pub(crate) mod filter;
 #[macro_use]
 pub(crate) mod comments;
+#[macro_use]
+pub(crate) mod acl;
 
 pub mod deparse;
 mod error;

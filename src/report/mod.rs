@@ -477,6 +477,8 @@ mod tests {
 
     fn view(name: &str, definition: &str) -> View {
         View {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", name),
             materialized: false,
             definition: definition.to_string(),
@@ -623,6 +625,8 @@ mod tests {
         let mut to = Catalog::default();
         to.views.push(view("b_changed", " SELECT 2 AS one;"));
         to.functions.push(Function {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "f"),
             kind: FunctionKind::Function,
             identity_args: String::new(),

@@ -49,6 +49,8 @@ fn orders(note_type: &str, check: bool) -> Table {
 
 fn touch(body: &str) -> Function {
     Function {
+        acl: Default::default(),
+        owner: Default::default(),
         name: QualName::new("public", "touch"),
         kind: FunctionKind::Function,
         identity_args: String::new(),
@@ -79,11 +81,15 @@ fn warnings() -> Vec<Warning> {
 pub fn from_catalog() -> Catalog {
     let mut catalog = Catalog {
         schemas: vec![Schema {
+            acl: Default::default(),
+            owner: Default::default(),
             name: "public".into(),
             comment: None,
         }],
         tables: vec![users(true), orders("character varying(64)", false)],
         views: vec![View {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "active_users"),
             materialized: false,
             definition: " SELECT id,\n    email,\n    legacy_email\n   FROM public.users\n  WHERE legacy_email IS NOT NULL;".into(),
@@ -130,11 +136,15 @@ pub fn from_catalog() -> Catalog {
 pub fn to_catalog() -> Catalog {
     let mut catalog = Catalog {
         schemas: vec![Schema {
+            acl: Default::default(),
+            owner: Default::default(),
             name: "public".into(),
             comment: None,
         }],
         tables: vec![users(false), orders("character varying(20)", true)],
         views: vec![View {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "active_users"),
             materialized: false,
             definition: " SELECT id,\n    email\n   FROM public.users\n  WHERE email IS NOT NULL;".into(),
@@ -145,6 +155,8 @@ pub fn to_catalog() -> Catalog {
         functions: vec![
             touch("  new.email := lower(btrim(new.email));\n"),
             Function {
+                acl: Default::default(),
+                owner: Default::default(),
                 name: QualName::new("public", "order_count"),
                 kind: FunctionKind::Function,
                 identity_args: "p_user bigint".into(),

@@ -48,6 +48,7 @@ macro_rules! every_rule {
             drop_view => DropView("drop-view"),
             drop_function => DropFunction("drop-function"),
             row_security => RowSecurity("row-security"),
+            wide_grant => WideGrant("wide-grant"),
         }
     };
 }

@@ -211,6 +211,8 @@ mod tests {
 
     fn function(name: &str, attributes: &str) -> Function {
         Function {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", name),
             kind: FunctionKind::Function,
             identity_args: String::new(),

@@ -77,6 +77,9 @@ pub struct Loaded {
     /// for a live database (a shadow database's server is not where a
     /// script runs).
     pub available_extensions: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// The server's roles; only known for a live database, like
+    /// `available_extensions`.
+    pub roles: Option<BTreeSet<String>>,
 }
 
 /// Works out which kind of schema `arg` names, reading the environment of
@@ -136,6 +139,9 @@ pub fn empty_catalog() -> Catalog {
         schemas: vec![Schema {
             name: "public".to_owned(),
             comment: Some("standard public schema".to_owned()),
+            // The privileges it is created with, whichever they are.
+            acl: Default::default(),
+            owner: "pg_database_owner".into(),
         }],
         // initdb installs plpgsql in every database; its version is 1.0 on
         // every supported server.
@@ -176,6 +182,7 @@ pub async fn load_with(
             label,
             warnings: Vec::new(),
             available_extensions: None,
+            roles: None,
         }),
         SourceSpec::Snapshot(path) => {
             let snapshot = snapshot::read(path)?;
@@ -185,6 +192,7 @@ pub async fn load_with(
                 label,
                 warnings: Vec::new(),
                 available_extensions: None,
+                roles: None,
             })
         }
         SourceSpec::Url(info) => {
@@ -201,6 +209,7 @@ pub async fn load_with(
                 label,
                 warnings: info.warnings.clone(),
                 available_extensions: Some(found.available_extensions),
+                roles: Some(found.roles),
             })
         }
         SourceSpec::Sql(path) => {
@@ -238,6 +247,7 @@ pub async fn load_with(
                 label,
                 warnings: notes,
                 available_extensions: None,
+                roles: None,
             })
         }
     }

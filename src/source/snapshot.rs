@@ -208,6 +208,8 @@ mod tests {
             server_version_num: Some(150018),
             catalog: Catalog {
                 schemas: vec![Schema {
+                    acl: Default::default(),
+                    owner: Default::default(),
                     name: "public".into(),
                     comment: Some("standard public schema".into()),
                 }],
@@ -243,6 +245,7 @@ mod tests {
             label: "x".into(),
             warnings: Vec::new(),
             available_extensions: None,
+            roles: None,
         };
         let text = to_json(&loaded);
         assert!(text.ends_with("}\n"));
@@ -318,6 +321,8 @@ mod tests {
 
         let mut tampered = snapshot();
         tampered.catalog.views.push(View {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", "v"),
             materialized: false,
             definition: " SELECT 1 AS one;\nDROP TABLE public.users;".into(),

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
 use crate::names::{
-    ColumnRef, FunctionKind, Grantee, PolicyCommand, QualName, SequenceOptions, TriggerEnabled,
+    ColumnRef, FunctionKind, Grantee, PolicyCommand, Privilege, QualName, SequenceOptions,
+    TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -670,6 +671,86 @@ pub enum Stmt {
         target: CommentTarget,
         text: Option<Literal>,
     },
+    /// `GRANT privileges [(column)] ON target TO role [WITH GRANT OPTION]`.
+    Grant(GrantDef),
+    /// `REVOKE [GRANT OPTION FOR] privileges [(column)] ON target FROM role`.
+    Revoke(GrantDef),
+}
+
+/// The parts `GRANT` and `REVOKE` share. For `REVOKE`, `grant_option`
+/// revokes only the right to grant (`GRANT OPTION FOR`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantDef {
+    pub privileges: Vec<Privilege>,
+    /// The column the privileges are on, for a column-level grant.
+    pub column: Option<Ident>,
+    pub target: GrantTarget,
+    pub role: RoleSpec,
+    pub grant_option: bool,
+}
+
+/// The object `GRANT` and `REVOKE` name. Views and materialized views are
+/// `TABLE`s there, and domains `TYPE`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantTarget {
+    Schema(Ident),
+    Table(QualName),
+    Sequence(QualName),
+    Type(QualName),
+    Function {
+        kind: FunctionKind,
+        name: QualName,
+        args: ServerSql,
+    },
+}
+
+impl fmt::Display for GrantTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GrantTarget::Schema(name) => write!(f, "SCHEMA {name}"),
+            GrantTarget::Table(name) => write!(f, "TABLE {name}"),
+            GrantTarget::Sequence(name) => write!(f, "SEQUENCE {name}"),
+            GrantTarget::Type(name) => write!(f, "TYPE {name}"),
+            GrantTarget::Function { kind, name, args } => {
+                write!(f, "{} {name}({args})", function_keyword(*kind))
+            }
+        }
+    }
+}
+
+/// A role as a grant names it: `PUBLIC`, `CURRENT_USER` (the role that runs
+/// the script, which owns what the script creates) or a role by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleSpec {
+    Public,
+    CurrentUser,
+    Role(Ident),
+}
+
+impl fmt::Display for RoleSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RoleSpec::Public => f.write_str("PUBLIC"),
+            RoleSpec::CurrentUser => f.write_str("CURRENT_USER"),
+            RoleSpec::Role(name) => write!(f, "{name}"),
+        }
+    }
+}
+
+impl GrantDef {
+    /// The privileges, each on the column when there is one.
+    fn write_privileges(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, privilege) in self.privileges.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{privilege}")?;
+            if let Some(column) = &self.column {
+                write!(f, " ({column})")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Stmt {
@@ -1153,6 +1234,23 @@ impl fmt::Display for Stmt {
                 Some(text) => write!(f, "COMMENT ON {target} IS {text}"),
                 None => write!(f, "COMMENT ON {target} IS NULL"),
             },
+            Stmt::Grant(grant) => {
+                f.write_str("GRANT ")?;
+                grant.write_privileges(f)?;
+                write!(f, " ON {} TO {}", grant.target, grant.role)?;
+                if grant.grant_option {
+                    f.write_str(" WITH GRANT OPTION")?;
+                }
+                Ok(())
+            }
+            Stmt::Revoke(revoke) => {
+                f.write_str("REVOKE ")?;
+                if revoke.grant_option {
+                    f.write_str("GRANT OPTION FOR ")?;
+                }
+                revoke.write_privileges(f)?;
+                write!(f, " ON {} FROM {}", revoke.target, revoke.role)
+            }
         }
     }
 }

@@ -441,20 +441,17 @@ async fn quoting_agrees_with_the_server() {
 
 /// A live database as FROM: after loading the same SQL into it, pgrift finds
 /// no difference; the forward script to another schema applies with psql.
-#[tokio::test]
-async fn a_live_database_diffs_against_sql() {
-    let cluster = support::shared_cluster().await;
-    let db = support::unique_name("cli_live");
+/// A new database of the shared cluster that psql loaded `file` into.
+async fn live_database(cluster: &pgrift::source::Cluster, prefix: &str, file: &Path) -> String {
+    let db = support::unique_name(prefix);
     cluster
         .create_database(&db)
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
-    let from = fixture("demo", "from.sql");
-    let to = fixture("demo", "to.sql");
     let load = cluster
         .psql(&db)
         .arg("-f")
-        .arg(&from)
+        .arg(file)
         .output()
         .await
         .expect("psql runs");
@@ -463,6 +460,15 @@ async fn a_live_database_diffs_against_sql() {
         "{}",
         String::from_utf8_lossy(&load.stderr)
     );
+    db
+}
+
+#[tokio::test]
+async fn a_live_database_diffs_against_sql() {
+    let cluster = support::shared_cluster().await;
+    let from = fixture("demo", "from.sql");
+    let to = fixture("demo", "to.sql");
+    let db = live_database(&cluster, "cli_live", &from).await;
 
     let url = cluster.conninfo(&db).to_string();
     let out = pgrift(&["diff", &url, path(&from), "--exit-code"]).await;
@@ -940,4 +946,96 @@ async fn a_column_order_difference_is_a_note_and_no_statement() {
         "{}",
         stdout(&report)
     );
+    let silenced = pgrift(&["diff", path(&from), path(&to), "--ignore", "column-order"]).await;
+    assert!(
+        !stderr(&silenced).contains("note:"),
+        "{}",
+        stderr(&silenced)
+    );
+}
+
+#[tokio::test]
+async fn ignore_privileges_leaves_grants_out_of_both_sides() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = dir.path().join("from.sql");
+    let to = dir.path().join("to.sql");
+    std::fs::write(&from, "CREATE TABLE t (id integer);\n").expect("write");
+    std::fs::write(
+        &to,
+        "CREATE TABLE t (id integer);\nGRANT SELECT ON t TO PUBLIC;\n",
+    )
+    .expect("write");
+    let out = pgrift(&["diff", path(&from), path(&to), "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    assert!(
+        stdout(&out).contains("GRANT SELECT ON TABLE public.t TO PUBLIC;"),
+        "{}",
+        stdout(&out)
+    );
+    for ignore in [&["--ignore", "privileges"][..], &["--ignore=privileges"]] {
+        let mut args = vec!["diff", path(&from), path(&to), "--exit-code"];
+        args.extend(ignore);
+        let out = pgrift(&args).await;
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+    }
+    let out = pgrift(&["diff", path(&from), path(&to), "--ignore", "grants"]).await;
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+}
+
+#[tokio::test]
+async fn a_script_naming_a_role_the_live_server_lacks_is_refused() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let role = "pgrift_it \"gone\"\n*/ rôle";
+    let quoted = pgrift::sql::quote_ident(role);
+    admin
+        .batch_execute(&format!("CREATE ROLE {quoted} NOLOGIN"))
+        .await
+        .expect("create role");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = dir.path().join("from.sql");
+    let to = dir.path().join("to.sql");
+    let snapshot = dir.path().join("to.json");
+    std::fs::write(&from, "CREATE TABLE t (id integer);\n").expect("write");
+    std::fs::write(
+        &to,
+        format!("CREATE TABLE t (id integer);\nGRANT SELECT ON t TO {quoted};\n"),
+    )
+    .expect("write");
+    let out = pgrift(&["snapshot", path(&to), "-o", path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    admin
+        .batch_execute(&format!("DROP ROLE {quoted}"))
+        .await
+        .expect("drop role");
+
+    let db = live_database(&cluster, "cli_roles", &from).await;
+    let url = cluster.conninfo(&db).to_string();
+    let out = pgrift(&["diff", &url, path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "", "no script is written");
+    let error = stderr(&out);
+    assert!(
+        error.contains(&format!(
+            "error: forward script, for FROM's server: the script names roles the server \
+             does not have: {quoted}"
+        )),
+        "{error}"
+    );
+    assert!(error.contains("--ignore privileges"), "{error}");
+    let out = pgrift(&[
+        "diff",
+        &url,
+        path(&snapshot),
+        "--ignore",
+        "privileges",
+        "--exit-code",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    cluster
+        .drop_database(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }

@@ -9,7 +9,9 @@
 //! The server is the shared test cluster, which needs the `citext` and
 //! `pgcrypto` extensions (Debian's `postgresql-contrib`).
 
-use pgrift::catalog::{Catalog, Column, FunctionKind, ObjectId, SequenceOptions};
+use pgrift::catalog::{
+    Acl, AclEntry, AclGrantee, Catalog, Column, FunctionKind, ObjectId, SequenceOptions,
+};
 use pgrift::introspect::{IntrospectError, Introspected, introspect};
 use tokio_postgres::Client;
 
@@ -146,13 +148,13 @@ async fn rich_schema() {
             "warning compression app.tuned.body: the compression of column app.tuned.body \
              (pglz) *",
             "warning replica identity app.tuned: the replica identity of table app.tuned (full) *",
-            "warning privileges app.tuned.id: the privileges of column app.tuned.id *",
+            "privileges app.tuned.id: +PUBLIC SELECT",
             "warning aggregate app.total(integer): *",
             "rule scratch_noop on app.scratch origin: CREATE RULE scratch_noop AS \
              ON DELETE TO app.scratch DO INSTEAD NOTHING",
             "statistics object app.users_stats on app.users: CREATE STATISTICS \
              app.users_stats ON score, team_id FROM app.users",
-            "warning privileges app.users: *",
+            "privileges app.users: +pgrift_it_reader SELECT",
             "warning text search configuration app.english_copy: *",
             "warning collation app.german: *",
             "warning event trigger no_op: *",
@@ -173,8 +175,10 @@ async fn rich_schema() {
             // `OWNED BY` is a property of the sequence, not an edge.
             "dependency sequence app.invoice_no -> column app.teams.invoice",
             "dependency sequence app.teams_id_seq -> column app.teams.id",
-            // The public schema's own privileges are the default.
+            // The public schema's own privileges are the default, and the
+            // privileges of tables and columns are modelled.
             "warning privileges public*",
+            "warning privileges app.*",
         ],
     )
     .await;
@@ -637,6 +641,25 @@ fn render(catalog: &Catalog) -> Vec<String> {
         line.push_str(&comment(&policy.comment));
         lines.push(line);
     }
+    for table in &catalog.tables {
+        if !table.acl.is_default() {
+            lines.push(format!(
+                "privileges {}: {}",
+                table.name,
+                render_acl(&table.acl)
+            ));
+        }
+        for column in &table.columns {
+            if let Some(acl) = &column.acl {
+                lines.push(format!(
+                    "privileges {}.{}: {}",
+                    table.name,
+                    column.name,
+                    render_acl(acl)
+                ));
+            }
+        }
+    }
     for dependency in &catalog.dependencies {
         lines.push(format!(
             "dependency {} -> {}",
@@ -651,6 +674,26 @@ fn render(catalog: &Catalog) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// `+grantee PRIVILEGE` for what an ACL grants beyond the default
+/// (`*` with grant option), `-…` for what of the default it lacks.
+fn render_acl(acl: &Acl) -> String {
+    let entry = |sign: char, e: &AclEntry| {
+        let grantee = match &e.grantee {
+            AclGrantee::Public => "PUBLIC".to_owned(),
+            AclGrantee::Owner => "owner".to_owned(),
+            AclGrantee::Role(name) => name.to_string(),
+        };
+        let option = if e.grant_option { "*" } else { "" };
+        format!("{sign}{grantee} {}{option}", e.privilege)
+    };
+    acl.granted
+        .iter()
+        .map(|e| entry('+', e))
+        .chain(acl.revoked.iter().map(|e| entry('-', e)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn render_id(id: &ObjectId) -> String {

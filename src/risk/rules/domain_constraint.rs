@@ -90,6 +90,8 @@ mod tests {
             table("lists", vec![col("emails", "public.work_email[]")]),
         ]);
         let domain = |name: &str, base_type: &str, not_null: bool| Domain {
+            acl: Default::default(),
+            owner: Default::default(),
             name: QualName::new("public", name),
             base_type: base_type.into(),
             collation: None,

@@ -78,6 +78,8 @@ mod tests {
 
     fn function(args: &str, result: &str) -> Function {
         Function {
+            acl: Default::default(),
+            owner: Default::default(),
             name: name("total"),
             kind: FunctionKind::Function,
             identity_args: args.into(),

@@ -32,6 +32,8 @@ mod tests {
         let from = {
             let mut c = catalog(vec![]);
             c.sequences.push(Sequence {
+                acl: Default::default(),
+                owner: Default::default(),
                 name: name("invoice_no"),
                 options: bigint_sequence(),
                 owned_by: None,

@@ -50,6 +50,8 @@ mod tests {
     fn schema(definition: Option<&str>) -> Catalog {
         let mut c = catalog(vec![]);
         c.views.extend(definition.map(|d| View {
+            acl: Default::default(),
+            owner: Default::default(),
             name: name("active_users"),
             materialized: false,
             definition: d.into(),

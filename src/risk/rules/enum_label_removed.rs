@@ -72,6 +72,8 @@ mod tests {
     fn schema(labels: &[&str]) -> Catalog {
         let mut c = catalog(vec![table("orders", vec![col("status", "public.status")])]);
         c.enums.push(EnumType {
+            acl: Default::default(),
+            owner: Default::default(),
             name: name("status"),
             labels: labels.iter().map(|l| l.to_string()).collect(),
             comment: None,

@@ -42,6 +42,7 @@ mod type_rewrite;
 mod unique_index;
 mod validate_constraint;
 mod volatile_default;
+mod wide_grant;
 
 /// Dispatches [`Rule::check`] to the `check` of each rule's module, from
 /// the list of [`every_rule`](super::model::every_rule).

@@ -62,6 +62,8 @@ mod tests {
     fn schema(data_type: &str, max_value: i64) -> Catalog {
         let mut c = catalog(vec![]);
         c.sequences.push(Sequence {
+            acl: Default::default(),
+            owner: Default::default(),
             name: name("ticket_no"),
             options: SequenceOptions {
                 data_type: data_type.into(),

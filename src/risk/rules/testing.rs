@@ -98,6 +98,8 @@ pub fn index(catalog: &mut Catalog, index_name: &str, table: &str, columns: &[&s
 pub fn catalog(tables: Vec<Table>) -> Catalog {
     let mut catalog = Catalog {
         schemas: vec![Schema {
+            acl: Default::default(),
+            owner: Default::default(),
             name: "public".into(),
             comment: None,
         }],
