@@ -80,7 +80,7 @@ pub enum Command {
         "Exit status: 0 success; 1 differences found (with --exit-code); 2 error; 3 a risk at or above --fail-on."
     ))]
     Diff(diff::DiffArgs),
-    /// Write forward.sql, reverse.sql, plan.json, report.md and report.json into a directory
+    /// Write forward.sql, reverse.sql, plan.json (with from.json and to.json), report.md and report.json into a directory
     #[command(after_help = concat!(
         "Examples:\n",
         "  pgrift plan postgres://localhost/prod schema/ --out release-42/\n",
