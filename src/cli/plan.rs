@@ -24,7 +24,7 @@ pub struct PlanArgs {
     /// The schema wanted, in the same forms (e.g. schema.sql)
     #[arg(value_name = "TO")]
     pub to: String,
-    /// The directory to write forward.sql, reverse.sql, plan.json, report.md and report.json into (created if missing); with --layout, the tool's migrations directory
+    /// The directory to write forward.sql, reverse.sql, plan.json, from.json, to.json, report.md and report.json into (created if missing); with --layout, the tool's migrations directory
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
     /// Write the scripts as the next migration of this tool's directory
