@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use crate::catalog::Warning;
-use crate::catalog::acl::leave_out_privileges;
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
 use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, RoleError, Timeouts};
@@ -55,21 +54,9 @@ pub struct Options {
     /// Rewrite both plans so that changes to existing tables take the
     /// weakest locks (`plan::online`).
     pub online: bool,
-    /// What both sides leave out before the diff.
+    /// What both sides leave out before the diff: schemas and objects by
+    /// pattern, and the parts of objects `--ignore` names.
     pub filter: crate::catalog::Filter,
-    /// What both sides leave out before they are compared (`--ignore`).
-    pub ignore: Ignore,
-}
-
-/// What a comparison leaves out of both sides, for teams whose environments
-/// differ on purpose (`--ignore privileges`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Ignore {
-    /// Every object's privileges are taken as its default: no `GRANT` or
-    /// `REVOKE` is compared or written.
-    pub privileges: bool,
-    /// No note is made of columns that stand in another order.
-    pub column_order: bool,
 }
 
 /// One script of a comparison and its risks.
@@ -243,7 +230,7 @@ pub async fn compare(
         (forward, reverse)
     };
     warnings.not_modelled = forward.warnings.clone();
-    if !options.ignore.column_order {
+    if !options.filter.ignores(crate::catalog::Ignore::ColumnOrder) {
         warnings.notes = diff::column_order(&from.catalog, &to.catalog);
     }
     // The forward script runs on FROM's server and the reverse one on TO's.
@@ -312,7 +299,6 @@ async fn load_pair(
         let history_schema = options.history_schema.clone();
         let tool_schema = options.tool_schema;
         let filter = options.filter.clone();
-        let ignore = options.ignore;
         tasks.spawn(async move {
             let start = Instant::now();
             let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
@@ -322,9 +308,6 @@ async fn load_pair(
             let left_out = loaded
                 .catalog
                 .leave_out_tables(|table| tool_tables.contains(&table.name.as_str()));
-            if ignore.privileges {
-                leave_out_privileges(&mut loaded.catalog);
-            }
             loaded.warnings.extend(left_out.iter().map(|table| {
                 format!(
                     "table {table} is left out of the diff: the migration tool records \

@@ -21,7 +21,7 @@ pub mod risk;
 pub mod source;
 pub mod sql;
 
-pub use compare::{CompareError, Comparison, Ignore, Options, Script, Timings, Warnings, compare};
+pub use compare::{CompareError, Comparison, Options, Script, Timings, Warnings, compare};
 
 #[cfg(test)]
 mod fuzz_tests;

@@ -243,13 +243,23 @@ pub fn changes(
 }
 
 /// Sets every privilege of `catalog` to its default, for `--ignore
-/// privileges`: both sides then hold none to compare.
-pub fn leave_out_privileges(catalog: &mut Catalog) {
-    let clear = |acl: &mut Acl| *acl = Acl::default();
+/// privileges`: both sides then hold none to compare. Returns how many
+/// objects held privileges other than their default.
+pub fn leave_out_privileges(catalog: &mut Catalog) -> usize {
+    let mut count = 0;
+    let mut clear = |acl: &mut Acl| {
+        count += usize::from(!acl.is_default());
+        *acl = Acl::default();
+    };
     catalog.schemas.iter_mut().for_each(|x| clear(&mut x.acl));
     for table in &mut catalog.tables {
         clear(&mut table.acl);
-        table.columns.iter_mut().for_each(|c| c.acl = None);
+        for column in &mut table.columns {
+            if let Some(acl) = column.acl.as_mut() {
+                clear(acl.as_mut());
+            }
+            column.acl = None;
+        }
     }
     catalog.views.iter_mut().for_each(|x| clear(&mut x.acl));
     catalog.sequences.iter_mut().for_each(|x| clear(&mut x.acl));
@@ -261,6 +271,7 @@ pub fn leave_out_privileges(catalog: &mut Catalog) {
         .iter_mut()
         .for_each(|x| clear(&mut x.acl));
     catalog.ranges.iter_mut().for_each(|x| clear(&mut x.acl));
+    count
 }
 
 /// The statements that turn the privileges `old` into `new` on an object

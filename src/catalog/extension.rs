@@ -74,7 +74,8 @@ pub fn create(extension: &Extension) -> Vec<Stmt> {
     vec![Stmt::CreateExtension {
         name: Ident(extension.name.clone()),
         schema: Ident(extension.schema.clone()),
-        version: Literal(extension.version.clone()),
+        // An empty version is one `--ignore extension-versions` left out.
+        version: (!extension.version.is_empty()).then(|| Literal(extension.version.clone())),
     }]
 }
 

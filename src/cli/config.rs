@@ -311,6 +311,9 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
             out.push_str(&format!("filter --{option} {}\n", visible(pattern)));
         }
     }
+    for part in &filter.ignore {
+        out.push_str(&format!("filter --ignore {}\n", part.name()));
+    }
     if let Some(fail_on) = config.risk.fail_on {
         out.push_str(&format!("risk --fail-on {}\n", fail_on.as_str()));
     }

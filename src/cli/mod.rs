@@ -266,6 +266,7 @@ impl FilterArgs {
             schemas: self.schemas.clone(),
             exclude_schemas: self.exclude_schema.clone(),
             exclude: self.exclude.clone(),
+            ignore: Vec::new(),
         }
     }
 }
@@ -310,8 +311,12 @@ fn limit(duration: Duration) -> Option<Duration> {
 pub struct ScriptArgs {
     /// Leave this out of both sides before comparing them, for environments
     /// that differ on purpose: privileges (no GRANT or REVOKE is compared
-    /// or written), column-order (no note about columns that stand in
-    /// another order). Comma-separated or repeated
+    /// or written), comments (no COMMENT ON), policies (no row-level
+    /// security policy; whether a table enables row-level security is still
+    /// compared), extension-versions (extensions compared by name and
+    /// schema, created at the server's default version), column-order (no
+    /// note about columns that stand in another order). Comma-separated or
+    /// repeated
     #[arg(long, value_name = "WHAT", value_enum, value_delimiter = ',')]
     pub ignore: Vec<Ignored>,
     /// The lock_timeout each script sets: a statement that waits longer for
@@ -338,15 +343,30 @@ pub struct ScriptArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Ignored {
     Privileges,
+    Comments,
+    Policies,
+    ExtensionVersions,
     ColumnOrder,
 }
 
 impl ScriptArgs {
-    pub fn ignore(&self) -> pgrift::Ignore {
-        pgrift::Ignore {
-            privileges: self.ignore.contains(&Ignored::Privileges),
-            column_order: self.ignore.contains(&Ignored::ColumnOrder),
-        }
+    /// The parts `--ignore` names, sorted and without repeats.
+    pub fn ignore(&self) -> Vec<pgrift::catalog::Ignore> {
+        use pgrift::catalog::Ignore;
+        let mut parts: Vec<Ignore> = self
+            .ignore
+            .iter()
+            .map(|part| match part {
+                Ignored::Privileges => Ignore::Privileges,
+                Ignored::Comments => Ignore::Comments,
+                Ignored::Policies => Ignore::Policies,
+                Ignored::ExtensionVersions => Ignore::ExtensionVersions,
+                Ignored::ColumnOrder => Ignore::ColumnOrder,
+            })
+            .collect();
+        parts.sort();
+        parts.dedup();
+        parts
     }
 
     pub fn timeouts(&self) -> Timeouts {
@@ -470,14 +490,30 @@ pub fn options(
         tool_schema: None,
         history_schema: Some(shadow.history.history_schema.clone()),
         online: script.online || project.is_some_and(|p| p.config.script.online),
-        filter: match shadow.filter.filter() {
-            filter if filter.is_empty() => {
-                project.map(|p| p.config.filter.clone()).unwrap_or_default()
-            }
-            filter => filter,
-        },
-        ignore: script.ignore(),
+        filter: filter(shadow, script, project),
     })
+}
+
+/// What both sides leave out: the patterns and the `--ignore` list given on
+/// the command line, each in place of the project file's when given.
+fn filter(
+    shadow: &ShadowArgs,
+    script: &ScriptArgs,
+    project: Option<&config::Loaded>,
+) -> pgrift::catalog::Filter {
+    let configured = project.map(|p| p.config.filter.clone()).unwrap_or_default();
+    let mut filter = shadow.filter.filter();
+    if filter.is_empty() {
+        filter = pgrift::catalog::Filter {
+            ignore: Vec::new(),
+            ..configured.clone()
+        };
+    }
+    filter.ignore = match script.ignore() {
+        given if given.is_empty() => configured.ignore,
+        given => given,
+    };
+    filter
 }
 
 /// Prints a comparison's warnings: the sources', then (unless `quiet`) what

@@ -369,7 +369,11 @@ pub fn check_extensions(
     let mut missing: Vec<MissingExtension> = Vec::new();
     for stmt in plan.steps.iter().flat_map(|step| &step.statements) {
         let (name, version) = match stmt {
-            Stmt::CreateExtension { name, version, .. }
+            Stmt::CreateExtension {
+                name,
+                version: Some(version),
+                ..
+            }
             | Stmt::AlterExtensionUpdate { name, version } => (&name.0, &version.0),
             _ => continue,
         };
@@ -680,7 +684,7 @@ mod tests {
                     vec![Stmt::CreateExtension {
                         name: Ident("citext".into()),
                         schema: Ident("public".into()),
-                        version: Literal("1.9".into()),
+                        version: Some(Literal("1.9".into())),
                     }],
                 ),
                 step(
@@ -695,7 +699,7 @@ mod tests {
                     vec![Stmt::CreateExtension {
                         name: Ident("postgis".into()),
                         schema: Ident("public".into()),
-                        version: Literal("3.4.0".into()),
+                        version: Some(Literal("3.4.0".into())),
                     }],
                 ),
             ],

@@ -518,10 +518,12 @@ pub enum Stmt {
     Commit,
     CreateSchema(Ident),
     DropSchema(Ident),
+    /// `version` is `None` for the server's default version (`--ignore
+    /// extension-versions`).
     CreateExtension {
         name: Ident,
         schema: Ident,
-        version: Literal,
+        version: Option<Literal>,
     },
     DropExtension(Ident),
     AlterExtensionUpdate {
@@ -1021,10 +1023,13 @@ impl fmt::Display for Stmt {
                 name,
                 schema,
                 version,
-            } => write!(
-                f,
-                "CREATE EXTENSION {name} WITH SCHEMA {schema} VERSION {version}"
-            ),
+            } => {
+                write!(f, "CREATE EXTENSION {name} WITH SCHEMA {schema}")?;
+                match version {
+                    Some(version) => write!(f, " VERSION {version}"),
+                    None => Ok(()),
+                }
+            }
             Stmt::DropExtension(name) => write!(f, "DROP EXTENSION {name}"),
             Stmt::AlterExtensionUpdate { name, version } => {
                 write!(f, "ALTER EXTENSION {name} UPDATE TO {version}")

@@ -843,7 +843,7 @@ async fn a_project_file_names_environments_filters_and_accepted_risks() {
     write(
         "[env.old]\nsql = \"from.sql\"\n[env.new]\nsql = \"to.sql\"\n\
          [env.prod]\nurl = \"postgres://app:s3cret@db.invalid/prod\"\n\
-         [risk]\nfail_on = \"medium\"\n",
+         [risk]\nfail_on = \"medium\"\n[filter]\nignore = [\"comments\"]\n",
     );
     // Found from a subdirectory, as cargo finds Cargo.toml.
     let gated = pgrift_in(&nested, &["diff", "old", "new"]).await;
@@ -868,6 +868,7 @@ async fn a_project_file_names_environments_filters_and_accepted_risks() {
         "{shown}"
     );
     assert!(!shown.contains("s3cret"), "the password is hidden: {shown}");
+    assert!(shown.contains("filter --ignore comments"), "{shown}");
 
     // Every medium risk of the demo accepted, one acceptance expired.
     let risks = pgrift_in(&nested, &["report", "old", "new", "--format", "json"]).await;
@@ -981,6 +982,95 @@ async fn ignore_privileges_leaves_grants_out_of_both_sides() {
     }
     let out = pgrift(&["diff", path(&from), path(&to), "--ignore", "grants"]).await;
     assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+}
+
+#[tokio::test]
+async fn ignore_comments_policies_and_extension_versions() {
+    let cluster = support::shared_cluster().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = dir.path().join("from.sql");
+    let to = dir.path().join("to.sql");
+    let table = "\"t\n*/ --'x\"";
+    std::fs::write(
+        &from,
+        format!(
+            "CREATE EXTENSION citext VERSION '1.5';\nCREATE TABLE {table} (id integer);\n\
+             COMMENT ON TABLE {table} IS 'old */ --';\n"
+        ),
+    )
+    .expect("write");
+    std::fs::write(
+        &to,
+        format!(
+            "CREATE EXTENSION citext VERSION '1.6';\nCREATE EXTENSION hstore VERSION '1.7';\n\
+             CREATE TABLE {table} (id integer);\nCOMMENT ON COLUMN {table}.id IS 'new';\n\
+             CREATE POLICY \"p\n1\" ON {table} USING (id > 0);\n"
+        ),
+    )
+    .expect("write");
+    let out = pgrift(&["diff", path(&from), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let script = stdout(&out);
+    for expected in [
+        "ALTER EXTENSION citext UPDATE TO '1.6';",
+        "CREATE EXTENSION hstore WITH SCHEMA public VERSION '1.7';",
+        "COMMENT ON TABLE",
+        "COMMENT ON COLUMN",
+        "CREATE POLICY",
+    ] {
+        assert!(script.contains(expected), "{expected} in {script}");
+    }
+
+    let ignore = "comments,policies,extension-versions";
+    let out = pgrift(&["diff", path(&from), path(&to), "--ignore", ignore]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let script = stdout(&out);
+    assert!(
+        script.contains("CREATE EXTENSION hstore WITH SCHEMA public;"),
+        "{script}"
+    );
+    for absent in ["citext", "COMMENT ON", "POLICY", "VERSION"] {
+        assert!(!script.contains(absent), "{absent} in {script}");
+    }
+    let notes = stderr(&out);
+    // The public schema's comment and plpgsql count too.
+    for note in [
+        "from.sql: --ignore comments left out 2 comments",
+        "to.sql: --ignore policies left out 1 policy",
+        "from.sql: --ignore extension-versions left out 2 extensions' versions",
+    ] {
+        assert!(notes.contains(note), "{note} in {notes}");
+    }
+
+    // A plan records what it ignored, so that `apply` ignores it in the
+    // database too: FROM's comment differs from TO's and is no drift.
+    let db = live_database(&cluster, "cli_ignore", &from).await;
+    let url = cluster.conninfo(&db).to_string();
+    let release = dir.path().join("release");
+    let out = pgrift(&[
+        "plan",
+        &url,
+        path(&to),
+        "--out",
+        path(&release),
+        "--ignore",
+        ignore,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let plan = std::fs::read_to_string(release.join("plan.json")).expect("plan.json");
+    assert!(
+        plan.contains(r#""ignore": ["#) && plan.contains(r#""extension-versions""#),
+        "{plan}"
+    );
+    let out = pgrift(&["apply", path(&release), "--db", &url]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let out = pgrift(&["verify", path(&release), "--db", &url]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    cluster
+        .drop_database(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }
 
 #[tokio::test]

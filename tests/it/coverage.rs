@@ -237,8 +237,8 @@ async fn check(client: &Client) -> Vec<String> {
 }
 
 /// The catalog addresses of the modelled objects, found by commenting on
-/// each through its kind's own `COMMENT ON` target inside a transaction
-/// that is rolled back. An object PostgreSQL keeps no comment on (a column
+/// each through its kind's own `COMMENT ON` target (the database is thrown
+/// away after the test). An object PostgreSQL keeps no comment on (a column
 /// default) is part of another and has no target.
 async fn modelled_addresses(client: &Client, catalog: &Catalog) -> BTreeSet<(u32, u32, i32)> {
     let mut script = String::from("BEGIN;\n");
@@ -265,9 +265,10 @@ async fn modelled_addresses(client: &Client, catalog: &Catalog) -> BTreeSet<(u32
         .await
         .expect("read the markers");
     client
-        .batch_execute("ROLLBACK")
+        .batch_execute("COMMIT")
         .await
-        .expect("roll the markers back");
+        .expect("commit the markers");
+    leave_out_comments_covers_every_kind(client).await;
     assert_eq!(
         rows.len(),
         count,
@@ -276,6 +277,26 @@ async fn modelled_addresses(client: &Client, catalog: &Catalog) -> BTreeSet<(u32
     rows.iter()
         .map(|row| (row.get(0), row.get(1), row.get(2)))
         .collect()
+}
+
+/// `--ignore comments` leaves out the comment of every modelled object:
+/// read again with the markers on, the catalog loses every one of them (an
+/// extension's comment is its package's, and not read).
+async fn leave_out_comments_covers_every_kind(client: &Client) {
+    let mut catalog = introspect(client)
+        .await
+        .unwrap_or_else(|error| panic!("introspection failed: {error}"))
+        .catalog;
+    let json = serde_json::to_string(&catalog).expect("a catalog serializes");
+    let markers = json.matches(MARKER).count();
+    assert!(markers > 50, "the markers are read: {markers}");
+    assert_eq!(catalog.leave_out_comments(), markers);
+    let json = serde_json::to_string(&catalog).expect("a catalog serializes");
+    assert!(
+        !json.contains(MARKER),
+        "a comment is left after --ignore comments: {}",
+        &json[json.find(MARKER).unwrap_or(0).saturating_sub(200)..]
+    );
 }
 
 /// Every object the fixture created (see [`CATALOGS`]).
