@@ -264,8 +264,8 @@ fn write_target(dir: &std::path::Path, comparison: &pgrift::Comparison) -> Resul
         .map_err(io(dir.join("forward.sql")))?;
     write_file(&dir.join("forward.sql"), &script)?;
     let report = report::build(
-        &comparison.from.label,
-        &comparison.to.label,
+        report::Side::new(&comparison.from.name, &comparison.from.label),
+        report::Side::new(&comparison.to.name, &comparison.to.label),
         &comparison.from.catalog,
         &comparison.to.catalog,
         report::Section::new(&forward.plan, &forward.risks),

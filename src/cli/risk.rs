@@ -192,8 +192,8 @@ fn tripped(forward: &Assessment, threshold: Severity, allow: &[String]) -> Optio
 /// The review report of both scripts of a comparison and their risks.
 pub fn build_report(comparison: &Comparison, reverse: &Script) -> report::Report {
     let mut report = report::build(
-        &comparison.from.label,
-        &comparison.to.label,
+        report::Side::new(&comparison.from.name, &comparison.from.label),
+        report::Side::new(&comparison.to.name, &comparison.to.label),
         &comparison.from.catalog,
         &comparison.to.catalog,
         report::Section::new(&comparison.forward.plan, &comparison.forward.risks),

@@ -44,8 +44,8 @@ pub fn write_html<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
     writeln!(
         out,
         "<title>pgrift report: {} → {}</title>",
-        e(&report.from),
-        e(&report.to)
+        e(&report.from.name),
+        e(&report.to.name)
     )?;
     writeln!(out, "<style>\n{CSS}</style>")?;
     writeln!(out, "</head>")?;
@@ -67,9 +67,17 @@ pub fn write_html<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
     writeln!(
         out,
         "<p class=\"sides\"><span class=\"side\">from</span> <code>{}</code> <span class=\"arrow\">→</span> <span class=\"side\">to</span> <code>{}</code></p>",
-        e(&report.from),
-        e(&report.to)
+        e(&report.from.name),
+        e(&report.to.name)
     )?;
+    if report.names_abbreviate() {
+        writeln!(
+            out,
+            "<p class=\"sources\"><span class=\"side\">from</span> <code>{}</code> · <span class=\"side\">to</span> <code>{}</code></p>",
+            e(&report.from.source),
+            e(&report.to.source)
+        )?;
+    }
     writeln!(out, "</header>")?;
 
     write_summary(out, report)?;
@@ -466,8 +474,9 @@ h2 { font-size: 19px; margin: 0; }
 h3 { font-size: 15px; margin: 0 0 10px; font-weight: 600; }
 code, pre { font-family: var(--mono); font-size: 13px; }
 header { border-bottom: 1px solid var(--line); padding-bottom: 14px; margin-bottom: 18px; }
-.sides { margin: 0; color: var(--muted); }
-.sides code { color: var(--fg); background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 2px 7px; }
+.sides, .sources { margin: 0; color: var(--muted); }
+.sources { font-size: 0.85em; margin-top: 4px; }
+.sides code, .sources code { color: var(--fg); background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 2px 7px; }
 .side { text-transform: uppercase; font-size: 12px; font-weight: 600; letter-spacing: .06em; }
 .arrow { margin: 0 6px; }
 section { margin: 26px 0; }

@@ -25,8 +25,10 @@ pub fn write_json<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
     let document = Document {
         format: FORMAT,
         version: VERSION,
-        from: &report.from,
-        to: &report.to,
+        from: &report.from.source,
+        to: &report.to.source,
+        from_name: &report.from.name,
+        to_name: &report.to.name,
         summary: JsonSummary::from(&report.summary),
         changes: JsonChanges::from(&report.forward.changes),
         reverse_changes: JsonChanges::from(&report.reverse.changes),
@@ -51,8 +53,12 @@ pub fn write_json<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Result
 struct Document<'a> {
     format: &'static str,
     version: u32,
+    /// Where each side came from (a path, a password-free connection
+    /// string), and what the headings call it.
     from: &'a str,
     to: &'a str,
+    from_name: &'a str,
+    to_name: &'a str,
     summary: JsonSummary,
     changes: JsonChanges,
     reverse_changes: JsonChanges,
@@ -275,11 +281,13 @@ mod tests {
                 "definition_diffs",
                 "format",
                 "from",
+                "from_name",
                 "reverse_changes",
                 "reverse_risks",
                 "risks",
                 "summary",
                 "to",
+                "to_name",
                 "version",
                 "warnings"
             ]

@@ -12,10 +12,19 @@ pub fn write_markdown<W: Write + ?Sized>(report: &Report, out: &mut W) -> io::Re
     writeln!(
         out,
         "## pgrift report: {} → {}",
-        code(&report.from),
-        code(&report.to)
+        code(&report.from.name),
+        code(&report.to.name)
     )?;
     writeln!(out)?;
+    if report.names_abbreviate() {
+        writeln!(
+            out,
+            "FROM {} · TO {}",
+            code(&report.from.source),
+            code(&report.to.source)
+        )?;
+        writeln!(out)?;
+    }
     writeln!(out, "**{}**", report.summary.line())?;
     writeln!(out)?;
 

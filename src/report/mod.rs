@@ -34,10 +34,9 @@ use crate::sql::{Stmt, TableAction};
 /// Everything a report shows, ready to render.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// How the user named FROM and TO (a path, a URL without its password,
-    /// `empty`).
-    pub from: String,
-    pub to: String,
+    /// FROM and TO: what headings call them, and where they came from.
+    pub from: Side,
+    pub to: Side,
     /// The forward plan (FROM → TO) and its risks.
     pub forward: Section,
     /// The reverse plan (TO → FROM) and its risks.
@@ -49,6 +48,35 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// Counts of the forward plan's risks.
     pub summary: Summary,
+}
+
+impl Report {
+    /// Whether a heading's names leave out part of a side's source, which
+    /// the report then gives in full under the heading.
+    pub fn names_abbreviate(&self) -> bool {
+        self.from.name != self.from.source || self.to.name != self.to.source
+    }
+}
+
+/// One side of a comparison as a report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Side {
+    /// Short, for headings: a database and its host (`shop on
+    /// db.internal`), a file's or directory's name, `empty`.
+    pub name: String,
+    /// As the user gave it: a path, a connection string without its
+    /// password, `empty`.
+    pub source: String,
+}
+
+impl Side {
+    /// A side called `name`, read from `source`.
+    pub fn new(name: &str, source: &str) -> Side {
+        Side {
+            name: name.to_owned(),
+            source: source.to_owned(),
+        }
+    }
 }
 
 /// The risks of one plan.
@@ -282,11 +310,12 @@ pub struct DefinitionDiff {
 
 /// Gathers a report from both catalogs and both assessed plans.
 ///
-/// `from_label` and `to_label` are shown as the user named the sides; a
-/// caller must strip passwords from connection strings first.
+/// A caller must strip passwords from the sides' sources first. Where the
+/// two sides have the same short name (`schema.sql` in two directories),
+/// headings name them by their sources instead.
 pub fn build(
-    from_label: &str,
-    to_label: &str,
+    from_side: Side,
+    to_side: Side,
     from: &Catalog,
     to: &Catalog,
     forward: Section,
@@ -300,9 +329,17 @@ pub fn build(
         .collect();
     warnings.sort();
     warnings.dedup();
+    let (from_side, to_side) = if from_side.name == to_side.name && from_side != to_side {
+        (
+            Side::new(&from_side.source, &from_side.source),
+            Side::new(&to_side.source, &to_side.source),
+        )
+    } else {
+        (from_side, to_side)
+    };
     Report {
-        from: from_label.to_string(),
-        to: to_label.to_string(),
+        from: from_side,
+        to: to_side,
         summary: Summary::of(&forward),
         forward,
         reverse,
@@ -486,6 +523,33 @@ mod tests {
             comment: None,
             column_comments: Vec::new(),
         }
+    }
+
+    #[test]
+    fn sides_with_the_same_name_are_headed_by_their_sources() {
+        let empty = Catalog::default();
+        let build_with = |from: Side, to: Side| {
+            build(
+                from,
+                to,
+                &empty,
+                &empty,
+                Section::default(),
+                Section::default(),
+            )
+        };
+        let report = build_with(
+            Side::new("schema.sql", "dev/schema.sql"),
+            Side::new("schema.sql", "prod/schema.sql"),
+        );
+        assert_eq!(report.from, Side::new("dev/schema.sql", "dev/schema.sql"));
+        assert_eq!(report.to, Side::new("prod/schema.sql", "prod/schema.sql"));
+        let report = build_with(
+            Side::new("app on db", "postgres://me@db:5432/app"),
+            Side::new("schema.sql", "dev/schema.sql"),
+        );
+        assert_eq!(report.from.name, "app on db");
+        assert_eq!(report.to.name, "schema.sql");
     }
 
     #[test]

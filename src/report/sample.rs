@@ -2,7 +2,7 @@
 //! planned both ways, with hand-written risks attached to real statements.
 //! Every renderer's snapshot test renders it.
 
-use super::{Report, Section, build};
+use super::{Report, Section, Side, build};
 use crate::catalog::{
     Catalog, Column, Constraint, ConstraintKind, Dependency, Function, FunctionKind, ObjectId,
     QualName, Schema, Table, Trigger, TriggerEnabled, View, Warning,
@@ -362,8 +362,11 @@ pub fn report() -> Report {
     let forward = plan(&from, &to);
     let reverse = plan(&to, &from);
     build(
-        "postgres://app@db.internal/shop",
-        "schema/",
+        Side::new(
+            "shop on db.internal",
+            "postgres://app@db.internal:5432/shop",
+        ),
+        Side::new("schema/", "schema/"),
         &from,
         &to,
         Section::new(&forward, &forward_risks(&forward)),
@@ -375,8 +378,8 @@ pub fn report() -> Report {
 pub fn quiet_report() -> Report {
     let from = Catalog::default();
     build(
-        "empty",
-        "empty",
+        Side::new("empty", "empty"),
+        Side::new("empty", "empty"),
         &from,
         &from,
         Section::default(),

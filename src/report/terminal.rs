@@ -59,9 +59,13 @@ pub fn write_terminal<W: Write + ?Sized>(
         "{}",
         paint.bold(&visible(&format!(
             "pgrift report: {} → {}",
-            report.from, report.to
+            report.from.name, report.to.name
         )))
     )?;
+    if report.names_abbreviate() {
+        writeln!(out, "  from {}", visible(&report.from.source))?;
+        writeln!(out, "  to   {}", visible(&report.to.source))?;
+    }
 
     write_section(out, paint, width, "Forward script", &report.forward)?;
     write_section(out, paint, width, "Reverse script", &report.reverse)?;

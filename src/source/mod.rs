@@ -60,6 +60,39 @@ impl SourceSpec {
             SourceSpec::Empty => "empty".to_owned(),
         }
     }
+
+    /// Names the source briefly, for headings: a database and its host
+    /// (`shop on db.internal`, the port only when it is not 5432), a
+    /// file's name, a directory's name with a slash, `empty`.
+    pub fn name(&self) -> String {
+        match self {
+            SourceSpec::Url(info) => {
+                let port = if info.port == 5432 {
+                    String::new()
+                } else {
+                    format!(":{}", info.port)
+                };
+                match &info.host {
+                    Host::Tcp(host) => format!("{} on {host}{port}", info.dbname),
+                    Host::Socket(dir) => {
+                        format!("{} on socket {}{port}", info.dbname, dir.display())
+                    }
+                }
+            }
+            SourceSpec::Sql(path) | SourceSpec::Snapshot(path) => {
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |name| name.to_string_lossy().into_owned(),
+                );
+                if path.is_dir() {
+                    format!("{name}/")
+                } else {
+                    name
+                }
+            }
+            SourceSpec::Empty => "empty".to_owned(),
+        }
+    }
 }
 
 /// A schema, read from its source.
@@ -71,6 +104,8 @@ pub struct Loaded {
     pub server_version_num: Option<i32>,
     /// What the user passed, password-free.
     pub label: String,
+    /// Its brief name, for headings (`SourceSpec::name`).
+    pub name: String,
     /// Things the user should know, such as an ignored password file.
     pub warnings: Vec<String>,
     /// The extension versions the server can install, by name; only known
@@ -175,11 +210,13 @@ pub async fn load_with(
     limits: &Limits,
 ) -> Result<Loaded, SourceError> {
     let label = spec.label();
+    let name = spec.name();
     match spec {
         SourceSpec::Empty => Ok(Loaded {
             catalog: empty_catalog(),
             server_version_num: None,
             label,
+            name,
             warnings: Vec::new(),
             available_extensions: None,
             roles: None,
@@ -190,6 +227,7 @@ pub async fn load_with(
                 catalog: snapshot.catalog,
                 server_version_num: snapshot.server_version_num,
                 label,
+                name,
                 warnings: Vec::new(),
                 available_extensions: None,
                 roles: None,
@@ -207,6 +245,7 @@ pub async fn load_with(
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
+                name,
                 warnings: info.warnings.clone(),
                 available_extensions: Some(found.available_extensions),
                 roles: Some(found.roles),
@@ -245,6 +284,7 @@ pub async fn load_with(
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
+                name,
                 warnings: notes,
                 available_extensions: None,
                 roles: None,
@@ -357,6 +397,27 @@ mod tests {
         let spec = parse_with("postgres://me:hunter2@db/app", &env()).unwrap();
         assert_eq!(spec.label(), "postgres://me@db:5432/app");
         assert_eq!(SourceSpec::Empty.label(), "empty");
+    }
+
+    #[test]
+    fn names_are_brief() {
+        let name = |arg: &str| parse_with(arg, &env()).unwrap().name();
+        assert_eq!(name("postgres://me:hunter2@db/app"), "app on db");
+        assert_eq!(
+            name("postgres://me@db.internal:6432/My%20App"),
+            "My App on db.internal:6432"
+        );
+        assert_eq!(
+            name("host=/var/run/postgresql dbname=app"),
+            "app on socket /var/run/postgresql"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("schema.sql");
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(SourceSpec::Sql(file).name(), "schema.sql");
+        let named = SourceSpec::Sql(dir.path().to_path_buf()).name();
+        assert!(named.ends_with('/') && !named.contains("tmp/"), "{named}");
+        assert_eq!(SourceSpec::Empty.name(), "empty");
     }
 
     #[tokio::test]

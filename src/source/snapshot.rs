@@ -243,6 +243,7 @@ mod tests {
             catalog: snapshot().catalog,
             server_version_num: Some(150018),
             label: "x".into(),
+            name: "x".into(),
             warnings: Vec::new(),
             available_extensions: None,
             roles: None,
