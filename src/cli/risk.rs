@@ -60,6 +60,16 @@ pub struct RiskArgs {
     /// this many 8 kB pages is high (131072: 1 GB)
     #[arg(long, value_name = "PAGES", default_value_t = pgrift::risk::LARGE_PAGES)]
     pub large_table_pages: i64,
+    /// With probes, a table written at this many rows per second or more
+    /// (inserted, updated, deleted) is busy: a lock, rewrite or scan on it
+    /// is high, or medium on a small table
+    #[arg(long, value_name = "ROWS", default_value_t = pgrift::risk::BUSY_WRITES)]
+    pub busy_table_writes: u64,
+    /// With probes, how long the writes to the tables at risk are watched
+    /// in pg_stat_user_tables, while the probes run (servers publish a
+    /// session's writes about once a second); 0 watches nothing
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_limit)]
+    pub activity_window: Duration,
 }
 
 /// The risk options, validated against the FROM argument.
@@ -99,6 +109,8 @@ impl RiskArgs {
                 max_exact_rows: self.probe_max_rows.max(0),
                 small_pages: self.small_table_pages.max(0),
                 large_pages: self.large_table_pages.max(1),
+                activity_window: self.activity_window,
+                busy_writes: self.busy_table_writes.max(1),
             }),
         })
     }

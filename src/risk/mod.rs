@@ -18,7 +18,7 @@ mod volatility;
 
 pub use context::{ASSUMED_VERSION, Direction};
 pub use model::*;
-pub use probe::{LARGE_PAGES, ProbeError, ProbeOptions, SMALL_PAGES, probe};
+pub use probe::{BUSY_WRITES, LARGE_PAGES, ProbeError, ProbeOptions, SMALL_PAGES, probe};
 
 use crate::catalog::Catalog;
 use crate::plan::Plan;

@@ -25,7 +25,7 @@
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
 
@@ -60,12 +60,22 @@ pub struct ProbeOptions {
     /// One on a table of at least this many pages is high: writes (or
     /// reads) wait for as long as the work takes.
     pub large_pages: i64,
+    /// How long the rows written to the tables at risk are watched
+    /// (`pg_stat_user_tables`); zero watches nothing. The watch runs while
+    /// the tables are measured, and takes at most this long in all.
+    pub activity_window: Duration,
+    /// A table written at this many rows per second or more is busy: a
+    /// lock, rewrite or scan on it is high, or medium on a small table,
+    /// since writers queue behind the lock however briefly the work runs.
+    pub busy_writes: u64,
 }
 
 /// 128 pages of 8 kB: 1 MB.
 pub const SMALL_PAGES: i64 = 128;
 /// 131,072 pages of 8 kB: 1 GB.
 pub const LARGE_PAGES: i64 = 131_072;
+/// Rows written per second that make a table busy.
+pub const BUSY_WRITES: u64 = 10;
 
 impl Default for ProbeOptions {
     fn default() -> Self {
@@ -74,6 +84,8 @@ impl Default for ProbeOptions {
             max_exact_rows: 1_000_000,
             small_pages: SMALL_PAGES,
             large_pages: LARGE_PAGES,
+            activity_window: Duration::from_secs(2),
+            busy_writes: BUSY_WRITES,
         }
     }
 }
@@ -127,6 +139,7 @@ pub async fn probe(
         from,
         plan,
         sizes: HashMap::new(),
+        writes: HashMap::new(),
         tables_by_display: OnceCell::new(),
     };
     if let Err(e) = prober.start().await {
@@ -148,10 +161,18 @@ pub async fn probe(
             }
         }
     }
+    tables.sort();
+    tables.dedup();
     // Once the connection is lost, or the server stops answering, nothing
     // more can be measured: each risk left says why, rather than look
-    // measured-less without a reason, and no more probes are sent.
-    if let Err(e) = prober.prefetch_sizes(tables).await {
+    // measured-less without a reason, and no more probes are sent. The
+    // writes to the tables are watched while their sizes are measured.
+    let watched = async {
+        let watch = prober.start_watch(&tables).await?;
+        prober.prefetch_sizes(tables.clone()).await?;
+        prober.finish_watch(&tables, watch).await
+    };
+    if let Err(e) = watched.await {
         leave_all_unmeasured(&prober, assessment, &e);
         return Err(e);
     }
@@ -379,12 +400,16 @@ struct Size {
 /// default) times the number of connections, shared by all sessions.
 const SIZE_BATCH: usize = 64;
 
-/// Scales a lock, rewrite or scan risk by the size of its table: on a
-/// table of at most `small_pages` the work is over in moments, so a
-/// medium or high risk becomes low; on one of at least `large_pages` a
-/// medium risk becomes high. Informational risks (a lock that blocks
-/// neither reads nor writes) stay as they are.
-fn scale_by_size(risk: &mut Risk, pages: i64, options: &ProbeOptions) {
+/// Scales a lock, rewrite or scan risk by the size of its table and the
+/// rows written to it per second (`writes`, when watched). On a busy table
+/// (at least `busy_writes` rows a second) it is high, or medium on a small
+/// one: writers queue behind the lock while it waits and while it is held,
+/// however briefly the work runs. Otherwise, on a table of at most
+/// `small_pages` the work is over in moments, so a medium or high risk
+/// becomes low; on one of at least `large_pages` a medium risk becomes
+/// high. Informational risks (a lock that blocks neither reads nor writes)
+/// stay as they are.
+fn scale_by_size(risk: &mut Risk, pages: i64, writes: Option<f64>, options: &ProbeOptions) {
     if !matches!(
         risk.category,
         Category::Lock | Category::TableRewrite | Category::ValidationScan
@@ -392,7 +417,20 @@ fn scale_by_size(risk: &mut Risk, pages: i64, options: &ProbeOptions) {
     {
         return;
     }
-    if pages <= options.small_pages {
+    let small = pages <= options.small_pages;
+    if let Some(rate) = writes.filter(|rate| *rate >= options.busy_writes as f64) {
+        let (severity, word) = if small {
+            (Severity::Medium, "medium")
+        } else {
+            (Severity::High, "high")
+        };
+        risk.severity = severity;
+        risk.message.push_str(&format!(
+            " (a busy table, {} written per second over {}: {word})",
+            phrase::count(rate.round() as i64, "row", "rows"),
+            duration(options.activity_window)
+        ));
+    } else if small {
         risk.severity = Severity::Low;
         risk.message.push_str(&format!(
             " (a small table, at most {}: low)",
@@ -467,6 +505,8 @@ struct Prober<'a> {
     from: &'a Catalog,
     plan: &'a Plan,
     sizes: HashMap<QualName, Outcome<Size>>,
+    /// Rows written per second to each table at risk while it was watched.
+    writes: HashMap<QualName, f64>,
     /// FROM's tables by the name risks print (`Risk::tables`), built on
     /// first use.
     tables_by_display: OnceCell<FxHashMap<String, &'a Table>>,
@@ -501,7 +541,12 @@ impl Prober<'_> {
                         .message
                         .push_str(&format!("; {table} fills {pages} and was never analysed")),
                 }
-                scale_by_size(risk, size.pages, self.session.options);
+                scale_by_size(
+                    risk,
+                    size.pages,
+                    self.writes.get(&table).copied(),
+                    self.session.options,
+                );
                 risk.evidence = Some(Evidence {
                     measure: "rows in the table".into(),
                     count: size.rows.unwrap_or(0),
@@ -643,6 +688,69 @@ impl Prober<'_> {
         };
         self.sizes.insert(table.clone(), copy);
         Ok(found)
+    }
+
+    /// Reads how many rows have been written to each of `tables`, and
+    /// when: the start of watching them. `None` when nothing is watched (no
+    /// window, no tables) or the statistics could not be read.
+    async fn start_watch(
+        &self,
+        tables: &[QualName],
+    ) -> Result<Option<(Instant, Vec<i64>)>, ProbeError> {
+        if tables.is_empty() || self.session.options.activity_window.is_zero() {
+            return Ok(None);
+        }
+        let start = Instant::now();
+        Ok(self
+            .read_writes(tables)
+            .await?
+            .map(|counts| (start, counts)))
+    }
+
+    /// Waits for what is left of the window started by `watch`, reads the
+    /// writes again, and keeps each table's rows written per second.
+    async fn finish_watch(
+        &mut self,
+        tables: &[QualName],
+        watch: Option<(Instant, Vec<i64>)>,
+    ) -> Result<(), ProbeError> {
+        let Some((start, before)) = watch else {
+            return Ok(());
+        };
+        let window = self.session.options.activity_window;
+        if let Some(left) = window.checked_sub(start.elapsed()) {
+            tokio::time::sleep(left).await;
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        let Some(after) = self.read_writes(tables).await? else {
+            return Ok(());
+        };
+        for ((table, before), after) in tables.iter().zip(before).zip(after) {
+            // A reset of the statistics in between reads as no writes.
+            let written = (after - before).max(0) as f64;
+            self.writes.insert(table.clone(), written / seconds);
+        }
+        Ok(())
+    }
+
+    async fn read_writes(&self, tables: &[QualName]) -> Result<Option<Vec<i64>>, ProbeError> {
+        let query = ProbeQuery::TableWrites {
+            tables: tables.to_vec(),
+        };
+        let count = tables.len();
+        let read = |rows: Vec<tokio_postgres::Row>| {
+            (rows.len() == count)
+                .then(|| {
+                    rows.iter()
+                        .map(|row| row.try_get::<_, i64>(0).ok())
+                        .collect::<Option<Vec<_>>>()
+                })
+                .flatten()
+        };
+        Ok(match self.session.run_rows(&query, read).await? {
+            Outcome::Value(counts) => Some(counts),
+            Outcome::NotMeasured(_) => None,
+        })
     }
 
     /// Measures the sizes of `tables` in batches, into the cache that
@@ -1307,7 +1415,7 @@ mod tests {
         let options = ProbeOptions::default();
         let scaled = |category, severity, pages| {
             let mut r = risk(category, severity);
-            scale_by_size(&mut r, pages, &options);
+            scale_by_size(&mut r, pages, None, &options);
             r.severity
         };
         assert_eq!(scaled(Category::Lock, Severity::Medium, 1), Severity::Low);
@@ -1337,5 +1445,28 @@ mod tests {
             scaled(Category::MayFail, Severity::Medium, 1),
             Severity::Medium
         );
+    }
+
+    #[test]
+    fn a_busy_table_keeps_a_lock_risk_up() {
+        let options = ProbeOptions::default();
+        let scaled = |severity, pages, writes| {
+            let mut r = risk(Category::Lock, severity);
+            scale_by_size(&mut r, pages, Some(writes), &options);
+            (r.severity, r.message)
+        };
+        let busy = BUSY_WRITES as f64;
+        let (severity, message) = scaled(Severity::Medium, 1, busy);
+        assert_eq!(severity, Severity::Medium);
+        assert!(
+            message.ends_with("(a busy table, 10 rows written per second over 2s: medium)"),
+            "{message}"
+        );
+        assert_eq!(
+            scaled(Severity::Medium, SMALL_PAGES + 1, 250.4).0,
+            Severity::High
+        );
+        assert_eq!(scaled(Severity::Medium, 1, busy - 0.5).0, Severity::Low);
+        assert_eq!(scaled(Severity::Info, LARGE_PAGES, 1e6).0, Severity::Info);
     }
 }

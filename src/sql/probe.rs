@@ -166,6 +166,10 @@ pub enum ProbeQuery {
     /// [`ProbeQuery::TableSize`] of several tables: a row of two `bigint`s
     /// per table, in the order given.
     TableSizes { tables: Vec<QualName> },
+    /// The rows inserted, updated and deleted in each of `tables` since the
+    /// statistics were last reset (`pg_stat_user_tables`; 0 for a table it
+    /// has no row of): a row of one `bigint` per table, in the order given.
+    TableWrites { tables: Vec<QualName> },
     /// [`ProbeQuery::CountRows`] of several tables: one row, one `bigint`
     /// per table, in the order given.
     CountRowsEach { tables: Vec<QualName> },
@@ -438,17 +442,19 @@ impl fmt::Display for ProbeQuery {
             ProbeQuery::TableSizes { tables } => {
                 f.write_str(
                     "SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, \
-                     c.reltuples::bigint FROM (VALUES ",
+                     c.reltuples::bigint FROM ",
                 )?;
-                for (n, table) in tables.iter().enumerate() {
-                    let separator = if n == 0 { "" } else { ", " };
-                    write!(
-                        f,
-                        "{separator}({n}, {}::regclass)",
-                        Literal(table.to_string())
-                    )?;
-                }
-                f.write_str(") AS t(n, oid) JOIN pg_class c ON c.oid = t.oid ORDER BY t.n")
+                numbered_tables(f, tables)?;
+                f.write_str(" JOIN pg_class c ON c.oid = t.oid ORDER BY t.n")
+            }
+            ProbeQuery::TableWrites { tables } => {
+                f.write_str(
+                    "SELECT coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0)::bigint FROM ",
+                )?;
+                numbered_tables(f, tables)?;
+                f.write_str(
+                    " LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = t.oid ORDER BY t.n",
+                )
             }
             ProbeQuery::CountRowsEach { tables } => {
                 f.write_str("SELECT ")?;
@@ -474,6 +480,21 @@ impl fmt::Display for ProbeQuery {
             }
         }
     }
+}
+
+/// `(VALUES (0, 'a'::regclass), (1, 'b'::regclass)) AS t(n, oid)`: each
+/// table with its place in `tables`, so that rows come back in that order.
+fn numbered_tables(f: &mut fmt::Formatter<'_>, tables: &[QualName]) -> fmt::Result {
+    f.write_str("(VALUES ")?;
+    for (n, table) in tables.iter().enumerate() {
+        let separator = if n == 0 { "" } else { ", " };
+        write!(
+            f,
+            "{separator}({n}, {}::regclass)",
+            Literal(table.to_string())
+        )?;
+    }
+    f.write_str(") AS t(n, oid)")
 }
 
 #[cfg(test)]
@@ -559,6 +580,12 @@ mod tests {
                     tables: vec![t(), QualName::new("s", "o'k")],
                 },
                 r#"SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, c.reltuples::bigint FROM (VALUES (0, 'public."Users"'::regclass), (1, 's."o''k"'::regclass)) AS t(n, oid) JOIN pg_class c ON c.oid = t.oid ORDER BY t.n"#,
+            ),
+            (
+                ProbeQuery::TableWrites {
+                    tables: vec![t(), QualName::new("s", "o'k")],
+                },
+                r#"SELECT coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0)::bigint FROM (VALUES (0, 'public."Users"'::regclass), (1, 's."o''k"'::regclass)) AS t(n, oid) LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = t.oid ORDER BY t.n"#,
             ),
             (
                 ProbeQuery::CountRowsEach {

@@ -1275,3 +1275,73 @@ async fn conversions_are_measured_as_the_cast_decides() {
     drop(client);
     let _ = cluster.drop_database(&db).await;
 }
+
+/// A lock on a table that is being written to matters however small the
+/// table: the probes watch the rows written while they run, and a small
+/// table under writes is medium where an idle one is low.
+#[tokio::test]
+async fn a_busy_table_keeps_its_lock_risk() {
+    let table = "public.\"busy\n*/ --'x\"";
+    let (cluster, db, from, to, plan) = pair(
+        &format!("create table {table} (id serial primary key, body text);"),
+        &format!(
+            "create table {table} (id serial primary key, body text); \
+             create index \"by body\" on {table} (body);"
+        ),
+    )
+    .await;
+    let client = cluster.connect(&db).await.expect("connect");
+    let options = ProbeOptions {
+        activity_window: Duration::from_secs(3),
+        ..ProbeOptions::default()
+    };
+    let lock_risk = |assessment: &Assessment| {
+        assessment
+            .risks()
+            .find(|r| r.category == Category::Lock)
+            .cloned()
+            .expect("creating the index is a lock risk")
+    };
+
+    let mut idle = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    risk::probe(&client, &mut idle, &plan, &from, &options)
+        .await
+        .expect("probes run");
+    let risk = lock_risk(&idle);
+    assert_eq!(risk.severity, Severity::Low, "{}", risk.message);
+    assert!(risk.message.contains("(a small table"), "{}", risk.message);
+
+    let writer = cluster.connect(&db).await.expect("connect");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writing = {
+        let stop = Arc::clone(&stop);
+        let insert = format!("insert into {table} (body) values ('x')");
+        tokio::spawn(async move {
+            let mut written = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                writer.batch_execute(&insert).await.expect("insert");
+                written += 1;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            written
+        })
+    };
+    // The writer's first rows are published before the watch starts.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut busy = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    risk::probe(&client, &mut busy, &plan, &from, &options)
+        .await
+        .expect("probes run");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writing.await.expect("the writer ends");
+    assert!(written > 100, "the writer wrote {written} rows");
+    let risk = lock_risk(&busy);
+    assert_eq!(risk.severity, Severity::Medium, "{}", risk.message);
+    assert!(
+        risk.message.contains("(a busy table, ") && risk.message.contains(" over 3s: medium)"),
+        "{}",
+        risk.message
+    );
+    drop(client);
+    let _ = cluster.drop_database(&db).await;
+}
