@@ -75,9 +75,13 @@ pub enum Output {
 }
 
 impl DeployArgs {
-    pub fn options(&self, shadow: &ShadowArgs, script: &ScriptArgs) -> ApplyOptions {
-        let timeouts = script.timeouts();
-        ApplyOptions {
+    pub fn options(
+        &self,
+        shadow: &ShadowArgs,
+        script: &ScriptArgs,
+    ) -> Result<ApplyOptions, CliError> {
+        let timeouts = script.timeouts()?;
+        Ok(ApplyOptions {
             history_schema: shadow.history.history_schema.clone(),
             lock_timeout: timeouts.lock,
             statement_timeout: timeouts.statement,
@@ -88,12 +92,12 @@ impl DeployArgs {
             limits: shadow.limits(),
             fail_on: None,
             allow: Vec::new(),
-        }
+        })
     }
 }
 
 pub async fn run(args: ApplyArgs) -> Result<ExitCode, CliError> {
-    let mut apply_options = args.deploy.options(&args.shadow, &args.script);
+    let mut apply_options = args.deploy.options(&args.shadow, &args.script)?;
     apply_options.fail_on = args.fail_on.map(FailOn::severity);
     apply_options.allow = args.allow.clone();
     if let Some(project) = super::config::load()? {
@@ -108,25 +112,32 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, CliError> {
     let (target, deployment) = match &args.to {
         None => {
             let Some(db) = &args.db else {
-                return Err(CliError::Usage(
-                    "apply PLAN_DIR needs --db URL, the database to apply the plan to".to_owned(),
-                ));
+                return Err(CliError::Usage {
+                    command: "apply",
+                    message: "apply PLAN_DIR needs --db URL, the database to apply the plan to"
+                        .to_owned(),
+                });
             };
             let dir = Path::new(&args.source);
-            (super::live_database(db)?, Deployment::read(dir)?)
+            (super::live_database(db, "apply")?, Deployment::read(dir)?)
         }
         Some(to) => {
             if args.db.is_some() {
-                return Err(CliError::Usage(
-                    "apply FROM TO applies to FROM; --db is for a plan's directory".to_owned(),
-                ));
+                return Err(CliError::Usage {
+                    command: "apply",
+                    message: "apply FROM TO applies to FROM; --db is for a plan's directory"
+                        .to_owned(),
+                });
             }
             let from = parse_source(&args.source)?;
             let SourceSpec::Url(target) = from.spec.clone() else {
-                return Err(CliError::Usage(format!(
-                    "apply FROM TO needs a live database as FROM, not {}",
-                    from.spec.label()
-                )));
+                return Err(CliError::Usage {
+                    command: "apply",
+                    message: format!(
+                        "apply FROM TO needs a live database as FROM, not {}",
+                        from.spec.label()
+                    ),
+                });
             };
             let to = parse_source(to)?;
             let (deployment, _) =

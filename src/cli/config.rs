@@ -36,6 +36,8 @@ pub struct Config {
     pub accept: Vec<Accepted>,
     #[serde(default)]
     pub script: ScriptDefaults,
+    #[serde(default)]
+    pub output: OutputDefaults,
 }
 
 /// One environment: exactly one of a URL, `.sql` files or a snapshot.
@@ -63,6 +65,32 @@ pub struct ScriptDefaults {
     /// Plan `--online` by default.
     #[serde(default)]
     pub online: bool,
+    /// `--lock-timeout` and `--statement-timeout` (`"3s"`, `"500ms"`;
+    /// `"0"` leaves the server's setting).
+    #[serde(default, deserialize_with = "duration")]
+    pub lock_timeout: Option<std::time::Duration>,
+    #[serde(default, deserialize_with = "duration")]
+    pub statement_timeout: Option<std::time::Duration>,
+}
+
+/// What commands write by default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputDefaults {
+    /// `pgrift report --format`.
+    pub format: Option<super::report::Format>,
+    /// `pgrift plan --layout`.
+    pub layout: Option<super::plan::LayoutArg>,
+}
+
+/// A duration as the command line takes it.
+fn duration<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<std::time::Duration>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    super::risk::parse_limit(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// A reviewed risk.
@@ -319,6 +347,20 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
     }
     if config.script.online {
         out.push_str("script --online\n");
+    }
+    for (option, limit) in [
+        ("lock-timeout", config.script.lock_timeout),
+        ("statement-timeout", config.script.statement_timeout),
+    ] {
+        if let Some(limit) = limit {
+            out.push_str(&format!("script --{option} {limit:?}\n"));
+        }
+    }
+    if let Some(format) = config.output.format {
+        out.push_str(&format!("report --format {}\n", super::value_name(format)));
+    }
+    if let Some(layout) = config.output.layout {
+        out.push_str(&format!("plan --layout {}\n", super::value_name(layout)));
     }
     let today = today();
     for accepted in &config.accept {

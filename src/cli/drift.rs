@@ -34,7 +34,7 @@ pub struct DriftArgs {
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
     /// A file of targets, one per line (blank lines and # comments left out)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long = "targets", visible_alias = "targets-file", value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
     /// How many targets are read at once
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -77,8 +77,10 @@ struct Checked {
 fn targets(args: &DriftArgs) -> Result<Vec<String>, CliError> {
     let mut targets = args.targets.clone();
     if let Some(file) = &args.targets_file {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+        let text = std::fs::read_to_string(file).map_err(|e| CliError::Usage {
+            command: "drift",
+            message: format!("{}: {e}", file.display()),
+        })?;
         targets.extend(
             text.lines()
                 .map(str::trim)
@@ -87,9 +89,10 @@ fn targets(args: &DriftArgs) -> Result<Vec<String>, CliError> {
         );
     }
     if targets.is_empty() {
-        return Err(CliError::Usage(
-            "drift needs targets: give them as arguments or in --targets-file".to_owned(),
-        ));
+        return Err(CliError::Usage {
+            command: "drift",
+            message: "drift needs targets: give them as arguments or in --targets".to_owned(),
+        });
     }
     Ok(targets)
 }

@@ -25,8 +25,12 @@ pub enum CliError {
     Layout { dir: PathBuf, source: LayoutError },
     #[error(transparent)]
     Deploy(#[from] DeployError),
-    #[error("{0}")]
-    Usage(String),
+    /// Arguments of `command` that do not go together.
+    #[error("{message}")]
+    Usage {
+        command: &'static str,
+        message: String,
+    },
     #[error("{}: {message}", path.display())]
     Config { path: PathBuf, message: String },
     #[error("env.{env}: the environment variable {variable} is not set")]
@@ -66,7 +70,9 @@ impl CliError {
                 Some("check that the directory exists and is writable".to_owned())
             }
             CliError::Deploy(e) => e.hint(),
-            CliError::Usage(_) => Some("`pgrift help apply` shows both forms".to_owned()),
+            CliError::Usage { command, .. } => {
+                Some(format!("`pgrift help {command}` shows what it takes"))
+            }
             CliError::Config { .. } => Some(
                 "fix the file, or point PGRIFT_CONFIG at another; `pgrift config` prints what is read".to_owned(),
             ),

@@ -36,7 +36,7 @@ fn or_dash(value: Option<&str>) -> String {
 }
 
 pub async fn run(args: HistoryArgs) -> Result<ExitCode, CliError> {
-    let target = super::live_database(&args.db)?;
+    let target = super::live_database(&args.db, "history")?;
     let client = deploy::connect(&target).await?;
     if let Some(id) = args.id {
         let shown = deploy::show(&client, &args.history.history_schema, id).await?;

@@ -139,7 +139,7 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  pgrift drift --reference schema/ $TENANT_1_URL $TENANT_2_URL\n",
-        "  pgrift drift --reference prod --targets-file tenants.txt --jobs 16 --out drift/ --format json\n\n",
+        "  pgrift drift --reference prod --targets tenants.txt --jobs 16 --out drift/ --format json\n\n",
         "Each target is compared with the reference (read once); the table says whether it is in \
          sync, what the script that brings it in line adds (+), changes (~), replaces (±) and drops (-), \
          and its worst risk. --out writes each target's forward.sql and report.md.\n\n",
@@ -300,6 +300,13 @@ impl ShadowArgs {
     }
 }
 
+/// The name the command line gives `value` of its option.
+pub fn value_name(value: impl clap::ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
 /// A limit given on the command line, where `0` means none.
 fn limit(duration: Duration) -> Option<Duration> {
     (!duration.is_zero()).then_some(duration)
@@ -322,9 +329,10 @@ pub struct ScriptArgs {
     /// The lock_timeout each script sets: a statement that waits longer for
     /// a lock gives up and the script stops, its transaction rolled back,
     /// instead of queueing every query on the table behind it. 0 leaves the
-    /// server's setting
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = risk::parse_limit)]
-    pub lock_timeout: Duration,
+    /// server's setting [default: 5s, or [script] lock_timeout in
+    /// pgrift.toml]
+    #[arg(long, value_name = "DURATION", value_parser = risk::parse_limit)]
+    pub lock_timeout: Option<Duration>,
     /// The statement_timeout each script sets; none by default, since
     /// rewriting a large table may rightly take hours. 0 leaves the server's
     /// setting
@@ -369,11 +377,21 @@ impl ScriptArgs {
         parts
     }
 
-    pub fn timeouts(&self) -> Timeouts {
-        Timeouts {
-            lock: limit(self.lock_timeout),
-            statement: self.statement_timeout.and_then(limit),
-        }
+    /// The limits the scripts set: those given, else the project file's,
+    /// else a lock_timeout of 5 seconds and no statement_timeout.
+    pub fn timeouts(&self) -> Result<Timeouts, CliError> {
+        let script = config::load()?.map(|p| &p.config.script);
+        let lock = self
+            .lock_timeout
+            .or(script.and_then(|s| s.lock_timeout))
+            .unwrap_or(Duration::from_secs(5));
+        let statement = self
+            .statement_timeout
+            .or(script.and_then(|s| s.statement_timeout));
+        Ok(Timeouts {
+            lock: limit(lock),
+            statement: statement.and_then(limit),
+        })
     }
 }
 
@@ -384,13 +402,16 @@ pub struct SourceArg {
 
 /// A live database argument: a connection string, or an environment of
 /// the project file whose `url` it is.
-pub fn live_database(arg: &str) -> Result<ConnInfo, CliError> {
+pub fn live_database(arg: &str, command: &'static str) -> Result<ConnInfo, CliError> {
     match parse_source(arg)?.spec {
         SourceSpec::Url(info) => Ok(info),
-        other => Err(CliError::Usage(format!(
-            "{} is not a live database: deployments go to a connection string or an environment with a url",
-            other.label()
-        ))),
+        other => Err(CliError::Usage {
+            command,
+            message: format!(
+                "{} is not a live database: deployments go to a connection string or an environment with a url",
+                other.label()
+            ),
+        }),
     }
 }
 
@@ -485,7 +506,7 @@ pub fn options(
         check_forward: false,
         check_reverse: false,
         probe: risk.probe.clone(),
-        timeouts: script.timeouts(),
+        timeouts: script.timeouts()?,
         tool_tables: Vec::new(),
         tool_schema: None,
         history_schema: Some(shadow.history.history_schema.clone()),

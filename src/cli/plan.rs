@@ -33,16 +33,16 @@ pub struct PlanArgs {
     /// <n>_<name>.sql), numbered after the highest migration already in DIR;
     /// sqitch: deploy/, revert/ and verify/<name>.sql and a line of
     /// sqitch.plan
+    /// [default: plain, or [output] layout in pgrift.toml]
     #[arg(
         long,
         value_enum,
-        default_value = "plain",
         requires_if("flyway", "name"),
         requires_if("golang-migrate", "name"),
         requires_if("dbmate", "name"),
         requires_if("sqitch", "name")
     )]
-    pub layout: LayoutArg,
+    pub layout: Option<LayoutArg>,
     /// The migration's name in its file names (letters, digits, '_' and '-'), e.g. add_refunds
     #[arg(long, value_name = "NAME", value_parser = parse_name)]
     pub name: Option<String>,
@@ -61,7 +61,8 @@ fn parse_name(name: &str) -> Result<String, String> {
 }
 
 /// The tools `--layout` writes for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum LayoutArg {
     Plain,
     Flyway,
@@ -84,13 +85,32 @@ impl LayoutArg {
 
 pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     let config = args.risk.config(&args.from)?;
+    let layout = match args.layout {
+        Some(layout) => layout.layout(),
+        None => {
+            let configured = super::config::load()?.and_then(|p| p.config.output.layout);
+            if let Some(layout) = configured.filter(|l| *l != LayoutArg::Plain)
+                && args.name.is_none()
+            {
+                return Err(CliError::Usage {
+                    command: "plan",
+                    message: format!(
+                        "the layout {} of pgrift.toml's [output] needs --name, the migration's \
+                         name (or give --layout plain)",
+                        super::value_name(layout)
+                    ),
+                });
+            }
+            configured.unwrap_or(LayoutArg::Plain).layout()
+        }
+    };
     let (from, to) = (parse_source(&args.from)?, parse_source(&args.to)?);
     let options = pgrift::Options {
         reverse: true,
         check_forward: true,
         check_reverse: true,
-        tool_tables: args.layout.layout().history_table().into_iter().collect(),
-        tool_schema: args.layout.layout().history_schema(),
+        tool_tables: layout.history_table().into_iter().collect(),
+        tool_schema: layout.history_schema(),
         ..options(&args.shadow, &config, &args.script)?
     };
     let comparison = compare(&from, &to, &options, args.shadow.quiet, false).await?;
@@ -105,7 +125,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         path: args.out.clone(),
         source,
     })?;
-    if let (layout, Some(name)) = (args.layout.layout(), &args.name)
+    if let Some(name) = &args.name
         && layout != Layout::Plain
     {
         let status = write_migration(&args.out, layout, name, &comparison, reverse)?;

@@ -43,7 +43,7 @@ pub async fn run(args: RehearseArgs) -> Result<ExitCode, CliError> {
         eprintln!("nothing to rehearse: the schemas do not differ");
         return Ok(ExitCode::from(EXIT_OK));
     }
-    let options = args.deploy.options(&args.shadow, &args.script);
+    let options = args.deploy.options(&args.shadow, &args.script)?;
     let mut progress = Reporter::without_lines(args.deploy.output, deployment.statements().len());
     let rehearsal = deploy::rehearse(
         &shadow,

@@ -14,7 +14,8 @@ use super::{
 };
 use pgrift::report;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// A table grouped by severity, coloured on a terminal unless NO_COLOR is set
     Terminal,
@@ -34,9 +35,9 @@ pub struct ReportArgs {
     /// The schema wanted, in the same forms (e.g. schema.sql)
     #[arg(value_name = "TO")]
     pub to: String,
-    /// The report format
-    #[arg(long, short, value_enum, default_value = "terminal")]
-    pub format: Format,
+    /// The report format [default: terminal, or [output] format in pgrift.toml]
+    #[arg(long, short, value_enum)]
+    pub format: Option<Format>,
     /// Write the report to this file instead of stdout (e.g. -o report.html)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -67,7 +68,13 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
 
     let mut out = Vec::new();
     let color = args.output.is_none() && report::use_color();
-    let rendered = match args.format {
+    let format = match args.format {
+        Some(format) => format,
+        None => super::config::load()?
+            .and_then(|project| project.config.output.format)
+            .unwrap_or(Format::Terminal),
+    };
+    let rendered = match format {
         Format::Terminal => {
             let width = if args.output.is_none() {
                 output_width()

@@ -26,8 +26,8 @@ pub struct RollbackArgs {
 }
 
 pub async fn run(args: RollbackArgs) -> Result<ExitCode, CliError> {
-    let target = super::live_database(&args.db)?;
-    let options = args.deploy.options(&args.shadow, &args.script);
+    let target = super::live_database(&args.db, "rollback")?;
+    let options = args.deploy.options(&args.shadow, &args.script)?;
     // The number of statements is known only once the deployment is read;
     // the bar grows to it with the first statement.
     let mut progress = Reporter::new(args.deploy.output, 0);

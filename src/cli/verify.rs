@@ -24,7 +24,7 @@ pub struct VerifyArgs {
 
 pub async fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let deployment = Deployment::read(&args.plan)?;
-    let target = super::live_database(&args.db)?;
+    let target = super::live_database(&args.db, "verify")?;
     let client = deploy::connect(&target).await?;
     let live = deploy::live_catalog(
         &client,

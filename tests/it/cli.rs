@@ -843,7 +843,8 @@ async fn a_project_file_names_environments_filters_and_accepted_risks() {
     write(
         "[env.old]\nsql = \"from.sql\"\n[env.new]\nsql = \"to.sql\"\n\
          [env.prod]\nurl = \"postgres://app:s3cret@db.invalid/prod\"\n\
-         [risk]\nfail_on = \"medium\"\n[filter]\nignore = [\"comments\"]\n",
+         [risk]\nfail_on = \"medium\"\n[filter]\nignore = [\"comments\"]\n\
+         [script]\nlock_timeout = \"2s\"\n[output]\nformat = \"json\"\n",
     );
     // Found from a subdirectory, as cargo finds Cargo.toml.
     let gated = pgrift_in(&nested, &["diff", "old", "new"]).await;
@@ -869,6 +870,22 @@ async fn a_project_file_names_environments_filters_and_accepted_risks() {
     );
     assert!(!shown.contains("s3cret"), "the password is hidden: {shown}");
     assert!(shown.contains("filter --ignore comments"), "{shown}");
+    assert!(shown.contains("script --lock-timeout 2s"), "{shown}");
+    assert!(shown.contains("report --format json"), "{shown}");
+    let script = stdout(&gated);
+    assert!(script.contains("SET lock_timeout = '2s';"), "{script}");
+    let flag_wins = pgrift_in(&nested, &["diff", "old", "new", "--lock-timeout", "3s"]).await;
+    assert!(
+        stdout(&flag_wins).contains("SET lock_timeout = '3s';"),
+        "{}",
+        stdout(&flag_wins)
+    );
+    let json = pgrift_in(&nested, &["report", "old", "new", "--fail-on", "high"]).await;
+    assert!(
+        stdout(&json).starts_with("{\n  \"format\": \"pgrift-report\""),
+        "{}",
+        stdout(&json)
+    );
 
     // Every medium risk of the demo accepted, one acceptance expired.
     let risks = pgrift_in(&nested, &["report", "old", "new", "--format", "json"]).await;

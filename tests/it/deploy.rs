@@ -624,7 +624,7 @@ async fn drift_checks_a_fleet_against_one_reference() {
         path(&to),
         &urls[0],
         &urls[1],
-        "--targets-file",
+        "--targets",
         path(&list),
         "--jobs",
         "3",
