@@ -734,6 +734,7 @@ fn rich_snapshot() -> Snapshot {
         options: vec!["security_barrier=true".into()],
         comment: None,
         column_comments: Vec::new(),
+        columns: Vec::new(),
     });
     catalog.functions = vec![
         function(

@@ -518,6 +518,22 @@ pub fn alter_spreads<'a>(old: Obj<'a>, new: Obj<'a>, statements: &[Stmt]) -> boo
     Obj::pair(old, new, Spreads(statements)).unwrap_or(false)
 }
 
+/// Whether an alter states the object's whole new definition (`CREATE OR
+/// REPLACE VIEW`): nothing its old definition used is needed afterwards, so
+/// a dependency that is dropped need not replace it, as long as the alter
+/// runs before the drop.
+pub fn alter_redefines(statements: &[Stmt]) -> bool {
+    statements.iter().any(|s| {
+        matches!(
+            s,
+            Stmt::CreateView {
+                or_replace: true,
+                ..
+            }
+        )
+    })
+}
+
 impl ObjectId {
     /// The noun a user reads in a message (`table`, `column` …).
     pub fn kind_name(&self) -> &'static str {

@@ -36,6 +36,11 @@ pub struct View {
     /// owner's privileges.
     #[serde(default)]
     pub owner: Name,
+    /// Each column's name, type and collation, in order, as one text: what
+    /// `CREATE OR REPLACE VIEW` must keep. Empty in a snapshot written
+    /// before it was read, which then never replaces a view in place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
 }
 
 /// A comment on one column of a view.
@@ -46,15 +51,38 @@ pub struct ColumnComment {
 }
 
 pub fn compare(old: &View, new: &View) -> Delta {
+    let privileges = || acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner);
     if old == new
         || (old.definition == new.definition
             && old.options == new.options
             && old.materialized == new.materialized)
     {
-        Delta::Same.and(acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner))
+        Delta::Same.and(privileges())
+    } else if replaces_in_place(old, new) {
+        Delta::Alter(vec![Stmt::CreateView {
+            name: new.name.clone(),
+            materialized: false,
+            or_replace: true,
+            options: new.options.clone(),
+            query: ServerSql(new.definition.clone()),
+        }])
+        .and(privileges())
     } else {
         Delta::Replace
     }
+}
+
+/// Whether `CREATE OR REPLACE VIEW` turns `old` into `new`, so that what
+/// is built on the view stays: a plain view whose new query keeps every
+/// column (name, type and collation, in order) and may add more at the
+/// end, with the same options (the statement sets options, but cannot
+/// reset one).
+fn replaces_in_place(old: &View, new: &View) -> bool {
+    !old.materialized
+        && !new.materialized
+        && old.options == new.options
+        && !old.columns.is_empty()
+        && new.columns.starts_with(&old.columns)
 }
 
 /// `GRANT` names a view, as a materialized view, as a table.
@@ -66,6 +94,7 @@ pub fn create(view: &View) -> Vec<Stmt> {
     let mut stmts = vec![Stmt::CreateView {
         name: view.name.clone(),
         materialized: view.materialized,
+        or_replace: false,
         options: view.options.clone(),
         query: ServerSql(view.definition.clone()),
     }];
@@ -95,6 +124,7 @@ pub struct Raw {
     column_comments: Vec<ColumnComment>,
     acl: Acl,
     owner: Name,
+    columns: Vec<String>,
 }
 
 const QUERY: &str = concat!(
@@ -112,6 +142,14 @@ const QUERY: &str = concat!(
       JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
       WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) AS column_comments, \
+     ARRAY(SELECT pg_catalog.quote_ident(a.attname) OPERATOR(pg_catalog.||) ' ' \
+       OPERATOR(pg_catalog.||) pg_catalog.format_type(a.atttypid, a.atttypmod) \
+       OPERATOR(pg_catalog.||) COALESCE(' COLLATE ' OPERATOR(pg_catalog.||) \
+        (SELECT pg_catalog.quote_ident(co.collname) FROM pg_catalog.pg_collation co \
+         WHERE co.oid = a.attcollation), '') \
+      FROM pg_catalog.pg_attribute a \
+      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+      ORDER BY a.attnum) AS columns, \
      pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, ",
     acl_json!("c.relacl", "c.relowner", "pg_catalog.acldefault('r', c.relowner)"),
     " AS acl \
@@ -307,6 +345,7 @@ impl ReadKind for View {
                 row.get("commented_columns")?,
                 row.get("column_comments")?,
             ),
+            columns: row.get("columns")?,
         })
     }
 
@@ -338,6 +377,7 @@ impl ReadKind for View {
                     column_comments: row.column_comments,
                     acl: row.acl,
                     owner: row.owner,
+                    columns: row.columns,
                 }
             })
             .collect())
@@ -364,5 +404,30 @@ mod tests {
             ["check_option=local", "security_barrier=true"]
         );
         assert!(sorted_options(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn only_appended_columns_replace_in_place() {
+        let view = |columns: &[&str], materialized| View {
+            name: QualName::new("public", "v"),
+            materialized,
+            definition: format!("SELECT {}", columns.join(", ")),
+            options: Vec::new(),
+            comment: None,
+            column_comments: Vec::new(),
+            acl: Acl::default(),
+            owner: Name::default(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        let in_place = |old: &View, new: &View| matches!(compare(old, new), Delta::Alter(_));
+        let ab = view(&["a integer", "b text COLLATE \"C\""], false);
+        assert!(in_place(&ab, &view(&["a integer", "b text COLLATE \"C\"", "c date"], false)));
+        assert!(!in_place(&ab, &view(&["a integer"], false)), "a column goes");
+        assert!(!in_place(&ab, &view(&["a bigint", "b text COLLATE \"C\""], false)));
+        assert!(!in_place(&ab, &view(&["b text COLLATE \"C\"", "a integer"], false)));
+        assert!(!in_place(&ab, &view(&["a integer", "b text"], false)), "a collation");
+        let mat = view(&["a integer"], true);
+        assert!(!in_place(&mat, &view(&["a integer", "b date"], true)));
+        assert!(!in_place(&view(&[], false), &ab), "an older snapshot");
     }
 }

@@ -331,7 +331,9 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
 /// - a recreated enum type or domain: its columns are retyped (a type
 ///   change), and everything else that uses it (defaults, indexes,
 ///   functions) goes;
-/// - a dropped or replaced object: all of its dependents.
+/// - a dropped or replaced object: all of its dependents, except one that is
+///   redefined in place (`catalog::alter_redefines`) without a dropped
+///   object.
 fn close_over_dependents(
     from: &Objects<'_>,
     to: &Objects<'_>,
@@ -370,11 +372,20 @@ fn close_over_dependents(
         // columns and partitions with it.
         let cause_is_replaced_table = matches!(cause, ObjectId::Table { .. })
             && matches!(decisions[cause_pair], Some(Decision::Replace(_)));
+        let cause_is_dropped = matches!(decisions[cause_pair], Some(Decision::Drop));
         for &dependent_ix in from.dependents(cause_ix) {
             let p = pairs.of_from[dependent_ix as usize];
             let Some(new_ix) = pairs.pairs[p].1 else {
                 continue;
             };
+            // Redefined in place before the drop (the plan orders a
+            // dependent's alter before the drop of what it used), it keeps
+            // what is built on it.
+            if cause_is_dropped
+                && matches!(&decisions[p], Some(Decision::Alter(stmts)) if catalog::alter_redefines(stmts))
+            {
+                continue;
+            }
             let new = to.obj(new_ix);
             let reason = || format!("depends on {} {cause}, which changes", cause.kind_name());
             let replace = || match decisions[p] {

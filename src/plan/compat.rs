@@ -611,6 +611,7 @@ mod tests {
                         name: QualName::new("public", "mine"),
                     },
                     vec![Stmt::CreateView {
+                        or_replace: false,
                         name: QualName::new("public", "mine"),
                         materialized: false,
                         options: vec!["security_invoker=true".to_owned()],

@@ -163,6 +163,7 @@ mod tests {
             materialized: false,
             options: Vec::new(),
             column_comments: Vec::new(),
+            columns: Vec::new(),
             comment: None,
         }
     }

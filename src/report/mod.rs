@@ -522,6 +522,7 @@ mod tests {
             options: Vec::new(),
             comment: None,
             column_comments: Vec::new(),
+            columns: Vec::new(),
         }
     }
 

@@ -96,6 +96,7 @@ pub fn from_catalog() -> Catalog {
             options: Vec::new(),
             comment: None,
             column_comments: Vec::new(),
+            columns: Vec::new(),
         }],
         functions: vec![touch("  new.email := lower(new.email);\n")],
         triggers: vec![Trigger {
@@ -151,6 +152,7 @@ pub fn to_catalog() -> Catalog {
             options: Vec::new(),
             comment: None,
             column_comments: Vec::new(),
+            columns: Vec::new(),
         }],
         functions: vec![
             touch("  new.email := lower(btrim(new.email));\n"),

@@ -330,6 +330,7 @@ mod tests {
             options: Vec::new(),
             comment: None,
             column_comments: Vec::new(),
+            columns: Vec::new(),
         });
         let mut out = Vec::new();
         write(&mut out, &tampered).unwrap();

@@ -631,9 +631,12 @@ pub enum Stmt {
         name: QualName,
         if_exists: bool,
     },
+    /// `or_replace` writes `CREATE OR REPLACE VIEW`, which keeps what is
+    /// built on the view (never for a materialized view).
     CreateView {
         name: QualName,
         materialized: bool,
+        or_replace: bool,
         options: Vec<String>,
         query: ServerSql,
     },
@@ -1187,6 +1190,7 @@ impl fmt::Display for Stmt {
             Stmt::CreateView {
                 name,
                 materialized,
+                or_replace,
                 options,
                 query,
             } => {
@@ -1195,7 +1199,8 @@ impl fmt::Display for Stmt {
                 } else {
                     "VIEW"
                 };
-                write!(f, "CREATE {kind} {name}")?;
+                let or_replace = if *or_replace { "OR REPLACE " } else { "" };
+                write!(f, "CREATE {or_replace}{kind} {name}")?;
                 if !options.is_empty() {
                     // Options are `key=value` pairs read from `reloptions`;
                     // keys are plain words and values are quoted here.

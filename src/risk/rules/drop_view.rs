@@ -1,5 +1,6 @@
 //! Dropping a view breaks the queries that use it. A view the script drops
-//! and creates again with a new definition may return other columns; one
+//! and creates again with a new definition may return other columns, and
+//! one redefined in place (`CREATE OR REPLACE VIEW`) other rows; one
 //! recreated unchanged (because something under it changed) is invisible
 //! to clients, since the script runs in one transaction.
 
@@ -8,8 +9,26 @@ use crate::sql::Stmt;
 use super::{Category, Context, Risk, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::DropView { name, materialized } = site.stmt else {
-        return Vec::new();
+    let (name, materialized) = match site.stmt {
+        Stmt::DropView { name, materialized } => (name, materialized),
+        Stmt::CreateView {
+            name,
+            or_replace: true,
+            ..
+        } => {
+            return vec![risk(
+                Rule::DropView,
+                site,
+                Category::BreaksClients,
+                Severity::Low,
+                format!(
+                    "The view {name} gets a new definition in place: its columns stay and new \
+                     ones are appended, but its rows may differ"
+                ),
+                "check that the queries using it still work with the new definition",
+            )];
+        }
+        _ => return Vec::new(),
     };
     let kind = if *materialized {
         "materialized view"
@@ -48,6 +67,10 @@ mod tests {
     use crate::catalog::{Catalog, View};
 
     fn schema(definition: Option<&str>) -> Catalog {
+        schema_with(definition, &[])
+    }
+
+    fn schema_with(definition: Option<&str>, columns: &[&str]) -> Catalog {
         let mut c = catalog(vec![]);
         c.views.extend(definition.map(|d| View {
             acl: Default::default(),
@@ -58,6 +81,7 @@ mod tests {
             options: Vec::new(),
             comment: None,
             column_comments: Vec::new(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         }));
         c
     }
@@ -78,6 +102,17 @@ mod tests {
             &schema(Some(" SELECT 2 AS two;")),
             &[
                 "low breaks-clients public.active_users: The view public.active_users is replaced with a new definition: queries that rely on its columns may break",
+            ],
+        );
+        check(
+            Rule::DropView,
+            &schema_with(Some(" SELECT 1 AS one;"), &["one integer"]),
+            &schema_with(
+                Some(" SELECT 1 AS one, 2 AS two;"),
+                &["one integer", "two integer"],
+            ),
+            &[
+                "low breaks-clients public.active_users: The view public.active_users gets a new definition in place: its columns stay and new ones are appended, but its rows may differ",
             ],
         );
     }
