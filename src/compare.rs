@@ -13,6 +13,7 @@ use thiserror::Error;
 
 use crate::catalog::Warning;
 use crate::catalog::acl::leave_out_privileges;
+use crate::catalog::owner::leave_out_owners;
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
 use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, RoleError, Timeouts};
@@ -62,12 +63,15 @@ pub struct Options {
 }
 
 /// What a comparison leaves out of both sides, for teams whose environments
-/// differ on purpose (`--ignore privileges`).
+/// differ on purpose (`--ignore privileges`, `--ignore owners`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ignore {
     /// Every object's privileges are taken as its default: no `GRANT` or
     /// `REVOKE` is compared or written.
     pub privileges: bool,
+    /// Every object is taken as owned by whoever runs the script: no owner
+    /// is compared and no `OWNER TO` written.
+    pub owners: bool,
     /// No note is made of columns that stand in another order.
     pub column_order: bool,
 }
@@ -188,7 +192,8 @@ impl CompareError {
             )),
             CompareError::Roles { side, .. } => Some(format!(
                 "pgrift never creates roles: create them on {side}'s server first, or leave \
-                 privileges out of both sides with --ignore privileges"
+                 privileges or owners out of both sides with --ignore privileges or --ignore \
+                 owners"
             )),
             CompareError::Extensions { side, .. } => Some(format!(
                 "install that version's package on {side}'s server, or give the other schema a \
@@ -324,6 +329,9 @@ async fn load_pair(
                 .leave_out_tables(|table| tool_tables.contains(&table.name.as_str()));
             if ignore.privileges {
                 leave_out_privileges(&mut loaded.catalog);
+            }
+            if ignore.owners {
+                leave_out_owners(&mut loaded.catalog);
             }
             loaded.warnings.extend(left_out.iter().map(|table| {
                 format!(

@@ -264,21 +264,21 @@ pub fn leave_out_privileges(catalog: &mut Catalog) {
 }
 
 /// The statements that turn the privileges `old` into `new` on an object
-/// that exists, owned by the role called `owner`.
-pub fn alter(old: &Acl, new: &Acl, target: &GrantTarget, owner: &str) -> Vec<Stmt> {
-    changes(
-        old,
-        new,
-        target,
-        None,
-        &RoleSpec::Role(Ident(owner.to_owned())),
-    )
+/// that exists, owned by `owner` (see `owner::role`).
+pub fn alter(old: &Acl, new: &Acl, target: &GrantTarget, owner: Option<&Name>) -> Vec<Stmt> {
+    changes(old, new, target, None, &super::owner::role(owner))
 }
 
 /// The privileges of the type `name` from `old` (owned by `owner`) to
 /// `new`: altered in place, or, for a type set aside and created again,
 /// those of a new type.
-pub fn of_type(old: &Acl, owner: &str, new: &Acl, name: &QualName, set_aside: bool) -> Vec<Stmt> {
+pub fn of_type(
+    old: &Acl,
+    owner: Option<&Name>,
+    new: &Acl,
+    name: &QualName,
+    set_aside: bool,
+) -> Vec<Stmt> {
     let target = GrantTarget::Type(name.clone());
     if set_aside {
         on_create(new, &target, None)

@@ -20,6 +20,7 @@ mod filter;
 mod id;
 mod kind;
 mod objects;
+pub mod owner;
 
 pub use crate::names::{
     ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,

@@ -14,7 +14,8 @@ use crate::read::deparse::view_definition;
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use super::acl::{self, Acl};
-use crate::sql::{CommentTarget, GrantTarget, Ident, ServerSql, Stmt};
+use super::owner;
+use crate::sql::{CommentTarget, GrantTarget, Ident, OwnedObject, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
@@ -32,10 +33,9 @@ pub struct View {
     /// Its privileges (see `acl.rs`), as a table's.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
 /// A comment on one column of a view.
@@ -51,10 +51,22 @@ pub fn compare(old: &View, new: &View) -> Delta {
             && old.options == new.options
             && old.materialized == new.materialized)
     {
-        Delta::Same.and(acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner))
+        Delta::Same
+            .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
+            .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new)))
     } else {
         Delta::Replace
     }
+}
+
+/// `ALTER … OWNER TO` names each by its own keyword.
+fn owned(view: &View) -> OwnedObject {
+    let keyword = if view.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    owner::named(keyword, &view.name)
 }
 
 /// `GRANT` names a view, as a materialized view, as a table.
@@ -70,6 +82,7 @@ pub fn create(view: &View) -> Vec<Stmt> {
         query: ServerSql(view.definition.clone()),
     }];
     stmts.extend(acl::on_create(&view.acl, &grant_target(view), None));
+    stmts.extend(owner::on_create(view.owner.as_ref(), || owned(view)));
     stmts
 }
 
@@ -94,7 +107,7 @@ pub struct Raw {
     comment: Option<String>,
     column_comments: Vec<ColumnComment>,
     acl: Acl,
-    owner: Name,
+    owner: Option<Name>,
 }
 
 const QUERY: &str = concat!(
@@ -294,7 +307,7 @@ impl ReadKind for View {
         Ok(Raw {
             oid: row.get("oid")?,
             acl: Acl::read(row.get("acl")?, || format!("view {name}"))?,
-            owner: row.get_name("owner")?,
+            owner: Some(row.get_name("owner")?),
             name,
             materialized: row.get("materialized")?,
             definition: view_definition(row.get("definition")?, server_version_num),

@@ -310,7 +310,8 @@ fn limit(duration: Duration) -> Option<Duration> {
 pub struct ScriptArgs {
     /// Leave this out of both sides before comparing them, for environments
     /// that differ on purpose: privileges (no GRANT or REVOKE is compared
-    /// or written), column-order (no note about columns that stand in
+    /// or written), owners (no owner is compared, no OWNER TO written),
+    /// column-order (no note about columns that stand in
     /// another order). Comma-separated or repeated
     #[arg(long, value_name = "WHAT", value_enum, value_delimiter = ',')]
     pub ignore: Vec<Ignored>,
@@ -338,6 +339,7 @@ pub struct ScriptArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Ignored {
     Privileges,
+    Owners,
     ColumnOrder,
 }
 
@@ -345,6 +347,7 @@ impl ScriptArgs {
     pub fn ignore(&self) -> pgrift::Ignore {
         pgrift::Ignore {
             privileges: self.ignore.contains(&Ignored::Privileges),
+            owners: self.ignore.contains(&Ignored::Owners),
             column_order: self.ignore.contains(&Ignored::ColumnOrder),
         }
     }

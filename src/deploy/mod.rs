@@ -424,13 +424,16 @@ pub async fn apply(
     let monitor = connect(target).await?;
     run::lock_deployments(&client).await?;
     progress.event(Event::Checking);
-    let live = live_catalog(
+    let mut live = live_catalog(
         &client,
         &options.limits,
         &options.history_schema,
         &deployment.plan.filter,
     )
     .await?;
+    // An owner the plan's FROM does not know (its objects came from `.sql`
+    // files) is no drift, whoever it is.
+    crate::catalog::owner::unknown_as_in(&mut live, &deployment.from);
     let drift = changes(&deployment.from, &live)?;
     if !drift.is_empty() {
         if changes(&live, &deployment.to)?.is_empty() {

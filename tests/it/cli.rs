@@ -1039,3 +1039,111 @@ async fn a_script_naming_a_role_the_live_server_lacks_is_refused() {
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }
+
+/// A live database's owners are compared by name with another's; a script
+/// that gives an object to a role the target lacks is refused like a grant
+/// to one, and `--ignore owners` leaves owners out of both sides. A `.sql`
+/// source names no owner, so it changes none.
+#[tokio::test]
+async fn owners_are_compared_checked_and_ignored() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let kept = "pgrift_it_owner \"kept\"\n*/ rôle";
+    let gone = "pgrift_it_owner_gone";
+    let (kept_q, gone_q) = (
+        pgrift::sql::quote_ident(kept),
+        pgrift::sql::quote_ident(gone),
+    );
+    admin
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {kept_q}; CREATE ROLE {kept_q} NOLOGIN; \
+             DROP ROLE IF EXISTS {gone_q}; CREATE ROLE {gone_q} NOLOGIN"
+        ))
+        .await
+        .expect("create roles");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema = dir.path().join("schema.sql");
+    std::fs::write(&schema, "CREATE TABLE t (id integer);\n").expect("write");
+    let from = live_database(&cluster, "cli_owners_from", &schema).await;
+    let to = live_database(&cluster, "cli_owners_to", &schema).await;
+    let from_url = cluster.conninfo(&from).to_string();
+    let to_url = cluster.conninfo(&to).to_string();
+    cluster
+        .connect(&to)
+        .await
+        .expect("connect")
+        .batch_execute(&format!("ALTER TABLE t OWNER TO {kept_q}"))
+        .await
+        .expect("owner");
+
+    let out = pgrift(&["diff", &from_url, &to_url]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("ALTER TABLE public.t OWNER TO {kept_q};")),
+        "{}",
+        stdout(&out)
+    );
+    let out = pgrift(&[
+        "diff",
+        &from_url,
+        &to_url,
+        "--ignore",
+        "owners",
+        "--exit-code",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let out = pgrift(&["diff", &to_url, path(&schema), "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+
+    // TO's owner is a role FROM's server no longer has.
+    let snapshot = dir.path().join("to.json");
+    cluster
+        .connect(&to)
+        .await
+        .expect("connect")
+        .batch_execute(&format!("ALTER TABLE t OWNER TO {gone_q}"))
+        .await
+        .expect("owner");
+    let out = pgrift(&["snapshot", &to_url, "-o", path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    for db in [&from, &to] {
+        cluster
+            .drop_database(db)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    }
+    admin
+        .batch_execute(&format!("DROP ROLE {gone_q}; DROP ROLE {kept_q}"))
+        .await
+        .expect("drop roles");
+    let from = live_database(&cluster, "cli_owners_gone", &schema).await;
+    let from_url = cluster.conninfo(&from).to_string();
+    let out = pgrift(&["diff", &from_url, path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "", "no script is written");
+    let error = stderr(&out);
+    assert!(
+        error.contains(&format!(
+            "the script names roles the server does not have: {gone_q}"
+        )),
+        "{error}"
+    );
+    assert!(error.contains("--ignore owners"), "{error}");
+    let out = pgrift(&[
+        "diff",
+        &from_url,
+        path(&snapshot),
+        "--ignore",
+        "owners",
+        "--exit-code",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    cluster
+        .drop_database(&from)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+}
