@@ -14,6 +14,7 @@ use thiserror::Error;
 use crate::catalog::Warning;
 use crate::catalog::acl::leave_out_privileges;
 use crate::catalog::owner::leave_out_owners;
+use crate::catalog::role_map::RoleMap;
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
 use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, RoleError, Timeouts};
@@ -60,6 +61,8 @@ pub struct Options {
     pub filter: crate::catalog::Filter,
     /// What both sides leave out before they are compared (`--ignore`).
     pub ignore: Ignore,
+    /// The role names both sides are read through (`--map-role`).
+    pub role_map: RoleMap,
 }
 
 /// What a comparison leaves out of both sides, for teams whose environments
@@ -193,7 +196,7 @@ impl CompareError {
             CompareError::Roles { side, .. } => Some(format!(
                 "pgrift never creates roles: create them on {side}'s server first, or leave \
                  privileges or owners out of both sides with --ignore privileges or --ignore \
-                 owners"
+                 owners, or read a role of one side as the other's with --map-role FROM=TO"
             )),
             CompareError::Extensions { side, .. } => Some(format!(
                 "install that version's package on {side}'s server, or give the other schema a \
@@ -255,10 +258,10 @@ pub async fn compare(
     // Checked before the probes, which would otherwise query a database for
     // a script that cannot run there.
     if options.check_forward {
-        check_compat(&forward, &from, "forward", "FROM", &warnings)?;
+        check_compat(&forward, &from, "forward", "FROM", options, &warnings)?;
     }
     if let Some(reverse) = reverse.as_ref().filter(|_| options.check_reverse) {
-        check_compat(reverse, &to, "reverse", "TO", &warnings)?;
+        check_compat(reverse, &to, "reverse", "TO", options, &warnings)?;
     }
     let start = Instant::now();
     let assessed = assess(
@@ -318,6 +321,7 @@ async fn load_pair(
         let tool_schema = options.tool_schema;
         let filter = options.filter.clone();
         let ignore = options.ignore;
+        let role_map = options.role_map.clone();
         tasks.spawn(async move {
             let start = Instant::now();
             let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
@@ -327,6 +331,7 @@ async fn load_pair(
             let left_out = loaded
                 .catalog
                 .leave_out_tables(|table| tool_tables.contains(&table.name.as_str()));
+            role_map.apply(&mut loaded.catalog);
             if ignore.privileges {
                 leave_out_privileges(&mut loaded.catalog);
             }
@@ -425,12 +430,14 @@ fn source_warnings(from: &Loaded, to: &Loaded) -> Vec<String> {
 /// offer, or names roles it does not have. A target of unknown version (`empty`, a snapshot that does not
 /// record it) is not checked for features; extensions and roles are checked
 /// only on a live target, since a shadow database's server is not where the script
-/// runs.
+/// runs. A role the role map reads another as counts as the server's when
+/// the other is.
 fn check_compat(
     plan: &Plan,
     target: &Loaded,
     script: &'static str,
     side: &'static str,
+    options: &Options,
     warnings: &Warnings,
 ) -> Result<(), CompareError> {
     if let Some(version) = target.server_version_num {
@@ -442,7 +449,8 @@ fn check_compat(
         })?;
     }
     if let Some(roles) = &target.roles {
-        plan::check_roles(plan, roles).map_err(|source| CompareError::Roles {
+        let roles = options.role_map.roles(roles);
+        plan::check_roles(plan, &roles).map_err(|source| CompareError::Roles {
             script,
             side,
             source,

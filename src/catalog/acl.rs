@@ -242,6 +242,26 @@ pub fn changes(
     stmts
 }
 
+/// Every ACL a catalog holds (columns' own included), to change in place.
+pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Acl)) {
+    catalog.schemas.iter_mut().for_each(|x| f(&mut x.acl));
+    for table in &mut catalog.tables {
+        f(&mut table.acl);
+        table
+            .columns
+            .iter_mut()
+            .filter_map(|c| c.acl.as_deref_mut())
+            .for_each(&mut f);
+    }
+    catalog.views.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.sequences.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.functions.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.enums.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.domains.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.composites.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.ranges.iter_mut().for_each(|x| f(&mut x.acl));
+}
+
 /// Sets every privilege of `catalog` to its default, for `--ignore
 /// privileges`: both sides then hold none to compare.
 pub fn leave_out_privileges(catalog: &mut Catalog) {

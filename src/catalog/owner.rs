@@ -100,7 +100,7 @@ macro_rules! ownable {
 }
 
 /// Every owner a catalog holds, to change in place.
-fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Option<Name>)) {
+pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Option<Name>)) {
     macro_rules! each {
         ($list:ident, $key:expr) => {
             catalog.$list.iter_mut().for_each(|x| f(&mut x.owner))

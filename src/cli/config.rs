@@ -1,5 +1,5 @@
-//! `pgrift.toml`: a project's named environments, filters, risk gate and
-//! accepted risks, found in the current directory or the nearest parent
+//! `pgrift.toml`: a project's named environments, filters, risk gate,
+//! accepted risks and role map, found in the current directory or the nearest parent
 //! (as cargo finds `Cargo.toml`), or where `PGRIFT_CONFIG` says. Command
 //! line options win over it. `pgrift config` prints it resolved.
 
@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{CliError, EXIT_OK, write_output};
 use pgrift::catalog::Filter;
+use pgrift::catalog::role_map::RoleMap;
 use pgrift::source::{self, SourceSpec};
 use pgrift::sql::visible;
 
@@ -36,6 +37,24 @@ pub struct Config {
     pub accept: Vec<Accepted>,
     #[serde(default)]
     pub script: ScriptDefaults,
+    #[serde(default)]
+    pub roles: Roles,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// Role names read as others on both sides, as `--map-role` gives
+    /// them: `map = { dev_owner = "prod_owner" }`.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+}
+
+impl Roles {
+    /// The role map, which `load` has checked.
+    pub fn role_map(&self) -> RoleMap {
+        RoleMap(self.map.clone())
+    }
 }
 
 /// One environment: exactly one of a URL, `.sql` files or a snapshot.
@@ -150,6 +169,8 @@ pub fn read(path: &Path) -> Result<Loaded, CliError> {
         message,
     };
     config.filter.check().map_err(invalid)?;
+    RoleMap::from_pairs(config.roles.map.clone())
+        .map_err(|message| invalid(format!("roles.map: {message}")))?;
     for (name, env) in &config.env {
         let given = [env.url.is_some(), env.sql.is_some(), env.snapshot.is_some()];
         if given.iter().filter(|g| **g).count() != 1 {
@@ -316,6 +337,13 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
     }
     if config.script.online {
         out.push_str("script --online\n");
+    }
+    for (from, to) in &config.roles.map {
+        out.push_str(&format!(
+            "roles --map-role {}={}\n",
+            visible(from),
+            visible(to)
+        ));
     }
     let today = today();
     for accepted in &config.accept {

@@ -315,6 +315,12 @@ pub struct ScriptArgs {
     /// another order). Comma-separated or repeated
     #[arg(long, value_name = "WHAT", value_enum, value_delimiter = ',')]
     pub ignore: Vec<Ignored>,
+    /// Read the role FROM as the role TO on both sides (owners, grantees,
+    /// the roles of policies), for environments whose roles are named
+    /// differently: scripts then name TO. Repeated for each role; instead
+    /// of pgrift.toml's [roles] map
+    #[arg(long = "map-role", value_name = "FROM=TO", value_parser = pgrift::catalog::role_map::RoleMap::parse_pair)]
+    pub map_role: Vec<(String, String)>,
     /// The lock_timeout each script sets: a statement that waits longer for
     /// a lock gives up and the script stops, its transaction rolled back,
     /// instead of queueing every query on the table behind it. 0 leaves the
@@ -480,6 +486,14 @@ pub fn options(
             filter => filter,
         },
         ignore: script.ignore(),
+        role_map: if script.map_role.is_empty() {
+            project
+                .map(|p| p.config.roles.role_map())
+                .unwrap_or_default()
+        } else {
+            pgrift::catalog::role_map::RoleMap::from_pairs(script.map_role.iter().cloned())
+                .map_err(CliError::Usage)?
+        },
     })
 }
 

@@ -1147,3 +1147,157 @@ async fn owners_are_compared_checked_and_ignored() {
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }
+
+/// `--map-role` (or the project file's `[roles] map`) reads the roles of
+/// one environment as another's on both sides: owners, grantees and policy
+/// roles compare as equal, scripts name the mapped role, and a plan carries
+/// the map, so that `apply`'s drift guard and `verify` read the database
+/// through it too.
+#[tokio::test]
+async fn a_role_map_reads_one_environments_roles_as_anothers() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let dev = "pgrift_it_dev \"owner\"\n*/ rôle";
+    let (prod, dev_reader, prod_reader) = (
+        "pgrift_it_prod_owner",
+        "pgrift_it_dev_reader",
+        "pgrift_it_prod_reader",
+    );
+    let q = pgrift::sql::quote_ident;
+    for role in [dev, prod, dev_reader, prod_reader] {
+        admin
+            .batch_execute(&format!(
+                "DROP ROLE IF EXISTS {0}; CREATE ROLE {0} NOLOGIN",
+                q(role)
+            ))
+            .await
+            .expect("create role");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema = |owner: &str, reader: &str, extra: &str| {
+        format!(
+            "CREATE TABLE t (id integer);\nALTER TABLE t OWNER TO {owner};\n\
+             GRANT SELECT ON t TO {reader};\nALTER TABLE t ENABLE ROW LEVEL SECURITY;\n\
+             CREATE POLICY readers ON t FOR SELECT TO {reader} USING (id > 0);\n\
+             CREATE TABLE v (id integer);\nALTER TABLE v OWNER TO {0};\n{extra}",
+            q(dev)
+        )
+    };
+    let from_sql = dir.path().join("from.sql");
+    let to_sql = dir.path().join("to.sql");
+    std::fs::write(&from_sql, schema(&q(prod), &q(prod_reader), "")).expect("write");
+    std::fs::write(
+        &to_sql,
+        schema(
+            &q(dev),
+            &q(dev_reader),
+            &format!(
+                "CREATE TABLE u (id integer);\nALTER TABLE u OWNER TO {};\n",
+                q(dev)
+            ),
+        ),
+    )
+    .expect("write");
+    let from = live_database(&cluster, "cli_map_from", &from_sql).await;
+    let to = live_database(&cluster, "cli_map_to", &to_sql).await;
+    let (from_url, to_url) = (
+        cluster.conninfo(&from).to_string(),
+        cluster.conninfo(&to).to_string(),
+    );
+    let dev_map = format!("{dev}={prod}");
+    let reader_map = format!("{dev_reader}={prod_reader}");
+    let mapped = [
+        "--map-role",
+        dev_map.as_str(),
+        "--map-role",
+        reader_map.as_str(),
+    ];
+
+    let out = pgrift(&["diff", &from_url, &to_url]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("ALTER TABLE public.t OWNER TO {};", q(dev))),
+        "{}",
+        stdout(&out)
+    );
+    let mut args = vec!["diff", from_url.as_str(), to_url.as_str()];
+    args.extend(mapped);
+    let out = pgrift(&args).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    assert!(
+        script.contains("CREATE TABLE public.u")
+            && script.contains(&format!("ALTER TABLE public.u OWNER TO {prod};")),
+        "{script}"
+    );
+    assert!(
+        !script.contains("pgrift_it_dev")
+            && !script.contains("public.t")
+            && !script.contains("public.v"),
+        "{script}"
+    );
+    let bad = pgrift(&["diff", &from_url, &to_url, "--map-role", "nobody"]).await;
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("FROM_ROLE=TO_ROLE"),
+        "{}",
+        stderr(&bad)
+    );
+
+    // The same map from the project file.
+    let toml_string = |s: &str| format!("{:?}", s);
+    std::fs::write(
+        dir.path().join("pgrift.toml"),
+        format!(
+            "[roles]\nmap = {{ {} = {}, {} = {} }}\n",
+            toml_string(dev),
+            toml_string(prod),
+            toml_string(dev_reader),
+            toml_string(prod_reader)
+        ),
+    )
+    .expect("write");
+    let shown = pgrift_in(dir.path(), &["config"]).await;
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains(&format!("roles --map-role {dev_reader}={prod_reader}\n")),
+        "{}",
+        stdout(&shown)
+    );
+    let out = pgrift_in(dir.path(), &["diff", &from_url, &to_url]).await;
+    assert_eq!(stdout(&out), script, "{}", stderr(&out));
+    std::fs::remove_file(dir.path().join("pgrift.toml")).expect("remove");
+
+    // A plan made through the map applies through it: FROM's table v
+    // belongs to the dev role, which the plan reads as the prod one.
+    let release = dir.path().join("release");
+    let mut args = vec![
+        "plan",
+        from_url.as_str(),
+        to_url.as_str(),
+        "--out",
+        path(&release),
+    ];
+    args.extend(mapped);
+    let planned = pgrift(&args).await;
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    let plan_file = std::fs::read_to_string(release.join("plan.json")).expect("plan.json");
+    assert!(plan_file.contains("\"role_map\""), "{plan_file}");
+    let applied = pgrift(&["apply", path(&release), "--db", &from_url, "--yes"]).await;
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let verified = pgrift(&["verify", path(&release), "--db", &from_url]).await;
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+
+    for db in [&from, &to] {
+        cluster
+            .drop_database(db)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    }
+    for role in [dev, prod, dev_reader, prod_reader] {
+        admin
+            .batch_execute(&format!("DROP ROLE {}", q(role)))
+            .await
+            .expect("drop role");
+    }
+}
