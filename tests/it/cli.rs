@@ -1164,15 +1164,8 @@ async fn a_role_map_reads_one_environments_roles_as_anothers() {
         "pgrift_it_prod_reader",
     );
     let q = pgrift::sql::quote_ident;
-    for role in [dev, prod, dev_reader, prod_reader] {
-        admin
-            .batch_execute(&format!(
-                "DROP ROLE IF EXISTS {0}; CREATE ROLE {0} NOLOGIN",
-                q(role)
-            ))
-            .await
-            .expect("create role");
-    }
+    let roles = [dev, prod, dev_reader, prod_reader].map(|role| (role, "NOLOGIN"));
+    create_roles(&admin, &roles).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let schema = |owner: &str, reader: &str, extra: &str| {
         format!(
@@ -1288,16 +1281,178 @@ async fn a_role_map_reads_one_environments_roles_as_anothers() {
     let verified = pgrift(&["verify", path(&release), "--db", &from_url]).await;
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 
-    for db in [&from, &to] {
+    drop_databases_and_roles(&cluster, &admin, &[&from, &to], &roles).await;
+}
+
+/// The owner-change risk asks FROM's live server about the new owner: a
+/// superuser is high, a role that can log in medium, any other role low;
+/// from a snapshot, which has no server, it stays low and says so.
+#[tokio::test]
+async fn an_owner_change_is_judged_by_the_role_on_the_live_server() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let roles = [
+        ("pgrift_it_owner_super", "SUPERUSER NOLOGIN"),
+        ("pgrift_it_owner \"login\"", "LOGIN"),
+        ("pgrift_it_owner_nologin", "NOLOGIN"),
+    ];
+    let q = pgrift::sql::quote_ident;
+    create_roles(&admin, &roles).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema = dir.path().join("schema.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nCREATE TABLE c (id integer);\n",
+    )
+    .expect("write");
+    let from = live_database(&cluster, "cli_owner_risk_from", &schema).await;
+    let to = live_database(&cluster, "cli_owner_risk_to", &schema).await;
+    let (from_url, to_url) = (
+        cluster.conninfo(&from).to_string(),
+        cluster.conninfo(&to).to_string(),
+    );
+    let to_client = cluster.connect(&to).await.expect("connect");
+    for ((role, _), table) in roles.iter().zip(["a", "b", "c"]) {
+        to_client
+            .batch_execute(&format!("ALTER TABLE {table} OWNER TO {}", q(role)))
+            .await
+            .expect("owner");
+    }
+    let out = pgrift(&["report", &from_url, &to_url, "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let text = report.to_string();
+    for expected in [
+        "is a superuser on FROM's server",
+        "can log in on FROM's server",
+        "is no superuser and cannot log in on FROM's server",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let mut severities: Vec<String> = Vec::new();
+    collect_owner_change_severities(&report, &mut severities);
+    severities.sort();
+    assert_eq!(severities, ["high", "low", "medium"], "{text}");
+
+    let snapshot = dir.path().join("from.json");
+    let out = pgrift(&["snapshot", &from_url, "-o", path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = pgrift(&["report", path(&snapshot), &to_url, "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut severities: Vec<String> = Vec::new();
+    collect_owner_change_severities(&report, &mut severities);
+    assert_eq!(severities, ["low", "low", "low"], "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("could not be checked without a live database"),
+        "{report}"
+    );
+
+    drop(to_client);
+    drop_databases_and_roles(&cluster, &admin, &[&from, &to], &roles).await;
+}
+
+/// Creates each role with its attributes (`LOGIN`, `SUPERUSER NOLOGIN`),
+/// dropping one a failed run left behind first.
+async fn create_roles(admin: &tokio_postgres::Client, roles: &[(&str, &str)]) {
+    for (role, attributes) in roles {
+        admin
+            .batch_execute(&format!(
+                "DROP ROLE IF EXISTS {0}; CREATE ROLE {0} {attributes}",
+                pgrift::sql::quote_ident(role)
+            ))
+            .await
+            .expect("create role");
+    }
+}
+
+/// Drops the databases a test made, then the roles that owned things in
+/// them.
+async fn drop_databases_and_roles(
+    cluster: &pgrift::source::Cluster,
+    admin: &tokio_postgres::Client,
+    databases: &[&str],
+    roles: &[(&str, &str)],
+) {
+    for db in databases {
         cluster
             .drop_database(db)
             .await
             .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
     }
-    for role in [dev, prod, dev_reader, prod_reader] {
+    for (role, _) in roles {
         admin
-            .batch_execute(&format!("DROP ROLE {}", q(role)))
+            .batch_execute(&format!("DROP ROLE {}", pgrift::sql::quote_ident(role)))
             .await
             .expect("drop role");
     }
+}
+
+/// The severity of every risk of rule `owner-change` in a JSON report's
+/// forward plan, wherever the report nests it.
+fn collect_owner_change_severities(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("rule").and_then(|r| r.as_str()) == Some("owner-change")
+                && let Some(severity) = map.get("severity").and_then(|s| s.as_str())
+            {
+                out.push(severity.to_owned());
+                return;
+            }
+            for (key, child) in map {
+                if key != "reverse_risks" {
+                    collect_owner_change_severities(child, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                collect_owner_change_severities(item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The security-definer rule reads the definitions the server prints: an
+/// unpinned `SECURITY DEFINER` function is high, a pinned one only
+/// becomes a definer, and text in a body is not an option.
+#[tokio::test]
+async fn security_definer_functions_are_read_as_the_server_prints_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let to = dir.path().join("to.sql");
+    std::fs::write(
+        &to,
+        "CREATE FUNCTION \"unpinned\"\"fn\"() RETURNS integer LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';\n\
+         CREATE FUNCTION pinned() RETURNS integer LANGUAGE sql SECURITY DEFINER \
+         SET search_path = pg_catalog, pg_temp AS 'SELECT 1';\n\
+         CREATE FUNCTION plain() RETURNS text LANGUAGE sql AS $$SELECT 'SECURITY DEFINER'$$;\n",
+    )
+    .expect("write");
+    let out = pgrift(&["report", "empty", path(&to), "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut found: Vec<(String, String)> = report["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .filter(|r| r["rule"] == "security-definer")
+        .map(|r| {
+            (
+                r["object"].as_str().unwrap_or_default().to_owned(),
+                r["severity"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("public.\"unpinned\"\"fn\"()".to_owned(), "high".to_owned()),
+            ("public.pinned()".to_owned(), "medium".to_owned()),
+        ],
+        "{report}"
+    );
 }
