@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use crate::catalog::Warning;
+use crate::catalog::role_map::RoleMap;
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
 use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, RoleError, Timeouts};
@@ -57,6 +58,8 @@ pub struct Options {
     /// What both sides leave out before the diff: schemas and objects by
     /// pattern, and the parts of objects `--ignore` names.
     pub filter: crate::catalog::Filter,
+    /// The role names both sides are read through (`--map-role`).
+    pub role_map: RoleMap,
 }
 
 /// One script of a comparison and its risks.
@@ -175,7 +178,8 @@ impl CompareError {
             )),
             CompareError::Roles { side, .. } => Some(format!(
                 "pgrift never creates roles: create them on {side}'s server first, or leave \
-                 privileges out of both sides with --ignore privileges"
+                 privileges or owners out of both sides with --ignore privileges or --ignore \
+                 owners, or read a role of one side as the other's with --map-role FROM=TO"
             )),
             CompareError::Extensions { side, .. } => Some(format!(
                 "install that version's package on {side}'s server, or give the other schema a \
@@ -237,10 +241,10 @@ pub async fn compare(
     // Checked before the probes, which would otherwise query a database for
     // a script that cannot run there.
     if options.check_forward {
-        check_compat(&forward, &from, "forward", "FROM", &warnings)?;
+        check_compat(&forward, &from, "forward", "FROM", options, &warnings)?;
     }
     if let Some(reverse) = reverse.as_ref().filter(|_| options.check_reverse) {
-        check_compat(reverse, &to, "reverse", "TO", &warnings)?;
+        check_compat(reverse, &to, "reverse", "TO", options, &warnings)?;
     }
     let start = Instant::now();
     let assessed = assess(
@@ -299,6 +303,7 @@ async fn load_pair(
         let history_schema = options.history_schema.clone();
         let tool_schema = options.tool_schema;
         let filter = options.filter.clone();
+        let role_map = options.role_map.clone();
         tasks.spawn(async move {
             let start = Instant::now();
             let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
@@ -308,6 +313,7 @@ async fn load_pair(
             let left_out = loaded
                 .catalog
                 .leave_out_tables(|table| tool_tables.contains(&table.name.as_str()));
+            role_map.apply(&mut loaded.catalog);
             loaded.warnings.extend(left_out.iter().map(|table| {
                 format!(
                     "table {table} is left out of the diff: the migration tool records \
@@ -400,12 +406,14 @@ fn source_warnings(from: &Loaded, to: &Loaded) -> Vec<String> {
 /// offer, or names roles it does not have. A target of unknown version (`empty`, a snapshot that does not
 /// record it) is not checked for features; extensions and roles are checked
 /// only on a live target, since a shadow database's server is not where the script
-/// runs.
+/// runs. A role the role map reads another as counts as the server's when
+/// the other is.
 fn check_compat(
     plan: &Plan,
     target: &Loaded,
     script: &'static str,
     side: &'static str,
+    options: &Options,
     warnings: &Warnings,
 ) -> Result<(), CompareError> {
     if let Some(version) = target.server_version_num {
@@ -417,7 +425,8 @@ fn check_compat(
         })?;
     }
     if let Some(roles) = &target.roles {
-        plan::check_roles(plan, roles).map_err(|source| CompareError::Roles {
+        let roles = options.role_map.roles(roles);
+        plan::check_roles(plan, &roles).map_err(|source| CompareError::Roles {
             script,
             side,
             source,

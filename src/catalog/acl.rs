@@ -242,6 +242,26 @@ pub fn changes(
     stmts
 }
 
+/// Every ACL a catalog holds (columns' own included), to change in place.
+pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Acl)) {
+    catalog.schemas.iter_mut().for_each(|x| f(&mut x.acl));
+    for table in &mut catalog.tables {
+        f(&mut table.acl);
+        table
+            .columns
+            .iter_mut()
+            .filter_map(|c| c.acl.as_deref_mut())
+            .for_each(&mut f);
+    }
+    catalog.views.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.sequences.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.functions.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.enums.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.domains.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.composites.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.ranges.iter_mut().for_each(|x| f(&mut x.acl));
+}
+
 /// Sets every privilege of `catalog` to its default, for `--ignore
 /// privileges`: both sides then hold none to compare. Returns how many
 /// objects held privileges other than their default.
@@ -275,21 +295,21 @@ pub fn leave_out_privileges(catalog: &mut Catalog) -> usize {
 }
 
 /// The statements that turn the privileges `old` into `new` on an object
-/// that exists, owned by the role called `owner`.
-pub fn alter(old: &Acl, new: &Acl, target: &GrantTarget, owner: &str) -> Vec<Stmt> {
-    changes(
-        old,
-        new,
-        target,
-        None,
-        &RoleSpec::Role(Ident(owner.to_owned())),
-    )
+/// that exists, owned by `owner` (see `owner::role`).
+pub fn alter(old: &Acl, new: &Acl, target: &GrantTarget, owner: Option<&Name>) -> Vec<Stmt> {
+    changes(old, new, target, None, &super::owner::role(owner))
 }
 
 /// The privileges of the type `name` from `old` (owned by `owner`) to
 /// `new`: altered in place, or, for a type set aside and created again,
 /// those of a new type.
-pub fn of_type(old: &Acl, owner: &str, new: &Acl, name: &QualName, set_aside: bool) -> Vec<Stmt> {
+pub fn of_type(
+    old: &Acl,
+    owner: Option<&Name>,
+    new: &Acl,
+    name: &QualName,
+    set_aside: bool,
+) -> Vec<Stmt> {
     let target = GrantTarget::Type(name.clone());
     if set_aside {
         on_create(new, &target, None)

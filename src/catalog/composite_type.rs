@@ -24,6 +24,7 @@ use super::{
     Objects, ReadKind, Shape, Shown, rename_aside, comment,
 };
 use super::acl::{self, Acl};
+use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -38,10 +39,9 @@ pub struct CompositeType {
     /// Its privileges (see `acl.rs`): by default `PUBLIC` may use it.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
     /// Whether a column of a table or materialized view (or an attribute of
     /// another type) holds this type or an array of it. Not part of the
     /// schema: it tells the diff whether PostgreSQL lets an attribute be
@@ -221,7 +221,7 @@ pub struct Raw {
     attribute_comments: Vec<Option<String>>,
     comment: Option<String>,
     acl: Acl,
-    owner: Name,
+    owner: Option<Name>,
     stored: bool,
 }
 
@@ -310,16 +310,23 @@ impl<'a> ObjectKind<'a> for CompositeType {
         vec![ty.name.clone()]
     }
 
-    /// A type set aside and created again gets its privileges as a new
-    /// one; otherwise they alter in place.
+    /// A type set aside and created again gets its privileges and owner
+    /// as a new one; otherwise they alter in place.
     fn compare(old: &'a CompositeType, new: &'a CompositeType) -> Delta {
         let set_aside = Self::sets_aside(old, new);
-        let privileges = acl::of_type(&old.acl, &old.owner, &new.acl, &new.name, set_aside);
-        compare(old, new).and(privileges)
+        let privileges = acl::of_type(&old.acl, old.owner.as_ref(), &new.acl, &new.name, set_aside);
+        let owner = owner::of_type(old.owner.as_ref(), new.owner.as_ref(), set_aside, || {
+            owner::named("TYPE", &new.name)
+        });
+        compare(old, new).and(privileges).and(owner)
     }
 
     fn create(ty: &'a CompositeType) -> Vec<Stmt> {
-        acl::create_type(create(ty), &ty.acl, &ty.name)
+        let mut stmts = acl::create_type(create(ty), &ty.acl, &ty.name);
+        stmts.extend(owner::on_create(ty.owner.as_ref(), || {
+            owner::named("TYPE", &ty.name)
+        }));
+        stmts
     }
 
     fn drop(ty: &'a CompositeType) -> Vec<Stmt> {
@@ -386,7 +393,7 @@ impl ReadKind for CompositeType {
             acl: Acl::read(row.get("acl")?, || {
                 format!("composite type {}", row.get::<&str>("name").unwrap_or_default())
             })?,
-            owner: row.get_name("owner")?,
+            owner: Some(row.get_name("owner")?),
             array_oid: row.get("array_oid")?,
             relation_oid: row.get("relation_oid")?,
             name: QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?),

@@ -17,6 +17,7 @@ use super::{
     Objects, ReadKind, Shape, Shown,
 };
 use super::acl::{self, Acl};
+use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -38,10 +39,9 @@ pub struct Domain {
     /// Its privileges (see `acl.rs`): by default `PUBLIC` may use it.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
 const KEYWORD: Keyword = Keyword("DOMAIN");
@@ -120,7 +120,7 @@ pub struct Raw {
     not_null: bool,
     comment: Option<String>,
     acl: Acl,
-    owner: Name,
+    owner: Option<Name>,
 }
 
 /// The collation is read only when it differs from the base type's. From
@@ -183,16 +183,23 @@ impl<'a> ObjectKind<'a> for Domain {
         vec![domain.name.clone()]
     }
 
-    /// A type set aside and created again gets its privileges as a new
-    /// one; otherwise they alter in place.
+    /// A type set aside and created again gets its privileges and owner
+    /// as a new one; otherwise they alter in place.
     fn compare(old: &'a Domain, new: &'a Domain) -> Delta {
         let set_aside = Self::sets_aside(old, new);
-        let privileges = acl::of_type(&old.acl, &old.owner, &new.acl, &new.name, set_aside);
-        compare(old, new).and(privileges)
+        let privileges = acl::of_type(&old.acl, old.owner.as_ref(), &new.acl, &new.name, set_aside);
+        let owner = owner::of_type(old.owner.as_ref(), new.owner.as_ref(), set_aside, || {
+            owner::named("DOMAIN", &new.name)
+        });
+        compare(old, new).and(privileges).and(owner)
     }
 
     fn create(domain: &'a Domain) -> Vec<Stmt> {
-        acl::create_type(vec![create(domain)], &domain.acl, &domain.name)
+        let mut stmts = acl::create_type(vec![create(domain)], &domain.acl, &domain.name);
+        stmts.extend(owner::on_create(domain.owner.as_ref(), || {
+            owner::named("DOMAIN", &domain.name)
+        }));
+        stmts
     }
 
     fn drop(domain: &'a Domain) -> Vec<Stmt> {
@@ -259,7 +266,7 @@ impl ReadKind for Domain {
             acl: Acl::read(row.get("acl")?, || {
                 format!("domain {}", row.get::<&str>("name").unwrap_or_default())
             })?,
-            owner: row.get_name("owner")?,
+            owner: Some(row.get_name("owner")?),
             array_oid: row.get("array_oid")?,
             name: QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?),
             base_type: row.get("base_type")?,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Catalog;
 use super::acl::leave_out_privileges;
+use super::owner::leave_out_owners;
 use crate::pattern::Pattern;
 
 /// A part of the schema that a comparison leaves out of both sides
@@ -17,6 +18,9 @@ pub enum Ignore {
     /// Every object's privileges are taken as its default: no `GRANT` or
     /// `REVOKE` is compared or written.
     Privileges,
+    /// Every object is taken as owned by whoever runs the script: no owner
+    /// is compared and no `OWNER TO` written.
+    Owners,
     /// No `COMMENT ON` is compared or written.
     Comments,
     /// Row-level security policies are left out (whether a table enables
@@ -36,6 +40,7 @@ impl Ignore {
     pub fn name(self) -> &'static str {
         match self {
             Ignore::Privileges => "privileges",
+            Ignore::Owners => "owners",
             Ignore::Comments => "comments",
             Ignore::Policies => "policies",
             Ignore::ExtensionVersions => "extension-versions",
@@ -51,6 +56,11 @@ impl Ignore {
                 leave_out_privileges(catalog),
                 "the privileges of 1 object",
                 "objects' privileges",
+            ),
+            Ignore::Owners => (
+                leave_out_owners(catalog),
+                "the owner of 1 object",
+                "objects' owners",
             ),
             Ignore::Comments => (catalog.leave_out_comments(), "1 comment", "comments"),
             Ignore::Policies => {

@@ -13,10 +13,11 @@ use super::{
     Objects, ReadKind, Shape, Shown,
 };
 use super::acl::{self, Acl};
+use super::owner;
 use crate::names::{FunctionKind, Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, GrantTarget, ServerSql, Stmt};
+use crate::sql::{CommentTarget, GrantTarget, OwnedObject, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Function {
@@ -36,13 +37,13 @@ pub struct Function {
     /// Its privileges (see `acl.rs`): by default `PUBLIC` may execute it.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
-/// A new body is `CREATE OR REPLACE`d, which keeps the privileges; a new
+/// A new body is `CREATE OR REPLACE`d, which keeps the privileges and the
+/// owner; a new
 /// signature or result drops and creates the function.
 pub fn compare(old: &Function, new: &Function) -> Delta {
     let definition = if old.definition == new.definition {
@@ -52,7 +53,17 @@ pub fn compare(old: &Function, new: &Function) -> Delta {
     } else {
         Delta::Alter(vec![define(new)])
     };
-    definition.and(acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner))
+    definition
+        .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
+        .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new)))
+}
+
+fn owned(function: &Function) -> OwnedObject {
+    OwnedObject::Function {
+        kind: function.kind,
+        name: function.name.clone(),
+        args: ServerSql(function.identity_args.clone()),
+    }
 }
 
 fn grant_target(function: &Function) -> GrantTarget {
@@ -70,6 +81,7 @@ fn define(function: &Function) -> Stmt {
 pub fn create(function: &Function) -> Vec<Stmt> {
     let mut stmts = vec![define(function)];
     stmts.extend(acl::on_create(&function.acl, &grant_target(function), None));
+    stmts.extend(owner::on_create(function.owner.as_ref(), || owned(function)));
     stmts
 }
 
@@ -91,7 +103,7 @@ pub struct Raw {
     definition: String,
     comment: Option<String>,
     acl: Acl,
-    owner: Name,
+    owner: Option<Name>,
 }
 
 const QUERY: &str = concat!(
@@ -229,7 +241,7 @@ impl ReadKind for Function {
         Ok(Raw {
             oid: row.get("oid")?,
             acl: Acl::read(row.get("acl")?, || format!("function {name}({identity_args})"))?,
-            owner: row.get_name("owner")?,
+            owner: Some(row.get_name("owner")?),
             name,
             kind,
             identity_args,

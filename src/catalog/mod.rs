@@ -20,6 +20,8 @@ mod filter;
 mod id;
 mod kind;
 mod objects;
+pub mod owner;
+pub mod role_map;
 
 pub use crate::names::{
     ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,

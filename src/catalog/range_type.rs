@@ -13,6 +13,7 @@ use super::{
     Objects, ReadKind, Shape, Shown, rename_aside,
 };
 use super::acl::{self, Acl};
+use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -38,10 +39,9 @@ pub struct RangeType {
     /// Its privileges (see `acl.rs`): by default `PUBLIC` may use it.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
 const KEYWORD: Keyword = Keyword("TYPE");
@@ -111,7 +111,7 @@ pub struct Raw {
     multirange: QualName,
     comment: Option<String>,
     acl: Acl,
-    owner: Name,
+    owner: Option<Name>,
 }
 
 /// The operator class is read only when it is not the subtype's default
@@ -190,16 +190,23 @@ impl<'a> ObjectKind<'a> for RangeType {
         vec![range.name.clone(), range.multirange.clone()]
     }
 
-    /// A type set aside and created again gets its privileges as a new
-    /// one; otherwise they alter in place.
+    /// A type set aside and created again gets its privileges and owner
+    /// as a new one; otherwise they alter in place.
     fn compare(old: &'a RangeType, new: &'a RangeType) -> Delta {
         let set_aside = Self::sets_aside(old, new);
-        let privileges = acl::of_type(&old.acl, &old.owner, &new.acl, &new.name, set_aside);
-        compare(old, new).and(privileges)
+        let privileges = acl::of_type(&old.acl, old.owner.as_ref(), &new.acl, &new.name, set_aside);
+        let owner = owner::of_type(old.owner.as_ref(), new.owner.as_ref(), set_aside, || {
+            owner::named("TYPE", &new.name)
+        });
+        compare(old, new).and(privileges).and(owner)
     }
 
     fn create(range: &'a RangeType) -> Vec<Stmt> {
-        acl::create_type(vec![Stmt::CreateRange(definition(range))], &range.acl, &range.name)
+        let mut stmts = acl::create_type(vec![Stmt::CreateRange(definition(range))], &range.acl, &range.name);
+        stmts.extend(owner::on_create(range.owner.as_ref(), || {
+            owner::named("TYPE", &range.name)
+        }));
+        stmts
     }
 
     /// Its multirange type goes with it.
@@ -259,7 +266,7 @@ impl ReadKind for RangeType {
             acl: Acl::read(row.get("acl")?, || {
                 format!("range type {}", row.get::<&str>("name").unwrap_or_default())
             })?,
-            owner: row.get_name("owner")?,
+            owner: Some(row.get_name("owner")?),
             array_oid: row.get("array_oid")?,
             multirange_oid: row.get("multirange_oid")?,
             multirange_array_oid: row.get("multirange_array_oid")?,

@@ -1,5 +1,5 @@
-//! Schemas: created and dropped; nothing to alter but the comment and the
-//! privileges.
+//! Schemas: created and dropped; nothing to alter but the comment, the
+//! privileges and the owner.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +11,8 @@ use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use super::acl::{self, Acl};
-use crate::sql::{CommentTarget, GrantTarget, Ident, Stmt};
+use super::owner;
+use crate::sql::{CommentTarget, GrantTarget, Ident, OwnedObject, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
@@ -22,19 +23,24 @@ pub struct Schema {
     /// owner's default.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner`), which
+    /// `public` is while it keeps the owner the server gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
 fn target(schema: &Schema) -> GrantTarget {
     GrantTarget::Schema(Ident(schema.name.clone()))
 }
 
+fn owned(schema: &Schema) -> OwnedObject {
+    OwnedObject::Schema(Ident(schema.name.clone()))
+}
+
 pub fn create(schema: &Schema) -> Vec<Stmt> {
     let mut stmts = vec![Stmt::CreateSchema(Ident(schema.name.clone()))];
     stmts.extend(acl::on_create(&schema.acl, &target(schema), None));
+    stmts.extend(owner::on_create(schema.owner.as_ref(), || owned(schema)));
     stmts
 }
 
@@ -47,12 +53,14 @@ pub struct Raw {
     name: String,
     comment: Option<String>,
     acl: Acl,
-    owner: Name,
+    owner: Option<Name>,
 }
 
 const QUERY: &str = concat!(
     "SELECT n.oid, n.nspname AS name, cm.description AS comment, \
-     pg_catalog.pg_get_userbyid(n.nspowner)::pg_catalog.text AS owner, ",
+     CASE WHEN n.nspname = 'public' AND (n.nspowner = 10 \
+     OR n.nspowner = 'pg_database_owner'::pg_catalog.regrole) THEN NULL \
+     ELSE pg_catalog.pg_get_userbyid(n.nspowner)::pg_catalog.text END AS owner, ",
     acl_json!(
         "n.nspacl",
         "n.nspowner",
@@ -99,9 +107,12 @@ impl<'a> ObjectKind<'a> for Schema {
         Vec::new()
     }
 
-    /// Nothing about a schema alters but its comment and privileges.
+    /// Nothing about a schema alters but its comment, privileges and
+    /// owner.
     fn compare(old: &'a Schema, new: &'a Schema) -> Delta {
-        Delta::Same.and(acl::alter(&old.acl, &new.acl, &target(new), &old.owner))
+        Delta::Same
+            .and(acl::alter(&old.acl, &new.acl, &target(new), old.owner.as_ref()))
+            .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new)))
     }
 
     fn create(schema: &'a Schema) -> Vec<Stmt> {
@@ -154,7 +165,7 @@ impl ReadKind for Schema {
                     crate::sql::quote_ident(row.get::<&str>("name").unwrap_or_default())
                 )
             })?,
-            owner: row.get_name("owner")?,
+            owner: row.get::<Option<&str>>("owner")?.map(Into::into),
         })
     }
 

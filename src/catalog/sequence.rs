@@ -10,9 +10,10 @@ use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use super::acl::{self, Acl};
+use super::owner;
 use crate::names::{ColumnRef, Name, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, GrantTarget, Stmt};
+use crate::sql::{CommentTarget, GrantTarget, OwnedObject, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sequence {
@@ -24,19 +25,31 @@ pub struct Sequence {
     /// Its privileges (see `acl.rs`).
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
 fn grant_target(sequence: &Sequence) -> GrantTarget {
     GrantTarget::Sequence(sequence.name.clone())
 }
 
-/// Options, then privileges, alter in place.
+fn owned(sequence: &Sequence) -> OwnedObject {
+    owner::named("SEQUENCE", &sequence.name)
+}
+
+/// Options, then privileges, then the owner alter in place. A sequence
+/// owned by a column has its table's owner, and PostgreSQL refuses to
+/// change it on its own: the table's `OWNER TO` carries it along.
 pub fn compare(old: &Sequence, new: &Sequence) -> Delta {
-    compare_options(old, new).and(acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner))
+    let owner = if old.owned_by.is_some() {
+        Vec::new()
+    } else {
+        owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new))
+    };
+    compare_options(old, new)
+        .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
+        .and(owner)
 }
 
 fn compare_options(old: &Sequence, new: &Sequence) -> Delta {
@@ -121,6 +134,8 @@ pub fn create(sequence: &Sequence) -> Vec<Stmt> {
         options: sequence.options.clone(),
     }];
     stmts.extend(acl::on_create(&sequence.acl, &grant_target(sequence), None));
+    // Before its `OWNED BY`, which wants the table's owner.
+    stmts.extend(owner::on_create(sequence.owner.as_ref(), || owned(sequence)));
     stmts
 }
 

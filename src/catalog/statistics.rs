@@ -1,7 +1,8 @@
 //! Extended statistics (`CREATE STATISTICS`): objects that tell the planner
 //! how columns and expressions of one table relate (kinds `ndistinct`,
 //! `dependencies`, `mcv`). A changed definition has no `ALTER`, so it drops
-//! and creates the object; the statistics target alters in place.
+//! and creates the object; the statistics target and the owner alter in
+//! place.
 //!
 //! Only statistics on tables and materialized views pgrift models are read:
 //! those on partitioned, inheriting or foreign tables hang off a table that
@@ -20,10 +21,13 @@ use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use crate::names::QualName;
+use super::owner;
+use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Keyword, ObjectAction, ObjectName, ServerSql, Stmt};
+use crate::sql::{
+    CommentTarget, Keyword, ObjectAction, ObjectName, OwnedObject, ServerSql, Stmt,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statistics {
@@ -37,6 +41,10 @@ pub struct Statistics {
     /// the default (`-1` before PostgreSQL 17, `NULL` from 17).
     pub target: Option<i32>,
     pub comment: Option<String>,
+    /// Its owner, which is not its table's; `None` for whoever runs the
+    /// script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
 const KEYWORD: Keyword = Keyword("STATISTICS");
@@ -65,6 +73,7 @@ pub struct Raw {
     definition: String,
     target: Option<i32>,
     comment: Option<String>,
+    owner: Name,
 }
 
 /// `stxstattarget` is an `integer` with `-1` for the default before
@@ -75,7 +84,8 @@ const QUERY: &str = concat!(
     "SELECT s.oid, n.nspname AS schema, s.stxname AS name, s.stxrelid AS table_oid, \
      pg_catalog.pg_get_statisticsobjdef(s.oid) AS definition, \
      CASE WHEN s.stxstattarget >= 0 THEN s.stxstattarget::pg_catalog.int4 END AS target, \
-     cm.description AS comment \
+     cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(s.stxowner)::pg_catalog.text AS owner \
      FROM pg_catalog.pg_statistic_ext s \
      JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace \
      JOIN pg_catalog.pg_class c ON c.oid = s.stxrelid \
@@ -109,6 +119,7 @@ impl ReadKind for Statistics {
             definition: row.get("definition")?,
             target: row.get("target")?,
             comment: row.get("comment")?,
+            owner: row.get_name("owner")?,
         })
     }
 
@@ -134,6 +145,7 @@ impl ReadKind for Statistics {
                     definition: row.definition,
                     target: row.target,
                     comment: row.comment,
+                    owner: Some(row.owner),
                 })
             })
             .collect()
@@ -175,13 +187,16 @@ impl<'a> ObjectKind<'a> for Statistics {
     }
 
     fn compare(old: &'a Statistics, new: &'a Statistics) -> Delta {
-        if old.definition != new.definition {
+        let delta = if old.definition != new.definition {
             Delta::Replace
         } else if old.target != new.target {
             Delta::Alter(vec![set_target(new)])
         } else {
             Delta::Same
-        }
+        };
+        delta.and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || {
+            OwnedObject::Named(object(new))
+        }))
     }
 
     /// `CREATE STATISTICS` takes no target: a target other than the
@@ -191,6 +206,9 @@ impl<'a> ObjectKind<'a> for Statistics {
         if statistics.target.is_some() {
             stmts.push(set_target(statistics));
         }
+        stmts.extend(owner::on_create(statistics.owner.as_ref(), || {
+            OwnedObject::Named(object(statistics))
+        }));
         stmts
     }
 
@@ -238,6 +256,7 @@ mod tests {
             definition: definition.to_owned(),
             target,
             comment: None,
+            owner: None,
         }
     }
 

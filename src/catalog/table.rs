@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::acl::{self, Acl};
+use super::owner;
 use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
@@ -19,8 +20,8 @@ use super::{
 use crate::names::{Name, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
-    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, RoleSpec, ServerSql, Stmt,
-    TableAction,
+    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, OwnedObject, RoleSpec, ServerSql,
+    Stmt, TableAction,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,10 +53,9 @@ pub struct Table {
     /// Its privileges (see `acl.rs`); its columns' own are theirs.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
 }
 
 impl Table {
@@ -73,7 +73,7 @@ impl Table {
             constraints: Vec::new(),
             comment: None,
             acl: Acl::default(),
-            owner: Name::default(),
+            owner: None,
         }
     }
 
@@ -84,7 +84,12 @@ impl Table {
 
     /// How a script names the owner of the table as it exists.
     pub fn owner_role(&self) -> RoleSpec {
-        RoleSpec::Role(Ident(self.owner.to_string()))
+        owner::role(self.owner.as_ref())
+    }
+
+    /// How `ALTER … OWNER TO` names the table, a partitioned one too.
+    fn owned(&self) -> OwnedObject {
+        owner::named("TABLE", &self.name)
     }
 }
 
@@ -186,15 +191,21 @@ pub struct Constraint {
     pub comment: Option<String>,
 }
 
-/// The table's definition, row security and privileges compared.
+/// The table's definition, row security, privileges and owner compared.
+/// `ALTER TABLE … OWNER TO` carries the table's indexes and owned
+/// sequences along, but not its partitions, which have owners of their own.
 pub fn compare(old: &Table, new: &Table) -> Delta {
-    compare_definition(old, new).and(acl::changes(
-        &old.acl,
-        &new.acl,
-        &new.grant_target(),
-        None,
-        &old.owner_role(),
-    ))
+    compare_definition(old, new)
+        .and(acl::changes(
+            &old.acl,
+            &new.acl,
+            &new.grant_target(),
+            None,
+            &old.owner_role(),
+        ))
+        .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || {
+            new.owned()
+        }))
 }
 
 fn compare_definition(old: &Table, new: &Table) -> Delta {
@@ -348,6 +359,7 @@ pub fn create(table: &Table) -> Vec<Stmt> {
             Some(&column.name),
         ));
     }
+    stmts.extend(owner::on_create(table.owner.as_ref(), || table.owned()));
     stmts
 }
 

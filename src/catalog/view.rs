@@ -14,7 +14,8 @@ use crate::read::deparse::view_definition;
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use super::acl::{self, Acl};
-use crate::sql::{CommentTarget, GrantTarget, Ident, ServerSql, Stmt};
+use super::owner;
+use crate::sql::{CommentTarget, GrantTarget, Ident, OwnedObject, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
@@ -32,10 +33,9 @@ pub struct View {
     /// Its privileges (see `acl.rs`), as a table's.
     #[serde(default, skip_serializing_if = "Acl::is_default")]
     pub acl: Acl,
-    /// Its owner's name, which a script needs to grant or revoke the
-    /// owner's privileges.
-    #[serde(default)]
-    pub owner: Name,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
     /// Each column's name, type and collation, in order, as one text: what
     /// `CREATE OR REPLACE VIEW` must keep. Empty in a snapshot written
     /// before it was read, which then never replaces a view in place.
@@ -51,13 +51,14 @@ pub struct ColumnComment {
 }
 
 pub fn compare(old: &View, new: &View) -> Delta {
-    let privileges = || acl::alter(&old.acl, &new.acl, &grant_target(new), &old.owner);
+    let privileges = || acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref());
+    let owner_change = || owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new));
     if old == new
         || (old.definition == new.definition
             && old.options == new.options
             && old.materialized == new.materialized)
     {
-        Delta::Same.and(privileges())
+        Delta::Same.and(privileges()).and(owner_change())
     } else if replaces_in_place(old, new) {
         Delta::Alter(vec![Stmt::CreateView {
             name: new.name.clone(),
@@ -67,6 +68,7 @@ pub fn compare(old: &View, new: &View) -> Delta {
             query: ServerSql(new.definition.clone()),
         }])
         .and(privileges())
+        .and(owner_change())
     } else {
         Delta::Replace
     }
@@ -85,6 +87,16 @@ fn replaces_in_place(old: &View, new: &View) -> bool {
         && new.columns.starts_with(&old.columns)
 }
 
+/// `ALTER … OWNER TO` names each by its own keyword.
+fn owned(view: &View) -> OwnedObject {
+    let keyword = if view.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    owner::named(keyword, &view.name)
+}
+
 /// `GRANT` names a view, as a materialized view, as a table.
 fn grant_target(view: &View) -> GrantTarget {
     GrantTarget::Table(view.name.clone())
@@ -99,6 +111,7 @@ pub fn create(view: &View) -> Vec<Stmt> {
         query: ServerSql(view.definition.clone()),
     }];
     stmts.extend(acl::on_create(&view.acl, &grant_target(view), None));
+    stmts.extend(owner::on_create(view.owner.as_ref(), || owned(view)));
     stmts
 }
 
@@ -123,7 +136,7 @@ pub struct Raw {
     comment: Option<String>,
     column_comments: Vec<ColumnComment>,
     acl: Acl,
-    owner: Name,
+    owner: Option<Name>,
     columns: Vec<String>,
 }
 
@@ -332,7 +345,7 @@ impl ReadKind for View {
         Ok(Raw {
             oid: row.get("oid")?,
             acl: Acl::read(row.get("acl")?, || format!("view {name}"))?,
-            owner: row.get_name("owner")?,
+            owner: Some(row.get_name("owner")?),
             name,
             materialized: row.get("materialized")?,
             definition: view_definition(row.get("definition")?, server_version_num),
@@ -416,7 +429,7 @@ mod tests {
             comment: None,
             column_comments: Vec::new(),
             acl: Acl::default(),
-            owner: Name::default(),
+            owner: None,
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         };
         let in_place = |old: &View, new: &View| matches!(compare(old, new), Delta::Alter(_));

@@ -1,5 +1,5 @@
-//! `pgrift.toml`: a project's named environments, filters, risk gate and
-//! accepted risks, found in the current directory or the nearest parent
+//! `pgrift.toml`: a project's named environments, filters, risk gate,
+//! accepted risks and role map, found in the current directory or the nearest parent
 //! (as cargo finds `Cargo.toml`), or where `PGRIFT_CONFIG` says. Command
 //! line options win over it. `pgrift config` prints it resolved.
 
@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{CliError, EXIT_OK, write_output};
 use pgrift::catalog::Filter;
+use pgrift::catalog::role_map::RoleMap;
 use pgrift::source::{self, SourceSpec};
 use pgrift::sql::visible;
 
@@ -38,6 +39,24 @@ pub struct Config {
     pub script: ScriptDefaults,
     #[serde(default)]
     pub output: OutputDefaults,
+    #[serde(default)]
+    pub roles: Roles,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// Role names read as others on both sides, as `--map-role` gives
+    /// them: `map = { dev_owner = "prod_owner" }`.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+}
+
+impl Roles {
+    /// The role map, which `load` has checked.
+    pub fn role_map(&self) -> RoleMap {
+        RoleMap(self.map.clone())
+    }
 }
 
 /// One environment: exactly one of a URL, `.sql` files or a snapshot.
@@ -78,9 +97,9 @@ pub struct ScriptDefaults {
 #[serde(deny_unknown_fields)]
 pub struct OutputDefaults {
     /// `pgrift report --format`.
-    pub format: Option<super::report::Format>,
+    pub format: Option<super::values::Format>,
     /// `pgrift plan --layout`.
-    pub layout: Option<super::plan::LayoutArg>,
+    pub layout: Option<super::values::LayoutArg>,
 }
 
 /// A duration as the command line takes it.
@@ -88,7 +107,7 @@ fn duration<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<std::time::Duration>, D::Error> {
     let text = String::deserialize(deserializer)?;
-    super::risk::parse_limit(&text)
+    super::values::parse_limit(&text)
         .map(Some)
         .map_err(serde::de::Error::custom)
 }
@@ -178,6 +197,8 @@ pub fn read(path: &Path) -> Result<Loaded, CliError> {
         message,
     };
     config.filter.check().map_err(invalid)?;
+    RoleMap::from_pairs(config.roles.map.clone())
+        .map_err(|message| invalid(format!("roles.map: {message}")))?;
     for (name, env) in &config.env {
         let given = [env.url.is_some(), env.sql.is_some(), env.snapshot.is_some()];
         if given.iter().filter(|g| **g).count() != 1 {
@@ -361,6 +382,13 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
     }
     if let Some(layout) = config.output.layout {
         out.push_str(&format!("plan --layout {}\n", super::value_name(layout)));
+    }
+    for (from, to) in &config.roles.map {
+        out.push_str(&format!(
+            "roles --map-role {}={}\n",
+            visible(from),
+            visible(to)
+        ));
     }
     let today = today();
     for accepted in &config.accept {

@@ -14,6 +14,7 @@ mod risk;
 mod rollback;
 mod shell;
 mod snapshot;
+mod values;
 mod verify;
 
 use std::path::PathBuf;
@@ -227,15 +228,15 @@ pub struct ShadowArgs {
     /// on a table (an ALTER TABLE or LOCK TABLE in an open transaction);
     /// the error then names the table and the session. 0 waits as long as
     /// --catalog-timeout allows
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = risk::parse_limit)]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = values::parse_limit)]
     pub catalog_lock_timeout: Duration,
     /// The longest reading one schema's catalog may take; 0 waits as long
     /// as it takes
-    #[arg(long, value_name = "DURATION", default_value = "5min", value_parser = risk::parse_limit)]
+    #[arg(long, value_name = "DURATION", default_value = "5min", value_parser = values::parse_limit)]
     pub catalog_timeout: Duration,
     /// The longest loading one schema's .sql files into the shadow may take;
     /// 0 waits as long as it takes
-    #[arg(long, value_name = "DURATION", default_value = "10min", value_parser = risk::parse_limit)]
+    #[arg(long, value_name = "DURATION", default_value = "10min", value_parser = values::parse_limit)]
     pub load_timeout: Duration,
     #[command(flatten)]
     pub history: HistorySchema,
@@ -318,25 +319,31 @@ fn limit(duration: Duration) -> Option<Duration> {
 pub struct ScriptArgs {
     /// Leave this out of both sides before comparing them, for environments
     /// that differ on purpose: privileges (no GRANT or REVOKE is compared
-    /// or written), comments (no COMMENT ON), policies (no row-level
-    /// security policy; whether a table enables row-level security is still
-    /// compared), extension-versions (extensions compared by name and
-    /// schema, created at the server's default version), column-order (no
-    /// note about columns that stand in another order). Comma-separated or
-    /// repeated
+    /// or written), owners (no owner is compared, no OWNER TO written),
+    /// comments (no COMMENT ON), policies (no row-level security policy;
+    /// whether a table enables row-level security is still compared),
+    /// extension-versions (extensions compared by name and schema, created
+    /// at the server's default version), column-order (no note about
+    /// columns that stand in another order). Comma-separated or repeated
     #[arg(long, value_name = "WHAT", value_enum, value_delimiter = ',')]
     pub ignore: Vec<Ignored>,
+    /// Read the role FROM as the role TO on both sides (owners, grantees,
+    /// the roles of policies), for environments whose roles are named
+    /// differently: scripts then name TO. Repeated for each role; instead
+    /// of pgrift.toml's [roles] map
+    #[arg(long = "map-role", value_name = "FROM=TO", value_parser = pgrift::catalog::role_map::RoleMap::parse_pair)]
+    pub map_role: Vec<(String, String)>,
     /// The lock_timeout each script sets: a statement that waits longer for
     /// a lock gives up and the script stops, its transaction rolled back,
     /// instead of queueing every query on the table behind it. 0 leaves the
     /// server's setting [default: 5s, or [script] lock_timeout in
     /// pgrift.toml]
-    #[arg(long, value_name = "DURATION", value_parser = risk::parse_limit)]
+    #[arg(long, value_name = "DURATION", value_parser = values::parse_limit)]
     pub lock_timeout: Option<Duration>,
     /// The statement_timeout each script sets; none by default, since
     /// rewriting a large table may rightly take hours. 0 leaves the server's
     /// setting
-    #[arg(long, value_name = "DURATION", value_parser = risk::parse_limit)]
+    #[arg(long, value_name = "DURATION", value_parser = values::parse_limit)]
     pub statement_timeout: Option<Duration>,
     /// Write changes to existing tables with the weakest locks: indexes
     /// built and dropped CONCURRENTLY, foreign keys and checks added NOT
@@ -351,6 +358,7 @@ pub struct ScriptArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Ignored {
     Privileges,
+    Owners,
     Comments,
     Policies,
     ExtensionVersions,
@@ -366,6 +374,7 @@ impl ScriptArgs {
             .iter()
             .map(|part| match part {
                 Ignored::Privileges => Ignore::Privileges,
+                Ignored::Owners => Ignore::Owners,
                 Ignored::Comments => Ignore::Comments,
                 Ignored::Policies => Ignore::Policies,
                 Ignored::ExtensionVersions => Ignore::ExtensionVersions,
@@ -512,6 +521,17 @@ pub fn options(
         history_schema: Some(shadow.history.history_schema.clone()),
         online: script.online || project.is_some_and(|p| p.config.script.online),
         filter: filter(shadow, script, project),
+        role_map: if script.map_role.is_empty() {
+            project
+                .map(|p| p.config.roles.role_map())
+                .unwrap_or_default()
+        } else {
+            pgrift::catalog::role_map::RoleMap::from_pairs(script.map_role.iter().cloned())
+                .map_err(|message| CliError::Usage {
+                    command: "diff",
+                    message,
+                })?
+        },
     })
 }
 

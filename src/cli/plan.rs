@@ -1,10 +1,11 @@
 //! `pgrift plan FROM TO --out DIR`: both scripts, a plan file and the risks.
 
+use super::values::LayoutArg;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::risk::{self, RiskArgs};
 use super::{
@@ -60,29 +61,6 @@ fn parse_name(name: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The tools `--layout` writes for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LayoutArg {
-    Plain,
-    Flyway,
-    GolangMigrate,
-    Dbmate,
-    Sqitch,
-}
-
-impl LayoutArg {
-    fn layout(self) -> Layout {
-        match self {
-            LayoutArg::Plain => Layout::Plain,
-            LayoutArg::Flyway => Layout::Flyway,
-            LayoutArg::GolangMigrate => Layout::GolangMigrate,
-            LayoutArg::Dbmate => Layout::Dbmate,
-            LayoutArg::Sqitch => Layout::Sqitch,
-        }
-    }
-}
-
 pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
     let config = args.risk.config(&args.from)?;
     let layout = match args.layout {
@@ -133,7 +111,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         skip_free(comparison);
         return Ok(ExitCode::from(status));
     }
-    let deployment = deployment(&comparison, reverse, &options.filter);
+    let deployment = deployment(&comparison, reverse, &options);
     let files = [
         ("forward.sql", deployment.forward_sql.as_bytes()),
         ("reverse.sql", deployment.reverse_sql.as_bytes()),
@@ -201,18 +179,18 @@ pub async fn planned(
         .reverse
         .as_ref()
         .expect("the reverse script is planned when asked for");
-    let deployment = deployment(&comparison, reverse, &options.filter);
+    let deployment = deployment(&comparison, reverse, &options);
     skip_free(comparison);
     Ok((deployment, options.shadow))
 }
 
 /// What `plan` writes, as the deployment `apply` runs: both scripts, the
-/// plan file (with the filter both sides went through) and the snapshots
-/// of both sides.
+/// plan file (with the filter and the role map both sides went through)
+/// and the snapshots of both sides.
 pub fn deployment(
     comparison: &pgrift::Comparison,
     reverse: &Script,
-    filter: &pgrift::catalog::Filter,
+    options: &pgrift::Options,
 ) -> Deployment {
     fn side(loaded: &pgrift::source::Loaded) -> Side<'_> {
         Side {
@@ -228,7 +206,8 @@ pub fn deployment(
         (&forward.plan, &forward.risks),
         (&reverse.plan, &reverse.risks),
     );
-    deployment.plan.filter = filter.clone();
+    deployment.plan.filter = options.filter.clone();
+    deployment.plan.role_map = options.role_map.clone();
     deployment
 }
 

@@ -1,11 +1,12 @@
 //! `pgrift report FROM TO`: what each statement of both scripts risks, for a
 //! reviewer (terminal, Markdown, HTML) or for CI (JSON).
 
+use super::values::Format;
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::risk::{self, RiskArgs};
 use super::{
@@ -13,19 +14,6 @@ use super::{
     print_comparison_warnings, skip_free, write_output,
 };
 use pgrift::report;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Format {
-    /// A table grouped by severity, coloured on a terminal unless NO_COLOR is set
-    Terminal,
-    /// For a pull-request comment, with definition diffs
-    Markdown,
-    /// The stable shape documented in the README, for CI
-    Json,
-    /// One self-contained page for a browser
-    Html,
-}
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

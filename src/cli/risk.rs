@@ -2,6 +2,7 @@
 //! gate and the probes, parsed once into a [`RiskConfig`], and the review
 //! report of a comparison's risks.
 
+use super::values::parse_limit;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -123,30 +124,6 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("{:?} must be more than zero", text.trim()));
     }
     Ok(duration)
-}
-
-/// Like [`parse_duration`], and `0` (for no limit) too.
-pub fn parse_limit(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration such as 5s or 500ms"))?;
-    let seconds = match unit {
-        "ms" => value / 1000.0,
-        "s" => value,
-        "min" | "m" => value * 60.0,
-        _ => {
-            return Err(format!(
-                "unknown unit {unit:?} in {text:?}: use ms, s or min"
-            ));
-        }
-    };
-    Duration::try_from_secs_f64(seconds)
-        .map_err(|_| format!("{text:?} is not a duration such as 5s or 500ms"))
 }
 
 impl RiskConfig {

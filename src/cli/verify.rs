@@ -30,7 +30,7 @@ pub async fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         &client,
         &args.shadow.limits(),
         &args.shadow.history.history_schema,
-        &deployment.plan.filter,
+        &deployment.plan,
     )
     .await?;
     let left = deploy::changes(&live, &deployment.to)?;

@@ -119,6 +119,7 @@ impl Deployment {
             reverse: emit::plan_statements(reverse.0, reverse.1),
             warnings: forward.0.warnings.clone(),
             filter: crate::catalog::Filter::default(),
+            role_map: crate::catalog::role_map::RoleMap::default(),
         };
         Deployment {
             plan,
@@ -371,15 +372,17 @@ pub fn gate(deployment: &Deployment, fail_on: Option<Severity>, allow: &[String]
 }
 
 /// The schema of the database `client` is connected to, the history schema
-/// left out.
+/// left out, as the plan read its sides: through its filter and role map.
 pub async fn live_catalog(
     client: &tokio_postgres::Client,
     limits: &Limits,
     history_schema: &str,
-    filter: &crate::catalog::Filter,
+    plan: &emit::PlanFile,
 ) -> Result<Catalog, DeployError> {
     let mut live = introspect::introspect_with(client, limits).await?.catalog;
     live.leave_out_schema(history_schema);
+    plan.role_map.apply(&mut live);
+    let filter = &plan.filter;
     filter
         .apply(&mut live)
         .map_err(|message| DeployError::PlanFile {
@@ -424,13 +427,16 @@ pub async fn apply(
     let monitor = connect(target).await?;
     run::lock_deployments(&client).await?;
     progress.event(Event::Checking);
-    let live = live_catalog(
+    let mut live = live_catalog(
         &client,
         &options.limits,
         &options.history_schema,
-        &deployment.plan.filter,
+        &deployment.plan,
     )
     .await?;
+    // An owner the plan's FROM does not know (its objects came from `.sql`
+    // files) is no drift, whoever it is.
+    crate::catalog::owner::unknown_as_in(&mut live, &deployment.from);
     let drift = changes(&deployment.from, &live)?;
     if !drift.is_empty() {
         if changes(&live, &deployment.to)?.is_empty() {

@@ -167,7 +167,7 @@ async fn rehearse_in(
                 client,
                 &options.limits,
                 &options.history_schema,
-                &deployment.plan.filter,
+                &deployment.plan,
             )
             .await?;
             let left = changes(&live, expected)?;

@@ -383,6 +383,13 @@ pub struct PlanFile {
     /// of the database too.
     #[serde(default, skip_serializing_if = "crate::catalog::Filter::is_empty")]
     pub filter: crate::catalog::Filter,
+    /// The role names both sides were read through, which `apply` reads
+    /// the database through too.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::catalog::role_map::RoleMap::is_empty"
+    )]
+    pub role_map: crate::catalog::role_map::RoleMap,
 }
 
 /// Every statement of a plan with its transaction and risks, in script

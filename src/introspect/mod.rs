@@ -110,27 +110,6 @@ pub struct Introspected {
     pub roles: BTreeSet<String>,
 }
 
-/// What a database pgrift created itself (a shadow database) held before
-/// the schema it reads was loaded into it: the server's doing, which the
-/// warnings do not lay at the schema's door. A live database has no
-/// baseline (the default): everything in it is its own.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Baseline {
-    /// The `public` schema the database was created with and the owner the
-    /// server gave it. Before PostgreSQL 15 that owner is the bootstrap
-    /// superuser, not the database's owner; while `public` keeps it, the
-    /// owners warning counts `public` as the database owner's, as it counts
-    /// `pg_database_owner`, its owner from 15 on.
-    pub public: Option<SchemaOwner>,
-}
-
-/// A schema and its owner, by OID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SchemaOwner {
-    pub schema: u32,
-    pub owner: u32,
-}
-
 /// How long reading a catalog may wait on its server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -243,18 +222,7 @@ pub async fn introspect_with(
     client: &Client,
     limits: &Limits,
 ) -> Result<Introspected, IntrospectError> {
-    introspect_loaded(client, limits, Baseline::default()).await
-}
-
-/// Reads the schema loaded into a database pgrift created, as
-/// [`introspect_with`] does, leaving what the database was created with
-/// (`baseline`) out of the warnings.
-pub async fn introspect_loaded(
-    client: &Client,
-    limits: &Limits,
-    baseline: Baseline,
-) -> Result<Introspected, IntrospectError> {
-    let work = read_in_transaction(client, limits, baseline);
+    let work = read_in_transaction(client, limits);
     match limits.read {
         None => work.await,
         Some(limit) => tokio::time::timeout(limit + ANSWER_GRACE, work)
@@ -266,7 +234,6 @@ pub async fn introspect_loaded(
 async fn read_in_transaction(
     client: &Client,
     limits: &Limits,
-    baseline: Baseline,
 ) -> Result<Introspected, IntrospectError> {
     let check = client
         .simple_query(CHECK)
@@ -298,7 +265,7 @@ async fn read_in_transaction(
         .batch_execute(BEGIN)
         .await
         .map_err(IntrospectError::Begin)?;
-    let read = read(client, server_version_num, limits, baseline).await;
+    let read = read(client, server_version_num, limits).await;
     // The transaction wrote nothing, so a rollback ends it the same way
     // after success as after a failed query.
     let end = client
@@ -330,7 +297,6 @@ async fn read(
     client: &Client,
     server_version_num: i32,
     limits: &Limits,
-    baseline: Baseline,
 ) -> Result<Introspected, IntrospectError> {
     let (lock_timeout, statement_timeout) = limits.settings();
     let setup = client
@@ -358,7 +324,7 @@ async fn read(
         tables::fetch(client, server_version_num),
         indexes::fetch(client, server_version_num),
         depend::fetch(client),
-        warnings::fetch(client, baseline),
+        warnings::fetch(client),
         available_extensions(client),
         roles(client),
     )?;

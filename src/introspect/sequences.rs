@@ -161,7 +161,7 @@ pub(super) fn build(
                 owned_by,
                 comment: row.comment,
                 acl: row.acl,
-                owner: row.owner,
+                owner: Some(row.owner),
             }
         })
         .collect()

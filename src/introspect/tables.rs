@@ -485,7 +485,7 @@ pub(super) fn build(
                 constraints: Vec::new(),
                 comment: table.comment,
                 acl: Acl::read(table.acl.as_deref(), || format!("table {id_name}"))?,
-                owner: table.owner.into(),
+                owner: Some(table.owner.into()),
             },
         );
     }

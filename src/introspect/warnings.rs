@@ -13,7 +13,6 @@
 
 use tokio_postgres::Client;
 
-use super::Baseline;
 use crate::catalog::{self, QualName, Warning};
 use crate::read::{IntrospectError, read_rows};
 use crate::sql::quote_ident;
@@ -802,50 +801,6 @@ const BRANCHES: &[(&str, &str)] = &[
              LEFT JOIN pg_catalog.pg_namespace n ON n.oid = da.defaclnamespace",
         ),
     ),
-    // Owners: one warning for all objects owned by a role other than the
-    // database owner, rather than one per object. `pg_database_owner` (the
-    // owner of `public` from PostgreSQL 15) stands for the database owner.
-    // So does the owner the server gave `public` in a database pgrift
-    // created (`$1`, `$2`: the schema and its owner, see `Baseline`), as
-    // long as `public` keeps it: before 15 that is the bootstrap superuser,
-    // the server's choice and not the schema's. In a live database nothing
-    // is left out, since there it is a fact about the database.
-    (
-        "owners",
-        concat!(
-            warning_row!(
-                "'owners'",
-                "'database'",
-                "NULL",
-                "pg_catalog.current_database()",
-                "NULL",
-                "pg_catalog.count(*)"
-            ),
-            "FROM (SELECT n.nspowner AS owner FROM pg_catalog.pg_namespace n WHERE ",
-            user_schema!("n"),
-            " AND (n.oid = $1 AND n.nspowner = $2) IS NOT TRUE \
-             UNION ALL SELECT c.relowner FROM relations c \
-             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'v', 'm', 'S') AND ",
-            user_schema!("n"),
-            " AND ",
-            not_extension_member!("pg_class", "c.oid"),
-            " UNION ALL SELECT p.proowner FROM pg_catalog.pg_proc p \
-             JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE ",
-            user_schema!("n"),
-            " AND ",
-            not_extension_member!("pg_proc", "p.oid"),
-            " UNION ALL SELECT t.typowner FROM pg_catalog.pg_type t \
-             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND ",
-            user_schema!("n"),
-            " AND ",
-            not_extension_member!("pg_type", "t.oid"),
-            ") o WHERE o.owner <> (SELECT d.datdba FROM pg_catalog.pg_database d \
-             WHERE d.datname = pg_catalog.current_database()) \
-             AND o.owner <> 'pg_database_owner'::pg_catalog.regrole \
-             HAVING pg_catalog.count(*) > 0",
-        ),
-    ),
 ];
 
 /// The relations the branches on relations look at: those with any of the
@@ -862,10 +817,7 @@ const RELATIONS: &str = "WITH relations AS MATERIALIZED (SELECT c.* FROM pg_cata
      OR (c.relkind IN ('r', 'm') \
          AND c.relam <> (SELECT am.oid FROM pg_catalog.pg_am am WHERE am.amname = 'heap')) \
      OR c.reltablespace <> 0 OR (c.relkind = 'S' AND c.relpersistence = 'u') \
-     OR c.relacl IS NOT NULL \
-     OR (c.relowner <> (SELECT d.datdba FROM pg_catalog.pg_database d \
-             WHERE d.datname = pg_catalog.current_database()) \
-         AND c.relowner <> 'pg_database_owner'::pg_catalog.regrole)) ";
+     OR c.relacl IS NOT NULL) ";
 
 const WHAT: &str = "objects that are not modelled";
 
@@ -879,18 +831,10 @@ fn warnings_query() -> String {
     [RELATIONS, &branches.join(" UNION ALL ")].concat()
 }
 
-/// The warnings of the database `client` is connected to, leaving out what
-/// it was created with (`baseline`).
-pub(super) async fn fetch(
-    client: &Client,
-    baseline: Baseline,
-) -> Result<Vec<Warning>, IntrospectError> {
-    let public = baseline.public;
+/// The warnings of the database `client` is connected to.
+pub(super) async fn fetch(client: &Client) -> Result<Vec<Warning>, IntrospectError> {
     let rows = client
-        .query(
-            &warnings_query(),
-            &[&public.map(|p| p.schema), &public.map(|p| p.owner)],
-        )
+        .query(&warnings_query(), &[])
         .await
         .map_err(|source| IntrospectError::Query { what: WHAT, source })?;
     read_rows(&rows, WHAT, |row| {
@@ -1037,17 +981,6 @@ fn message(kind: &str, noun: &str, object: &str, detail: Option<&str>) -> String
             "{subject} inherits from another table; inheritance is {LEFT_OUT} the table is left \
              out of the diff"
         ),
-        "owners" => {
-            let (count, verb) = match detail {
-                Some("1") => ("1 object".to_owned(), "is"),
-                Some(count) => (format!("{count} objects"), "are"),
-                None => ("objects".to_owned(), "are"),
-            };
-            format!(
-                "{count} in database {object} {verb} owned by a role other than the database \
-                 owner; ownership is {LEFT_OUT} is left out of the diff"
-            )
-        }
         "not-valid not-null constraint" => format!(
             "not-null constraint {object} is not validated, which is not modelled by pgrift; \
              the column is read as NOT NULL"
@@ -1186,11 +1119,6 @@ mod tests {
                  and the table is left out of the diff",
             ),
             (
-                ("owners", Some("database"), None, "app", None, Some("3")),
-                "3 objects in database app are owned by a role other than the database owner; \
-                 ownership is not modelled by pgrift and is left out of the diff",
-            ),
-            (
                 (
                     "virtual generated column",
                     None,
@@ -1203,11 +1131,6 @@ mod tests {
                  out of the diff",
             ),
             (
-                ("owners", Some("database"), None, "My App", None, Some("2")),
-                "2 objects in database \"My App\" are owned by a role other than the database \
-                 owner; ownership is not modelled by pgrift and is left out of the diff",
-            ),
-            (
                 (
                     "type",
                     Some("table"),
@@ -1218,11 +1141,6 @@ mod tests {
                 ),
                 "the type of table app.pairs (app.pair) is not modelled by pgrift and is left \
                  out of the diff",
-            ),
-            (
-                ("owners", Some("database"), None, "app", None, Some("1")),
-                "1 object in database app is owned by a role other than the database owner; \
-                 ownership is not modelled by pgrift and is left out of the diff",
             ),
         ];
         for (row, expect) in cases {

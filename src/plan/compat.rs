@@ -416,8 +416,9 @@ impl fmt::Display for RoleError {
     }
 }
 
-/// The roles `plan` names: the grantees of its `GRANT`s and `REVOKE`s and
-/// the roles of its policies (not `PUBLIC` or `CURRENT_USER`).
+/// The roles `plan` names: the grantees of its `GRANT`s and `REVOKE`s, the
+/// new owners of its `OWNER TO`s and the roles of its policies (not
+/// `PUBLIC` or `CURRENT_USER`).
 pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
     let mut roles = BTreeSet::new();
     fn policy_role(grantee: &Grantee) -> Option<&str> {
@@ -432,6 +433,9 @@ pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
                 if let RoleSpec::Role(name) = &grant.role {
                     roles.insert(name.0.as_str());
                 }
+            }
+            Stmt::AlterOwner { owner, .. } => {
+                roles.insert(owner.0.as_str());
             }
             Stmt::CreatePolicy(policy) => {
                 roles.extend(policy.roles.iter().filter_map(policy_role));

@@ -49,6 +49,8 @@ macro_rules! every_rule {
             drop_function => DropFunction("drop-function"),
             row_security => RowSecurity("row-security"),
             wide_grant => WideGrant("wide-grant"),
+            security_definer => SecurityDefiner("security-definer"),
+            owner_change => OwnerChange("owner-change"),
         }
     };
 }

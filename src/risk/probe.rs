@@ -41,7 +41,7 @@ use crate::sql::{
     CastText, Condition, Ident, InputCheck, Literal, ProbeControl, ProbeQuery, Stmt, TableAction,
 };
 
-use super::model::{Assessment, Category, Evidence, Risk, Severity};
+use super::model::{Assessment, Category, Evidence, Risk, Rule, Severity};
 use super::phrase;
 use super::types::{self, Input, Narrowing};
 
@@ -493,6 +493,9 @@ enum Measure {
     },
     /// Only the size of the table.
     Size(QualName),
+    /// Whether the role an object is given to is a superuser or can log
+    /// in.
+    Role { object: String, role: String },
     /// Nothing: the server cannot answer without running the statement.
     /// The text says why, after "not measured".
     Unanswerable(String),
@@ -523,6 +526,46 @@ impl Prober<'_> {
             return Ok(());
         };
         match measure {
+            Measure::Role { object, role } => {
+                let query = ProbeQuery::RoleAttributes {
+                    role: Literal(role.clone()),
+                };
+                let read = |row: Option<tokio_postgres::Row>| match row {
+                    None => Some(None),
+                    Some(row) => Some(Some((row.try_get(0).ok()?, row.try_get(1).ok()?))),
+                };
+                let attributes = match self.session.run(&query, read).await? {
+                    Outcome::Value(attributes) => attributes,
+                    Outcome::NotMeasured(note) => return not_measured(risk, &note),
+                };
+                let role = Ident(role);
+                let (severity, verdict) = match attributes {
+                    Some((true, _)) => (
+                        Severity::High,
+                        format!(
+                            "{role} is a superuser on FROM's server: the object, and whatever \
+                             runs with its owner's rights, get every right there is"
+                        ),
+                    ),
+                    Some((false, true)) => (
+                        Severity::Medium,
+                        format!(
+                            "{role} can log in on FROM's server: whoever logs in as it may \
+                             alter or drop the object"
+                        ),
+                    ),
+                    Some((false, false)) => (
+                        Severity::Low,
+                        format!("{role} is no superuser and cannot log in on FROM's server"),
+                    ),
+                    None => (
+                        Severity::Low,
+                        format!("FROM's server has no role {role} (yet)"),
+                    ),
+                };
+                risk.severity = severity;
+                risk.message = format!("{object} is given to {role}; {verdict}");
+            }
             Measure::Unanswerable(why) => {
                 risk.message.push_str(&format!(" (not measured {why})"));
             }
@@ -922,6 +965,14 @@ impl Prober<'_> {
             ))
         };
         let specific = match (risk.category, stmt) {
+            (Category::Security, Stmt::AlterOwner { object, owner })
+                if risk.rule == Rule::OwnerChange =>
+            {
+                Some(Measure::Role {
+                    object: object.to_string(),
+                    role: owner.0.clone(),
+                })
+            }
             (Category::DataLoss, Stmt::DropTable(table)) => count(
                 table,
                 ProbeQuery::CountRows {

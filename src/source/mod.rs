@@ -36,7 +36,7 @@ pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 pub use tls::SslMode;
 
 use crate::catalog::{Catalog, Schema};
-use crate::introspect::{Limits, introspect_loaded, introspect_with};
+use crate::introspect::{Limits, introspect_with};
 
 /// A parsed schema argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,9 +174,10 @@ pub fn empty_catalog() -> Catalog {
         schemas: vec![Schema {
             name: "public".to_owned(),
             comment: Some("standard public schema".to_owned()),
-            // The privileges it is created with, whichever they are.
+            // The privileges and the owner it is created with, whichever
+            // they are.
             acl: Default::default(),
-            owner: "pg_database_owner".into(),
+            owner: None,
         }],
         // initdb installs plpgsql in every database; its version is 1.0 on
         // every supported server.
@@ -269,17 +270,22 @@ pub async fn load_with(
                     },
                 }
                 notes = db.notes();
-                introspect_loaded(db.client(), limits, db.baseline())
-                    .await
-                    .map_err(|cause| SourceError::Introspect {
+                introspect_with(db.client(), limits).await.map_err(|cause| {
+                    SourceError::Introspect {
                         label: label.clone(),
                         cause,
-                    })
+                    }
+                })
             }
             .await;
+            let loader = db.loader().to_owned();
             let closed = db.close().await;
-            let found = result?;
+            let mut found = result?;
             closed?;
+            // What the files created belongs to the role that loaded them,
+            // pgrift's own: the files said no owner, so whoever runs the
+            // script is one (see `catalog::owner`).
+            crate::catalog::owner::forget(&mut found.catalog, &loader);
             Ok(Loaded {
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),

@@ -321,9 +321,11 @@ fn is_word(token: Option<&Token<'_>>, word: &str) -> bool {
     token.is_some_and(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(word))
 }
 
-/// `ALTER … OWNER TO role`. Owners are not modelled, and the loading role
-/// could not hand its objects to a role without `CREATE` on their schema,
-/// so the shadow keeps every object with its database's owner.
+/// `ALTER … OWNER TO role`. The loading role could not hand its objects to
+/// a role without `CREATE` on their schema (nor a schema to one without
+/// `CREATE` on the database, as `pg_dump`'s output asks), so the shadow
+/// keeps every object with the loading role, and the catalog takes them as
+/// owned by whoever runs the script (`catalog::owner`).
 fn is_owner_change(body: &[Token<'_>]) -> bool {
     let n = body.len();
     n > 3

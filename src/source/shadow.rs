@@ -46,7 +46,6 @@ use super::cluster::Cluster;
 use super::conninfo::{self, ConnInfo};
 use super::error::{SourceError, SqlError, describe_pg_error};
 use super::script::{self, Context, Script, Step};
-use crate::introspect::{Baseline, SchemaOwner};
 use crate::sql::{Ident, ShadowStmt, quote_ident};
 
 /// How deep `\i` may nest: deeper is a file that includes itself.
@@ -245,7 +244,6 @@ impl Shadow {
             remote,
             closed: false,
             position_in_bytes: false,
-            baseline: Baseline::default(),
         };
         // On an error from here on, dropping `db` drops the database.
         db.client = Some(conninfo::connect(&info).await?);
@@ -256,27 +254,6 @@ impl Shadow {
             .map_err(|e| database_error("could not read the server encoding".into(), &e))?
             .get(0);
         db.position_in_bytes = encoding == "SQL_ASCII";
-        // Before PostgreSQL 15 the server gives a new database's `public`
-        // schema to the bootstrap superuser rather than to the database's
-        // owner, and a role without superuser rights (the loader, the
-        // `--shadow-url` role) cannot take it over. Giving it away as the
-        // superuser would rewrite its privileges, which would then no
-        // longer match what `pg_init_privs` records for it, and the
-        // privileges warning would report that instead. So `public` is
-        // left as the server made it, and its owner is remembered, for
-        // the owners warning not to lay it at the source's door.
-        db.baseline.public = db
-            .client()
-            .query_opt(
-                "SELECT oid, nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'public'",
-                &[],
-            )
-            .await
-            .map_err(|e| database_error("could not read the public schema".into(), &e))?
-            .map(|row| SchemaOwner {
-                schema: row.get(0),
-                owner: row.get(1),
-            });
         if let Some(loader) = &db.loader {
             db.untrusted = untrusted_extensions(db.client()).await.map_err(|e| {
                 database_error("could not list the available extensions".into(), &e)
@@ -344,8 +321,6 @@ pub struct ShadowDb {
     /// PostgreSQL counts error positions in characters of the server
     /// encoding; with `SQL_ASCII` that means bytes.
     position_in_bytes: bool,
-    /// What the database held before any file ran.
-    baseline: Baseline,
 }
 
 impl ShadowDb {
@@ -373,12 +348,6 @@ impl ShadowDb {
     /// The connection parameters of the shadow database.
     pub fn conninfo(&self) -> ConnInfo {
         self.admin.with_dbname(&self.name)
-    }
-
-    /// What the database was created with, which the server put there and
-    /// the files did not: for [`crate::introspect::introspect_loaded`].
-    pub fn baseline(&self) -> Baseline {
-        self.baseline
     }
 
     /// The role the files run as.

@@ -180,6 +180,9 @@ pub enum ProbeQuery {
     SequenceLastValue { name: QualName },
     /// `server_version_num`: one `integer`.
     ServerVersion,
+    /// Whether a role is a superuser and whether it can log in: two
+    /// `boolean`s, or no row when the server has no such role.
+    RoleAttributes { role: Literal },
 }
 
 /// The statements around a probe: a read-only transaction of its own, with
@@ -478,6 +481,10 @@ impl fmt::Display for ProbeQuery {
             ProbeQuery::ServerVersion => {
                 f.write_str("SELECT current_setting('server_version_num')::integer")
             }
+            ProbeQuery::RoleAttributes { role } => write!(
+                f,
+                "SELECT rolsuper, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = {role}"
+            ),
         }
     }
 }

@@ -443,6 +443,60 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// What a function's definition (`pg_get_functiondef`) says about whose
+/// rights it runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionSecurity {
+    /// `SECURITY DEFINER`: it runs with its owner's rights.
+    pub definer: bool,
+    /// `SET search_path …`: it resolves names the same way whoever calls
+    /// it.
+    pub search_path: bool,
+}
+
+/// Reads the options of a function's definition, the words between its
+/// signature and its body (`AS …`, `BEGIN ATOMIC …`, `RETURN …`), outside
+/// any parentheses; `None` for a text that is not a `CREATE` statement.
+pub fn function_security(definition: &str) -> Option<FunctionSecurity> {
+    let tokens = super::lex::tokenize(definition);
+    if !tokens.first()?.text.eq_ignore_ascii_case("CREATE") {
+        return None;
+    }
+    let mut security = FunctionSecurity {
+        definer: false,
+        search_path: false,
+    };
+    let mut depth = 0usize;
+    let word = |t: Option<&super::lex::Token<'_>>, w: &str| {
+        t.is_some_and(|t| t.kind == super::lex::TokenKind::Word && t.text.eq_ignore_ascii_case(w))
+    };
+    for (i, token) in tokens.iter().enumerate() {
+        match token.text {
+            "(" if token.kind == super::lex::TokenKind::Punct => depth += 1,
+            ")" if token.kind == super::lex::TokenKind::Punct => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if word(Some(token), "AS")
+                || word(Some(token), "BEGIN")
+                || word(Some(token), "RETURN") =>
+            {
+                break;
+            }
+            _ if word(Some(token), "SECURITY") && word(tokens.get(i + 1), "DEFINER") => {
+                security.definer = true;
+            }
+            _ if word(Some(token), "SET")
+                && tokens.get(i + 1).is_some_and(|t| {
+                    t.is_name() && t.text.trim_matches('"').eq_ignore_ascii_case("search_path")
+                }) =>
+            {
+                security.search_path = true;
+            }
+            _ => {}
+        }
+    }
+    Some(security)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,6 +573,41 @@ mod tests {
             Some(ServerSql("(note <> ')'::text)".into()))
         );
         assert_eq!(check_expression("UNIQUE (a)"), None);
+    }
+
+    #[test]
+    fn function_security_reads_the_options_not_the_body() {
+        let check = |definition: &str, definer, search_path| {
+            assert_eq!(
+                function_security(definition),
+                Some(FunctionSecurity {
+                    definer,
+                    search_path
+                }),
+                "{definition}"
+            );
+        };
+        check(
+            "CREATE OR REPLACE FUNCTION public.f(i integer DEFAULT 1)\n RETURNS integer\n \
+             LANGUAGE sql\n SECURITY DEFINER\n SET search_path TO 'pg_catalog', 'pg_temp'\n\
+             AS $function$SELECT 1$function$\n",
+            true,
+            true,
+        );
+        check(
+            "CREATE OR REPLACE FUNCTION \"security\".definer(\"SET\" text)\n RETURNS text\n \
+             LANGUAGE plpgsql\n SECURITY DEFINER\nAS $function$BEGIN SET search_path TO x; \
+             RETURN 'SECURITY DEFINER'; END$function$\n",
+            true,
+            false,
+        );
+        check(
+            "CREATE OR REPLACE FUNCTION public.g()\n RETURNS integer\n LANGUAGE sql\n\
+             BEGIN ATOMIC\n SELECT 1;\nEND\n",
+            false,
+            false,
+        );
+        assert_eq!(function_security("SELECT 1"), None);
     }
 
     #[test]

@@ -680,6 +680,37 @@ pub enum Stmt {
     Grant(GrantDef),
     /// `REVOKE [GRANT OPTION FOR] privileges [(column)] ON target FROM role`.
     Revoke(GrantDef),
+    /// `ALTER object OWNER TO role`.
+    AlterOwner {
+        object: OwnedObject,
+        owner: Ident,
+    },
+}
+
+/// An object `ALTER … OWNER TO` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedObject {
+    Schema(Ident),
+    /// A schema-qualified object by its keyword: `TABLE`, `VIEW`,
+    /// `MATERIALIZED VIEW`, `SEQUENCE`, `TYPE`, `DOMAIN`, `STATISTICS`.
+    Named(ObjectName),
+    Function {
+        kind: FunctionKind,
+        name: QualName,
+        args: ServerSql,
+    },
+}
+
+impl fmt::Display for OwnedObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OwnedObject::Schema(name) => write!(f, "SCHEMA {name}"),
+            OwnedObject::Named(object) => write!(f, "{object}"),
+            OwnedObject::Function { kind, name, args } => {
+                write!(f, "{} {name}({args})", function_keyword(*kind))
+            }
+        }
+    }
 }
 
 /// The parts `GRANT` and `REVOKE` share. For `REVOKE`, `grant_option`
@@ -1244,6 +1275,7 @@ impl fmt::Display for Stmt {
                 Some(text) => write!(f, "COMMENT ON {target} IS {text}"),
                 None => write!(f, "COMMENT ON {target} IS NULL"),
             },
+            Stmt::AlterOwner { object, owner } => write!(f, "ALTER {object} OWNER TO {owner}"),
             Stmt::Grant(grant) => {
                 f.write_str("GRANT ")?;
                 grant.write_privileges(f)?;

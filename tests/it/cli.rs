@@ -1146,3 +1146,420 @@ async fn a_script_naming_a_role_the_live_server_lacks_is_refused() {
         .await
         .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
 }
+
+/// A live database's owners are compared by name with another's; a script
+/// that gives an object to a role the target lacks is refused like a grant
+/// to one, and `--ignore owners` leaves owners out of both sides. A `.sql`
+/// source names no owner, so it changes none.
+#[tokio::test]
+async fn owners_are_compared_checked_and_ignored() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let kept = "pgrift_it_owner \"kept\"\n*/ rôle";
+    let gone = "pgrift_it_owner_gone";
+    let (kept_q, gone_q) = (
+        pgrift::sql::quote_ident(kept),
+        pgrift::sql::quote_ident(gone),
+    );
+    admin
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {kept_q}; CREATE ROLE {kept_q} NOLOGIN; \
+             DROP ROLE IF EXISTS {gone_q}; CREATE ROLE {gone_q} NOLOGIN"
+        ))
+        .await
+        .expect("create roles");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema = dir.path().join("schema.sql");
+    std::fs::write(&schema, "CREATE TABLE t (id integer);\n").expect("write");
+    let from = live_database(&cluster, "cli_owners_from", &schema).await;
+    let to = live_database(&cluster, "cli_owners_to", &schema).await;
+    let from_url = cluster.conninfo(&from).to_string();
+    let to_url = cluster.conninfo(&to).to_string();
+    cluster
+        .connect(&to)
+        .await
+        .expect("connect")
+        .batch_execute(&format!("ALTER TABLE t OWNER TO {kept_q}"))
+        .await
+        .expect("owner");
+
+    let out = pgrift(&["diff", &from_url, &to_url]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("ALTER TABLE public.t OWNER TO {kept_q};")),
+        "{}",
+        stdout(&out)
+    );
+    let out = pgrift(&[
+        "diff",
+        &from_url,
+        &to_url,
+        "--ignore",
+        "owners",
+        "--exit-code",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let out = pgrift(&["diff", &to_url, path(&schema), "--exit-code"]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+
+    // TO's owner is a role FROM's server no longer has.
+    let snapshot = dir.path().join("to.json");
+    cluster
+        .connect(&to)
+        .await
+        .expect("connect")
+        .batch_execute(&format!("ALTER TABLE t OWNER TO {gone_q}"))
+        .await
+        .expect("owner");
+    let out = pgrift(&["snapshot", &to_url, "-o", path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    for db in [&from, &to] {
+        cluster
+            .drop_database(db)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    }
+    admin
+        .batch_execute(&format!("DROP ROLE {gone_q}; DROP ROLE {kept_q}"))
+        .await
+        .expect("drop roles");
+    let from = live_database(&cluster, "cli_owners_gone", &schema).await;
+    let from_url = cluster.conninfo(&from).to_string();
+    let out = pgrift(&["diff", &from_url, path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "", "no script is written");
+    let error = stderr(&out);
+    assert!(
+        error.contains(&format!(
+            "the script names roles the server does not have: {gone_q}"
+        )),
+        "{error}"
+    );
+    assert!(error.contains("--ignore owners"), "{error}");
+    let out = pgrift(&[
+        "diff",
+        &from_url,
+        path(&snapshot),
+        "--ignore",
+        "owners",
+        "--exit-code",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    cluster
+        .drop_database(&from)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+}
+
+/// `--map-role` (or the project file's `[roles] map`) reads the roles of
+/// one environment as another's on both sides: owners, grantees and policy
+/// roles compare as equal, scripts name the mapped role, and a plan carries
+/// the map, so that `apply`'s drift guard and `verify` read the database
+/// through it too.
+#[tokio::test]
+async fn a_role_map_reads_one_environments_roles_as_anothers() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let dev = "pgrift_it_dev \"owner\"\n*/ rôle";
+    let (prod, dev_reader, prod_reader) = (
+        "pgrift_it_prod_owner",
+        "pgrift_it_dev_reader",
+        "pgrift_it_prod_reader",
+    );
+    let q = pgrift::sql::quote_ident;
+    let roles = [dev, prod, dev_reader, prod_reader].map(|role| (role, "NOLOGIN"));
+    create_roles(&admin, &roles).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema = |owner: &str, reader: &str, extra: &str| {
+        format!(
+            "CREATE TABLE t (id integer);\nALTER TABLE t OWNER TO {owner};\n\
+             GRANT SELECT ON t TO {reader};\nALTER TABLE t ENABLE ROW LEVEL SECURITY;\n\
+             CREATE POLICY readers ON t FOR SELECT TO {reader} USING (id > 0);\n\
+             CREATE TABLE v (id integer);\nALTER TABLE v OWNER TO {0};\n{extra}",
+            q(dev)
+        )
+    };
+    let from_sql = dir.path().join("from.sql");
+    let to_sql = dir.path().join("to.sql");
+    std::fs::write(&from_sql, schema(&q(prod), &q(prod_reader), "")).expect("write");
+    std::fs::write(
+        &to_sql,
+        schema(
+            &q(dev),
+            &q(dev_reader),
+            &format!(
+                "CREATE TABLE u (id integer);\nALTER TABLE u OWNER TO {};\n",
+                q(dev)
+            ),
+        ),
+    )
+    .expect("write");
+    let from = live_database(&cluster, "cli_map_from", &from_sql).await;
+    let to = live_database(&cluster, "cli_map_to", &to_sql).await;
+    let (from_url, to_url) = (
+        cluster.conninfo(&from).to_string(),
+        cluster.conninfo(&to).to_string(),
+    );
+    let dev_map = format!("{dev}={prod}");
+    let reader_map = format!("{dev_reader}={prod_reader}");
+    let mapped = [
+        "--map-role",
+        dev_map.as_str(),
+        "--map-role",
+        reader_map.as_str(),
+    ];
+
+    let out = pgrift(&["diff", &from_url, &to_url]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("ALTER TABLE public.t OWNER TO {};", q(dev))),
+        "{}",
+        stdout(&out)
+    );
+    let mut args = vec!["diff", from_url.as_str(), to_url.as_str()];
+    args.extend(mapped);
+    let out = pgrift(&args).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    assert!(
+        script.contains("CREATE TABLE public.u")
+            && script.contains(&format!("ALTER TABLE public.u OWNER TO {prod};")),
+        "{script}"
+    );
+    assert!(
+        !script.contains("pgrift_it_dev")
+            && !script.contains("public.t")
+            && !script.contains("public.v"),
+        "{script}"
+    );
+    let bad = pgrift(&["diff", &from_url, &to_url, "--map-role", "nobody"]).await;
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("FROM_ROLE=TO_ROLE"),
+        "{}",
+        stderr(&bad)
+    );
+
+    // The same map from the project file.
+    let toml_string = |s: &str| format!("{:?}", s);
+    std::fs::write(
+        dir.path().join("pgrift.toml"),
+        format!(
+            "[roles]\nmap = {{ {} = {}, {} = {} }}\n",
+            toml_string(dev),
+            toml_string(prod),
+            toml_string(dev_reader),
+            toml_string(prod_reader)
+        ),
+    )
+    .expect("write");
+    let shown = pgrift_in(dir.path(), &["config"]).await;
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains(&format!("roles --map-role {dev_reader}={prod_reader}\n")),
+        "{}",
+        stdout(&shown)
+    );
+    let out = pgrift_in(dir.path(), &["diff", &from_url, &to_url]).await;
+    assert_eq!(stdout(&out), script, "{}", stderr(&out));
+    std::fs::remove_file(dir.path().join("pgrift.toml")).expect("remove");
+
+    // A plan made through the map applies through it: FROM's table v
+    // belongs to the dev role, which the plan reads as the prod one.
+    let release = dir.path().join("release");
+    let mut args = vec![
+        "plan",
+        from_url.as_str(),
+        to_url.as_str(),
+        "--out",
+        path(&release),
+    ];
+    args.extend(mapped);
+    let planned = pgrift(&args).await;
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    let plan_file = std::fs::read_to_string(release.join("plan.json")).expect("plan.json");
+    assert!(plan_file.contains("\"role_map\""), "{plan_file}");
+    let applied = pgrift(&["apply", path(&release), "--db", &from_url, "--yes"]).await;
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let verified = pgrift(&["verify", path(&release), "--db", &from_url]).await;
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+
+    drop_databases_and_roles(&cluster, &admin, &[&from, &to], &roles).await;
+}
+
+/// The owner-change risk asks FROM's live server about the new owner: a
+/// superuser is high, a role that can log in medium, any other role low;
+/// from a snapshot, which has no server, it stays low and says so.
+#[tokio::test]
+async fn an_owner_change_is_judged_by_the_role_on_the_live_server() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let roles = [
+        ("pgrift_it_owner_super", "SUPERUSER NOLOGIN"),
+        ("pgrift_it_owner \"login\"", "LOGIN"),
+        ("pgrift_it_owner_nologin", "NOLOGIN"),
+    ];
+    let q = pgrift::sql::quote_ident;
+    create_roles(&admin, &roles).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema = dir.path().join("schema.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nCREATE TABLE c (id integer);\n",
+    )
+    .expect("write");
+    let from = live_database(&cluster, "cli_owner_risk_from", &schema).await;
+    let to = live_database(&cluster, "cli_owner_risk_to", &schema).await;
+    let (from_url, to_url) = (
+        cluster.conninfo(&from).to_string(),
+        cluster.conninfo(&to).to_string(),
+    );
+    let to_client = cluster.connect(&to).await.expect("connect");
+    for ((role, _), table) in roles.iter().zip(["a", "b", "c"]) {
+        to_client
+            .batch_execute(&format!("ALTER TABLE {table} OWNER TO {}", q(role)))
+            .await
+            .expect("owner");
+    }
+    let out = pgrift(&["report", &from_url, &to_url, "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let text = report.to_string();
+    for expected in [
+        "is a superuser on FROM's server",
+        "can log in on FROM's server",
+        "is no superuser and cannot log in on FROM's server",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let mut severities: Vec<String> = Vec::new();
+    collect_owner_change_severities(&report, &mut severities);
+    severities.sort();
+    assert_eq!(severities, ["high", "low", "medium"], "{text}");
+
+    let snapshot = dir.path().join("from.json");
+    let out = pgrift(&["snapshot", &from_url, "-o", path(&snapshot)]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = pgrift(&["report", path(&snapshot), &to_url, "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut severities: Vec<String> = Vec::new();
+    collect_owner_change_severities(&report, &mut severities);
+    assert_eq!(severities, ["low", "low", "low"], "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("could not be checked without a live database"),
+        "{report}"
+    );
+
+    drop(to_client);
+    drop_databases_and_roles(&cluster, &admin, &[&from, &to], &roles).await;
+}
+
+/// Creates each role with its attributes (`LOGIN`, `SUPERUSER NOLOGIN`),
+/// dropping one a failed run left behind first.
+async fn create_roles(admin: &tokio_postgres::Client, roles: &[(&str, &str)]) {
+    for (role, attributes) in roles {
+        admin
+            .batch_execute(&format!(
+                "DROP ROLE IF EXISTS {0}; CREATE ROLE {0} {attributes}",
+                pgrift::sql::quote_ident(role)
+            ))
+            .await
+            .expect("create role");
+    }
+}
+
+/// Drops the databases a test made, then the roles that owned things in
+/// them.
+async fn drop_databases_and_roles(
+    cluster: &pgrift::source::Cluster,
+    admin: &tokio_postgres::Client,
+    databases: &[&str],
+    roles: &[(&str, &str)],
+) {
+    for db in databases {
+        cluster
+            .drop_database(db)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    }
+    for (role, _) in roles {
+        admin
+            .batch_execute(&format!("DROP ROLE {}", pgrift::sql::quote_ident(role)))
+            .await
+            .expect("drop role");
+    }
+}
+
+/// The severity of every risk of rule `owner-change` in a JSON report's
+/// forward plan, wherever the report nests it.
+fn collect_owner_change_severities(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("rule").and_then(|r| r.as_str()) == Some("owner-change")
+                && let Some(severity) = map.get("severity").and_then(|s| s.as_str())
+            {
+                out.push(severity.to_owned());
+                return;
+            }
+            for (key, child) in map {
+                if key != "reverse_risks" {
+                    collect_owner_change_severities(child, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                collect_owner_change_severities(item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The security-definer rule reads the definitions the server prints: an
+/// unpinned `SECURITY DEFINER` function is high, a pinned one only
+/// becomes a definer, and text in a body is not an option.
+#[tokio::test]
+async fn security_definer_functions_are_read_as_the_server_prints_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let to = dir.path().join("to.sql");
+    std::fs::write(
+        &to,
+        "CREATE FUNCTION \"unpinned\"\"fn\"() RETURNS integer LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';\n\
+         CREATE FUNCTION pinned() RETURNS integer LANGUAGE sql SECURITY DEFINER \
+         SET search_path = pg_catalog, pg_temp AS 'SELECT 1';\n\
+         CREATE FUNCTION plain() RETURNS text LANGUAGE sql AS $$SELECT 'SECURITY DEFINER'$$;\n",
+    )
+    .expect("write");
+    let out = pgrift(&["report", "empty", path(&to), "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut found: Vec<(String, String)> = report["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .filter(|r| r["rule"] == "security-definer")
+        .map(|r| {
+            (
+                r["object"].as_str().unwrap_or_default().to_owned(),
+                r["severity"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("public.\"unpinned\"\"fn\"()".to_owned(), "high".to_owned()),
+            ("public.pinned()".to_owned(), "medium".to_owned()),
+        ],
+        "{report}"
+    );
+}

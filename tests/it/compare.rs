@@ -48,6 +48,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         history_schema: None,
         online: false,
         filter: Default::default(),
+        role_map: Default::default(),
     };
     for case in ["demo", "enum_add_value", "demo"] {
         let (from, to) = (fixture(case, "from.sql"), fixture(case, "to.sql"));

@@ -321,16 +321,12 @@ async fn listed_objects(client: &Client) -> BTreeMap<(u32, u32, i32), Object> {
 
 /// A warning that an object is not modelled, as opposed to one about a
 /// property of an object that is ("the privileges of table …") or about
-/// the database as a whole (owners). Default privileges are objects of
+/// a constraint. Default privileges are objects of
 /// their own (`pg_default_acl`), though their warning reads as a property
 /// of a role.
 fn is_about_an_object(warning: &Warning) -> bool {
     warning.kind == "default privileges"
-        || !warning.message.starts_with("the ")
-            && !matches!(
-                warning.kind.as_str(),
-                "owners" | "not-valid not-null constraint"
-            )
+        || !warning.message.starts_with("the ") && warning.kind != "not-valid not-null constraint"
 }
 
 /// Whether `warning` names `object`, or the object `object` is part of:

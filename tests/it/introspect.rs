@@ -158,8 +158,6 @@ async fn rich_schema() {
             "warning text search configuration app.english_copy: *",
             "warning collation app.german: *",
             "warning event trigger no_op: *",
-            "warning owners *: 1 object in database * is owned by a role other than the \
-             database owner; *",
         ],
         &[
             // Extension members, identity sequences and indexes behind

@@ -59,24 +59,24 @@ struct Assessed {
     reverse: Assessment,
 }
 
-/// A fresh database of the shared cluster with the files applied.
+/// A fresh database of the shared cluster with the files applied, as the
+/// round trip loads them: what they create belongs to the superuser.
 async fn database(cluster: &Arc<Cluster>, files: &[PathBuf]) -> Result<String, String> {
     let shadow = Shadow::with_cluster(cluster.clone());
-    let db = shadow
-        .create_database()
-        .await
-        .map_err(|e| support::explain(&e))?;
-    for file in files.iter().filter(|f| f.is_file()) {
-        db.apply(file)
-            .await
-            .map_err(|e| format!("loading {}: {}", file.display(), support::explain(&e)))?;
-    }
+    let files: Vec<&Path> = files
+        .iter()
+        .filter(|f| f.is_file())
+        .map(PathBuf::as_path)
+        .collect();
+    let db = crate::roundtrip::load(&shadow, &files, None).await?;
     let name = db.name().to_owned();
     // A throwaway cluster keeps its databases after the handle closes.
     db.close().await.map_err(|e| support::explain(&e))?;
     Ok(name)
 }
 
+/// The catalog of `db`, what the superuser owns read as owned by whoever
+/// runs the script, as the round trip reads it.
 async fn catalog(cluster: &Cluster, db: &str) -> Result<(Catalog, i32), String> {
     let client = cluster
         .connect(db)
@@ -84,7 +84,11 @@ async fn catalog(cluster: &Cluster, db: &str) -> Result<(Catalog, i32), String> 
         .map_err(|e| support::explain(&e))?;
     introspect::introspect(&client)
         .await
-        .map(|i| (i.catalog, i.server_version_num))
+        .map(|i| {
+            let mut catalog = i.catalog;
+            pgrift::catalog::owner::forget(&mut catalog, cluster.user());
+            (catalog, i.server_version_num)
+        })
         .map_err(|e| format!("introspect {db}: {e}"))
 }
 

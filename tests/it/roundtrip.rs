@@ -389,6 +389,21 @@ pub async fn load(
             .await
             .map_err(|e| format!("{reassign}: {e}"))?;
     }
+    // The shadow keeps what a file creates with the role that loads it
+    // (see `source::script`), so a case that compares owners has the
+    // harness create its roles and hand its objects to them, as the
+    // superuser, from a `<file>.owners.sql` beside the file.
+    for file in files {
+        let owners = file.with_extension("owners.sql");
+        if owners.is_file() {
+            let sql = std::fs::read_to_string(&owners)
+                .map_err(|e| format!("{}: {e}", owners.display()))?;
+            db.client()
+                .batch_execute(&sql)
+                .await
+                .map_err(|e| format!("{}: {e}", owners.display()))?;
+        }
+    }
     Ok(db)
 }
 
@@ -541,11 +556,15 @@ pub async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
         .map_err(|e| format!("connect to {db}: {e}"))?;
     // `Runner::Deploy` records its deployments in the history schema,
     // which is never part of a schema.
+    // What the superuser owns (what the files created, handed over by
+    // `load`, and what the scripts created) belongs to whoever runs the
+    // script, as what the loading role owns does in a shadow.
     introspect::introspect(&client)
         .await
         .map(|i| {
             let mut catalog = i.catalog;
             catalog.leave_out_schema(HISTORY_SCHEMA);
+            pgrift::catalog::owner::forget(&mut catalog, cluster.user());
             catalog
         })
         .map_err(|e| format!("introspect {db}: {e}"))
@@ -581,7 +600,7 @@ pub async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), Stri
 async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
     let mut command = cluster.pg_dump(db);
     let output = command
-        .args(["--schema-only", "--no-owner", "--no-privileges"])
+        .args(["--schema-only", "--no-privileges"])
         .arg(format!("--exclude-schema={HISTORY_SCHEMA}"))
         .output()
         .await
