@@ -20,6 +20,7 @@ mod filter;
 mod id;
 mod kind;
 mod objects;
+pub mod rename;
 
 pub use crate::names::{
     ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,
@@ -35,6 +36,7 @@ pub use kind::{
 };
 pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
+pub use rename::{Rename, RenameError, RenameMap};
 pub use table::{Column, Constraint, ConstraintKind, Identity, PartitionOf};
 pub use view::ColumnComment;
 

@@ -12,7 +12,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::{CliError, EXIT_OK, write_output};
-use pgrift::catalog::Filter;
+use pgrift::catalog::{Filter, Rename};
 use pgrift::source::{self, SourceSpec};
 use pgrift::sql::visible;
 
@@ -36,6 +36,10 @@ pub struct Config {
     pub accept: Vec<Accepted>,
     #[serde(default)]
     pub script: ScriptDefaults,
+    /// Objects renamed rather than dropped and created, as `--rename`
+    /// takes them (`"public.orders=purchases"`).
+    #[serde(default)]
+    pub renames: Vec<Rename>,
 }
 
 /// One environment: exactly one of a URL, `.sql` files or a snapshot.
@@ -316,6 +320,12 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
     }
     if config.script.online {
         out.push_str("script --online\n");
+    }
+    for rename in &config.renames {
+        out.push_str(&format!(
+            "script --rename {}\n",
+            visible(&rename.to_string())
+        ));
     }
     let today = today();
     for accepted in &config.accept {

@@ -113,7 +113,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitCode, CliError> {
         skip_free(comparison);
         return Ok(ExitCode::from(status));
     }
-    let deployment = deployment(&comparison, reverse, &options.filter);
+    let deployment = deployment(&comparison, reverse, &options);
     let files = [
         ("forward.sql", deployment.forward_sql.as_bytes()),
         ("reverse.sql", deployment.reverse_sql.as_bytes()),
@@ -181,18 +181,18 @@ pub async fn planned(
         .reverse
         .as_ref()
         .expect("the reverse script is planned when asked for");
-    let deployment = deployment(&comparison, reverse, &options.filter);
+    let deployment = deployment(&comparison, reverse, &options);
     skip_free(comparison);
     Ok((deployment, options.shadow))
 }
 
 /// What `plan` writes, as the deployment `apply` runs: both scripts, the
-/// plan file (with the filter both sides went through) and the snapshots
-/// of both sides.
+/// plan file (with the filter both sides went through and the declared
+/// renames) and the snapshots of both sides.
 pub fn deployment(
     comparison: &pgrift::Comparison,
     reverse: &Script,
-    filter: &pgrift::catalog::Filter,
+    options: &pgrift::Options,
 ) -> Deployment {
     fn side(loaded: &pgrift::source::Loaded) -> Side<'_> {
         Side {
@@ -208,7 +208,8 @@ pub fn deployment(
         (&forward.plan, &forward.risks),
         (&reverse.plan, &reverse.risks),
     );
-    deployment.plan.filter = filter.clone();
+    deployment.plan.filter = options.filter.clone();
+    deployment.plan.renames = options.renames.clone();
     deployment
 }
 

@@ -119,6 +119,7 @@ impl Deployment {
             reverse: emit::plan_statements(reverse.0, reverse.1),
             warnings: forward.0.warnings.clone(),
             filter: crate::catalog::Filter::default(),
+            renames: Vec::new(),
         };
         Deployment {
             plan,

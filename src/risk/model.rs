@@ -49,6 +49,7 @@ macro_rules! every_rule {
             drop_function => DropFunction("drop-function"),
             row_security => RowSecurity("row-security"),
             wide_grant => WideGrant("wide-grant"),
+            rename => Rename("rename"),
         }
     };
 }

@@ -33,6 +33,7 @@ mod lossy_type;
 mod narrowing_type;
 mod not_null_column_without_default;
 mod partition_bound;
+mod rename;
 mod row_security;
 mod sequence_bounds;
 mod set_logged;
