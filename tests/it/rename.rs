@@ -6,7 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{path, pgrift, stderr, stdout};
+use crate::cli::{path, pgrift, pgrift_in, stderr, stdout};
+use crate::support;
 
 /// The three files of a case, written to `dir`.
 fn case(dir: &Path, from: &str, to: &str, seed: &str) -> [PathBuf; 3] {
@@ -234,4 +235,159 @@ async fn hostile_names_are_renamed_both_ways() {
     ] {
         assert!(!script.contains(unexpected), "{unexpected}\n{script}");
     }
+}
+
+/// The project file's renames reach `plan`, whose plan file records them;
+/// `apply`, `verify` and `rollback` then run the plan on a live, seeded
+/// FROM, and every row follows its table there and back.
+#[tokio::test]
+async fn a_project_files_renames_are_planned_applied_and_rolled_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let [from, to, seed] = case(dir.path(), FROM, TO, SEED);
+    let renames: Vec<String> = RENAMES.iter().map(|r| format!("{r:?}")).collect();
+    std::fs::write(
+        dir.path().join("pgrift.toml"),
+        format!("renames = [{}]\n", renames.join(", ")),
+    )
+    .expect("write the project file");
+    let shown = pgrift_in(dir.path(), &["config"]).await;
+    assert!(
+        stdout(&shown).contains("script --rename app.users.fullname=name\n"),
+        "{}",
+        stdout(&shown)
+    );
+
+    let cluster = support::shared_cluster().await;
+    let db = support::unique_name("renames");
+    cluster.create_database(&db).await.expect("create database");
+    support::psql_file(&db, &from).await;
+    support::psql_file(&db, &seed).await;
+    let url = cluster.conninfo(&db).to_string();
+    let release = dir.path().join("release");
+    let planned = pgrift_in(
+        dir.path(),
+        &["plan", &url, path(&to), "--out", path(&release)],
+    )
+    .await;
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(release.join("plan.json")).expect("plan.json"),
+    )
+    .expect("plan.json is JSON");
+    assert_eq!(
+        plan["renames"].as_array().map(Vec::len),
+        Some(RENAMES.len())
+    );
+    assert!(
+        stderr(&planned)
+            .contains("the risks are not measured on FROM's data when renames are declared"),
+        "{}",
+        stderr(&planned)
+    );
+
+    let count = |table: &'static str| {
+        let (cluster, db) = (cluster.clone(), db.clone());
+        async move {
+            let client = cluster.connect(&db).await.expect("connect");
+            let sql = format!("SELECT count(*) FROM {table}");
+            client
+                .query_one(&sql, &[])
+                .await
+                .expect("count")
+                .get::<_, i64>(0)
+        }
+    };
+    let applied = pgrift_in(dir.path(), &["apply", path(&release), "--db", &url]).await;
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let verified = pgrift_in(dir.path(), &["verify", path(&release), "--db", &url]).await;
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+    assert_eq!(count("billing.purchases").await, 3);
+    assert_eq!(count("billing.users WHERE name = 'Ada'").await, 1);
+
+    let rolled_back = pgrift_in(dir.path(), &["rollback", &url]).await;
+    assert_eq!(
+        rolled_back.status.code(),
+        Some(0),
+        "{}",
+        stderr(&rolled_back)
+    );
+    assert_eq!(count("app.orders").await, 3);
+    assert_eq!(count("app.users WHERE fullname = 'Grace'").await, 1);
+    // Outside the project, whose renames would not fit FROM against itself.
+    let diff = pgrift(&["diff", &url, path(&from), "--exit-code"]).await;
+    assert_eq!(diff.status.code(), Some(0), "{}", stdout(&diff));
+    let _ = cluster.drop_database(&db).await;
+}
+
+/// A rename that does not fit the two schemas stops before any script,
+/// naming the rename and saying what to do; one that looks like a rename
+/// and is not declared is only a note.
+#[tokio::test]
+async fn a_rename_that_does_not_fit_is_an_error_and_an_undeclared_one_a_note() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let [from, to, _] = case(dir.path(), FROM, TO, SEED);
+    for (rename, message) in [
+        (
+            "app.nothing=purchases",
+            "rename app.nothing=purchases: FROM has no table, view, index, sequence, type or function app.nothing",
+        ),
+        (
+            "app.orders=users",
+            "rename app.orders=users: FROM already has a table app.users",
+        ),
+        (
+            "app.orders=gone",
+            "rename app.orders=gone: TO has no table app.gone to rename it to",
+        ),
+        (
+            "app.users.nothing=x",
+            "rename app.users.nothing=x: FROM has no column or constraint app.users.nothing",
+        ),
+        ("app.\"users", "a double quote is not closed"),
+    ] {
+        let out = pgrift(&["diff", path(&from), path(&to), "--rename", rename]).await;
+        assert_eq!(out.status.code(), Some(2), "{rename}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{rename}: {}", stderr(&out));
+        if !rename.contains('"') {
+            assert!(
+                stderr(&out).contains("hint: "),
+                "{rename}: {}",
+                stderr(&out)
+            );
+        }
+        assert_eq!(stdout(&out), "", "{rename}: no script");
+    }
+
+    let to_orders = TO.replace("billing.purchases", "billing.orders_v2");
+    let to_orders = to_orders
+        .replace("schema billing", "schema app")
+        .replace("billing.", "app.");
+    let to = dir.path().join("to_orders.sql");
+    std::fs::write(&to, to_orders).expect("write");
+    let out = pgrift(&["diff", path(&from), path(&to)]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "note: table app.orders dropped and table app.orders_v2 added have the same \
+             columns: if it is a rename, declare --rename app.orders=orders_v2"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("declare --rename app.users.fullname=name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("DROP TABLE app.orders;"),
+        "{}",
+        stdout(&out)
+    );
+    let report = pgrift(&["report", path(&from), path(&to), "--format", "json"]).await;
+    assert!(
+        stdout(&report).contains("declare --rename app.orders=orders_v2"),
+        "{}",
+        stdout(&report)
+    );
 }
