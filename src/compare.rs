@@ -286,7 +286,7 @@ pub async fn compare(
     // Declared renames are applied, so only the undeclared are suggested.
     warnings
         .notes
-        .extend(rename::suggest(forward_from, &to.catalog));
+        .extend(renamed.forward.suggest(forward_from, &to.catalog));
     // The forward script runs on FROM's server and the reverse one on TO's.
     // Checked before the probes, which would otherwise query a database for
     // a script that cannot run there.

@@ -16,9 +16,10 @@
 //! rename: a view over a renamed table or column is dropped and created
 //! again, which loses nothing, since a view holds no rows.
 //!
-//! Suggestions (`suggest`) only note what looks like a rename: a table
-//! dropped and one added with the same columns, a column dropped and one
-//! added of the same type. They never change a script.
+//! Suggestions (`RenameMap::suggest`) only note what looks like a rename:
+//! a table dropped and one added with the same columns; a column, a
+//! constraint or an index dropped and one added of the same type or
+//! definition. They never change a script.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -645,6 +646,10 @@ impl RenameMap {
     }
 
     fn column(&self, table: &QualName, column: &str) -> Name {
+        // Every column of the catalog asks; most maps rename none.
+        if self.columns.is_empty() {
+            return column.into();
+        }
         self.columns
             .get(&(table.clone(), column.into()))
             .cloned()
@@ -652,6 +657,9 @@ impl RenameMap {
     }
 
     fn constraint(&self, table: &QualName, name: &str) -> Name {
+        if self.constraints.is_empty() {
+            return name.into();
+        }
         self.constraints
             .get(&(table.clone(), name.into()))
             .cloned()
@@ -1014,90 +1022,201 @@ fn path_name(path: &[String]) -> String {
         .join(".")
 }
 
-/// Notes on what looks like a rename nobody declared: a table dropped and
-/// one added in the same schema with the same columns, and in a table of
-/// both sides a column dropped and one added of the same type. pgrift
-/// never applies them.
-pub fn suggest(from: &Catalog, to: &Catalog) -> Vec<Warning> {
-    let mut notes = Vec::new();
-    let shape = |table: &super::Table| -> Vec<(Name, Name)> {
-        table
-            .columns
-            .iter()
-            .map(|c| (c.name.clone(), c.data_type.clone()))
-            .collect()
-    };
-    let dropped: Vec<&super::Table> = from
-        .tables
-        .iter()
-        .filter(|t| to.table(&t.name).is_none())
-        .collect();
-    for added in to.tables.iter().filter(|t| from.table(&t.name).is_none()) {
-        let same: Vec<&&super::Table> = dropped
-            .iter()
-            .filter(|d| d.name.schema == added.name.schema && shape(d) == shape(added))
-            .collect();
-        if let [old] = same.as_slice() {
-            let declare = Rename {
-                path: vec![old.name.schema.to_string(), old.name.name.to_string()],
-                to: added.name.name.to_string(),
-            };
-            notes.push(Warning {
-                kind: "rename".to_owned(),
-                object: old.name.to_string(),
-                message: format!(
-                    "table {} dropped and table {} added have the same columns: if it is a \
-                     rename, declare --rename {declare}",
-                    old.name, added.name
-                ),
-            });
+/// The dropped items of one shape, each with its place among them all,
+/// and the added items of that shape.
+type Candidates<'a, T> = (Vec<(usize, &'a T)>, Vec<&'a T>);
+
+/// Each dropped item paired with the added one of the same shape, where
+/// exactly one dropped and one added item have that shape: a guess that
+/// is only ever a suggestion. Grouped by shape, so that a diff that drops
+/// and adds many tables costs no more than sorting them.
+fn pairs<'a, T, K: Ord>(
+    gone: &[&'a T],
+    added: &[&'a T],
+    shape: impl Fn(&T) -> K,
+) -> Vec<(&'a T, &'a T)> {
+    let mut by_shape: BTreeMap<K, Candidates<'a, T>> = BTreeMap::new();
+    for (i, old) in gone.iter().enumerate() {
+        by_shape.entry(shape(old)).or_default().0.push((i, old));
+    }
+    for new in added {
+        if let Some((_, news)) = by_shape.get_mut(&shape(new)) {
+            news.push(new);
         }
     }
-    for table in &to.tables {
-        let Some(before) = from.table(&table.name) else {
-            continue;
+    let mut out: Vec<(usize, &'a T, &'a T)> = by_shape
+        .into_values()
+        .filter_map(|(olds, news)| match (olds.as_slice(), news.as_slice()) {
+            ([(i, old)], [new]) => Some((*i, *old, *new)),
+            _ => None,
+        })
+        .collect();
+    // In the order the dropped items come, not the order of their shapes.
+    out.sort_by_key(|(i, _, _)| *i);
+    out.into_iter().map(|(_, old, new)| (old, new)).collect()
+}
+
+/// The items of `of` whose name (`None` for one left out) `other` lacks.
+fn only_in<'a, T>(of: &'a [T], other: &[T], name: impl Fn(&T) -> Option<Name>) -> Vec<&'a T> {
+    let others: BTreeSet<Name> = other.iter().filter_map(&name).collect();
+    of.iter()
+        .filter(|item| name(item).is_some_and(|n| !others.contains(&n)))
+        .collect()
+}
+
+/// What follows `ON` in a `CREATE INDEX`: the definition without the
+/// index's own name.
+fn index_body(definition: &str) -> &str {
+    definition
+        .split_once(" ON ")
+        .map_or(definition, |(_, body)| body)
+}
+
+impl RenameMap {
+    /// The name in the source of what is called `name` after the renames.
+    fn original(&self, name: &QualName) -> QualName {
+        let schema = self
+            .schemas
+            .iter()
+            .find(|(_, new)| **new == name.schema)
+            .map_or(&name.schema, |(old, _)| old);
+        self.relations
+            .iter()
+            .find(|(old, new)| old.schema == *schema && **new == name.name)
+            .map_or_else(
+                || QualName::new(schema.clone(), name.name.clone()),
+                |(old, _)| old.clone(),
+            )
+    }
+
+    /// A note that suggests declaring the rename of `path` (names in the
+    /// source) to `to`.
+    fn note(&self, object: String, what: String, path: Vec<String>, to: &str) -> Warning {
+        let declare = Rename {
+            path,
+            to: to.to_owned(),
         };
-        let gone: Vec<&super::Column> = before
-            .columns
+        Warning {
+            kind: "rename".to_owned(),
+            object,
+            message: format!("{what}: if it is a rename, declare --rename {declare}"),
+        }
+    }
+
+    /// Notes on what looks like a rename nobody declared, between the
+    /// source with the declared renames applied (`renamed`) and the
+    /// target: a table dropped and one added in the same schema with the
+    /// same columns, and in a table of both sides a column dropped and one
+    /// added of the same type, a constraint dropped and one added of the
+    /// same definition, an index dropped and one added of the same
+    /// definition. Each names the object as the source has it, as
+    /// `--rename` takes it. pgrift never applies them.
+    pub fn suggest(&self, renamed: &Catalog, to: &Catalog) -> Vec<Warning> {
+        let path = |name: &QualName, part: Option<&str>| -> Vec<String> {
+            let old = self.original(name);
+            let mut path = vec![old.schema.to_string(), old.name.to_string()];
+            path.extend(part.map(str::to_owned));
+            path
+        };
+        let mut notes = Vec::new();
+        let gone: Vec<&super::Table> = renamed
+            .tables
             .iter()
-            .filter(|c| !c.inherited && !table.columns.iter().any(|n| n.name == c.name))
+            .filter(|t| to.table(&t.name).is_none())
             .collect();
-        let new: Vec<&super::Column> = table
-            .columns
+        let added: Vec<&super::Table> = to
+            .tables
             .iter()
-            .filter(|c| !c.inherited && !before.columns.iter().any(|o| o.name == c.name))
+            .filter(|t| renamed.table(&t.name).is_none())
             .collect();
-        for old in &gone {
-            let same: Vec<&&super::Column> = new
+        let shape = |table: &super::Table| {
+            let columns: Vec<(Name, Name)> = table
+                .columns
                 .iter()
-                .filter(|n| n.data_type == old.data_type)
+                .map(|c| (c.name.clone(), c.data_type.clone()))
                 .collect();
-            let twins = gone.iter().filter(|g| g.data_type == old.data_type).count();
-            if let ([added], 1) = (same.as_slice(), twins) {
-                let declare = Rename {
-                    path: vec![
-                        table.name.schema.to_string(),
-                        table.name.name.to_string(),
-                        old.name.to_string(),
-                    ],
-                    to: added.name.to_string(),
-                };
-                notes.push(Warning {
-                    kind: "rename".to_owned(),
-                    object: format!("{}.{}", table.name, quote_ident(&old.name)),
-                    message: format!(
-                        "column {}.{} dropped and column {} added are both {}: if it is a \
-                         rename, declare --rename {declare}",
-                        table.name,
+            (table.name.schema.clone(), columns)
+        };
+        for (old, new) in pairs(&gone, &added, shape) {
+            notes.push(self.note(
+                self.original(&old.name).to_string(),
+                format!(
+                    "table {} dropped and table {} added have the same columns",
+                    self.original(&old.name),
+                    new.name
+                ),
+                path(&old.name, None),
+                &new.name.name,
+            ));
+        }
+        for table in &to.tables {
+            let Some(before) = renamed.table(&table.name) else {
+                continue;
+            };
+            let shown = self.original(&table.name);
+            let column = |c: &super::Column| (!c.inherited).then(|| c.name.clone());
+            let gone = only_in(&before.columns, &table.columns, column);
+            let added = only_in(&table.columns, &before.columns, column);
+            for (old, new) in pairs(&gone, &added, |c| c.data_type.clone()) {
+                notes.push(self.note(
+                    format!("{shown}.{}", quote_ident(&old.name)),
+                    format!(
+                        "column {shown}.{} dropped and column {} added are both {}",
                         quote_ident(&old.name),
-                        quote_ident(&added.name),
+                        quote_ident(&new.name),
                         old.data_type
                     ),
-                });
+                    path(&table.name, Some(&old.name)),
+                    &new.name,
+                ));
+            }
+            let constraint = |c: &super::Constraint| (!c.inherited).then(|| c.name.clone());
+            let gone = only_in(&before.constraints, &table.constraints, constraint);
+            let added = only_in(&table.constraints, &before.constraints, constraint);
+            for (old, new) in pairs(&gone, &added, |c| c.definition.clone()) {
+                notes.push(self.note(
+                    format!("{} on {shown}", quote_ident(&old.name)),
+                    format!(
+                        "constraint {} on {shown} dropped and constraint {} added have the same \
+                         definition",
+                        quote_ident(&old.name),
+                        quote_ident(&new.name)
+                    ),
+                    path(&table.name, Some(&old.name)),
+                    &new.name,
+                ));
             }
         }
+        let gone: Vec<&super::Index> = renamed
+            .indexes
+            .iter()
+            .filter(|i| to.index(&i.name).is_none())
+            .collect();
+        let added: Vec<&super::Index> = to
+            .indexes
+            .iter()
+            .filter(|i| renamed.index(&i.name).is_none())
+            .collect();
+        let shape = |index: &super::Index| {
+            (
+                index.table.clone(),
+                index_body(&index.definition).to_owned(),
+            )
+        };
+        for (old, new) in pairs(&gone, &added, shape) {
+            let shown = self.original(&old.name);
+            notes.push(self.note(
+                shown.to_string(),
+                format!(
+                    "index {shown} dropped and index {} added have the same definition",
+                    new.name
+                ),
+                path(&old.name, None),
+                &new.name.name,
+            ));
+        }
+        notes
     }
-    notes
 }
 
 #[cfg(test)]
@@ -1291,8 +1410,13 @@ mod tests {
 
     #[test]
     fn a_table_or_column_that_looks_renamed_is_only_suggested() {
+        let none = RenameMap::default();
         let (from, to) = (shop("users", "fullname"), shop("people", "fullname"));
-        let notes: Vec<String> = suggest(&from, &to).into_iter().map(|n| n.message).collect();
+        let notes: Vec<String> = none
+            .suggest(&from, &to)
+            .into_iter()
+            .map(|n| n.message)
+            .collect();
         assert_eq!(
             notes,
             [
@@ -1301,7 +1425,11 @@ mod tests {
             ]
         );
         let to = shop("users", "name");
-        let notes: Vec<String> = suggest(&from, &to).into_iter().map(|n| n.message).collect();
+        let notes: Vec<String> = none
+            .suggest(&from, &to)
+            .into_iter()
+            .map(|n| n.message)
+            .collect();
         assert_eq!(
             notes,
             [

@@ -28,12 +28,18 @@ fn rename_args<'a>(renames: &[&'a str]) -> Vec<&'a str> {
     renames.iter().flat_map(|r| ["--rename", *r]).collect()
 }
 
-/// Rehearses FROM → TO with `renames` on FROM seeded, and returns the
-/// forward script.
-async fn rehearse(files: &[PathBuf; 3], renames: &[&str], tables: usize) -> String {
+/// Rehearses FROM → TO with `renames` (and `options`) on FROM seeded, and
+/// returns the forward script and what `diff` said on stderr.
+async fn rehearse_with(
+    files: &[PathBuf; 3],
+    renames: &[&str],
+    tables: usize,
+    options: &[&str],
+) -> (String, String) {
     let [from, to, seed] = files;
     let mut args = vec!["rehearse", path(from), path(to), "--seed", path(seed)];
     args.extend(rename_args(renames));
+    args.extend(options);
     let out = pgrift(&args).await;
     assert_eq!(
         out.status.code(),
@@ -49,9 +55,15 @@ async fn rehearse(files: &[PathBuf; 3], renames: &[&str], tables: usize) -> Stri
     );
     let mut args = vec!["diff", path(from), path(to)];
     args.extend(rename_args(renames));
+    args.extend(options);
     let out = pgrift(&args).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
+    (stdout(&out), stderr(&out))
+}
+
+/// [`rehearse_with`] the default options, for the forward script.
+async fn rehearse(files: &[PathBuf; 3], renames: &[&str], tables: usize) -> String {
+    rehearse_with(files, renames, tables, &[]).await.0
 }
 
 const FROM: &str = r#"
@@ -389,5 +401,47 @@ async fn a_rename_that_does_not_fit_is_an_error_and_an_undeclared_one_a_note() {
         stdout(&report).contains("declare --rename app.orders=orders_v2"),
         "{}",
         stdout(&report)
+    );
+}
+
+/// A renamed enum type that gains a label (which must commit before the
+/// default that uses it), a view over a renamed column (replaced, as
+/// PostgreSQL prints it anew), a sequence owned by a renamed table's
+/// column, and the same plan `--online`.
+#[tokio::test]
+async fn renames_go_with_new_labels_replaced_views_owned_sequences_and_online_plans() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = case(
+        dir.path(),
+        "create type mood as enum ('ok', 'bad');\n\
+         create table users (id integer primary key, fullname text not null, mood mood default 'ok', email text);\n\
+         create view names as select id, fullname from users;\n\
+         create sequence extra_seq owned by users.email;\n",
+        "create type feeling as enum ('ok', 'bad', 'meh');\n\
+         create table people (id integer primary key, name text not null, mood feeling default 'meh', email text);\n\
+         create index people_email on people (email);\n\
+         create view names as select id, name from people;\n\
+         create sequence extra_seq owned by people.email;\n",
+        "insert into users values (1, 'Ada', 'ok', 'a@x'), (2, 'Bo', 'bad', null);\n",
+    );
+    let renames = [
+        "public.mood=feeling",
+        "public.users=people",
+        "public.users.fullname=name",
+    ];
+    let script = rehearse(&files, &renames, 1).await;
+    let labels = script.find("ADD VALUE 'meh'").expect("a new label");
+    let first_commit = script.find("COMMIT;").expect("a commit");
+    assert!(
+        script.find("ALTER TYPE public.mood RENAME TO feeling;") < Some(labels)
+            && labels < first_commit,
+        "{script}"
+    );
+    assert!(script.contains("DROP VIEW public.names;"), "{script}");
+    assert!(!script.contains("DROP TABLE"), "{script}");
+    let (_, said) = rehearse_with(&files, &renames, 1, &["--online"]).await;
+    assert!(
+        said.contains("declare --rename public.users.users_pkey=people_pkey"),
+        "{said}"
     );
 }
