@@ -62,7 +62,8 @@ impl Rename {
                 "{text:?}: name a schema, schema.name or schema.table.name before the ="
             ));
         }
-        let (to, more) = split_names(rest, '=')?;
+        let (to, more) =
+            split_names(rest, '=').map_err(|e| format!("{text:?}: after the =, {e}"))?;
         let [to] = <[String; 1]>::try_from(to).map_err(|_| {
             format!(
                 "{text:?}: the new name is one name, without its schema or table \
@@ -182,7 +183,8 @@ impl RenameError {
             RenameError::Missing { side, .. } => format!(
                 "name the object as {side} has it: a schema (app=billing), a table, view, \
                  index, sequence, type or function in its schema (public.orders=purchases), or a \
-                 column or constraint of a table (public.users.fullname=name)"
+                 column or constraint of a table (public.users.fullname=name); an index that belongs \
+                 to a primary key, unique or exclusion constraint is renamed with the constraint"
             ),
             RenameError::Taken { .. } => "a rename cannot take a name the object's schema or \
                  table already holds; rename or drop that object in a migration of its own first"
