@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::catalog::Warning;
+use crate::catalog::rename::{self, Rename, RenameError, RenameMap, Sides};
 use crate::catalog::role_map::RoleMap;
+use crate::catalog::{Catalog, Warning};
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
 use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, RoleError, Timeouts};
@@ -60,6 +61,9 @@ pub struct Options {
     pub filter: crate::catalog::Filter,
     /// The role names both sides are read through (`--map-role`).
     pub role_map: RoleMap,
+    /// Objects renamed rather than dropped and created (`--rename`), by
+    /// their names in FROM.
+    pub renames: Vec<Rename>,
 }
 
 /// One script of a comparison and its risks.
@@ -149,6 +153,13 @@ pub enum CompareError {
         /// What the comparison had to say up to the refusal.
         warnings: Box<Warnings>,
     },
+    /// A declared rename does not fit the two schemas.
+    #[error("{script} script: {source}")]
+    Rename {
+        /// `forward` or `reverse`.
+        script: &'static str,
+        source: RenameError,
+    },
     /// A script installs extension versions the server it is for lacks.
     #[error("{script} script, for {side}'s server: {source}")]
     Extensions {
@@ -167,6 +178,7 @@ impl CompareError {
     pub fn hint(&self) -> Option<String> {
         match self {
             CompareError::Source(e) => e.hint(),
+            CompareError::Rename { source, .. } => Some(source.hint()),
             CompareError::Plan(_) => Some(
                 "this is a bug in pgrift; please report it with the two schemas (pgrift snapshot writes them)"
                     .to_owned(),
@@ -206,37 +218,66 @@ pub async fn compare(
         sources: source_warnings(from_side.borrow_owner(), to_side.borrow_owner()),
         ..Warnings::default()
     };
+    let renamed = Renamed::resolve(
+        &options.renames,
+        &from_side.borrow_owner().catalog,
+        &to_side.borrow_owner().catalog,
+        options.reverse,
+    )?;
     let (forward, reverse) = {
         let (from_objects, to_objects) = (from_side.borrow_dependent(), to_side.borrow_dependent());
-        let changeset = timings.time("diff", || diff::diff_indexed(from_objects, to_objects));
-        let mut forward = timings.time("order (dependency graph)", || plan::plan(&changeset))?;
-        forward.timeouts = options.timeouts;
-        drop(changeset);
+        let forward = match &renamed.from {
+            None => {
+                let changeset =
+                    timings.time("diff", || diff::diff_indexed(from_objects, to_objects));
+                timings.time("order (dependency graph)", || plan::plan(&changeset))?
+            }
+            Some(from) => {
+                let to = &to_side.borrow_owner().catalog;
+                let changeset = timings.time("diff", || diff::diff(from, to));
+                timings.time("order (dependency graph)", || plan::plan(&changeset))?
+            }
+        };
         // The reverse script is the diff the other way round, of the same
         // indexes.
-        let reverse = if options.reverse {
-            let mut reverse = plan::plan(&diff::diff_indexed(to_objects, from_objects))?;
-            reverse.timeouts = options.timeouts;
-            Some(reverse)
-        } else {
-            None
+        let reverse = match (options.reverse, &renamed.to) {
+            (false, _) => None,
+            (true, None) => Some(plan::plan(&diff::diff_indexed(to_objects, from_objects))?),
+            (true, Some(to)) => Some(plan::plan(&diff::diff(
+                to,
+                &from_side.borrow_owner().catalog,
+            ))?),
         };
         (forward, reverse)
     };
     // The indexes borrow the catalogs; they are not needed any more.
     let (from, to) = (from_side.into_owner(), to_side.into_owner());
-    let (forward, reverse) = if options.online {
+    // Each script is planned from its source with the renames applied.
+    let forward_from = renamed.from.as_ref().unwrap_or(&from.catalog);
+    let reverse_from = renamed.to.as_ref().unwrap_or(&to.catalog);
+    let (mut forward, reverse) = if options.online {
         (
-            plan::online(forward, &from.catalog, &to.catalog),
-            reverse.map(|reverse| plan::online(reverse, &to.catalog, &from.catalog)),
+            plan::online(forward, forward_from, &to.catalog),
+            reverse.map(|reverse| plan::online(reverse, reverse_from, &from.catalog)),
         )
     } else {
         (forward, reverse)
     };
+    forward = plan::with_renames(forward, renamed.forward.steps());
+    forward.timeouts = options.timeouts;
+    let reverse = reverse.map(|reverse| {
+        let mut reverse = plan::with_renames(reverse, renamed.reverse.steps());
+        reverse.timeouts = options.timeouts;
+        reverse
+    });
     warnings.not_modelled = forward.warnings.clone();
     if !options.filter.ignores(crate::catalog::Ignore::ColumnOrder) {
         warnings.notes = diff::column_order(&from.catalog, &to.catalog);
     }
+    // Declared renames are applied, so only the undeclared are suggested.
+    warnings
+        .notes
+        .extend(renamed.forward.suggest(forward_from, &to.catalog));
     // The forward script runs on FROM's server and the reverse one on TO's.
     // Checked before the probes, which would otherwise query a database for
     // a script that cannot run there.
@@ -250,8 +291,8 @@ pub async fn compare(
     let assessed = assess(
         options,
         from_spec,
-        &from,
-        &to,
+        (&from, forward_from),
+        (&to, reverse_from),
         forward,
         reverse,
         &mut warnings,
@@ -383,6 +424,75 @@ async fn load_pair(
     Ok((from, to))
 }
 
+/// The declared renames checked against both sides, and each script's
+/// source with them applied; `None` when nothing is renamed, so that the
+/// diff reads the sides' own indexes.
+struct Renamed {
+    forward: RenameMap,
+    reverse: RenameMap,
+    from: Option<Catalog>,
+    to: Option<Catalog>,
+}
+
+impl Renamed {
+    fn resolve(
+        renames: &[Rename],
+        from: &Catalog,
+        to: &Catalog,
+        reverse: bool,
+    ) -> Result<Renamed, CompareError> {
+        if renames.is_empty() {
+            return Ok(Renamed {
+                forward: RenameMap::default(),
+                reverse: RenameMap::default(),
+                from: None,
+                to: None,
+            });
+        }
+        let forward = RenameMap::resolve(
+            renames,
+            &Sides {
+                source: from,
+                source_name: "FROM",
+                target: to,
+                target_name: "TO",
+            },
+        )
+        .map_err(|source| CompareError::Rename {
+            script: "forward",
+            source,
+        })?;
+        let mut renamed_from = from.clone();
+        forward.apply(&mut renamed_from);
+        let (reverse, renamed_to) = if reverse {
+            let map = RenameMap::resolve(
+                &rename::inverse(renames),
+                &Sides {
+                    source: to,
+                    source_name: "TO",
+                    target: from,
+                    target_name: "FROM",
+                },
+            )
+            .map_err(|source| CompareError::Rename {
+                script: "reverse",
+                source,
+            })?;
+            let mut renamed_to = to.clone();
+            map.apply(&mut renamed_to);
+            (map, Some(renamed_to))
+        } else {
+            (RenameMap::default(), None)
+        };
+        Ok(Renamed {
+            forward,
+            reverse,
+            from: Some(renamed_from),
+            to: renamed_to,
+        })
+    }
+}
+
 /// Which of the two schemas of a comparison.
 #[derive(Debug, Clone, Copy)]
 enum Side {
@@ -454,11 +564,14 @@ struct Assessed {
 /// Assesses both plans and, when asked, probes the forward one on FROM's
 /// database. A probe failure is a warning: the risks stay, without
 /// evidence.
+///
+/// Each side comes with the catalog its script was planned from: the side
+/// itself, or, with declared renames, the side with the renames applied.
 async fn assess(
     options: &Options,
     from_spec: &SourceSpec,
-    from: &Loaded,
-    to: &Loaded,
+    (from, forward_from): (&Loaded, &Catalog),
+    (to, reverse_from): (&Loaded, &Catalog),
     forward: Plan,
     reverse: Option<Plan>,
     warnings: &mut Warnings,
@@ -467,7 +580,7 @@ async fn assess(
     let version = from.server_version_num;
     let forward_risks = risk::assess(
         &forward,
-        &from.catalog,
+        forward_from,
         &to.catalog,
         version,
         Direction::Forward,
@@ -475,7 +588,7 @@ async fn assess(
     let reverse = reverse.map(|reverse| Script {
         risks: risk::assess(
             &reverse,
-            &to.catalog,
+            reverse_from,
             &from.catalog,
             version,
             Direction::Reverse,
@@ -494,6 +607,16 @@ async fn assess(
         return assessed;
     };
     if assessed.forward.risks.statements.is_empty() {
+        return assessed;
+    }
+    // The probes read FROM by the names the script's statements use, which
+    // after a rename FROM does not have yet.
+    if !options.renames.is_empty() {
+        warnings.probes.push(
+            "the risks are not measured on FROM's data when renames are declared: the \
+             script's statements name the objects by their new names"
+                .to_owned(),
+        );
         return assessed;
     }
     match source::connect_spec(from_spec).await {

@@ -1,5 +1,5 @@
 //! Property tests of the parsers a user feeds directly: schema arguments,
-//! connection strings, the password file, snapshot files, the SQL lexer,
+//! declared renames (`--rename`), connection strings, the password file, snapshot files, the SQL lexer,
 //! the definition checker and the escaping of text for comments and
 //! terminals.
 //!
@@ -17,8 +17,8 @@ use proptest::sample::{Index, select};
 use serde_json::Value;
 
 use crate::catalog::{
-    Column, ConstraintKind, Function, FunctionKind, Identity, Index as CatalogIndex, Sequence,
-    Trigger, TriggerEnabled, View,
+    Column, ConstraintKind, Function, FunctionKind, Identity, Index as CatalogIndex, Rename,
+    Sequence, Trigger, TriggerEnabled, View,
 };
 use crate::risk::rules::testing::{
     bigint_sequence, catalog, col, constraint, name, table, with_constraints, with_default,
@@ -305,6 +305,47 @@ proptest! {
         let line = comment(&text);
         prop_assert!(line.starts_with("-- "));
         prop_assert!(!line.chars().any(unsafe_char), "{line:?}");
+    }
+}
+
+/// Arbitrary text, or text made of what a `--rename` treats specially.
+fn rename_text() -> impl Strategy<Value = String> {
+    let chars = select(&['"', '.', '=', 'a', 'B', 'é', ' ', '\n', '*'][..]);
+    prop_oneof![
+        any::<String>(),
+        prop::collection::vec(chars, 0..12).prop_map(String::from_iter),
+    ]
+}
+
+/// A name as a catalog may hold it: anything but the empty name.
+fn rename_part() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        prop::collection::vec(select(&['"', '.', '=', 'a', 'B', ' ', '\n'][..]), 0..6)
+            .prop_map(String::from_iter),
+    ]
+    .prop_filter("a name is not empty", |name| !name.is_empty())
+}
+
+proptest! {
+    #[test]
+    fn any_rename_reads_or_says_why(text in rename_text()) {
+        match Rename::parse(&text) {
+            Ok(rename) => {
+                prop_assert!((1..=3).contains(&rename.path.len()));
+                prop_assert_eq!(Rename::parse(&rename.to_string()), Ok(rename));
+            }
+            Err(message) => prop_assert!(message.starts_with(&format!("{text:?}: ")), "{message}"),
+        }
+    }
+
+    #[test]
+    fn a_rename_of_any_names_reads_back(
+        path in prop::collection::vec(rename_part(), 1..=3),
+        to in rename_part(),
+    ) {
+        let rename = Rename { path, to };
+        prop_assert_eq!(Rename::parse(&rename.to_string()), Ok(rename));
     }
 }
 

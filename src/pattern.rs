@@ -81,6 +81,45 @@ impl Pattern {
     }
 }
 
+/// Splits a dotted name as `pg_dump` reads one, without wildcards
+/// (`public."Users".email`): outside double quotes letters are folded to
+/// lower case and `.` separates the parts; inside them every character
+/// stands for itself (`""` for a double quote). Reading stops at the first
+/// `stop` outside quotes; returns the parts and the rest after it, if
+/// there was one. Fails on an unterminated quote or an empty part.
+pub fn split_names(text: &str, stop: char) -> Result<(Vec<String>, Option<&str>), String> {
+    let mut parts = vec![String::new()];
+    let mut quoted = false;
+    let mut rest = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let part = parts.last_mut().expect("there is always a part");
+        match (c, quoted) {
+            ('"', true) if chars.peek().map(|(_, c)| *c) == Some('"') => {
+                chars.next();
+                part.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (c, true) => part.push(c),
+            (c, false) if c == stop => {
+                rest = Some(&text[i + c.len_utf8()..]);
+                break;
+            }
+            ('.', false) => parts.push(String::new()),
+            (c, false) => part.extend(c.to_lowercase()),
+        }
+    }
+    if quoted {
+        return Err(format!("{text:?}: a double quote is not closed"));
+    }
+    if parts.iter().any(String::is_empty) {
+        return Err(format!(
+            "{text:?}: a name is empty (names are separated by one dot)"
+        ));
+    }
+    Ok((parts, rest))
+}
+
 /// Whether `pieces` match all of `name`: the classic two-pointer glob, in
 /// time linear in the product of the lengths at worst.
 fn glob(pieces: &[Piece], name: &[char]) -> bool {
@@ -116,6 +155,27 @@ fn glob(pieces: &[Piece], name: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_names_split_as_pg_dump_reads_them() {
+        let split = |text| split_names(text, '=');
+        assert_eq!(
+            split("Public.\"Users\".Email=x"),
+            Ok((
+                vec!["public".into(), "Users".into(), "email".into()],
+                Some("x")
+            ))
+        );
+        assert_eq!(
+            split("\"a.b=c\"\"d\".e"),
+            Ok((vec!["a.b=c\"d".into(), "e".into()], None))
+        );
+        assert!(split("\"\"").is_err());
+        assert!(split("a..b").is_err());
+        assert!(split("a.").is_err());
+        assert!(split("\"a").is_err());
+        assert!(split("").is_err());
+    }
 
     fn object(pattern: &str, schema: &str, name: &str) -> bool {
         Pattern::parse(pattern)

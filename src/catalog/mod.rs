@@ -21,6 +21,7 @@ mod id;
 mod kind;
 mod objects;
 pub mod owner;
+pub mod rename;
 pub mod role_map;
 
 pub use crate::names::{
@@ -37,6 +38,7 @@ pub use kind::{
 };
 pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
+pub use rename::{Rename, RenameError, RenameMap};
 pub use table::{Column, Constraint, ConstraintKind, Identity, PartitionOf};
 pub use view::ColumnComment;
 

@@ -12,8 +12,8 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::{CliError, EXIT_OK, write_output};
-use pgrift::catalog::Filter;
 use pgrift::catalog::role_map::RoleMap;
+use pgrift::catalog::{Filter, Rename};
 use pgrift::source::{self, SourceSpec};
 use pgrift::sql::visible;
 
@@ -41,6 +41,10 @@ pub struct Config {
     pub output: OutputDefaults,
     #[serde(default)]
     pub roles: Roles,
+    /// Objects renamed rather than dropped and created, as `--rename`
+    /// takes them (`"public.orders=purchases"`).
+    #[serde(default)]
+    pub renames: Vec<Rename>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -388,6 +392,12 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
             "roles --map-role {}={}\n",
             visible(from),
             visible(to)
+        ));
+    }
+    for rename in &config.renames {
+        out.push_str(&format!(
+            "script --rename {}\n",
+            visible(&rename.to_string())
         ));
     }
     let today = today();

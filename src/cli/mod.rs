@@ -352,6 +352,18 @@ pub struct ScriptArgs {
     /// script's main transaction
     #[arg(long)]
     pub online: bool,
+    /// An object renamed rather than dropped and created: a schema
+    /// (app=billing), a table, view, index, sequence, type or function
+    /// (public.orders=purchases), or a column or constraint
+    /// (public.users.fullname=name), named as FROM has it, the new name
+    /// without its schema or table; names quoted as pg_dump reads them.
+    /// Repeated; replaces the project file's renames
+    #[arg(long = "rename", value_name = "OLD=NEW", value_parser = parse_rename)]
+    pub renames: Vec<pgrift::catalog::Rename>,
+}
+
+fn parse_rename(text: &str) -> Result<pgrift::catalog::Rename, String> {
+    pgrift::catalog::Rename::parse(text)
 }
 
 /// What `--ignore` leaves out.
@@ -531,6 +543,13 @@ pub fn options(
                     command: "diff",
                     message,
                 })?
+        },
+        renames: if script.renames.is_empty() {
+            project
+                .map(|p| p.config.renames.clone())
+                .unwrap_or_default()
+        } else {
+            script.renames.clone()
         },
     })
 }

@@ -185,8 +185,8 @@ pub async fn planned(
 }
 
 /// What `plan` writes, as the deployment `apply` runs: both scripts, the
-/// plan file (with the filter and the role map both sides went through)
-/// and the snapshots of both sides.
+/// plan file (with the filter and the role map both sides went through,
+/// and the declared renames) and the snapshots of both sides.
 pub fn deployment(
     comparison: &pgrift::Comparison,
     reverse: &Script,
@@ -208,6 +208,7 @@ pub fn deployment(
     );
     deployment.plan.filter = options.filter.clone();
     deployment.plan.role_map = options.role_map.clone();
+    deployment.plan.renames = options.renames.clone();
     deployment
 }
 

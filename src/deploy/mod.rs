@@ -120,6 +120,7 @@ impl Deployment {
             warnings: forward.0.warnings.clone(),
             filter: crate::catalog::Filter::default(),
             role_map: crate::catalog::role_map::RoleMap::default(),
+            renames: Vec::new(),
         };
         Deployment {
             plan,

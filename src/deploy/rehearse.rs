@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::run::{Event, Progress};
 use super::{ApplyOptions, DeployError, Deployment, changes, live_catalog};
+use crate::catalog::rename::{RenameMap, Sides};
 use crate::emit;
 use crate::names::QualName;
 use crate::source::{Shadow, ShadowDb, SourceSpec, empty_catalog};
@@ -143,11 +144,26 @@ async fn rehearse_in(
             .await
             .map_err(|e| DeployError::Connection(crate::read::describe(&e)))?;
     }
+    // The rows of a renamed table are counted too, by its name in FROM,
+    // which both counts read.
+    let renames = RenameMap::resolve(
+        &deployment.plan.renames,
+        &Sides {
+            source: &deployment.from,
+            source_name: "FROM",
+            target: &deployment.to,
+            target_name: "TO",
+        },
+    )
+    .map_err(|e| DeployError::PlanFile {
+        path: "plan.json".into(),
+        message: e.to_string(),
+    })?;
     let tables: Vec<QualName> = deployment
         .from
         .tables
         .iter()
-        .filter(|t| deployment.to.table(&t.name).is_some())
+        .filter(|t| deployment.to.table(&renames.renamed(&t.name)).is_some())
         .map(|t| t.name.clone())
         .collect();
     let before = count_rows(db, &tables).await?;

@@ -255,6 +255,7 @@ pub fn describe(step: &Step) -> String {
         (ChangeKind::Create, ObjectId::Column { .. } | ObjectId::Constraint { .. }) => "add",
         (ChangeKind::Create, ObjectId::Default { .. }) => "set",
         (ChangeKind::Alter, ObjectId::Default { .. }) => "change",
+        (ChangeKind::Alter, _) if step.renames() => "rename",
         (ChangeKind::Alter, ObjectId::Type { .. })
             if step
                 .statements
@@ -390,6 +391,11 @@ pub struct PlanFile {
         skip_serializing_if = "crate::catalog::role_map::RoleMap::is_empty"
     )]
     pub role_map: crate::catalog::role_map::RoleMap,
+    /// The renames declared for the scripts (`--rename`), by their names
+    /// in FROM: the scripts rename these objects rather than drop and
+    /// create them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renames: Vec<crate::catalog::Rename>,
 }
 
 /// Every statement of a plan with its transaction and risks, in script

@@ -122,10 +122,12 @@ impl Plan {
     /// the database as it was plus new labels nothing uses yet, never with
     /// something dropped.
     pub fn transactions(&self) -> Vec<usize> {
+        // Declared renames come first, before the labels, which may be
+        // added to an enum type under its new name.
         let prelude = self
             .steps
             .iter()
-            .take_while(|step| step.adds_enum_labels())
+            .take_while(|step| step.adds_enum_labels() || step.renames())
             .count();
         let (labels, rest) = self.steps.split_at(prelude);
         let added: Vec<_> = labels
@@ -168,6 +170,31 @@ impl Step {
     pub fn adds_enum_labels(&self) -> bool {
         adds_enum_labels(&self.statements)
     }
+
+    /// True for a declared rename (`--rename`).
+    pub fn renames(&self) -> bool {
+        !self.statements.is_empty()
+            && self
+                .statements
+                .iter()
+                .all(|stmt| matches!(stmt, Stmt::Rename(_)))
+    }
+}
+
+/// Puts the declared renames (`catalog::RenameMap::steps`) before every
+/// other step of `plan`, in the order given: the plan was made from the
+/// renamed catalog, so its statements name the objects by their new names.
+pub fn with_renames(mut plan: Plan, renames: Vec<(ObjectId, ObjectId, Stmt)>) -> Plan {
+    let steps = renames.into_iter().map(|(id, was, stmt)| Step {
+        id,
+        kind: ChangeKind::Alter,
+        reason: Some(format!("was {was}")),
+        statements: vec![stmt],
+        includes: Vec::new(),
+        boundary: Boundary::Joined,
+    });
+    plan.steps.splice(0..0, steps);
+    plan
 }
 
 /// True for statements that only add enum labels (and are not empty).

@@ -51,6 +51,7 @@ macro_rules! every_rule {
             wide_grant => WideGrant("wide-grant"),
             security_definer => SecurityDefiner("security-definer"),
             owner_change => OwnerChange("owner-change"),
+            rename => Rename("rename"),
         }
     };
 }

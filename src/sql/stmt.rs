@@ -685,6 +685,8 @@ pub enum Stmt {
         object: OwnedObject,
         owner: Ident,
     },
+    /// `ALTER … RENAME`: a rename the user declared (`--rename`).
+    Rename(RenameStmt),
 }
 
 /// An object `ALTER … OWNER TO` names.
@@ -709,6 +711,87 @@ impl fmt::Display for OwnedObject {
             OwnedObject::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
             }
+        }
+    }
+}
+
+/// A declared rename, as `ALTER … RENAME` writes it. Every name is the one
+/// the object has when the statement runs: renames of schemas come first,
+/// so that the others name the schema's new name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameStmt {
+    /// `ALTER SCHEMA name RENAME TO new_name`.
+    Schema { name: Ident, new_name: Ident },
+    /// `ALTER TABLE|VIEW|INDEX|SEQUENCE|TYPE|DOMAIN name RENAME TO new_name`.
+    Object { object: ObjectName, new_name: Ident },
+    /// `ALTER FUNCTION|PROCEDURE name(args) RENAME TO new_name`.
+    Routine {
+        kind: FunctionKind,
+        name: QualName,
+        args: ServerSql,
+        new_name: Ident,
+    },
+    /// `ALTER TABLE table RENAME COLUMN column TO new_name`.
+    Column {
+        table: QualName,
+        column: Ident,
+        new_name: Ident,
+    },
+    /// `ALTER TABLE table RENAME CONSTRAINT name TO new_name`.
+    Constraint {
+        table: QualName,
+        name: Ident,
+        new_name: Ident,
+    },
+}
+
+impl RenameStmt {
+    /// The table whose name the statement changes, or one of whose parts it
+    /// renames; `None` for a schema, a type or a routine.
+    pub fn table(&self) -> Option<&QualName> {
+        match self {
+            RenameStmt::Object { object, .. } => Some(&object.name),
+            RenameStmt::Column { table, .. } | RenameStmt::Constraint { table, .. } => Some(table),
+            RenameStmt::Schema { .. } | RenameStmt::Routine { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for RenameStmt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenameStmt::Schema { name, new_name } => {
+                write!(f, "ALTER SCHEMA {name} RENAME TO {new_name}")
+            }
+            RenameStmt::Object { object, new_name } => {
+                write!(f, "ALTER {object} RENAME TO {new_name}")
+            }
+            RenameStmt::Routine {
+                kind,
+                name,
+                args,
+                new_name,
+            } => write!(
+                f,
+                "ALTER {} {name}({args}) RENAME TO {new_name}",
+                function_keyword(*kind)
+            ),
+            RenameStmt::Column {
+                table,
+                column,
+                new_name,
+            } => write!(
+                f,
+                "ALTER TABLE {table} RENAME COLUMN {column} TO {new_name}"
+            ),
+            RenameStmt::Constraint {
+                table,
+                name,
+                new_name,
+            } => write!(
+                f,
+                "ALTER TABLE {table} RENAME CONSTRAINT {name} TO {new_name}"
+            ),
         }
     }
 }
@@ -1266,6 +1349,7 @@ impl fmt::Display for Stmt {
             Stmt::CreateTrigger(definition) => write!(f, "{definition}"),
             Stmt::Deparsed(definition) => write!(f, "{definition}"),
             Stmt::AlterObject { object, action } => write!(f, "ALTER {object} {action}"),
+            Stmt::Rename(rename) => write!(f, "{rename}"),
             Stmt::DropObject(object) => write!(f, "DROP {object}"),
             Stmt::DropOn(object) => write!(f, "DROP {object}"),
             Stmt::CreatePolicy(policy) => write!(f, "{policy}"),

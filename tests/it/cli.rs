@@ -817,7 +817,7 @@ async fn filters_leave_schemas_and_objects_out_of_both_sides_and_say_so() {
 }
 
 /// Runs `pgrift` in `dir`, where a project file may be.
-async fn pgrift_in(dir: &Path, args: &[&str]) -> Output {
+pub async fn pgrift_in(dir: &Path, args: &[&str]) -> Output {
     let shadow = support::shadow_url().await;
     tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
         .args(args)

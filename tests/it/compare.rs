@@ -49,6 +49,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         online: false,
         filter: Default::default(),
         role_map: Default::default(),
+        renames: Vec::new(),
     };
     for case in ["demo", "enum_add_value", "demo"] {
         let (from, to) = (fixture(case, "from.sql"), fixture(case, "to.sql"));

@@ -14,6 +14,7 @@ mod layouts;
 mod online;
 mod pgdump;
 mod random;
+mod rename;
 mod risk;
 mod roundtrip;
 mod shadow_security;

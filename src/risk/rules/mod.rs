@@ -34,6 +34,7 @@ mod narrowing_type;
 mod not_null_column_without_default;
 mod owner_change;
 mod partition_bound;
+mod rename;
 mod row_security;
 mod security_definer;
 mod sequence_bounds;

@@ -137,7 +137,56 @@ pub fn check_with(
     expected: &[&str],
 ) {
     let plan = plan::plan(&diff::diff(from, to)).expect("the test schemas plan");
-    let cx = Context::new(&plan, from, to, version, direction);
+    check_plan(rule, &plan, from, to, version, direction, expected);
+}
+
+/// [`check`] for a plan with declared renames, made as `compare` makes
+/// it: FROM renamed, diffed, and the renames put first.
+pub fn check_renamed(
+    rule: Rule,
+    from: &Catalog,
+    to: &Catalog,
+    renames: &[crate::catalog::Rename],
+    expected: &[&str],
+) {
+    let map = crate::catalog::RenameMap::resolve(
+        renames,
+        &crate::catalog::rename::Sides {
+            source: from,
+            source_name: "FROM",
+            target: to,
+            target_name: "TO",
+        },
+    )
+    .expect("the renames fit the test schemas");
+    let mut renamed = from.clone();
+    map.apply(&mut renamed);
+    let plan = plan::plan(&diff::diff(&renamed, to)).expect("the test schemas plan");
+    let plan = plan::with_renames(plan, map.steps());
+    let version = Some(150000);
+    check_plan(
+        rule,
+        &plan,
+        &renamed,
+        to,
+        version,
+        Direction::Forward,
+        expected,
+    );
+}
+
+/// Runs one rule over every statement of `plan`, comparing the risks it
+/// finds with `expected`.
+fn check_plan(
+    rule: Rule,
+    plan: &plan::Plan,
+    from: &Catalog,
+    to: &Catalog,
+    version: Option<i32>,
+    direction: Direction,
+    expected: &[&str],
+) {
+    let cx = Context::new(plan, from, to, version, direction);
     let found: Vec<String> = cx
         .sites()
         .flat_map(|site| rule.check(&cx, &site))
