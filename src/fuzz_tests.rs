@@ -723,6 +723,8 @@ fn rich_snapshot() -> Snapshot {
         name: name("t_n_idx"),
         table: name("t"),
         definition: "CREATE INDEX t_n_idx ON public.t USING btree (n)".into(),
+        options: vec!["fillfactor=70".into()],
+        replica_identity: false,
         comment: None,
     });
     catalog.views.push(View {

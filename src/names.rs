@@ -124,6 +124,45 @@ impl TriggerEnabled {
     }
 }
 
+/// What a table's replica identity is (`pg_class.relreplident`): the old
+/// row values logical decoding records for an `UPDATE` or `DELETE`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicaIdentity {
+    /// `d`: the primary key's columns, if there is one.
+    #[default]
+    Default,
+    /// `n`: nothing, and also `i` once its index is gone.
+    Nothing,
+    /// `f`: the whole row.
+    Full,
+    /// `i`: the columns of the index marked `indisreplident`, which the
+    /// index (or the key constraint behind it) carries.
+    Index,
+}
+
+impl ReplicaIdentity {
+    /// The identity a `relreplident` holds, given whether an index of the
+    /// table is marked as the identity; `None` for a code PostgreSQL does
+    /// not use.
+    pub fn from_code(code: char, has_index: bool) -> Option<ReplicaIdentity> {
+        match code {
+            'd' => Some(ReplicaIdentity::Default),
+            'n' => Some(ReplicaIdentity::Nothing),
+            'f' => Some(ReplicaIdentity::Full),
+            'i' if has_index => Some(ReplicaIdentity::Index),
+            'i' => Some(ReplicaIdentity::Nothing),
+            _ => None,
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+}
+
 /// The commands a policy applies to (`pg_policy.polcmd`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -22,8 +22,8 @@ mod kind;
 mod objects;
 
 pub use crate::names::{
-    ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,
-    TriggerEnabled,
+    ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, ReplicaIdentity,
+    SequenceOptions, TriggerEnabled,
 };
 pub use acl::{Acl, AclEntry, AclGrantee};
 pub use address::{Address, ClassIds, ObjectMap};

@@ -93,7 +93,7 @@ macro_rules! every_kind {
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy,
             ],
-            snapshot_version: 8,
+            snapshot_version: 9,
         }
     };
 }

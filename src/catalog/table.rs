@@ -1,7 +1,9 @@
 //! Tables. A table is never replaced: its columns, constraints, indexes and
-//! triggers are objects of their own, so only its persistence, row-level
-//! security, privileges and its place in a partition or inheritance tree
-//! alter here.
+//! triggers are objects of their own, so only its persistence, storage
+//! parameters, replica identity, row-level security, privileges and its
+//! place in a partition or inheritance tree alter here. A replica identity
+//! `USING INDEX` is set by the index (or key) it names, which must exist
+//! first (see `index.rs`).
 //!
 //! The parts of a table (its columns with their identity, its constraints)
 //! are modelled here with it; as kinds of their own they are in
@@ -16,17 +18,24 @@ use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use crate::names::{Name, QualName, SequenceOptions};
+use crate::names::{Name, QualName, ReplicaIdentity, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
-    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, RoleSpec, ServerSql, Stmt,
-    TableAction,
+    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, ObjectAction,
+    ObjectName, ParamNames, RoleSpec, ServerSql, StorageParams, Stmt, TableAction,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
     pub name: QualName,
     pub unlogged: bool,
+    /// Storage parameters (`reloptions`, `fillfactor=70`), the toast
+    /// table's prefixed as `SET` names them (`toast.autovacuum_enabled=false`),
+    /// sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
     /// The partition key of a partitioned table, as `pg_get_partkeydef`
     /// prints it (`RANGE (created_at)`).
     #[serde(default)]
@@ -65,6 +74,8 @@ impl Table {
         Table {
             name,
             unlogged: false,
+            options: Vec::new(),
+            replica_identity: ReplicaIdentity::Default,
             partition_by: None,
             partition_of: None,
             inherits: Vec::new(),
@@ -183,6 +194,10 @@ pub struct Constraint {
     /// comes and goes with the parent's.
     #[serde(default)]
     pub inherited: bool,
+    /// Whether the key's index is its table's replica identity
+    /// (`REPLICA IDENTITY USING INDEX`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replica_identity: bool,
     pub comment: Option<String>,
 }
 
@@ -260,12 +275,95 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
     if old.unlogged != new.unlogged {
         stmts.push(alter(TableAction::SetLogged(!new.unlogged)));
     }
+    stmts.extend(params_changed(&old.options, &new.options).into_iter().map(
+        |action| match action {
+            ParamsChange::Set(params) => alter(TableAction::SetParams(params)),
+            ParamsChange::Reset(names) => alter(TableAction::ResetParams(names)),
+        },
+    ));
+    if old.replica_identity != new.replica_identity {
+        stmts.extend(identity_spec(new.replica_identity).map(|spec| alter(TableAction::ReplicaIdentity(spec))));
+    }
     stmts.extend(alter_row_security(&new.name, old.row_security, new.row_security));
     if stmts.is_empty() {
         Delta::Same
     } else {
         Delta::Alter(stmts)
     }
+}
+
+/// The statement that sets a replica identity, but for one `USING INDEX`,
+/// which the index sets (see `index.rs`).
+fn identity_spec(identity: ReplicaIdentity) -> Option<IdentitySpec> {
+    match identity {
+        ReplicaIdentity::Default => Some(IdentitySpec::Default),
+        ReplicaIdentity::Nothing => Some(IdentitySpec::Nothing),
+        ReplicaIdentity::Full => Some(IdentitySpec::Full),
+        ReplicaIdentity::Index => None,
+    }
+}
+
+/// `ALTER TABLE … REPLICA IDENTITY USING INDEX index`, for the index (or
+/// key) that is its table's identity.
+pub fn identity_using_index(table: &QualName, index: &str) -> Stmt {
+    Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::ReplicaIdentity(IdentitySpec::UsingIndex(Ident(index.to_owned()))),
+    }
+}
+
+/// `ALTER TABLE … REPLICA IDENTITY DEFAULT`: an index that is its table's
+/// identity gives it up before it is dropped; whatever identity the table
+/// takes instead is set by the table (or by the index that takes over).
+pub fn identity_reset(table: &QualName) -> Stmt {
+    Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::ReplicaIdentity(IdentitySpec::Default),
+    }
+}
+
+/// How storage parameters change: those set anew or to a new value, and
+/// those no longer set.
+pub enum ParamsChange {
+    Set(StorageParams),
+    Reset(ParamNames),
+}
+
+/// The `RESET` and `SET` that turn `old` storage parameters into `new`
+/// (both sorted `name=value` lists), each only when there is something to
+/// say.
+pub fn params_changed(old: &[String], new: &[String]) -> Vec<ParamsChange> {
+    let name = |param: &String| param.split_once('=').map_or(param.clone(), |(n, _)| n.to_owned());
+    let new_names: Vec<String> = new.iter().map(name).collect();
+    let reset: Vec<String> = old
+        .iter()
+        .map(name)
+        .filter(|n| !new_names.contains(n))
+        .collect();
+    let set: Vec<String> = new.iter().filter(|p| !old.contains(p)).cloned().collect();
+    let mut changes = Vec::new();
+    if !reset.is_empty() {
+        changes.push(ParamsChange::Reset(ParamNames(reset)));
+    }
+    if !set.is_empty() {
+        changes.push(ParamsChange::Set(StorageParams(set)));
+    }
+    changes
+}
+
+/// `ALTER INDEX|VIEW|MATERIALIZED VIEW object RESET (…)` and `SET (…)`,
+/// from `old` storage parameters to `new`.
+pub fn alter_params(object: &ObjectName, old: &[String], new: &[String]) -> Vec<Stmt> {
+    params_changed(old, new)
+        .into_iter()
+        .map(|change| Stmt::AlterObject {
+            object: object.clone(),
+            action: match change {
+                ParamsChange::Set(params) => ObjectAction::SetParams(params),
+                ParamsChange::Reset(names) => ObjectAction::ResetParams(names),
+            },
+        })
+        .collect()
 }
 
 /// What a table keeps of a parent it leaves (`NO INHERIT`, `DETACH
@@ -332,7 +430,14 @@ pub fn create(table: &Table) -> Vec<Stmt> {
             .map(|p| (p.parent.clone(), ServerSql(p.bound.clone()))),
         inherits: table.inherits.clone(),
         partition_by: table.partition_by.clone().map(ServerSql),
+        options: StorageParams(table.options.clone()),
     }];
+    if table.replica_identity != ReplicaIdentity::Default {
+        stmts.extend(identity_spec(table.replica_identity).map(|spec| Stmt::AlterTable {
+            table: table.name.clone(),
+            action: TableAction::ReplicaIdentity(spec),
+        }));
+    }
     stmts.extend(alter_row_security(
         &table.name,
         RowSecurity::default(),
@@ -391,7 +496,8 @@ impl<'a> ObjectKind<'a> for Table {
     const NOUN: &'static str = "table";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
-    const MODELS: &'static [&'static str] = &["row-level security"];
+    const MODELS: &'static [&'static str] =
+        &["row-level security", "storage parameters", "replica identity"];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.tables.iter().map(Obj::Table));

@@ -9,15 +9,16 @@ use tokio_postgres::Client;
 use super::sequences::IdentitySequence;
 use super::warnings::ColumnProperties;
 use crate::catalog::{
-    Acl, Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName, RowSecurity,
-    Table, Warning,
+    Acl, Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName,
+    ReplicaIdentity, RowSecurity, Table, Warning,
 };
 use crate::catalog::{ClassIds, ObjectMap};
 use crate::quote::quote_ident;
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
 use crate::read::{
-    IntrospectError, Reader, query, query_read, read_rows, server_definitions, strip_not_valid,
+    IntrospectError, Reader, query, query_read, read_rows, server_definitions, storage_params,
+    strip_not_valid,
 };
 
 pub(super) struct RawTables {
@@ -30,6 +31,8 @@ struct RawTable {
     oid: u32,
     name: QualName,
     unlogged: bool,
+    options: Vec<String>,
+    replica_identity: ReplicaIdentity,
     partition_by: Option<String>,
     /// A partition's bound; a partition has one parent.
     bound: Option<String>,
@@ -86,6 +89,8 @@ struct RawConstraint {
     validated: bool,
     inherited: bool,
     enforced: bool,
+    /// Whether its index is the table's replica identity.
+    replica_identity: bool,
     /// For a primary key, unique or exclusion constraint, the index that
     /// implements it.
     index: u32,
@@ -95,6 +100,10 @@ struct RawConstraint {
 const TABLES: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
      c.relpersistence = 'u' AS unlogged, c.relrowsecurity AS row_security, \
+     c.reloptions AS options, tc.reloptions AS toast_options, \
+     c.relreplident AS replica_identity, \
+     CASE WHEN c.relreplident = 'i' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index ri \
+          WHERE ri.indrelid = c.oid AND ri.indisreplident) END AS identity_index, \
      c.relforcerowsecurity AS force_row_security, c.reltype AS row_type, \
      t.typarray AS row_array_type, cm.description AS comment, \
      CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by, \
@@ -110,7 +119,8 @@ const TABLES: &str = concat!(
     " AS acl \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
+     LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype \
+     LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid",
     comment_join!("pg_class", "c.oid", "cm"),
     "WHERE ",
     user_schema!("n"),
@@ -200,18 +210,21 @@ macro_rules! constraints_query {
              CASE WHEN s.plain AND k.contype = 'f' THEN k.confkey END AS referenced_columns, \
              k.confmatchtype AS match_type, k.confupdtype AS on_update, \
              k.confdeltype AS on_delete, k.condeferrable AS deferrable, \
-             k.condeferred AS deferred \
+             k.condeferred AS deferred, \
+             COALESCE(ci.indisreplident, false) AS replica_identity \
              FROM pg_catalog.pg_constraint k \
              JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_catalog.pg_index ci ON ci.indexrelid = k.conindid \
+             LEFT JOIN pg_catalog.pg_class cic ON cic.oid = k.conindid \
              CROSS JOIN LATERAL (SELECT k.contype IN ('p', 'u', 'f') AND k.convalidated AND ",
             $enforced,
             " AND NOT ",
             $period,
             " AND ",
             $no_set_columns,
-            " AND (k.contype = 'f' OR (ci.indnatts = pg_catalog.cardinality(k.conkey) AND NOT ",
+            " AND (k.contype = 'f' OR (ci.indnatts = pg_catalog.cardinality(k.conkey) \
+             AND cic.reloptions IS NULL AND NOT ",
             $nulls_not_distinct,
             ")) AS plain) s",
             comment_join!("pg_constraint", "k.oid", "cm"),
@@ -289,6 +302,8 @@ pub(super) async fn fetch(
             oid: row.get("oid")?,
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
             unlogged: row.get("unlogged")?,
+            options: storage_params(row.get("options")?, row.get("toast_options")?),
+            replica_identity: replica_identity(row)?,
             partition_by: row.get("partition_by")?,
             bound: row.get("bound")?,
             parents: row.get("parents")?,
@@ -317,6 +332,7 @@ pub(super) async fn fetch(
             validated: row.get("validated")?,
             inherited: row.get("inherited")?,
             enforced: row.get("enforced")?,
+            replica_identity: row.get("replica_identity")?,
             index: row.get("index_oid")?,
             comment: row.get("comment")?,
         })
@@ -325,6 +341,16 @@ pub(super) async fn fetch(
         tables,
         columns,
         constraints,
+    })
+}
+
+/// `relreplident`, read as [`ReplicaIdentity::from_code`] says.
+fn replica_identity(row: &Reader<'_>) -> Result<ReplicaIdentity, IntrospectError> {
+    let code = row.get_char("replica_identity")?;
+    let has_index = row.get::<Option<bool>>("identity_index")?.unwrap_or(false);
+    ReplicaIdentity::from_code(code, has_index).ok_or_else(|| IntrospectError::Inconsistent {
+        what: "a table's replica identity".to_owned(),
+        missing: format!("the meaning of relreplident {code:?}"),
     })
 }
 
@@ -477,6 +503,8 @@ pub(super) fn build(
             Table {
                 name: table.name,
                 unlogged: table.unlogged,
+                options: table.options,
+                replica_identity: table.replica_identity,
                 partition_by: table.partition_by,
                 partition_of,
                 inherits: parents,
@@ -610,6 +638,7 @@ pub(super) fn build(
             // and its definition says so; it was not added `NOT VALID`.
             validated: constraint.validated || !constraint.enforced,
             inherited: constraint.inherited,
+            replica_identity: constraint.replica_identity,
             comment: constraint.comment,
         });
     }

@@ -26,7 +26,8 @@ use super::{Plan, Step};
 use crate::catalog::{Grantee, ObjectId};
 use crate::sql::lex::{TokenKind, tokenize};
 use crate::sql::{
-    ColumnDef, DomainAction, PolicyChange, PolicyDef, RoleSpec, Stmt, TableAction, quote_ident,
+    ColumnDef, DomainAction, ObjectAction, PolicyChange, PolicyDef, RoleSpec, Stmt, StorageParams,
+    TableAction, quote_ident,
 };
 
 /// A feature newer than PostgreSQL 14 that a statement may use.
@@ -58,6 +59,9 @@ pub enum Feature {
     WithoutOverlaps,
     /// `PERIOD` in a foreign key (18).
     Period,
+    /// The storage parameters `vacuum_max_eager_freeze_failure_rate` and
+    /// `autovacuum_vacuum_max_threshold` (18).
+    StorageParameter18,
 }
 
 impl Feature {
@@ -72,7 +76,10 @@ impl Feature {
             Feature::JsonTable
             | Feature::SqlJsonQueryFunctions
             | Feature::MergeNotMatchedBySource => 170000,
-            Feature::NotEnforced | Feature::WithoutOverlaps | Feature::Period => 180000,
+            Feature::NotEnforced
+            | Feature::WithoutOverlaps
+            | Feature::Period
+            | Feature::StorageParameter18 => 180000,
         }
     }
 
@@ -91,8 +98,34 @@ impl Feature {
             Feature::NotEnforced => "NOT ENFORCED",
             Feature::WithoutOverlaps => "WITHOUT OVERLAPS",
             Feature::Period => "PERIOD in a foreign key",
+            Feature::StorageParameter18 => {
+                "the storage parameter vacuum_max_eager_freeze_failure_rate or autovacuum_vacuum_max_threshold"
+            }
         }
     }
+}
+
+/// The features storage parameters use, by their names: PostgreSQL 14
+/// rejects a name it does not know.
+fn params_features(params: &StorageParams) -> Vec<Feature> {
+    let named = |param: &str, name: &str| {
+        param
+            .split_once('=')
+            .map_or(param, |(n, _)| n)
+            .trim_start_matches("toast.")
+            == name
+    };
+    let mut found = Vec::new();
+    for param in &params.0 {
+        if named(param, "security_invoker") {
+            found.push(Feature::SecurityInvokerView);
+        } else if named(param, "vacuum_max_eager_freeze_failure_rate")
+            || named(param, "autovacuum_vacuum_max_threshold")
+        {
+            found.push(Feature::StorageParameter18);
+        }
+    }
+    found
 }
 
 /// One object of a plan that uses a feature the target server lacks.
@@ -197,12 +230,32 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
         }
         found
     };
+    let in_params = |params: &StorageParams| -> Vec<(ObjectId, Feature)> {
+        params_features(params)
+            .into_iter()
+            .map(|feature| (step.id.clone(), feature))
+            .collect()
+    };
     match stmt {
-        Stmt::CreateTable { name, columns, .. } => columns
-            .iter()
-            .flat_map(|column| in_column(name, column))
-            .collect(),
+        Stmt::CreateTable {
+            name,
+            columns,
+            options,
+            ..
+        } => {
+            let mut found: Vec<_> = columns
+                .iter()
+                .flat_map(|column| in_column(name, column))
+                .collect();
+            found.extend(in_params(options));
+            found
+        }
+        Stmt::AlterObject {
+            action: ObjectAction::SetParams(params),
+            ..
+        } => in_params(params),
         Stmt::AlterTable { table, action } => match action {
+            TableAction::SetParams(params) => in_params(params),
             TableAction::AddColumn(column) => in_column(table, column),
             TableAction::SetDefault(column, expr) => in_text(
                 ObjectId::Default {
@@ -230,9 +283,11 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
         } => {
             let object = ObjectId::View { name: name.clone() };
             let mut found = in_text(object.clone(), &query.0);
-            if options.iter().any(|o| o.starts_with("security_invoker=")) {
-                found.push((object, Feature::SecurityInvokerView));
-            }
+            found.extend(
+                params_features(options)
+                    .into_iter()
+                    .map(|feature| (object.clone(), feature)),
+            );
             found
         }
         Stmt::CreateIndex(definition)
@@ -609,7 +664,7 @@ mod tests {
                     vec![Stmt::CreateView {
                         name: QualName::new("public", "mine"),
                         materialized: false,
-                        options: vec!["security_invoker=true".to_owned()],
+                        options: StorageParams(vec!["security_invoker=true".to_owned()]),
                         query: ServerSql(" SELECT 1".to_owned()),
                     }],
                 ),

@@ -41,6 +41,7 @@ fn orders(note_type: &str, check: bool) -> Table {
             definition: "CHECK (((note)::text !~ '^(x|y)$'::text))".into(),
             validated: true,
             inherited: false,
+            replica_identity: false,
             comment: None,
         });
     }

@@ -5,7 +5,7 @@
 use crate::catalog::{ObjectId, QualName};
 use crate::plan::Step;
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{DomainAction, Ident, Stmt, TableAction};
+use crate::sql::{DomainAction, Ident, ObjectAction, Stmt, TableAction};
 
 /// A column as a message names it: `public.users.email`.
 pub fn column(table: &QualName, column: &Ident) -> String {
@@ -70,8 +70,27 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::ForceRowSecurity(false) => {
                 format!("Ending forced row-level security on {table}")
             }
+            TableAction::SetParams(_) => format!("Setting storage parameters of {table}"),
+            TableAction::ResetParams(_) => format!("Resetting storage parameters of {table}"),
+            TableAction::ReplicaIdentity(_) => format!("Setting the replica identity of {table}"),
             _ => format!("Altering {table}"),
         },
+        Stmt::AlterObject {
+            action: ObjectAction::SetParams(_),
+            ..
+        } => format!(
+            "Setting storage parameters of {} {}",
+            step.id.kind_name(),
+            step.id
+        ),
+        Stmt::AlterObject {
+            action: ObjectAction::ResetParams(_),
+            ..
+        } => format!(
+            "Resetting storage parameters of {} {}",
+            step.id.kind_name(),
+            step.id
+        ),
         Stmt::DropTable(name) => format!("Dropping table {name}"),
         Stmt::CreateIndex(definition) | Stmt::CreateIndexConcurrently(definition) => {
             let unique = read::index(&definition.0).is_some_and(|d| d.unique);

@@ -139,15 +139,12 @@ async fn rich_schema() {
             "policy positive on app.users restrictive update to pg_monitor, pg_read_all_stats: \
              using (score > 0) with check app.is_positive(score) -- Only positive scores",
             "dependency policy positive on app.users -> function app.is_positive(n integer)",
-            "warning storage parameters app.tuned: the storage parameters of table app.tuned \
-             (fillfactor=70) are not modelled by pgrift and are left out of the diff",
+            "table app.tuned with fillfactor=70, toast.autovacuum_enabled=false \
+             replica identity Full",
             "warning statistics target app.tuned.id: *",
-            "warning storage parameters app.tuned: the storage parameters of table app.tuned \
-             (toast.autovacuum_enabled=false) are *",
             "warning storage app.tuned.body: the storage of column app.tuned.body (external) *",
             "warning compression app.tuned.body: the compression of column app.tuned.body \
              (pglz) *",
-            "warning replica identity app.tuned: the replica identity of table app.tuned (full) *",
             "privileges app.tuned.id: +PUBLIC SELECT",
             "warning aggregate app.total(integer): *",
             "rule scratch_noop on app.scratch origin: CREATE RULE scratch_noop AS \
@@ -179,6 +176,8 @@ async fn rich_schema() {
             // privileges of tables and columns are modelled.
             "warning privileges public*",
             "warning privileges app.*",
+            "warning storage parameters *",
+            "warning replica identity *",
         ],
     )
     .await;
@@ -465,8 +464,18 @@ fn render(catalog: &Catalog) -> Vec<String> {
         } else {
             ""
         };
+        let options = if table.options.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", table.options.join(", "))
+        };
+        let identity = if table.replica_identity.is_default() {
+            String::new()
+        } else {
+            format!(" replica identity {:?}", table.replica_identity)
+        };
         lines.push(format!(
-            "table {}{unlogged}{enabled}{forced}{tree}{}",
+            "table {}{unlogged}{enabled}{forced}{tree}{options}{identity}{}",
             table.name,
             comment(&table.comment)
         ));

@@ -344,6 +344,71 @@ mod tests {
         );
     }
 
+    /// `fillfactor`, the autovacuum and toast parameters take SHARE UPDATE
+    /// EXCLUSIVE; any other parameter in the same statement raises it to
+    /// ACCESS EXCLUSIVE; the replica identity takes ACCESS EXCLUSIVE.
+    #[test]
+    fn storage_parameters_and_replica_identity() {
+        use crate::catalog::ReplicaIdentity;
+        let tuned = |options: &[&str], identity| {
+            let mut table = table("users", vec![col("id", "integer")]);
+            table.options = options.iter().map(|o| (*o).to_owned()).collect();
+            table.replica_identity = identity;
+            catalog(vec![table])
+        };
+        check(
+            Rule::Lock,
+            &tuned(&[], ReplicaIdentity::Default),
+            &tuned(
+                &["fillfactor=70", "toast.autovacuum_enabled=false"],
+                ReplicaIdentity::Default,
+            ),
+            &[
+                "info lock public.users: Setting storage parameters of public.users takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &tuned(
+                &["fillfactor=70", "user_catalog_table=true"],
+                ReplicaIdentity::Default,
+            ),
+            &tuned(&["fillfactor=70"], ReplicaIdentity::Full),
+            &[
+                "low lock public.users: Resetting storage parameters of public.users takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+                "low lock public.users: Setting the replica identity of public.users takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    /// An index's parameters lock the index, which holds up the queries of
+    /// its table as much.
+    #[test]
+    fn index_storage_parameters_lock_by_parameter() {
+        let with = |options: &[&str]| {
+            let mut c = users(vec![col("email", "text")]);
+            index(&mut c, "users_email_idx", "users", &["email"], false);
+            c.indexes[0].options = options.iter().map(|o| (*o).to_owned()).collect();
+            c
+        };
+        check(
+            Rule::Lock,
+            &with(&[]),
+            &with(&["fillfactor=80"]),
+            &[
+                "info lock public.users_email_idx: Setting storage parameters of index public.users_email_idx takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &with(&["fastupdate=off"]),
+            &with(&[]),
+            &[
+                "low lock public.users_email_idx: Resetting storage parameters of index public.users_email_idx takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
     #[test]
     fn a_new_table_takes_no_lock_worth_reporting() {
         check(

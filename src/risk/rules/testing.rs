@@ -58,6 +58,7 @@ pub fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constra
         definition: definition.to_owned(),
         validated: true,
         inherited: false,
+        replica_identity: false,
         comment: None,
     }
 }
@@ -79,6 +80,8 @@ pub fn index(catalog: &mut Catalog, index_name: &str, table: &str, columns: &[&s
             "CREATE {unique_word}INDEX {index_name} ON public.{table} USING btree ({})",
             columns.join(", ")
         ),
+        options: Vec::new(),
+        replica_identity: false,
         comment: None,
     });
     for column in columns {
