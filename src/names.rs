@@ -163,6 +163,56 @@ impl ReplicaIdentity {
     }
 }
 
+/// How a column's values are stored (`pg_attribute.attstorage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Storage {
+    /// `p`: inline, uncompressed.
+    Plain,
+    /// `e`: out of line, uncompressed.
+    External,
+    /// `x`: compressed, then out of line.
+    Extended,
+    /// `m`: compressed, out of line only as a last resort.
+    Main,
+}
+
+impl Storage {
+    /// The storage an `attstorage` or `typstorage` holds; `None` for a code
+    /// PostgreSQL does not use.
+    pub fn from_code(code: char) -> Option<Storage> {
+        match code {
+            'p' => Some(Storage::Plain),
+            'e' => Some(Storage::External),
+            'x' => Some(Storage::Extended),
+            'm' => Some(Storage::Main),
+            _ => None,
+        }
+    }
+}
+
+/// The compression method of a column (`pg_attribute.attcompression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compression {
+    /// `p`.
+    Pglz,
+    /// `l`: only on a server built with lz4.
+    Lz4,
+}
+
+impl Compression {
+    /// The method an `attcompression` holds: `None` for the default (an
+    /// empty code) and for a code PostgreSQL does not use.
+    pub fn from_code(code: char) -> Option<Compression> {
+        match code {
+            'p' => Some(Compression::Pglz),
+            'l' => Some(Compression::Lz4),
+            _ => None,
+        }
+    }
+}
+
 /// The commands a policy applies to (`pg_policy.polcmd`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

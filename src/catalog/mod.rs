@@ -22,8 +22,8 @@ mod kind;
 mod objects;
 
 pub use crate::names::{
-    ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, ReplicaIdentity,
-    SequenceOptions, TriggerEnabled,
+    ColumnRef, Compression, FunctionKind, Grantee, Name, PolicyCommand, QualName, ReplicaIdentity,
+    SequenceOptions, Storage, TriggerEnabled,
 };
 pub use acl::{Acl, AclEntry, AclGrantee};
 pub use address::{Address, ClassIds, ObjectMap};
@@ -35,7 +35,9 @@ pub use kind::{
 };
 pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
-pub use table::{Column, Constraint, ConstraintKind, Identity, PartitionOf};
+pub use table::{
+    Column, ColumnSettings, Constraint, ConstraintKind, Identity, PartitionOf, StorageSetting,
+};
 pub use view::ColumnComment;
 
 use serde::{Deserialize, Serialize};

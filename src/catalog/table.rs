@@ -18,7 +18,7 @@ use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use crate::names::{Name, QualName, ReplicaIdentity, SequenceOptions};
+use crate::names::{Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
     ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, ObjectAction,
@@ -126,13 +126,95 @@ pub struct Column {
     /// few columns have them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Box<Acl>>,
+    /// Its storage, compression and statistics target, when any differs
+    /// from the default. Boxed: few columns have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Box<ColumnSettings>>,
 }
+
+/// What `ALTER COLUMN … SET STORAGE`, `SET COMPRESSION` and `SET
+/// STATISTICS` set, each `None` when it is the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageSetting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<Compression>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+}
+
+/// A column's storage (`attstorage`) that differs from its type's
+/// (`typstorage`), with the type's: going back to it means naming it,
+/// since `SET STORAGE DEFAULT` is PostgreSQL 16's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageSetting {
+    pub storage: Storage,
+    pub type_default: Storage,
+}
+
+const NO_SETTINGS: ColumnSettings = ColumnSettings {
+    storage: None,
+    compression: None,
+    statistics: None,
+};
 
 impl Column {
     /// Its own privileges.
     pub fn privileges(&self) -> &Acl {
         self.acl.as_deref().unwrap_or(&acl::DEFAULT)
     }
+
+    /// Its storage, compression and statistics target.
+    pub fn settings(&self) -> &ColumnSettings {
+        self.settings.as_deref().unwrap_or(&NO_SETTINGS)
+    }
+}
+
+/// The `ALTER COLUMN … SET STORAGE|COMPRESSION|STATISTICS` that turn the
+/// settings of `old` into those of `new` (a new column's: `old` has none).
+/// A type change (`retyped`) resets the storage and compression to the
+/// new type's defaults, so after one only what `new` sets is written. An
+/// inherited column's settings come from its parent, which passes them
+/// down.
+pub fn settings_changed(
+    table: &QualName,
+    old: Option<&Column>,
+    new: &Column,
+    retyped: bool,
+) -> Vec<Stmt> {
+    if new.inherited {
+        return Vec::new();
+    }
+    let (before, after) = (old.map_or(&NO_SETTINGS, Column::settings), new.settings());
+    let name = || Ident(new.name.to_string());
+    let mut actions = Vec::new();
+    let storage = |s: &Option<StorageSetting>| s.map(|s| s.storage);
+    match (&before.storage, &after.storage) {
+        (_, Some(set)) if retyped || storage(&before.storage) != Some(set.storage) => {
+            actions.push(TableAction::SetStorage(name(), set.storage));
+        }
+        (Some(was), None) if !retyped => {
+            actions.push(TableAction::SetStorage(name(), was.type_default));
+        }
+        _ => {}
+    }
+    let compression_reset = retyped && after.compression.is_none();
+    if (retyped && after.compression.is_some())
+        || (before.compression != after.compression && !compression_reset)
+    {
+        actions.push(TableAction::SetCompression(name(), after.compression));
+    }
+    if before.statistics != after.statistics {
+        actions.push(TableAction::SetStatistics(name(), after.statistics));
+    }
+    actions
+        .into_iter()
+        .map(|action| Stmt::AlterTable {
+            table: table.clone(),
+            action,
+        })
+        .collect()
 }
 
 /// Where a partition sits: its parent and its bound.
@@ -159,6 +241,7 @@ impl Column {
             inherited: false,
             comment: None,
             acl: None,
+            settings: None,
         }
     }
 }
@@ -432,6 +515,9 @@ pub fn create(table: &Table) -> Vec<Stmt> {
         partition_by: table.partition_by.clone().map(ServerSql),
         options: StorageParams(table.options.clone()),
     }];
+    for column in &table.columns {
+        stmts.extend(settings_changed(&table.name, None, column, false));
+    }
     if table.replica_identity != ReplicaIdentity::Default {
         stmts.extend(identity_spec(table.replica_identity).map(|spec| Stmt::AlterTable {
             table: table.name.clone(),

@@ -7,10 +7,10 @@ use futures_util::try_join;
 use tokio_postgres::Client;
 
 use super::sequences::IdentitySequence;
-use super::warnings::ColumnProperties;
+use super::warnings::virtual_generated;
 use crate::catalog::{
-    Acl, Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName,
-    ReplicaIdentity, RowSecurity, Table, Warning,
+    Acl, Column, ColumnSettings, Compression, Constraint, ConstraintKind, Name, ObjectId,
+    PartitionOf, QualName, ReplicaIdentity, RowSecurity, Storage, StorageSetting, Table, Warning,
 };
 use crate::catalog::{ClassIds, ObjectMap};
 use crate::quote::quote_ident;
@@ -73,8 +73,9 @@ struct RawColumn {
     default_oid: Option<u32>,
     expression: Option<String>,
     comment: Option<String>,
-    /// What the column has that the model has no field for, if anything.
-    unmodelled: Option<Box<ColumnProperties>>,
+    /// Its storage, compression and statistics target, when any is not
+    /// the default.
+    settings: Option<Box<ColumnSettings>>,
 }
 
 struct RawConstraint {
@@ -147,8 +148,8 @@ const TABLES: &str = concat!(
 /// A column's privileges are its own grants (`attacl`, no default); the
 /// table's apply to every column besides.
 ///
-/// The last three columns but one are what the model has no field for, reported as
-/// warnings. `attstattarget` is -1 by default before PostgreSQL 17 and
+/// The storage is read only when it differs from the type's, with the
+/// type's. `attstattarget` is -1 by default before PostgreSQL 17 and
 /// `NULL` from 17 on; `>= 0` is false for both.
 const COLUMNS: &str = concat!(
     "SELECT a.attrelid AS table_oid, a.attnum::pg_catalog.int4 AS number, a.attname AS name, \
@@ -162,9 +163,8 @@ const COLUMNS: &str = concat!(
      ad.oid AS default_oid, pg_catalog.pg_get_expr(ad.adbin, \
           CASE WHEN ad.adbin::pg_catalog.text LIKE '%{VAR %' THEN ad.adrelid ELSE 0 END) AS expression, \
      cm.description AS comment, \
-     CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain' \
-          WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END END AS storage, \
-     CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression, \
+     CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage, \
+     t.typstorage AS type_storage, a.attcompression AS compression, \
      CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::pg_catalog.int4 END AS statistics_target, ",
     acl_json!("a.attacl", "c.relowner", "'{}'::pg_catalog.aclitem[]"),
     " AS acl \
@@ -292,7 +292,7 @@ pub(super) async fn fetch(
                 default_oid: row.get("default_oid")?,
                 expression: row.get("expression")?,
                 comment: row.get("comment")?,
-                unmodelled: unmodelled_properties(row)?,
+                settings: column_settings(row)?,
             })
         }),
         query(client, "constraints", constraints_query(server_version_num)),
@@ -442,22 +442,30 @@ impl RawTables {
     }
 }
 
-/// Reads the properties of a column that the model has no field for, boxed
-/// since nearly every column has none.
-fn unmodelled_properties(
-    row: &Reader<'_>,
-) -> Result<Option<Box<ColumnProperties>>, IntrospectError> {
-    let properties = ColumnProperties {
-        storage: row.get("storage")?,
-        compression: row.get("compression")?,
-        statistics_target: row.get("statistics_target")?,
-        virtual_generated: row.get_char("generated")? == 'v',
+/// Reads a column's storage, compression and statistics target, boxed
+/// since nearly every column has none of them.
+fn column_settings(row: &Reader<'_>) -> Result<Option<Box<ColumnSettings>>, IntrospectError> {
+    let unknown = |code: char| IntrospectError::Inconsistent {
+        what: "a column's storage".to_owned(),
+        missing: format!("the meaning of storage {code:?}"),
     };
-    let any = properties.storage.is_some()
-        || properties.compression.is_some()
-        || properties.statistics_target.is_some()
-        || properties.virtual_generated;
-    Ok(any.then(|| Box::new(properties)))
+    let storage = match row.get::<Option<i8>>("storage")? {
+        None => None,
+        Some(byte) => {
+            let code = char::from(byte as u8);
+            let type_code = row.get_char("type_storage")?;
+            Some(StorageSetting {
+                storage: Storage::from_code(code).ok_or_else(|| unknown(code))?,
+                type_default: Storage::from_code(type_code).ok_or_else(|| unknown(type_code))?,
+            })
+        }
+    };
+    let settings = ColumnSettings {
+        storage,
+        compression: Compression::from_code(row.get_char("compression")?),
+        statistics: row.get("statistics_target")?,
+    };
+    Ok((settings != ColumnSettings::default()).then(|| Box::new(settings)))
 }
 
 /// Builds the tables and registers them, their columns, defaults,
@@ -525,12 +533,10 @@ pub(super) fn build(
                 what: format!("column {}", column.name),
                 missing: format!("table oid {}", column.table),
             })?;
-        if let Some(properties) = &column.unmodelled {
-            warnings.extend(properties.warnings(&table.name, &column.name));
-        }
         // A virtual generated column (PostgreSQL 18) is not modelled; it is
         // reported as a warning and left out, its dependencies with it.
         if column.generated == 'v' {
+            warnings.push(virtual_generated(&table.name, &column.name));
             continue;
         }
         let id = ObjectId::Column {
@@ -595,6 +601,7 @@ pub(super) fn build(
             inherited: column.inherited,
             comment: column.comment,
             acl,
+            settings: column.settings,
         });
     }
 

@@ -265,6 +265,13 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                     (own(AccessExclusive), work)
                 }
                 TableAction::SetLogged(_) => (own(AccessExclusive), Work::Rewrite),
+                // The statistics target only changes what the next ANALYZE
+                // gathers; the storage and compression only how new values
+                // are stored: neither rewrites the table.
+                TableAction::SetStatistics(..) => (own(ShareUpdateExclusive), Work::Brief),
+                TableAction::SetStorage(..) | TableAction::SetCompression(..) => {
+                    (own(AccessExclusive), Work::Brief)
+                }
                 TableAction::SetParams(StorageParams(params))
                 | TableAction::ResetParams(ParamNames(params)) => {
                     (own(params_lock(params)), Work::Brief)

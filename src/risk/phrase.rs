@@ -73,6 +73,15 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::SetParams(_) => format!("Setting storage parameters of {table}"),
             TableAction::ResetParams(_) => format!("Resetting storage parameters of {table}"),
             TableAction::ReplicaIdentity(_) => format!("Setting the replica identity of {table}"),
+            TableAction::SetStorage(name, _) => {
+                format!("Setting the storage of {}", column(table, name))
+            }
+            TableAction::SetCompression(name, _) => {
+                format!("Setting the compression of {}", column(table, name))
+            }
+            TableAction::SetStatistics(name, _) => {
+                format!("Setting the statistics target of {}", column(table, name))
+            }
             _ => format!("Altering {table}"),
         },
         Stmt::AlterObject {

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
 use crate::names::{
-    ColumnRef, FunctionKind, Grantee, PolicyCommand, Privilege, QualName, SequenceOptions,
-    TriggerEnabled,
+    ColumnRef, Compression, FunctionKind, Grantee, PolicyCommand, Privilege, QualName,
+    SequenceOptions, Storage, TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -559,6 +559,14 @@ pub enum TableAction {
     /// `RESET (name, …)`.
     ResetParams(ParamNames),
     ReplicaIdentity(IdentitySpec),
+    /// `ALTER COLUMN name SET STORAGE …`.
+    SetStorage(Ident, Storage),
+    /// `ALTER COLUMN name SET COMPRESSION …`; `None` is the server's
+    /// `default_toast_compression`.
+    SetCompression(Ident, Option<Compression>),
+    /// `ALTER COLUMN name SET STATISTICS n`; `None` (`-1`) is the server's
+    /// `default_statistics_target`.
+    SetStatistics(Ident, Option<i32>),
 }
 
 /// The value of a `SET`.
@@ -1081,6 +1089,28 @@ impl fmt::Display for TableAction {
             TableAction::SetParams(params) => write!(f, "SET {params}"),
             TableAction::ResetParams(names) => write!(f, "RESET {names}"),
             TableAction::ReplicaIdentity(identity) => write!(f, "REPLICA IDENTITY {identity}"),
+            TableAction::SetStorage(column, storage) => {
+                let storage = match storage {
+                    Storage::Plain => "PLAIN",
+                    Storage::External => "EXTERNAL",
+                    Storage::Extended => "EXTENDED",
+                    Storage::Main => "MAIN",
+                };
+                write!(f, "ALTER COLUMN {column} SET STORAGE {storage}")
+            }
+            TableAction::SetCompression(column, compression) => {
+                let method = match compression {
+                    Some(Compression::Pglz) => "pglz",
+                    Some(Compression::Lz4) => "lz4",
+                    None => "DEFAULT",
+                };
+                write!(f, "ALTER COLUMN {column} SET COMPRESSION {method}")
+            }
+            TableAction::SetStatistics(column, target) => write!(
+                f,
+                "ALTER COLUMN {column} SET STATISTICS {}",
+                target.unwrap_or(-1)
+            ),
         }
     }
 }

@@ -141,10 +141,8 @@ async fn rich_schema() {
             "dependency policy positive on app.users -> function app.is_positive(n integer)",
             "table app.tuned with fillfactor=70, toast.autovacuum_enabled=false \
              replica identity Full",
-            "warning statistics target app.tuned.id: *",
-            "warning storage app.tuned.body: the storage of column app.tuned.body (external) *",
-            "warning compression app.tuned.body: the compression of column app.tuned.body \
-             (pglz) *",
+            "column app.tuned.id integer statistics 500",
+            "column app.tuned.body text storage External (type Extended) compression Pglz",
             "privileges app.tuned.id: +PUBLIC SELECT",
             "warning aggregate app.total(integer): *",
             "rule scratch_noop on app.scratch origin: CREATE RULE scratch_noop AS \
@@ -178,6 +176,9 @@ async fn rich_schema() {
             "warning privileges app.*",
             "warning storage parameters *",
             "warning replica identity *",
+            "warning statistics target *",
+            "warning storage *",
+            "warning compression *",
         ],
     )
     .await;
@@ -750,6 +751,19 @@ fn render_column(column: &Column) -> String {
     }
     if let Some(generated) = &column.generated {
         text.push_str(&format!(" generated {generated}"));
+    }
+    let settings = column.settings();
+    if let Some(storage) = settings.storage {
+        text.push_str(&format!(
+            " storage {:?} (type {:?})",
+            storage.storage, storage.type_default
+        ));
+    }
+    if let Some(compression) = settings.compression {
+        text.push_str(&format!(" compression {compression:?}"));
+    }
+    if let Some(target) = settings.statistics {
+        text.push_str(&format!(" statistics {target}"));
     }
     if let Some(text_comment) = &column.comment {
         text.push_str(&format!(" -- {text_comment}"));

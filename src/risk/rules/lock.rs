@@ -381,6 +381,45 @@ mod tests {
         );
     }
 
+    /// The statistics target takes SHARE UPDATE EXCLUSIVE; the storage and
+    /// compression ACCESS EXCLUSIVE, briefly: nothing is rewritten.
+    #[test]
+    fn column_settings() {
+        use crate::catalog::{ColumnSettings, Compression, Storage, StorageSetting};
+        let with = |settings: ColumnSettings| {
+            let mut column = col("body", "text");
+            column.settings = Some(Box::new(settings));
+            users(vec![column])
+        };
+        check(
+            Rule::Lock,
+            &users(vec![col("body", "text")]),
+            &with(ColumnSettings {
+                statistics: Some(500),
+                ..ColumnSettings::default()
+            }),
+            &[
+                "info lock public.users.body: Setting the statistics target of public.users.body takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &users(vec![col("body", "text")]),
+            &with(ColumnSettings {
+                storage: Some(StorageSetting {
+                    storage: Storage::External,
+                    type_default: Storage::Extended,
+                }),
+                compression: Some(Compression::Pglz),
+                statistics: None,
+            }),
+            &[
+                "low lock public.users.body: Setting the storage of public.users.body takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+                "low lock public.users.body: Setting the compression of public.users.body takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
     /// An index's parameters lock the index, which holds up the queries of
     /// its table as much.
     #[test]
