@@ -1,7 +1,8 @@
 //! Tables. A table is never replaced: its columns, constraints, indexes and
 //! triggers are objects of their own, so only its persistence, storage
 //! parameters, replica identity, row-level security, privileges and its
-//! place in a partition or inheritance tree alter here. A replica identity
+//! place in a partition or inheritance tree and the composite type it is
+//! of (a typed table) alter here. A replica identity
 //! `USING INDEX` is set by the index (or key) it names, which must exist
 //! first (see `index.rs`).
 //!
@@ -36,6 +37,10 @@ pub struct Table {
     pub options: Vec<String>,
     #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
+    /// The composite type of a typed table (`CREATE TABLE … OF type`),
+    /// whose attributes are its columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of_type: Option<QualName>,
     /// The partition key of a partitioned table, as `pg_get_partkeydef`
     /// prints it (`RANGE (created_at)`).
     #[serde(default)]
@@ -76,6 +81,7 @@ impl Table {
             unlogged: false,
             options: Vec::new(),
             replica_identity: ReplicaIdentity::Default,
+            of_type: None,
             partition_by: None,
             partition_of: None,
             inherits: Vec::new(),
@@ -307,6 +313,11 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
         action,
     };
     let mut stmts = Vec::new();
+    // A table stops being typed first, so that its columns can change; it
+    // becomes typed last (see `finish_alter`), once they match the type.
+    if old.of_type.is_some() && old.of_type != new.of_type {
+        stmts.push(alter(TableAction::NotOf));
+    }
     if old.partition_of != new.partition_of {
         // A partition moves, or takes a new bound, by leaving its parent and
         // joining again: PostgreSQL cannot change a bound in place.
@@ -368,7 +379,9 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
         stmts.extend(identity_spec(new.replica_identity).map(|spec| alter(TableAction::ReplicaIdentity(spec))));
     }
     stmts.extend(alter_row_security(&new.name, old.row_security, new.row_security));
-    if stmts.is_empty() {
+    // A table that becomes typed is altered even with nothing else to do:
+    // its `OF` comes as the alter's finishing work.
+    if stmts.is_empty() && old.of_type == new.of_type {
         Delta::Same
     } else {
         Delta::Alter(stmts)
@@ -514,7 +527,11 @@ pub fn create(table: &Table) -> Vec<Stmt> {
         inherits: table.inherits.clone(),
         partition_by: table.partition_by.clone().map(ServerSql),
         options: StorageParams(table.options.clone()),
+        of_type: table.of_type.clone(),
     }];
+    if table.of_type.is_some() {
+        stmts.extend(table.columns.iter().flat_map(|c| typed_column(&table.name, c)));
+    }
     for column in &table.columns {
         stmts.extend(settings_changed(&table.name, None, column, false));
     }
@@ -540,6 +557,43 @@ pub fn create(table: &Table) -> Vec<Stmt> {
         ));
     }
     stmts
+}
+
+/// What a column of a new typed table has beyond its type's attribute,
+/// which `CREATE TABLE … OF` leaves out: `NOT NULL`, its default and
+/// identity, set with `ALTER COLUMN`.
+fn typed_column(table: &QualName, column: &Column) -> Vec<Stmt> {
+    let alter = |action| Stmt::AlterTable {
+        table: table.clone(),
+        action,
+    };
+    let name = || Ident(column.name.to_string());
+    let mut stmts = Vec::new();
+    if column.not_null {
+        stmts.push(alter(TableAction::SetNotNull(name())));
+    }
+    if let Some(default) = &column.default {
+        stmts.push(alter(TableAction::SetDefault(
+            name(),
+            ServerSql(default.clone()),
+        )));
+    }
+    if let Some(identity) = &column.identity {
+        stmts.push(alter(TableAction::AddIdentity(name(), identity_def(identity))));
+    }
+    stmts
+}
+
+/// `ALTER TABLE … OF type` for a table that becomes typed (or typed by
+/// another type), after its columns have changed to match the type.
+fn becomes_typed(old: &Table, new: &Table) -> Vec<Stmt> {
+    match &new.of_type {
+        Some(of_type) if old.of_type.as_ref() != Some(of_type) => vec![Stmt::AlterTable {
+            table: new.name.clone(),
+            action: TableAction::Of(of_type.clone()),
+        }],
+        _ => Vec::new(),
+    }
 }
 
 /// A partition is detached first, so that its drop holds its parent no
@@ -582,8 +636,12 @@ impl<'a> ObjectKind<'a> for Table {
     const NOUN: &'static str = "table";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
-    const MODELS: &'static [&'static str] =
-        &["row-level security", "storage parameters", "replica identity"];
+    const MODELS: &'static [&'static str] = &[
+        "row-level security",
+        "storage parameters",
+        "replica identity",
+        "typed table",
+    ];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.tables.iter().map(Obj::Table));
@@ -630,6 +688,10 @@ impl<'a> ObjectKind<'a> for Table {
 
     fn created_with(_: &'a Table) -> Option<ObjectId> {
         None
+    }
+
+    fn finish_alter(old: &'a Table, new: &'a Table) -> Vec<Stmt> {
+        becomes_typed(old, new)
     }
 
     fn comment(table: &'a Table) -> Option<&'a Option<String>> {

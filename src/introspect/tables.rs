@@ -33,6 +33,7 @@ struct RawTable {
     unlogged: bool,
     options: Vec<String>,
     replica_identity: ReplicaIdentity,
+    of_type: Option<QualName>,
     partition_by: Option<String>,
     /// A partition's bound; a partition has one parent.
     bound: Option<String>,
@@ -105,6 +106,7 @@ const TABLES: &str = concat!(
      c.relreplident AS replica_identity, \
      CASE WHEN c.relreplident = 'i' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index ri \
           WHERE ri.indrelid = c.oid AND ri.indisreplident) END AS identity_index, \
+     ofn.nspname AS of_schema, oft.typname AS of_name, \
      c.relforcerowsecurity AS force_row_security, c.reltype AS row_type, \
      t.typarray AS row_array_type, cm.description AS comment, \
      CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by, \
@@ -121,7 +123,9 @@ const TABLES: &str = concat!(
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype \
-     LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid",
+     LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid \
+     LEFT JOIN pg_catalog.pg_type oft ON oft.oid = c.reloftype \
+     LEFT JOIN pg_catalog.pg_namespace ofn ON ofn.oid = oft.typnamespace",
     comment_join!("pg_class", "c.oid", "cm"),
     "WHERE ",
     user_schema!("n"),
@@ -304,6 +308,7 @@ pub(super) async fn fetch(
             unlogged: row.get("unlogged")?,
             options: storage_params(row.get("options")?, row.get("toast_options")?),
             replica_identity: replica_identity(row)?,
+            of_type: row.get_qual_name("of_schema", "of_name")?,
             partition_by: row.get("partition_by")?,
             bound: row.get("bound")?,
             parents: row.get("parents")?,
@@ -513,6 +518,7 @@ pub(super) fn build(
                 unlogged: table.unlogged,
                 options: table.options,
                 replica_identity: table.replica_identity,
+                of_type: table.of_type,
                 partition_by: table.partition_by,
                 partition_of,
                 inherits: parents,

@@ -73,6 +73,8 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::SetParams(_) => format!("Setting storage parameters of {table}"),
             TableAction::ResetParams(_) => format!("Resetting storage parameters of {table}"),
             TableAction::ReplicaIdentity(_) => format!("Setting the replica identity of {table}"),
+            TableAction::Of(of_type) => format!("Making {table} a typed table of {of_type}"),
+            TableAction::NotOf => format!("Making {table} no longer a typed table"),
             TableAction::SetStorage(name, _) => {
                 format!("Setting the storage of {}", column(table, name))
             }

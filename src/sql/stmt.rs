@@ -559,6 +559,11 @@ pub enum TableAction {
     /// `RESET (name, …)`.
     ResetParams(ParamNames),
     ReplicaIdentity(IdentitySpec),
+    /// `OF type`: the table becomes a typed table of the composite type,
+    /// whose attributes its columns must match.
+    Of(QualName),
+    /// `NOT OF`: the table stops being typed, keeping its columns.
+    NotOf,
     /// `ALTER COLUMN name SET STORAGE …`.
     SetStorage(Ident, Storage),
     /// `ALTER COLUMN name SET COMPRESSION …`; `None` is the server's
@@ -709,6 +714,9 @@ pub enum Stmt {
         partition_by: Option<ServerSql>,
         /// Storage parameters, the toast table's too (`WITH (…)`).
         options: StorageParams,
+        /// The composite type of a typed table (`OF type`), whose
+        /// attributes are its columns: `columns` is then left out.
+        of_type: Option<QualName>,
     },
     AlterTable {
         table: QualName,
@@ -1089,6 +1097,8 @@ impl fmt::Display for TableAction {
             TableAction::SetParams(params) => write!(f, "SET {params}"),
             TableAction::ResetParams(names) => write!(f, "RESET {names}"),
             TableAction::ReplicaIdentity(identity) => write!(f, "REPLICA IDENTITY {identity}"),
+            TableAction::Of(of_type) => write!(f, "OF {of_type}"),
+            TableAction::NotOf => f.write_str("NOT OF"),
             TableAction::SetStorage(column, storage) => {
                 let storage = match storage {
                     Storage::Plain => "PLAIN",
@@ -1270,11 +1280,14 @@ impl fmt::Display for Stmt {
                 inherits,
                 partition_by,
                 options,
+                of_type,
             } => {
                 let unlogged = if *unlogged { "UNLOGGED " } else { "" };
                 write!(f, "CREATE {unlogged}TABLE {name}")?;
                 if let Some((parent, bound)) = partition_of {
                     write!(f, " PARTITION OF {parent} {bound}")?;
+                } else if let Some(of_type) = of_type {
+                    write!(f, " OF {of_type}")?;
                 } else {
                     f.write_str(" (")?;
                     for (i, column) in columns.iter().enumerate() {

@@ -134,7 +134,7 @@ async fn rich_schema() {
             "column app.child.id integer inherited",
             "column app.child.extra text",
             "column app.events_2024.at date not null inherited",
-            "warning type app.pairs: the type of table app.pairs (app.pair) is *",
+            "table app.pairs of app.pair",
             "policy own_rows on app.users permissive all to PUBLIC: using true",
             "policy positive on app.users restrictive update to pg_monitor, pg_read_all_stats: \
              using (score > 0) with check app.is_positive(score) -- Only positive scores",
@@ -179,6 +179,7 @@ async fn rich_schema() {
             "warning statistics target *",
             "warning storage *",
             "warning compression *",
+            "warning type *",
         ],
     )
     .await;
@@ -454,6 +455,9 @@ fn render(catalog: &Catalog) -> Vec<String> {
         }
         for parent in &table.inherits {
             tree.push_str(&format!(" inherits {parent}"));
+        }
+        if let Some(of_type) = &table.of_type {
+            tree.push_str(&format!(" of {of_type}"));
         }
         let enabled = if table.row_security.enabled {
             " row security"

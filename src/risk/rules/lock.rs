@@ -420,6 +420,32 @@ mod tests {
         );
     }
 
+    /// `OF type` and `NOT OF` take ACCESS EXCLUSIVE, briefly.
+    #[test]
+    fn a_table_that_becomes_typed() {
+        let typed = |of_type: Option<&str>| {
+            let mut table = table("pairs", vec![col("a", "integer")]);
+            table.of_type = of_type.map(name);
+            catalog(vec![table])
+        };
+        check(
+            Rule::Lock,
+            &typed(None),
+            &typed(Some("pair")),
+            &[
+                "low lock public.pairs: Making public.pairs a typed table of public.pair takes ACCESS EXCLUSIVE on public.pairs until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.pairs]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &typed(Some("pair")),
+            &typed(None),
+            &[
+                "low lock public.pairs: Making public.pairs no longer a typed table takes ACCESS EXCLUSIVE on public.pairs until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.pairs]",
+            ],
+        );
+    }
+
     /// An index's parameters lock the index, which holds up the queries of
     /// its table as much.
     #[test]
