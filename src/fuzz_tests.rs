@@ -717,6 +717,7 @@ fn rich_snapshot() -> Snapshot {
         name: name("s"),
         options: bigint_sequence(),
         owned_by: None,
+        unlogged: false,
         comment: None,
     });
     catalog.indexes.push(CatalogIndex {

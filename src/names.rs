@@ -83,6 +83,23 @@ pub struct SequenceOptions {
     pub cycle: bool,
 }
 
+#[cfg(test)]
+impl SequenceOptions {
+    /// The options `CREATE SEQUENCE` gives a `bigint` sequence, for tests
+    /// that build catalogs in code.
+    pub fn bigint() -> SequenceOptions {
+        SequenceOptions {
+            data_type: "bigint".into(),
+            start: 1,
+            increment: 1,
+            min_value: 1,
+            max_value: i64::MAX,
+            cache: 1,
+            cycle: false,
+        }
+    }
+}
+
 /// A column of a table, named by table and column name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ColumnRef {

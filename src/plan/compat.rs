@@ -1,8 +1,10 @@
 //! Whether a plan's statements can run on a given server version. No IO.
 //!
 //! pgrift's own statements are written in syntax every supported version
-//! (14 and later) accepts. What can be newer is the text PostgreSQL deparsed
-//! itself: a constraint, index, view or function definition read from a
+//! (14 and later) accepts, but for what an object read from a newer server
+//! can have and an older one cannot: an unlogged sequence (15), a storage
+//! parameter by its name (`security_invoker` 15, two of 18). What else can
+//! be newer is the text PostgreSQL deparsed itself: a constraint, index, view or function definition read from a
 //! PostgreSQL 15 server may use `NULLS NOT DISTINCT`, which a PostgreSQL 14
 //! server rejects. [`check`] finds such features in the statements of a plan
 //! before a script is written, so that the user gets one clear error instead
@@ -59,6 +61,8 @@ pub enum Feature {
     WithoutOverlaps,
     /// `PERIOD` in a foreign key (18).
     Period,
+    /// An unlogged sequence (15).
+    UnloggedSequence,
     /// The storage parameters `vacuum_max_eager_freeze_failure_rate` and
     /// `autovacuum_vacuum_max_threshold` (18).
     StorageParameter18,
@@ -71,7 +75,8 @@ impl Feature {
             Feature::NullsNotDistinct
             | Feature::SetNullColumns
             | Feature::Merge
-            | Feature::SecurityInvokerView => 150000,
+            | Feature::SecurityInvokerView
+            | Feature::UnloggedSequence => 150000,
             Feature::SqlJsonConstructors | Feature::SystemUser => 160000,
             Feature::JsonTable
             | Feature::SqlJsonQueryFunctions
@@ -98,6 +103,7 @@ impl Feature {
             Feature::NotEnforced => "NOT ENFORCED",
             Feature::WithoutOverlaps => "WITHOUT OVERLAPS",
             Feature::Period => "PERIOD in a foreign key",
+            Feature::UnloggedSequence => "an unlogged sequence",
             Feature::StorageParameter18 => {
                 "the storage parameter vacuum_max_eager_freeze_failure_rate or autovacuum_vacuum_max_threshold"
             }
@@ -254,6 +260,11 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
             action: ObjectAction::SetParams(params),
             ..
         } => in_params(params),
+        Stmt::CreateSequence { unlogged: true, .. }
+        | Stmt::AlterObject {
+            action: ObjectAction::SetLogged(_),
+            ..
+        } => vec![(step.id.clone(), Feature::UnloggedSequence)],
         Stmt::AlterTable { table, action } => match action {
             TableAction::SetParams(params) => in_params(params),
             TableAction::AddColumn(column) => in_column(table, column),
@@ -686,6 +697,69 @@ mod tests {
             warnings: Vec::new(),
             timeouts: Default::default(),
             online: false,
+        }
+    }
+
+    /// pgrift's own statements that need 15 or 18: unlogged sequences and
+    /// the newest storage parameters, by their names, toast's too.
+    #[test]
+    fn unlogged_sequences_and_new_storage_parameters() {
+        use crate::catalog::SequenceOptions;
+        use crate::sql::{Keyword, ObjectName, StorageParams};
+        let sequence = ObjectId::Sequence {
+            name: QualName::new("public", "s"),
+        };
+        let options = SequenceOptions::bigint();
+        let cases = [
+            (
+                Stmt::CreateSequence {
+                    name: QualName::new("public", "s"),
+                    options: options.clone(),
+                    unlogged: true,
+                },
+                Some(Feature::UnloggedSequence),
+            ),
+            (
+                Stmt::CreateSequence {
+                    name: QualName::new("public", "s"),
+                    options,
+                    unlogged: false,
+                },
+                None,
+            ),
+            (
+                Stmt::AlterObject {
+                    object: ObjectName {
+                        keyword: Keyword("SEQUENCE"),
+                        name: QualName::new("public", "s"),
+                    },
+                    action: ObjectAction::SetLogged(true),
+                },
+                Some(Feature::UnloggedSequence),
+            ),
+            (
+                Stmt::AlterTable {
+                    table: users(),
+                    action: TableAction::SetParams(StorageParams(vec![
+                        "toast.autovacuum_vacuum_max_threshold=100".into(),
+                    ])),
+                },
+                Some(Feature::StorageParameter18),
+            ),
+            (
+                Stmt::AlterTable {
+                    table: users(),
+                    action: TableAction::SetParams(StorageParams(vec!["fillfactor=70".into()])),
+                },
+                None,
+            ),
+        ];
+        for (stmt, expected) in cases {
+            let found: Vec<Feature> = uses(&step(sequence.clone(), vec![stmt.clone()]), &stmt)
+                .into_iter()
+                .map(|(_, feature)| feature)
+                .collect();
+            assert_eq!(found, expected.into_iter().collect::<Vec<_>>(), "{stmt}");
         }
     }
 

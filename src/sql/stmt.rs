@@ -430,6 +430,9 @@ pub enum ObjectAction {
     SetParams(StorageParams),
     /// `RESET (name, …)`.
     ResetParams(ParamNames),
+    /// `SET LOGGED` when true, `SET UNLOGGED` when false: a sequence's
+    /// persistence (PostgreSQL 15).
+    SetLogged(bool),
 }
 
 impl fmt::Display for ObjectAction {
@@ -440,6 +443,8 @@ impl fmt::Display for ObjectAction {
             }
             ObjectAction::SetParams(params) => write!(f, "SET {params}"),
             ObjectAction::ResetParams(names) => write!(f, "RESET {names}"),
+            ObjectAction::SetLogged(true) => f.write_str("SET LOGGED"),
+            ObjectAction::SetLogged(false) => f.write_str("SET UNLOGGED"),
         }
     }
 }
@@ -671,6 +676,8 @@ pub enum Stmt {
     CreateSequence {
         name: QualName,
         options: SequenceOptions,
+        /// `CREATE UNLOGGED SEQUENCE` (PostgreSQL 15).
+        unlogged: bool,
     },
     AlterSequence {
         name: QualName,
@@ -1224,12 +1231,17 @@ impl fmt::Display for Stmt {
                 Ok(())
             }
             Stmt::AlterDomain { name, action } => write!(f, "ALTER DOMAIN {name} {action}"),
-            Stmt::CreateSequence { name, options } => {
+            Stmt::CreateSequence {
+                name,
+                options,
+                unlogged,
+            } => {
                 let options = Options {
                     options,
                     with_type: true,
                 };
-                write!(f, "CREATE SEQUENCE {name} {options}")
+                let unlogged = if *unlogged { "UNLOGGED " } else { "" };
+                write!(f, "CREATE {unlogged}SEQUENCE {name} {options}")
             }
             Stmt::AlterSequence { name, options } => write!(
                 f,

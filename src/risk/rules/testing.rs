@@ -22,15 +22,7 @@ pub fn col(name: &str, data_type: &str) -> Column {
 
 /// The options `CREATE SEQUENCE` gives a `bigint` sequence.
 pub fn bigint_sequence() -> SequenceOptions {
-    SequenceOptions {
-        data_type: "bigint".into(),
-        start: 1,
-        increment: 1,
-        min_value: 1,
-        max_value: i64::MAX,
-        cache: 1,
-        cycle: false,
-    }
+    SequenceOptions::bigint()
 }
 
 pub fn not_null(column: Column) -> Column {
