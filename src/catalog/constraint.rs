@@ -1,13 +1,17 @@
 //! Table constraints. A changed definition drops and adds the constraint;
-//! a `NOT VALID` constraint that becomes valid is validated in place.
+//! a `NOT VALID` constraint that becomes valid is validated in place, and
+//! the storage parameters of a key's index, and whether it is its table's
+//! replica identity, alter in place.
 
-use super::table::{Constraint, ConstraintKind, Table, identity_reset, identity_using_index};
+use super::table::{
+    Constraint, ConstraintKind, Table, alter_params, identity_reset, identity_using_index,
+};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use crate::names::QualName;
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
+use crate::sql::{CommentTarget, Ident, Keyword, ObjectName, ServerSql, Stmt, TableAction};
 
 pub fn compare(table: &QualName, old: &Constraint, new: &Constraint) -> Delta {
     if old.kind != new.kind || old.definition != new.definition {
@@ -22,6 +26,11 @@ pub fn compare(table: &QualName, old: &Constraint, new: &Constraint) -> Delta {
         (true, false) => return Delta::Replace,
         _ => {}
     }
+    stmts.extend(alter_params(
+        &index_of(table, new),
+        &old.options,
+        &new.options,
+    ));
     // A key that stops being the identity is replaced as such by whatever
     // the table's identity becomes (see `table.rs`).
     if new.replica_identity && !old.replica_identity {
@@ -34,7 +43,8 @@ pub fn compare(table: &QualName, old: &Constraint, new: &Constraint) -> Delta {
     }
 }
 
-/// `ADD CONSTRAINT`, then the replica identity when the key's index is it.
+/// `ADD CONSTRAINT`, then the storage parameters of the key's index and
+/// the replica identity when the index is it.
 pub fn create(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
     let mut stmts = vec![Stmt::AlterTable {
         table: table.clone(),
@@ -44,10 +54,23 @@ pub fn create(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
             not_valid: !constraint.validated,
         },
     }];
+    stmts.extend(alter_params(
+        &index_of(table, constraint),
+        &[],
+        &constraint.options,
+    ));
     if constraint.replica_identity {
         stmts.push(identity_using_index(table, &constraint.name));
     }
     stmts
+}
+
+/// The index of a key, which has the key's name in its table's schema.
+fn index_of(table: &QualName, constraint: &Constraint) -> ObjectName {
+    ObjectName {
+        keyword: Keyword("INDEX"),
+        name: QualName::new(table.schema.clone(), constraint.name.to_string()),
+    }
 }
 
 /// `DROP CONSTRAINT`, after the table gives up the key's index as its

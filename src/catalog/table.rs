@@ -287,6 +287,10 @@ pub struct Constraint {
     /// (`REPLICA IDENTITY USING INDEX`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replica_identity: bool,
+    /// The storage parameters of the key's index, sorted: the definition
+    /// leaves them out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
     pub comment: Option<String>,
 }
 

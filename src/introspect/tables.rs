@@ -93,6 +93,9 @@ struct RawConstraint {
     enforced: bool,
     /// Whether its index is the table's replica identity.
     replica_identity: bool,
+    /// The storage parameters of its index, which `pg_get_constraintdef`
+    /// does not print.
+    options: Vec<String>,
     /// For a primary key, unique or exclusion constraint, the index that
     /// implements it.
     index: u32,
@@ -215,7 +218,8 @@ macro_rules! constraints_query {
              k.confmatchtype AS match_type, k.confupdtype AS on_update, \
              k.confdeltype AS on_delete, k.condeferrable AS deferrable, \
              k.condeferred AS deferred, \
-             COALESCE(ci.indisreplident, false) AS replica_identity \
+             COALESCE(ci.indisreplident, false) AS replica_identity, \
+             cic.reloptions AS index_options \
              FROM pg_catalog.pg_constraint k \
              JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -228,7 +232,7 @@ macro_rules! constraints_query {
             " AND ",
             $no_set_columns,
             " AND (k.contype = 'f' OR (ci.indnatts = pg_catalog.cardinality(k.conkey) \
-             AND cic.reloptions IS NULL AND NOT ",
+             AND NOT ",
             $nulls_not_distinct,
             ")) AS plain) s",
             comment_join!("pg_constraint", "k.oid", "cm"),
@@ -338,6 +342,7 @@ pub(super) async fn fetch(
             inherited: row.get("inherited")?,
             enforced: row.get("enforced")?,
             replica_identity: row.get("replica_identity")?,
+            options: storage_params(row.get("index_options")?, None),
             index: row.get("index_oid")?,
             comment: row.get("comment")?,
         })
@@ -652,6 +657,7 @@ pub(super) fn build(
             validated: constraint.validated || !constraint.enforced,
             inherited: constraint.inherited,
             replica_identity: constraint.replica_identity,
+            options: constraint.options,
             comment: constraint.comment,
         });
     }

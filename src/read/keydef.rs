@@ -5,9 +5,8 @@
 //! quarter of the constraints query, on both sides, for text as regular as
 //! `PRIMARY KEY (id)` and `FOREIGN KEY (team_id) REFERENCES app.teams(id)`.
 //! The constraints query marks the plain ones (validated, enforced, no
-//! `INCLUDE`, `NULLS NOT DISTINCT`, `WITHOUT OVERLAPS`/`PERIOD`,
-//! `ON DELETE SET NULL (…)` column list or storage parameters on the key's
-//! index) and hands over their arrays; the
+//! `INCLUDE`, `NULLS NOT DISTINCT`, `WITHOUT OVERLAPS`/`PERIOD` or
+//! `ON DELETE SET NULL (…)` column list) and hands over their arrays; the
 //! rest, and any whose columns or referenced table were not read, are
 //! printed by the server in a second query. A test compares every
 //! constraint of a fixture of constraint shapes with `pg_get_constraintdef`

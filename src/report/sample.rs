@@ -42,6 +42,7 @@ fn orders(note_type: &str, check: bool) -> Table {
             validated: true,
             inherited: false,
             replica_identity: false,
+            options: Vec::new(),
             comment: None,
         });
     }

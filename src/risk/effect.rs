@@ -306,7 +306,11 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                 ObjectAction::SetParams(StorageParams(params))
                 | ObjectAction::ResetParams(ParamNames(params)),
         } => {
-            let table = cx.index_before(&object.name)?.table.clone();
+            // A key's index is changed as the key.
+            let table = match &site.change.id {
+                crate::catalog::ObjectId::Constraint { table, .. } => table.clone(),
+                _ => cx.index_before(&object.name)?.table.clone(),
+            };
             (vec![(params_lock(params), table)], Work::Brief)
         }
         // A new partition locks its parent out entirely, unlike an attach.

@@ -420,6 +420,27 @@ mod tests {
         );
     }
 
+    /// A key's index is altered as the key, locking the key's table.
+    #[test]
+    fn key_index_storage_parameters() {
+        let keyed = |options: &[&str]| {
+            let mut key = constraint("users_pkey", ConstraintKind::PrimaryKey, "PRIMARY KEY (id)");
+            key.options = options.iter().map(|o| (*o).to_owned()).collect();
+            catalog(vec![with_constraints(
+                table("users", vec![col("id", "integer")]),
+                vec![key],
+            )])
+        };
+        check(
+            Rule::Lock,
+            &keyed(&[]),
+            &keyed(&["fillfactor=80"]),
+            &[
+                "info lock users_pkey on public.users: Setting storage parameters of constraint users_pkey on public.users takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
     /// `OF type` and `NOT OF` take ACCESS EXCLUSIVE, briefly.
     #[test]
     fn a_table_that_becomes_typed() {

@@ -51,6 +51,7 @@ pub fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constra
         validated: true,
         inherited: false,
         replica_identity: false,
+        options: Vec::new(),
         comment: None,
     }
 }
