@@ -758,12 +758,15 @@ fn rich_snapshot() -> Snapshot {
         name: name("s"),
         options: bigint_sequence(),
         owned_by: None,
+        unlogged: false,
         comment: None,
     });
     catalog.indexes.push(CatalogIndex {
         name: name("t_n_idx"),
         table: name("t"),
         definition: "CREATE INDEX t_n_idx ON public.t USING btree (n)".into(),
+        options: vec!["fillfactor=70".into()],
+        replica_identity: false,
         comment: None,
     });
     catalog.views.push(View {

@@ -83,6 +83,23 @@ pub struct SequenceOptions {
     pub cycle: bool,
 }
 
+#[cfg(test)]
+impl SequenceOptions {
+    /// The options `CREATE SEQUENCE` gives a `bigint` sequence, for tests
+    /// that build catalogs in code.
+    pub fn bigint() -> SequenceOptions {
+        SequenceOptions {
+            data_type: "bigint".into(),
+            start: 1,
+            increment: 1,
+            min_value: 1,
+            max_value: i64::MAX,
+            cache: 1,
+            cycle: false,
+        }
+    }
+}
+
 /// A column of a table, named by table and column name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ColumnRef {
@@ -119,6 +136,95 @@ impl TriggerEnabled {
             'D' => Some(TriggerEnabled::Disabled),
             'R' => Some(TriggerEnabled::Replica),
             'A' => Some(TriggerEnabled::Always),
+            _ => None,
+        }
+    }
+}
+
+/// What a table's replica identity is (`pg_class.relreplident`): the old
+/// row values logical decoding records for an `UPDATE` or `DELETE`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicaIdentity {
+    /// `d`: the primary key's columns, if there is one.
+    #[default]
+    Default,
+    /// `n`: nothing, and also `i` once its index is gone.
+    Nothing,
+    /// `f`: the whole row.
+    Full,
+    /// `i`: the columns of the index marked `indisreplident`, which the
+    /// index (or the key constraint behind it) carries.
+    Index,
+}
+
+impl ReplicaIdentity {
+    /// The identity a `relreplident` holds, given whether an index of the
+    /// table is marked as the identity; `None` for a code PostgreSQL does
+    /// not use.
+    pub fn from_code(code: char, has_index: bool) -> Option<ReplicaIdentity> {
+        match code {
+            'd' => Some(ReplicaIdentity::Default),
+            'n' => Some(ReplicaIdentity::Nothing),
+            'f' => Some(ReplicaIdentity::Full),
+            'i' if has_index => Some(ReplicaIdentity::Index),
+            'i' => Some(ReplicaIdentity::Nothing),
+            _ => None,
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+}
+
+/// How a column's values are stored (`pg_attribute.attstorage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Storage {
+    /// `p`: inline, uncompressed.
+    Plain,
+    /// `e`: out of line, uncompressed.
+    External,
+    /// `x`: compressed, then out of line.
+    Extended,
+    /// `m`: compressed, out of line only as a last resort.
+    Main,
+}
+
+impl Storage {
+    /// The storage an `attstorage` or `typstorage` holds; `None` for a code
+    /// PostgreSQL does not use.
+    pub fn from_code(code: char) -> Option<Storage> {
+        match code {
+            'p' => Some(Storage::Plain),
+            'e' => Some(Storage::External),
+            'x' => Some(Storage::Extended),
+            'm' => Some(Storage::Main),
+            _ => None,
+        }
+    }
+}
+
+/// The compression method of a column (`pg_attribute.attcompression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compression {
+    /// `p`.
+    Pglz,
+    /// `l`: only on a server built with lz4.
+    Lz4,
+}
+
+impl Compression {
+    /// The method an `attcompression` holds: `None` for the default (an
+    /// empty code) and for a code PostgreSQL does not use.
+    pub fn from_code(code: char) -> Option<Compression> {
+        match code {
+            'p' => Some(Compression::Pglz),
+            'l' => Some(Compression::Lz4),
             _ => None,
         }
     }

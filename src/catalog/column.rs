@@ -1,12 +1,14 @@
 //! Columns and their defaults. Everything about a column alters in place
 //! except a change of its generation expression, which drops and adds the
-//! (derived, so recomputable) column. Defaults are objects of their own so
+//! (derived, so recomputable) column; its storage, compression and
+//! statistics target are set after it is added, created or retyped (a type
+//! change resets the first two). Defaults are objects of their own so
 //! that they can be dropped and set again around a change of what they use.
 //! A column's own privileges (`GRANT SELECT (c)`) alter in place with it.
 
 use super::acl;
 use super::sequence;
-use super::table::{Column, Table, column_def, identity_def};
+use super::table::{Column, Table, column_def, identity_def, settings_changed};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
 };
@@ -76,7 +78,9 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
     } else {
         identity
     };
+    let retyped = type_change.is_some();
     stmts.extend(type_change);
+    stmts.extend(settings_changed(table, Some(old), new, retyped));
     if old.not_null != new.not_null {
         stmts.push(alter(if new.not_null {
             TableAction::SetNotNull(name())
@@ -131,9 +135,10 @@ pub fn is_type_change(stmt: &Stmt) -> bool {
 }
 
 /// Moves a column to a recreated type of the same name (an enum, a domain,
-/// a composite or range type), keeping its collation.
-pub fn retype_via_text(table: &QualName, column: &Column) -> Stmt {
-    Stmt::AlterTable {
+/// a composite or range type), keeping its collation, and then its storage
+/// and compression, which the type change resets.
+pub fn retype_via_text(table: &QualName, column: &Column) -> Vec<Stmt> {
+    let mut stmts = vec![Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AlterColumnType {
             column: Ident(column.name.to_string()),
@@ -142,7 +147,9 @@ pub fn retype_via_text(table: &QualName, column: &Column) -> Stmt {
             using_cast: false,
             via_text: true,
         },
-    }
+    }];
+    stmts.extend(settings_changed(table, Some(column), column, true));
+    stmts
 }
 
 pub fn compare_default(table: &QualName, old: &Column, new: &Column) -> Delta {
@@ -153,11 +160,14 @@ pub fn compare_default(table: &QualName, old: &Column, new: &Column) -> Delta {
     }
 }
 
+/// `ADD COLUMN`, then its storage, compression and statistics target.
 pub fn add(table: &QualName, column: &Column) -> Vec<Stmt> {
-    vec![Stmt::AlterTable {
+    let mut stmts = vec![Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AddColumn(column_def(column)),
-    }]
+    }];
+    stmts.extend(settings_changed(table, None, column, false));
+    stmts
 }
 
 pub fn drop(table: &QualName, column: &Column) -> Vec<Stmt> {

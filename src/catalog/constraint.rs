@@ -1,44 +1,91 @@
 //! Table constraints. A changed definition drops and adds the constraint;
-//! a `NOT VALID` constraint that becomes valid is validated in place.
+//! a `NOT VALID` constraint that becomes valid is validated in place, and
+//! the storage parameters of a key's index, and whether it is its table's
+//! replica identity, alter in place.
 
-use super::table::{Constraint, ConstraintKind, Table};
+use super::table::{
+    Constraint, ConstraintKind, Table, alter_params, identity_reset, identity_using_index,
+};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
 use crate::names::QualName;
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
+use crate::sql::{CommentTarget, Ident, Keyword, ObjectName, ServerSql, Stmt, TableAction};
 
 pub fn compare(table: &QualName, old: &Constraint, new: &Constraint) -> Delta {
     if old.kind != new.kind || old.definition != new.definition {
         return Delta::Replace;
     }
+    let mut stmts = Vec::new();
     match (old.validated, new.validated) {
-        (false, true) => Delta::Alter(vec![Stmt::AlterTable {
+        (false, true) => stmts.push(Stmt::AlterTable {
             table: table.clone(),
             action: TableAction::ValidateConstraint(Ident(new.name.to_string())),
-        }]),
-        (true, false) => Delta::Replace,
-        _ => Delta::Same,
+        }),
+        (true, false) => return Delta::Replace,
+        _ => {}
+    }
+    stmts.extend(alter_params(
+        &index_of(table, new),
+        &old.options,
+        &new.options,
+    ));
+    // A key that stops being the identity is replaced as such by whatever
+    // the table's identity becomes (see `table.rs`).
+    if new.replica_identity && !old.replica_identity {
+        stmts.push(identity_using_index(table, &new.name));
+    }
+    if stmts.is_empty() {
+        Delta::Same
+    } else {
+        Delta::Alter(stmts)
     }
 }
 
+/// `ADD CONSTRAINT`, then the storage parameters of the key's index and
+/// the replica identity when the index is it.
 pub fn create(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
-    vec![Stmt::AlterTable {
+    let mut stmts = vec![Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AddConstraint {
             name: Ident(constraint.name.to_string()),
             definition: ServerSql(constraint.definition.clone()),
             not_valid: !constraint.validated,
         },
-    }]
+    }];
+    stmts.extend(alter_params(
+        &index_of(table, constraint),
+        &[],
+        &constraint.options,
+    ));
+    if constraint.replica_identity {
+        stmts.push(identity_using_index(table, &constraint.name));
+    }
+    stmts
 }
 
+/// The index of a key, which has the key's name in its table's schema.
+fn index_of(table: &QualName, constraint: &Constraint) -> ObjectName {
+    ObjectName {
+        keyword: Keyword("INDEX"),
+        name: QualName::new(table.schema.clone(), constraint.name.to_string()),
+    }
+}
+
+/// `DROP CONSTRAINT`, after the table gives up the key's index as its
+/// replica identity.
 pub fn drop(table: &QualName, constraint: &Constraint) -> Vec<Stmt> {
-    vec![Stmt::AlterTable {
+    let mut stmts: Vec<Stmt> = constraint
+        .replica_identity
+        .then(|| identity_reset(table))
+        .into_iter()
+        .collect();
+    stmts.push(Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::DropConstraint(Ident(constraint.name.to_string())),
-    }]
+    });
+    stmts
 }
 
 /// A constraint of a table, as a kind; the model is the table's

@@ -25,8 +25,8 @@ pub mod rename;
 pub mod role_map;
 
 pub use crate::names::{
-    ColumnRef, FunctionKind, Grantee, Name, PolicyCommand, QualName, SequenceOptions,
-    TriggerEnabled,
+    ColumnRef, Compression, FunctionKind, Grantee, Name, PolicyCommand, QualName, ReplicaIdentity,
+    SequenceOptions, Storage, TriggerEnabled,
 };
 pub use acl::{Acl, AclEntry, AclGrantee};
 pub use address::{Address, ClassIds, ObjectMap};
@@ -39,7 +39,9 @@ pub use kind::{
 pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
 pub use rename::{Rename, RenameError, RenameMap};
-pub use table::{Column, Constraint, ConstraintKind, Identity, PartitionOf};
+pub use table::{
+    Column, ColumnSettings, Constraint, ConstraintKind, Identity, PartitionOf, StorageSetting,
+};
 pub use view::ColumnComment;
 
 use serde::{Deserialize, Serialize};

@@ -888,6 +888,9 @@ impl RenameMap {
             if let Some(key) = &mut table.partition_by {
                 *key = self.text_on(key, &own);
             }
+            if let Some(of_type) = &mut table.of_type {
+                *of_type = self.relation(of_type);
+            }
             for column in &mut table.columns {
                 column.name = self.column(&own, &column.name);
                 column.data_type = self.text(&column.data_type).into();
@@ -1244,6 +1247,8 @@ mod tests {
             validated: true,
             inherited: false,
             comment: None,
+            replica_identity: false,
+            options: Vec::new(),
         }
     }
 
@@ -1290,6 +1295,8 @@ mod tests {
                     quote_ident(fullname)
                 ),
                 comment: None,
+                options: Vec::new(),
+                replica_identity: false,
             }],
             dependencies: vec![Dependency {
                 dependent: ObjectId::Index {

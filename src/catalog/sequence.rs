@@ -1,4 +1,4 @@
-//! Sequences: options and privileges alter in place; `OWNED BY` is set once the owning
+//! Sequences: options, persistence and privileges alter in place; `OWNED BY` is set once the owning
 //! column exists, as a change of its own.
 //!
 //! Sequences are read by `introspect::sequences`, together with the
@@ -13,7 +13,9 @@ use super::acl::{self, Acl};
 use super::owner;
 use crate::names::{ColumnRef, Name, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, GrantTarget, OwnedObject, Stmt};
+use crate::sql::{
+    CommentTarget, GrantTarget, Keyword, ObjectAction, ObjectName, OwnedObject, Stmt,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sequence {
@@ -21,6 +23,12 @@ pub struct Sequence {
     pub options: SequenceOptions,
     /// The column this sequence is `OWNED BY`, if any.
     pub owned_by: Option<ColumnRef>,
+    /// `UNLOGGED` (PostgreSQL 15). A sequence owned by a column of an
+    /// unlogged table is created unlogged with it, and changes with it, so
+    /// it is not counted as unlogged of its own (nor on 14, where it stays
+    /// logged).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlogged: bool,
     pub comment: Option<String>,
     /// Its privileges (see `acl.rs`).
     #[serde(default, skip_serializing_if = "Acl::is_default")]
@@ -38,16 +46,27 @@ fn owned(sequence: &Sequence) -> OwnedObject {
     owner::named("SEQUENCE", &sequence.name)
 }
 
-/// Options, then privileges, then the owner alter in place. A sequence
-/// owned by a column has its table's owner, and PostgreSQL refuses to
-/// change it on its own: the table's `OWNER TO` carries it along.
+/// Options, persistence, privileges, then the owner alter in place. A
+/// sequence owned by a column has its table's owner, and PostgreSQL refuses
+/// to change it on its own: the table's `OWNER TO` carries it along.
 pub fn compare(old: &Sequence, new: &Sequence) -> Delta {
+    let persistence: Vec<Stmt> = (old.unlogged != new.unlogged)
+        .then(|| Stmt::AlterObject {
+            object: ObjectName {
+                keyword: Keyword("SEQUENCE"),
+                name: new.name.clone(),
+            },
+            action: ObjectAction::SetLogged(!new.unlogged),
+        })
+        .into_iter()
+        .collect();
     let owner = if old.owned_by.is_some() {
         Vec::new()
     } else {
         owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new))
     };
     compare_options(old, new)
+        .and(persistence)
         .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
         .and(owner)
 }
@@ -132,6 +151,7 @@ pub fn create(sequence: &Sequence) -> Vec<Stmt> {
     let mut stmts = vec![Stmt::CreateSequence {
         name: sequence.name.clone(),
         options: sequence.options.clone(),
+        unlogged: sequence.unlogged,
     }];
     stmts.extend(acl::on_create(&sequence.acl, &grant_target(sequence), None));
     // Before its `OWNED BY`, which wants the table's owner.
@@ -165,7 +185,7 @@ impl<'a> ObjectKind<'a> for Sequence {
     const NOUN: &'static str = "sequence";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
-    const MODELS: &'static [&'static str] = &[];
+    const MODELS: &'static [&'static str] = &["persistence"];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.sequences.iter().map(Obj::Sequence));

@@ -1,7 +1,10 @@
 //! Tables. A table is never replaced: its columns, constraints, indexes and
-//! triggers are objects of their own, so only its persistence, row-level
-//! security, privileges and its place in a partition or inheritance tree
-//! alter here.
+//! triggers are objects of their own, so only its persistence, storage
+//! parameters, replica identity, row-level security, privileges and its
+//! place in a partition or inheritance tree and the composite type it is
+//! of (a typed table) alter here. A replica identity
+//! `USING INDEX` is set by the index (or key) it names, which must exist
+//! first (see `index.rs`).
 //!
 //! The parts of a table (its columns with their identity, its constraints)
 //! are modelled here with it; as kinds of their own they are in
@@ -17,17 +20,28 @@ use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use crate::names::{Name, QualName, SequenceOptions};
+use crate::names::{Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
-    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, OwnedObject, RoleSpec, ServerSql,
-    Stmt, TableAction,
+    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, ObjectAction,
+    ObjectName, OwnedObject, ParamNames, RoleSpec, ServerSql, StorageParams, Stmt, TableAction,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
     pub name: QualName,
     pub unlogged: bool,
+    /// Storage parameters (`reloptions`, `fillfactor=70`), the toast
+    /// table's prefixed as `SET` names them (`toast.autovacuum_enabled=false`),
+    /// sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
+    /// The composite type of a typed table (`CREATE TABLE … OF type`),
+    /// whose attributes are its columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of_type: Option<QualName>,
     /// The partition key of a partitioned table, as `pg_get_partkeydef`
     /// prints it (`RANGE (created_at)`).
     #[serde(default)]
@@ -65,6 +79,9 @@ impl Table {
         Table {
             name,
             unlogged: false,
+            options: Vec::new(),
+            replica_identity: ReplicaIdentity::Default,
+            of_type: None,
             partition_by: None,
             partition_of: None,
             inherits: Vec::new(),
@@ -120,13 +137,95 @@ pub struct Column {
     /// few columns have them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Box<Acl>>,
+    /// Its storage, compression and statistics target, when any differs
+    /// from the default. Boxed: few columns have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Box<ColumnSettings>>,
 }
+
+/// What `ALTER COLUMN … SET STORAGE`, `SET COMPRESSION` and `SET
+/// STATISTICS` set, each `None` when it is the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageSetting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<Compression>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+}
+
+/// A column's storage (`attstorage`) that differs from its type's
+/// (`typstorage`), with the type's: going back to it means naming it,
+/// since `SET STORAGE DEFAULT` is PostgreSQL 16's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageSetting {
+    pub storage: Storage,
+    pub type_default: Storage,
+}
+
+const NO_SETTINGS: ColumnSettings = ColumnSettings {
+    storage: None,
+    compression: None,
+    statistics: None,
+};
 
 impl Column {
     /// Its own privileges.
     pub fn privileges(&self) -> &Acl {
         self.acl.as_deref().unwrap_or(&acl::DEFAULT)
     }
+
+    /// Its storage, compression and statistics target.
+    pub fn settings(&self) -> &ColumnSettings {
+        self.settings.as_deref().unwrap_or(&NO_SETTINGS)
+    }
+}
+
+/// The `ALTER COLUMN … SET STORAGE|COMPRESSION|STATISTICS` that turn the
+/// settings of `old` into those of `new` (a new column's: `old` has none).
+/// A type change (`retyped`) resets the storage and compression to the
+/// new type's defaults, so after one only what `new` sets is written. An
+/// inherited column's settings come from its parent, which passes them
+/// down.
+pub fn settings_changed(
+    table: &QualName,
+    old: Option<&Column>,
+    new: &Column,
+    retyped: bool,
+) -> Vec<Stmt> {
+    if new.inherited {
+        return Vec::new();
+    }
+    let (before, after) = (old.map_or(&NO_SETTINGS, Column::settings), new.settings());
+    let name = || Ident(new.name.to_string());
+    let mut actions = Vec::new();
+    let storage = |s: &Option<StorageSetting>| s.map(|s| s.storage);
+    match (&before.storage, &after.storage) {
+        (_, Some(set)) if retyped || storage(&before.storage) != Some(set.storage) => {
+            actions.push(TableAction::SetStorage(name(), set.storage));
+        }
+        (Some(was), None) if !retyped => {
+            actions.push(TableAction::SetStorage(name(), was.type_default));
+        }
+        _ => {}
+    }
+    let compression_reset = retyped && after.compression.is_none();
+    if (retyped && after.compression.is_some())
+        || (before.compression != after.compression && !compression_reset)
+    {
+        actions.push(TableAction::SetCompression(name(), after.compression));
+    }
+    if before.statistics != after.statistics {
+        actions.push(TableAction::SetStatistics(name(), after.statistics));
+    }
+    actions
+        .into_iter()
+        .map(|action| Stmt::AlterTable {
+            table: table.clone(),
+            action,
+        })
+        .collect()
 }
 
 /// Where a partition sits: its parent and its bound.
@@ -153,6 +252,7 @@ impl Column {
             inherited: false,
             comment: None,
             acl: None,
+            settings: None,
         }
     }
 }
@@ -188,6 +288,14 @@ pub struct Constraint {
     /// comes and goes with the parent's.
     #[serde(default)]
     pub inherited: bool,
+    /// Whether the key's index is its table's replica identity
+    /// (`REPLICA IDENTITY USING INDEX`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replica_identity: bool,
+    /// The storage parameters of the key's index, sorted: the definition
+    /// leaves them out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
     pub comment: Option<String>,
 }
 
@@ -220,6 +328,11 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
         action,
     };
     let mut stmts = Vec::new();
+    // A table stops being typed first, so that its columns can change; it
+    // becomes typed last (see `finish_alter`), once they match the type.
+    if old.of_type.is_some() && old.of_type != new.of_type {
+        stmts.push(alter(TableAction::NotOf));
+    }
     if old.partition_of != new.partition_of {
         // A partition moves, or takes a new bound, by leaving its parent and
         // joining again: PostgreSQL cannot change a bound in place.
@@ -271,12 +384,97 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
     if old.unlogged != new.unlogged {
         stmts.push(alter(TableAction::SetLogged(!new.unlogged)));
     }
+    stmts.extend(params_changed(&old.options, &new.options).into_iter().map(
+        |action| match action {
+            ParamsChange::Set(params) => alter(TableAction::SetParams(params)),
+            ParamsChange::Reset(names) => alter(TableAction::ResetParams(names)),
+        },
+    ));
+    if old.replica_identity != new.replica_identity {
+        stmts.extend(identity_spec(new.replica_identity).map(|spec| alter(TableAction::ReplicaIdentity(spec))));
+    }
     stmts.extend(alter_row_security(&new.name, old.row_security, new.row_security));
-    if stmts.is_empty() {
+    // A table that becomes typed is altered even with nothing else to do:
+    // its `OF` comes as the alter's finishing work.
+    if stmts.is_empty() && old.of_type == new.of_type {
         Delta::Same
     } else {
         Delta::Alter(stmts)
     }
+}
+
+/// The statement that sets a replica identity, but for one `USING INDEX`,
+/// which the index sets (see `index.rs`).
+fn identity_spec(identity: ReplicaIdentity) -> Option<IdentitySpec> {
+    match identity {
+        ReplicaIdentity::Default => Some(IdentitySpec::Default),
+        ReplicaIdentity::Nothing => Some(IdentitySpec::Nothing),
+        ReplicaIdentity::Full => Some(IdentitySpec::Full),
+        ReplicaIdentity::Index => None,
+    }
+}
+
+/// `ALTER TABLE … REPLICA IDENTITY USING INDEX index`, for the index (or
+/// key) that is its table's identity.
+pub fn identity_using_index(table: &QualName, index: &str) -> Stmt {
+    Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::ReplicaIdentity(IdentitySpec::UsingIndex(Ident(index.to_owned()))),
+    }
+}
+
+/// `ALTER TABLE … REPLICA IDENTITY DEFAULT`: an index that is its table's
+/// identity gives it up before it is dropped; whatever identity the table
+/// takes instead is set by the table (or by the index that takes over).
+pub fn identity_reset(table: &QualName) -> Stmt {
+    Stmt::AlterTable {
+        table: table.clone(),
+        action: TableAction::ReplicaIdentity(IdentitySpec::Default),
+    }
+}
+
+/// How storage parameters change: those set anew or to a new value, and
+/// those no longer set.
+pub enum ParamsChange {
+    Set(StorageParams),
+    Reset(ParamNames),
+}
+
+/// The `RESET` and `SET` that turn `old` storage parameters into `new`
+/// (both sorted `name=value` lists), each only when there is something to
+/// say.
+pub fn params_changed(old: &[String], new: &[String]) -> Vec<ParamsChange> {
+    let name = |param: &String| param.split_once('=').map_or(param.clone(), |(n, _)| n.to_owned());
+    let new_names: Vec<String> = new.iter().map(name).collect();
+    let reset: Vec<String> = old
+        .iter()
+        .map(name)
+        .filter(|n| !new_names.contains(n))
+        .collect();
+    let set: Vec<String> = new.iter().filter(|p| !old.contains(p)).cloned().collect();
+    let mut changes = Vec::new();
+    if !reset.is_empty() {
+        changes.push(ParamsChange::Reset(ParamNames(reset)));
+    }
+    if !set.is_empty() {
+        changes.push(ParamsChange::Set(StorageParams(set)));
+    }
+    changes
+}
+
+/// `ALTER INDEX|VIEW|MATERIALIZED VIEW object RESET (…)` and `SET (…)`,
+/// from `old` storage parameters to `new`.
+pub fn alter_params(object: &ObjectName, old: &[String], new: &[String]) -> Vec<Stmt> {
+    params_changed(old, new)
+        .into_iter()
+        .map(|change| Stmt::AlterObject {
+            object: object.clone(),
+            action: match change {
+                ParamsChange::Set(params) => ObjectAction::SetParams(params),
+                ParamsChange::Reset(names) => ObjectAction::ResetParams(names),
+            },
+        })
+        .collect()
 }
 
 /// What a table keeps of a parent it leaves (`NO INHERIT`, `DETACH
@@ -343,7 +541,21 @@ pub fn create(table: &Table) -> Vec<Stmt> {
             .map(|p| (p.parent.clone(), ServerSql(p.bound.clone()))),
         inherits: table.inherits.clone(),
         partition_by: table.partition_by.clone().map(ServerSql),
+        options: StorageParams(table.options.clone()),
+        of_type: table.of_type.clone(),
     }];
+    if table.of_type.is_some() {
+        stmts.extend(table.columns.iter().flat_map(|c| typed_column(&table.name, c)));
+    }
+    for column in &table.columns {
+        stmts.extend(settings_changed(&table.name, None, column, false));
+    }
+    if table.replica_identity != ReplicaIdentity::Default {
+        stmts.extend(identity_spec(table.replica_identity).map(|spec| Stmt::AlterTable {
+            table: table.name.clone(),
+            action: TableAction::ReplicaIdentity(spec),
+        }));
+    }
     stmts.extend(alter_row_security(
         &table.name,
         RowSecurity::default(),
@@ -361,6 +573,43 @@ pub fn create(table: &Table) -> Vec<Stmt> {
     }
     stmts.extend(owner::on_create(table.owner.as_ref(), || table.owned()));
     stmts
+}
+
+/// What a column of a new typed table has beyond its type's attribute,
+/// which `CREATE TABLE … OF` leaves out: `NOT NULL`, its default and
+/// identity, set with `ALTER COLUMN`.
+fn typed_column(table: &QualName, column: &Column) -> Vec<Stmt> {
+    let alter = |action| Stmt::AlterTable {
+        table: table.clone(),
+        action,
+    };
+    let name = || Ident(column.name.to_string());
+    let mut stmts = Vec::new();
+    if column.not_null {
+        stmts.push(alter(TableAction::SetNotNull(name())));
+    }
+    if let Some(default) = &column.default {
+        stmts.push(alter(TableAction::SetDefault(
+            name(),
+            ServerSql(default.clone()),
+        )));
+    }
+    if let Some(identity) = &column.identity {
+        stmts.push(alter(TableAction::AddIdentity(name(), identity_def(identity))));
+    }
+    stmts
+}
+
+/// `ALTER TABLE … OF type` for a table that becomes typed (or typed by
+/// another type), after its columns have changed to match the type.
+fn becomes_typed(old: &Table, new: &Table) -> Vec<Stmt> {
+    match &new.of_type {
+        Some(of_type) if old.of_type.as_ref() != Some(of_type) => vec![Stmt::AlterTable {
+            table: new.name.clone(),
+            action: TableAction::Of(of_type.clone()),
+        }],
+        _ => Vec::new(),
+    }
 }
 
 /// A partition is detached first, so that its drop holds its parent no
@@ -403,7 +652,12 @@ impl<'a> ObjectKind<'a> for Table {
     const NOUN: &'static str = "table";
     const SHAPE: Shape = Shape::Qualified;
     const FOLLOWS: Follows = Follows::Stays;
-    const MODELS: &'static [&'static str] = &["row-level security"];
+    const MODELS: &'static [&'static str] = &[
+        "row-level security",
+        "storage parameters",
+        "replica identity",
+        "typed table",
+    ];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
         out.extend(catalog.tables.iter().map(Obj::Table));
@@ -450,6 +704,10 @@ impl<'a> ObjectKind<'a> for Table {
 
     fn created_with(_: &'a Table) -> Option<ObjectId> {
         None
+    }
+
+    fn finish_alter(old: &'a Table, new: &'a Table) -> Vec<Stmt> {
+        becomes_typed(old, new)
     }
 
     fn comment(table: &'a Table) -> Option<&'a Option<String>> {

@@ -1,7 +1,9 @@
 //! Views and materialized views. A changed view is dropped and created again
 //! (with everything that depends on it): `CREATE OR REPLACE VIEW` only
 //! accepts appended columns, and a materialized view has no replace at all.
-//! Privileges alter in place; a view created again gets them again.
+//! Storage parameters and options (`fillfactor`, `security_barrier`,
+//! `check_option` …, a materialized view's toast table's too) and
+//! privileges alter in place; a view created again gets them again.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,11 +13,15 @@ use super::{
 };
 use crate::names::{Name, QualName};
 use crate::read::deparse::view_definition;
-use crate::read::{IntrospectError, Reader};
+use crate::read::{IntrospectError, Reader, storage_params};
 use crate::sql::verify::Shape as TextShape;
 use super::acl::{self, Acl};
 use super::owner;
-use crate::sql::{CommentTarget, GrantTarget, Ident, OwnedObject, ServerSql, Stmt};
+use super::table::alter_params;
+use crate::sql::{
+    CommentTarget, GrantTarget, Ident, Keyword, ObjectName, OwnedObject, ServerSql, StorageParams,
+    Stmt,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
@@ -23,8 +29,9 @@ pub struct View {
     pub materialized: bool,
     /// The query as `pg_get_viewdef(oid, true)` prints it.
     pub definition: String,
-    /// Storage options (`security_barrier=true`, `check_option=local` …),
-    /// sorted.
+    /// Options and storage parameters (`security_barrier=true`,
+    /// `check_option=local`, `fillfactor=70` …), a materialized view's
+    /// toast table's prefixed `toast.`, sorted.
     pub options: Vec<String>,
     pub comment: Option<String>,
     /// Comments on the view's columns, sorted by column name.
@@ -53,18 +60,27 @@ pub struct ColumnComment {
 pub fn compare(old: &View, new: &View) -> Delta {
     let privileges = || acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref());
     let owner_change = || owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new));
-    if old == new
-        || (old.definition == new.definition
-            && old.options == new.options
-            && old.materialized == new.materialized)
-    {
-        Delta::Same.and(privileges()).and(owner_change())
+    if old.materialized != new.materialized {
+        Delta::Replace
+    } else if old.definition == new.definition {
+        let object = ObjectName {
+            keyword: Keyword(if new.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            }),
+            name: new.name.clone(),
+        };
+        Delta::Same
+            .and(alter_params(&object, &old.options, &new.options))
+            .and(privileges())
+            .and(owner_change())
     } else if replaces_in_place(old, new) {
         Delta::Alter(vec![Stmt::CreateView {
             name: new.name.clone(),
             materialized: false,
             or_replace: true,
-            options: new.options.clone(),
+            options: StorageParams(new.options.clone()),
             query: ServerSql(new.definition.clone()),
         }])
         .and(privileges())
@@ -107,7 +123,7 @@ pub fn create(view: &View) -> Vec<Stmt> {
         name: view.name.clone(),
         materialized: view.materialized,
         or_replace: false,
-        options: view.options.clone(),
+        options: StorageParams(view.options.clone()),
         query: ServerSql(view.definition.clone()),
     }];
     stmts.extend(acl::on_create(&view.acl, &grant_target(view), None));
@@ -143,7 +159,9 @@ pub struct Raw {
 const QUERY: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized, \
      pg_catalog.pg_get_viewdef(c.oid, true) AS definition, \
-     COALESCE(c.reloptions, '{}') AS options, \
+     c.reloptions AS options, \
+     (SELECT tc.reloptions FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid) \
+      AS toast_options, \
      (SELECT r.oid FROM pg_catalog.pg_rewrite r \
       WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') AS rule_oid, \
      c.reltype AS row_type, t.typarray AS row_array_type, cm.description AS comment, \
@@ -187,14 +205,6 @@ fn column_comments(columns: Vec<String>, comments: Vec<String>) -> Vec<ColumnCom
         .collect();
     pairs.sort();
     pairs
-}
-
-/// `reloptions` in a stable order: PostgreSQL keeps them in the order they
-/// were set, which says nothing about the view.
-fn sorted_options(mut options: Vec<String>) -> Vec<String> {
-    options.sort();
-    options.dedup();
-    options
 }
 
 impl<'a> ObjectKind<'a> for View {
@@ -349,7 +359,7 @@ impl ReadKind for View {
             name,
             materialized: row.get("materialized")?,
             definition: view_definition(row.get("definition")?, server_version_num),
-            options: sorted_options(row.get("options")?),
+            options: storage_params(row.get("options")?, row.get("toast_options")?),
             rule: row.get("rule_oid")?,
             row_type: row.get("row_type")?,
             row_array_type: row.get("row_array_type")?,
@@ -404,19 +414,6 @@ mod tests {
     #[test]
     fn query_is_qualified() {
         crate::read::filter::tests::assert_qualified(QUERY);
-    }
-
-    #[test]
-    fn options_are_sorted() {
-        let options = vec![
-            "security_barrier=true".to_owned(),
-            "check_option=local".to_owned(),
-        ];
-        assert_eq!(
-            sorted_options(options),
-            ["check_option=local", "security_barrier=true"]
-        );
-        assert!(sorted_options(Vec::new()).is_empty());
     }
 
     #[test]

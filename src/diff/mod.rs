@@ -463,13 +463,11 @@ fn retype(
         Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
         Some(Decision::Alter(stmts)) if stmts.iter().any(catalog::is_type_change) => None,
         Some(Decision::Alter(stmts)) => {
-            let mut stmts = stmts.clone();
-            stmts.insert(0, catalog::retype_via_text(table, column));
-            Some(Decision::Alter(stmts))
+            let mut retyped = catalog::retype_via_text(table, column);
+            retyped.extend(stmts.iter().cloned());
+            Some(Decision::Alter(retyped))
         }
-        _ => Some(Decision::Alter(vec![catalog::retype_via_text(
-            table, column,
-        )])),
+        _ => Some(Decision::Alter(catalog::retype_via_text(table, column))),
     }
 }
 

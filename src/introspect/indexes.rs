@@ -9,7 +9,9 @@ use super::tables::RawTables;
 use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{Index, ObjectId, QualName};
 use crate::read::indexdef::{IndexParts, OpClass, Support, TypeInfo};
-use crate::read::{IntrospectError, Reader, query, query_oids, read_rows, server_definitions};
+use crate::read::{
+    IntrospectError, Reader, query, query_oids, read_rows, server_definitions, storage_params,
+};
 
 pub(super) struct RawIndex {
     oid: u32,
@@ -19,6 +21,8 @@ pub(super) struct RawIndex {
     /// `parts` instead (see [`super::indexdef`]).
     definition: Option<String>,
     parts: Option<IndexParts>,
+    options: Vec<String>,
+    replica_identity: bool,
     comment: Option<String>,
 }
 
@@ -49,6 +53,7 @@ macro_rules! indexes_query {
              CASE WHEN s.plain THEN i.indclass::pg_catalog.oid[] END AS opclasses, \
              CASE WHEN s.plain THEN i.indcollation::pg_catalog.oid[] END AS collations, \
              CASE WHEN s.plain THEN i.indoption::pg_catalog.int2[] END AS options, \
+             ic.reloptions AS params, i.indisreplident AS replica_identity, \
              cm.description AS comment \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
@@ -127,6 +132,8 @@ pub(super) async fn fetch(
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
             definition: row.get("definition")?,
             parts: if plain { Some(parts(row)?) } else { None },
+            options: storage_params(row.get("params")?, None),
+            replica_identity: row.get("replica_identity")?,
             comment: row.get("comment")?,
         })
     })?;
@@ -256,6 +263,8 @@ pub(super) fn build(
                 name: row.name,
                 table,
                 definition,
+                options: row.options,
+                replica_identity: row.replica_identity,
                 comment: row.comment,
             })
         })

@@ -21,6 +21,7 @@ pub(super) struct RawSequence {
     identity_of: Option<(u32, i32)>,
     /// The column this sequence is `OWNED BY` (an automatic dependency).
     owned_by: Option<(u32, i32)>,
+    unlogged: bool,
     comment: Option<String>,
     /// The privileges of a standalone sequence; those of an identity
     /// sequence are not modelled and left out of the query.
@@ -32,13 +33,16 @@ pub(super) struct RawSequence {
 /// through `pg_depend`'s index on the dependent object, in one probe per
 /// sequence: there is at most one of each kind (internal for an identity,
 /// automatic for `OWNED BY`), and the aggregates keep one row per sequence
-/// whatever happens.
+/// whatever happens. A sequence owned by a column of an unlogged table
+/// is read as logged (see `Sequence::unlogged`).
 const QUERY: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
      pg_catalog.format_type(s.seqtypid, NULL) AS data_type, \
      s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min_value, \
      s.seqmax AS max_value, s.seqcache AS cache, s.seqcycle AS cycle, \
      dep.identity_table, dep.identity_column, dep.owned_by_table, dep.owned_by_column, \
+     c.relpersistence = 'u' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class t \
+        WHERE t.oid = dep.owned_by_table AND t.relpersistence = 'u') AS unlogged, \
      cm.description AS comment, \
      pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, \
      CASE WHEN dep.identity_table IS NULL THEN ",
@@ -94,6 +98,7 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawSequence>, Introspec
             },
             identity_of: column("identity_table", "identity_column")?,
             owned_by: column("owned_by_table", "owned_by_column")?,
+            unlogged: row.get("unlogged")?,
             comment: row.get("comment")?,
         })
     })
@@ -159,6 +164,7 @@ pub(super) fn build(
                 name: row.name,
                 options: row.options,
                 owned_by,
+                unlogged: row.unlogged,
                 comment: row.comment,
                 acl: row.acl,
                 owner: Some(row.owner),

@@ -7,17 +7,18 @@ use futures_util::try_join;
 use tokio_postgres::Client;
 
 use super::sequences::IdentitySequence;
-use super::warnings::ColumnProperties;
+use super::warnings::virtual_generated;
 use crate::catalog::{
-    Acl, Column, Constraint, ConstraintKind, Name, ObjectId, PartitionOf, QualName, RowSecurity,
-    Table, Warning,
+    Acl, Column, ColumnSettings, Compression, Constraint, ConstraintKind, Name, ObjectId,
+    PartitionOf, QualName, ReplicaIdentity, RowSecurity, Storage, StorageSetting, Table, Warning,
 };
 use crate::catalog::{ClassIds, ObjectMap};
 use crate::quote::quote_ident;
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
 use crate::read::{
-    IntrospectError, Reader, query, query_read, read_rows, server_definitions, strip_not_valid,
+    IntrospectError, Reader, query, query_read, read_rows, server_definitions, storage_params,
+    strip_not_valid,
 };
 
 pub(super) struct RawTables {
@@ -30,6 +31,9 @@ struct RawTable {
     oid: u32,
     name: QualName,
     unlogged: bool,
+    options: Vec<String>,
+    replica_identity: ReplicaIdentity,
+    of_type: Option<QualName>,
     partition_by: Option<String>,
     /// A partition's bound; a partition has one parent.
     bound: Option<String>,
@@ -70,8 +74,9 @@ struct RawColumn {
     default_oid: Option<u32>,
     expression: Option<String>,
     comment: Option<String>,
-    /// What the column has that the model has no field for, if anything.
-    unmodelled: Option<Box<ColumnProperties>>,
+    /// Its storage, compression and statistics target, when any is not
+    /// the default.
+    settings: Option<Box<ColumnSettings>>,
 }
 
 struct RawConstraint {
@@ -86,6 +91,11 @@ struct RawConstraint {
     validated: bool,
     inherited: bool,
     enforced: bool,
+    /// Whether its index is the table's replica identity.
+    replica_identity: bool,
+    /// The storage parameters of its index, which `pg_get_constraintdef`
+    /// does not print.
+    options: Vec<String>,
     /// For a primary key, unique or exclusion constraint, the index that
     /// implements it.
     index: u32,
@@ -95,6 +105,11 @@ struct RawConstraint {
 const TABLES: &str = concat!(
     "SELECT c.oid, n.nspname AS schema, c.relname AS name, \
      c.relpersistence = 'u' AS unlogged, c.relrowsecurity AS row_security, \
+     c.reloptions AS options, tc.reloptions AS toast_options, \
+     c.relreplident AS replica_identity, \
+     CASE WHEN c.relreplident = 'i' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index ri \
+          WHERE ri.indrelid = c.oid AND ri.indisreplident) END AS identity_index, \
+     ofn.nspname AS of_schema, oft.typname AS of_name, \
      c.relforcerowsecurity AS force_row_security, c.reltype AS row_type, \
      t.typarray AS row_array_type, cm.description AS comment, \
      CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by, \
@@ -110,7 +125,10 @@ const TABLES: &str = concat!(
     " AS acl \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype",
+     LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype \
+     LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid \
+     LEFT JOIN pg_catalog.pg_type oft ON oft.oid = c.reloftype \
+     LEFT JOIN pg_catalog.pg_namespace ofn ON ofn.oid = oft.typnamespace",
     comment_join!("pg_class", "c.oid", "cm"),
     "WHERE ",
     user_schema!("n"),
@@ -137,8 +155,8 @@ const TABLES: &str = concat!(
 /// A column's privileges are its own grants (`attacl`, no default); the
 /// table's apply to every column besides.
 ///
-/// The last three columns but one are what the model has no field for, reported as
-/// warnings. `attstattarget` is -1 by default before PostgreSQL 17 and
+/// The storage is read only when it differs from the type's, with the
+/// type's. `attstattarget` is -1 by default before PostgreSQL 17 and
 /// `NULL` from 17 on; `>= 0` is false for both.
 const COLUMNS: &str = concat!(
     "SELECT a.attrelid AS table_oid, a.attnum::pg_catalog.int4 AS number, a.attname AS name, \
@@ -152,9 +170,8 @@ const COLUMNS: &str = concat!(
      ad.oid AS default_oid, pg_catalog.pg_get_expr(ad.adbin, \
           CASE WHEN ad.adbin::pg_catalog.text LIKE '%{VAR %' THEN ad.adrelid ELSE 0 END) AS expression, \
      cm.description AS comment, \
-     CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain' \
-          WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END END AS storage, \
-     CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression, \
+     CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage, \
+     t.typstorage AS type_storage, a.attcompression AS compression, \
      CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::pg_catalog.int4 END AS statistics_target, ",
     acl_json!("a.attacl", "c.relowner", "'{}'::pg_catalog.aclitem[]"),
     " AS acl \
@@ -200,18 +217,22 @@ macro_rules! constraints_query {
              CASE WHEN s.plain AND k.contype = 'f' THEN k.confkey END AS referenced_columns, \
              k.confmatchtype AS match_type, k.confupdtype AS on_update, \
              k.confdeltype AS on_delete, k.condeferrable AS deferrable, \
-             k.condeferred AS deferred \
+             k.condeferred AS deferred, \
+             COALESCE(ci.indisreplident, false) AS replica_identity, \
+             cic.reloptions AS index_options \
              FROM pg_catalog.pg_constraint k \
              JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_catalog.pg_index ci ON ci.indexrelid = k.conindid \
+             LEFT JOIN pg_catalog.pg_class cic ON cic.oid = k.conindid \
              CROSS JOIN LATERAL (SELECT k.contype IN ('p', 'u', 'f') AND k.convalidated AND ",
             $enforced,
             " AND NOT ",
             $period,
             " AND ",
             $no_set_columns,
-            " AND (k.contype = 'f' OR (ci.indnatts = pg_catalog.cardinality(k.conkey) AND NOT ",
+            " AND (k.contype = 'f' OR (ci.indnatts = pg_catalog.cardinality(k.conkey) \
+             AND NOT ",
             $nulls_not_distinct,
             ")) AS plain) s",
             comment_join!("pg_constraint", "k.oid", "cm"),
@@ -279,7 +300,7 @@ pub(super) async fn fetch(
                 default_oid: row.get("default_oid")?,
                 expression: row.get("expression")?,
                 comment: row.get("comment")?,
-                unmodelled: unmodelled_properties(row)?,
+                settings: column_settings(row)?,
             })
         }),
         query(client, "constraints", constraints_query(server_version_num)),
@@ -289,6 +310,9 @@ pub(super) async fn fetch(
             oid: row.get("oid")?,
             name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
             unlogged: row.get("unlogged")?,
+            options: storage_params(row.get("options")?, row.get("toast_options")?),
+            replica_identity: replica_identity(row)?,
+            of_type: row.get_qual_name("of_schema", "of_name")?,
             partition_by: row.get("partition_by")?,
             bound: row.get("bound")?,
             parents: row.get("parents")?,
@@ -317,6 +341,8 @@ pub(super) async fn fetch(
             validated: row.get("validated")?,
             inherited: row.get("inherited")?,
             enforced: row.get("enforced")?,
+            replica_identity: row.get("replica_identity")?,
+            options: storage_params(row.get("index_options")?, None),
             index: row.get("index_oid")?,
             comment: row.get("comment")?,
         })
@@ -325,6 +351,16 @@ pub(super) async fn fetch(
         tables,
         columns,
         constraints,
+    })
+}
+
+/// `relreplident`, read as [`ReplicaIdentity::from_code`] says.
+fn replica_identity(row: &Reader<'_>) -> Result<ReplicaIdentity, IntrospectError> {
+    let code = row.get_char("replica_identity")?;
+    let has_index = row.get::<Option<bool>>("identity_index")?.unwrap_or(false);
+    ReplicaIdentity::from_code(code, has_index).ok_or_else(|| IntrospectError::Inconsistent {
+        what: "a table's replica identity".to_owned(),
+        missing: format!("the meaning of relreplident {code:?}"),
     })
 }
 
@@ -416,22 +452,30 @@ impl RawTables {
     }
 }
 
-/// Reads the properties of a column that the model has no field for, boxed
-/// since nearly every column has none.
-fn unmodelled_properties(
-    row: &Reader<'_>,
-) -> Result<Option<Box<ColumnProperties>>, IntrospectError> {
-    let properties = ColumnProperties {
-        storage: row.get("storage")?,
-        compression: row.get("compression")?,
-        statistics_target: row.get("statistics_target")?,
-        virtual_generated: row.get_char("generated")? == 'v',
+/// Reads a column's storage, compression and statistics target, boxed
+/// since nearly every column has none of them.
+fn column_settings(row: &Reader<'_>) -> Result<Option<Box<ColumnSettings>>, IntrospectError> {
+    let unknown = |code: char| IntrospectError::Inconsistent {
+        what: "a column's storage".to_owned(),
+        missing: format!("the meaning of storage {code:?}"),
     };
-    let any = properties.storage.is_some()
-        || properties.compression.is_some()
-        || properties.statistics_target.is_some()
-        || properties.virtual_generated;
-    Ok(any.then(|| Box::new(properties)))
+    let storage = match row.get::<Option<i8>>("storage")? {
+        None => None,
+        Some(byte) => {
+            let code = char::from(byte as u8);
+            let type_code = row.get_char("type_storage")?;
+            Some(StorageSetting {
+                storage: Storage::from_code(code).ok_or_else(|| unknown(code))?,
+                type_default: Storage::from_code(type_code).ok_or_else(|| unknown(type_code))?,
+            })
+        }
+    };
+    let settings = ColumnSettings {
+        storage,
+        compression: Compression::from_code(row.get_char("compression")?),
+        statistics: row.get("statistics_target")?,
+    };
+    Ok((settings != ColumnSettings::default()).then(|| Box::new(settings)))
 }
 
 /// Builds the tables and registers them, their columns, defaults,
@@ -477,6 +521,9 @@ pub(super) fn build(
             Table {
                 name: table.name,
                 unlogged: table.unlogged,
+                options: table.options,
+                replica_identity: table.replica_identity,
+                of_type: table.of_type,
                 partition_by: table.partition_by,
                 partition_of,
                 inherits: parents,
@@ -497,12 +544,10 @@ pub(super) fn build(
                 what: format!("column {}", column.name),
                 missing: format!("table oid {}", column.table),
             })?;
-        if let Some(properties) = &column.unmodelled {
-            warnings.extend(properties.warnings(&table.name, &column.name));
-        }
         // A virtual generated column (PostgreSQL 18) is not modelled; it is
         // reported as a warning and left out, its dependencies with it.
         if column.generated == 'v' {
+            warnings.push(virtual_generated(&table.name, &column.name));
             continue;
         }
         let id = ObjectId::Column {
@@ -567,6 +612,7 @@ pub(super) fn build(
             inherited: column.inherited,
             comment: column.comment,
             acl,
+            settings: column.settings,
         });
     }
 
@@ -610,6 +656,8 @@ pub(super) fn build(
             // and its definition says so; it was not added `NOT VALID`.
             validated: constraint.validated || !constraint.enforced,
             inherited: constraint.inherited,
+            replica_identity: constraint.replica_identity,
+            options: constraint.options,
             comment: constraint.comment,
         });
     }

@@ -2,7 +2,7 @@
 //! user knows the diff does not cover it. One query, a `UNION ALL` of one
 //! branch per kind of thing, each returning the same six text columns:
 //!
-//! - `kind`: what is not modelled (`domain`, `privileges`, `compression` …);
+//! - `kind`: what is not modelled (`domain`, `privileges`, `tablespace` …);
 //! - `noun`: the kind of object it is on, when that is not `kind` itself
 //!   (`table` for `row-level security`);
 //! - `schema`, `name`: the object, or the table a sub-object is on;
@@ -855,66 +855,19 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<Warning>, IntrospectErr
     })
 }
 
-/// The properties of a modelled table's column that the model has no field
-/// for. The columns query reads them with the column (`tables::COLUMNS`),
-/// since a branch of its own here would read every column a second time.
-pub(super) struct ColumnProperties {
-    /// The storage (`plain`, `main` …) when it differs from the type's.
-    pub storage: Option<String>,
-    /// The compression method (`pglz`, `lz4`) when one is set.
-    pub compression: Option<String>,
-    /// The statistics target when one is set.
-    pub statistics_target: Option<i32>,
-    pub virtual_generated: bool,
-}
-
-impl ColumnProperties {
-    /// A warning for each property the column has.
-    pub(super) fn warnings<'a>(
-        &'a self,
-        table: &'a QualName,
-        column: &'a str,
-    ) -> impl Iterator<Item = Warning> + 'a {
-        let statistics_target = self.statistics_target.map(|target| target.to_string());
-        [
-            (
-                "storage",
-                "column",
-                self.storage.is_some(),
-                self.storage.clone(),
-            ),
-            (
-                "compression",
-                "column",
-                self.compression.is_some(),
-                self.compression.clone(),
-            ),
-            (
-                "statistics target",
-                "column",
-                statistics_target.is_some(),
-                statistics_target,
-            ),
-            (
-                "virtual generated column",
-                "virtual generated column",
-                self.virtual_generated,
-                None,
-            ),
-        ]
-        .into_iter()
-        .filter(|(_, _, present, _)| *present)
-        .map(move |(kind, noun, _, detail)| {
-            warning(
-                kind,
-                noun,
-                Some(&table.schema),
-                &table.name,
-                Some(column),
-                detail.as_deref(),
-            )
-        })
-    }
+/// The warning for a virtual generated column (PostgreSQL 18), which is
+/// not modelled. The columns query reads it with the column
+/// (`tables::COLUMNS`), since a branch of its own here would read every
+/// column a second time.
+pub(super) fn virtual_generated(table: &QualName, column: &str) -> Warning {
+    warning(
+        "virtual generated column",
+        "virtual generated column",
+        Some(&table.schema),
+        &table.name,
+        Some(column),
+        None,
+    )
 }
 
 /// A warning about `kind` on an object: `noun` is the kind of object
@@ -1052,15 +1005,15 @@ mod tests {
             ),
             (
                 (
-                    "compression",
-                    Some("column"),
+                    "tablespace",
+                    Some("table"),
                     Some("public"),
                     "t",
-                    Some("body"),
-                    Some("lz4"),
+                    None,
+                    Some("fast"),
                 ),
-                "the compression of column public.t.body (lz4) is not modelled by pgrift and is \
-                 left out of the diff",
+                "the tablespace of table public.t (fast) is not modelled by pgrift and is left \
+                 out of the diff",
             ),
             (
                 (

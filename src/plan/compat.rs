@@ -1,8 +1,10 @@
 //! Whether a plan's statements can run on a given server version. No IO.
 //!
 //! pgrift's own statements are written in syntax every supported version
-//! (14 and later) accepts. What can be newer is the text PostgreSQL deparsed
-//! itself: a constraint, index, view or function definition read from a
+//! (14 and later) accepts, but for what an object read from a newer server
+//! can have and an older one cannot: an unlogged sequence (15), a storage
+//! parameter by its name (`security_invoker` 15, two of 18). What else can
+//! be newer is the text PostgreSQL deparsed itself: a constraint, index, view or function definition read from a
 //! PostgreSQL 15 server may use `NULLS NOT DISTINCT`, which a PostgreSQL 14
 //! server rejects. [`check`] finds such features in the statements of a plan
 //! before a script is written, so that the user gets one clear error instead
@@ -26,7 +28,8 @@ use super::{Plan, Step};
 use crate::catalog::{Grantee, ObjectId};
 use crate::sql::lex::{TokenKind, tokenize};
 use crate::sql::{
-    ColumnDef, DomainAction, PolicyChange, PolicyDef, RoleSpec, Stmt, TableAction, quote_ident,
+    ColumnDef, DomainAction, ObjectAction, PolicyChange, PolicyDef, RoleSpec, Stmt, StorageParams,
+    TableAction, quote_ident,
 };
 
 /// A feature newer than PostgreSQL 14 that a statement may use.
@@ -58,6 +61,11 @@ pub enum Feature {
     WithoutOverlaps,
     /// `PERIOD` in a foreign key (18).
     Period,
+    /// An unlogged sequence (15).
+    UnloggedSequence,
+    /// The storage parameters `vacuum_max_eager_freeze_failure_rate` and
+    /// `autovacuum_vacuum_max_threshold` (18).
+    StorageParameter18,
 }
 
 impl Feature {
@@ -67,12 +75,16 @@ impl Feature {
             Feature::NullsNotDistinct
             | Feature::SetNullColumns
             | Feature::Merge
-            | Feature::SecurityInvokerView => 150000,
+            | Feature::SecurityInvokerView
+            | Feature::UnloggedSequence => 150000,
             Feature::SqlJsonConstructors | Feature::SystemUser => 160000,
             Feature::JsonTable
             | Feature::SqlJsonQueryFunctions
             | Feature::MergeNotMatchedBySource => 170000,
-            Feature::NotEnforced | Feature::WithoutOverlaps | Feature::Period => 180000,
+            Feature::NotEnforced
+            | Feature::WithoutOverlaps
+            | Feature::Period
+            | Feature::StorageParameter18 => 180000,
         }
     }
 
@@ -91,8 +103,35 @@ impl Feature {
             Feature::NotEnforced => "NOT ENFORCED",
             Feature::WithoutOverlaps => "WITHOUT OVERLAPS",
             Feature::Period => "PERIOD in a foreign key",
+            Feature::UnloggedSequence => "an unlogged sequence",
+            Feature::StorageParameter18 => {
+                "the storage parameter vacuum_max_eager_freeze_failure_rate or autovacuum_vacuum_max_threshold"
+            }
         }
     }
+}
+
+/// The features storage parameters use, by their names: PostgreSQL 14
+/// rejects a name it does not know.
+fn params_features(params: &StorageParams) -> Vec<Feature> {
+    let named = |param: &str, name: &str| {
+        param
+            .split_once('=')
+            .map_or(param, |(n, _)| n)
+            .trim_start_matches("toast.")
+            == name
+    };
+    let mut found = Vec::new();
+    for param in &params.0 {
+        if named(param, "security_invoker") {
+            found.push(Feature::SecurityInvokerView);
+        } else if named(param, "vacuum_max_eager_freeze_failure_rate")
+            || named(param, "autovacuum_vacuum_max_threshold")
+        {
+            found.push(Feature::StorageParameter18);
+        }
+    }
+    found
 }
 
 /// One object of a plan that uses a feature the target server lacks.
@@ -197,12 +236,37 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
         }
         found
     };
+    let in_params = |params: &StorageParams| -> Vec<(ObjectId, Feature)> {
+        params_features(params)
+            .into_iter()
+            .map(|feature| (step.id.clone(), feature))
+            .collect()
+    };
     match stmt {
-        Stmt::CreateTable { name, columns, .. } => columns
-            .iter()
-            .flat_map(|column| in_column(name, column))
-            .collect(),
+        Stmt::CreateTable {
+            name,
+            columns,
+            options,
+            ..
+        } => {
+            let mut found: Vec<_> = columns
+                .iter()
+                .flat_map(|column| in_column(name, column))
+                .collect();
+            found.extend(in_params(options));
+            found
+        }
+        Stmt::AlterObject {
+            action: ObjectAction::SetParams(params),
+            ..
+        } => in_params(params),
+        Stmt::CreateSequence { unlogged: true, .. }
+        | Stmt::AlterObject {
+            action: ObjectAction::SetLogged(_),
+            ..
+        } => vec![(step.id.clone(), Feature::UnloggedSequence)],
         Stmt::AlterTable { table, action } => match action {
+            TableAction::SetParams(params) => in_params(params),
             TableAction::AddColumn(column) => in_column(table, column),
             TableAction::SetDefault(column, expr) => in_text(
                 ObjectId::Default {
@@ -230,9 +294,11 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
         } => {
             let object = ObjectId::View { name: name.clone() };
             let mut found = in_text(object.clone(), &query.0);
-            if options.iter().any(|o| o.starts_with("security_invoker=")) {
-                found.push((object, Feature::SecurityInvokerView));
-            }
+            found.extend(
+                params_features(options)
+                    .into_iter()
+                    .map(|feature| (object.clone(), feature)),
+            );
             found
         }
         Stmt::CreateIndex(definition)
@@ -618,7 +684,7 @@ mod tests {
                         or_replace: false,
                         name: QualName::new("public", "mine"),
                         materialized: false,
-                        options: vec!["security_invoker=true".to_owned()],
+                        options: StorageParams(vec!["security_invoker=true".to_owned()]),
                         query: ServerSql(" SELECT 1".to_owned()),
                     }],
                 ),
@@ -640,6 +706,69 @@ mod tests {
             warnings: Vec::new(),
             timeouts: Default::default(),
             online: false,
+        }
+    }
+
+    /// pgrift's own statements that need 15 or 18: unlogged sequences and
+    /// the newest storage parameters, by their names, toast's too.
+    #[test]
+    fn unlogged_sequences_and_new_storage_parameters() {
+        use crate::catalog::SequenceOptions;
+        use crate::sql::{Keyword, ObjectName, StorageParams};
+        let sequence = ObjectId::Sequence {
+            name: QualName::new("public", "s"),
+        };
+        let options = SequenceOptions::bigint();
+        let cases = [
+            (
+                Stmt::CreateSequence {
+                    name: QualName::new("public", "s"),
+                    options: options.clone(),
+                    unlogged: true,
+                },
+                Some(Feature::UnloggedSequence),
+            ),
+            (
+                Stmt::CreateSequence {
+                    name: QualName::new("public", "s"),
+                    options,
+                    unlogged: false,
+                },
+                None,
+            ),
+            (
+                Stmt::AlterObject {
+                    object: ObjectName {
+                        keyword: Keyword("SEQUENCE"),
+                        name: QualName::new("public", "s"),
+                    },
+                    action: ObjectAction::SetLogged(true),
+                },
+                Some(Feature::UnloggedSequence),
+            ),
+            (
+                Stmt::AlterTable {
+                    table: users(),
+                    action: TableAction::SetParams(StorageParams(vec![
+                        "toast.autovacuum_vacuum_max_threshold=100".into(),
+                    ])),
+                },
+                Some(Feature::StorageParameter18),
+            ),
+            (
+                Stmt::AlterTable {
+                    table: users(),
+                    action: TableAction::SetParams(StorageParams(vec!["fillfactor=70".into()])),
+                },
+                None,
+            ),
+        ];
+        for (stmt, expected) in cases {
+            let found: Vec<Feature> = uses(&step(sequence.clone(), vec![stmt.clone()]), &stmt)
+                .into_iter()
+                .map(|(_, feature)| feature)
+                .collect();
+            assert_eq!(found, expected.into_iter().collect::<Vec<_>>(), "{stmt}");
         }
     }
 

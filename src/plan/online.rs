@@ -219,7 +219,15 @@ fn rewrite(
         includes: Vec::new(),
         ..step.clone()
     };
+    // A key added over an index built online exists only in its later
+    // step, so what follows it in its change (its index's storage
+    // parameters, the replica identity it becomes) goes there too.
+    let mut after_key: Option<usize> = None;
     for stmt in &step.statements {
+        if let Some(at) = after_key {
+            phases.validations[at].statements.push(stmt.clone());
+            continue;
+        }
         let Stmt::AlterTable { table, action } = stmt else {
             statements.push(stmt.clone());
             continue;
@@ -270,6 +278,7 @@ fn rewrite(
                                 })],
                                 "over the index built online",
                             ));
+                            after_key = Some(phases.validations.len() - 1);
                         }
                         None => statements.push(stmt.clone()),
                     }

@@ -174,9 +174,44 @@ pub fn strip_not_valid(definition: &str) -> &str {
     definition.strip_suffix(" NOT VALID").unwrap_or(definition)
 }
 
+/// A relation's storage parameters as the model keeps them: its own
+/// `reloptions` and its toast table's, prefixed `toast.` as `SET` names
+/// them, sorted. PostgreSQL keeps them in the order they were set, which
+/// says nothing about the relation.
+pub fn storage_params(own: Option<Vec<String>>, toast: Option<Vec<String>>) -> Vec<String> {
+    let mut params = own.unwrap_or_default();
+    params.extend(
+        toast
+            .unwrap_or_default()
+            .into_iter()
+            .map(|param| format!("toast.{param}")),
+    );
+    params.sort();
+    params.dedup();
+    params
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_params_are_sorted_with_the_toast_tables() {
+        let own = Some(vec![
+            "fillfactor=70".to_owned(),
+            "autovacuum_enabled=false".to_owned(),
+        ]);
+        let toast = Some(vec!["autovacuum_enabled=true".to_owned()]);
+        assert_eq!(
+            storage_params(own, toast),
+            [
+                "autovacuum_enabled=false",
+                "fillfactor=70",
+                "toast.autovacuum_enabled=true"
+            ]
+        );
+        assert!(storage_params(None, None).is_empty());
+    }
 
     #[test]
     fn not_valid_is_stripped_only_at_the_end() {

@@ -41,6 +41,8 @@ fn orders(note_type: &str, check: bool) -> Table {
             definition: "CHECK (((note)::text !~ '^(x|y)$'::text))".into(),
             validated: true,
             inherited: false,
+            replica_identity: false,
+            options: Vec::new(),
             comment: None,
         });
     }

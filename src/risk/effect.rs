@@ -8,7 +8,10 @@
 
 use crate::catalog::QualName;
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{ColumnDef, DomainAction, PolicyChange, PolicyDef, Stmt, TableAction};
+use crate::sql::{
+    ColumnDef, DomainAction, ObjectAction, ParamNames, PolicyChange, PolicyDef, Stmt,
+    StorageParams, TableAction,
+};
 
 use super::context::{Context, Site};
 use super::model::LockLevel;
@@ -161,6 +164,39 @@ pub fn referenced_table(definition: &str) -> Option<QualName> {
     read::foreign_key(definition).map(|fk| fk.referenced)
 }
 
+/// The lock `SET (…)` or `RESET (…)` of these storage parameters takes:
+/// the strongest any of them needs. The reference page of `ALTER TABLE`
+/// names SHARE UPDATE EXCLUSIVE for `fillfactor`, the toast and autovacuum
+/// parameters and `parallel_workers`; the server's list of parameters
+/// (`reloptions.c`) gives it also to the other vacuum and index parameters
+/// below, which only change how later work is done. Any other parameter
+/// (`user_catalog_table`, a view's options, `fastupdate`, `buffering`,
+/// `pages_per_range` …) takes ACCESS EXCLUSIVE.
+pub fn params_lock(params: &[String]) -> LockLevel {
+    const LIGHT: &[&str] = &[
+        "fillfactor",
+        "toast_tuple_target",
+        "parallel_workers",
+        "log_autovacuum_min_duration",
+        "vacuum_index_cleanup",
+        "vacuum_truncate",
+        "vacuum_max_eager_freeze_failure_rate",
+        "deduplicate_items",
+        "gin_pending_list_limit",
+        "autosummarize",
+    ];
+    let light = |param: &String| {
+        let name = param.split_once('=').map_or(param.as_str(), |(n, _)| n);
+        let name = name.strip_prefix("toast.").unwrap_or(name);
+        name.starts_with("autovacuum_") || LIGHT.contains(&name)
+    };
+    if params.iter().all(light) {
+        LockLevel::ShareUpdateExclusive
+    } else {
+        LockLevel::AccessExclusive
+    }
+}
+
 /// The locks and work of one statement. `None` for statements that lock
 /// no table that exists before the script.
 pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
@@ -229,6 +265,17 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                     (own(AccessExclusive), work)
                 }
                 TableAction::SetLogged(_) => (own(AccessExclusive), Work::Rewrite),
+                // The statistics target only changes what the next ANALYZE
+                // gathers; the storage and compression only how new values
+                // are stored: neither rewrites the table.
+                TableAction::SetStatistics(..) => (own(ShareUpdateExclusive), Work::Brief),
+                TableAction::SetStorage(..) | TableAction::SetCompression(..) => {
+                    (own(AccessExclusive), Work::Brief)
+                }
+                TableAction::SetParams(StorageParams(params))
+                | TableAction::ResetParams(ParamNames(params)) => {
+                    (own(params_lock(params)), Work::Brief)
+                }
                 TableAction::EnableTrigger(..) => (own(ShareRowExclusive), Work::Brief),
                 // Attaching holds the parent lightly and the partition
                 // fully while the partition is checked against its bound
@@ -251,6 +298,21 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             }
         }
         Stmt::DropTable(table) => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        // An index's lock holds up its table's queries as much as a lock on
+        // the table would: planning a query opens every index of the table.
+        Stmt::AlterObject {
+            object,
+            action:
+                ObjectAction::SetParams(StorageParams(params))
+                | ObjectAction::ResetParams(ParamNames(params)),
+        } => {
+            // A key's index is changed as the key.
+            let table = match &site.change.id {
+                crate::catalog::ObjectId::Constraint { table, .. } => table.clone(),
+                _ => cx.index_before(&object.name)?.table.clone(),
+            };
+            (vec![(params_lock(params), table)], Work::Brief)
+        }
         // A new partition locks its parent out entirely, unlike an attach.
         Stmt::CreateTable {
             partition_of: Some((parent, _)),

@@ -5,7 +5,7 @@
 use crate::catalog::{ObjectId, QualName};
 use crate::plan::Step;
 use crate::sql::read::{self, ConstraintDefKind};
-use crate::sql::{DomainAction, Ident, Stmt, TableAction};
+use crate::sql::{DomainAction, Ident, ObjectAction, Stmt, TableAction};
 
 /// A column as a message names it: `public.users.email`.
 pub fn column(table: &QualName, column: &Ident) -> String {
@@ -70,8 +70,38 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::ForceRowSecurity(false) => {
                 format!("Ending forced row-level security on {table}")
             }
+            TableAction::SetParams(_) => format!("Setting storage parameters of {table}"),
+            TableAction::ResetParams(_) => format!("Resetting storage parameters of {table}"),
+            TableAction::ReplicaIdentity(_) => format!("Setting the replica identity of {table}"),
+            TableAction::Of(of_type) => format!("Making {table} a typed table of {of_type}"),
+            TableAction::NotOf => format!("Making {table} no longer a typed table"),
+            TableAction::SetStorage(name, _) => {
+                format!("Setting the storage of {}", column(table, name))
+            }
+            TableAction::SetCompression(name, _) => {
+                format!("Setting the compression of {}", column(table, name))
+            }
+            TableAction::SetStatistics(name, _) => {
+                format!("Setting the statistics target of {}", column(table, name))
+            }
             _ => format!("Altering {table}"),
         },
+        Stmt::AlterObject {
+            action: ObjectAction::SetParams(_),
+            ..
+        } => format!(
+            "Setting storage parameters of {} {}",
+            step.id.kind_name(),
+            step.id
+        ),
+        Stmt::AlterObject {
+            action: ObjectAction::ResetParams(_),
+            ..
+        } => format!(
+            "Resetting storage parameters of {} {}",
+            step.id.kind_name(),
+            step.id
+        ),
         Stmt::DropTable(name) => format!("Dropping table {name}"),
         Stmt::CreateIndex(definition) | Stmt::CreateIndexConcurrently(definition) => {
             let unique = read::index(&definition.0).is_some_and(|d| d.unique);

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
 use crate::names::{
-    ColumnRef, FunctionKind, Grantee, PolicyCommand, Privilege, QualName, SequenceOptions,
-    TriggerEnabled,
+    ColumnRef, Compression, FunctionKind, Grantee, PolicyCommand, Privilege, QualName,
+    SequenceOptions, Storage, TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -343,11 +343,96 @@ fn write_policy_expressions(
     Ok(())
 }
 
+/// Storage parameters as `WITH (…)` and `SET (…)` write them, from the
+/// entries of `reloptions` (`fillfactor=70`; a toast table's prefixed,
+/// `toast.autovacuum_enabled=false`): each name quoted, each value a
+/// literal, whatever a snapshot file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageParams(pub Vec<String>);
+
+impl fmt::Display for StorageParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<Param<'_>> = self.0.iter().map(|p| Param(p)).collect();
+        f.write_str("(")?;
+        write_list(f, &params)?;
+        f.write_str(")")
+    }
+}
+
+/// The names of storage parameters, as `RESET (…)` writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamNames(pub Vec<String>);
+
+impl fmt::Display for ParamNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<ParamName<'_>> = self.0.iter().map(|n| ParamName(n)).collect();
+        f.write_str("(")?;
+        write_list(f, &names)?;
+        f.write_str(")")
+    }
+}
+
+/// One storage parameter, `name=value`.
+struct Param<'a>(&'a str);
+
+impl fmt::Display for Param<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once('=') {
+            Some((name, value)) => write!(f, "{}={}", ParamName(name), quote_literal(value)),
+            None => write!(f, "{}", ParamName(self.0)),
+        }
+    }
+}
+
+/// A parameter's name, its namespace (`toast`) quoted apart from it: the
+/// grammar reads `toast.name` as two names, and one quoted name holding
+/// the dot would be a parameter of that whole name.
+struct ParamName<'a>(&'a str);
+
+impl fmt::Display for ParamName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once('.') {
+            Some((namespace, name)) => {
+                write!(f, "{}.{}", quote_ident(namespace), quote_ident(name))
+            }
+            None => f.write_str(&quote_ident(self.0)),
+        }
+    }
+}
+
+/// A replica identity as `ALTER TABLE … REPLICA IDENTITY` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySpec {
+    Default,
+    Nothing,
+    Full,
+    /// `USING INDEX name`: the index is in the table's schema.
+    UsingIndex(Ident),
+}
+
+impl fmt::Display for IdentitySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdentitySpec::Default => f.write_str("DEFAULT"),
+            IdentitySpec::Nothing => f.write_str("NOTHING"),
+            IdentitySpec::Full => f.write_str("FULL"),
+            IdentitySpec::UsingIndex(index) => write!(f, "USING INDEX {index}"),
+        }
+    }
+}
+
 /// One action of a generic `ALTER <keyword> <name>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ObjectAction {
     /// `SET STATISTICS n`; `-1` is the server's default on every version.
     SetStatistics(Option<i32>),
+    /// `SET (name=value, …)`: storage parameters of an index or a view.
+    SetParams(StorageParams),
+    /// `RESET (name, …)`.
+    ResetParams(ParamNames),
+    /// `SET LOGGED` when true, `SET UNLOGGED` when false: a sequence's
+    /// persistence (PostgreSQL 15).
+    SetLogged(bool),
 }
 
 impl fmt::Display for ObjectAction {
@@ -356,6 +441,10 @@ impl fmt::Display for ObjectAction {
             ObjectAction::SetStatistics(target) => {
                 write!(f, "SET STATISTICS {}", target.unwrap_or(-1))
             }
+            ObjectAction::SetParams(params) => write!(f, "SET {params}"),
+            ObjectAction::ResetParams(names) => write!(f, "RESET {names}"),
+            ObjectAction::SetLogged(true) => f.write_str("SET LOGGED"),
+            ObjectAction::SetLogged(false) => f.write_str("SET UNLOGGED"),
         }
     }
 }
@@ -470,6 +559,24 @@ pub enum TableAction {
     RowSecurity(bool),
     /// `FORCE ROW LEVEL SECURITY` when true, `NO FORCE …` when false.
     ForceRowSecurity(bool),
+    /// `SET (name=value, …)`: storage parameters, the toast table's too.
+    SetParams(StorageParams),
+    /// `RESET (name, …)`.
+    ResetParams(ParamNames),
+    ReplicaIdentity(IdentitySpec),
+    /// `OF type`: the table becomes a typed table of the composite type,
+    /// whose attributes its columns must match.
+    Of(QualName),
+    /// `NOT OF`: the table stops being typed, keeping its columns.
+    NotOf,
+    /// `ALTER COLUMN name SET STORAGE …`.
+    SetStorage(Ident, Storage),
+    /// `ALTER COLUMN name SET COMPRESSION …`; `None` is the server's
+    /// `default_toast_compression`.
+    SetCompression(Ident, Option<Compression>),
+    /// `ALTER COLUMN name SET STATISTICS n`; `None` (`-1`) is the server's
+    /// `default_statistics_target`.
+    SetStatistics(Ident, Option<i32>),
 }
 
 /// The value of a `SET`.
@@ -571,6 +678,8 @@ pub enum Stmt {
     CreateSequence {
         name: QualName,
         options: SequenceOptions,
+        /// `CREATE UNLOGGED SEQUENCE` (PostgreSQL 15).
+        unlogged: bool,
     },
     AlterSequence {
         name: QualName,
@@ -612,6 +721,11 @@ pub enum Stmt {
         partition_of: Option<(QualName, ServerSql)>,
         inherits: Vec<QualName>,
         partition_by: Option<ServerSql>,
+        /// Storage parameters, the toast table's too (`WITH (…)`).
+        options: StorageParams,
+        /// The composite type of a typed table (`OF type`), whose
+        /// attributes are its columns: `columns` is then left out.
+        of_type: Option<QualName>,
     },
     AlterTable {
         table: QualName,
@@ -637,7 +751,7 @@ pub enum Stmt {
         name: QualName,
         materialized: bool,
         or_replace: bool,
-        options: Vec<String>,
+        options: StorageParams,
         query: ServerSql,
     },
     DropView {
@@ -1106,6 +1220,33 @@ impl fmt::Display for TableAction {
             TableAction::RowSecurity(false) => f.write_str("DISABLE ROW LEVEL SECURITY"),
             TableAction::ForceRowSecurity(true) => f.write_str("FORCE ROW LEVEL SECURITY"),
             TableAction::ForceRowSecurity(false) => f.write_str("NO FORCE ROW LEVEL SECURITY"),
+            TableAction::SetParams(params) => write!(f, "SET {params}"),
+            TableAction::ResetParams(names) => write!(f, "RESET {names}"),
+            TableAction::ReplicaIdentity(identity) => write!(f, "REPLICA IDENTITY {identity}"),
+            TableAction::Of(of_type) => write!(f, "OF {of_type}"),
+            TableAction::NotOf => f.write_str("NOT OF"),
+            TableAction::SetStorage(column, storage) => {
+                let storage = match storage {
+                    Storage::Plain => "PLAIN",
+                    Storage::External => "EXTERNAL",
+                    Storage::Extended => "EXTENDED",
+                    Storage::Main => "MAIN",
+                };
+                write!(f, "ALTER COLUMN {column} SET STORAGE {storage}")
+            }
+            TableAction::SetCompression(column, compression) => {
+                let method = match compression {
+                    Some(Compression::Pglz) => "pglz",
+                    Some(Compression::Lz4) => "lz4",
+                    None => "DEFAULT",
+                };
+                write!(f, "ALTER COLUMN {column} SET COMPRESSION {method}")
+            }
+            TableAction::SetStatistics(column, target) => write!(
+                f,
+                "ALTER COLUMN {column} SET STATISTICS {}",
+                target.unwrap_or(-1)
+            ),
         }
     }
 }
@@ -1212,12 +1353,17 @@ impl fmt::Display for Stmt {
                 Ok(())
             }
             Stmt::AlterDomain { name, action } => write!(f, "ALTER DOMAIN {name} {action}"),
-            Stmt::CreateSequence { name, options } => {
+            Stmt::CreateSequence {
+                name,
+                options,
+                unlogged,
+            } => {
                 let options = Options {
                     options,
                     with_type: true,
                 };
-                write!(f, "CREATE SEQUENCE {name} {options}")
+                let unlogged = if *unlogged { "UNLOGGED " } else { "" };
+                write!(f, "CREATE {unlogged}SEQUENCE {name} {options}")
             }
             Stmt::AlterSequence { name, options } => write!(
                 f,
@@ -1267,11 +1413,15 @@ impl fmt::Display for Stmt {
                 partition_of,
                 inherits,
                 partition_by,
+                options,
+                of_type,
             } => {
                 let unlogged = if *unlogged { "UNLOGGED " } else { "" };
                 write!(f, "CREATE {unlogged}TABLE {name}")?;
                 if let Some((parent, bound)) = partition_of {
                     write!(f, " PARTITION OF {parent} {bound}")?;
+                } else if let Some(of_type) = of_type {
+                    write!(f, " OF {of_type}")?;
                 } else {
                     f.write_str(" (")?;
                     for (i, column) in columns.iter().enumerate() {
@@ -1284,10 +1434,13 @@ impl fmt::Display for Stmt {
                     let parents: Vec<String> = inherits.iter().map(ToString::to_string).collect();
                     write!(f, " INHERITS ({})", parents.join(", "))?;
                 }
-                match partition_by {
-                    Some(key) => write!(f, " PARTITION BY {key}"),
-                    None => Ok(()),
+                if let Some(key) = partition_by {
+                    write!(f, " PARTITION BY {key}")?;
                 }
+                if !options.0.is_empty() {
+                    write!(f, " WITH {options}")?;
+                }
+                Ok(())
             }
             Stmt::AlterTable { table, action } => write!(f, "ALTER TABLE {table} {action}"),
             Stmt::DropTable(name) => write!(f, "DROP TABLE {name}"),
@@ -1315,22 +1468,8 @@ impl fmt::Display for Stmt {
                 };
                 let or_replace = if *or_replace { "OR REPLACE " } else { "" };
                 write!(f, "CREATE {or_replace}{kind} {name}")?;
-                if !options.is_empty() {
-                    // Options are `key=value` pairs read from `reloptions`;
-                    // keys are plain words and values are quoted here.
-                    f.write_str(" WITH (")?;
-                    for (i, option) in options.iter().enumerate() {
-                        if i > 0 {
-                            f.write_str(", ")?;
-                        }
-                        match option.split_once('=') {
-                            Some((key, value)) => {
-                                write!(f, "{}={}", quote_ident(key), quote_literal(value))?
-                            }
-                            None => write!(f, "{}", quote_ident(option))?,
-                        }
-                    }
-                    f.write_str(")")?;
+                if !options.0.is_empty() {
+                    write!(f, " WITH {options}")?;
                 }
                 write!(f, " AS\n{query}")
             }
@@ -1430,4 +1569,36 @@ pub fn unique_index_definition(
         quote_ident(name),
         columns.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names are quoted part by part and values are literals, whatever a
+    /// snapshot holds; a toast parameter keeps its namespace.
+    #[test]
+    fn storage_parameters_are_quoted() {
+        let params = StorageParams(vec![
+            "fillfactor=70".to_owned(),
+            "toast.autovacuum_enabled=false".to_owned(),
+            "x'); DROP TABLE t; --=it's".to_owned(),
+        ]);
+        assert_eq!(
+            params.to_string(),
+            "(fillfactor='70', toast.autovacuum_enabled='false', \"x'); DROP TABLE t; --\"='it''s')"
+        );
+        let names = ParamNames(vec!["fillfactor".to_owned(), "toast.Odd\"name".to_owned()]);
+        assert_eq!(names.to_string(), "(fillfactor, toast.\"Odd\"\"name\")");
+        let identity = Stmt::AlterTable {
+            table: QualName::new("public", "t"),
+            action: TableAction::ReplicaIdentity(IdentitySpec::UsingIndex(Ident(
+                "i\n--".to_owned(),
+            ))),
+        };
+        assert_eq!(
+            identity.to_string(),
+            "ALTER TABLE public.t REPLICA IDENTITY USING INDEX \"i\n--\""
+        );
+    }
 }

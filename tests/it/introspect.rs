@@ -134,20 +134,15 @@ async fn rich_schema() {
             "column app.child.id integer inherited",
             "column app.child.extra text",
             "column app.events_2024.at date not null inherited",
-            "warning type app.pairs: the type of table app.pairs (app.pair) is *",
+            "table app.pairs of app.pair",
             "policy own_rows on app.users permissive all to PUBLIC: using true",
             "policy positive on app.users restrictive update to pg_monitor, pg_read_all_stats: \
              using (score > 0) with check app.is_positive(score) -- Only positive scores",
             "dependency policy positive on app.users -> function app.is_positive(n integer)",
-            "warning storage parameters app.tuned: the storage parameters of table app.tuned \
-             (fillfactor=70) are not modelled by pgrift and are left out of the diff",
-            "warning statistics target app.tuned.id: *",
-            "warning storage parameters app.tuned: the storage parameters of table app.tuned \
-             (toast.autovacuum_enabled=false) are *",
-            "warning storage app.tuned.body: the storage of column app.tuned.body (external) *",
-            "warning compression app.tuned.body: the compression of column app.tuned.body \
-             (pglz) *",
-            "warning replica identity app.tuned: the replica identity of table app.tuned (full) *",
+            "table app.tuned with fillfactor=70, toast.autovacuum_enabled=false \
+             replica identity Full",
+            "column app.tuned.id integer statistics 500",
+            "column app.tuned.body text storage External (type Extended) compression Pglz",
             "privileges app.tuned.id: +PUBLIC SELECT",
             "warning aggregate app.total(integer): *",
             "rule scratch_noop on app.scratch origin: CREATE RULE scratch_noop AS \
@@ -177,6 +172,12 @@ async fn rich_schema() {
             // privileges of tables and columns are modelled.
             "warning privileges public*",
             "warning privileges app.*",
+            "warning storage parameters *",
+            "warning replica identity *",
+            "warning statistics target *",
+            "warning storage *",
+            "warning compression *",
+            "warning type *",
         ],
     )
     .await;
@@ -453,6 +454,9 @@ fn render(catalog: &Catalog) -> Vec<String> {
         for parent in &table.inherits {
             tree.push_str(&format!(" inherits {parent}"));
         }
+        if let Some(of_type) = &table.of_type {
+            tree.push_str(&format!(" of {of_type}"));
+        }
         let enabled = if table.row_security.enabled {
             " row security"
         } else {
@@ -463,8 +467,18 @@ fn render(catalog: &Catalog) -> Vec<String> {
         } else {
             ""
         };
+        let options = if table.options.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", table.options.join(", "))
+        };
+        let identity = if table.replica_identity.is_default() {
+            String::new()
+        } else {
+            format!(" replica identity {:?}", table.replica_identity)
+        };
         lines.push(format!(
-            "table {}{unlogged}{enabled}{forced}{tree}{}",
+            "table {}{unlogged}{enabled}{forced}{tree}{options}{identity}{}",
             table.name,
             comment(&table.comment)
         ));
@@ -739,6 +753,19 @@ fn render_column(column: &Column) -> String {
     }
     if let Some(generated) = &column.generated {
         text.push_str(&format!(" generated {generated}"));
+    }
+    let settings = column.settings();
+    if let Some(storage) = settings.storage {
+        text.push_str(&format!(
+            " storage {:?} (type {:?})",
+            storage.storage, storage.type_default
+        ));
+    }
+    if let Some(compression) = settings.compression {
+        text.push_str(&format!(" compression {compression:?}"));
+    }
+    if let Some(target) = settings.statistics {
+        text.push_str(&format!(" statistics {target}"));
     }
     if let Some(text_comment) = &column.comment {
         text.push_str(&format!(" -- {text_comment}"));

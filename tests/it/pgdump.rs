@@ -4,7 +4,9 @@
 
 /// Normalises a schema-only dump: drops comments, blank lines and session
 /// settings, sorts the column lines of every `CREATE TABLE` (a column added
-/// later lands at the end of the table), and sorts the statements.
+/// later lands at the end of the table) and the storage parameters of every
+/// `WITH (…)` (they print in the order they were set), and sorts the
+/// statements.
 pub fn normalize(dump: &str) -> String {
     let mut statements = Vec::new();
     let mut current = String::new();
@@ -62,7 +64,40 @@ fn in_dollar_quote(text: &str) -> bool {
     open.is_some()
 }
 
+/// Sorts the storage parameters of each `WITH (name=value, …)`. A list
+/// whose items are not all `name=value` (something else in brackets after
+/// a `WITH`) is left as it is.
+fn sort_storage_parameters(statement: &str) -> String {
+    let mut out = String::new();
+    let mut rest = statement;
+    while let Some(at) = rest.find("WITH (") {
+        let (head, tail) = rest.split_at(at + "WITH (".len());
+        out.push_str(head);
+        let Some(end) = tail.find(')') else {
+            rest = tail;
+            break;
+        };
+        let mut items: Vec<&str> = tail[..end].split(", ").collect();
+        let parameters = items.iter().all(|item| {
+            item.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+            })
+        });
+        if parameters {
+            items.sort_unstable();
+        }
+        out.push_str(&items.join(", "));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn normalize_statement(statement: &str) -> String {
+    let statement = &sort_storage_parameters(statement);
     if !statement.starts_with("CREATE TABLE") && !statement.starts_with("CREATE UNLOGGED TABLE") {
         return statement.to_owned();
     }
@@ -89,6 +124,15 @@ fn column_order_and_statement_order_do_not_matter() {
     let b = "-- comment\nCREATE INDEX i ON public.t USING btree (a);\nCREATE TABLE public.t (\n    b text,\n    a integer\n);\n";
     assert_eq!(normalize(a), normalize(b));
     let c = "CREATE TABLE public.t (\n    a bigint,\n    b text\n);\n";
+    assert_ne!(normalize(a), normalize(c));
+}
+
+#[test]
+fn storage_parameter_order_does_not_matter() {
+    let a = "CREATE INDEX i ON public.t USING btree (a) WITH (fillfactor='70', deduplicate_items=off);\n";
+    let b = "CREATE INDEX i ON public.t USING btree (a) WITH (deduplicate_items=off, fillfactor='70');\n";
+    assert_eq!(normalize(a), normalize(b));
+    let c = "CREATE INDEX i ON public.t USING btree (a) WITH (deduplicate_items=off, fillfactor='80');\n";
     assert_ne!(normalize(a), normalize(c));
 }
 

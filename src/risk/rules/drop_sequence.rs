@@ -37,6 +37,7 @@ mod tests {
                 name: name("invoice_no"),
                 options: bigint_sequence(),
                 owned_by: None,
+                unlogged: false,
                 comment: None,
             });
             c

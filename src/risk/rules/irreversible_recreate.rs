@@ -40,7 +40,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
                 phrase::column(table, &column.name)
             )
         }
-        Stmt::CreateSequence { name, options }
+        Stmt::CreateSequence { name, options, .. }
             if cx.from.sequence(name).is_none()
                 && cx.to.sequence(name).is_some_and(|s| s.owned_by.is_none()) =>
         {

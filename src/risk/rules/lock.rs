@@ -344,6 +344,157 @@ mod tests {
         );
     }
 
+    /// `fillfactor`, the autovacuum and toast parameters take SHARE UPDATE
+    /// EXCLUSIVE; any other parameter in the same statement raises it to
+    /// ACCESS EXCLUSIVE; the replica identity takes ACCESS EXCLUSIVE.
+    #[test]
+    fn storage_parameters_and_replica_identity() {
+        use crate::catalog::ReplicaIdentity;
+        let tuned = |options: &[&str], identity| {
+            let mut table = table("users", vec![col("id", "integer")]);
+            table.options = options.iter().map(|o| (*o).to_owned()).collect();
+            table.replica_identity = identity;
+            catalog(vec![table])
+        };
+        check(
+            Rule::Lock,
+            &tuned(&[], ReplicaIdentity::Default),
+            &tuned(
+                &["fillfactor=70", "toast.autovacuum_enabled=false"],
+                ReplicaIdentity::Default,
+            ),
+            &[
+                "info lock public.users: Setting storage parameters of public.users takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &tuned(
+                &["fillfactor=70", "user_catalog_table=true"],
+                ReplicaIdentity::Default,
+            ),
+            &tuned(&["fillfactor=70"], ReplicaIdentity::Full),
+            &[
+                "low lock public.users: Resetting storage parameters of public.users takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+                "low lock public.users: Setting the replica identity of public.users takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    /// The statistics target takes SHARE UPDATE EXCLUSIVE; the storage and
+    /// compression ACCESS EXCLUSIVE, briefly: nothing is rewritten.
+    #[test]
+    fn column_settings() {
+        use crate::catalog::{ColumnSettings, Compression, Storage, StorageSetting};
+        let with = |settings: ColumnSettings| {
+            let mut column = col("body", "text");
+            column.settings = Some(Box::new(settings));
+            users(vec![column])
+        };
+        check(
+            Rule::Lock,
+            &users(vec![col("body", "text")]),
+            &with(ColumnSettings {
+                statistics: Some(500),
+                ..ColumnSettings::default()
+            }),
+            &[
+                "info lock public.users.body: Setting the statistics target of public.users.body takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &users(vec![col("body", "text")]),
+            &with(ColumnSettings {
+                storage: Some(StorageSetting {
+                    storage: Storage::External,
+                    type_default: Storage::Extended,
+                }),
+                compression: Some(Compression::Pglz),
+                statistics: None,
+            }),
+            &[
+                "low lock public.users.body: Setting the storage of public.users.body takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+                "low lock public.users.body: Setting the compression of public.users.body takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    /// A key's index is altered as the key, locking the key's table.
+    #[test]
+    fn key_index_storage_parameters() {
+        let keyed = |options: &[&str]| {
+            let mut key = constraint("users_pkey", ConstraintKind::PrimaryKey, "PRIMARY KEY (id)");
+            key.options = options.iter().map(|o| (*o).to_owned()).collect();
+            catalog(vec![with_constraints(
+                table("users", vec![col("id", "integer")]),
+                vec![key],
+            )])
+        };
+        check(
+            Rule::Lock,
+            &keyed(&[]),
+            &keyed(&["fillfactor=80"]),
+            &[
+                "info lock users_pkey on public.users: Setting storage parameters of constraint users_pkey on public.users takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    /// `OF type` and `NOT OF` take ACCESS EXCLUSIVE, briefly.
+    #[test]
+    fn a_table_that_becomes_typed() {
+        let typed = |of_type: Option<&str>| {
+            let mut table = table("pairs", vec![col("a", "integer")]);
+            table.of_type = of_type.map(name);
+            catalog(vec![table])
+        };
+        check(
+            Rule::Lock,
+            &typed(None),
+            &typed(Some("pair")),
+            &[
+                "low lock public.pairs: Making public.pairs a typed table of public.pair takes ACCESS EXCLUSIVE on public.pairs until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.pairs]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &typed(Some("pair")),
+            &typed(None),
+            &[
+                "low lock public.pairs: Making public.pairs no longer a typed table takes ACCESS EXCLUSIVE on public.pairs until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.pairs]",
+            ],
+        );
+    }
+
+    /// An index's parameters lock the index, which holds up the queries of
+    /// its table as much.
+    #[test]
+    fn index_storage_parameters_lock_by_parameter() {
+        let with = |options: &[&str]| {
+            let mut c = users(vec![col("email", "text")]);
+            index(&mut c, "users_email_idx", "users", &["email"], false);
+            c.indexes[0].options = options.iter().map(|o| (*o).to_owned()).collect();
+            c
+        };
+        check(
+            Rule::Lock,
+            &with(&[]),
+            &with(&["fillfactor=80"]),
+            &[
+                "info lock public.users_email_idx: Setting storage parameters of index public.users_email_idx takes SHARE UPDATE EXCLUSIVE on public.users until COMMIT: only other schema changes and VACUUM wait [SHARE UPDATE EXCLUSIVE public.users]",
+            ],
+        );
+        check(
+            Rule::Lock,
+            &with(&["fastupdate=off"]),
+            &with(&[]),
+            &[
+                "low lock public.users_email_idx: Resetting storage parameters of index public.users_email_idx takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
     #[test]
     fn a_new_table_takes_no_lock_worth_reporting() {
         check(

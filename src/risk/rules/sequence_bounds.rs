@@ -75,6 +75,7 @@ mod tests {
                 cycle: false,
             },
             owned_by: None,
+            unlogged: false,
             comment: None,
         });
         c

@@ -22,15 +22,7 @@ pub fn col(name: &str, data_type: &str) -> Column {
 
 /// The options `CREATE SEQUENCE` gives a `bigint` sequence.
 pub fn bigint_sequence() -> SequenceOptions {
-    SequenceOptions {
-        data_type: "bigint".into(),
-        start: 1,
-        increment: 1,
-        min_value: 1,
-        max_value: i64::MAX,
-        cache: 1,
-        cycle: false,
-    }
+    SequenceOptions::bigint()
 }
 
 pub fn not_null(column: Column) -> Column {
@@ -58,6 +50,8 @@ pub fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constra
         definition: definition.to_owned(),
         validated: true,
         inherited: false,
+        replica_identity: false,
+        options: Vec::new(),
         comment: None,
     }
 }
@@ -79,6 +73,8 @@ pub fn index(catalog: &mut Catalog, index_name: &str, table: &str, columns: &[&s
             "CREATE {unique_word}INDEX {index_name} ON public.{table} USING btree ({})",
             columns.join(", ")
         ),
+        options: Vec::new(),
+        replica_identity: false,
         comment: None,
     });
     for column in columns {
