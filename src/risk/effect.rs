@@ -9,8 +9,8 @@
 use crate::catalog::QualName;
 use crate::sql::read::{self, ConstraintDefKind};
 use crate::sql::{
-    ColumnDef, DomainAction, ObjectAction, ParamNames, PolicyChange, PolicyDef, Stmt,
-    StorageParams, TableAction,
+    ColumnDef, DomainAction, Keyword, ObjectAction, ObjectName, OwnedObject, ParamNames,
+    PolicyChange, PolicyDef, Stmt, StorageParams, TableAction,
 };
 
 use super::context::{Context, Site};
@@ -298,6 +298,16 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             }
         }
         Stmt::DropTable(table) => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        // Giving a table to another role changes only the catalog, under
+        // the strongest lock.
+        Stmt::AlterOwner {
+            object:
+                OwnedObject::Named(ObjectName {
+                    keyword: Keyword("TABLE"),
+                    name,
+                }),
+            ..
+        } => (vec![(AccessExclusive, name.clone())], Work::Brief),
         // An index's lock holds up its table's queries as much as a lock on
         // the table would: planning a query opens every index of the table.
         Stmt::AlterObject {

@@ -103,6 +103,11 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             step.id
         ),
         Stmt::DropTable(name) => format!("Dropping table {name}"),
+        Stmt::AlterOwner { owner, .. } => format!(
+            "Changing the owner of {} {} to {owner}",
+            step.id.kind_name(),
+            step.id
+        ),
         Stmt::CreateIndex(definition) | Stmt::CreateIndexConcurrently(definition) => {
             let unique = read::index(&definition.0).is_some_and(|d| d.unique);
             let unique = if unique { "unique " } else { "" };

@@ -165,6 +165,23 @@ mod tests {
     }
 
     #[test]
+    fn a_table_given_to_another_role_is_locked_briefly() {
+        let owned = |owner: &str| {
+            let mut c = users(vec![col("id", "integer")]);
+            c.tables[0].owner = Some(owner.into());
+            c
+        };
+        check(
+            Rule::Lock,
+            &owned("app"),
+            &owned("reporting"),
+            &[
+                "low lock public.users: Changing the owner of table public.users to reporting takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+            ],
+        );
+    }
+
+    #[test]
     fn a_rewrite_holds_access_exclusive_long() {
         check(
             Rule::Lock,
