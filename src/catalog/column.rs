@@ -41,7 +41,7 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
             data_type: ServerSql(new.data_type.to_string()),
             collation: new.collation.as_deref().cloned(),
             using_cast: needs_using(&old.data_type, &new.data_type),
-            via_text: false,
+            via_text: between_user_types(&old.data_type, &new.data_type),
         })
     });
     let identity = match (&old.identity, &new.identity) {
@@ -121,6 +121,14 @@ fn needs_using(old: &str, new: &str) -> bool {
     let both_in =
         |family: &[&str]| family.contains(&old.as_str()) && family.contains(&new.as_str());
     !(old == new || STRINGS.contains(&new.as_str()) || both_in(NUMBERS) || both_in(TIMES))
+}
+
+/// Whether both types are a schema's own (the server names them qualified,
+/// as it names no built-in type): there is no cast from one enum type to
+/// another, nor between most such types, but each reads its values back
+/// from text, so the column goes through `text`.
+fn between_user_types(old: &str, new: &str) -> bool {
+    old != new && old.contains('.') && new.contains('.')
 }
 
 /// True for the statement that changes a column's type.

@@ -591,7 +591,12 @@ impl Prober<'_> {
                     self.session.options,
                 );
                 risk.evidence = Some(Evidence {
-                    measure: "rows in the table".into(),
+                    measure: if size.rows == Some(1) {
+                        "row in the table"
+                    } else {
+                        "rows in the table"
+                    }
+                    .into(),
                     count: size.rows.unwrap_or(0),
                     estimated: size.rows_estimated,
                     table_pages: Some(size.pages),
@@ -704,7 +709,7 @@ impl Prober<'_> {
                         .push_str(&format!("; more not measured {note}"));
                 }
                 risk.evidence = Some(Evidence {
-                    measure: count.plural.to_owned(),
+                    measure: if n == 1 { count.singular } else { count.plural }.to_owned(),
                     count: n,
                     estimated,
                     table_pages: Some(size.pages),
@@ -1140,12 +1145,18 @@ impl Prober<'_> {
             ) => {
                 let old = self.column(table, &column.0)?;
                 if *via_text {
-                    let labels = self.removed_labels(&data_type.0)?;
+                    let labels: Vec<Literal> = self
+                        .removed_labels(&old.data_type, &data_type.0)?
+                        .into_iter()
+                        .map(Literal)
+                        .collect();
+                    let condition = if types::SqlType::parse(&old.data_type).array {
+                        Condition::AnyInLabels(column.clone(), labels)
+                    } else {
+                        Condition::InLabels(column.clone(), labels)
+                    };
                     return Some((
-                        count_where(Condition::InLabels(
-                            column.clone(),
-                            labels.into_iter().map(Literal).collect(),
-                        )),
+                        count_where(condition),
                         "row holding a removed label",
                         "rows holding removed labels",
                         Estimate::None,
@@ -1362,30 +1373,43 @@ impl Prober<'_> {
 
     /// The labels FROM's enum `type_name` has that the plan's new copy of
     /// it does not.
-    fn removed_labels(&self, type_name: &str) -> Option<Vec<String>> {
-        let name = type_name.trim_end_matches("[]");
-        let old = self
-            .from
-            .enums
-            .iter()
-            .find(|e| e.name.to_string() == name)?;
-        let new: Vec<String> = self
-            .plan
-            .steps
-            .iter()
-            .flat_map(|s| &s.statements)
-            .find_map(|s| match s {
-                Stmt::CreateEnum { name: n, labels } if n.to_string() == name => {
-                    Some(labels.iter().map(|l| l.0.clone()).collect())
-                }
-                _ => None,
-            })?;
-        let removed: Vec<String> = old
-            .labels
-            .iter()
-            .filter(|l| !new.contains(l))
-            .cloned()
-            .collect();
+    /// The labels of the enum type `old_type` (a column's type in FROM)
+    /// that the enum type `new_type` will not have once the plan has run:
+    /// those of a recreated type that its new list leaves out, or of one
+    /// type that another lacks. `None` when neither is an enum type or no
+    /// label goes.
+    fn removed_labels(&self, old_type: &str, new_type: &str) -> Option<Vec<String>> {
+        let (old_name, new_name) = (
+            old_type.trim_end_matches("[]"),
+            new_type.trim_end_matches("[]"),
+        );
+        let in_from = |name: &str| {
+            self.from
+                .enums
+                .iter()
+                .find(|e| e.name.to_string() == name)
+                .map(|e| e.labels.clone())
+        };
+        let statements = || self.plan.steps.iter().flat_map(|s| &s.statements);
+        let created = statements().find_map(|s| match s {
+            Stmt::CreateEnum { name, labels } if name.to_string() == new_name => {
+                Some(labels.iter().map(|l| l.0.clone()).collect::<Vec<_>>())
+            }
+            _ => None,
+        });
+        let old = in_from(old_name)?;
+        let mut new = match created {
+            Some(labels) => labels,
+            None if old_name == new_name => return None,
+            None => in_from(new_name)?,
+        };
+        new.extend(statements().filter_map(|s| match s {
+            Stmt::AlterEnumAddValue { name, label, .. } if name.to_string() == new_name => {
+                Some(label.0.clone())
+            }
+            _ => None,
+        }));
+        let removed: Vec<String> = old.into_iter().filter(|l| !new.contains(l)).collect();
         (!removed.is_empty()).then_some(removed)
     }
 }

@@ -43,6 +43,8 @@ pub enum Condition {
     },
     /// The value, as text, is one of `labels`.
     InLabels(Ident, Vec<Literal>),
+    /// An array column holding any of the labels.
+    AnyInLabels(Ident, Vec<Literal>),
     /// The cast `column::type` of a string column fails: the new type's
     /// input function refuses the text it is given.
     InvalidInput {
@@ -289,13 +291,13 @@ impl fmt::Display for Condition {
             }
             Condition::InLabels(column, labels) => {
                 write!(f, "{column}::text IN (")?;
-                for (i, label) in labels.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{label}")?;
-                }
+                comma_separated(f, labels)?;
                 f.write_str(")")
+            }
+            Condition::AnyInLabels(column, labels) => {
+                write!(f, "{column}::text[] && ARRAY[")?;
+                comma_separated(f, labels)?;
+                f.write_str("]::text[]")
             }
             Condition::InvalidInput { value, check } => {
                 write!(f, "{} IS NOT NULL AND ", value.column)?;
@@ -487,6 +489,17 @@ impl fmt::Display for ProbeQuery {
             ),
         }
     }
+}
+
+/// `'a', 'b'`.
+fn comma_separated(f: &mut fmt::Formatter<'_>, labels: &[Literal]) -> fmt::Result {
+    for (i, label) in labels.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{label}")?;
+    }
+    Ok(())
 }
 
 /// `(VALUES (0, 'a'::regclass), (1, 'b'::regclass)) AS t(n, oid)`: each

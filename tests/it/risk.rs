@@ -339,6 +339,22 @@ const EXPECTED: &[Expect] = &[
         says: "will fail: 2 rows holding removed labels",
     },
     Expect {
+        case: "enum_to_other_enum",
+        object: "public.orders.status",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(2),
+        says: "will fail: 2 rows holding removed labels",
+    },
+    Expect {
+        case: "enum_to_other_enum",
+        object: "public.orders.history",
+        category: Category::MayFail,
+        severity: Severity::High,
+        count: Some(1),
+        says: "will fail: 1 row holding a removed label",
+    },
+    Expect {
         case: "cast_text_to_integer",
         object: "public.items.code",
         category: Category::MayFail,

@@ -30,7 +30,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let (message, mitigation) = if change.via_text {
         (
             format!(
-                "Retyping column {name} to the recreated {} rewrites {table} and its indexes under ACCESS EXCLUSIVE",
+                "Retyping column {name} through text to {} rewrites {table} and its indexes under ACCESS EXCLUSIVE",
                 change.new_type
             ),
             STAGED,
