@@ -141,6 +141,29 @@ impl TriggerEnabled {
     }
 }
 
+/// Which library a collation comes from (`pg_collation.collprovider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CollationProvider {
+    /// The C library's locales (`c`).
+    Libc,
+    /// ICU (`i`).
+    Icu,
+    /// PostgreSQL's own, from 17 (`b`).
+    Builtin,
+}
+
+impl CollationProvider {
+    /// The provider as `CREATE COLLATION … (PROVIDER = …)` spells it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            CollationProvider::Libc => "libc",
+            CollationProvider::Icu => "icu",
+            CollationProvider::Builtin => "builtin",
+        }
+    }
+}
+
 /// What a table's replica identity is (`pg_class.relreplident`): the old
 /// row values logical decoding records for an `UPDATE` or `DELETE`.
 #[derive(

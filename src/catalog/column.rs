@@ -143,9 +143,10 @@ pub fn is_type_change(stmt: &Stmt) -> bool {
 }
 
 /// Moves a column to a recreated type of the same name (an enum, a domain,
-/// a composite or range type), keeping its collation, and then its storage
-/// and compression, which the type change resets.
-pub fn retype_via_text(table: &QualName, column: &Column) -> Vec<Stmt> {
+/// a composite or range type) through `text`, or to a recreated collation
+/// of the same name with its type as it is (which rewrites nothing), and
+/// then sets its storage and compression, which the type change resets.
+pub fn move_to_recreated(table: &QualName, column: &Column, through_text: bool) -> Vec<Stmt> {
     let mut stmts = vec![Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AlterColumnType {
@@ -153,7 +154,7 @@ pub fn retype_via_text(table: &QualName, column: &Column) -> Vec<Stmt> {
             data_type: ServerSql(column.data_type.to_string()),
             collation: column.collation.as_deref().cloned(),
             using_cast: false,
-            via_text: true,
+            via_text: through_text,
         },
     }];
     stmts.extend(settings_changed(table, Some(column), column, true));

@@ -223,6 +223,9 @@ impl Catalog {
             .for_each(|x| clear(&mut x.comment));
         self.ranges.iter_mut().for_each(|x| clear(&mut x.comment));
         self.policies.iter_mut().for_each(|x| clear(&mut x.comment));
+        self.collations
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

@@ -96,6 +96,7 @@ macro_rules! ownable {
         $apply!(composites, |x| x.name.clone());
         $apply!(ranges, |x| x.name.clone());
         $apply!(statistics, |x| x.name.clone());
+        $apply!(collations, |x| x.name.clone());
     };
 }
 

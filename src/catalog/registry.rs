@@ -64,15 +64,18 @@ macro_rules! every_kind {
                 Range => range_type::RangeType { name: QualName } in ranges: RangeType,
                 /// A row-level security policy (`CREATE POLICY`) on a table.
                 Policy => policy::Policy { table: QualName, name: Name } in policies: Policy,
+                /// A collation of a schema's own (`CREATE COLLATION`).
+                Collation => collation::Collation { name: QualName } in collations: Collation,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
-                domain_check, composite_type, range_type, policy,
+                domain_check, composite_type, range_type, policy, collation,
             ],
             read: [
                 schemas: schema::Schema,
                 extensions: extension::Extension,
+                collations: collation::Collation,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
                 domain_checks: domain_check::DomainCheck,
@@ -86,14 +89,14 @@ macro_rules! every_kind {
                 policies: policy::Policy,
             ],
             ranks: [
-                Schema, Extension, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
+                Schema, Extension, Collation, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
-                pg_rewrite, pg_extension, pg_statistic_ext, pg_policy,
+                pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
             ],
-            snapshot_version: 9,
+            snapshot_version: 10,
         }
     };
 }

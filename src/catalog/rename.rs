@@ -734,6 +734,9 @@ impl RenameMap {
                 table: self.relation(table),
                 name: name.clone(),
             },
+            ObjectId::Collation { name } => ObjectId::Collation {
+                name: self.in_schema(name),
+            },
         }
     }
 
@@ -935,6 +938,9 @@ impl RenameMap {
         for trigger in &mut catalog.triggers {
             trigger.definition = self.text_on(&trigger.definition, &trigger.table);
             trigger.table = self.relation(&trigger.table);
+        }
+        for collation in &mut catalog.collations {
+            collation.name = self.in_schema(&collation.name);
         }
         for statistics in &mut catalog.statistics {
             statistics.definition = self.text_on(&statistics.definition, &statistics.table);

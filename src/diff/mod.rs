@@ -328,9 +328,10 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
 /// change make dependents go away although their object stays:
 /// - a column whose type changes: views, functions and triggers over it,
 ///   generated columns computed from it, and its own default;
-/// - a recreated enum type or domain: its columns are retyped (a type
-///   change), and everything else that uses it (defaults, indexes,
-///   functions) goes;
+/// - a recreated type (an enum, a domain, a composite or range type) or
+///   collation: its columns are retyped (a type change; through `text` but
+///   for a collation, which leaves the type as it is), and everything else
+///   that uses it (defaults, indexes, functions) goes;
 /// - a dropped or replaced object: all of its dependents, except one that is
 ///   redefined in place (`catalog::alter_redefines`) without a dropped
 ///   object.
@@ -366,7 +367,10 @@ fn close_over_dependents(
                 | ObjectId::Domain { .. }
                 | ObjectId::Composite { .. }
                 | ObjectId::Range { .. }
+                | ObjectId::Collation { .. }
         );
+        // A column keeps its type when only its collation is recreated.
+        let through_text = !matches!(cause, ObjectId::Collation { .. });
         let cause_is_column = matches!(cause, ObjectId::Column { .. });
         // A table dropped and created again (a new partition key) takes its
         // columns and partitions with it.
@@ -398,7 +402,7 @@ fn close_over_dependents(
                     if cause_is_replaced_table || (column.generated.is_some() && cause_is_column) {
                         Some(Decision::Replace(Some(reason())))
                     } else if cause_is_type {
-                        retype(decisions[p].as_ref(), &table.name, column)
+                        retype(decisions[p].as_ref(), &table.name, column, through_text)
                     } else {
                         None
                     }
@@ -458,16 +462,21 @@ fn retype(
     current: Option<&Decision>,
     table: &crate::catalog::QualName,
     column: &crate::catalog::Column,
+    through_text: bool,
 ) -> Option<Decision> {
     match current {
         Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
         Some(Decision::Alter(stmts)) if stmts.iter().any(catalog::is_type_change) => None,
         Some(Decision::Alter(stmts)) => {
-            let mut retyped = catalog::retype_via_text(table, column);
+            let mut retyped = catalog::move_to_recreated(table, column, through_text);
             retyped.extend(stmts.iter().cloned());
             Some(Decision::Alter(retyped))
         }
-        _ => Some(Decision::Alter(catalog::retype_via_text(table, column))),
+        _ => Some(Decision::Alter(catalog::move_to_recreated(
+            table,
+            column,
+            through_text,
+        ))),
     }
 }
 

@@ -26,6 +26,7 @@ use thiserror::Error;
 
 use super::{Plan, Step};
 use crate::catalog::{Grantee, ObjectId};
+use crate::names::CollationProvider;
 use crate::sql::lex::{TokenKind, tokenize};
 use crate::sql::{
     ColumnDef, DomainAction, ObjectAction, PolicyChange, PolicyDef, RoleSpec, Stmt, StorageParams,
@@ -63,6 +64,10 @@ pub enum Feature {
     Period,
     /// An unlogged sequence (15).
     UnloggedSequence,
+    /// An ICU collation with tailoring rules (16).
+    IcuRules,
+    /// A collation of the builtin provider (17).
+    BuiltinCollation,
     /// The storage parameters `vacuum_max_eager_freeze_failure_rate` and
     /// `autovacuum_vacuum_max_threshold` (18).
     StorageParameter18,
@@ -77,8 +82,9 @@ impl Feature {
             | Feature::Merge
             | Feature::SecurityInvokerView
             | Feature::UnloggedSequence => 150000,
-            Feature::SqlJsonConstructors | Feature::SystemUser => 160000,
-            Feature::JsonTable
+            Feature::SqlJsonConstructors | Feature::SystemUser | Feature::IcuRules => 160000,
+            Feature::BuiltinCollation
+            | Feature::JsonTable
             | Feature::SqlJsonQueryFunctions
             | Feature::MergeNotMatchedBySource => 170000,
             Feature::NotEnforced
@@ -104,6 +110,8 @@ impl Feature {
             Feature::WithoutOverlaps => "WITHOUT OVERLAPS",
             Feature::Period => "PERIOD in a foreign key",
             Feature::UnloggedSequence => "an unlogged sequence",
+            Feature::IcuRules => "an ICU collation with rules",
+            Feature::BuiltinCollation => "a collation of the builtin provider",
             Feature::StorageParameter18 => {
                 "the storage parameter vacuum_max_eager_freeze_failure_rate or autovacuum_vacuum_max_threshold"
             }
@@ -260,6 +268,16 @@ fn uses(step: &Step, stmt: &Stmt) -> Vec<(ObjectId, Feature)> {
             action: ObjectAction::SetParams(params),
             ..
         } => in_params(params),
+        Stmt::CreateCollation(collation) => {
+            let mut found = Vec::new();
+            if collation.rules.is_some() {
+                found.push((step.id.clone(), Feature::IcuRules));
+            }
+            if collation.provider == CollationProvider::Builtin {
+                found.push((step.id.clone(), Feature::BuiltinCollation));
+            }
+            found
+        }
         Stmt::CreateSequence { unlogged: true, .. }
         | Stmt::AlterObject {
             action: ObjectAction::SetLogged(_),
@@ -709,8 +727,21 @@ mod tests {
         }
     }
 
-    /// pgrift's own statements that need 15 or 18: unlogged sequences and
-    /// the newest storage parameters, by their names, toast's too.
+    fn collation(provider: CollationProvider, rules: Option<&str>) -> Stmt {
+        Stmt::CreateCollation(crate::sql::CollationDef {
+            name: QualName::new("public", "c"),
+            provider,
+            lc_collate: None,
+            lc_ctype: None,
+            locale: Some("und".to_owned()),
+            deterministic: true,
+            rules: rules.map(str::to_owned),
+        })
+    }
+
+    /// pgrift's own statements that need 15 to 18: unlogged sequences,
+    /// the newest storage parameters, by their names, toast's too, ICU
+    /// rules and builtin collations.
     #[test]
     fn unlogged_sequences_and_new_storage_parameters() {
         use crate::catalog::SequenceOptions;
@@ -762,6 +793,15 @@ mod tests {
                 },
                 None,
             ),
+            (
+                collation(CollationProvider::Icu, Some("&a < b")),
+                Some(Feature::IcuRules),
+            ),
+            (
+                collation(CollationProvider::Builtin, None),
+                Some(Feature::BuiltinCollation),
+            ),
+            (collation(CollationProvider::Icu, None), None),
         ];
         for (stmt, expected) in cases {
             let found: Vec<Feature> = uses(&step(sequence.clone(), vec![stmt.clone()]), &stmt)

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
 use crate::names::{
-    ColumnRef, Compression, FunctionKind, Grantee, PolicyCommand, Privilege, QualName,
-    SequenceOptions, Storage, TriggerEnabled,
+    CollationProvider, ColumnRef, Compression, FunctionKind, Grantee, PolicyCommand, Privilege,
+    QualName, SequenceOptions, Storage, TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -172,6 +172,48 @@ impl fmt::Display for RangeDef {
             }
         }
         write!(f, ", MULTIRANGE_TYPE_NAME = {})", self.multirange)
+    }
+}
+
+/// A collation as `CREATE COLLATION` writes it: the locales of its
+/// provider, whether it is deterministic (written only when it is not) and
+/// its ICU rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollationDef {
+    pub name: QualName,
+    pub provider: CollationProvider,
+    pub lc_collate: Option<String>,
+    pub lc_ctype: Option<String>,
+    pub locale: Option<String>,
+    pub deterministic: bool,
+    pub rules: Option<String>,
+}
+
+impl fmt::Display for CollationDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CREATE COLLATION {} (PROVIDER = {}",
+            self.name,
+            self.provider.keyword()
+        )?;
+        let options = [
+            ("LC_COLLATE", &self.lc_collate),
+            ("LC_CTYPE", &self.lc_ctype),
+            ("LOCALE", &self.locale),
+        ];
+        for (option, value) in options {
+            if let Some(value) = value {
+                write!(f, ", {option} = {}", quote_literal(value))?;
+            }
+        }
+        if !self.deterministic {
+            f.write_str(", DETERMINISTIC = false")?;
+        }
+        if let Some(rules) = &self.rules {
+            write!(f, ", RULES = {}", quote_literal(rules))?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -654,6 +696,14 @@ pub enum Stmt {
         name: QualName,
         new_name: Ident,
     },
+    /// `ALTER COLLATION|… name RENAME TO new_name`, where the object steps
+    /// aside for a new one of its name, to be dropped at the end of the
+    /// script: unlike a declared rename ([`Stmt::Rename`]), no client is
+    /// left naming the old object.
+    RenameAside {
+        object: ObjectName,
+        new_name: Ident,
+    },
     DropType(QualName),
     CreateCompositeType {
         name: QualName,
@@ -664,6 +714,7 @@ pub enum Stmt {
         action: TypeAction,
     },
     CreateRange(RangeDef),
+    CreateCollation(CollationDef),
     /// `ALTER FUNCTION name(args) RENAME TO new_name`.
     RenameFunction {
         name: QualName,
@@ -1315,6 +1366,9 @@ impl fmt::Display for Stmt {
             Stmt::RenameType { name, new_name } => {
                 write!(f, "ALTER TYPE {name} RENAME TO {new_name}")
             }
+            Stmt::RenameAside { object, new_name } => {
+                write!(f, "ALTER {} RENAME TO {new_name}", object)
+            }
             Stmt::DropType(name) => write!(f, "DROP TYPE {name}"),
             Stmt::CreateCompositeType { name, attributes } => {
                 write!(f, "CREATE TYPE {name} AS (")?;
@@ -1330,6 +1384,7 @@ impl fmt::Display for Stmt {
             }
             Stmt::AlterType { name, action } => write!(f, "ALTER TYPE {name} {action}"),
             Stmt::CreateRange(range) => write!(f, "{range}"),
+            Stmt::CreateCollation(collation) => write!(f, "{collation}"),
             Stmt::RenameFunction {
                 name,
                 args,
