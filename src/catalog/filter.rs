@@ -226,6 +226,12 @@ impl Catalog {
         self.collations
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.ts_dictionaries
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
+        self.ts_configs
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

@@ -525,9 +525,10 @@ pub fn alter_spreads<'a>(old: Obj<'a>, new: Obj<'a>, statements: &[Stmt]) -> boo
 }
 
 /// Whether an alter states the object's whole new definition (`CREATE OR
-/// REPLACE VIEW`): nothing its old definition used is needed afterwards, so
-/// a dependency that is dropped need not replace it, as long as the alter
-/// runs before the drop.
+/// REPLACE VIEW`), or the part of it that uses other objects (a text search
+/// configuration's mappings, which name its dictionaries): nothing its old
+/// definition used is needed afterwards, so a dependency that is dropped
+/// need not replace it, as long as the alter runs before the drop.
 pub fn alter_redefines(statements: &[Stmt]) -> bool {
     statements.iter().any(|s| {
         matches!(
@@ -535,7 +536,7 @@ pub fn alter_redefines(statements: &[Stmt]) -> bool {
             Stmt::CreateView {
                 or_replace: true,
                 ..
-            }
+            } | Stmt::AlterTsConfig { .. }
         )
     })
 }

@@ -97,6 +97,8 @@ macro_rules! ownable {
         $apply!(ranges, |x| x.name.clone());
         $apply!(statistics, |x| x.name.clone());
         $apply!(collations, |x| x.name.clone());
+        $apply!(ts_dictionaries, |x| x.name.clone());
+        $apply!(ts_configs, |x| x.name.clone());
     };
 }
 

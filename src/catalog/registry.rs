@@ -66,16 +66,23 @@ macro_rules! every_kind {
                 Policy => policy::Policy { table: QualName, name: Name } in policies: Policy,
                 /// A collation of a schema's own (`CREATE COLLATION`).
                 Collation => collation::Collation { name: QualName } in collations: Collation,
+                /// A text search dictionary.
+                TsDictionary => ts_dictionary::TsDictionary { name: QualName } in ts_dictionaries: TsDictionary,
+                /// A text search configuration, with its token mappings.
+                TsConfig => ts_config::TsConfig { name: QualName } in ts_configs: TsConfig,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
+                ts_dictionary, ts_config,
             ],
             read: [
                 schemas: schema::Schema,
                 extensions: extension::Extension,
                 collations: collation::Collation,
+                ts_dictionaries: ts_dictionary::TsDictionary,
+                ts_configs: ts_config::TsConfig,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
                 domain_checks: domain_check::DomainCheck,
@@ -89,14 +96,15 @@ macro_rules! every_kind {
                 policies: policy::Policy,
             ],
             ranks: [
-                Schema, Extension, Collation, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
+                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
+                pg_ts_dict, pg_ts_config,
             ],
-            snapshot_version: 10,
+            snapshot_version: 11,
         }
     };
 }

@@ -737,6 +737,12 @@ impl RenameMap {
             ObjectId::Collation { name } => ObjectId::Collation {
                 name: self.in_schema(name),
             },
+            ObjectId::TsDictionary { name } => ObjectId::TsDictionary {
+                name: self.in_schema(name),
+            },
+            ObjectId::TsConfig { name } => ObjectId::TsConfig {
+                name: self.in_schema(name),
+            },
         }
     }
 
@@ -941,6 +947,19 @@ impl RenameMap {
         }
         for collation in &mut catalog.collations {
             collation.name = self.in_schema(&collation.name);
+        }
+        for dictionary in &mut catalog.ts_dictionaries {
+            dictionary.name = self.in_schema(&dictionary.name);
+            dictionary.template = self.in_schema(&dictionary.template);
+        }
+        for config in &mut catalog.ts_configs {
+            config.name = self.in_schema(&config.name);
+            config.parser = self.in_schema(&config.parser);
+            for mapping in &mut config.mappings {
+                for dictionary in &mut mapping.dictionaries {
+                    *dictionary = self.in_schema(dictionary);
+                }
+            }
         }
         for statistics in &mut catalog.statistics {
             statistics.definition = self.text_on(&statistics.definition, &statistics.table);

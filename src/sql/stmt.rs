@@ -217,6 +217,60 @@ impl fmt::Display for CollationDef {
     }
 }
 
+/// A text search dictionary as `CREATE TEXT SEARCH DICTIONARY` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TsDictionaryDef {
+    pub name: QualName,
+    pub template: QualName,
+    pub options: Vec<(Ident, Option<Literal>)>,
+}
+
+/// A dictionary's options, `name = 'value'`, or only `name` to remove one.
+struct DictOptions<'a>(&'a [(Ident, Option<Literal>)]);
+
+impl fmt::Display for DictOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (name, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{name}")?;
+            if let Some(value) = value {
+                write!(f, " = {value}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A change to the token mappings of a text search configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingChange {
+    /// `ADD MAPPING FOR tokens WITH dictionaries`.
+    Add(Vec<Ident>, Vec<QualName>),
+    /// `ALTER MAPPING FOR tokens WITH dictionaries`.
+    Alter(Vec<Ident>, Vec<QualName>),
+    /// `DROP MAPPING FOR tokens`.
+    Drop(Vec<Ident>),
+}
+
+impl fmt::Display for MappingChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (verb, tokens, dictionaries) = match self {
+            MappingChange::Add(tokens, dictionaries) => ("ADD", tokens, Some(dictionaries)),
+            MappingChange::Alter(tokens, dictionaries) => ("ALTER", tokens, Some(dictionaries)),
+            MappingChange::Drop(tokens) => ("DROP", tokens, None),
+        };
+        write!(f, "{verb} MAPPING FOR ")?;
+        write_list(f, tokens)?;
+        if let Some(dictionaries) = dictionaries {
+            f.write_str(" WITH ")?;
+            write_list(f, dictionaries)?;
+        }
+        Ok(())
+    }
+}
+
 /// A domain as `CREATE DOMAIN` writes it. Its checks are added after it
 /// by `ALTER DOMAIN`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -715,6 +769,21 @@ pub enum Stmt {
     },
     CreateRange(RangeDef),
     CreateCollation(CollationDef),
+    CreateTsDictionary(TsDictionaryDef),
+    /// `ALTER TEXT SEARCH DICTIONARY name (options)`.
+    AlterTsDictionary {
+        name: QualName,
+        options: Vec<(Ident, Option<Literal>)>,
+    },
+    /// `CREATE TEXT SEARCH CONFIGURATION name (PARSER = parser)`.
+    CreateTsConfig {
+        name: QualName,
+        parser: QualName,
+    },
+    AlterTsConfig {
+        name: QualName,
+        change: MappingChange,
+    },
     /// `ALTER FUNCTION name(args) RENAME TO new_name`.
     RenameFunction {
         name: QualName,
@@ -1385,6 +1454,29 @@ impl fmt::Display for Stmt {
             Stmt::AlterType { name, action } => write!(f, "ALTER TYPE {name} {action}"),
             Stmt::CreateRange(range) => write!(f, "{range}"),
             Stmt::CreateCollation(collation) => write!(f, "{collation}"),
+            Stmt::CreateTsDictionary(dictionary) => {
+                write!(
+                    f,
+                    "CREATE TEXT SEARCH DICTIONARY {} (TEMPLATE = {}",
+                    dictionary.name, dictionary.template
+                )?;
+                if !dictionary.options.is_empty() {
+                    write!(f, ", {}", DictOptions(&dictionary.options))?;
+                }
+                f.write_str(")")
+            }
+            Stmt::AlterTsDictionary { name, options } => write!(
+                f,
+                "ALTER TEXT SEARCH DICTIONARY {name} ({})",
+                DictOptions(options)
+            ),
+            Stmt::CreateTsConfig { name, parser } => write!(
+                f,
+                "CREATE TEXT SEARCH CONFIGURATION {name} (PARSER = {parser})"
+            ),
+            Stmt::AlterTsConfig { name, change } => {
+                write!(f, "ALTER TEXT SEARCH CONFIGURATION {name} {change}")
+            }
             Stmt::RenameFunction {
                 name,
                 args,
