@@ -188,27 +188,7 @@ impl<'a> ObjectKind<'a> for Collation {
         out.extend(catalog.collations.iter().map(Obj::Collation));
     }
 
-    fn key(collation: &'a Collation) -> [&'a str; 3] {
-        [&collation.name.schema, &collation.name.name, ""]
-    }
-
-    fn container(collation: &'a Collation) -> Holder<'a> {
-        Holder::schema(&collation.name.schema)
-    }
-
-    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container.is_schema_of(parts)
-    }
-
-    fn table(_: &'a Collation) -> Option<&'a QualName> {
-        None
-    }
-
-    /// Collations have a namespace of their own, apart from relations and
-    /// types.
-    fn claimed_names(_: &'a Collation) -> Vec<QualName> {
-        Vec::new()
-    }
+    own_namespace_object!(Collation);
 
     /// A recreated collation gets its owner as a new one; otherwise the
     /// owner alters in place.
@@ -239,26 +219,6 @@ impl<'a> ObjectKind<'a> for Collation {
             owner::named("COLLATION", &collation.name)
         }));
         stmts
-    }
-
-    fn drop(collation: &'a Collation) -> Vec<Stmt> {
-        vec![Stmt::DropObject(object(&collation.name))]
-    }
-
-    fn dropped_with(_: &'a Collation, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a Collation) -> Option<ObjectId> {
-        None
-    }
-
-    fn comment(collation: &'a Collation) -> Option<&'a Option<String>> {
-        Some(&collation.comment)
-    }
-
-    fn comment_target(collation: &'a Collation) -> Option<CommentTarget> {
-        Some(CommentTarget::Object(object(&collation.name)))
     }
 
     fn shown(collation: &'a Collation) -> Option<Shown> {

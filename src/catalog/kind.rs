@@ -321,3 +321,54 @@ pub trait ReadKind: Sized {
         objects: &mut ObjectMap,
     ) -> Result<Vec<Self>, IntrospectError>;
 }
+
+/// The methods of [`ObjectKind`] that are the same for every kind of
+/// object that lives in a schema, in a namespace of its own (a collation,
+/// a text search dictionary), and is nothing's part: its identity is its
+/// `name`, it holds a `comment`, and the file's `object(&QualName)` names
+/// it for `DROP` and `COMMENT ON`.
+macro_rules! own_namespace_object {
+    ($type:ty) => {
+        fn key(x: &'a $type) -> [&'a str; 3] {
+            [&x.name.schema, &x.name.name, ""]
+        }
+
+        fn container(x: &'a $type) -> Holder<'a> {
+            Holder::schema(&x.name.schema)
+        }
+
+        fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+            container.is_schema_of(parts)
+        }
+
+        fn table(_: &'a $type) -> Option<&'a QualName> {
+            None
+        }
+
+        /// Its kind has a namespace of its own, apart from relations and
+        /// types.
+        fn claimed_names(_: &'a $type) -> Vec<QualName> {
+            Vec::new()
+        }
+
+        fn drop(x: &'a $type) -> Vec<Stmt> {
+            vec![Stmt::DropObject(object(&x.name))]
+        }
+
+        fn dropped_with(_: &'a $type, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+            None
+        }
+
+        fn created_with(_: &'a $type) -> Option<ObjectId> {
+            None
+        }
+
+        fn comment(x: &'a $type) -> Option<&'a Option<String>> {
+            Some(&x.comment)
+        }
+
+        fn comment_target(x: &'a $type) -> Option<CommentTarget> {
+            Some(CommentTarget::Object(object(&x.name)))
+        }
+    };
+}

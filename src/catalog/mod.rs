@@ -18,6 +18,7 @@ pub mod acl;
 mod address;
 mod filter;
 mod id;
+#[macro_use]
 mod kind;
 mod objects;
 pub mod owner;

@@ -218,26 +218,7 @@ impl<'a> ObjectKind<'a> for TsConfig {
         out.extend(catalog.ts_configs.iter().map(Obj::TsConfig));
     }
 
-    fn key(config: &'a TsConfig) -> [&'a str; 3] {
-        [&config.name.schema, &config.name.name, ""]
-    }
-
-    fn container(config: &'a TsConfig) -> Holder<'a> {
-        Holder::schema(&config.name.schema)
-    }
-
-    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container.is_schema_of(parts)
-    }
-
-    fn table(_: &'a TsConfig) -> Option<&'a QualName> {
-        None
-    }
-
-    /// Configurations have a namespace of their own.
-    fn claimed_names(_: &'a TsConfig) -> Vec<QualName> {
-        Vec::new()
-    }
+    own_namespace_object!(TsConfig);
 
     fn compare(old: &'a TsConfig, new: &'a TsConfig) -> Delta {
         if old.parser != new.parser {
@@ -265,26 +246,6 @@ impl<'a> ObjectKind<'a> for TsConfig {
             owner::named("TEXT SEARCH CONFIGURATION", &config.name)
         }));
         stmts
-    }
-
-    fn drop(config: &'a TsConfig) -> Vec<Stmt> {
-        vec![Stmt::DropObject(object(&config.name))]
-    }
-
-    fn dropped_with(_: &'a TsConfig, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a TsConfig) -> Option<ObjectId> {
-        None
-    }
-
-    fn comment(config: &'a TsConfig) -> Option<&'a Option<String>> {
-        Some(&config.comment)
-    }
-
-    fn comment_target(config: &'a TsConfig) -> Option<CommentTarget> {
-        Some(CommentTarget::Object(object(&config.name)))
     }
 
     fn shown(config: &'a TsConfig) -> Option<Shown> {

@@ -187,26 +187,7 @@ impl<'a> ObjectKind<'a> for TsDictionary {
         out.extend(catalog.ts_dictionaries.iter().map(Obj::TsDictionary));
     }
 
-    fn key(dictionary: &'a TsDictionary) -> [&'a str; 3] {
-        [&dictionary.name.schema, &dictionary.name.name, ""]
-    }
-
-    fn container(dictionary: &'a TsDictionary) -> Holder<'a> {
-        Holder::schema(&dictionary.name.schema)
-    }
-
-    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container.is_schema_of(parts)
-    }
-
-    fn table(_: &'a TsDictionary) -> Option<&'a QualName> {
-        None
-    }
-
-    /// Dictionaries have a namespace of their own.
-    fn claimed_names(_: &'a TsDictionary) -> Vec<QualName> {
-        Vec::new()
-    }
+    own_namespace_object!(TsDictionary);
 
     fn compare(old: &'a TsDictionary, new: &'a TsDictionary) -> Delta {
         if old.template != new.template {
@@ -236,26 +217,6 @@ impl<'a> ObjectKind<'a> for TsDictionary {
             owner::named("TEXT SEARCH DICTIONARY", &dictionary.name)
         }));
         stmts
-    }
-
-    fn drop(dictionary: &'a TsDictionary) -> Vec<Stmt> {
-        vec![Stmt::DropObject(object(&dictionary.name))]
-    }
-
-    fn dropped_with(_: &'a TsDictionary, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a TsDictionary) -> Option<ObjectId> {
-        None
-    }
-
-    fn comment(dictionary: &'a TsDictionary) -> Option<&'a Option<String>> {
-        Some(&dictionary.comment)
-    }
-
-    fn comment_target(dictionary: &'a TsDictionary) -> Option<CommentTarget> {
-        Some(CommentTarget::Object(object(&dictionary.name)))
     }
 
     fn shown(dictionary: &'a TsDictionary) -> Option<Shown> {
