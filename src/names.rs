@@ -141,6 +141,30 @@ impl TriggerEnabled {
     }
 }
 
+/// How a cast converts (`pg_cast.castmethod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CastMethod {
+    /// `WITH FUNCTION` (`f`).
+    Function,
+    /// `WITH INOUT`, through the types' text forms (`i`).
+    InOut,
+    /// `WITHOUT FUNCTION`: the types are binary coercible (`b`).
+    Binary,
+}
+
+/// Where a cast applies by itself (`pg_cast.castcontext`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CastContext {
+    /// Only when written out (`e`).
+    Explicit,
+    /// Also in assignments, `AS ASSIGNMENT` (`a`).
+    Assignment,
+    /// Also in expressions, `AS IMPLICIT` (`i`).
+    Implicit,
+}
+
 /// Which library a collation comes from (`pg_collation.collprovider`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -232,6 +232,7 @@ impl Catalog {
         self.ts_configs
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.casts.iter_mut().for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

@@ -56,6 +56,9 @@ pub enum Shape {
     On,
     /// A function and its arguments: `public.f(integer)`.
     Call,
+    /// A cast by its two types, which the server printed: `(text AS
+    /// public.mood)`.
+    Cast,
 }
 
 impl Shape {
@@ -68,6 +71,7 @@ impl Shape {
             Shape::Member => write!(f, "{}.{}.{}", q(a), q(b), q(c)),
             Shape::On => write!(f, "{} on {}.{}", q(c), q(a), q(b)),
             Shape::Call => write!(f, "{}.{}({c})", q(a), q(b)),
+            Shape::Cast => write!(f, "({a} AS {b})"),
         }
     }
 }

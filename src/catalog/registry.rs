@@ -70,12 +70,14 @@ macro_rules! every_kind {
                 TsDictionary => ts_dictionary::TsDictionary { name: QualName } in ts_dictionaries: TsDictionary,
                 /// A text search configuration, with its token mappings.
                 TsConfig => ts_config::TsConfig { name: QualName } in ts_configs: TsConfig,
+                /// A cast of a schema's own, by its source and target types.
+                Cast => cast::Cast { source: Name, target: Name } in casts: Cast,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config,
+                ts_dictionary, ts_config, cast,
             ],
             read: [
                 schemas: schema::Schema,
@@ -83,6 +85,7 @@ macro_rules! every_kind {
                 collations: collation::Collation,
                 ts_dictionaries: ts_dictionary::TsDictionary,
                 ts_configs: ts_config::TsConfig,
+                casts: cast::Cast,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
                 domain_checks: domain_check::DomainCheck,
@@ -97,14 +100,14 @@ macro_rules! every_kind {
             ],
             ranks: [
                 Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger, Rule, Policy,
+                Index, Statistics, View, Trigger, Rule, Policy, Cast,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
-                pg_ts_dict, pg_ts_config,
+                pg_ts_dict, pg_ts_config, pg_cast,
             ],
-            snapshot_version: 11,
+            snapshot_version: 12,
         }
     };
 }

@@ -743,6 +743,10 @@ impl RenameMap {
             ObjectId::TsConfig { name } => ObjectId::TsConfig {
                 name: self.in_schema(name),
             },
+            ObjectId::Cast { source, target } => ObjectId::Cast {
+                source: self.text(source).into(),
+                target: self.text(target).into(),
+            },
         }
     }
 
@@ -951,6 +955,13 @@ impl RenameMap {
         for dictionary in &mut catalog.ts_dictionaries {
             dictionary.name = self.in_schema(&dictionary.name);
             dictionary.template = self.in_schema(&dictionary.template);
+        }
+        for cast in &mut catalog.casts {
+            cast.source = self.text(&cast.source).into();
+            cast.target = self.text(&cast.target).into();
+            if let Some(function) = &mut cast.function {
+                *function = self.text(function);
+            }
         }
         for config in &mut catalog.ts_configs {
             config.name = self.in_schema(&config.name);

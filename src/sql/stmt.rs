@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
 use crate::names::{
-    CollationProvider, ColumnRef, Compression, FunctionKind, Grantee, PolicyCommand, Privilege,
-    QualName, SequenceOptions, Storage, TriggerEnabled,
+    CastContext, CastMethod, CollationProvider, ColumnRef, Compression, FunctionKind, Grantee,
+    PolicyCommand, Privilege, QualName, SequenceOptions, Storage, TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -214,6 +214,33 @@ impl fmt::Display for CollationDef {
             write!(f, ", RULES = {}", quote_literal(rules))?;
         }
         f.write_str(")")
+    }
+}
+
+/// A cast as `CREATE CAST` writes it; its types and function as the
+/// server printed them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CastDef {
+    pub source: ServerSql,
+    pub target: ServerSql,
+    pub method: CastMethod,
+    pub function: Option<ServerSql>,
+    pub context: CastContext,
+}
+
+impl fmt::Display for CastDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CREATE CAST ({} AS {}) ", self.source, self.target)?;
+        match (self.method, &self.function) {
+            (CastMethod::Function, Some(function)) => write!(f, "WITH FUNCTION {function}")?,
+            (CastMethod::Function | CastMethod::Binary, _) => f.write_str("WITHOUT FUNCTION")?,
+            (CastMethod::InOut, _) => f.write_str("WITH INOUT")?,
+        }
+        match self.context {
+            CastContext::Explicit => Ok(()),
+            CastContext::Assignment => f.write_str(" AS ASSIGNMENT"),
+            CastContext::Implicit => f.write_str(" AS IMPLICIT"),
+        }
     }
 }
 
@@ -582,6 +609,11 @@ pub enum CommentTarget {
     Global(Keyword, Ident),
     /// An object that lives in a table.
     On(ObjectOn),
+    /// A cast, by its types: `CAST (source AS target)`.
+    Cast {
+        source: ServerSql,
+        target: ServerSql,
+    },
 }
 
 /// One action of `ALTER TABLE`.
@@ -770,6 +802,12 @@ pub enum Stmt {
     CreateRange(RangeDef),
     CreateCollation(CollationDef),
     CreateTsDictionary(TsDictionaryDef),
+    CreateCast(CastDef),
+    /// `DROP CAST (source AS target)`.
+    DropCast {
+        source: ServerSql,
+        target: ServerSql,
+    },
     /// `ALTER TEXT SEARCH DICTIONARY name (options)`.
     AlterTsDictionary {
         name: QualName,
@@ -1244,6 +1282,7 @@ impl fmt::Display for CommentTarget {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
             }
             CommentTarget::Trigger(table, name) => write!(f, "TRIGGER {name} ON {table}"),
+            CommentTarget::Cast { source, target } => write!(f, "CAST ({source} AS {target})"),
         }
     }
 }
@@ -1454,6 +1493,8 @@ impl fmt::Display for Stmt {
             Stmt::AlterType { name, action } => write!(f, "ALTER TYPE {name} {action}"),
             Stmt::CreateRange(range) => write!(f, "{range}"),
             Stmt::CreateCollation(collation) => write!(f, "{collation}"),
+            Stmt::CreateCast(cast) => write!(f, "{cast}"),
+            Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(
                     f,
