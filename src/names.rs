@@ -112,6 +112,20 @@ pub struct ColumnRef {
 pub enum FunctionKind {
     Function,
     Procedure,
+    /// An aggregate, which `DROP`, `COMMENT ON` and `ALTER … OWNER TO`
+    /// name as `AGGREGATE` (but `GRANT` as a function).
+    Aggregate,
+}
+
+impl FunctionKind {
+    /// What a message calls it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            FunctionKind::Function => "function",
+            FunctionKind::Procedure => "procedure",
+            FunctionKind::Aggregate => "aggregate",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -136,6 +150,70 @@ impl TriggerEnabled {
             'D' => Some(TriggerEnabled::Disabled),
             'R' => Some(TriggerEnabled::Replica),
             'A' => Some(TriggerEnabled::Always),
+            _ => None,
+        }
+    }
+}
+
+/// What an aggregate's final function may do to its state
+/// (`aggfinalmodify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FinalModify {
+    ReadOnly,
+    Shareable,
+    ReadWrite,
+}
+
+/// One option of `CREATE AGGREGATE`, in the order it lists them. Functions
+/// and types are text the server printed (`regproc`, `format_type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AggregateOption {
+    SFunc(String),
+    SType(String),
+    SSpace(i32),
+    FinalFunc(String),
+    FinalFuncExtra,
+    FinalFuncModify(FinalModify),
+    CombineFunc(String),
+    SerialFunc(String),
+    DeserialFunc(String),
+    /// A literal, which the state type's input function reads.
+    InitCond(String),
+    MSFunc(String),
+    MInvFunc(String),
+    MSType(String),
+    MSSpace(i32),
+    MFinalFunc(String),
+    MFinalFuncExtra,
+    MFinalFuncModify(FinalModify),
+    MInitCond(String),
+    /// The operator by its schema and symbol.
+    SortOp {
+        schema: String,
+        operator: String,
+    },
+    ParallelSafe,
+    ParallelRestricted,
+    Hypothetical,
+}
+
+impl AggregateOption {
+    /// The text of an option that the server printed (a function or a
+    /// type), which a snapshot must hold in the shape of a fragment.
+    pub fn server_text(&self) -> Option<&str> {
+        match self {
+            AggregateOption::SFunc(text)
+            | AggregateOption::SType(text)
+            | AggregateOption::FinalFunc(text)
+            | AggregateOption::CombineFunc(text)
+            | AggregateOption::SerialFunc(text)
+            | AggregateOption::DeserialFunc(text)
+            | AggregateOption::MSFunc(text)
+            | AggregateOption::MInvFunc(text)
+            | AggregateOption::MSType(text)
+            | AggregateOption::MFinalFunc(text) => Some(text),
             _ => None,
         }
     }

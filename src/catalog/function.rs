@@ -209,10 +209,7 @@ impl<'a> ObjectKind<'a> for Function {
 
     fn shown(function: &'a Function) -> Option<Shown> {
         Some(Shown {
-            kind: match function.kind {
-                FunctionKind::Function => "function",
-                FunctionKind::Procedure => "procedure",
-            },
+            kind: function.kind.noun(),
             statements: create(function),
         })
     }
@@ -249,8 +246,8 @@ impl ReadKind for Function {
             // A procedure has no result; the model says so whatever the
             // server prints.
             result: match kind {
-                FunctionKind::Function => row.get("result")?,
                 FunctionKind::Procedure => None,
+                FunctionKind::Function | FunctionKind::Aggregate => row.get("result")?,
             },
             definition: row.get("definition")?,
             comment: row.get("comment")?,

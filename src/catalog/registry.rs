@@ -72,12 +72,14 @@ macro_rules! every_kind {
                 TsConfig => ts_config::TsConfig { name: QualName } in ts_configs: TsConfig,
                 /// A cast of a schema's own, by its source and target types.
                 Cast => cast::Cast { source: Name, target: Name } in casts: Cast,
+                /// An aggregate, by its name and identity arguments.
+                Aggregate => aggregate::Aggregate { name: QualName, args: Name } in aggregates: Aggregate,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config, cast,
+                ts_dictionary, ts_config, cast, aggregate,
             ],
             read: [
                 schemas: schema::Schema,
@@ -86,6 +88,7 @@ macro_rules! every_kind {
                 ts_dictionaries: ts_dictionary::TsDictionary,
                 ts_configs: ts_config::TsConfig,
                 casts: cast::Cast,
+                aggregates: aggregate::Aggregate,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
                 domain_checks: domain_check::DomainCheck,
@@ -99,7 +102,7 @@ macro_rules! every_kind {
                 policies: policy::Policy,
             ],
             ranks: [
-                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Table, Column, Default, Constraint,
+                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy, Cast,
             ],
             classes: [
@@ -107,7 +110,7 @@ macro_rules! every_kind {
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
                 pg_ts_dict, pg_ts_config, pg_cast,
             ],
-            snapshot_version: 12,
+            snapshot_version: 13,
         }
     };
 }

@@ -743,6 +743,10 @@ impl RenameMap {
             ObjectId::TsConfig { name } => ObjectId::TsConfig {
                 name: self.in_schema(name),
             },
+            ObjectId::Aggregate { name, args } => ObjectId::Aggregate {
+                name: self.routine(name),
+                args: self.text(args).into(),
+            },
             ObjectId::Cast { source, target } => ObjectId::Cast {
                 source: self.text(source).into(),
                 target: self.text(target).into(),

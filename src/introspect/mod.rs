@@ -222,7 +222,10 @@ pub async fn introspect_with(
     client: &Client,
     limits: &Limits,
 ) -> Result<Introspected, IntrospectError> {
-    let work = read_in_transaction(client, limits);
+    // Boxed: the read joins one query per kind, and a future that holds
+    // them all is too large for the stack of a thread that awaits it deep
+    // inside a deployment.
+    let work = Box::pin(read_in_transaction(client, limits));
     match limits.read {
         None => work.await,
         Some(limit) => tokio::time::timeout(limit + ANSWER_GRACE, work)

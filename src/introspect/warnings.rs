@@ -218,10 +218,10 @@ const BRANCHES: &[(&str, &str)] = &[
         ),
     ),
     (
-        "aggregate or window function",
+        "aggregate",
         concat!(
             warning_row!(
-                "CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END",
+                "'aggregate'",
                 "NULL",
                 "n.nspname",
                 "p.proname",
@@ -229,7 +229,25 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-             WHERE p.prokind IN ('a', 'w') AND ",
+             WHERE p.prokind = 'a' AND ",
+            user_schema!("n"),
+            " AND ",
+            not_extension_member!("pg_proc", "p.oid"),
+        ),
+    ),
+    (
+        "window function",
+        concat!(
+            warning_row!(
+                "'window function'",
+                "NULL",
+                "n.nspname",
+                "p.proname",
+                "pg_catalog.pg_get_function_identity_arguments(p.oid)",
+                "NULL"
+            ),
+            "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+             WHERE p.prokind = 'w' AND ",
             user_schema!("n"),
             " AND ",
             not_extension_member!("pg_proc", "p.oid"),
@@ -720,10 +738,10 @@ const BRANCHES: &[(&str, &str)] = &[
     ),
     // Privileges that differ from the default an owner gets, on the objects
     // pgrift reads but whose privileges it does not model: foreign tables,
-    // identity sequences, aggregates and window functions, base types. The
-    // privileges of schemas, tables and their columns, views, materialized
-    // views, sequences, functions, procedures and the types pgrift models
-    // are read with them (`catalog::acl`).
+    // identity sequences, window functions, base types. The privileges of
+    // schemas, tables and their columns, views, materialized views,
+    // sequences, functions, procedures, aggregates and the types pgrift
+    // models are read with them (`catalog::acl`).
     (
         "privileges",
         concat!(
@@ -752,15 +770,14 @@ const BRANCHES: &[(&str, &str)] = &[
         concat!(
             warning_row!(
                 "'privileges'",
-                "CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' \
-                 WHEN 'w' THEN 'window function' ELSE 'function' END",
+                "'window function'",
                 "n.nspname",
                 "p.proname",
                 "pg_catalog.pg_get_function_identity_arguments(p.oid)",
                 "NULL"
             ),
             "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-             WHERE p.prokind IN ('a', 'w') AND p.proacl IS NOT NULL AND p.proacl <> pg_catalog.acldefault('f', p.proowner) AND ",
+             WHERE p.prokind = 'w' AND p.proacl IS NOT NULL AND p.proacl <> pg_catalog.acldefault('f', p.proowner) AND ",
             user_schema!("n"),
             " AND ",
             not_extension_member!("pg_proc", "p.oid"),

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::{quote_ident, quote_literal};
 use crate::names::{
-    CastContext, CastMethod, CollationProvider, ColumnRef, Compression, FunctionKind, Grantee,
-    PolicyCommand, Privilege, QualName, SequenceOptions, Storage, TriggerEnabled,
+    AggregateOption, CastContext, CastMethod, CollationProvider, ColumnRef, Compression,
+    FinalModify, FunctionKind, Grantee, PolicyCommand, Privilege, QualName, SequenceOptions,
+    Storage, TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -212,6 +213,82 @@ impl fmt::Display for CollationDef {
         }
         if let Some(rules) = &self.rules {
             write!(f, ", RULES = {}", quote_literal(rules))?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// An aggregate as `CREATE [OR REPLACE] AGGREGATE` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateDef {
+    pub or_replace: bool,
+    pub name: QualName,
+    /// Its arguments as `pg_get_function_arguments` prints them.
+    pub arguments: ServerSql,
+    pub options: Vec<AggregateOption>,
+}
+
+fn final_modify(modify: FinalModify) -> &'static str {
+    match modify {
+        FinalModify::ReadOnly => "READ_ONLY",
+        FinalModify::Shareable => "SHAREABLE",
+        FinalModify::ReadWrite => "READ_WRITE",
+    }
+}
+
+/// One option as `CREATE AGGREGATE` writes it. The functions and types are
+/// server-printed text (`regproc`, `format_type`); the initial conditions
+/// are literals; the sort operator is written `OPERATOR(schema.symbol)`,
+/// where the symbol is never quoted.
+struct AggregateOptionSql<'a>(&'a AggregateOption);
+
+impl fmt::Display for AggregateOptionSql<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use AggregateOption as O;
+        match self.0 {
+            O::SFunc(text) => write!(f, "SFUNC = {text}"),
+            O::SType(text) => write!(f, "STYPE = {text}"),
+            O::SSpace(size) => write!(f, "SSPACE = {size}"),
+            O::FinalFunc(text) => write!(f, "FINALFUNC = {text}"),
+            O::FinalFuncExtra => f.write_str("FINALFUNC_EXTRA"),
+            O::FinalFuncModify(modify) => write!(f, "FINALFUNC_MODIFY = {}", final_modify(*modify)),
+            O::CombineFunc(text) => write!(f, "COMBINEFUNC = {text}"),
+            O::SerialFunc(text) => write!(f, "SERIALFUNC = {text}"),
+            O::DeserialFunc(text) => write!(f, "DESERIALFUNC = {text}"),
+            O::InitCond(value) => write!(f, "INITCOND = {}", quote_literal(value)),
+            O::MSFunc(text) => write!(f, "MSFUNC = {text}"),
+            O::MInvFunc(text) => write!(f, "MINVFUNC = {text}"),
+            O::MSType(text) => write!(f, "MSTYPE = {text}"),
+            O::MSSpace(size) => write!(f, "MSSPACE = {size}"),
+            O::MFinalFunc(text) => write!(f, "MFINALFUNC = {text}"),
+            O::MFinalFuncExtra => f.write_str("MFINALFUNC_EXTRA"),
+            O::MFinalFuncModify(modify) => {
+                write!(f, "MFINALFUNC_MODIFY = {}", final_modify(*modify))
+            }
+            O::MInitCond(value) => write!(f, "MINITCOND = {}", quote_literal(value)),
+            O::SortOp { schema, operator } => {
+                write!(f, "SORTOP = OPERATOR({}.{operator})", quote_ident(schema))
+            }
+            O::ParallelSafe => f.write_str("PARALLEL = SAFE"),
+            O::ParallelRestricted => f.write_str("PARALLEL = RESTRICTED"),
+            O::Hypothetical => f.write_str("HYPOTHETICAL"),
+        }
+    }
+}
+
+impl fmt::Display for AggregateDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let replace = if self.or_replace { "OR REPLACE " } else { "" };
+        write!(
+            f,
+            "CREATE {replace}AGGREGATE {}({}) (",
+            self.name, self.arguments
+        )?;
+        for (i, option) in self.options.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", AggregateOptionSql(option))?;
         }
         f.write_str(")")
     }
@@ -803,6 +880,7 @@ pub enum Stmt {
     CreateCollation(CollationDef),
     CreateTsDictionary(TsDictionaryDef),
     CreateCast(CastDef),
+    CreateAggregate(AggregateDef),
     /// `DROP CAST (source AS target)`.
     DropCast {
         source: ServerSql,
@@ -1251,6 +1329,7 @@ fn function_keyword(kind: FunctionKind) -> &'static str {
     match kind {
         FunctionKind::Function => "FUNCTION",
         FunctionKind::Procedure => "PROCEDURE",
+        FunctionKind::Aggregate => "AGGREGATE",
     }
 }
 
@@ -1494,6 +1573,7 @@ impl fmt::Display for Stmt {
             Stmt::CreateRange(range) => write!(f, "{range}"),
             Stmt::CreateCollation(collation) => write!(f, "{collation}"),
             Stmt::CreateCast(cast) => write!(f, "{cast}"),
+            Stmt::CreateAggregate(aggregate) => write!(f, "{aggregate}"),
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(

@@ -9,9 +9,7 @@
 //! The server is the shared test cluster, which needs the `citext` and
 //! `pgcrypto` extensions (Debian's `postgresql-contrib`).
 
-use pgrift::catalog::{
-    Acl, AclEntry, AclGrantee, Catalog, Column, FunctionKind, ObjectId, SequenceOptions,
-};
+use pgrift::catalog::{Acl, AclEntry, AclGrantee, Catalog, Column, ObjectId, SequenceOptions};
 use pgrift::introspect::{IntrospectError, Introspected, introspect};
 use tokio_postgres::Client;
 
@@ -144,14 +142,17 @@ async fn rich_schema() {
             "column app.tuned.id integer statistics 500",
             "column app.tuned.body text storage External (type Extended) compression Pglz",
             "privileges app.tuned.id: +PUBLIC SELECT",
-            "warning aggregate app.total(integer): *",
+            "aggregate app.total(integer) returns integer: \
+             [{\"s-func\":\"int4pl\"},{\"s-type\":\"integer\"}]",
             "rule scratch_noop on app.scratch origin: CREATE RULE scratch_noop AS \
              ON DELETE TO app.scratch DO INSTEAD NOTHING",
             "statistics object app.users_stats on app.users: CREATE STATISTICS \
              app.users_stats ON score, team_id FROM app.users",
             "privileges app.users: +pgrift_it_reader SELECT",
-            "warning text search configuration app.english_copy: *",
-            "warning collation app.german: *",
+            "text search configuration app.english_copy parser pg_catalog.\"default\" \
+             with 19 mappings, asciiword: pg_catalog.english_stem",
+            "collation app.german libc collate Some(\"C\") ctype Some(\"C\") locale None \
+             deterministic true",
             "warning event trigger no_op: *",
         ],
         &[
@@ -538,10 +539,7 @@ fn render(catalog: &Catalog) -> Vec<String> {
             Some(result) => format!(" returns {result}"),
             None => String::new(),
         };
-        let kind = match function.kind {
-            FunctionKind::Function => "function",
-            FunctionKind::Procedure => "procedure",
-        };
+        let kind = function.kind.noun();
         lines.push(format!(
             "{kind} {}({}){returns}{}",
             function.name,
@@ -571,6 +569,45 @@ fn render(catalog: &Catalog) -> Vec<String> {
             statistics.table,
             statistics.definition,
             comment(&statistics.comment)
+        ));
+    }
+    for aggregate in &catalog.aggregates {
+        let options = serde_json::to_string(&aggregate.options).expect("options serialize");
+        lines.push(format!(
+            "aggregate {}({}) returns {}: {options}{}",
+            aggregate.name,
+            aggregate.identity_args,
+            aggregate.result,
+            comment(&aggregate.comment)
+        ));
+    }
+    for collation in &catalog.collations {
+        let provider = serde_json::to_value(collation.provider).expect("a provider serializes");
+        lines.push(format!(
+            "collation {} {} collate {:?} ctype {:?} locale {:?} deterministic {}{}",
+            collation.name,
+            provider.as_str().unwrap_or_default(),
+            collation.lc_collate,
+            collation.lc_ctype,
+            collation.locale,
+            collation.deterministic,
+            comment(&collation.comment)
+        ));
+    }
+    for config in &catalog.ts_configs {
+        let asciiword: Vec<String> = config
+            .mappings
+            .iter()
+            .filter(|m| m.token == "asciiword")
+            .flat_map(|m| m.dictionaries.iter().map(ToString::to_string))
+            .collect();
+        lines.push(format!(
+            "text search configuration {} parser {} with {} mappings, asciiword: {}{}",
+            config.name,
+            config.parser,
+            config.mappings.len(),
+            asciiword.join(", "),
+            comment(&config.comment)
         ));
     }
     for domain in &catalog.domains {

@@ -4,7 +4,6 @@
 //! A function dropped and created unchanged, because something it depends
 //! on changes, breaks nothing.
 
-use crate::catalog::FunctionKind;
 use crate::sql::Stmt;
 
 use super::{Category, Context, Risk, Rule, Severity, Site, risk};
@@ -15,10 +14,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::DropFunction { kind, name, args } = site.stmt else {
         return Vec::new();
     };
-    let noun = match kind {
-        FunctionKind::Function => "function",
-        FunctionKind::Procedure => "procedure",
-    };
+    let noun = kind.noun();
     let signature = format!("{name}({args})");
     let old = cx.from.function(name, &args.0);
     let new = cx.to.function(name, &args.0);

@@ -41,10 +41,7 @@ pub fn check(_: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             args,
             new_name,
         } => (
-            match kind {
-                crate::names::FunctionKind::Function => "function",
-                crate::names::FunctionKind::Procedure => "procedure",
-            },
+            kind.noun(),
             format!("{name}({args})"),
             new_name.to_string(),
             Severity::Medium,

@@ -1,0 +1,404 @@
+//! Aggregates (`CREATE AGGREGATE`): plain, ordered-set and hypothetical,
+//! with their state, final, combine, serial and moving-aggregate functions,
+//! initial conditions, sort operator and parallel safety. PostgreSQL prints
+//! no definition of an aggregate, so pgrift writes it from `pg_aggregate`,
+//! each function, type and operator named as the server printed it.
+//!
+//! `CREATE OR REPLACE AGGREGATE` (PostgreSQL 14) replaces an aggregate in
+//! place as long as its kind, arguments and result stay, so the views and
+//! functions that use it stay too; a new kind (plain, ordered-set or
+//! hypothetical-set) or result drops and creates it, and a new argument
+//! list is another aggregate. Its owner, privileges
+//! and comment alter in place.
+
+use serde::{Deserialize, Serialize};
+
+use super::acl::{self, Acl};
+use super::owner;
+use super::{
+    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
+    Objects, ReadKind, Shape, Shown,
+};
+use crate::names::{AggregateOption, FinalModify, FunctionKind, Name, QualName};
+use crate::read::{IntrospectError, Reader};
+use crate::sql::verify::Shape as TextShape;
+use crate::sql::{AggregateDef, CommentTarget, GrantTarget, OwnedObject, ServerSql, Stmt};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Aggregate {
+    pub name: QualName,
+    /// `pg_get_function_identity_arguments`: its identity, and how `DROP`,
+    /// `COMMENT ON` and `GRANT` name it (with `ORDER BY` for an
+    /// ordered-set aggregate).
+    pub identity_args: String,
+    /// `pg_get_function_arguments`: with argument names.
+    pub arguments: String,
+    /// `pg_get_function_result`: what it returns, which `CREATE OR
+    /// REPLACE` cannot change.
+    pub result: String,
+    /// An ordered-set (or hypothetical-set) aggregate, whose arguments
+    /// hold `ORDER BY`.
+    pub ordered: bool,
+    /// Its options in the order `CREATE AGGREGATE` lists them.
+    pub options: Vec<AggregateOption>,
+    pub comment: Option<String>,
+    /// Its privileges (see `acl.rs`): by default `PUBLIC` may execute it.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
+    /// Its owner; `None` for whoever runs the script (see `owner.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Name>,
+}
+
+fn definition(aggregate: &Aggregate, or_replace: bool) -> Stmt {
+    Stmt::CreateAggregate(AggregateDef {
+        or_replace,
+        name: aggregate.name.clone(),
+        arguments: ServerSql(aggregate.arguments.clone()),
+        options: aggregate.options.clone(),
+    })
+}
+
+fn owned(aggregate: &Aggregate) -> OwnedObject {
+    OwnedObject::Function {
+        kind: FunctionKind::Aggregate,
+        name: aggregate.name.clone(),
+        args: ServerSql(aggregate.identity_args.clone()),
+    }
+}
+
+/// `GRANT … ON FUNCTION` names an aggregate too; there is no `ON
+/// AGGREGATE`.
+fn grant_target(aggregate: &Aggregate) -> GrantTarget {
+    GrantTarget::Function {
+        kind: FunctionKind::Function,
+        name: aggregate.name.clone(),
+        args: ServerSql(aggregate.identity_args.clone()),
+    }
+}
+
+pub struct Raw {
+    oid: u32,
+    aggregate: Aggregate,
+}
+
+/// One row per aggregate with every field of `pg_aggregate` that
+/// `CREATE AGGREGATE` sets; functions print as `regproc` does (qualified
+/// unless in `pg_catalog`, under the session's empty `search_path`), types
+/// as `format_type`.
+const QUERY: &str = concat!(
+    "SELECT p.oid, n.nspname AS schema, p.proname AS name, \
+     pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args, \
+     pg_catalog.pg_get_function_arguments(p.oid) AS arguments, \
+     pg_catalog.pg_get_function_result(p.oid) AS result, \
+     a.aggkind::pg_catalog.text AS kind, \
+     a.aggtransfn::pg_catalog.text AS sfunc, \
+     pg_catalog.format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace AS sspace, \
+     CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::pg_catalog.text END AS finalfunc, \
+     a.aggfinalextra AS finalfunc_extra, a.aggfinalmodify::pg_catalog.text AS finalfunc_modify, \
+     CASE WHEN a.aggcombinefn <> 0 THEN a.aggcombinefn::pg_catalog.text END AS combinefunc, \
+     CASE WHEN a.aggserialfn <> 0 THEN a.aggserialfn::pg_catalog.text END AS serialfunc, \
+     CASE WHEN a.aggdeserialfn <> 0 THEN a.aggdeserialfn::pg_catalog.text END AS deserialfunc, \
+     a.agginitval AS initcond, \
+     CASE WHEN a.aggmtransfn <> 0 THEN a.aggmtransfn::pg_catalog.text END AS msfunc, \
+     CASE WHEN a.aggminvtransfn <> 0 THEN a.aggminvtransfn::pg_catalog.text END AS minvfunc, \
+     CASE WHEN a.aggmtranstype <> 0 THEN pg_catalog.format_type(a.aggmtranstype, NULL) END AS mstype, \
+     a.aggmtransspace AS msspace, \
+     CASE WHEN a.aggmfinalfn <> 0 THEN a.aggmfinalfn::pg_catalog.text END AS mfinalfunc, \
+     a.aggmfinalextra AS mfinalfunc_extra, a.aggmfinalmodify::pg_catalog.text AS mfinalfunc_modify, \
+     a.aggminitval AS minitcond, \
+     son.nspname AS sortop_schema, so.oprname AS sortop_name, \
+     p.proparallel::pg_catalog.text AS parallel, \
+     cm.description AS comment, \
+     pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text AS owner, ",
+    acl_json!("p.proacl", "p.proowner", "pg_catalog.acldefault('f', p.proowner)"),
+    " AS acl \
+     FROM pg_catalog.pg_proc p \
+     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+     JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid \
+     LEFT JOIN pg_catalog.pg_operator so ON so.oid = a.aggsortop \
+     LEFT JOIN pg_catalog.pg_namespace son ON son.oid = so.oprnamespace",
+    comment_join!("pg_proc", "p.oid", "cm"),
+    "WHERE p.prokind = 'a' AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_proc", "p.oid"),
+);
+
+fn modify(code: &str, what: &dyn Fn() -> String) -> Result<FinalModify, IntrospectError> {
+    match code {
+        "r" => Ok(FinalModify::ReadOnly),
+        "s" => Ok(FinalModify::Shareable),
+        "w" => Ok(FinalModify::ReadWrite),
+        other => Err(IntrospectError::Inconsistent {
+            what: what(),
+            missing: format!("the final function mode {other:?}"),
+        }),
+    }
+}
+
+impl ReadKind for Aggregate {
+    type Raw = Raw;
+    const WHAT: &'static str = "aggregates";
+    const QUERY: &'static str = QUERY;
+
+    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+        use AggregateOption as O;
+        let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);
+        let identity_args: String = row.get("identity_args")?;
+        let what = || format!("aggregate {name}({identity_args})");
+        let kind: &str = row.get("kind")?;
+        let text = |column: &'static str| row.get::<Option<String>>(column);
+        let mut options = vec![O::SFunc(row.get("sfunc")?), O::SType(row.get("stype")?)];
+        let sspace: i32 = row.get("sspace")?;
+        options.extend((sspace != 0).then_some(O::SSpace(sspace)));
+        if let Some(function) = text("finalfunc")? {
+            options.push(O::FinalFunc(function));
+            if row.get("finalfunc_extra")? {
+                options.push(O::FinalFuncExtra);
+            }
+            options.push(O::FinalFuncModify(modify(row.get("finalfunc_modify")?, &what)?));
+        }
+        options.extend(text("combinefunc")?.map(O::CombineFunc));
+        options.extend(text("serialfunc")?.map(O::SerialFunc));
+        options.extend(text("deserialfunc")?.map(O::DeserialFunc));
+        options.extend(text("initcond")?.map(O::InitCond));
+        if let Some(function) = text("msfunc")? {
+            options.push(O::MSFunc(function));
+            options.extend(text("minvfunc")?.map(O::MInvFunc));
+            options.extend(text("mstype")?.map(O::MSType));
+            let msspace: i32 = row.get("msspace")?;
+            options.extend((msspace != 0).then_some(O::MSSpace(msspace)));
+            if let Some(function) = text("mfinalfunc")? {
+                options.push(O::MFinalFunc(function));
+                if row.get("mfinalfunc_extra")? {
+                    options.push(O::MFinalFuncExtra);
+                }
+                options.push(O::MFinalFuncModify(modify(
+                    row.get("mfinalfunc_modify")?,
+                    &what,
+                )?));
+            }
+            options.extend(text("minitcond")?.map(O::MInitCond));
+        }
+        if let Some((schema, operator)) = row
+            .get::<Option<String>>("sortop_schema")?
+            .zip(row.get::<Option<String>>("sortop_name")?)
+        {
+            options.push(O::SortOp { schema, operator });
+        }
+        match row.get::<&str>("parallel")? {
+            "s" => options.push(O::ParallelSafe),
+            "r" => options.push(O::ParallelRestricted),
+            _ => {}
+        }
+        if kind == "h" {
+            options.push(O::Hypothetical);
+        }
+        Ok(Raw {
+            oid: row.get("oid")?,
+            aggregate: Aggregate {
+                acl: Acl::read(row.get("acl")?, what)?,
+                owner: Some(row.get_name("owner")?),
+                arguments: row.get("arguments")?,
+                result: row.get("result")?,
+                ordered: kind != "n",
+                options,
+                comment: row.get("comment")?,
+                identity_args,
+                name,
+            },
+        })
+    }
+
+    fn build(
+        rows: Vec<Raw>,
+        classes: &ClassIds,
+        objects: &mut ObjectMap,
+    ) -> Result<Vec<Aggregate>, IntrospectError> {
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = ObjectId::Aggregate {
+                    name: row.aggregate.name.clone(),
+                    args: row.aggregate.identity_args.as_str().into(),
+                };
+                objects.insert(classes.pg_proc, row.oid, 0, id);
+                row.aggregate
+            })
+            .collect())
+    }
+}
+
+impl<'a> ObjectKind<'a> for Aggregate {
+    type Ref = &'a Aggregate;
+    const NOUN: &'static str = "aggregate";
+    const SHAPE: Shape = Shape::Call;
+    const FOLLOWS: Follows = Follows::Replaced;
+    const MODELS: &'static [&'static str] = &["aggregate"];
+
+    fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {
+        out.extend(catalog.aggregates.iter().map(Obj::Aggregate));
+    }
+
+    fn key(aggregate: &'a Aggregate) -> [&'a str; 3] {
+        [
+            &aggregate.name.schema,
+            &aggregate.name.name,
+            &aggregate.identity_args,
+        ]
+    }
+
+    fn container(aggregate: &'a Aggregate) -> Holder<'a> {
+        Holder::schema(&aggregate.name.schema)
+    }
+
+    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+        container.is_schema_of(parts)
+    }
+
+    fn table(_: &'a Aggregate) -> Option<&'a QualName> {
+        None
+    }
+
+    /// Aggregates are not in the namespace of relations and types.
+    fn claimed_names(_: &'a Aggregate) -> Vec<QualName> {
+        Vec::new()
+    }
+
+    fn compare(old: &'a Aggregate, new: &'a Aggregate) -> Delta {
+        let hypothetical = |a: &Aggregate| a.options.contains(&AggregateOption::Hypothetical);
+        let definition = if old.ordered != new.ordered
+            || hypothetical(old) != hypothetical(new)
+            || old.result != new.result
+        {
+            Delta::Replace
+        } else if old.options != new.options || old.arguments != new.arguments {
+            Delta::Alter(vec![definition(new, true)])
+        } else {
+            Delta::Same
+        };
+        definition
+            .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
+            .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new)))
+    }
+
+    fn create(aggregate: &'a Aggregate) -> Vec<Stmt> {
+        let mut stmts = vec![definition(aggregate, false)];
+        stmts.extend(acl::on_create(&aggregate.acl, &grant_target(aggregate), None));
+        stmts.extend(owner::on_create(aggregate.owner.as_ref(), || owned(aggregate)));
+        stmts
+    }
+
+    fn drop(aggregate: &'a Aggregate) -> Vec<Stmt> {
+        vec![Stmt::DropFunction {
+            kind: FunctionKind::Aggregate,
+            name: aggregate.name.clone(),
+            args: ServerSql(aggregate.identity_args.clone()),
+        }]
+    }
+
+    fn dropped_with(_: &'a Aggregate, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+        None
+    }
+
+    fn created_with(_: &'a Aggregate) -> Option<ObjectId> {
+        None
+    }
+
+    fn comment(aggregate: &'a Aggregate) -> Option<&'a Option<String>> {
+        Some(&aggregate.comment)
+    }
+
+    fn comment_target(aggregate: &'a Aggregate) -> Option<CommentTarget> {
+        Some(CommentTarget::Function {
+            kind: FunctionKind::Aggregate,
+            name: aggregate.name.clone(),
+            args: ServerSql(aggregate.identity_args.clone()),
+        })
+    }
+
+    fn shown(aggregate: &'a Aggregate) -> Option<Shown> {
+        Some(Shown {
+            kind: "aggregate",
+            statements: vec![definition(aggregate, false)],
+        })
+    }
+
+    /// Its argument lists, functions and types are text the server printed,
+    /// written back into `CREATE AGGREGATE`.
+    fn deparsed(aggregate: &'a Aggregate) -> Vec<(&'a str, TextShape)> {
+        let mut texts = vec![
+            (aggregate.identity_args.as_str(), TextShape::Fragment),
+                (aggregate.arguments.as_str(), TextShape::Fragment),
+            (aggregate.result.as_str(), TextShape::Fragment),
+        ];
+        texts.extend(
+            aggregate
+                .options
+                .iter()
+                .filter_map(AggregateOption::server_text)
+                .map(|text| (text, TextShape::Fragment)),
+        );
+        texts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_qualified() {
+        crate::read::filter::tests::assert_qualified(QUERY);
+    }
+
+    #[test]
+    fn an_aggregate_is_written_from_its_options() {
+        use AggregateOption as O;
+        let aggregate = Aggregate {
+            name: QualName::new("public", "agg\n*/"),
+            identity_args: "integer ORDER BY double precision".into(),
+            arguments: "p integer ORDER BY v double precision".into(),
+            result: "double precision".into(),
+            ordered: true,
+            options: vec![
+                O::SFunc("public.\"step--\"".into()),
+                O::SType("internal".into()),
+                O::FinalFunc("public.done".into()),
+                O::FinalFuncExtra,
+                O::FinalFuncModify(FinalModify::ReadWrite),
+                O::InitCond("it's */".into()),
+                O::SortOp {
+                    schema: "pg_catalog".into(),
+                    operator: "<".into(),
+                },
+                O::ParallelSafe,
+                O::Hypothetical,
+            ],
+            comment: None,
+            acl: Acl::default(),
+            owner: None,
+        };
+        assert_eq!(
+            Aggregate::create(&aggregate)[0].to_string(),
+            "CREATE AGGREGATE public.\"agg\n*/\"(p integer ORDER BY v double precision) (\
+             SFUNC = public.\"step--\", STYPE = internal, FINALFUNC = public.done, \
+             FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_WRITE, INITCOND = 'it''s */', \
+             SORTOP = OPERATOR(pg_catalog.<), PARALLEL = SAFE, HYPOTHETICAL)"
+        );
+        assert_eq!(
+            Aggregate::drop(&aggregate)[0].to_string(),
+            "DROP AGGREGATE public.\"agg\n*/\"(integer ORDER BY double precision)"
+        );
+        let mut plain = aggregate.clone();
+        plain.ordered = false;
+        assert!(matches!(Aggregate::compare(&aggregate, &plain), Delta::Replace));
+        let mut other = aggregate.clone();
+        other.options[5] = AggregateOption::InitCond("0".into());
+        let Delta::Alter(stmts) = Aggregate::compare(&aggregate, &other) else {
+            panic!("new options replace the aggregate in place");
+        };
+        assert!(stmts[0].to_string().starts_with("CREATE OR REPLACE AGGREGATE"));
+    }
+}
