@@ -352,6 +352,13 @@ pub struct ScriptArgs {
     /// script's main transaction
     #[arg(long)]
     pub online: bool,
+    /// Park what the forward script drops instead of dropping it: a table
+    /// moves into schema pgrift_parked under a dated name, a column is
+    /// renamed to a dated name with its NOT NULL dropped, and the reverse
+    /// script moves them back with their rows. pgrift purge drops them for
+    /// good
+    #[arg(long)]
+    pub park_drops: bool,
     /// An object renamed rather than dropped and created: a schema
     /// (app=billing), a table, view, index, sequence, type or function
     /// (public.orders=purchases), or a column or constraint
@@ -532,6 +539,11 @@ pub fn options(
         tool_schema: None,
         history_schema: Some(shadow.history.history_schema.clone()),
         online: script.online || project.is_some_and(|p| p.config.script.online),
+        park_drops: if script.park_drops || project.is_some_and(|p| p.config.script.park_drops) {
+            Some(config::planning_day()?)
+        } else {
+            None
+        },
         filter: filter(shadow, script, project),
         role_map: if script.map_role.is_empty() {
             project

@@ -121,6 +121,7 @@ impl Deployment {
             filter: crate::catalog::Filter::default(),
             role_map: crate::catalog::role_map::RoleMap::default(),
             renames: Vec::new(),
+            parked: forward.0.parked.clone(),
         };
         Deployment {
             plan,
@@ -382,6 +383,8 @@ pub async fn live_catalog(
 ) -> Result<Catalog, DeployError> {
     let mut live = introspect::introspect_with(client, limits).await?.catalog;
     live.leave_out_schema(history_schema);
+    // What `--park-drops` parked is no part of the schema, as in `compare`.
+    live.leave_out_parked();
     plan.role_map.apply(&mut live);
     let filter = &plan.filter;
     filter

@@ -706,6 +706,7 @@ mod tests {
             warnings: Vec::new(),
             timeouts: Default::default(),
             online: false,
+                    parked: Vec::new(),
         }
     }
 
@@ -783,6 +784,7 @@ mod tests {
                     warnings: Vec::new(),
                     timeouts: Default::default(),
                     online: false,
+                    parked: Vec::new(),
                 },
                 140000
             ),
@@ -840,6 +842,7 @@ mod tests {
             warnings: Vec::new(),
             timeouts: Default::default(),
             online: false,
+            parked: Vec::new(),
         };
         let offered = |versions: &[&str]| versions.iter().map(|v| (*v).to_owned()).collect();
         let mut available = BTreeMap::from([
