@@ -203,14 +203,21 @@ impl Catalog {
             .filter(|t| t.name.schema.as_str() == SCHEMA)
             .count();
         self.keep_schemas(|schema| schema != SCHEMA);
+        tables + self.leave_out_columns(|_, column| column.starts_with(COLUMN_PREFIX))
+    }
+
+    /// Leaves out every column `leave_out` names (by its table and name),
+    /// with its default and every dependency to or from it; returns how
+    /// many.
+    pub fn leave_out_columns(&mut self, leave_out: impl Fn(&QualName, &str) -> bool) -> usize {
         let mut gone = Vec::new();
         for table in &mut self.tables {
             table.columns.retain(|column| {
-                let parked = column.name.starts_with(COLUMN_PREFIX);
-                if parked {
+                let out = leave_out(&table.name, &column.name);
+                if out {
                     gone.push(column_id(&table.name, &column.name));
                 }
-                !parked
+                !out
             });
         }
         if !gone.is_empty() {
@@ -223,7 +230,7 @@ impl Catalog {
             self.dependencies
                 .retain(|d| !on_gone(&d.dependent) && !on_gone(&d.referenced));
         }
-        tables + gone.len()
+        gone.len()
     }
 }
 

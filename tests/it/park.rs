@@ -263,3 +263,135 @@ async fn parked_drops_keep_the_rows_and_the_reverse_brings_them_back() {
         stdout(&rehearsed)
     );
 }
+
+/// Plans FROM (the database) to `to` with parked drops on the day of
+/// `epoch`, and applies it.
+async fn park_on(url: &str, to: &Path, out: &Path, epoch: &str) {
+    let shadow = support::shadow_url().await;
+    let planned = tokio::process::Command::new(env!("CARGO_BIN_EXE_pgrift"))
+        .args(["plan", url, path(to), "--park-drops", "--out", path(out)])
+        .env("PGRIFT_SHADOW_URL", shadow)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .await
+        .expect("pgrift runs");
+    ok(&planned);
+    ok(&pgrift(&["apply", path(out), "--db", url]).await);
+}
+
+async fn exists(client: &tokio_postgres::Client, sql: &str) -> bool {
+    client.query_one(sql, &[]).await.expect(sql).get(0)
+}
+
+#[tokio::test]
+async fn purge_drops_what_was_parked_long_enough_ago_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hostile = format!("public.{}", q(HOSTILE_TABLE));
+    let hostile_column = q(HOSTILE_COLUMN);
+    let from = write(
+        dir.path(),
+        "from.sql",
+        &format!(
+            "create table {hostile} (id integer primary key);
+create table public.recent (id integer primary key);
+create table public.users (id integer primary key, {hostile_column} text not null, b text);
+insert into {hostile} values (1);
+insert into public.recent values (1);
+insert into public.users values (1, 'a', 'b');
+"
+        ),
+    );
+    let first = write(
+        dir.path(),
+        "first.sql",
+        "create table public.recent (id integer primary key);
+create table public.users (id integer primary key, b text);
+",
+    );
+    let second = write(
+        dir.path(),
+        "second.sql",
+        "create table public.users (id integer primary key);\n",
+    );
+    let cluster = support::shared_cluster().await;
+    let db = support::unique_name("purge");
+    cluster.create_database(&db).await.expect("create database");
+    support::psql_file(&db, &from).await;
+    let url = cluster.conninfo(&db).to_string();
+    let client = cluster.connect(&db).await.expect("connect");
+    // 2026-11-01 and 2026-12-06, 13:30 UTC.
+    park_on(&url, &first, &dir.path().join("first"), "1793539800").await;
+    park_on(&url, &second, &dir.path().join("second"), EPOCH).await;
+
+    let old = Day::from_civil(2026, 11, 1).expect("a date");
+    let old_table = format!(
+        "{}.{}",
+        parked::SCHEMA,
+        q(&parked::table_name(
+            &QualName::new("public", HOSTILE_TABLE),
+            old
+        ))
+    );
+    let old_column = parked::column_name(HOSTILE_COLUMN, old);
+    let recent_table = format!(
+        "{}.{}",
+        parked::SCHEMA,
+        q(&parked::table_name(
+            &QualName::new("public", "recent"),
+            day()
+        ))
+    );
+    let recent_column = parked::column_name("b", day());
+    let table_there = |table: &str| {
+        format!(
+            "SELECT to_regclass({}) IS NOT NULL",
+            pgrift::sql::quote_literal(table)
+        )
+    };
+    let column_there = |column: &str| {
+        format!(
+            "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'public.users'::regclass \
+             AND attname = {} AND NOT attisdropped)",
+            pgrift::sql::quote_literal(column)
+        )
+    };
+    let everything_there = async || {
+        exists(&client, &table_there(&old_table)).await
+            && exists(&client, &table_there(&recent_table)).await
+            && exists(&client, &column_there(&old_column)).await
+            && exists(&client, &column_there(&recent_column)).await
+    };
+    assert!(everything_there().await);
+
+    // Without --execute the purge is only shown.
+    let shown = pgrift_dated(&["purge", &url]).await;
+    ok(&shown);
+    let listing = stdout(&shown);
+    assert!(listing.contains("DROP TABLE pgrift_parked."), "{listing}");
+    assert!(listing.contains("data-loss"), "{listing}");
+    assert_eq!(listing.matches("purge\t").count(), 2, "{listing}");
+    assert_eq!(listing.matches("keep\t").count(), 2, "{listing}");
+    assert!(stderr(&shown).contains("not purged"), "{}", stderr(&shown));
+    ok(&pgrift_dated(&["purge", &url, "--dry-run"]).await);
+    assert!(everything_there().await, "shown and dry runs drop nothing");
+
+    ok(&pgrift_dated(&["purge", &url, "--older-than", "7d", "--execute"]).await);
+    assert!(!exists(&client, &table_there(&old_table)).await);
+    assert!(!exists(&client, &column_there(&old_column)).await);
+    assert!(exists(&client, &table_there(&recent_table)).await);
+    assert!(exists(&client, &column_there(&recent_column)).await);
+    ok(&pgrift(&["diff", &url, path(&second), "--exit-code"]).await);
+
+    let history = pgrift(&["history", &url, "--format", "json"]).await;
+    ok(&history);
+    let records: serde_json::Value = serde_json::from_str(&stdout(&history)).expect("json");
+    assert_eq!(records[2]["action"], "purge", "{records}");
+    assert_eq!(records[2]["status"], "succeeded", "{records}");
+    let undo = pgrift(&["rollback", &url, "3"]).await;
+    assert_eq!(undo.status.code(), Some(2), "{}", stderr(&undo));
+    assert!(stderr(&undo).contains("purge"), "{}", stderr(&undo));
+
+    // The last deployment still rolls back, its parked objects with it.
+    ok(&pgrift(&["rollback", &url]).await);
+    ok(&pgrift(&["diff", &url, path(&first), "--exit-code"]).await);
+}
