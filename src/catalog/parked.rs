@@ -256,6 +256,43 @@ mod tests {
     }
 
     #[test]
+    fn what_is_parked_is_left_out_with_its_dependencies() {
+        use crate::catalog::{Column, Dependency, Schema, Table};
+        let schema = |name: &str| Schema {
+            acl: Default::default(),
+            owner: Default::default(),
+            name: name.into(),
+            comment: None,
+        };
+        let users = QualName::new("public", "users");
+        let parked = column_name("email", day());
+        let mut catalog = Catalog {
+            schemas: vec![schema("public"), schema(SCHEMA)],
+            tables: vec![
+                Table::new(
+                    users.clone(),
+                    vec![Column::new("id", "integer"), Column::new(&parked, "text")],
+                ),
+                Table::new(
+                    QualName::new(SCHEMA, "logs_20261206"),
+                    vec![Column::new("id", "integer")],
+                ),
+            ],
+            dependencies: vec![Dependency {
+                dependent: column_id(&users, &parked),
+                referenced: column_id(&users, "id"),
+            }],
+            ..Catalog::default()
+        };
+        catalog.normalize();
+        assert_eq!(catalog.leave_out_parked(), 2);
+        assert_eq!(catalog.tables.len(), 1);
+        assert_eq!(catalog.tables[0].columns.len(), 1);
+        assert_eq!(catalog.schemas.len(), 1);
+        assert!(catalog.dependencies.is_empty());
+    }
+
+    #[test]
     fn short_names_are_dated_and_long_ones_cut_with_a_hash() {
         let users = QualName::new("public", "users");
         assert_eq!(table_name(&users, day()), "users_20261206");
