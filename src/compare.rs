@@ -64,6 +64,10 @@ pub struct Options {
     /// Objects renamed rather than dropped and created (`--rename`), by
     /// their names in FROM.
     pub renames: Vec<Rename>,
+    /// Park the tables and columns the forward script drops, under names
+    /// dated this day, and move them back in the reverse script
+    /// (`--park-drops`, `plan::park`).
+    pub park_drops: Option<crate::catalog::parked::Day>,
 }
 
 /// One script of a comparison and its risks.
@@ -255,7 +259,7 @@ pub async fn compare(
     // Each script is planned from its source with the renames applied.
     let forward_from = renamed.from.as_ref().unwrap_or(&from.catalog);
     let reverse_from = renamed.to.as_ref().unwrap_or(&to.catalog);
-    let (mut forward, reverse) = if options.online {
+    let (forward, reverse) = if options.online {
         (
             plan::online(forward, forward_from, &to.catalog),
             reverse.map(|reverse| plan::online(reverse, reverse_from, &from.catalog)),
@@ -263,7 +267,18 @@ pub async fn compare(
     } else {
         (forward, reverse)
     };
-    forward = plan::with_renames(forward, renamed.forward.steps());
+    let (forward, reverse) = match options.park_drops {
+        None => (forward, reverse),
+        Some(day) => {
+            let forward = plan::park(forward, forward_from, &to.catalog, day, |name| {
+                renamed.reverse.renamed(name) != *name
+            });
+            let reverse =
+                reverse.map(|reverse| plan::unpark(reverse, &forward.parked, &from.catalog));
+            (forward, reverse)
+        }
+    };
+    let mut forward = plan::with_renames(forward, renamed.forward.steps());
     forward.timeouts = options.timeouts;
     let reverse = reverse.map(|reverse| {
         let mut reverse = plan::with_renames(reverse, renamed.reverse.steps());
@@ -384,6 +399,16 @@ async fn load_pair(
                 loaded.warnings.push(format!(
                     "schema {} is left out of the diff: pgrift records its deployments there",
                     crate::sql::quote_ident(schema)
+                ));
+            }
+            let parked = loaded.catalog.leave_out_parked();
+            if parked > 0 {
+                loaded.warnings.push(format!(
+                    "{label}: {parked} parked object{} left out of the diff (tables in schema {} and \
+                     columns named {}…; pgrift purge drops them)",
+                    if parked == 1 { " is" } else { "s are" },
+                    crate::catalog::parked::SCHEMA,
+                    crate::catalog::parked::COLUMN_PREFIX,
                 ));
             }
             let elapsed = start.elapsed();

@@ -22,6 +22,7 @@ mod id;
 mod kind;
 mod objects;
 pub mod owner;
+pub mod parked;
 pub mod rename;
 pub mod role_map;
 

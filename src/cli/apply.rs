@@ -92,6 +92,7 @@ impl DeployArgs {
             limits: shadow.limits(),
             fail_on: None,
             allow: Vec::new(),
+            purge: false,
         })
     }
 }

@@ -12,6 +12,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::{CliError, EXIT_OK, write_output};
+use pgrift::catalog::parked::Day;
 use pgrift::catalog::role_map::RoleMap;
 use pgrift::catalog::{Filter, Rename};
 use pgrift::source::{self, SourceSpec};
@@ -88,6 +89,9 @@ pub struct ScriptDefaults {
     /// Plan `--online` by default.
     #[serde(default)]
     pub online: bool,
+    /// Plan `--park-drops` by default.
+    #[serde(default)]
+    pub park_drops: bool,
     /// `--lock-timeout` and `--statement-timeout` (`"3s"`, `"500ms"`;
     /// `"0"` leaves the server's setting).
     #[serde(default, deserialize_with = "duration")]
@@ -240,7 +244,27 @@ fn is_date(text: &str) -> bool {
 
 /// Today in UTC as `YYYY-MM-DD`.
 pub fn today() -> String {
-    civil(seconds_now() / 86_400)
+    Day::of_seconds(seconds_now()).iso()
+}
+
+/// The day a plan is made, which dates what it parks: the day of
+/// `SOURCE_DATE_EPOCH` when it is set (the reproducible-builds convention,
+/// so that the same inputs give the same script), else today in UTC.
+pub fn planning_day() -> Result<Day, CliError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) => text
+            .trim()
+            .parse::<i64>()
+            .map(Day::of_seconds)
+            .map_err(|_| CliError::Usage {
+                command: "diff",
+                message: format!(
+                    "SOURCE_DATE_EPOCH is {}, not a number of seconds since 1970-01-01",
+                    visible(&text)
+                ),
+            }),
+        Err(_) => Ok(Day::of_seconds(seconds_now())),
+    }
 }
 
 /// Now in UTC as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -249,7 +273,7 @@ pub fn now() -> String {
     let time = seconds % 86_400;
     format!(
         "{}T{:02}:{:02}:{:02}Z",
-        civil(seconds / 86_400),
+        Day::of_seconds(seconds).iso(),
         time / 3600,
         time % 3600 / 60,
         time % 60
@@ -260,21 +284,6 @@ fn seconds_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs()) as i64
-}
-
-/// The civil date of a day counted from 1970-01-01 (Howard Hinnant's
-/// algorithm).
-fn civil(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// `${NAME}` replaced by the environment variable `NAME`; an unset one is
@@ -372,6 +381,9 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
     }
     if config.script.online {
         out.push_str("script --online\n");
+    }
+    if config.script.park_drops {
+        out.push_str("script --park-drops\n");
     }
     for (option, limit) in [
         ("lock-timeout", config.script.lock_timeout),

@@ -111,6 +111,7 @@ pub async fn run(args: DriftArgs) -> Result<ExitCode, CliError> {
     loaded
         .catalog
         .leave_out_schema(&args.shadow.history.history_schema);
+    loaded.catalog.leave_out_parked();
     let snapshot_file = tempfile::Builder::new()
         .prefix("pgrift-reference-")
         .suffix(".json")

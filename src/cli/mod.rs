@@ -8,6 +8,7 @@ mod drift;
 mod error;
 mod history;
 mod plan;
+mod purge;
 mod rehearse;
 mod report;
 mod risk;
@@ -129,6 +130,18 @@ pub enum Command {
         "Exit status: 0 success; 2 error, drift, or a statement failed."
     ))]
     Rollback(rollback::RollbackArgs),
+    /// Drop what --park-drops parked, once it is old enough
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  pgrift purge $PROD_URL                        # list what is parked, and the purge of what is a week old\n",
+        "  pgrift purge $PROD_URL --older-than 30d --execute\n",
+        "  pgrift purge $PROD_URL --older-than 0 --dry-run   # run it all, roll it back\n\n",
+        "Nothing is dropped without --execute. The purge runs like a deployment: under \
+         --lock-timeout, behind the drift guard, recorded in pgrift.deployments as a purge, which \
+         no rollback undoes.\n\n",
+        "Exit status: 0 success; 2 error, or a statement failed."
+    ))]
+    Purge(purge::PurgeArgs),
     /// Check that a database is a plan's TO, after applying it
     #[command(after_help = concat!(
         "Example:\n",
@@ -352,6 +365,13 @@ pub struct ScriptArgs {
     /// script's main transaction
     #[arg(long)]
     pub online: bool,
+    /// Park what the forward script drops instead of dropping it: a table
+    /// moves into schema pgrift_parked under a dated name, a column is
+    /// renamed to a dated name with its NOT NULL dropped, and the reverse
+    /// script moves them back with their rows. pgrift purge drops them for
+    /// good
+    #[arg(long)]
+    pub park_drops: bool,
     /// An object renamed rather than dropped and created: a schema
     /// (app=billing), a table, view, index, sequence, type or function
     /// (public.orders=purchases), or a column or constraint
@@ -474,6 +494,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Snapshot(args) => snapshot::run(args).await,
         Command::Apply(args) => apply::run(args).await,
         Command::Rollback(args) => rollback::run(args).await,
+        Command::Purge(args) => purge::run(args).await,
         Command::Verify(args) => verify::run(args).await,
         Command::Drift(args) => drift::run(args).await,
         Command::Rehearse(args) => rehearse::run(args).await,
@@ -532,6 +553,11 @@ pub fn options(
         tool_schema: None,
         history_schema: Some(shadow.history.history_schema.clone()),
         online: script.online || project.is_some_and(|p| p.config.script.online),
+        park_drops: if script.park_drops || project.is_some_and(|p| p.config.script.park_drops) {
+            Some(config::planning_day()?)
+        } else {
+            None
+        },
         filter: filter(shadow, script, project),
         role_map: if script.map_role.is_empty() {
             project

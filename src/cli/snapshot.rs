@@ -28,6 +28,7 @@ pub async fn run(args: SnapshotArgs) -> Result<ExitCode, CliError> {
     loaded
         .catalog
         .leave_out_schema(&args.shadow.history.history_schema);
+    loaded.catalog.leave_out_parked();
     let notes = args
         .shadow
         .filter

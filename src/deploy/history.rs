@@ -18,7 +18,7 @@ use crate::sql::HistoryStmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Record {
     pub id: i64,
-    /// `apply` or `rollback`.
+    /// `apply`, `rollback` or `purge`.
     pub action: String,
     pub rollback_of: Option<i64>,
     /// `running`, `succeeded`, `failed`, `rolled back`, or `interrupted`
@@ -58,8 +58,14 @@ fn history_error(schema: &str) -> impl Fn(tokio_postgres::Error) -> DeployError 
 }
 
 /// Creates the history's schema and table unless they exist.
-pub async fn ensure(client: &Client, schema: &str) -> Result<(), DeployError> {
-    for stmt in [HistoryStmt::CreateSchema, HistoryStmt::CreateTable] {
+pub async fn ensure(client: &Client, schema: &str, purge: bool) -> Result<(), DeployError> {
+    // A table made before purges were recorded refuses the action until
+    // its check is widened; the other deployments leave it as it is.
+    let widen = purge.then_some(HistoryStmt::AllowPurge);
+    for stmt in [HistoryStmt::CreateSchema, HistoryStmt::CreateTable]
+        .into_iter()
+        .chain(widen)
+    {
         client
             .batch_execute(&stmt.render(schema))
             .await
@@ -74,11 +80,12 @@ pub async fn start(
     schema: &str,
     deployment: &Deployment,
     rollback_of: Option<i64>,
+    purge: bool,
 ) -> Result<i64, DeployError> {
-    let action = if rollback_of.is_some() {
-        "rollback"
-    } else {
-        "apply"
+    let action = match (rollback_of, purge) {
+        (Some(_), _) => "rollback",
+        (None, true) => "purge",
+        (None, false) => "apply",
     };
     let os_user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))

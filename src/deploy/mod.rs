@@ -20,6 +20,7 @@
 mod backup;
 mod error;
 mod history;
+mod purge;
 mod rehearse;
 mod run;
 
@@ -40,6 +41,7 @@ use crate::source::{self, ConnInfo, snapshot};
 pub use backup::Backup;
 pub use error::{Blocker, DeployError, Failure};
 pub use history::{Record, Shown, list, show};
+pub use purge::{ParkedObject, Purge, plan_purge};
 pub use rehearse::{Rehearsal, Timing, rehearse};
 pub use run::{Event, Progress};
 
@@ -121,6 +123,7 @@ impl Deployment {
             filter: crate::catalog::Filter::default(),
             role_map: crate::catalog::role_map::RoleMap::default(),
             renames: Vec::new(),
+            parked: forward.0.parked.clone(),
         };
         Deployment {
             plan,
@@ -311,6 +314,9 @@ pub struct ApplyOptions {
     pub fail_on: Option<Severity>,
     /// Accepted risks: a rule id, or `rule:object`.
     pub allow: Vec<String>,
+    /// Record the deployment as a purge (`pgrift purge`), which no
+    /// rollback undoes.
+    pub purge: bool,
 }
 
 impl Default for ApplyOptions {
@@ -326,6 +332,7 @@ impl Default for ApplyOptions {
             limits: Limits::default(),
             fail_on: None,
             allow: Vec::new(),
+            purge: false,
         }
     }
 }
@@ -382,6 +389,8 @@ pub async fn live_catalog(
 ) -> Result<Catalog, DeployError> {
     let mut live = introspect::introspect_with(client, limits).await?.catalog;
     live.leave_out_schema(history_schema);
+    // What `--park-drops` parked is no part of the schema, as in `compare`.
+    live.leave_out_parked();
     plan.role_map.apply(&mut live);
     let filter = &plan.filter;
     filter
@@ -463,8 +472,15 @@ pub async fn apply(
             backup: None,
         });
     }
-    history::ensure(&client, &options.history_schema).await?;
-    let id = history::start(&client, &options.history_schema, deployment, rollback_of).await?;
+    history::ensure(&client, &options.history_schema, options.purge).await?;
+    let id = history::start(
+        &client,
+        &options.history_schema,
+        deployment,
+        rollback_of,
+        options.purge,
+    )
+    .await?;
     let outcome = async {
         let backup = match &options.backup {
             Some((dir, pg_dump)) if !deployment.plan.at_risk.is_empty() => {

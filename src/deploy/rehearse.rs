@@ -145,7 +145,8 @@ async fn rehearse_in(
             .map_err(|e| DeployError::Connection(crate::read::describe(&e)))?;
     }
     // The rows of a renamed table are counted too, by its name in FROM,
-    // which both counts read.
+    // which both counts read, and so are a parked table's, which the
+    // reverse script brings back.
     let renames = RenameMap::resolve(
         &deployment.plan.renames,
         &Sides {
@@ -163,7 +164,14 @@ async fn rehearse_in(
         .from
         .tables
         .iter()
-        .filter(|t| deployment.to.table(&renames.renamed(&t.name)).is_some())
+        .filter(|t| {
+            deployment.to.table(&renames.renamed(&t.name)).is_some()
+                || deployment
+                    .plan
+                    .parked
+                    .iter()
+                    .any(|p| p.column.is_none() && p.table == t.name)
+        })
         .map(|t| t.name.clone())
         .collect();
     let before = count_rows(db, &tables).await?;

@@ -252,6 +252,8 @@ pub fn script_title(direction: Direction, from: &str, to: &str) -> String {
 /// The comment line above a step: what changes, why, and what goes along.
 pub fn describe(step: &Step) -> String {
     let verb = match (step.kind, &step.id) {
+        (ChangeKind::Drop, _) if step.parks() => "park",
+        (ChangeKind::Create, _) if step.parks() => "move back",
         (ChangeKind::Create, ObjectId::Column { .. } | ObjectId::Constraint { .. }) => "add",
         (ChangeKind::Create, ObjectId::Default { .. }) => "set",
         (ChangeKind::Alter, ObjectId::Default { .. }) => "change",
@@ -396,6 +398,11 @@ pub struct PlanFile {
     /// create them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub renames: Vec<crate::catalog::Rename>,
+    /// What the forward script parks instead of dropping (`--park-drops`):
+    /// each table or column by its name in FROM, the name it is parked
+    /// under and the day the plan was made, which dates those names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parked: Vec<crate::catalog::parked::Parked>,
 }
 
 /// Every statement of a plan with its transaction and risks, in script

@@ -724,6 +724,7 @@ mod tests {
             warnings: Vec::new(),
             timeouts: Default::default(),
             online: false,
+                    parked: Vec::new(),
         }
     }
 
@@ -823,6 +824,7 @@ mod tests {
                     warnings: Vec::new(),
                     timeouts: Default::default(),
                     online: false,
+                    parked: Vec::new(),
                 },
                 140000
             ),
@@ -880,6 +882,7 @@ mod tests {
             warnings: Vec::new(),
             timeouts: Default::default(),
             online: false,
+            parked: Vec::new(),
         };
         let offered = |versions: &[&str]| versions.iter().map(|v| (*v).to_owned()).collect();
         let mut available = BTreeMap::from([

@@ -15,6 +15,7 @@
 pub mod compat;
 mod error;
 mod online;
+mod park;
 mod summary;
 
 use std::cmp::Reverse;
@@ -34,6 +35,7 @@ pub use compat::{
 };
 pub use error::PlanError;
 pub use online::{clean_up_after, online};
+pub use park::{park, unpark};
 pub use summary::{Counts, KindCounts, Summary, summarize};
 
 use crate::catalog::{ObjectId, Tag, Warning};
@@ -50,6 +52,10 @@ pub struct Plan {
     pub timeouts: Timeouts,
     /// Rewritten for `--online` (`plan::online`).
     pub online: bool,
+    /// The tables and columns it parks instead of dropping
+    /// (`--park-drops`, `plan::park`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parked: Vec<crate::catalog::parked::Parked>,
 }
 
 /// How long a script's statements may wait, set in its header: with
@@ -169,6 +175,14 @@ impl Step {
     /// True for a step that only adds labels to an enum type.
     pub fn adds_enum_labels(&self) -> bool {
         adds_enum_labels(&self.statements)
+    }
+
+    /// True for a table or column parked instead of dropped, or moved
+    /// back (`--park-drops`).
+    pub fn parks(&self) -> bool {
+        self.statements
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::Park(_)))
     }
 
     /// True for a declared rename (`--rename`).
@@ -413,6 +427,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         online: false,
         warnings: changeset.warnings.clone(),
         timeouts: Timeouts::default(),
+        parked: Vec::new(),
     })
 }
 

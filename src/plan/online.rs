@@ -71,6 +71,7 @@ pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
         steps,
         warnings,
         timeouts,
+        parked,
         ..
     } = plan;
     let tables = Tables {
@@ -136,6 +137,7 @@ pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
         warnings,
         timeouts,
         online: true,
+        parked,
     }
 }
 

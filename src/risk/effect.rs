@@ -298,6 +298,14 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             }
         }
         Stmt::DropTable(table) => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        // Moving a table aside or back, or renaming a column, changes only
+        // the catalog, under the strongest lock.
+        Stmt::Park(park) => match park.table() {
+            Some(table) if cx.existing(table) => {
+                (vec![(AccessExclusive, table.clone())], Work::Brief)
+            }
+            _ => return None,
+        },
         // Giving a table to another role changes only the catalog, under
         // the strongest lock.
         Stmt::AlterOwner {

@@ -52,6 +52,7 @@ macro_rules! every_rule {
             security_definer => SecurityDefiner("security-definer"),
             owner_change => OwnerChange("owner-change"),
             rename => Rename("rename"),
+            parked_drop => ParkedDrop("parked-drop"),
         }
     };
 }

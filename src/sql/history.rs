@@ -49,6 +49,9 @@ pub enum HistoryStmt {
     CreateSchema,
     /// `CREATE TABLE IF NOT EXISTS schema.deployments (…)`.
     CreateTable,
+    /// Lets the action of a table made before `pgrift purge` existed be
+    /// `purge` too.
+    AllowPurge,
     /// Records a deployment that starts, as `running`, by this session,
     /// and returns its id. Parameters: action, rollback_of, os_user,
     /// client_host, pgrift_version, from_fingerprint, to_fingerprint,
@@ -101,7 +104,8 @@ impl fmt::Display for Rendered<'_> {
                 f,
                 "CREATE TABLE IF NOT EXISTS {schema}.{table} (\
                  id bigint PRIMARY KEY, \
-                 action text NOT NULL CHECK (action IN ('apply', 'rollback')), \
+                 action text NOT NULL CONSTRAINT deployments_action_check \
+                 CHECK (action IN ('apply', 'rollback', 'purge')), \
                  rollback_of bigint, \
                  status text NOT NULL \
                  CHECK (status IN ('running', 'succeeded', 'failed', 'rolled back')), \
@@ -127,6 +131,13 @@ impl fmt::Display for Rendered<'_> {
                  transactions integer NOT NULL, \
                  transactions_committed integer NOT NULL DEFAULT 0, \
                  error text)"
+            ),
+            HistoryStmt::AllowPurge => write!(
+                f,
+                "ALTER TABLE {schema}.{table} \
+                 DROP CONSTRAINT IF EXISTS deployments_action_check, \
+                 ADD CONSTRAINT deployments_action_check \
+                 CHECK (action IN ('apply', 'rollback', 'purge'))"
             ),
             HistoryStmt::Start => write!(
                 f,

@@ -1037,6 +1037,63 @@ pub enum Stmt {
     },
     /// `ALTER … RENAME`: a rename the user declared (`--rename`).
     Rename(RenameStmt),
+    /// A table or column moved aside instead of dropped, or moved back
+    /// (`--park-drops`).
+    Park(ParkStmt),
+}
+
+/// What `--park-drops` writes in place of a drop, and what the reverse
+/// script writes in place of the create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParkStmt {
+    /// `CREATE SCHEMA IF NOT EXISTS name`: the schema parked tables go to.
+    Schema(Ident),
+    /// `ALTER TABLE table SET SCHEMA schema`: moves the table with its
+    /// indexes, constraints, owned sequences and triggers.
+    SetSchema { table: QualName, schema: Ident },
+    /// `ALTER TABLE table RENAME TO new_name`.
+    RenameTable { table: QualName, new_name: Ident },
+    /// `ALTER TABLE table RENAME COLUMN column TO new_name`.
+    RenameColumn {
+        table: QualName,
+        column: Ident,
+        new_name: Ident,
+    },
+}
+
+impl ParkStmt {
+    /// The table the statement moves or changes, as it is named when the
+    /// statement runs; `None` for the schema.
+    pub fn table(&self) -> Option<&QualName> {
+        match self {
+            ParkStmt::Schema(_) => None,
+            ParkStmt::SetSchema { table, .. }
+            | ParkStmt::RenameTable { table, .. }
+            | ParkStmt::RenameColumn { table, .. } => Some(table),
+        }
+    }
+}
+
+impl fmt::Display for ParkStmt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParkStmt::Schema(name) => write!(f, "CREATE SCHEMA IF NOT EXISTS {name}"),
+            ParkStmt::SetSchema { table, schema } => {
+                write!(f, "ALTER TABLE {table} SET SCHEMA {schema}")
+            }
+            ParkStmt::RenameTable { table, new_name } => {
+                write!(f, "ALTER TABLE {table} RENAME TO {new_name}")
+            }
+            ParkStmt::RenameColumn {
+                table,
+                column,
+                new_name,
+            } => write!(
+                f,
+                "ALTER TABLE {table} RENAME COLUMN {column} TO {new_name}"
+            ),
+        }
+    }
 }
 
 /// An object `ALTER … OWNER TO` names.
@@ -1757,6 +1814,7 @@ impl fmt::Display for Stmt {
             Stmt::Deparsed(definition) => write!(f, "{definition}"),
             Stmt::AlterObject { object, action } => write!(f, "ALTER {object} {action}"),
             Stmt::Rename(rename) => write!(f, "{rename}"),
+            Stmt::Park(park) => write!(f, "{park}"),
             Stmt::DropObject(object) => write!(f, "DROP {object}"),
             Stmt::DropOn(object) => write!(f, "DROP {object}"),
             Stmt::CreatePolicy(policy) => write!(f, "{policy}"),

@@ -12,6 +12,7 @@ mod hostile;
 mod introspect;
 mod layouts;
 mod online;
+mod park;
 mod pgdump;
 mod random;
 mod rename;

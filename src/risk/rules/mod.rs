@@ -33,6 +33,7 @@ mod lossy_type;
 mod narrowing_type;
 mod not_null_column_without_default;
 mod owner_change;
+mod parked_drop;
 mod partition_bound;
 mod rename;
 mod row_security;

@@ -171,6 +171,22 @@ pub fn check_renamed(
     );
 }
 
+/// [`check`] for a plan that parks its drops (`--park-drops`).
+pub fn check_parked(rule: Rule, from: &Catalog, to: &Catalog, expected: &[&str]) {
+    let plan = plan::plan(&diff::diff(from, to)).expect("the test schemas plan");
+    let day = crate::catalog::parked::Day::from_civil(2026, 12, 6).expect("a date");
+    let plan = plan::park(plan, from, to, day, |_| false);
+    check_plan(
+        rule,
+        &plan,
+        from,
+        to,
+        Some(150000),
+        Direction::Forward,
+        expected,
+    );
+}
+
 /// Runs one rule over every statement of `plan`, comparing the risks it
 /// finds with `expected`.
 fn check_plan(
