@@ -50,6 +50,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         filter: Default::default(),
         role_map: Default::default(),
         renames: Vec::new(),
+        expand_contract: None,
     };
     for case in ["demo", "enum_add_value", "demo"] {
         let (from, to) = (fixture(case, "from.sql"), fixture(case, "to.sql"));
