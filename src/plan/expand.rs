@@ -24,7 +24,6 @@
 //! of a partitioned, partition or inheriting table, nor an identity or
 //! generated column; the error says which and why.
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -34,7 +33,7 @@ use crate::diff::ChangeKind;
 use crate::names::FunctionKind;
 use crate::sql::{
     Backfill, ColumnDef, Conversion, Ident, RenameStmt, ServerSql, Stmt, SyncFunction, SyncTrigger,
-    TableAction,
+    TableAction, quote_ident,
 };
 
 /// The rows a backfill batch fills when `--batch-size` is not given.
@@ -47,8 +46,7 @@ const NAME_BYTES: usize = 63;
 const SYNC_PREFIX: &str = "pgrift_sync_";
 
 /// Which phase of `--expand-contract` a plan makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Expand,
     Contract,
@@ -450,7 +448,10 @@ pub fn expand(plan: Plan, moves: &[Move], batch_size: u64) -> Plan {
         plan.steps.push(m.step(
             &m.during,
             ChangeKind::Create,
-            format!("expand: kept in step with {} by a trigger", m.old.name),
+            format!(
+                "expand: kept in step with {} by a trigger",
+                quote_ident(&m.old.name)
+            ),
             vec![m.add_new(), m.sync_function(), m.sync_trigger()],
         ));
     }
@@ -460,7 +461,10 @@ pub fn expand(plan: Plan, moves: &[Move], batch_size: u64) -> Plan {
             ..m.step(
                 &m.during,
                 ChangeKind::Alter,
-                format!("expand: filled from {} in batches", m.old.name),
+                format!(
+                    "expand: filled from {} in batches",
+                    quote_ident(&m.old.name)
+                ),
                 vec![m.backfill(&m.old.name, &m.during, batch_size)],
             )
         });
@@ -603,7 +607,7 @@ pub fn contract(mut plan: Plan, moves: &[Move]) -> Plan {
             ..m.step(
                 &m.old.name,
                 ChangeKind::Drop,
-                format!("contract: {} replaces it", m.during),
+                format!("contract: {} replaces it", quote_ident(&m.during)),
                 statements,
             )
         }
@@ -646,7 +650,10 @@ pub fn contract_reverse(mut reverse: Plan, moves: &[Move], batch_size: u64) -> P
             ..m.step(
                 &m.old.name,
                 ChangeKind::Alter,
-                format!("undoes the contract: filled from {} in batches", m.during),
+                format!(
+                    "undoes the contract: filled from {} in batches",
+                    quote_ident(&m.during)
+                ),
                 vec![m.backfill(&m.during, &m.old.name, batch_size)],
             )
         });
