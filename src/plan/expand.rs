@@ -618,9 +618,10 @@ pub fn contract(mut plan: Plan, moves: &[Move]) -> Plan {
 
 /// The contract's reverse: `reverse` (from TO to the [`contracted`]
 /// catalog), then for each move the new column back under its name
-/// between the phases, the old column added again with the trigger, its
-/// backfill from the new column, and last the old column's default and
-/// NOT NULL.
+/// between the phases and the old column added again with the trigger,
+/// its backfill from the new column right after (which the rule
+/// `irreversible-recreate` looks for), and last the old columns' defaults
+/// and NOT NULL.
 pub fn contract_reverse(mut reverse: Plan, moves: &[Move], batch_size: u64) -> Plan {
     for m in moves {
         let mut statements = Vec::new();
@@ -639,12 +640,10 @@ pub fn contract_reverse(mut reverse: Plan, moves: &[Move], batch_size: u64) -> P
             ChangeKind::Create,
             format!(
                 "undoes the contract: kept in step with {} by a trigger",
-                m.during
+                quote_ident(&m.during)
             ),
             statements,
         ));
-    }
-    for m in moves {
         reverse.steps.push(Step {
             boundary: Boundary::Alone,
             ..m.step(
