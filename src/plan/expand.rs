@@ -205,7 +205,10 @@ pub fn temporary_name(column: &str) -> String {
 /// Why a column cannot be moved in two phases.
 #[derive(Debug, Error)]
 pub enum ExpandError {
-    #[error("column {column} of table {table} cannot be expanded and contracted: {why}")]
+    #[error(
+        "column {} of table {table} cannot be expanded and contracted: {why}",
+        quote_ident(.column)
+    )]
     Unsupported {
         table: QualName,
         column: String,

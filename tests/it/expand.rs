@@ -339,3 +339,46 @@ async fn a_backfill_stopped_half_way_continues_where_it_stopped() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_column_an_index_uses_is_not_moved_and_nothing_to_move_is_said() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).expect("write");
+        file
+    };
+    let from = write(
+        "from.sql",
+        "CREATE TABLE t (id integer, \"c\"\"*/\" text);\nCREATE INDEX t_c ON t (\"c\"\"*/\");\n",
+    );
+    let to = write(
+        "to.sql",
+        "CREATE TABLE t (id integer, \"c\"\"*/\" integer);\nCREATE INDEX t_c ON t (\"c\"\"*/\");\n",
+    );
+    let refused = pgrift(&["diff", path(&from), path(&to), "--expand-contract"]).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains(
+            "column \"c\"\"*/\" of table public.t cannot be expanded and contracted: index public.t_c \
+             depends on it"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    let same = write(
+        "same.sql",
+        "CREATE TABLE t (id integer, \"c\"\"*/\" text);\n",
+    );
+    let wider = write(
+        "wider.sql",
+        "CREATE TABLE t (id integer, \"c\"\"*/\" text, d int);\n",
+    );
+    let plain = pgrift(&["diff", path(&same), path(&wider), "--expand-contract"]).await;
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert!(
+        stderr(&plain).contains("--expand-contract found no column to move"),
+        "{}",
+        stderr(&plain)
+    );
+}
