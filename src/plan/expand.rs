@@ -700,4 +700,59 @@ mod tests {
         assert_ne!(during, temporary_name(&format!("{long}x")));
         assert_eq!(temporary_name("price"), "price__pgrift_new");
     }
+
+    fn catalog(table: &QualName, columns: &[(&str, &str)]) -> Catalog {
+        let mut catalog = Catalog {
+            tables: vec![Table::new(
+                table.clone(),
+                columns.iter().map(|(n, t)| Column::new(n, t)).collect(),
+            )],
+            ..Catalog::default()
+        };
+        catalog.normalize();
+        catalog
+    }
+
+    #[test]
+    fn a_contract_finds_the_move_an_expand_made_and_leaves_nothing_else() {
+        let t = QualName::new("public", "t\"*/");
+        let from = catalog(&t, &[("id", "integer"), ("n'", "text")]);
+        let to = catalog(&t, &[("id", "integer"), ("n'", "integer")]);
+        let plan = crate::plan::plan(&crate::diff::diff(&from, &to)).expect("plans");
+        let moves = moves(&[], &plan, &from, &to, &|_, _| true).expect("moves");
+        assert_eq!(moves.len(), 1);
+        assert_eq!(moves[0].during, "n'__pgrift_new");
+        let expanded_plan = expand(plan, &moves, 10);
+        let kinds: Vec<(Boundary, usize)> = expanded_plan
+            .steps
+            .iter()
+            .map(|s| (s.boundary, s.statements.len()))
+            .collect();
+        assert_eq!(kinds, [(Boundary::Own, 3), (Boundary::Alone, 1)]);
+
+        let mut after_expand = catalog(
+            &t,
+            &[
+                ("id", "integer"),
+                ("n'", "text"),
+                ("n'__pgrift_new", "integer"),
+            ],
+        );
+        after_expand.triggers.push(crate::catalog::Trigger {
+            table: t.clone(),
+            name: sync_name(&t, "n'", "n'__pgrift_new"),
+            definition: String::new(),
+            enabled: crate::names::TriggerEnabled::Origin,
+            comment: None,
+        });
+        let found = expanded(&after_expand, &to);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].swaps());
+        let left = crate::plan::plan(&crate::diff::diff(&contracted(&after_expand, &found), &to))
+            .expect("plans");
+        assert!(left.is_empty(), "{:?}", left.steps);
+        // A trigger of the same prefix that names no pair is left alone.
+        after_expand.triggers[0].name = sync_name(&t, "id", "n'");
+        assert!(expanded(&after_expand, &to).is_empty());
+    }
 }
