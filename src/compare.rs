@@ -16,6 +16,7 @@ use crate::catalog::role_map::RoleMap;
 use crate::catalog::{Catalog, Warning};
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
+use crate::plan::expand::{self, ExpandContract, ExpandError, Phase};
 use crate::plan::{self, CompatError, ExtensionError, Plan, PlanError, RoleError, Timeouts};
 use crate::risk::{self, Assessment, Direction, ProbeOptions};
 use crate::source::{self, Loaded, Shadow, SourceError, SourceSpec};
@@ -68,6 +69,9 @@ pub struct Options {
     /// dated this day, and move them back in the reverse script
     /// (`--park-drops`, `plan::park`).
     pub park_drops: Option<crate::catalog::parked::Day>,
+    /// Move renamed and slowly retyped columns in two phases
+    /// (`plan::expand`): the expand, or the contract of an expanded FROM.
+    pub expand_contract: Option<ExpandContract>,
 }
 
 /// One script of a comparison and its risks.
@@ -157,6 +161,9 @@ pub enum CompareError {
         /// What the comparison had to say up to the refusal.
         warnings: Box<Warnings>,
     },
+    /// A column `--expand-contract` cannot move in two phases.
+    #[error(transparent)]
+    Expand(#[from] ExpandError),
     /// A declared rename does not fit the two schemas.
     #[error("{script} script: {source}")]
     Rename {
@@ -183,6 +190,7 @@ impl CompareError {
         match self {
             CompareError::Source(e) => e.hint(),
             CompareError::Rename { source, .. } => Some(source.hint()),
+            CompareError::Expand(source) => Some(source.hint()),
             CompareError::Plan(_) => Some(
                 "this is a bug in pgrift; please report it with the two schemas (pgrift snapshot writes them)"
                     .to_owned(),
@@ -222,15 +230,41 @@ pub async fn compare(
         sources: source_warnings(from_side.borrow_owner(), to_side.borrow_owner()),
         ..Warnings::default()
     };
+    // A contract plans from the expanded FROM as it will be once the
+    // columns moved (`expand::contracted`); the renames the expand made
+    // are behind it.
+    let contracting = match options.expand_contract {
+        Some(ExpandContract {
+            phase: Phase::Contract,
+            ..
+        }) => expand::expanded(
+            &from_side.borrow_owner().catalog,
+            &to_side.borrow_owner().catalog,
+        ),
+        _ => Vec::new(),
+    };
+    let contracted = (!contracting.is_empty())
+        .then(|| expand::contracted(&from_side.borrow_owner().catalog, &contracting));
+    let renames: Vec<Rename> = match &contracted {
+        None => options.renames.clone(),
+        Some(_) => options
+            .renames
+            .iter()
+            .filter(|r| !expanded_rename(r, &from_side.borrow_owner().catalog))
+            .cloned()
+            .collect(),
+    };
     let renamed = Renamed::resolve(
-        &options.renames,
-        &from_side.borrow_owner().catalog,
+        &renames,
+        contracted
+            .as_ref()
+            .unwrap_or(&from_side.borrow_owner().catalog),
         &to_side.borrow_owner().catalog,
         options.reverse,
     )?;
     let (forward, reverse) = {
         let (from_objects, to_objects) = (from_side.borrow_dependent(), to_side.borrow_dependent());
-        let forward = match &renamed.from {
+        let forward = match renamed.from.as_ref().or(contracted.as_ref()) {
             None => {
                 let changeset =
                     timings.time("diff", || diff::diff_indexed(from_objects, to_objects));
@@ -244,12 +278,12 @@ pub async fn compare(
         };
         // The reverse script is the diff the other way round, of the same
         // indexes.
-        let reverse = match (options.reverse, &renamed.to) {
-            (false, _) => None,
-            (true, None) => Some(plan::plan(&diff::diff_indexed(to_objects, from_objects))?),
-            (true, Some(to)) => Some(plan::plan(&diff::diff(
-                to,
-                &from_side.borrow_owner().catalog,
+        let reverse = match (options.reverse, &renamed.to, &contracted) {
+            (false, _, _) => None,
+            (true, None, None) => Some(plan::plan(&diff::diff_indexed(to_objects, from_objects))?),
+            (true, to, from) => Some(plan::plan(&diff::diff(
+                to.as_ref().unwrap_or(&to_side.borrow_owner().catalog),
+                from.as_ref().unwrap_or(&from_side.borrow_owner().catalog),
             ))?),
         };
         (forward, reverse)
@@ -257,37 +291,72 @@ pub async fn compare(
     // The indexes borrow the catalogs; they are not needed any more.
     let (from, to) = (from_side.into_owner(), to_side.into_owner());
     // Each script is planned from its source with the renames applied.
-    let forward_from = renamed.from.as_ref().unwrap_or(&from.catalog);
+    let forward_from = renamed
+        .from
+        .as_ref()
+        .or(contracted.as_ref())
+        .unwrap_or(&from.catalog);
     let reverse_from = renamed.to.as_ref().unwrap_or(&to.catalog);
-    let (forward, reverse) = if options.online {
+    let reverse_to = contracted.as_ref().unwrap_or(&from.catalog);
+    let (mut forward, mut reverse) = if options.online {
         (
             plan::online(forward, forward_from, &to.catalog),
-            reverse.map(|reverse| plan::online(reverse, reverse_from, &from.catalog)),
+            reverse.map(|reverse| plan::online(reverse, reverse_from, reverse_to)),
         )
     } else {
         (forward, reverse)
     };
-    let (forward, reverse) = match options.park_drops {
-        None => (forward, reverse),
-        Some(day) => {
-            let forward = plan::park(forward, forward_from, &to.catalog, day, |name| {
-                renamed.reverse.renamed(name) != *name
-            });
-            let reverse =
-                reverse.map(|reverse| plan::unpark(reverse, &forward.parked, &from.catalog));
-            (forward, reverse)
+    let (mut forward_renames, mut reverse_renames) =
+        (renamed.forward.steps(), renamed.reverse.steps());
+    let mut moved = None;
+    match options.expand_contract {
+        Some(ExpandContract {
+            phase: Phase::Expand,
+            batch_size,
+        }) => {
+            let moves = expand::moves(
+                &forward_renames,
+                &forward,
+                forward_from,
+                &to.catalog,
+                &risk::retype_is_slow,
+            )?;
+            forward = expand::expand(forward, &moves, batch_size);
+            reverse = reverse.map(|reverse| expand::expand_reverse(reverse, &moves));
+            forward_renames = expand::without_moved(forward_renames, &moves);
+            reverse_renames = expand::without_moved(reverse_renames, &moves);
+            moved = Some((Phase::Expand, moves.len()));
         }
-    };
-    let mut forward = plan::with_renames(forward, renamed.forward.steps());
+        Some(ExpandContract {
+            phase: Phase::Contract,
+            batch_size,
+        }) => {
+            forward = expand::contract(forward, &contracting);
+            reverse =
+                reverse.map(|reverse| expand::contract_reverse(reverse, &contracting, batch_size));
+            moved = Some((Phase::Contract, contracting.len()));
+        }
+        None => {}
+    }
+    if let Some(day) = options.park_drops {
+        forward = plan::park(forward, forward_from, &to.catalog, day, |name| {
+            renamed.reverse.renamed(name) != *name
+        });
+        reverse = reverse.map(|reverse| plan::unpark(reverse, &forward.parked, reverse_to));
+    }
+    forward = plan::with_renames(forward, forward_renames);
     forward.timeouts = options.timeouts;
     let reverse = reverse.map(|reverse| {
-        let mut reverse = plan::with_renames(reverse, renamed.reverse.steps());
+        let mut reverse = plan::with_renames(reverse, reverse_renames);
         reverse.timeouts = options.timeouts;
         reverse
     });
     warnings.not_modelled = forward.warnings.clone();
     if !options.filter.ignores(crate::catalog::Ignore::ColumnOrder) {
         warnings.notes = diff::column_order(&from.catalog, &to.catalog);
+    }
+    if let Some((phase, 0)) = moved {
+        warnings.notes.push(nothing_moved(phase));
     }
     // Declared renames are applied, so only the undeclared are suggested.
     warnings
@@ -302,11 +371,18 @@ pub async fn compare(
     if let Some(reverse) = reverse.as_ref().filter(|_| options.check_reverse) {
         check_compat(reverse, &to, "reverse", "TO", options, &warnings)?;
     }
+    // A contract's risks are read against the expanded database, where the
+    // old column it drops still is.
+    let risk_from = if contracted.is_some() && renamed.from.is_none() {
+        &from.catalog
+    } else {
+        forward_from
+    };
     let start = Instant::now();
     let assessed = assess(
         options,
         from_spec,
-        (&from, forward_from),
+        (&from, risk_from),
         (&to, reverse_from),
         forward,
         reverse,
@@ -515,6 +591,42 @@ impl Renamed {
             from: Some(renamed_from),
             to: renamed_to,
         })
+    }
+}
+
+/// True for a declared column rename that an expand already made: FROM
+/// holds the column under both names, which a contract finishes.
+fn expanded_rename(rename: &Rename, from: &Catalog) -> bool {
+    let [schema, table, column] = rename.path.as_slice() else {
+        return false;
+    };
+    from.table(&crate::catalog::QualName::new(
+        schema.as_str(),
+        table.as_str(),
+    ))
+    .is_some_and(|t| {
+        [column, &rename.to]
+            .iter()
+            .all(|name| t.columns.iter().any(|c| c.name == name.as_str()))
+    })
+}
+
+/// The note of an `--expand-contract` that found nothing to move.
+fn nothing_moved(phase: Phase) -> Warning {
+    let message = match phase {
+        Phase::Expand => {
+            "--expand-contract found no column to move: no declared column rename, and no \
+             type change that rewrites the table or may fail; the script is the plain plan"
+        }
+        Phase::Contract => {
+            "--expand-contract=contract found no expanded column (no pgrift_sync_ trigger \
+             pairing two columns that TO finishes); the script is the plain plan"
+        }
+    };
+    Warning {
+        kind: "expand-contract".to_owned(),
+        object: String::new(),
+        message: message.to_owned(),
     }
 }
 

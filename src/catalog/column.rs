@@ -96,6 +96,14 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
     }
 }
 
+/// How a value of type `old` becomes one of type `new`, as `ALTER COLUMN …
+/// TYPE` converts it here: whether it needs `USING column::type` and
+/// whether it goes through `text` (`--expand-contract`'s sync trigger
+/// converts the same way).
+pub fn conversion(old: &str, new: &str) -> (bool, bool) {
+    (needs_using(old, new), between_user_types(old, new))
+}
+
 /// Whether `ALTER COLUMN … TYPE` needs `USING column::type`: not when an
 /// assignment cast exists (a typmod change, a move to a string type, within
 /// the numeric or the date/time family), where the assignment cast is also

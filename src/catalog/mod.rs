@@ -32,7 +32,7 @@ pub use crate::names::{
 };
 pub use acl::{Acl, AclEntry, AclGrantee};
 pub use address::{Address, ClassIds, ObjectMap};
-pub use column::{ColumnDefault, column_id, is_type_change, move_to_recreated};
+pub use column::{ColumnDefault, column_id, conversion, is_type_change, move_to_recreated};
 pub use filter::{Filter, Ignore};
 pub use kind::{
     Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment, compare_firing,

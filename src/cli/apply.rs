@@ -380,6 +380,14 @@ impl Progress for Reporter {
                 visible(&statement.object)
             )),
             Event::RolledBack => {}
+            Event::Backfilled {
+                column,
+                batch,
+                rows,
+            } => self.line(&format!(
+                "backfill of {}: batch {batch} committed, {rows} rows filled",
+                visible(column)
+            )),
         }
     }
 }
@@ -432,5 +440,10 @@ fn json_event(event: &Event<'_>) -> serde_json::Value {
             "object": statement.object, "why": why,
         }),
         Event::RolledBack => json!({"event": "rolled_back"}),
+        Event::Backfilled {
+            column,
+            batch,
+            rows,
+        } => json!({"event": "backfilled", "column": column, "batch": batch, "rows": rows}),
     }
 }

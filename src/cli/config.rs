@@ -98,6 +98,11 @@ pub struct ScriptDefaults {
     pub lock_timeout: Option<std::time::Duration>,
     #[serde(default, deserialize_with = "duration")]
     pub statement_timeout: Option<std::time::Duration>,
+    /// Plan `--expand-contract` (its expand) by default.
+    #[serde(default)]
+    pub expand_contract: bool,
+    /// `--batch-size`.
+    pub batch_size: Option<u64>,
 }
 
 /// What commands write by default.
@@ -384,6 +389,12 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
     }
     if config.script.park_drops {
         out.push_str("script --park-drops\n");
+    }
+    if config.script.expand_contract {
+        out.push_str("script --expand-contract\n");
+    }
+    if let Some(rows) = config.script.batch_size {
+        out.push_str(&format!("script --batch-size {rows}\n"));
     }
     for (option, limit) in [
         ("lock-timeout", config.script.lock_timeout),

@@ -380,6 +380,32 @@ pub struct ScriptArgs {
     /// Repeated; replaces the project file's renames
     #[arg(long = "rename", value_name = "OLD=NEW", value_parser = parse_rename)]
     pub renames: Vec<pgrift::catalog::Rename>,
+    /// Move a column renamed by --rename, or retyped in a way that rewrites
+    /// the table or may fail, in two phases. expand (the default): add the
+    /// new column, a trigger keeping both in step, and a batched,
+    /// resumable backfill. contract, planned from the expanded database
+    /// once the application uses the new column: drop the old column, the
+    /// trigger and its function
+    #[arg(
+        long,
+        value_name = "PHASE",
+        value_enum,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "expand"
+    )]
+    pub expand_contract: Option<PhaseArg>,
+    /// The rows each batch of an --expand-contract backfill fills and
+    /// commits [default: 10000, or [script] batch_size in pgrift.toml]
+    #[arg(long, value_name = "ROWS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_size: Option<u64>,
+}
+
+/// The phase `--expand-contract` plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PhaseArg {
+    Expand,
+    Contract,
 }
 
 fn parse_rename(text: &str) -> Result<pgrift::catalog::Rename, String> {
@@ -416,6 +442,29 @@ impl ScriptArgs {
         parts.sort();
         parts.dedup();
         parts
+    }
+
+    /// What `--expand-contract` and `--batch-size` ask, else the project
+    /// file's `[script]` defaults.
+    fn expand_contract(
+        &self,
+        project: Option<&config::Loaded>,
+    ) -> Option<pgrift::plan::expand::ExpandContract> {
+        use pgrift::plan::expand::{DEFAULT_BATCH_SIZE, ExpandContract, Phase};
+        let defaults = project.map(|p| &p.config.script);
+        let phase = match self.expand_contract {
+            Some(PhaseArg::Expand) => Phase::Expand,
+            Some(PhaseArg::Contract) => Phase::Contract,
+            None if defaults.is_some_and(|d| d.expand_contract) => Phase::Expand,
+            None => return None,
+        };
+        Some(ExpandContract {
+            phase,
+            batch_size: self
+                .batch_size
+                .or(defaults.and_then(|d| d.batch_size))
+                .unwrap_or(DEFAULT_BATCH_SIZE),
+        })
     }
 
     /// The limits the scripts set: those given, else the project file's,
@@ -570,6 +619,7 @@ pub fn options(
                     message,
                 })?
         },
+        expand_contract: script.expand_contract(project),
         renames: if script.renames.is_empty() {
             project
                 .map(|p| p.config.renames.clone())

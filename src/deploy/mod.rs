@@ -413,10 +413,23 @@ pub fn changes(from: &Catalog, to: &Catalog) -> Result<Vec<String>, DeployError>
 /// Connects to the target as `pgrift`, so that other sessions see who
 /// holds their locks.
 pub async fn connect(target: &ConnInfo) -> Result<tokio_postgres::Client, DeployError> {
+    Ok(source::connect(&as_pgrift(target)).await?)
+}
+
+/// `target` with `pgrift` as its application's name, unless it names one.
+fn as_pgrift(target: &ConnInfo) -> ConnInfo {
     let mut info = target.clone();
     info.application_name
         .get_or_insert_with(|| "pgrift".to_owned());
-    Ok(source::connect(&info).await?)
+    info
+}
+
+/// Connects as [`connect`] does, keeping the session's notices, which
+/// report a backfill's progress.
+async fn connect_with_notices(
+    target: &ConnInfo,
+) -> Result<(tokio_postgres::Client, source::Notices), DeployError> {
+    Ok(source::connect_with_notices(&as_pgrift(target)).await?)
 }
 
 /// Applies `deployment` to the database `target` names; see the module
@@ -433,7 +446,7 @@ pub async fn apply(
     if !refused.is_empty() {
         return Err(DeployError::Gate { risks: refused });
     }
-    let client = connect(target).await?;
+    let (client, notices) = connect_with_notices(target).await?;
     let monitor = connect(target).await?;
     run::lock_deployments(&client).await?;
     progress.event(Event::Checking);
@@ -464,8 +477,13 @@ pub async fn apply(
     // The session's settings, its lock_timeout among them, bound the
     // history's statements as much as the plan's.
     let pid = run::set_up(&client, deployment, options).await?;
+    let mut watch = run::Watch {
+        monitor: &monitor,
+        pid,
+        notices,
+    };
     if options.dry_run {
-        run::dry_run(&client, &monitor, pid, deployment, options, progress).await?;
+        run::dry_run(&client, &mut watch, deployment, options, progress).await?;
         return Ok(Applied {
             id: None,
             statements: deployment.statements().len(),
@@ -492,7 +510,7 @@ pub async fn apply(
             }
             _ => None,
         };
-        run::run(&client, &monitor, pid, deployment, options, id, progress).await?;
+        run::run(&client, &mut watch, deployment, options, id, progress).await?;
         Ok::<_, DeployError>(backup)
     }
     .await;

@@ -53,6 +53,41 @@ pub enum Event<'a> {
     },
     /// A dry run rolled back everything it ran.
     RolledBack,
+    /// A backfill (`--expand-contract`) committed a batch: `batch` batches
+    /// and `rows` rows so far of `column`, named as SQL names it.
+    Backfilled {
+        column: &'a str,
+        batch: u64,
+        rows: u64,
+    },
+}
+
+/// What watches the statements of a deployment's session: a second
+/// session, which asks who blocks it (backend `pid`), and the session's
+/// notices, which report a backfill's batches.
+pub struct Watch<'a> {
+    pub monitor: &'a Client,
+    pub pid: i32,
+    pub notices: crate::source::Notices,
+}
+
+impl Watch<'_> {
+    /// Relays the notices that report progress.
+    fn relay(&mut self, progress: &mut dyn Progress) {
+        while let Ok(notice) = self.notices.try_recv() {
+            relay(&notice, progress);
+        }
+    }
+}
+
+fn relay(notice: &str, progress: &mut dyn Progress) {
+    if let Some((column, batch, rows)) = crate::sql::backfill_progress(notice) {
+        progress.event(Event::Backfilled {
+            column,
+            batch,
+            rows,
+        });
+    }
 }
 
 /// Where a deployment's events go.
@@ -154,20 +189,26 @@ pub async fn set_up(
     Ok(row.get(0))
 }
 
-/// Runs `sql` on `client`, asking `monitor` every [`POLL`] while it runs
-/// which sessions block backend `pid`; returns the last such sessions seen.
+/// Runs `sql` on `client`, asking the watch's monitor every [`POLL`] while
+/// it runs which sessions block the session, and relaying its notices as
+/// they come; returns the last blocking sessions seen.
 async fn watched(
     client: &Client,
-    monitor: &Client,
-    pid: i32,
+    watch: &mut Watch<'_>,
     sql: &str,
+    progress: &mut dyn Progress,
 ) -> (Result<(), tokio_postgres::Error>, Vec<Blocker>) {
     let work = client.batch_execute(sql);
     tokio::pin!(work);
     let mut blockers = Vec::new();
+    let (monitor, pid) = (watch.monitor, watch.pid);
     loop {
         tokio::select! {
-            done = &mut work => return (done, blockers),
+            done = &mut work => {
+                watch.relay(progress);
+                return (done, blockers);
+            }
+            Some(notice) = watch.notices.recv() => relay(&notice, progress),
             () = tokio::time::sleep(POLL) => {
                 let asked = tokio::time::timeout(MONITOR_LIMIT, monitor.query(BLOCKERS, &[&pid])).await;
                 if let Ok(Ok(rows)) = asked
@@ -253,8 +294,7 @@ fn line_and_column(sql: &str, at: usize) -> (usize, usize) {
 /// waited too long for a lock.
 pub async fn run(
     client: &Client,
-    monitor: &Client,
-    pid: i32,
+    watch: &mut Watch<'_>,
     deployment: &Deployment,
     options: &ApplyOptions,
     id: i64,
@@ -266,7 +306,7 @@ pub async fn run(
     for (done, group) in groups.iter().enumerate() {
         let mut attempt = 0;
         loop {
-            match run_group(client, monitor, pid, group, total, progress).await {
+            match run_group(client, watch, group, total, progress).await {
                 Ok(()) => break,
                 Err((number, error, blockers)) => {
                     let _ = client.batch_execute("ROLLBACK").await;
@@ -319,21 +359,20 @@ pub async fn run(
 /// the statement's number, the error and who blocked it.
 async fn run_group(
     client: &Client,
-    monitor: &Client,
-    pid: i32,
+    watch: &mut Watch<'_>,
     group: &[(usize, &PlanStatement)],
     total: usize,
     progress: &mut dyn Progress,
 ) -> Result<(), (usize, tokio_postgres::Error, Vec<Blocker>)> {
     let first = group.first().map_or(0, |(number, _)| *number);
     if group.first().is_some_and(|(_, s)| s.transaction.is_none()) {
-        return run_statements(client, monitor, pid, group, total, progress).await;
+        return run_statements(client, watch, group, total, progress).await;
     }
     client
         .batch_execute("BEGIN")
         .await
         .map_err(|e| (first, e, Vec::new()))?;
-    run_statements(client, monitor, pid, group, total, progress).await?;
+    run_statements(client, watch, group, total, progress).await?;
     let last = group.last().map_or(0, |(number, _)| *number);
     client
         .batch_execute("COMMIT")
@@ -343,8 +382,7 @@ async fn run_group(
 
 async fn run_statements(
     client: &Client,
-    monitor: &Client,
-    pid: i32,
+    watch: &mut Watch<'_>,
     group: &[(usize, &PlanStatement)],
     total: usize,
     progress: &mut dyn Progress,
@@ -356,7 +394,7 @@ async fn run_statements(
             statement,
         });
         let started = Instant::now();
-        let (done, blockers) = watched(client, monitor, pid, &statement.sql).await;
+        let (done, blockers) = watched(client, watch, &statement.sql, progress).await;
         done.map_err(|e| (number, e, blockers))?;
         progress.event(Event::Finished {
             number,
@@ -377,8 +415,7 @@ async fn run_statements(
 /// says so.
 pub async fn dry_run(
     client: &Client,
-    monitor: &Client,
-    pid: i32,
+    watch: &mut Watch<'_>,
     deployment: &Deployment,
     options: &ApplyOptions,
     progress: &mut dyn Progress,
@@ -410,7 +447,7 @@ pub async fn dry_run(
         }
     }
     client.batch_execute("BEGIN").await.map_err(connection)?;
-    let ran = run_statements(client, monitor, pid, &tried, total, progress).await;
+    let ran = run_statements(client, watch, &tried, total, progress).await;
     let rolled_back = client.batch_execute("ROLLBACK").await;
     if let Err((number, error, blockers)) = ran {
         if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {

@@ -14,6 +14,7 @@
 
 pub mod compat;
 mod error;
+pub mod expand;
 mod online;
 mod park;
 mod summary;

@@ -368,6 +368,10 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             _ => return None,
         },
         Stmt::DropTrigger { table, .. } => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        Stmt::CreateSyncTrigger(trigger) => (
+            vec![(ShareRowExclusive, trigger.table.clone())],
+            Work::Brief,
+        ),
         // Creating or dropping a rule or a policy changes how its table is
         // queried.
         Stmt::Deparsed(_) | Stmt::DropOn(_) => match &site.change.id {

@@ -20,6 +20,14 @@ pub use context::{ASSUMED_VERSION, Direction};
 pub use model::*;
 pub use probe::{BUSY_WRITES, LARGE_PAGES, ProbeError, ProbeOptions, SMALL_PAGES, probe};
 
+/// True when changing a column from type `old` to type `new` rewrites the
+/// table (or may) or fails on values the new type refuses: the retypes
+/// `--expand-contract` moves in two phases.
+pub fn retype_is_slow(old: &str, new: &str) -> bool {
+    let conversion = types::convert(old, new);
+    conversion.rewrite != types::Rewrite::No || conversion.narrowing.is_some()
+}
+
 use crate::catalog::Catalog;
 use crate::plan::Plan;
 

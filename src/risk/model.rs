@@ -44,6 +44,7 @@ macro_rules! every_rule {
             stored_generated_column => StoredGeneratedColumn("stored-generated-column"),
             set_logged => SetLogged("set-logged"),
             lock => Lock("lock"),
+            backfill => Backfill("backfill"),
             drop_index => DropIndex("drop-index"),
             drop_view => DropView("drop-view"),
             drop_function => DropFunction("drop-function"),

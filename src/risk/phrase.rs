@@ -120,6 +120,12 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             format!("Dropping index {name}")
         }
         Stmt::CreateTrigger(_) => format!("Creating trigger {}", step.id),
+        Stmt::CreateSyncTrigger(trigger) => {
+            format!(
+                "Creating sync trigger {} on {}",
+                trigger.name, trigger.table
+            )
+        }
         Stmt::DropTrigger { table, name } => format!("Dropping trigger {name} on {table}"),
         Stmt::Deparsed(_) | Stmt::CreatePolicy(_) => {
             format!("Creating {} {}", step.id.kind_name(), step.id)

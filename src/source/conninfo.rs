@@ -662,6 +662,25 @@ impl fmt::Debug for ConnInfo {
 /// requirements of `sslmode` cannot be met. Unix-domain sockets never use
 /// TLS, whatever `sslmode` says, as with libpq.
 pub async fn connect(info: &ConnInfo) -> Result<tokio_postgres::Client, SourceError> {
+    connect_with(info, None).await
+}
+
+/// The server's notices to a session, as they arrive (`RAISE NOTICE`).
+pub type Notices = tokio::sync::mpsc::UnboundedReceiver<String>;
+
+/// Connects as [`connect`] does, and hands over the session's notices
+/// instead of dropping them: `apply` relays the ones that report progress.
+pub async fn connect_with_notices(
+    info: &ConnInfo,
+) -> Result<(tokio_postgres::Client, Notices), SourceError> {
+    let (sender, notices) = tokio::sync::mpsc::unbounded_channel();
+    Ok((connect_with(info, Some(sender)).await?, notices))
+}
+
+async fn connect_with(
+    info: &ConnInfo,
+    notices: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+) -> Result<tokio_postgres::Client, SourceError> {
     let config = client_config(info);
     let deadline = info
         .connect_timeout
@@ -680,7 +699,13 @@ pub async fn connect(info: &ConnInfo) -> Result<tokio_postgres::Client, SourceEr
                 .await?
                 .map_err(|e| open_error(info, &e))?;
             within(Stage::Answer(shown))
-                .run(start_session(info, &config, stream, tokio_postgres::NoTls))
+                .run(start_session(
+                    info,
+                    &config,
+                    stream,
+                    tokio_postgres::NoTls,
+                    notices,
+                ))
                 .await?
         }
         Host::Tcp(host) => {
@@ -714,14 +739,20 @@ pub async fn connect(info: &ConnInfo) -> Result<tokio_postgres::Client, SourceEr
             let answer = within(Stage::Answer(addr.to_string()));
             if info.sslmode == SslMode::Disable {
                 answer
-                    .run(start_session(info, &config, stream, tokio_postgres::NoTls))
+                    .run(start_session(
+                        info,
+                        &config,
+                        stream,
+                        tokio_postgres::NoTls,
+                        notices,
+                    ))
                     .await?
             } else {
                 let mut connector =
                     tls::connector(info.sslmode, info.sslrootcert.as_deref(), info)?;
                 let Ok(tls) = MakeTlsConnect::<TcpStream>::make_tls_connect(&mut connector, host);
                 answer
-                    .run(start_session(info, &config, stream, tls))
+                    .run(start_session(info, &config, stream, tls, notices))
                     .await?
             }
         }
@@ -789,23 +820,41 @@ fn client_config(info: &ConnInfo) -> tokio_postgres::Config {
     config
 }
 
-/// Logs in over `stream` and runs the connection on a task of its own.
+/// Logs in over `stream` and runs the connection on a task of its own,
+/// which sends the server's notices to `notices` when given.
 async fn start_session<S, T>(
     info: &ConnInfo,
     config: &tokio_postgres::Config,
     stream: S,
     tls: T,
+    notices: Option<tokio::sync::mpsc::UnboundedSender<String>>,
 ) -> Result<tokio_postgres::Client, SourceError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     T: TlsConnect<S>,
     T::Stream: Send + 'static,
 {
-    let (client, connection) = config
+    let (client, mut connection) = config
         .connect_raw(stream, tls)
         .await
         .map_err(|e| connect_error(info, &e))?;
-    tokio::spawn(connection);
+    match notices {
+        None => {
+            tokio::spawn(connection);
+        }
+        Some(notices) => {
+            tokio::spawn(async move {
+                while let Some(Ok(message)) =
+                    std::future::poll_fn(|cx| connection.poll_message(cx)).await
+                {
+                    if let tokio_postgres::AsyncMessage::Notice(notice) = message {
+                        // A receiver that is gone wants no more notices.
+                        let _ = notices.send(notice.message().to_owned());
+                    }
+                }
+            });
+        }
+    }
     Ok(client)
 }
 

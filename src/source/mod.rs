@@ -30,7 +30,10 @@ use std::path::{Path, PathBuf};
 
 pub use cleanup::{clean_up_now, install_signal_cleanup};
 pub use cluster::{Cluster, ClusterOptions, find_bin_dir};
-pub use conninfo::{ChannelBinding, ConnInfo, DEFAULT_CONNECT_TIMEOUT, Env, Host, connect};
+pub use conninfo::{
+    ChannelBinding, ConnInfo, DEFAULT_CONNECT_TIMEOUT, Env, Host, Notices, connect,
+    connect_with_notices,
+};
 pub use error::{SourceError, SqlError};
 pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 pub use tls::SslMode;

@@ -19,6 +19,7 @@ mod probe;
 pub mod read;
 mod shadow;
 mod stmt;
+mod sync;
 mod verification;
 pub mod verify;
 
@@ -28,4 +29,7 @@ pub use history::{HISTORY_TABLE, HistoryStmt};
 pub use probe::{CastText, Condition, InputCheck, ProbeControl, ProbeQuery};
 pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;
+pub use sync::{
+    BACKFILL_NOTICE, Backfill, Conversion, SyncFunction, SyncTrigger, backfill_progress,
+};
 pub use verification::Verification;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::sync::{Backfill, SyncFunction, SyncTrigger};
 use super::{quote_ident, quote_literal};
 use crate::names::{
     AggregateOption, CastContext, CastMethod, CollationProvider, ColumnRef, Compression,
@@ -1037,6 +1038,13 @@ pub enum Stmt {
     },
     /// `ALTER … RENAME`: a rename the user declared (`--rename`).
     Rename(RenameStmt),
+    /// The trigger function that keeps two columns in step
+    /// (`--expand-contract`).
+    CreateSyncFunction(SyncFunction),
+    /// Its `BEFORE INSERT OR UPDATE` trigger.
+    CreateSyncTrigger(SyncTrigger),
+    /// The batched backfill of a new column, outside any transaction.
+    Backfill(Backfill),
     /// A table or column moved aside instead of dropped, or moved back
     /// (`--park-drops`).
     Park(ParkStmt),
@@ -1820,6 +1828,9 @@ impl fmt::Display for Stmt {
             Stmt::CreatePolicy(policy) => write!(f, "{policy}"),
             Stmt::AlterPolicy(change) => write!(f, "{change}"),
             Stmt::DropTrigger { table, name } => write!(f, "DROP TRIGGER {name} ON {table}"),
+            Stmt::CreateSyncFunction(function) => write!(f, "{function}"),
+            Stmt::CreateSyncTrigger(trigger) => write!(f, "{trigger}"),
+            Stmt::Backfill(backfill) => write!(f, "{backfill}"),
             Stmt::Comment { target, text } => match text {
                 Some(text) => write!(f, "COMMENT ON {target} IS {text}"),
                 None => write!(f, "COMMENT ON {target} IS NULL"),

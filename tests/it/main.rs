@@ -8,6 +8,7 @@ mod compat;
 mod conformance;
 mod coverage;
 mod deploy;
+mod expand;
 mod hostile;
 mod introspect;
 mod layouts;

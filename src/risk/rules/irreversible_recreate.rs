@@ -9,6 +9,23 @@ use super::super::context::Direction;
 use super::super::phrase;
 use super::{BACK_UP_BEFORE, Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
+/// True when the step after `site`'s backfills column `name` of `table`
+/// (the reverse of an `--expand-contract` contract, which puts each
+/// backfill right after the column it fills), bringing its values back.
+fn backfilled(
+    cx: &Context<'_>,
+    site: &Site<'_>,
+    table: &crate::catalog::QualName,
+    name: &str,
+) -> bool {
+    cx.plan
+        .steps
+        .get(site.step + 1)
+        .into_iter()
+        .flat_map(|step| &step.statements)
+        .any(|stmt| matches!(stmt, Stmt::Backfill(b) if &b.table == table && b.target.0 == name))
+}
+
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     if cx.direction != Direction::Reverse {
         return Vec::new();
@@ -26,7 +43,8 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             action: TableAction::AddColumn(column),
         } if cx.existing(table)
             && column.generated.is_none()
-            && cx.column_before(table, &column.name.0).is_none() =>
+            && cx.column_before(table, &column.name.0).is_none()
+            && !backfilled(cx, site, table, &column.name.0) =>
         {
             let how = if column.identity.is_some() {
                 "it comes back numbered afresh"

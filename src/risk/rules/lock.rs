@@ -521,4 +521,17 @@ mod tests {
             &[],
         );
     }
+
+    #[test]
+    fn an_expand_locks_its_table_only_briefly() {
+        check_expanded(
+            Rule::Lock,
+            &users(vec![col("id", "integer"), col("n", "text")]),
+            &users(vec![col("id", "integer"), col("n", "integer")]),
+            &[
+                "low lock public.users.n__pgrift_new: Adding column public.users.n__pgrift_new takes ACCESS EXCLUSIVE on public.users until COMMIT: all reads and writes wait [ACCESS EXCLUSIVE public.users]",
+                "low lock public.users.n__pgrift_new: Creating sync trigger pgrift_sync_cc8abeb626632a0a on public.users takes SHARE ROW EXCLUSIVE on public.users until COMMIT: writes wait; reads continue [SHARE ROW EXCLUSIVE public.users]",
+            ],
+        );
+    }
 }

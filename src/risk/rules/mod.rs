@@ -18,6 +18,7 @@ mod add_check;
 mod add_exclusion;
 mod add_foreign_key;
 mod add_unique;
+mod backfill;
 mod domain_constraint;
 mod drop_column;
 mod drop_function;

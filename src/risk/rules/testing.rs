@@ -187,6 +187,17 @@ pub fn check_parked(rule: Rule, from: &Catalog, to: &Catalog, expected: &[&str])
     );
 }
 
+/// [`check`] for the expand of `--expand-contract`, with backfills of 100
+/// rows, made as `compare` makes it.
+pub fn check_expanded(rule: Rule, from: &Catalog, to: &Catalog, expected: &[&str]) {
+    let plan = plan::plan(&diff::diff(from, to)).expect("the test schemas plan");
+    let moves = plan::expand::moves(&[], &plan, from, to, &crate::risk::retype_is_slow)
+        .expect("the columns move");
+    let plan = plan::expand::expand(plan, &moves, 100);
+    let version = Some(150000);
+    check_plan(rule, &plan, from, to, version, Direction::Forward, expected);
+}
+
 /// Runs one rule over every statement of `plan`, comparing the risks it
 /// finds with `expected`.
 fn check_plan(
