@@ -40,7 +40,8 @@ pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
 pub use rename::{Rename, RenameError, RenameMap};
 pub use table::{
-    Column, ColumnSettings, Constraint, ConstraintKind, Identity, PartitionOf, StorageSetting,
+    Column, ColumnSettings, Constraint, ConstraintKind, Conversion, Identity, PartitionOf,
+    StorageSetting, conversion, converts,
 };
 pub use view::ColumnComment;
 

@@ -20,10 +20,10 @@ use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use crate::names::{Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage};
+use crate::names::{ColumnRef, Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
-    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, ObjectAction,
+    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, Keyword, ObjectAction,
     ObjectName, OwnedObject, ParamNames, RoleSpec, ServerSql, StorageParams, Stmt, TableAction,
 };
 
@@ -318,8 +318,8 @@ pub fn compare(old: &Table, new: &Table) -> Delta {
 
 fn compare_definition(old: &Table, new: &Table) -> Delta {
     // PostgreSQL cannot partition a table in place, change its key or undo
-    // its partitioning: the table is dropped and created again, which the
-    // risk report flags as the loss of its rows.
+    // its partitioning: the table is replaced, by a copy that keeps its
+    // rows where it can (see `convert`).
     if old.partition_by != new.partition_by {
         return Delta::Replace;
     }
@@ -401,6 +401,171 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
     } else {
         Delta::Alter(stmts)
     }
+}
+
+/// Whether a table replaced because its partitioning changes (a plain
+/// table partitioned, a partitioned one made plain, a new partition key)
+/// keeps its rows through `convert`. A partition, and a table in an
+/// inheritance tree, is dropped and created again instead, which the risk
+/// report flags as the loss of its rows: its copy would have to take its
+/// place under its parent, or its children.
+pub fn converts(old: &Table, new: &Table) -> bool {
+    old.partition_by != new.partition_by
+        && old.partition_of.is_none()
+        && new.partition_of.is_none()
+        && old.inherits.is_empty()
+        && new.inherits.is_empty()
+}
+
+/// A table partitioned anew (see `converts`): the statements of its
+/// replacement, and the partitions they create, whose own creates they
+/// carry out.
+pub struct Conversion {
+    pub statements: Vec<Stmt>,
+    pub partitions: Vec<QualName>,
+}
+
+/// The conversion of `old` (of catalog `from`) into `new` (of `to`): its
+/// partitions and theirs, each after its parent, are TO's; the sequences
+/// it frees and gives back are those owned by a column of `old` in FROM and
+/// by the same column of `new` in TO.
+pub fn conversion(from: &Catalog, to: &Catalog, old: &Table, new: &Table) -> Conversion {
+    let mut partitions: Vec<&Table> = Vec::new();
+    let mut parents = vec![&new.name];
+    while let Some(parent) = parents.pop() {
+        let children: Vec<&Table> = to
+            .tables
+            .iter()
+            .filter(|t| t.partition_of.as_deref().is_some_and(|p| p.parent == *parent))
+            .collect();
+        parents.extend(children.iter().map(|t| &t.name));
+        partitions.extend(children);
+    }
+    let owned: Vec<(QualName, ColumnRef)> = from
+        .sequences
+        .iter()
+        .filter_map(|s| {
+            let owner = s.owned_by.as_ref().filter(|o| o.table == old.name)?;
+            let kept = to.sequence(&s.name)?.owned_by.as_ref()?;
+            (kept.table == new.name && kept.column == owner.column)
+                .then(|| (s.name.clone(), kept.clone()))
+        })
+        .collect();
+    Conversion {
+        statements: convert(old, new, &partitions, &owned),
+        partitions: partitions.iter().map(|t| t.name.clone()).collect(),
+    }
+}
+
+/// The statements that replace `old` by `new`, keeping its rows, in the
+/// script's transaction: `new` is built under a name of its own with its
+/// partitions (`partitions`: TO's partitions of it and theirs, each after
+/// its parent), the rows are copied into it under a lock that keeps
+/// writers out, the identity sequences go on where they stood, `old` is
+/// dropped (taking its partitions, indexes and triggers along) and the copy
+/// takes the names. Sequences of `old`'s columns that TO keeps on the same
+/// column (`owned`, a serial's) are freed from the column before the drop
+/// and given to the copy's after it. The copy's keys, indexes, triggers and
+/// whatever depends on it are created afterwards by their own changes, so
+/// their names are TO's from the start, and foreign keys to it are checked
+/// against the copied rows.
+pub fn convert(
+    old: &Table,
+    new: &Table,
+    partitions: &[&Table],
+    owned: &[(QualName, ColumnRef)],
+) -> Vec<Stmt> {
+    let copy = new.name.copy_name();
+    let mut built = new.clone();
+    built.name = copy.clone();
+    // An identity column's sequence is named in `CREATE TABLE`: the copy's
+    // is built under a name of its own, since `old`'s still holds the name.
+    let mut sequences = Vec::new();
+    for column in &mut built.columns {
+        if let Some(identity) = column.identity.as_deref_mut() {
+            let name = identity.sequence.copy_name();
+            sequences.push((name.clone(), identity.sequence.clone(), column.name.clone()));
+            identity.sequence = name;
+        }
+    }
+    let mut stmts = vec![Stmt::LockTable(old.name.clone())];
+    stmts.extend(create(&built));
+    for partition in partitions {
+        let mut built = (*partition).clone();
+        built.name = partition.name.copy_name();
+        if let Some(of) = built.partition_of.as_deref_mut() {
+            of.parent = of.parent.copy_name();
+        }
+        stmts.extend(create(&built));
+    }
+    // A generated column computes its values itself; a column `old` lacks
+    // takes its default.
+    let copied: Vec<&Column> = new
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name))
+        .collect();
+    if !copied.is_empty() {
+        stmts.push(Stmt::CopyRows {
+            from: old.name.clone(),
+            into: copy.clone(),
+            columns: copied.iter().map(|c| Ident(c.name.to_string())).collect(),
+            overriding: copied
+                .iter()
+                .any(|c| c.identity.as_deref().is_some_and(|i| i.always)),
+        });
+    }
+    for (built, _, column) in &sequences {
+        let was = old
+            .columns
+            .iter()
+            .find(|c| c.name == *column)
+            .and_then(|c| c.identity.as_deref());
+        stmts.push(match was {
+            Some(was) => Stmt::CopySequenceState {
+                from: was.sequence.clone(),
+                into: built.clone(),
+            },
+            // A column that becomes an identity column numbers on after
+            // the values it holds.
+            None => Stmt::SyncSequenceToColumn {
+                sequence: built.clone(),
+                table: copy.clone(),
+                column: Ident(column.to_string()),
+            },
+        });
+    }
+    for (sequence, _) in owned {
+        stmts.push(Stmt::AlterSequenceOwnedBy {
+            name: sequence.clone(),
+            owner: None,
+        });
+    }
+    stmts.push(Stmt::DropTable(old.name.clone()));
+    let rename = |from: QualName, to: &QualName| Stmt::AlterTable {
+        table: from,
+        action: TableAction::RenameTo(Ident(to.name.to_string())),
+    };
+    stmts.push(rename(copy, &new.name));
+    for partition in partitions {
+        stmts.push(rename(partition.name.copy_name(), &partition.name));
+    }
+    for (built, name, _) in sequences {
+        stmts.push(Stmt::AlterObject {
+            object: ObjectName {
+                keyword: Keyword("SEQUENCE"),
+                name: built,
+            },
+            action: ObjectAction::RenameTo(Ident(name.name.to_string())),
+        });
+    }
+    for (sequence, column) in owned {
+        stmts.push(Stmt::AlterSequenceOwnedBy {
+            name: sequence.clone(),
+            owner: Some(column.clone()),
+        });
+    }
+    stmts
 }
 
 /// The statement that sets a replica identity, but for one `USING INDEX`,

@@ -433,6 +433,10 @@ pub enum ObjectAction {
     /// `SET LOGGED` when true, `SET UNLOGGED` when false: a sequence's
     /// persistence (PostgreSQL 15).
     SetLogged(bool),
+    /// `RENAME TO name`: the identity sequence of a table partitioned anew,
+    /// built under a name of its own, takes the old one's (see
+    /// `catalog::table::convert`).
+    RenameTo(Ident),
 }
 
 impl fmt::Display for ObjectAction {
@@ -445,6 +449,7 @@ impl fmt::Display for ObjectAction {
             ObjectAction::ResetParams(names) => write!(f, "RESET {names}"),
             ObjectAction::SetLogged(true) => f.write_str("SET LOGGED"),
             ObjectAction::SetLogged(false) => f.write_str("SET UNLOGGED"),
+            ObjectAction::RenameTo(name) => write!(f, "RENAME TO {name}"),
         }
     }
 }
@@ -567,6 +572,10 @@ pub enum TableAction {
     /// `OF type`: the table becomes a typed table of the composite type,
     /// whose attributes its columns must match.
     Of(QualName),
+    /// `RENAME TO name`: the copy of a table partitioned anew, and its
+    /// partitions, take the names of what they replace (see
+    /// `catalog::table::convert`).
+    RenameTo(Ident),
     /// `NOT OF`: the table stops being typed, keeping its columns.
     NotOf,
     /// `ALTER COLUMN name SET STORAGE …`.
@@ -732,6 +741,27 @@ pub enum Stmt {
         action: TableAction,
     },
     DropTable(QualName),
+    /// `LOCK TABLE name IN ACCESS EXCLUSIVE MODE`: a table whose rows are
+    /// copied is locked first, so that no write lands after the copy
+    /// began and is lost with the table.
+    LockTable(QualName),
+    /// `INSERT INTO into (columns) [OVERRIDING SYSTEM VALUE] SELECT columns
+    /// FROM from`: the rows of a table partitioned anew, copied into its
+    /// replacement. `OVERRIDING SYSTEM VALUE` keeps the values of a
+    /// `GENERATED ALWAYS` identity column.
+    CopyRows {
+        from: QualName,
+        into: QualName,
+        columns: Vec<Ident>,
+        overriding: bool,
+    },
+    /// Sets sequence `into` where sequence `from` stands (its last value
+    /// and whether that was handed out), so that an identity column copied
+    /// into a new table goes on numbering where it was.
+    CopySequenceState {
+        from: QualName,
+        into: QualName,
+    },
     /// A complete `CREATE INDEX` statement from `pg_get_indexdef`.
     CreateIndex(ServerSql),
     /// The same, built `CONCURRENTLY`: outside a transaction, without
@@ -1225,6 +1255,7 @@ impl fmt::Display for TableAction {
             TableAction::ReplicaIdentity(identity) => write!(f, "REPLICA IDENTITY {identity}"),
             TableAction::Of(of_type) => write!(f, "OF {of_type}"),
             TableAction::NotOf => f.write_str("NOT OF"),
+            TableAction::RenameTo(name) => write!(f, "RENAME TO {name}"),
             TableAction::SetStorage(column, storage) => {
                 let storage = match storage {
                     Storage::Plain => "PLAIN",
@@ -1444,6 +1475,33 @@ impl fmt::Display for Stmt {
             }
             Stmt::AlterTable { table, action } => write!(f, "ALTER TABLE {table} {action}"),
             Stmt::DropTable(name) => write!(f, "DROP TABLE {name}"),
+            Stmt::LockTable(name) => write!(f, "LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE"),
+            Stmt::CopyRows {
+                from,
+                into,
+                columns,
+                overriding,
+            } => {
+                let list = columns
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let overriding = if *overriding {
+                    " OVERRIDING SYSTEM VALUE"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "INSERT INTO {into} ({list}){overriding} SELECT {list} FROM {from}"
+                )
+            }
+            Stmt::CopySequenceState { from, into } => write!(
+                f,
+                "SELECT pg_catalog.setval({}, last_value, is_called) FROM {from}",
+                Literal(into.to_string())
+            ),
             Stmt::CreateIndex(definition) => write!(f, "{definition}"),
             Stmt::CreateIndexConcurrently(definition) => {
                 let (head, tail) = split_after_index_keyword(&definition.0);
