@@ -297,7 +297,13 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                 _ => (own(AccessExclusive), Work::Brief),
             }
         }
-        Stmt::DropTable(table) => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        Stmt::DropTable(table) | Stmt::LockTable(table) => {
+            (vec![(AccessExclusive, table.clone())], Work::Brief)
+        }
+        // Reading every row to write it into a new table (see the rule
+        // `partition-conversion`); the `LOCK TABLE` before it holds the
+        // table.
+        Stmt::CopyRows { from, .. } => (vec![(AccessShare, from.clone())], Work::Rewrite),
         // Giving a table to another role changes only the catalog, under
         // the strongest lock.
         Stmt::AlterOwner {

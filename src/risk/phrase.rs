@@ -103,6 +103,8 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             step.id
         ),
         Stmt::DropTable(name) => format!("Dropping table {name}"),
+        Stmt::LockTable(name) => format!("Locking table {name} to copy its rows"),
+        Stmt::CopyRows { from, .. } => format!("Copying the rows of {from}"),
         Stmt::AlterOwner { owner, .. } => format!(
             "Changing the owner of {} {} to {owner}",
             step.id.kind_name(),

@@ -31,6 +31,7 @@ mod irreversible_recreate;
 mod lock;
 mod lossy_type;
 mod narrowing_type;
+mod partition_conversion;
 mod not_null_column_without_default;
 mod owner_change;
 mod partition_bound;
