@@ -458,28 +458,35 @@ pub fn conversion(from: &Catalog, to: &Catalog, old: &Table, new: &Table) -> Con
 }
 
 /// The statements that replace `old` by `new`, keeping its rows, in the
-/// script's transaction: `new` is built under a name of its own with its
-/// partitions (`partitions`: TO's partitions of it and theirs, each after
-/// its parent), the rows are copied into it under a lock that keeps
-/// writers out, the identity sequences go on where they stood, `old` is
-/// dropped (taking its partitions, indexes and triggers along) and the copy
-/// takes the names. Sequences of `old`'s columns that TO keeps on the same
-/// column (`owned`, a serial's) are freed from the column before the drop
-/// and given to the copy's after it. The copy's keys, indexes, triggers and
-/// whatever depends on it are created afterwards by their own changes, so
-/// their names are TO's from the start, and foreign keys to it are checked
-/// against the copied rows.
+/// script's transaction: under a lock that keeps writers out, `old` is
+/// set aside under another name, `new` is created under its own, with
+/// its partitions (`partitions`: TO's partitions of it and theirs, each
+/// after its parent) under names of their own, since `old`'s partitions
+/// still hold theirs; the rows are copied, the identity sequences go on
+/// where they stood, `old` is dropped (taking its partitions, indexes and
+/// triggers along) and the partitions and sequences take their names.
+/// `new` is created under its final name because PostgreSQL 18 names its
+/// `NOT NULL` constraints, which its partitions inherit, after it.
+/// Sequences of `old`'s columns that TO keeps on the same column (`owned`,
+/// a serial's) are freed from the column before the drop and given to
+/// `new`'s after it. The keys, indexes, triggers and whatever depends on
+/// the table are created afterwards by their own changes, so their names
+/// are TO's from the start, and foreign keys to it are checked against the
+/// copied rows.
 pub fn convert(
     old: &Table,
     new: &Table,
     partitions: &[&Table],
     owned: &[(QualName, ColumnRef)],
 ) -> Vec<Stmt> {
-    let copy = new.name.copy_name();
+    let aside = old.name.set_aside();
+    let rename = |from: &QualName, to: &QualName| Stmt::AlterTable {
+        table: from.clone(),
+        action: TableAction::RenameTo(Ident(to.name.to_string())),
+    };
     let mut built = new.clone();
-    built.name = copy.clone();
-    // An identity column's sequence is named in `CREATE TABLE`: the copy's
-    // is built under a name of its own, since `old`'s still holds the name.
+    // An identity column's sequence is named in `CREATE TABLE`: the new
+    // one is built under a name of its own, since `old`'s still holds it.
     let mut sequences = Vec::new();
     for column in &mut built.columns {
         if let Some(identity) = column.identity.as_deref_mut() {
@@ -488,12 +495,27 @@ pub fn convert(
             identity.sequence = name;
         }
     }
-    let mut stmts = vec![Stmt::LockTable(old.name.clone())];
-    stmts.extend(create(&built));
+    let mut stmts = vec![
+        Stmt::LockTable(old.name.clone()),
+        rename(&old.name, &aside),
+    ];
+    let mut created = create(&built);
+    // PostgreSQL 18 names a `NOT NULL` constraint after its table and
+    // column, unless the name is taken anywhere in the schema, as it is by
+    // the table set aside: the new table's are named as they would be
+    // without it (its partitions inherit them, names and all).
+    if let Some(Stmt::CreateTable { columns, .. }) = created.first_mut() {
+        for column in columns.iter_mut().filter(|c| c.not_null) {
+            column.not_null_name = Some(Ident(not_null_name(&new.name.name, &column.name.0)));
+        }
+    }
+    stmts.extend(created);
     for partition in partitions {
         let mut built = (*partition).clone();
         built.name = partition.name.copy_name();
-        if let Some(of) = built.partition_of.as_deref_mut() {
+        if let Some(of) = built.partition_of.as_deref_mut()
+            && of.parent != new.name
+        {
             of.parent = of.parent.copy_name();
         }
         stmts.extend(create(&built));
@@ -507,8 +529,8 @@ pub fn convert(
         .collect();
     if !copied.is_empty() {
         stmts.push(Stmt::CopyRows {
-            from: old.name.clone(),
-            into: copy.clone(),
+            from: aside.clone(),
+            into: new.name.clone(),
             columns: copied.iter().map(|c| Ident(c.name.to_string())).collect(),
             overriding: copied
                 .iter()
@@ -530,7 +552,7 @@ pub fn convert(
             // the values it holds.
             None => Stmt::SyncSequenceToColumn {
                 sequence: built.clone(),
-                table: copy.clone(),
+                table: new.name.clone(),
                 column: Ident(column.to_string()),
             },
         });
@@ -541,14 +563,9 @@ pub fn convert(
             owner: None,
         });
     }
-    stmts.push(Stmt::DropTable(old.name.clone()));
-    let rename = |from: QualName, to: &QualName| Stmt::AlterTable {
-        table: from,
-        action: TableAction::RenameTo(Ident(to.name.to_string())),
-    };
-    stmts.push(rename(copy, &new.name));
+    stmts.push(Stmt::DropTable(aside));
     for partition in partitions {
-        stmts.push(rename(partition.name.copy_name(), &partition.name));
+        stmts.push(rename(&partition.name.copy_name(), &partition.name));
     }
     for (built, name, _) in sequences {
         stmts.push(Stmt::AlterObject {
@@ -566,6 +583,30 @@ pub fn convert(
         });
     }
     stmts
+}
+
+/// The name PostgreSQL 18 gives the `NOT NULL` constraint of `column` of
+/// `table` when nothing else has it (`makeObjectName`): `table_column_not_null`,
+/// the longer of the two names cut a byte at a time, never inside a
+/// character, until the whole fits in 63 bytes.
+fn not_null_name(table: &str, column: &str) -> String {
+    const LABEL: &str = "not_null";
+    let available = 63 - LABEL.len() - 2;
+    let (mut a, mut b) = (table.len(), column.len());
+    while a + b > available {
+        if a > b {
+            a -= 1;
+        } else {
+            b -= 1;
+        }
+    }
+    let clip = |name: &str, mut end: usize| {
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name[..end].to_owned()
+    };
+    format!("{}_{}_{LABEL}", clip(table, a), clip(column, b))
 }
 
 /// The statement that sets a replica identity, but for one `USING INDEX`,
@@ -798,6 +839,7 @@ pub fn column_def(column: &Column) -> ColumnDef {
         data_type: ServerSql(column.data_type.to_string()),
         collation: column.collation.as_deref().cloned(),
         not_null: column.not_null,
+        not_null_name: None,
         default: column.default.clone().map(ServerSql),
         identity: column.identity.as_deref().map(identity_def),
         generated: column.generated.clone().map(ServerSql),
@@ -895,5 +937,24 @@ impl<'a> ObjectKind<'a> for Table {
         key.chain(bound)
             .map(|text| (text, TextShape::Fragment))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_null_name;
+
+    #[test]
+    fn not_null_names_are_cut_as_postgresql_cuts_them() {
+        assert_eq!(not_null_name("metrics", "at"), "metrics_at_not_null");
+        let table = format!("readings_é_{}", "x".repeat(51));
+        assert_eq!(table.len(), 63);
+        assert_eq!(
+            not_null_name(&table, "id"),
+            format!("readings_é_{}_id_not_null", "x".repeat(39))
+        );
+        // The cut never splits a character: "é" is two bytes.
+        let name = not_null_name(&"é".repeat(40), "c");
+        assert_eq!(name, format!("{}_c_not_null", "é".repeat(26)));
     }
 }

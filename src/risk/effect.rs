@@ -301,9 +301,15 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
             (vec![(AccessExclusive, table.clone())], Work::Brief)
         }
         // Reading every row to write it into a new table (see the rule
-        // `partition-conversion`); the `LOCK TABLE` before it holds the
-        // table.
-        Stmt::CopyRows { from, .. } => (vec![(AccessShare, from.clone())], Work::Rewrite),
+        // `partition-conversion`), from the table set aside under another
+        // name, which the step names as it was; the `LOCK TABLE` before it
+        // holds the table.
+        Stmt::CopyRows { .. } => match &site.change.id {
+            crate::catalog::ObjectId::Table { name } => {
+                (vec![(AccessShare, name.clone())], Work::Rewrite)
+            }
+            _ => return None,
+        },
         // Giving a table to another role changes only the catalog, under
         // the strongest lock.
         Stmt::AlterOwner {

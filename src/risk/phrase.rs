@@ -75,6 +75,7 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::ReplicaIdentity(_) => format!("Setting the replica identity of {table}"),
             TableAction::Of(of_type) => format!("Making {table} a typed table of {of_type}"),
             TableAction::NotOf => format!("Making {table} no longer a typed table"),
+            TableAction::RenameTo(name) => format!("Renaming {table} to {name}"),
             TableAction::SetStorage(name, _) => {
                 format!("Setting the storage of {}", column(table, name))
             }

@@ -56,6 +56,11 @@ pub struct ColumnDef {
     pub data_type: ServerSql,
     pub collation: Option<QualName>,
     pub not_null: bool,
+    /// The name of its `NOT NULL` constraint (`CONSTRAINT name NOT NULL`),
+    /// which PostgreSQL 18 keeps and older servers accept and ignore:
+    /// given only where the name the server would choose is taken (see
+    /// `catalog::table::convert`).
+    pub not_null_name: Option<Ident>,
     pub default: Option<ServerSql>,
     pub identity: Option<IdentityDef>,
     pub generated: Option<ServerSql>,
@@ -1101,6 +1106,9 @@ impl fmt::Display for ColumnDef {
         }
         if let Some(identity) = &self.identity {
             write!(f, " {identity}")?;
+        }
+        if let (true, Some(name)) = (self.not_null, &self.not_null_name) {
+            write!(f, " CONSTRAINT {name}")?;
         }
         if self.not_null {
             f.write_str(" NOT NULL")?;

@@ -692,7 +692,10 @@ async fn row_counts(
             .await
             .map_err(|e| format!("read sequence {sequence}: {e}"))?;
         let state = (row.get::<_, i64>(0), row.get::<_, i32>(1));
-        counts.insert(format!("sequence {sequence}"), state.0 * 2 + i64::from(state.1));
+        counts.insert(
+            format!("sequence {sequence}"),
+            state.0 * 2 + i64::from(state.1),
+        );
     }
     Ok(counts)
 }

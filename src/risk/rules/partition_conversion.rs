@@ -5,18 +5,26 @@
 //! that no write is lost. A row that no partition of the copy takes makes
 //! the copy, and the script, fail; a column the copy lacks is not copied.
 
+use crate::catalog::ObjectId;
 use crate::sql::Stmt;
 
 use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
 pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::CopyRows { from, columns, .. } = site.stmt else {
+    let Stmt::CopyRows { columns, .. } = site.stmt else {
+        return Vec::new();
+    };
+    // The rows are copied from the table set aside under another name: the
+    // step names it as it was.
+    let ObjectId::Table { name: from } = &site.change.id else {
         return Vec::new();
     };
     let Some(old) = cx.table_before(from) else {
         return Vec::new();
     };
-    let partitioned = cx.table_after(from).is_some_and(|t| t.partition_by.is_some());
+    let partitioned = cx
+        .table_after(from)
+        .is_some_and(|t| t.partition_by.is_some());
     let into = if partitioned {
         "a new partitioned table"
     } else {
