@@ -408,9 +408,18 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
         }
         _ => return None,
     };
+    // A brief statement after the step's `LOCK TABLE` (the set-aside,
+    // the new partitions of a table partitioned anew, which takes its
+    // name) takes nothing that the step does not hold already.
+    let held = |table: &QualName| {
+        !work.is_long()
+            && site.change.statements[..site.index]
+                .iter()
+                .any(|s| matches!(s, Stmt::LockTable(locked) if locked == table))
+    };
     let locks: Vec<(LockLevel, QualName)> = locks
         .into_iter()
-        .filter(|(_, table)| cx.existing(table))
+        .filter(|(_, table)| cx.existing(table) && !held(table))
         .collect();
     if locks.is_empty() {
         return None;
