@@ -75,32 +75,29 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 mod tests {
     use super::super::Rule;
     use super::super::testing::*;
-    use crate::catalog::Table;
+    use crate::catalog::{Catalog, Table};
 
-    fn partitioned(columns: Vec<crate::catalog::Column>) -> Table {
-        Table {
-            partition_by: Some("RANGE (at)".into()),
+    const INTO_PARTITIONED: &str = "medium table-rewrite public.events: Partitioning public.events anew copies all of its rows into a new partitioned table and builds its keys and indexes again, under ACCESS EXCLUSIVE on public.events; a row that no partition takes makes the script fail";
+
+    /// Table `events` with `id`, `at` and the `extra` columns, partitioned
+    /// by `at` or not.
+    fn events(partitioned: bool, extra: &[&str]) -> Catalog {
+        let mut columns = vec![col("id", "integer"), col("at", "date")];
+        columns.extend(extra.iter().map(|c| col(c, "text")));
+        catalog(vec![Table {
+            partition_by: partitioned.then(|| "RANGE (at)".into()),
             ..table("events", columns)
-        }
+        }])
     }
 
     #[test]
     fn a_table_partitioned_anew_is_copied() {
-        let plain = catalog(vec![table(
-            "events",
-            vec![col("id", "integer"), col("at", "date")],
-        )]);
-        let split = catalog(vec![partitioned(vec![
-            col("id", "integer"),
-            col("at", "date"),
-        ])]);
+        let (plain, split) = (events(false, &[]), events(true, &[]));
         check(
             Rule::PartitionConversion,
             &plain,
             &split,
-            &[
-                "medium table-rewrite public.events: Partitioning public.events anew copies all of its rows into a new partitioned table and builds its keys and indexes again, under ACCESS EXCLUSIVE on public.events; a row that no partition takes makes the script fail",
-            ],
+            &[INTO_PARTITIONED],
         );
         check(
             Rule::PartitionConversion,
@@ -114,20 +111,12 @@ mod tests {
 
     #[test]
     fn a_column_left_out_of_the_copy_loses_its_values() {
-        let plain = catalog(vec![table(
-            "events",
-            vec![col("id", "integer"), col("at", "date"), col("note", "text")],
-        )]);
-        let split = catalog(vec![partitioned(vec![
-            col("id", "integer"),
-            col("at", "date"),
-        ])]);
         check(
             Rule::PartitionConversion,
-            &plain,
-            &split,
+            &events(false, &["note"]),
+            &events(true, &[]),
             &[
-                "medium table-rewrite public.events: Partitioning public.events anew copies all of its rows into a new partitioned table and builds its keys and indexes again, under ACCESS EXCLUSIVE on public.events; a row that no partition takes makes the script fail",
+                INTO_PARTITIONED,
                 "high data-loss public.events: Partitioning public.events anew leaves the values of its columns note behind",
             ],
         );
@@ -135,7 +124,7 @@ mod tests {
 
     #[test]
     fn a_kept_partitioning_is_no_risk() {
-        let both = catalog(vec![partitioned(vec![col("at", "date")])]);
+        let both = events(true, &[]);
         check(Rule::PartitionConversion, &both, &both, &[]);
     }
 }
