@@ -229,11 +229,26 @@ pub fn settings_changed(
 }
 
 /// Where a partition sits: its parent and its bound.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Eq, Serialize, Deserialize)]
 pub struct PartitionOf {
     pub parent: QualName,
     /// `FOR VALUES …` or `DEFAULT`, as `pg_get_expr` prints `relpartbound`.
     pub bound: String,
+    /// The rows the partition may hold, as `pg_get_partition_constraintdef`
+    /// prints it (its ancestors' bounds included), for the check that lets
+    /// `--online` attach it without a scan. `None` for a default partition
+    /// that has no siblings, and for a hash partition, whose constraint
+    /// names its parent by OID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+}
+
+/// Partitions compare by parent and bound: the constraint follows from
+/// them and from the ancestors' bounds, each compared on its own table.
+impl PartialEq for PartitionOf {
+    fn eq(&self, other: &PartitionOf) -> bool {
+        self.parent == other.parent && self.bound == other.bound
+    }
 }
 
 #[cfg(test)]
@@ -929,12 +944,17 @@ impl<'a> ObjectKind<'a> for Table {
         None
     }
 
-    /// Its partition key and bound; its columns and constraints say what
-    /// they hold.
+    /// Its partition key, bound and partition constraint; its columns and
+    /// constraints say what they hold.
     fn deparsed(table: &'a Table) -> Vec<(&'a str, TextShape)> {
         let key = table.partition_by.iter().map(|k| k.as_str());
         let bound = table.partition_of.iter().map(|p| p.bound.as_str());
+        let constraint = table
+            .partition_of
+            .iter()
+            .filter_map(|p| p.constraint.as_deref());
         key.chain(bound)
+            .chain(constraint)
             .map(|text| (text, TextShape::Fragment))
             .collect()
     }

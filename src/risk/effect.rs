@@ -197,6 +197,21 @@ pub fn params_lock(params: &[String]) -> LockLevel {
     }
 }
 
+/// Whether an earlier step of the plan validated the check that proves
+/// `partition`'s constraint (`--online`), so that attaching it skips the
+/// scan.
+pub fn bound_proven(cx: &Context<'_>, site: &Site<'_>, partition: &QualName) -> bool {
+    cx.plan.steps[..site.step]
+        .iter()
+        .flat_map(|step| &step.statements)
+        .any(|stmt| {
+            matches!(stmt, Stmt::AlterTable {
+                table,
+                action: TableAction::ValidateConstraint(name),
+            } if table == partition && name.0 == crate::plan::PARTITION_CHECK)
+        })
+}
+
 /// The locks and work of one statement. `None` for statements that lock
 /// no table that exists before the script.
 pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
@@ -285,11 +300,27 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                         (ShareUpdateExclusive, table.clone()),
                         (AccessExclusive, partition.clone()),
                     ],
-                    Work::Scan,
+                    if bound_proven(cx, site, partition) {
+                        Work::Brief
+                    } else {
+                        Work::Scan
+                    },
                 ),
                 TableAction::DetachPartition(partition) => (
                     vec![
                         (AccessExclusive, table.clone()),
+                        (AccessExclusive, partition.clone()),
+                    ],
+                    Work::Brief,
+                ),
+                // Concurrently, the first of its two transactions holds both
+                // SHARE UPDATE EXCLUSIVE and waits for every query on the
+                // parent; the second holds the parent SHARE UPDATE
+                // EXCLUSIVE and the partition ACCESS EXCLUSIVE ("ALTER
+                // TABLE", DETACH PARTITION … CONCURRENTLY).
+                TableAction::DetachPartitionConcurrently(partition) => (
+                    vec![
+                        (ShareUpdateExclusive, table.clone()),
                         (AccessExclusive, partition.clone()),
                     ],
                     Work::Brief,

@@ -59,7 +59,8 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::AttachPartition { partition, .. } => {
                 format!("Attaching partition {partition} to {table}")
             }
-            TableAction::DetachPartition(partition) => {
+            TableAction::DetachPartition(partition)
+            | TableAction::DetachPartitionConcurrently(partition) => {
                 format!("Detaching partition {partition} from {table}")
             }
             TableAction::RowSecurity(true) => format!("Enabling row-level security on {table}"),

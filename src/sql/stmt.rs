@@ -541,6 +541,13 @@ pub enum TableAction {
         name: Ident,
         column: Ident,
     },
+    /// `ADD CONSTRAINT name CHECK (constraint) NOT VALID`: a partition's
+    /// constraint as the server prints it, validated apart so that
+    /// `ATTACH PARTITION` skips its scan (`--online`).
+    AddPartitionCheck {
+        name: Ident,
+        constraint: ServerSql,
+    },
     /// `ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX name`: a key
     /// over a unique index built concurrently before (`--online`).
     AddConstraintUsingIndex {
@@ -561,6 +568,10 @@ pub enum TableAction {
     },
     /// `DETACH PARTITION name`, on the parent.
     DetachPartition(QualName),
+    /// `DETACH PARTITION name CONCURRENTLY`: outside a transaction, in two
+    /// of its own, without blocking queries on the parent (`--online`;
+    /// refused where the parent has a default partition).
+    DetachPartitionConcurrently(QualName),
     /// `INHERIT parent`, on the child.
     Inherit(QualName),
     /// `NO INHERIT parent`, on the child.
@@ -1235,6 +1246,9 @@ impl fmt::Display for TableAction {
                 "ADD CONSTRAINT {name} CHECK ({}) NOT VALID",
                 super::probe::Condition::IsNotNull(column.clone())
             ),
+            TableAction::AddPartitionCheck { name, constraint } => {
+                write!(f, "ADD CONSTRAINT {name} CHECK ({constraint}) NOT VALID")
+            }
             TableAction::AddConstraintUsingIndex { name, primary } => {
                 let kind = if *primary { "PRIMARY KEY" } else { "UNIQUE" };
                 write!(f, "ADD CONSTRAINT {name} {kind} USING INDEX {name}")
@@ -1252,6 +1266,9 @@ impl fmt::Display for TableAction {
                 write!(f, "ATTACH PARTITION {partition} {bound}")
             }
             TableAction::DetachPartition(partition) => write!(f, "DETACH PARTITION {partition}"),
+            TableAction::DetachPartitionConcurrently(partition) => {
+                write!(f, "DETACH PARTITION {partition} CONCURRENTLY")
+            }
             TableAction::Inherit(parent) => write!(f, "INHERIT {parent}"),
             TableAction::NoInherit(parent) => write!(f, "NO INHERIT {parent}"),
             TableAction::RowSecurity(true) => f.write_str("ENABLE ROW LEVEL SECURITY"),

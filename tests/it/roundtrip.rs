@@ -629,8 +629,8 @@ async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
 
 /// Row counts of the tables that exist on both sides, each of its own rows
 /// (`ONLY`): a parent counts no rows of its children; but a table
-/// partitioned on either side counts its whole tree, since the script moves
-/// its rows between it and its partitions. Then where the sequences that
+/// partitioned anew counts its whole tree, since the script moves its rows
+/// between it and its partitions. Then where the sequences that
 /// are the same on both sides stand (`last_value`, and 1 if it was handed
 /// out), the identity columns' too: a script keeps their values.
 async fn row_counts(
@@ -649,7 +649,7 @@ async fn row_counts(
         let Some(kept) = to.tables.iter().find(|t| t.name == table.name) else {
             continue;
         };
-        let only = if table.partition_by.is_some() || kept.partition_by.is_some() {
+        let only = if table.partition_by != kept.partition_by {
             ""
         } else {
             "ONLY "
