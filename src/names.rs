@@ -36,25 +36,36 @@ impl QualName {
 impl QualName {
     /// The name a recreated type (an enum, a domain) takes while its
     /// columns move to the new one, kept within PostgreSQL's 63-byte limit
-    /// on identifiers. A name too long to take the suffix whole is cut, and
-    /// the cut one carries a digest of the whole name: two long names that
-    /// share their first bytes (two types recreated by one script) must not
-    /// be set aside under one name.
+    /// on identifiers.
     pub fn set_aside(&self) -> QualName {
-        const SUFFIX: &str = "__pgrift_old";
+        self.suffixed("__pgrift_old")
+    }
+
+    /// The name under which the copy of a table partitioned anew (and each
+    /// of its partitions and identity sequences) is built, before it takes
+    /// this one.
+    pub fn copy_name(&self) -> QualName {
+        self.suffixed("__pgrift_new")
+    }
+
+    /// This name with `suffix`, within the 63-byte limit. A name too long
+    /// to take the suffix whole is cut, and the cut one carries a digest of
+    /// the whole name: two long names that share their first bytes (two
+    /// types recreated by one script) must not be set aside under one name.
+    fn suffixed(&self, suffix: &str) -> QualName {
         let name = self.name.as_str();
-        if name.len() + SUFFIX.len() <= 63 {
-            return QualName::new(self.schema.clone(), format!("{name}{SUFFIX}"));
+        if name.len() + suffix.len() <= 63 {
+            return QualName::new(self.schema.clone(), format!("{name}{suffix}"));
         }
         let digest = hex::encode(&Sha256::digest(name.as_bytes())[..4]);
-        let room = 63 - SUFFIX.len() - digest.len() - 1;
+        let room = 63 - suffix.len() - digest.len() - 1;
         let mut end = room;
         while !name.is_char_boundary(end) {
             end -= 1;
         }
         QualName::new(
             self.schema.clone(),
-            format!("{}_{digest}{SUFFIX}", &name[..end]),
+            format!("{}_{digest}{suffix}", &name[..end]),
         )
     }
 }

@@ -20,10 +20,10 @@ use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use crate::names::{Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage};
+use crate::names::{ColumnRef, Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
-    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, ObjectAction,
+    ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, Keyword, ObjectAction,
     ObjectName, OwnedObject, ParamNames, RoleSpec, ServerSql, StorageParams, Stmt, TableAction,
 };
 
@@ -229,11 +229,26 @@ pub fn settings_changed(
 }
 
 /// Where a partition sits: its parent and its bound.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Eq, Serialize, Deserialize)]
 pub struct PartitionOf {
     pub parent: QualName,
     /// `FOR VALUES …` or `DEFAULT`, as `pg_get_expr` prints `relpartbound`.
     pub bound: String,
+    /// The rows the partition may hold, as `pg_get_partition_constraintdef`
+    /// prints it (its ancestors' bounds included), for the check that lets
+    /// `--online` attach it without a scan. `None` for a default partition
+    /// that has no siblings, and for a hash partition, whose constraint
+    /// names its parent by OID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+}
+
+/// Partitions compare by parent and bound: the constraint follows from
+/// them and from the ancestors' bounds, each compared on its own table.
+impl PartialEq for PartitionOf {
+    fn eq(&self, other: &PartitionOf) -> bool {
+        self.parent == other.parent && self.bound == other.bound
+    }
 }
 
 #[cfg(test)]
@@ -318,8 +333,8 @@ pub fn compare(old: &Table, new: &Table) -> Delta {
 
 fn compare_definition(old: &Table, new: &Table) -> Delta {
     // PostgreSQL cannot partition a table in place, change its key or undo
-    // its partitioning: the table is dropped and created again, which the
-    // risk report flags as the loss of its rows.
+    // its partitioning: the table is replaced, by a copy that keeps its
+    // rows where it can (see `convert`).
     if old.partition_by != new.partition_by {
         return Delta::Replace;
     }
@@ -401,6 +416,212 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
     } else {
         Delta::Alter(stmts)
     }
+}
+
+/// Whether a table replaced because its partitioning changes (a plain
+/// table partitioned, a partitioned one made plain, a new partition key)
+/// keeps its rows through `convert`. A partition, and a table in an
+/// inheritance tree, is dropped and created again instead, which the risk
+/// report flags as the loss of its rows: its copy would have to take its
+/// place under its parent, or its children.
+pub fn converts(old: &Table, new: &Table) -> bool {
+    old.partition_by != new.partition_by
+        && old.partition_of.is_none()
+        && new.partition_of.is_none()
+        && old.inherits.is_empty()
+        && new.inherits.is_empty()
+}
+
+/// A table partitioned anew (see `converts`): the statements of its
+/// replacement, and the partitions they create, whose own creates they
+/// carry out.
+pub struct Conversion {
+    pub statements: Vec<Stmt>,
+    pub partitions: Vec<QualName>,
+}
+
+/// The conversion of `old` (of catalog `from`) into `new` (of `to`): its
+/// partitions and theirs, each after its parent, are TO's; the sequences
+/// it frees and gives back are those owned by a column of `old` in FROM and
+/// by the same column of `new` in TO.
+pub fn repartition(from: &Catalog, to: &Catalog, old: &Table, new: &Table) -> Conversion {
+    let mut partitions: Vec<&Table> = Vec::new();
+    let mut parents = vec![&new.name];
+    while let Some(parent) = parents.pop() {
+        let children: Vec<&Table> = to
+            .tables
+            .iter()
+            .filter(|t| t.partition_of.as_deref().is_some_and(|p| p.parent == *parent))
+            .collect();
+        parents.extend(children.iter().map(|t| &t.name));
+        partitions.extend(children);
+    }
+    let owned: Vec<(QualName, ColumnRef)> = from
+        .sequences
+        .iter()
+        .filter_map(|s| {
+            let owner = s.owned_by.as_ref().filter(|o| o.table == old.name)?;
+            let kept = to.sequence(&s.name)?.owned_by.as_ref()?;
+            (kept.table == new.name && kept.column == owner.column)
+                .then(|| (s.name.clone(), kept.clone()))
+        })
+        .collect();
+    Conversion {
+        statements: convert(old, new, &partitions, &owned),
+        partitions: partitions.iter().map(|t| t.name.clone()).collect(),
+    }
+}
+
+/// The statements that replace `old` by `new`, keeping its rows, in the
+/// script's transaction: under a lock that keeps writers out, `old` is
+/// set aside under another name, `new` is created under its own, with
+/// its partitions (`partitions`: TO's partitions of it and theirs, each
+/// after its parent) under names of their own, since `old`'s partitions
+/// still hold theirs; the rows are copied, the identity sequences go on
+/// where they stood, `old` is dropped (taking its partitions, indexes and
+/// triggers along) and the partitions and sequences take their names.
+/// `new` is created under its final name because PostgreSQL 18 names its
+/// `NOT NULL` constraints, which its partitions inherit, after it.
+/// Sequences of `old`'s columns that TO keeps on the same column (`owned`,
+/// a serial's) are freed from the column before the drop and given to
+/// `new`'s after it. The keys, indexes, triggers and whatever depends on
+/// the table are created afterwards by their own changes, so their names
+/// are TO's from the start, and foreign keys to it are checked against the
+/// copied rows.
+pub fn convert(
+    old: &Table,
+    new: &Table,
+    partitions: &[&Table],
+    owned: &[(QualName, ColumnRef)],
+) -> Vec<Stmt> {
+    let aside = old.name.set_aside();
+    let rename = |from: &QualName, to: &QualName| Stmt::AlterTable {
+        table: from.clone(),
+        action: TableAction::RenameTo(Ident(to.name.to_string())),
+    };
+    let mut built = new.clone();
+    // An identity column's sequence is named in `CREATE TABLE`: the new
+    // one is built under a name of its own, since `old`'s still holds it.
+    let mut sequences = Vec::new();
+    for column in &mut built.columns {
+        if let Some(identity) = column.identity.as_deref_mut() {
+            let name = identity.sequence.copy_name();
+            sequences.push((name.clone(), identity.sequence.clone(), column.name.clone()));
+            identity.sequence = name;
+        }
+    }
+    let mut stmts = vec![
+        Stmt::LockTable(old.name.clone()),
+        rename(&old.name, &aside),
+    ];
+    let mut created = create(&built);
+    // PostgreSQL 18 names a `NOT NULL` constraint after its table and
+    // column, unless the name is taken anywhere in the schema, as it is by
+    // the table set aside: the new table's are named as they would be
+    // without it (its partitions inherit them, names and all).
+    if let Some(Stmt::CreateTable { columns, .. }) = created.first_mut() {
+        for column in columns.iter_mut().filter(|c| c.not_null) {
+            column.not_null_name = Some(Ident(not_null_name(&new.name.name, &column.name.0)));
+        }
+    }
+    stmts.extend(created);
+    for partition in partitions {
+        let mut built = (*partition).clone();
+        built.name = partition.name.copy_name();
+        if let Some(of) = built.partition_of.as_deref_mut()
+            && of.parent != new.name
+        {
+            of.parent = of.parent.copy_name();
+        }
+        stmts.extend(create(&built));
+    }
+    // A generated column computes its values itself; a column `old` lacks
+    // takes its default.
+    let copied: Vec<&Column> = new
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name))
+        .collect();
+    if !copied.is_empty() {
+        stmts.push(Stmt::CopyRows {
+            from: aside.clone(),
+            into: new.name.clone(),
+            columns: copied.iter().map(|c| Ident(c.name.to_string())).collect(),
+            overriding: copied
+                .iter()
+                .any(|c| c.identity.as_deref().is_some_and(|i| i.always)),
+        });
+    }
+    for (built, _, column) in &sequences {
+        let was = old
+            .columns
+            .iter()
+            .find(|c| c.name == *column)
+            .and_then(|c| c.identity.as_deref());
+        stmts.push(match was {
+            Some(was) => Stmt::CopySequenceState {
+                from: was.sequence.clone(),
+                into: built.clone(),
+            },
+            // A column that becomes an identity column numbers on after
+            // the values it holds.
+            None => Stmt::SyncSequenceToColumn {
+                sequence: built.clone(),
+                table: new.name.clone(),
+                column: Ident(column.to_string()),
+            },
+        });
+    }
+    for (sequence, _) in owned {
+        stmts.push(Stmt::AlterSequenceOwnedBy {
+            name: sequence.clone(),
+            owner: None,
+        });
+    }
+    stmts.push(Stmt::DropTable(aside));
+    for partition in partitions {
+        stmts.push(rename(&partition.name.copy_name(), &partition.name));
+    }
+    for (built, name, _) in sequences {
+        stmts.push(Stmt::AlterObject {
+            object: ObjectName {
+                keyword: Keyword("SEQUENCE"),
+                name: built,
+            },
+            action: ObjectAction::RenameTo(Ident(name.name.to_string())),
+        });
+    }
+    for (sequence, column) in owned {
+        stmts.push(Stmt::AlterSequenceOwnedBy {
+            name: sequence.clone(),
+            owner: Some(column.clone()),
+        });
+    }
+    stmts
+}
+
+/// The name PostgreSQL 18 gives the `NOT NULL` constraint of `column` of
+/// `table` when nothing else has it (`makeObjectName`): `table_column_not_null`,
+/// the longer of the two names cut a byte at a time, never inside a
+/// character, until the whole fits in 63 bytes.
+fn not_null_name(table: &str, column: &str) -> String {
+    const LABEL: &str = "not_null";
+    let available = 63 - LABEL.len() - 2;
+    let (mut a, mut b) = (table.len(), column.len());
+    while a + b > available {
+        if a > b {
+            a -= 1;
+        } else {
+            b -= 1;
+        }
+    }
+    let clip = |name: &str, mut end: usize| {
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name[..end].to_owned()
+    };
+    format!("{}_{}_{LABEL}", clip(table, a), clip(column, b))
 }
 
 /// The statement that sets a replica identity, but for one `USING INDEX`,
@@ -633,6 +854,7 @@ pub fn column_def(column: &Column) -> ColumnDef {
         data_type: ServerSql(column.data_type.to_string()),
         collation: column.collation.as_deref().cloned(),
         not_null: column.not_null,
+        not_null_name: None,
         default: column.default.clone().map(ServerSql),
         identity: column.identity.as_deref().map(identity_def),
         generated: column.generated.clone().map(ServerSql),
@@ -722,13 +944,37 @@ impl<'a> ObjectKind<'a> for Table {
         None
     }
 
-    /// Its partition key and bound; its columns and constraints say what
-    /// they hold.
+    /// Its partition key, bound and partition constraint; its columns and
+    /// constraints say what they hold.
     fn deparsed(table: &'a Table) -> Vec<(&'a str, TextShape)> {
         let key = table.partition_by.iter().map(|k| k.as_str());
         let bound = table.partition_of.iter().map(|p| p.bound.as_str());
+        let constraint = table
+            .partition_of
+            .iter()
+            .filter_map(|p| p.constraint.as_deref());
         key.chain(bound)
+            .chain(constraint)
             .map(|text| (text, TextShape::Fragment))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_null_name;
+
+    #[test]
+    fn not_null_names_are_cut_as_postgresql_cuts_them() {
+        assert_eq!(not_null_name("metrics", "at"), "metrics_at_not_null");
+        let table = format!("readings_é_{}", "x".repeat(51));
+        assert_eq!(table.len(), 63);
+        assert_eq!(
+            not_null_name(&table, "id"),
+            format!("readings_é_{}_id_not_null", "x".repeat(39))
+        );
+        // The cut never splits a character: "é" is two bytes.
+        let name = not_null_name(&"é".repeat(40), "c");
+        assert_eq!(name, format!("{}_c_not_null", "é".repeat(26)));
     }
 }

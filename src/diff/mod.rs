@@ -14,7 +14,7 @@
 
 use std::cmp::Ordering;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 pub use crate::catalog::{Delta, Ix, Obj, Objects};
@@ -260,6 +260,8 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
 
     let mut changes = Vec::new();
     let mut recreated = vec![false; pairs.pairs.len()];
+    // Tables partitioned anew, with the partitions their copy creates.
+    let mut converted: Vec<(ObjectId, Vec<crate::catalog::QualName>)> = Vec::new();
     for (p, decision) in decisions.into_iter().enumerate() {
         let Some(decision) = decision else {
             continue;
@@ -276,6 +278,25 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
                 let mut created = create_changes(&id, new, None);
                 sync_new_sequence(&from_objects, new, &mut created);
                 changes.extend(created);
+            }
+            (Decision::Replace(_), Some((i, Obj::Table(was))), Some(Obj::Table(is)))
+                if catalog::converts(was, is) =>
+            {
+                recreated[p] = true;
+                let conversion =
+                    catalog::repartition(from_objects.catalog, to_objects.catalog, was, is);
+                // The old table is dropped in the middle of its copy's
+                // create, after its rows are copied: its drop is carried
+                // out there, and so is the create of each new partition,
+                // which the rows need to land in.
+                let mut dropped = drop_change(&from_objects, i, Obj::Table(was), None);
+                dropped.absorbed_into = Some((id.clone(), ChangeKind::Create));
+                changes.push(dropped);
+                let mut created = create_changes(&id, Obj::Table(is), None);
+                created[0].statements = conversion.statements;
+                created[0].reason = Some("its partitioning changes: its rows are copied".into());
+                changes.extend(created);
+                converted.push((id.clone(), conversion.partitions));
             }
             (Decision::Replace(reason), Some((i, old)), Some(new)) => {
                 recreated[p] = true;
@@ -297,6 +318,19 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
             let stmts = catalog::comments_changed(from_objects.obj(i), to_objects.obj(j));
             if !stmts.is_empty() {
                 changes.push(simple(from_objects.id(i), ChangeKind::Comment, stmts));
+            }
+        }
+    }
+    let parent_of: FxHashMap<crate::catalog::QualName, ObjectId> = converted
+        .into_iter()
+        .flat_map(|(table, partitions)| partitions.into_iter().map(move |p| (p, table.clone())))
+        .collect();
+    if !parent_of.is_empty() {
+        for change in changes.iter_mut().filter(|c| c.kind == ChangeKind::Create) {
+            if let ObjectId::Table { name } = &change.id
+                && let Some(table) = parent_of.get(name)
+            {
+                change.absorbed_into = Some((table.clone(), ChangeKind::Create));
             }
         }
     }

@@ -37,6 +37,8 @@ struct RawTable {
     partition_by: Option<String>,
     /// A partition's bound; a partition has one parent.
     bound: Option<String>,
+    /// A partition's constraint (`pg_get_partition_constraintdef`).
+    partition_constraint: Option<String>,
     /// The parents, in `INHERITS` order.
     parents: Vec<u32>,
     row_security: RowSecurity,
@@ -114,6 +116,8 @@ const TABLES: &str = concat!(
      t.typarray AS row_array_type, cm.description AS comment, \
      CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by, \
      CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound, \
+     CASE WHEN c.relispartition THEN pg_catalog.pg_get_partition_constraintdef(c.oid) END \
+          AS partition_constraint, \
      ARRAY(SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid \
            ORDER BY i.inhseqno) AS parents, \
      pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, ",
@@ -315,6 +319,7 @@ pub(super) async fn fetch(
             of_type: row.get_qual_name("of_schema", "of_name")?,
             partition_by: row.get("partition_by")?,
             bound: row.get("bound")?,
+            partition_constraint: row.get("partition_constraint")?,
             parents: row.get("parents")?,
             row_security: RowSecurity {
                 enabled: row.get("row_security")?,
@@ -504,6 +509,11 @@ pub(super) fn build(
             Some(bound) if !parents.is_empty() => Some(Box::new(PartitionOf {
                 parent: parents.remove(0),
                 bound,
+                // A hash partition's constraint names its parent by OID,
+                // which a catalog never holds.
+                constraint: table
+                    .partition_constraint
+                    .filter(|c| !c.contains("satisfies_hash_partition")),
             })),
             _ => None,
         };

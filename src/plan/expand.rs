@@ -167,6 +167,7 @@ fn bare(name: &str, column: &Column) -> ColumnDef {
         data_type: ServerSql(column.data_type.to_string()),
         collation: column.collation.as_deref().cloned(),
         not_null: false,
+        not_null_name: None,
         default: None,
         identity: None,
         generated: None,

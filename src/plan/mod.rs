@@ -35,7 +35,7 @@ pub use compat::{
     named_roles,
 };
 pub use error::PlanError;
-pub use online::{clean_up_after, online};
+pub use online::{PARTITION_CHECK, clean_up_after, online};
 pub use park::{park, unpark};
 pub use summary::{Counts, KindCounts, Summary, summarize};
 

@@ -15,9 +15,22 @@
 //!   validated apart, after which `SET NOT NULL` needs no scan
 //!   (PostgreSQL 12 and later), and the check is dropped.
 //!
+//! - An existing table attached as a partition is first given its
+//!   partition constraint (`pg_get_partition_constraintdef` of TO's
+//!   partition) as a `CHECK … NOT VALID`, validated in a transaction of its
+//!   own, so that `ATTACH PARTITION` finds it proven and skips its scan
+//!   under ACCESS EXCLUSIVE; the check is dropped after the attach. Only
+//!   where the table's columns are the same before and after, since the
+//!   check runs before the main transaction changes anything.
+//! - A partition dropped from a parent that stays is first detached with
+//!   `DETACH PARTITION … CONCURRENTLY`, outside a transaction, unless the
+//!   parent has a default partition, where PostgreSQL refuses it: the
+//!   plan then detaches in the main transaction and warns.
+//!
 //! The rewritten plan runs in phases: new enum labels (as before), index
-//! drops, the transaction of everything else, index builds, then each
-//! validation in a transaction of its own. Left as they are: changes to
+//! drops and concurrent detaches, partition checks validated, the
+//! transaction of everything else, index builds, then each validation in a
+//! transaction of its own. Left as they are otherwise: changes to
 //! tables the plan creates or drops (nobody uses them yet), to partitioned
 //! tables, partitions and tables in an inheritance tree (where these forms
 //! are not all supported), to anything another object depends on (a key a
@@ -28,7 +41,7 @@
 use std::collections::HashSet;
 
 use super::{Boundary, Plan, Step};
-use crate::catalog::{Catalog, ObjectId, QualName};
+use crate::catalog::{Catalog, ObjectId, QualName, Warning};
 use crate::diff::ChangeKind;
 use crate::sql::read::{self, ConstraintDefKind};
 use crate::sql::{Ident, ServerSql, Stmt, TableAction, quote_ident, unique_index_definition};
@@ -69,7 +82,7 @@ impl Tables<'_> {
 pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
     let Plan {
         steps,
-        warnings,
+        mut warnings,
         timeouts,
         parked,
         ..
@@ -107,6 +120,9 @@ pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
             phases.builds.push(build);
         } else if let Some(drop) = drop_index(&tables, step) {
             phases.drops.push(drop);
+        } else if let Some((detach, rest)) = detach_concurrently(&tables, step, &mut warnings) {
+            phases.drops.push(detach);
+            phases.main.push(rest);
         } else if built.contains(&step.id) {
             // A comment on an index or key made later goes after it.
             phases.validations.push(Step {
@@ -123,12 +139,19 @@ pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
     let Phases {
         labels,
         drops,
+        checks,
         main,
         builds,
         validations,
     } = phases;
     let mut steps = labels;
     steps.extend(drops);
+    // The main transaction starts anew after the last check's validation.
+    let mut main = main;
+    if let (false, Some(first)) = (checks.is_empty(), main.first_mut()) {
+        first.boundary = Boundary::Own;
+    }
+    steps.extend(checks);
     steps.extend(main);
     steps.extend(builds);
     steps.extend(validations);
@@ -146,6 +169,8 @@ pub fn online(plan: Plan, from: &Catalog, to: &Catalog) -> Plan {
 struct Phases {
     labels: Vec<Step>,
     drops: Vec<Step>,
+    /// Partition constraints added and validated before an attach.
+    checks: Vec<Step>,
     main: Vec<Step>,
     builds: Vec<Step>,
     validations: Vec<Step>,
@@ -234,6 +259,29 @@ fn rewrite(
             statements.push(stmt.clone());
             continue;
         };
+        if let TableAction::AttachPartition { partition, .. } = action
+            && let Some(check) = partition_check(tables, partition)
+        {
+            let on_partition = |action| Stmt::AlterTable {
+                table: partition.clone(),
+                action,
+            };
+            let name = Ident(PARTITION_CHECK.to_owned());
+            phases.checks.push(later(
+                vec![on_partition(TableAction::AddPartitionCheck {
+                    name: name.clone(),
+                    constraint: check,
+                })],
+                "its partition constraint, checked before the attach",
+            ));
+            phases.checks.push(later(
+                vec![on_partition(TableAction::ValidateConstraint(name.clone()))],
+                "the partition constraint validated online, so that the attach skips its scan",
+            ));
+            statements.push(stmt.clone());
+            statements.push(on_partition(TableAction::DropConstraint(name)));
+            continue;
+        }
         if !tables.online(table) {
             statements.push(stmt.clone());
             continue;
@@ -312,6 +360,91 @@ fn rewrite(
         statements,
         ..step.clone()
     }
+}
+
+/// The name of the check that proves a partition's constraint before its
+/// attach; a constraint's name only needs to be free on its table.
+pub const PARTITION_CHECK: &str = "partition_bound_pgrift";
+
+/// TO's constraint of `partition`, an existing table that is attached,
+/// when it can be checked before the main transaction: the table keeps
+/// its columns (names and types), and the server printed a constraint.
+fn partition_check(tables: &Tables<'_>, partition: &QualName) -> Option<ServerSql> {
+    let before = tables.from.table(partition)?;
+    let after = tables.to.table(partition)?;
+    let columns = |t: &crate::catalog::Table| -> Vec<(String, String)> {
+        let mut columns: Vec<(String, String)> = t
+            .columns
+            .iter()
+            .map(|c| (c.name.to_string(), c.data_type.to_string()))
+            .collect();
+        columns.sort();
+        columns
+    };
+    if tables.remade.contains(partition) || columns(before) != columns(after) {
+        return None;
+    }
+    let constraint = after.partition_of.as_deref()?.constraint.clone()?;
+    Some(ServerSql(constraint))
+}
+
+/// A partition dropped from a parent that stays: detached concurrently
+/// outside a transaction first, then dropped in the main transaction.
+/// `None` for anything else, and, with a warning, where the parent has a
+/// default partition.
+fn detach_concurrently(
+    tables: &Tables<'_>,
+    step: &Step,
+    warnings: &mut Vec<Warning>,
+) -> Option<(Step, Step)> {
+    let (
+        ChangeKind::Drop,
+        [
+            Stmt::AlterTable {
+                table: parent,
+                action: TableAction::DetachPartition(partition),
+            },
+            rest @ ..,
+        ],
+    ) = (step.kind, step.statements.as_slice())
+    else {
+        return None;
+    };
+    if tables.remade.contains(parent) || tables.to.table(parent).is_none() {
+        return None;
+    }
+    let has_default = tables.from.tables.iter().any(|t| {
+        t.partition_of
+            .as_deref()
+            .is_some_and(|p| p.parent == *parent && p.bound == "DEFAULT")
+    });
+    if has_default {
+        warnings.push(Warning {
+            kind: "online".to_owned(),
+            object: partition.to_string(),
+            message: format!(
+                "partition {partition} is detached from {parent} in the main transaction, \
+                 under ACCESS EXCLUSIVE on {parent}: PostgreSQL refuses DETACH PARTITION … \
+                 CONCURRENTLY where the parent has a default partition"
+            ),
+        });
+        return None;
+    }
+    let detach = Step {
+        statements: vec![Stmt::AlterTable {
+            table: parent.clone(),
+            action: TableAction::DetachPartitionConcurrently(partition.clone()),
+        }],
+        reason: Some("detached online".to_owned()),
+        boundary: Boundary::Alone,
+        includes: Vec::new(),
+        ..step.clone()
+    };
+    let rest = Step {
+        statements: rest.to_vec(),
+        ..step.clone()
+    };
+    Some((detach, rest))
 }
 
 /// True when something in TO depends on constraint `name` of `table` (a

@@ -197,6 +197,21 @@ pub fn params_lock(params: &[String]) -> LockLevel {
     }
 }
 
+/// Whether an earlier step of the plan validated the check that proves
+/// `partition`'s constraint (`--online`), so that attaching it skips the
+/// scan.
+pub fn bound_proven(cx: &Context<'_>, site: &Site<'_>, partition: &QualName) -> bool {
+    cx.plan.steps[..site.step]
+        .iter()
+        .flat_map(|step| &step.statements)
+        .any(|stmt| {
+            matches!(stmt, Stmt::AlterTable {
+                table,
+                action: TableAction::ValidateConstraint(name),
+            } if table == partition && name.0 == crate::plan::PARTITION_CHECK)
+        })
+}
+
 /// The locks and work of one statement. `None` for statements that lock
 /// no table that exists before the script.
 pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
@@ -285,7 +300,11 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                         (ShareUpdateExclusive, table.clone()),
                         (AccessExclusive, partition.clone()),
                     ],
-                    Work::Scan,
+                    if bound_proven(cx, site, partition) {
+                        Work::Brief
+                    } else {
+                        Work::Scan
+                    },
                 ),
                 TableAction::DetachPartition(partition) => (
                     vec![
@@ -294,15 +313,39 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
                     ],
                     Work::Brief,
                 ),
+                // Concurrently, the first of its two transactions holds both
+                // SHARE UPDATE EXCLUSIVE and waits for every query on the
+                // parent; the second holds the parent SHARE UPDATE
+                // EXCLUSIVE and the partition ACCESS EXCLUSIVE ("ALTER
+                // TABLE", DETACH PARTITION … CONCURRENTLY).
+                TableAction::DetachPartitionConcurrently(partition) => (
+                    vec![
+                        (ShareUpdateExclusive, table.clone()),
+                        (AccessExclusive, partition.clone()),
+                    ],
+                    Work::Brief,
+                ),
                 _ => (own(AccessExclusive), Work::Brief),
             }
         }
-        Stmt::DropTable(table) => (vec![(AccessExclusive, table.clone())], Work::Brief),
+        Stmt::DropTable(table) | Stmt::LockTable(table) => {
+            (vec![(AccessExclusive, table.clone())], Work::Brief)
+        }
         // Moving a table aside or back, or renaming a column, changes only
         // the catalog, under the strongest lock.
         Stmt::Park(park) => match park.table() {
             Some(table) if cx.existing(table) => {
                 (vec![(AccessExclusive, table.clone())], Work::Brief)
+            }
+            _ => return None,
+        },
+        // Reading every row to write it into a new table (see the rule
+        // `partition-conversion`), from the table set aside under another
+        // name, which the step names as it was; the `LOCK TABLE` before it
+        // holds the table.
+        Stmt::CopyRows { .. } => match &site.change.id {
+            crate::catalog::ObjectId::Table { name } => {
+                (vec![(AccessShare, name.clone())], Work::Rewrite)
             }
             _ => return None,
         },
@@ -408,9 +451,18 @@ pub fn of(cx: &Context<'_>, site: &Site<'_>) -> Option<Effect> {
         }
         _ => return None,
     };
+    // A brief statement after the step's `LOCK TABLE` (the set-aside,
+    // the new partitions of a table partitioned anew, which takes its
+    // name) takes nothing that the step does not hold already.
+    let held = |table: &QualName| {
+        !work.is_long()
+            && site.change.statements[..site.index]
+                .iter()
+                .any(|s| matches!(s, Stmt::LockTable(locked) if locked == table))
+    };
     let locks: Vec<(LockLevel, QualName)> = locks
         .into_iter()
-        .filter(|(_, table)| cx.existing(table))
+        .filter(|(_, table)| cx.existing(table) && !held(table))
         .collect();
     if locks.is_empty() {
         return None;

@@ -27,6 +27,7 @@ macro_rules! every_rule {
             irreversible_recreate => IrreversibleRecreate("irreversible-recreate"),
             irreversible_conversion => IrreversibleConversion("irreversible-conversion"),
             narrowing_type => NarrowingType("narrowing-type"),
+            partition_conversion => PartitionConversion("partition-conversion"),
             enum_label_removed => EnumLabelRemoved("enum-label-removed"),
             set_not_null => SetNotNull("set-not-null"),
             not_null_column_without_default => NotNullColumnWithoutDefault("not-null-column-without-default"),

@@ -59,7 +59,8 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::AttachPartition { partition, .. } => {
                 format!("Attaching partition {partition} to {table}")
             }
-            TableAction::DetachPartition(partition) => {
+            TableAction::DetachPartition(partition)
+            | TableAction::DetachPartitionConcurrently(partition) => {
                 format!("Detaching partition {partition} from {table}")
             }
             TableAction::RowSecurity(true) => format!("Enabling row-level security on {table}"),
@@ -75,6 +76,7 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             TableAction::ReplicaIdentity(_) => format!("Setting the replica identity of {table}"),
             TableAction::Of(of_type) => format!("Making {table} a typed table of {of_type}"),
             TableAction::NotOf => format!("Making {table} no longer a typed table"),
+            TableAction::RenameTo(name) => format!("Renaming {table} to {name}"),
             TableAction::SetStorage(name, _) => {
                 format!("Setting the storage of {}", column(table, name))
             }
@@ -103,6 +105,8 @@ pub fn action(step: &Step, stmt: &Stmt) -> String {
             step.id
         ),
         Stmt::DropTable(name) => format!("Dropping table {name}"),
+        Stmt::LockTable(name) => format!("Locking table {name} to copy its rows"),
+        Stmt::CopyRows { from, .. } => format!("Copying the rows of {from}"),
         Stmt::AlterOwner { owner, .. } => format!(
             "Changing the owner of {} {} to {owner}",
             step.id.kind_name(),

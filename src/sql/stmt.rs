@@ -58,6 +58,11 @@ pub struct ColumnDef {
     pub data_type: ServerSql,
     pub collation: Option<QualName>,
     pub not_null: bool,
+    /// The name of its `NOT NULL` constraint (`CONSTRAINT name NOT NULL`),
+    /// which PostgreSQL 18 keeps and older servers accept and ignore:
+    /// given only where the name the server would choose is taken (see
+    /// `catalog::table::convert`).
+    pub not_null_name: Option<Ident>,
     pub default: Option<ServerSql>,
     pub identity: Option<IdentityDef>,
     pub generated: Option<ServerSql>,
@@ -634,6 +639,10 @@ pub enum ObjectAction {
     /// `SET LOGGED` when true, `SET UNLOGGED` when false: a sequence's
     /// persistence (PostgreSQL 15).
     SetLogged(bool),
+    /// `RENAME TO name`: the identity sequence of a table partitioned anew,
+    /// built under a name of its own, takes the old one's (see
+    /// `catalog::table::convert`).
+    RenameTo(Ident),
 }
 
 impl fmt::Display for ObjectAction {
@@ -646,6 +655,7 @@ impl fmt::Display for ObjectAction {
             ObjectAction::ResetParams(names) => write!(f, "RESET {names}"),
             ObjectAction::SetLogged(true) => f.write_str("SET LOGGED"),
             ObjectAction::SetLogged(false) => f.write_str("SET UNLOGGED"),
+            ObjectAction::RenameTo(name) => write!(f, "RENAME TO {name}"),
         }
     }
 }
@@ -737,6 +747,13 @@ pub enum TableAction {
         name: Ident,
         column: Ident,
     },
+    /// `ADD CONSTRAINT name CHECK (constraint) NOT VALID`: a partition's
+    /// constraint as the server prints it, validated apart so that
+    /// `ATTACH PARTITION` skips its scan (`--online`).
+    AddPartitionCheck {
+        name: Ident,
+        constraint: ServerSql,
+    },
     /// `ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX name`: a key
     /// over a unique index built concurrently before (`--online`).
     AddConstraintUsingIndex {
@@ -757,6 +774,10 @@ pub enum TableAction {
     },
     /// `DETACH PARTITION name`, on the parent.
     DetachPartition(QualName),
+    /// `DETACH PARTITION name CONCURRENTLY`: outside a transaction, in two
+    /// of its own, without blocking queries on the parent (`--online`;
+    /// refused where the parent has a default partition).
+    DetachPartitionConcurrently(QualName),
     /// `INHERIT parent`, on the child.
     Inherit(QualName),
     /// `NO INHERIT parent`, on the child.
@@ -773,6 +794,10 @@ pub enum TableAction {
     /// `OF type`: the table becomes a typed table of the composite type,
     /// whose attributes its columns must match.
     Of(QualName),
+    /// `RENAME TO name`: the copy of a table partitioned anew, and its
+    /// partitions, take the names of what they replace (see
+    /// `catalog::table::convert`).
+    RenameTo(Ident),
     /// `NOT OF`: the table stops being typed, keeping its columns.
     NotOf,
     /// `ALTER COLUMN name SET STORAGE …`.
@@ -969,6 +994,27 @@ pub enum Stmt {
         action: TableAction,
     },
     DropTable(QualName),
+    /// `LOCK TABLE name IN ACCESS EXCLUSIVE MODE`: a table whose rows are
+    /// copied is locked first, so that no write lands after the copy
+    /// began and is lost with the table.
+    LockTable(QualName),
+    /// `INSERT INTO into (columns) [OVERRIDING SYSTEM VALUE] SELECT columns
+    /// FROM from`: the rows of a table partitioned anew, copied into its
+    /// replacement. `OVERRIDING SYSTEM VALUE` keeps the values of a
+    /// `GENERATED ALWAYS` identity column.
+    CopyRows {
+        from: QualName,
+        into: QualName,
+        columns: Vec<Ident>,
+        overriding: bool,
+    },
+    /// Sets sequence `into` where sequence `from` stands (its last value
+    /// and whether that was handed out), so that an identity column copied
+    /// into a new table goes on numbering where it was.
+    CopySequenceState {
+        from: QualName,
+        into: QualName,
+    },
     /// A complete `CREATE INDEX` statement from `pg_get_indexdef`.
     CreateIndex(ServerSql),
     /// The same, built `CONCURRENTLY`: outside a transaction, without
@@ -1373,6 +1419,9 @@ impl fmt::Display for ColumnDef {
         if let Some(identity) = &self.identity {
             write!(f, " {identity}")?;
         }
+        if let (true, Some(name)) = (self.not_null, &self.not_null_name) {
+            write!(f, " CONSTRAINT {name}")?;
+        }
         if self.not_null {
             f.write_str(" NOT NULL")?;
         }
@@ -1500,6 +1549,9 @@ impl fmt::Display for TableAction {
                 "ADD CONSTRAINT {name} CHECK ({}) NOT VALID",
                 super::probe::Condition::IsNotNull(column.clone())
             ),
+            TableAction::AddPartitionCheck { name, constraint } => {
+                write!(f, "ADD CONSTRAINT {name} CHECK ({constraint}) NOT VALID")
+            }
             TableAction::AddConstraintUsingIndex { name, primary } => {
                 let kind = if *primary { "PRIMARY KEY" } else { "UNIQUE" };
                 write!(f, "ADD CONSTRAINT {name} {kind} USING INDEX {name}")
@@ -1517,6 +1569,9 @@ impl fmt::Display for TableAction {
                 write!(f, "ATTACH PARTITION {partition} {bound}")
             }
             TableAction::DetachPartition(partition) => write!(f, "DETACH PARTITION {partition}"),
+            TableAction::DetachPartitionConcurrently(partition) => {
+                write!(f, "DETACH PARTITION {partition} CONCURRENTLY")
+            }
             TableAction::Inherit(parent) => write!(f, "INHERIT {parent}"),
             TableAction::NoInherit(parent) => write!(f, "NO INHERIT {parent}"),
             TableAction::RowSecurity(true) => f.write_str("ENABLE ROW LEVEL SECURITY"),
@@ -1528,6 +1583,7 @@ impl fmt::Display for TableAction {
             TableAction::ReplicaIdentity(identity) => write!(f, "REPLICA IDENTITY {identity}"),
             TableAction::Of(of_type) => write!(f, "OF {of_type}"),
             TableAction::NotOf => f.write_str("NOT OF"),
+            TableAction::RenameTo(name) => write!(f, "RENAME TO {name}"),
             TableAction::SetStorage(column, storage) => {
                 let storage = match storage {
                     Storage::Plain => "PLAIN",
@@ -1777,6 +1833,33 @@ impl fmt::Display for Stmt {
             }
             Stmt::AlterTable { table, action } => write!(f, "ALTER TABLE {table} {action}"),
             Stmt::DropTable(name) => write!(f, "DROP TABLE {name}"),
+            Stmt::LockTable(name) => write!(f, "LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE"),
+            Stmt::CopyRows {
+                from,
+                into,
+                columns,
+                overriding,
+            } => {
+                let list = columns
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let overriding = if *overriding {
+                    " OVERRIDING SYSTEM VALUE"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "INSERT INTO {into} ({list}){overriding} SELECT {list} FROM {from}"
+                )
+            }
+            Stmt::CopySequenceState { from, into } => write!(
+                f,
+                "SELECT pg_catalog.setval({}, last_value, is_called) FROM {from}",
+                Literal(into.to_string())
+            ),
             Stmt::CreateIndex(definition) => write!(f, "{definition}"),
             Stmt::CreateIndexConcurrently(definition) => {
                 let (head, tail) = split_after_index_keyword(&definition.0);

@@ -257,6 +257,7 @@ async fn a_backfill_stopped_half_way_continues_where_it_stopped() {
                 data_type: ServerSql("integer".to_owned()),
                 collation: None,
                 not_null: false,
+                not_null_name: None,
                 default: None,
                 identity: None,
                 generated: None,

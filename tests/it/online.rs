@@ -211,3 +211,42 @@ async fn a_concurrent_build_that_fails_leaves_no_invalid_index() {
         .get(0);
     assert_eq!(left, 0, "the failed build's invalid index was dropped");
 }
+
+/// The online script of the case `partition_online`: the table attached
+/// has its bound proven by a check validated before the main transaction,
+/// the partition dropped from a parent without a default partition is
+/// detached concurrently, and the one beside a default partition is
+/// detached in the main transaction, with a warning. The script, without
+/// its first line (which names the files), is the snapshot
+/// `online__partition_online`.
+#[tokio::test]
+async fn partitions_are_attached_proven_and_detached_concurrently() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/partition_online");
+    let (from, to) = (case.join("from.sql"), case.join("to.sql"));
+    let diffed = pgrift(&["diff", path(&from), path(&to), "--online"]).await;
+    assert_eq!(diffed.status.code(), Some(0), "{}", stderr(&diffed));
+    assert!(
+        stderr(&diffed).contains(
+            "partition public.jobs_slow is detached from public.jobs in the main transaction"
+        ),
+        "{}",
+        stderr(&diffed)
+    );
+    let script = String::from_utf8_lossy(&diffed.stdout);
+    let script: String = script.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    assert!(
+        script.contains(
+            "ALTER TABLE public.measurements DETACH PARTITION public.measurements_2023 CONCURRENTLY;"
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains("VALIDATE CONSTRAINT partition_bound_pgrift;\n\nCOMMIT;"),
+        "{script}"
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("online__partition_online", script));
+}

@@ -243,6 +243,14 @@ const EXPECTED: &[Expect] = &[
         says: "public.accounts holds 3 rows in 1 page (a small table, at most 128 pages: low)",
     },
     Expect {
+        case: "risk_partition_conversion",
+        object: "public.events",
+        category: Category::TableRewrite,
+        severity: Severity::Low,
+        count: Some(3),
+        says: "public.events holds 3 rows in 1 page (a small table, at most 128 pages: low)",
+    },
+    Expect {
         case: "unique_duplicates",
         object: "users_email_key on public.users",
         category: Category::MayFail,

@@ -6,8 +6,9 @@
 //! database TO was built in, which the seeded one only reads), plan, apply the forward script to FROM with psql, then check that
 //! (a) pgrift finds no difference to TO and planning again gives an empty
 //! script, (b) the normalised `pg_dump --schema-only` of both is identical,
-//! (c) row counts of tables on both sides are unchanged; then apply the
-//! reverse script and check (a) and (b) against the original FROM. The
+//! (c) row counts of tables on both sides, and where the sequences on both
+//! sides stand, are unchanged; then apply the reverse script and check (a),
+//! (b) and (c) against the original FROM. The
 //! scripts of the seeded orientation are insta snapshots under `snapshots/`.
 //!
 //! A case whose `from.sql` or `to.sql` starts with `-- requires: N` is
@@ -546,6 +547,12 @@ async fn round_trip(
             text_diff(from_dump, &restored_dump)
         ));
     }
+    let counts_restored = row_counts(cluster, from_db, from, to).await?;
+    if counts_before != counts_restored {
+        return Err(format!(
+            "row counts changed by the reverse script: before {counts_before:?}, after {counts_restored:?}"
+        ));
+    }
     Ok(Scripts { forward, reverse })
 }
 
@@ -621,7 +628,11 @@ async fn dump(cluster: &Cluster, db: &str) -> Result<String, String> {
 }
 
 /// Row counts of the tables that exist on both sides, each of its own rows
-/// (`ONLY`): a parent counts no rows of its children.
+/// (`ONLY`): a parent counts no rows of its children; but a table
+/// partitioned anew counts its whole tree, since the script moves its rows
+/// between it and its partitions. Then where the sequences that
+/// are the same on both sides stand (`last_value`, and 1 if it was handed
+/// out), the identity columns' too: a script keeps their values.
 async fn row_counts(
     cluster: &Cluster,
     db: &str,
@@ -633,14 +644,58 @@ async fn row_counts(
         .await
         .map_err(|e| format!("connect to {db}: {e}"))?;
     let mut counts = BTreeMap::new();
+    let mut sequences = Vec::new();
     for table in &from.tables {
-        if to.tables.iter().any(|t| t.name == table.name) {
-            let row = client
-                .query_one(&format!("SELECT count(*) FROM ONLY {}", table.name), &[])
-                .await
-                .map_err(|e| format!("count {}: {e}", table.name))?;
-            counts.insert(table.name.to_string(), row.get::<_, i64>(0));
+        let Some(kept) = to.tables.iter().find(|t| t.name == table.name) else {
+            continue;
+        };
+        let only = if table.partition_by != kept.partition_by {
+            ""
+        } else {
+            "ONLY "
+        };
+        let row = client
+            .query_one(&format!("SELECT count(*) FROM {only}{}", table.name), &[])
+            .await
+            .map_err(|e| format!("count {}: {e}", table.name))?;
+        counts.insert(table.name.to_string(), row.get::<_, i64>(0));
+        for column in &table.columns {
+            let identity = |t: &pgrift::catalog::Table| {
+                t.columns
+                    .iter()
+                    .find(|c| c.name == column.name)
+                    .and_then(|c| c.identity.as_deref())
+                    .map(|i| (i.sequence.clone(), i.options.clone()))
+            };
+            if let Some(before) = identity(table)
+                && Some(&before) == identity(kept).as_ref()
+            {
+                sequences.push(before.0);
+            }
         }
+    }
+    for sequence in &from.sequences {
+        if to
+            .sequences
+            .iter()
+            .any(|s| s.name == sequence.name && s.options == sequence.options)
+        {
+            sequences.push(sequence.name.clone());
+        }
+    }
+    for sequence in sequences {
+        let row = client
+            .query_one(
+                &format!("SELECT last_value, is_called::integer FROM {sequence}"),
+                &[],
+            )
+            .await
+            .map_err(|e| format!("read sequence {sequence}: {e}"))?;
+        let state = (row.get::<_, i64>(0), row.get::<_, i32>(1));
+        counts.insert(
+            format!("sequence {sequence}"),
+            state.0 * 2 + i64::from(state.1),
+        );
     }
     Ok(counts)
 }

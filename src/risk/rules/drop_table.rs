@@ -1,4 +1,6 @@
-//! `DROP TABLE` deletes every row, and breaks whatever still uses the table.
+//! `DROP TABLE` deletes every row, and breaks whatever still uses the table;
+//! not the drop of a table whose rows its step has just copied into the
+//! copy that takes its name (see the rule `partition-conversion`).
 
 use crate::sql::Stmt;
 
@@ -8,6 +10,12 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::DropTable(name) = site.stmt else {
         return Vec::new();
     };
+    let copied = site.change.statements[..site.index]
+        .iter()
+        .any(|s| matches!(s, Stmt::CopyRows { from, .. } if from == name));
+    if copied {
+        return Vec::new();
+    }
     vec![
         risk(
             Rule::DropTable,

@@ -36,6 +36,7 @@ mod not_null_column_without_default;
 mod owner_change;
 mod parked_drop;
 mod partition_bound;
+mod partition_conversion;
 mod rename;
 mod row_security;
 mod security_definer;
