@@ -26,11 +26,13 @@ macro_rules! class_ids {
 
         impl ClassIds {
             /// The end of a select list that reads every catalog's OID
-            /// under its own name, each item after a comma; the `regclass`
-            /// literals are qualified, so they resolve whatever the path.
+            /// under its own name, each item after a comma; the names are
+            /// qualified, so they resolve whatever the path, and a catalog
+            /// an older server lacks (`pg_publication_namespace` before
+            /// PostgreSQL 15) reads as 0, which no row names.
             pub const SELECT: &'static str = concat!(
-                $(", 'pg_catalog.", stringify!($class), "'::pg_catalog.regclass::pg_catalog.oid AS ",
-                  stringify!($class),)*
+                $(", COALESCE(pg_catalog.to_regclass('pg_catalog.", stringify!($class),
+                  "')::pg_catalog.oid, 0::pg_catalog.oid) AS ", stringify!($class),)*
             );
 
             /// Distinct made-up OIDs, for tests that map addresses

@@ -233,6 +233,9 @@ impl Catalog {
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
         self.casts.iter_mut().for_each(|x| clear(&mut x.comment));
+        self.publications
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         self.aggregates
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));

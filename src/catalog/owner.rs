@@ -97,6 +97,7 @@ macro_rules! ownable {
         $apply!(ranges, |x| x.name.clone());
         $apply!(statistics, |x| x.name.clone());
         $apply!(collations, |x| x.name.clone());
+        $apply!(publications, |x| x.name.clone());
         $apply!(aggregates, |x| (x.name.clone(), x.identity_args.clone()));
         $apply!(ts_dictionaries, |x| x.name.clone());
         $apply!(ts_configs, |x| x.name.clone());

@@ -74,12 +74,14 @@ macro_rules! every_kind {
                 Cast => cast::Cast { source: Name, target: Name } in casts: Cast,
                 /// An aggregate, by its name and identity arguments.
                 Aggregate => aggregate::Aggregate { name: QualName, args: Name } in aggregates: Aggregate,
+                /// A publication, an object of the database.
+                Publication => publication::Publication { name: Name } in publications: Publication,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config, cast, aggregate,
+                ts_dictionary, ts_config, cast, aggregate, publication,
             ],
             read: [
                 schemas: schema::Schema,
@@ -89,6 +91,7 @@ macro_rules! every_kind {
                 ts_configs: ts_config::TsConfig,
                 casts: cast::Cast,
                 aggregates: aggregate::Aggregate,
+                publications: publication::Publication,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
                 domain_checks: domain_check::DomainCheck,
@@ -103,14 +106,15 @@ macro_rules! every_kind {
             ],
             ranks: [
                 Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger, Rule, Policy, Cast,
+                Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
                 pg_ts_dict, pg_ts_config, pg_cast,
+                pg_publication, pg_publication_rel, pg_publication_namespace,
             ],
-            snapshot_version: 13,
+            snapshot_version: 14,
         }
     };
 }

@@ -747,6 +747,7 @@ impl RenameMap {
                 name: self.routine(name),
                 args: self.text(args).into(),
             },
+            ObjectId::Publication { name } => ObjectId::Publication { name: name.clone() },
             ObjectId::Cast { source, target } => ObjectId::Cast {
                 source: self.text(source).into(),
                 target: self.text(target).into(),
@@ -966,6 +967,24 @@ impl RenameMap {
             if let Some(function) = &mut cast.function {
                 *function = self.text(function);
             }
+        }
+        for publication in &mut catalog.publications {
+            for table in &mut publication.tables {
+                if let Some(filter) = &mut table.row_filter {
+                    *filter = self.text_on(filter, &table.table);
+                }
+                if let Some(columns) = &mut table.columns {
+                    for column in columns.iter_mut() {
+                        *column = self.column(&table.table, column);
+                    }
+                }
+                table.table = self.relation(&table.table);
+            }
+            for schema in &mut publication.schemas {
+                *schema = self.schema(schema).into();
+            }
+            publication.tables.sort_by(|a, b| a.table.cmp(&b.table));
+            publication.schemas.sort();
         }
         for config in &mut catalog.ts_configs {
             config.name = self.in_schema(&config.name);

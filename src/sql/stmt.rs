@@ -224,6 +224,124 @@ impl fmt::Display for CollationDef {
     }
 }
 
+/// What a publication publishes, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationOptions {
+    pub insert: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub truncate: bool,
+    pub via_root: bool,
+}
+
+impl fmt::Display for PublicationOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let operations: Vec<&str> = [
+            (self.insert, "insert"),
+            (self.update, "update"),
+            (self.delete, "delete"),
+            (self.truncate, "truncate"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        write!(
+            f,
+            "(publish = {}, publish_via_partition_root = {})",
+            quote_literal(&operations.join(", ")),
+            self.via_root
+        )
+    }
+}
+
+/// A table of a publication, with the columns it publishes and its row
+/// filter (PostgreSQL 15).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedTable {
+    pub table: QualName,
+    pub columns: Option<Vec<Ident>>,
+    pub row_filter: Option<ServerSql>,
+}
+
+impl fmt::Display for PublishedTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TABLE {}", self.table)?;
+        if let Some(columns) = &self.columns {
+            f.write_str(" (")?;
+            write_list(f, columns)?;
+            f.write_str(")")?;
+        }
+        if let Some(filter) = &self.row_filter {
+            write!(f, " WHERE ({filter})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A publication as `CREATE PUBLICATION` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationDef {
+    pub name: Ident,
+    pub all_tables: bool,
+    pub tables: Vec<PublishedTable>,
+    pub schemas: Vec<Ident>,
+    pub options: PublicationOptions,
+}
+
+impl fmt::Display for PublicationDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CREATE PUBLICATION {}", self.name)?;
+        if self.all_tables {
+            f.write_str(" FOR ALL TABLES")?;
+        } else if !self.tables.is_empty() || !self.schemas.is_empty() {
+            f.write_str(" FOR ")?;
+            write_list(f, &self.tables)?;
+            if !self.schemas.is_empty() {
+                if !self.tables.is_empty() {
+                    f.write_str(", ")?;
+                }
+                f.write_str("TABLES IN SCHEMA ")?;
+                write_list(f, &self.schemas)?;
+            }
+        }
+        write!(f, " WITH {}", self.options)
+    }
+}
+
+/// A change of what a publication publishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicationChange {
+    AddTables(Vec<PublishedTable>),
+    DropTables(Vec<QualName>),
+    AddSchemas(Vec<Ident>),
+    DropSchemas(Vec<Ident>),
+    Set(PublicationOptions),
+}
+
+impl fmt::Display for PublicationChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PublicationChange::AddTables(tables) => {
+                f.write_str("ADD ")?;
+                write_list(f, tables)
+            }
+            PublicationChange::DropTables(tables) => {
+                f.write_str("DROP TABLE ")?;
+                write_list(f, tables)
+            }
+            PublicationChange::AddSchemas(schemas) => {
+                f.write_str("ADD TABLES IN SCHEMA ")?;
+                write_list(f, schemas)
+            }
+            PublicationChange::DropSchemas(schemas) => {
+                f.write_str("DROP TABLES IN SCHEMA ")?;
+                write_list(f, schemas)
+            }
+            PublicationChange::Set(options) => write!(f, "SET {options}"),
+        }
+    }
+}
+
 /// An aggregate as `CREATE [OR REPLACE] AGGREGATE` writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AggregateDef {
@@ -907,6 +1025,14 @@ pub enum Stmt {
     CreateTsDictionary(TsDictionaryDef),
     CreateCast(CastDef),
     CreateAggregate(AggregateDef),
+    CreatePublication(PublicationDef),
+    AlterPublication {
+        name: Ident,
+        change: PublicationChange,
+    },
+    /// `DROP keyword name` for an object outside the schemas (a
+    /// publication).
+    DropGlobal(Keyword, Ident),
     /// `DROP CAST (source AS target)`.
     DropCast {
         source: ServerSql,
@@ -1154,6 +1280,9 @@ impl fmt::Display for ParkStmt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OwnedObject {
     Schema(Ident),
+    /// An object outside the schemas, by its keyword and name alone (a
+    /// publication).
+    Global(Keyword, Ident),
     /// A schema-qualified object by its keyword: `TABLE`, `VIEW`,
     /// `MATERIALIZED VIEW`, `SEQUENCE`, `TYPE`, `DOMAIN`, `STATISTICS`.
     Named(ObjectName),
@@ -1168,6 +1297,7 @@ impl fmt::Display for OwnedObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OwnedObject::Schema(name) => write!(f, "SCHEMA {name}"),
+            OwnedObject::Global(keyword, name) => write!(f, "{keyword} {name}"),
             OwnedObject::Named(object) => write!(f, "{object}"),
             OwnedObject::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
@@ -1695,6 +1825,11 @@ impl fmt::Display for Stmt {
             Stmt::CreateCollation(collation) => write!(f, "{collation}"),
             Stmt::CreateCast(cast) => write!(f, "{cast}"),
             Stmt::CreateAggregate(aggregate) => write!(f, "{aggregate}"),
+            Stmt::CreatePublication(publication) => write!(f, "{publication}"),
+            Stmt::AlterPublication { name, change } => {
+                write!(f, "ALTER PUBLICATION {name} {change}")
+            }
+            Stmt::DropGlobal(keyword, name) => write!(f, "DROP {keyword} {name}"),
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(
