@@ -80,6 +80,23 @@ impl ObjectMap {
         }
     }
 
+    /// Registers objects that are each one row of the catalog `class`,
+    /// read with their OID, under the identity `id` gives each, and
+    /// returns them: the `build` of most kinds.
+    pub fn register_each<T>(
+        &mut self,
+        class: u32,
+        rows: Vec<(u32, T)>,
+        id: impl Fn(&T) -> ObjectId,
+    ) -> Vec<T> {
+        rows.into_iter()
+            .map(|(oid, object)| {
+                self.insert(class, oid, 0, id(&object));
+                object
+            })
+            .collect()
+    }
+
     pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
         let index = match self.ids.last() {
             Some(last) if *last == id => self.ids.len() - 1,

@@ -77,11 +77,6 @@ fn grant_target(aggregate: &Aggregate) -> GrantTarget {
     }
 }
 
-pub struct Raw {
-    oid: u32,
-    aggregate: Aggregate,
-}
-
 /// One row per aggregate with every field of `pg_aggregate` that
 /// `CREATE AGGREGATE` sets; functions print as `regproc` does (qualified
 /// unless in `pg_catalog`, under the session's empty `search_path`), types
@@ -111,7 +106,11 @@ const QUERY: &str = concat!(
      p.proparallel::pg_catalog.text AS parallel, \
      cm.description AS comment, \
      pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text AS owner, ",
-    acl_json!("p.proacl", "p.proowner", "pg_catalog.acldefault('f', p.proowner)"),
+    acl_json!(
+        "p.proacl",
+        "p.proowner",
+        "pg_catalog.acldefault('f', p.proowner)"
+    ),
     " AS acl \
      FROM pg_catalog.pg_proc p \
      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
@@ -138,11 +137,14 @@ fn modify(code: &str, what: &dyn Fn() -> String) -> Result<FinalModify, Introspe
 }
 
 impl ReadKind for Aggregate {
-    type Raw = Raw;
+    type Raw = (u32, Aggregate);
     const WHAT: &'static str = "aggregates";
     const QUERY: &'static str = QUERY;
 
-    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+    fn raw(
+        row: &Reader<'_>,
+        _server_version_num: i32,
+    ) -> Result<(u32, Aggregate), IntrospectError> {
         use AggregateOption as O;
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);
         let identity_args: String = row.get("identity_args")?;
@@ -157,7 +159,10 @@ impl ReadKind for Aggregate {
             if row.get("finalfunc_extra")? {
                 options.push(O::FinalFuncExtra);
             }
-            options.push(O::FinalFuncModify(modify(row.get("finalfunc_modify")?, &what)?));
+            options.push(O::FinalFuncModify(modify(
+                row.get("finalfunc_modify")?,
+                &what,
+            )?));
         }
         options.extend(text("combinefunc")?.map(O::CombineFunc));
         options.extend(text("serialfunc")?.map(O::SerialFunc));
@@ -195,9 +200,9 @@ impl ReadKind for Aggregate {
         if kind == "h" {
             options.push(O::Hypothetical);
         }
-        Ok(Raw {
-            oid: row.get("oid")?,
-            aggregate: Aggregate {
+        Ok((
+            row.get("oid")?,
+            Aggregate {
                 acl: Acl::read(row.get("acl")?, what)?,
                 owner: Some(row.get_name("owner")?),
                 arguments: row.get("arguments")?,
@@ -208,25 +213,20 @@ impl ReadKind for Aggregate {
                 identity_args,
                 name,
             },
-        })
+        ))
     }
 
     fn build(
-        rows: Vec<Raw>,
+        rows: Vec<(u32, Aggregate)>,
         classes: &ClassIds,
         objects: &mut ObjectMap,
     ) -> Result<Vec<Aggregate>, IntrospectError> {
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = ObjectId::Aggregate {
-                    name: row.aggregate.name.clone(),
-                    args: row.aggregate.identity_args.as_str().into(),
-                };
-                objects.insert(classes.pg_proc, row.oid, 0, id);
-                row.aggregate
-            })
-            .collect())
+        Ok(
+            objects.register_each(classes.pg_proc, rows, |x| ObjectId::Aggregate {
+                name: x.name.clone(),
+                args: x.identity_args.as_str().into(),
+            }),
+        )
     }
 }
 
@@ -279,14 +279,27 @@ impl<'a> ObjectKind<'a> for Aggregate {
             Delta::Same
         };
         definition
-            .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
-            .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new)))
+            .and(acl::alter(
+                &old.acl,
+                &new.acl,
+                &grant_target(new),
+                old.owner.as_ref(),
+            ))
+            .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || {
+                owned(new)
+            }))
     }
 
     fn create(aggregate: &'a Aggregate) -> Vec<Stmt> {
         let mut stmts = vec![definition(aggregate, false)];
-        stmts.extend(acl::on_create(&aggregate.acl, &grant_target(aggregate), None));
-        stmts.extend(owner::on_create(aggregate.owner.as_ref(), || owned(aggregate)));
+        stmts.extend(acl::on_create(
+            &aggregate.acl,
+            &grant_target(aggregate),
+            None,
+        ));
+        stmts.extend(owner::on_create(aggregate.owner.as_ref(), || {
+            owned(aggregate)
+        }));
         stmts
     }
 
@@ -330,7 +343,7 @@ impl<'a> ObjectKind<'a> for Aggregate {
     fn deparsed(aggregate: &'a Aggregate) -> Vec<(&'a str, TextShape)> {
         let mut texts = vec![
             (aggregate.identity_args.as_str(), TextShape::Fragment),
-                (aggregate.arguments.as_str(), TextShape::Fragment),
+            (aggregate.arguments.as_str(), TextShape::Fragment),
             (aggregate.result.as_str(), TextShape::Fragment),
         ];
         texts.extend(
@@ -393,12 +406,19 @@ mod tests {
         );
         let mut plain = aggregate.clone();
         plain.ordered = false;
-        assert!(matches!(Aggregate::compare(&aggregate, &plain), Delta::Replace));
+        assert!(matches!(
+            Aggregate::compare(&aggregate, &plain),
+            Delta::Replace
+        ));
         let mut other = aggregate.clone();
         other.options[5] = AggregateOption::InitCond("0".into());
         let Delta::Alter(stmts) = Aggregate::compare(&aggregate, &other) else {
             panic!("new options replace the aggregate in place");
         };
-        assert!(stmts[0].to_string().starts_with("CREATE OR REPLACE AGGREGATE"));
+        assert!(
+            stmts[0]
+                .to_string()
+                .starts_with("CREATE OR REPLACE AGGREGATE")
+        );
     }
 }

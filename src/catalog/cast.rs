@@ -46,11 +46,6 @@ fn target(cast: &Cast) -> CommentTarget {
     }
 }
 
-pub struct Raw {
-    oid: u32,
-    cast: Cast,
-}
-
 /// The casts between a range type and its multirange come with the range
 /// type, which the server records as an internal dependency: they are part
 /// of it, as the warnings' query says too.
@@ -71,11 +66,11 @@ const QUERY: &str = concat!(
 );
 
 impl ReadKind for Cast {
-    type Raw = Raw;
+    type Raw = (u32, Cast);
     const WHAT: &'static str = "casts";
     const QUERY: &'static str = QUERY;
 
-    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<(u32, Cast), IntrospectError> {
         let source: Name = row.get_name("source")?;
         let target: Name = row.get_name("target")?;
         let what = || format!("cast ({source} AS {target})");
@@ -101,9 +96,9 @@ impl ReadKind for Cast {
                 });
             }
         };
-        Ok(Raw {
-            oid: row.get("oid")?,
-            cast: Cast {
+        Ok((
+            row.get("oid")?,
+            Cast {
                 method,
                 function: row.get("function")?,
                 context,
@@ -111,25 +106,20 @@ impl ReadKind for Cast {
                 source,
                 target,
             },
-        })
+        ))
     }
 
     fn build(
-        rows: Vec<Raw>,
+        rows: Vec<(u32, Cast)>,
         classes: &ClassIds,
         objects: &mut ObjectMap,
     ) -> Result<Vec<Cast>, IntrospectError> {
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = ObjectId::Cast {
-                    source: row.cast.source.clone(),
-                    target: row.cast.target.clone(),
-                };
-                objects.insert(classes.pg_cast, row.oid, 0, id);
-                row.cast
-            })
-            .collect())
+        Ok(
+            objects.register_each(classes.pg_cast, rows, |x| ObjectId::Cast {
+                source: x.source.clone(),
+                target: x.target.clone(),
+            }),
+        )
     }
 }
 
@@ -214,11 +204,7 @@ impl<'a> ObjectKind<'a> for Cast {
             (cast.source.as_str(), TextShape::Fragment),
             (cast.target.as_str(), TextShape::Fragment),
         ];
-        texts.extend(
-            cast.function
-                .as_deref()
-                .map(|f| (f, TextShape::Fragment)),
-        );
+        texts.extend(cast.function.as_deref().map(|f| (f, TextShape::Fragment)));
         texts
     }
 }

@@ -16,17 +16,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use super::owner;
 use crate::names::{CollationProvider, Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{
-    CollationDef, CommentTarget, Ident, Keyword, ObjectName, Stmt,
-};
+use crate::sql::{CollationDef, CommentTarget, Ident, Keyword, ObjectName, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Collation {
@@ -76,11 +74,6 @@ fn recreates(old: &Collation, new: &Collation) -> bool {
     definition(old) != definition(new)
 }
 
-pub struct Raw {
-    oid: u32,
-    collation: Collation,
-}
-
 /// The catalog query, given the expressions that read an ICU or builtin
 /// collation's locale and an ICU collation's rules, which moved between
 /// versions: an ICU locale is `collcollate` in 14, `colliculocale` in 15
@@ -117,7 +110,7 @@ const QUERY_16: &str = collation_query!("co.colliculocale", "co.collicurules");
 const QUERY_17: &str = collation_query!("co.colllocale", "co.collicurules");
 
 impl ReadKind for Collation {
-    type Raw = Raw;
+    type Raw = (u32, Collation);
     const WHAT: &'static str = "collations";
     const QUERY: &'static str = QUERY_17;
 
@@ -130,7 +123,10 @@ impl ReadKind for Collation {
         }
     }
 
-    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+    fn raw(
+        row: &Reader<'_>,
+        _server_version_num: i32,
+    ) -> Result<(u32, Collation), IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);
         let provider = match row.get::<&str>("provider")? {
             "c" => CollationProvider::Libc,
@@ -143,9 +139,9 @@ impl ReadKind for Collation {
                 });
             }
         };
-        Ok(Raw {
-            oid: row.get("oid")?,
-            collation: Collation {
+        Ok((
+            row.get("oid")?,
+            Collation {
                 provider,
                 lc_collate: row.get("lc_collate")?,
                 lc_ctype: row.get("lc_ctype")?,
@@ -156,24 +152,19 @@ impl ReadKind for Collation {
                 owner: Some(row.get_name("owner")?),
                 name,
             },
-        })
+        ))
     }
 
     fn build(
-        rows: Vec<Raw>,
+        rows: Vec<(u32, Collation)>,
         classes: &ClassIds,
         objects: &mut ObjectMap,
     ) -> Result<Vec<Collation>, IntrospectError> {
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = ObjectId::Collation {
-                    name: row.collation.name.clone(),
-                };
-                objects.insert(classes.pg_collation, row.oid, 0, id);
-                row.collation
-            })
-            .collect())
+        Ok(
+            objects.register_each(classes.pg_collation, rows, |x| ObjectId::Collation {
+                name: x.name.clone(),
+            }),
+        )
     }
 }
 

@@ -15,11 +15,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -339,7 +339,10 @@ impl<'a> ObjectKind<'a> for Publication {
     }
 
     fn drop(publication: &'a Publication) -> Vec<Stmt> {
-        vec![Stmt::DropGlobal(KEYWORD, Ident(publication.name.to_string()))]
+        vec![Stmt::DropGlobal(
+            KEYWORD,
+            Ident(publication.name.to_string()),
+        )]
     }
 
     fn dropped_with(_: &'a Publication, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
@@ -416,7 +419,11 @@ mod tests {
     #[test]
     fn membership_and_options_change_in_place() {
         let old = publication(
-            vec![table("a", None, None), table("b", None, None), table("c", None, None)],
+            vec![
+                table("a", None, None),
+                table("b", None, None),
+                table("c", None, None),
+            ],
             &["s1"],
         );
         let mut new = publication(
@@ -429,7 +436,10 @@ mod tests {
         );
         new.truncate = false;
         new.via_root = true;
-        let sql: Vec<String> = changes(&old, &new).iter().map(ToString::to_string).collect();
+        let sql: Vec<String> = changes(&old, &new)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             sql,
             [

@@ -12,11 +12,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -109,11 +109,6 @@ fn mapping_changes(name: &QualName, old: &[TsMapping], new: &[TsMapping]) -> Vec
     stmts
 }
 
-pub struct Raw {
-    oid: u32,
-    config: TsConfig,
-}
-
 /// The mappings come as one JSON array per configuration, `[token, schema,
 /// dictionary]` triples in token type and lookup order; the token type's
 /// name comes from the parser (`ts_token_type`).
@@ -160,11 +155,11 @@ fn read_mappings(json: &str) -> Result<Vec<TsMapping>, String> {
 }
 
 impl ReadKind for TsConfig {
-    type Raw = Raw;
+    type Raw = (u32, TsConfig);
     const WHAT: &'static str = "text search configurations";
     const QUERY: &'static str = QUERY;
 
-    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<(u32, TsConfig), IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);
         let json: Option<&str> = row.get("mappings")?;
         let mappings = match json {
@@ -174,9 +169,9 @@ impl ReadKind for TsConfig {
                 missing: format!("readable mappings ({reason})"),
             })?,
         };
-        Ok(Raw {
-            oid: row.get("oid")?,
-            config: TsConfig {
+        Ok((
+            row.get("oid")?,
+            TsConfig {
                 parser: QualName::new(
                     row.get::<&str>("parser_schema")?,
                     row.get::<&str>("parser_name")?,
@@ -186,24 +181,19 @@ impl ReadKind for TsConfig {
                 owner: Some(row.get_name("owner")?),
                 name,
             },
-        })
+        ))
     }
 
     fn build(
-        rows: Vec<Raw>,
+        rows: Vec<(u32, TsConfig)>,
         classes: &ClassIds,
         objects: &mut ObjectMap,
     ) -> Result<Vec<TsConfig>, IntrospectError> {
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = ObjectId::TsConfig {
-                    name: row.config.name.clone(),
-                };
-                objects.insert(classes.pg_ts_config, row.oid, 0, id);
-                row.config
-            })
-            .collect())
+        Ok(
+            objects.register_each(classes.pg_ts_config, rows, |x| ObjectId::TsConfig {
+                name: x.name.clone(),
+            }),
+        )
     }
 }
 
@@ -283,7 +273,9 @@ mod tests {
     #[test]
     fn mappings_read_from_the_query_group_by_token() {
         assert_eq!(
-            read_mappings(r#"[["asciiword","public","a"],["asciiword","public","b"],["word","pg_catalog","simple"]]"#),
+            read_mappings(
+                r#"[["asciiword","public","a"],["asciiword","public","b"],["word","pg_catalog","simple"]]"#
+            ),
             Ok(vec![
                 mapping("asciiword", &["a", "b"]),
                 TsMapping {

@@ -7,11 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::lex::{TokenKind, tokenize};
@@ -107,11 +107,6 @@ pub fn parse_options(text: &str) -> Option<Vec<DictOption>> {
     Some(options)
 }
 
-pub struct Raw {
-    oid: u32,
-    dictionary: TsDictionary,
-}
-
 const QUERY: &str = concat!(
     "SELECT d.oid, n.nspname AS schema, d.dictname AS name, \
      tn.nspname AS template_schema, t.tmplname AS template_name, \
@@ -129,11 +124,14 @@ const QUERY: &str = concat!(
 );
 
 impl ReadKind for TsDictionary {
-    type Raw = Raw;
+    type Raw = (u32, TsDictionary);
     const WHAT: &'static str = "text search dictionaries";
     const QUERY: &'static str = QUERY;
 
-    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
+    fn raw(
+        row: &Reader<'_>,
+        _server_version_num: i32,
+    ) -> Result<(u32, TsDictionary), IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);
         let text: Option<&str> = row.get("options")?;
         let options = match text {
@@ -143,9 +141,9 @@ impl ReadKind for TsDictionary {
                 missing: format!("options in the form name = 'value' (read {text:?})"),
             })?,
         };
-        Ok(Raw {
-            oid: row.get("oid")?,
-            dictionary: TsDictionary {
+        Ok((
+            row.get("oid")?,
+            TsDictionary {
                 template: QualName::new(
                     row.get::<&str>("template_schema")?,
                     row.get::<&str>("template_name")?,
@@ -155,24 +153,19 @@ impl ReadKind for TsDictionary {
                 owner: Some(row.get_name("owner")?),
                 name,
             },
-        })
+        ))
     }
 
     fn build(
-        rows: Vec<Raw>,
+        rows: Vec<(u32, TsDictionary)>,
         classes: &ClassIds,
         objects: &mut ObjectMap,
     ) -> Result<Vec<TsDictionary>, IntrospectError> {
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = ObjectId::TsDictionary {
-                    name: row.dictionary.name.clone(),
-                };
-                objects.insert(classes.pg_ts_dict, row.oid, 0, id);
-                row.dictionary
-            })
-            .collect())
+        Ok(
+            objects.register_each(classes.pg_ts_dict, rows, |x| ObjectId::TsDictionary {
+                name: x.name.clone(),
+            }),
+        )
     }
 }
 
@@ -272,7 +265,10 @@ mod tests {
             comment: None,
             owner: None,
         };
-        let old = dictionary(vec![option("language", "english"), option("stopwords", "english")]);
+        let old = dictionary(vec![
+            option("language", "english"),
+            option("stopwords", "english"),
+        ]);
         let new = dictionary(vec![option("language", "german")]);
         let Delta::Alter(stmts) = TsDictionary::compare(&old, &new) else {
             panic!("new options alter the dictionary");
@@ -283,6 +279,9 @@ mod tests {
         );
         let mut other = new.clone();
         other.template = QualName::new("pg_catalog", "simple");
-        assert!(matches!(TsDictionary::compare(&new, &other), Delta::Replace));
+        assert!(matches!(
+            TsDictionary::compare(&new, &other),
+            Delta::Replace
+        ));
     }
 }
