@@ -74,12 +74,14 @@ macro_rules! every_kind {
                 Cast => cast::Cast { source: Name, target: Name } in casts: Cast,
                 /// An aggregate, by its name and identity arguments.
                 Aggregate => aggregate::Aggregate { name: QualName, args: Name } in aggregates: Aggregate,
+                /// An event trigger, a database object in no schema.
+                EventTrigger => event_trigger::EventTrigger { name: Name } in event_triggers: EventTrigger,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config, cast, aggregate,
+                ts_dictionary, ts_config, cast, aggregate, event_trigger,
             ],
             read: [
                 schemas: schema::Schema,
@@ -100,17 +102,18 @@ macro_rules! every_kind {
                 statistics: statistics::Statistics,
                 rules: rule::Rule,
                 policies: policy::Policy,
+                event_triggers: event_trigger::EventTrigger,
             ],
             ranks: [
                 Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger, Rule, Policy, Cast,
+                Index, Statistics, View, Trigger, Rule, Policy, Cast, EventTrigger,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
-                pg_ts_dict, pg_ts_config, pg_cast,
+                pg_ts_dict, pg_ts_config, pg_cast, pg_event_trigger,
             ],
-            snapshot_version: 13,
+            snapshot_version: 14,
         }
     };
 }

@@ -751,6 +751,7 @@ impl RenameMap {
                 source: self.text(source).into(),
                 target: self.text(target).into(),
             },
+            ObjectId::EventTrigger { name } => ObjectId::EventTrigger { name: name.clone() },
         }
     }
 
@@ -966,6 +967,9 @@ impl RenameMap {
             if let Some(function) = &mut cast.function {
                 *function = self.text(function);
             }
+        }
+        for trigger in &mut catalog.event_triggers {
+            trigger.function = self.routine(&trigger.function);
         }
         for config in &mut catalog.ts_configs {
             config.name = self.in_schema(&config.name);

@@ -327,6 +327,29 @@ impl fmt::Display for CastDef {
     }
 }
 
+/// An event trigger as `CREATE EVENT TRIGGER` writes it: its event, the
+/// command tags it is limited to (none for every command) and its
+/// function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventTriggerDef {
+    pub name: Ident,
+    pub event: Ident,
+    pub tags: Vec<Literal>,
+    pub function: QualName,
+}
+
+impl fmt::Display for EventTriggerDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CREATE EVENT TRIGGER {} ON {}", self.name, self.event)?;
+        if !self.tags.is_empty() {
+            f.write_str(" WHEN TAG IN (")?;
+            write_list(f, &self.tags)?;
+            f.write_str(")")?;
+        }
+        write!(f, " EXECUTE FUNCTION {}()", self.function)
+    }
+}
+
 /// A text search dictionary as `CREATE TEXT SEARCH DICTIONARY` writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TsDictionaryDef {
@@ -907,6 +930,13 @@ pub enum Stmt {
     CreateTsDictionary(TsDictionaryDef),
     CreateCast(CastDef),
     CreateAggregate(AggregateDef),
+    CreateEventTrigger(EventTriggerDef),
+    /// `ALTER EVENT TRIGGER name ENABLE [REPLICA | ALWAYS]` or `DISABLE`.
+    AlterEventTriggerEnable {
+        name: Ident,
+        mode: TriggerEnabled,
+    },
+    DropEventTrigger(Ident),
     /// `DROP CAST (source AS target)`.
     DropCast {
         source: ServerSql,
@@ -1162,6 +1192,9 @@ pub enum OwnedObject {
         name: QualName,
         args: ServerSql,
     },
+    /// An object outside the schemas (an event trigger), named by its
+    /// keyword and its name alone.
+    Global(Keyword, Ident),
 }
 
 impl fmt::Display for OwnedObject {
@@ -1169,6 +1202,7 @@ impl fmt::Display for OwnedObject {
         match self {
             OwnedObject::Schema(name) => write!(f, "SCHEMA {name}"),
             OwnedObject::Named(object) => write!(f, "{object}"),
+            OwnedObject::Global(keyword, name) => write!(f, "{keyword} {name}"),
             OwnedObject::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
             }
@@ -1695,6 +1729,17 @@ impl fmt::Display for Stmt {
             Stmt::CreateCollation(collation) => write!(f, "{collation}"),
             Stmt::CreateCast(cast) => write!(f, "{cast}"),
             Stmt::CreateAggregate(aggregate) => write!(f, "{aggregate}"),
+            Stmt::CreateEventTrigger(trigger) => write!(f, "{trigger}"),
+            Stmt::AlterEventTriggerEnable { name, mode } => {
+                let state = match mode {
+                    TriggerEnabled::Origin => "ENABLE",
+                    TriggerEnabled::Disabled => "DISABLE",
+                    TriggerEnabled::Replica => "ENABLE REPLICA",
+                    TriggerEnabled::Always => "ENABLE ALWAYS",
+                };
+                write!(f, "ALTER EVENT TRIGGER {name} {state}")
+            }
+            Stmt::DropEventTrigger(name) => write!(f, "DROP EVENT TRIGGER {name}"),
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(
