@@ -239,6 +239,9 @@ impl Catalog {
         self.aggregates
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.event_triggers
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

@@ -76,12 +76,14 @@ macro_rules! every_kind {
                 Aggregate => aggregate::Aggregate { name: QualName, args: Name } in aggregates: Aggregate,
                 /// A publication, an object of the database.
                 Publication => publication::Publication { name: Name } in publications: Publication,
+                /// An event trigger, a database object in no schema.
+                EventTrigger => event_trigger::EventTrigger { name: Name } in event_triggers: EventTrigger,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config, cast, aggregate, publication,
+                ts_dictionary, ts_config, cast, aggregate, publication, event_trigger,
             ],
             read: [
                 schemas: schema::Schema,
@@ -103,18 +105,20 @@ macro_rules! every_kind {
                 statistics: statistics::Statistics,
                 rules: rule::Rule,
                 policies: policy::Policy,
+                event_triggers: event_trigger::EventTrigger,
             ],
             ranks: [
                 Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication,
+                Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
                 pg_ts_dict, pg_ts_config, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
+                pg_event_trigger,
             ],
-            snapshot_version: 14,
+            snapshot_version: 15,
         }
     };
 }

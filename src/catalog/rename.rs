@@ -752,6 +752,7 @@ impl RenameMap {
                 source: self.text(source).into(),
                 target: self.text(target).into(),
             },
+            ObjectId::EventTrigger { name } => ObjectId::EventTrigger { name: name.clone() },
         }
     }
 
@@ -985,6 +986,9 @@ impl RenameMap {
             }
             publication.tables.sort_by(|a, b| a.table.cmp(&b.table));
             publication.schemas.sort();
+        }
+        for trigger in &mut catalog.event_triggers {
+            trigger.function = self.routine(&trigger.function);
         }
         for config in &mut catalog.ts_configs {
             config.name = self.in_schema(&config.name);

@@ -445,6 +445,29 @@ impl fmt::Display for CastDef {
     }
 }
 
+/// An event trigger as `CREATE EVENT TRIGGER` writes it: its event, the
+/// command tags it is limited to (none for every command) and its
+/// function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventTriggerDef {
+    pub name: Ident,
+    pub event: Ident,
+    pub tags: Vec<Literal>,
+    pub function: QualName,
+}
+
+impl fmt::Display for EventTriggerDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CREATE EVENT TRIGGER {} ON {}", self.name, self.event)?;
+        if !self.tags.is_empty() {
+            f.write_str(" WHEN TAG IN (")?;
+            write_list(f, &self.tags)?;
+            f.write_str(")")?;
+        }
+        write!(f, " EXECUTE FUNCTION {}()", self.function)
+    }
+}
+
 /// A text search dictionary as `CREATE TEXT SEARCH DICTIONARY` writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TsDictionaryDef {
@@ -1033,6 +1056,13 @@ pub enum Stmt {
     /// `DROP keyword name` for an object outside the schemas (a
     /// publication).
     DropGlobal(Keyword, Ident),
+    CreateEventTrigger(EventTriggerDef),
+    /// `ALTER EVENT TRIGGER name ENABLE [REPLICA | ALWAYS]` or `DISABLE`.
+    AlterEventTriggerEnable {
+        name: Ident,
+        mode: TriggerEnabled,
+    },
+    DropEventTrigger(Ident),
     /// `DROP CAST (source AS target)`.
     DropCast {
         source: ServerSql,
@@ -1280,9 +1310,6 @@ impl fmt::Display for ParkStmt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OwnedObject {
     Schema(Ident),
-    /// An object outside the schemas, by its keyword and name alone (a
-    /// publication).
-    Global(Keyword, Ident),
     /// A schema-qualified object by its keyword: `TABLE`, `VIEW`,
     /// `MATERIALIZED VIEW`, `SEQUENCE`, `TYPE`, `DOMAIN`, `STATISTICS`.
     Named(ObjectName),
@@ -1291,14 +1318,17 @@ pub enum OwnedObject {
         name: QualName,
         args: ServerSql,
     },
+    /// An object outside the schemas (a publication, an event trigger),
+    /// named by its keyword and its name alone.
+    Global(Keyword, Ident),
 }
 
 impl fmt::Display for OwnedObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OwnedObject::Schema(name) => write!(f, "SCHEMA {name}"),
-            OwnedObject::Global(keyword, name) => write!(f, "{keyword} {name}"),
             OwnedObject::Named(object) => write!(f, "{object}"),
+            OwnedObject::Global(keyword, name) => write!(f, "{keyword} {name}"),
             OwnedObject::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
             }
@@ -1830,6 +1860,17 @@ impl fmt::Display for Stmt {
                 write!(f, "ALTER PUBLICATION {name} {change}")
             }
             Stmt::DropGlobal(keyword, name) => write!(f, "DROP {keyword} {name}"),
+            Stmt::CreateEventTrigger(trigger) => write!(f, "{trigger}"),
+            Stmt::AlterEventTriggerEnable { name, mode } => {
+                let state = match mode {
+                    TriggerEnabled::Origin => "ENABLE",
+                    TriggerEnabled::Disabled => "DISABLE",
+                    TriggerEnabled::Replica => "ENABLE REPLICA",
+                    TriggerEnabled::Always => "ENABLE ALWAYS",
+                };
+                write!(f, "ALTER EVENT TRIGGER {name} {state}")
+            }
+            Stmt::DropEventTrigger(name) => write!(f, "DROP EVENT TRIGGER {name}"),
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(

@@ -153,7 +153,7 @@ async fn rich_schema() {
              with 19 mappings, asciiword: pg_catalog.english_stem",
             "collation app.german libc collate Some(\"C\") ctype Some(\"C\") locale None \
              deterministic true",
-            "warning event trigger no_op: *",
+            "event trigger no_op on ddl_command_start tags [] executes app.noop_event Origin",
         ],
         &[
             // Extension members, identity sequences and indexes behind
@@ -592,6 +592,17 @@ fn render(catalog: &Catalog) -> Vec<String> {
             collation.locale,
             collation.deterministic,
             comment(&collation.comment)
+        ));
+    }
+    for trigger in &catalog.event_triggers {
+        lines.push(format!(
+            "event trigger {} on {} tags {:?} executes {} {:?}{}",
+            trigger.name,
+            trigger.event,
+            trigger.tags,
+            trigger.function,
+            trigger.enabled,
+            comment(&trigger.comment)
         ));
     }
     for config in &catalog.ts_configs {
