@@ -45,10 +45,16 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
         })
     });
     let identity = match (&old.identity, &new.identity) {
-        (None, Some(identity)) => vec![alter(TableAction::AddIdentity(
-            name(),
-            identity_def(identity),
-        ))],
+        // The column may already hold values: its new sequence numbers on
+        // after them, as a sequence that takes over a column does.
+        (None, Some(identity)) => vec![
+            alter(TableAction::AddIdentity(name(), identity_def(identity))),
+            Stmt::SyncSequenceToColumn {
+                sequence: identity.sequence.clone(),
+                table: table.clone(),
+                column: name(),
+            },
+        ],
         (Some(a), Some(b)) if a.always != b.always || a.options != b.options => {
             let set = |options| {
                 alter(TableAction::SetIdentity {

@@ -1109,7 +1109,9 @@ pub enum Stmt {
     },
     DropSequence(QualName),
     /// Moves a sequence that starts to feed a column already holding values
-    /// past the largest of them, so that the next value is not taken.
+    /// past the largest of them, so that the next value is not taken. A
+    /// largest value below the sequence's `MINVALUE` cannot be taken by it
+    /// and leaves it where it starts (`setval` would refuse it).
     SyncSequenceToColumn {
         sequence: QualName,
         table: QualName,
@@ -1958,8 +1960,10 @@ impl fmt::Display for Stmt {
                 column,
             } => write!(
                 f,
-                "SELECT pg_catalog.setval({}, max({column})) FROM {table} HAVING max({column}) IS NOT NULL",
-                Literal(sequence.to_string())
+                "SELECT pg_catalog.setval({sequence_literal}, max({column})) FROM {table} \
+                 HAVING max({column}) >= (SELECT seqmin FROM pg_catalog.pg_sequence \
+                 WHERE seqrelid = {sequence_literal}::pg_catalog.regclass)",
+                sequence_literal = Literal(sequence.to_string())
             ),
             Stmt::SequenceAtLeast { name, value } => write!(
                 f,
