@@ -35,15 +35,16 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
     if old.generated.is_some() && new.generated.is_none() {
         stmts.push(alter(TableAction::DropExpression(name())));
     }
-    let type_change = (old.data_type != new.data_type || old.collation != new.collation).then(|| {
-        alter(TableAction::AlterColumnType {
-            column: name(),
-            data_type: ServerSql(new.data_type.to_string()),
-            collation: new.collation.as_deref().cloned(),
-            using_cast: needs_using(&old.data_type, &new.data_type),
-            via_text: between_user_types(&old.data_type, &new.data_type),
-        })
-    });
+    let type_change =
+        (old.data_type != new.data_type || old.collation != new.collation).then(|| {
+            alter(TableAction::AlterColumnType {
+                column: name(),
+                data_type: ServerSql(new.data_type.to_string()),
+                collation: new.collation.as_deref().cloned(),
+                using_cast: needs_using(&old.data_type, &new.data_type),
+                via_text: between_user_types(&old.data_type, &new.data_type),
+            })
+        });
     let identity = match (&old.identity, &new.identity) {
         // The column may already hold values: its new sequence numbers on
         // after them, as a sequence that takes over a column does.

@@ -19,16 +19,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown, rename_aside, comment,
-};
 use super::acl::{self, Acl};
 use super::owner;
+use super::{
+    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
+    Objects, ReadKind, Shape, Shown, comment, rename_aside,
+};
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{AttributeDef, CommentTarget, Ident, Keyword, ObjectName, ServerSql, Stmt, TypeAction};
+use crate::sql::{
+    AttributeDef, CommentTarget, Ident, Keyword, ObjectName, ServerSql, Stmt, TypeAction,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompositeType {
@@ -163,7 +165,10 @@ pub fn compare(old: &CompositeType, new: &CompositeType) -> Delta {
                         if before.data_type != attribute.data_type
                             || before.collation != attribute.collation =>
                     {
-                        stmts.push(alter(name, TypeAction::AlterAttributeType(definition(attribute))));
+                        stmts.push(alter(
+                            name,
+                            TypeAction::AlterAttributeType(definition(attribute)),
+                        ));
                     }
                     Some(_) => {}
                     None => {
@@ -198,7 +203,10 @@ pub fn create(ty: &CompositeType) -> Vec<Stmt> {
 fn comments_on_create(ty: &CompositeType) -> Vec<Stmt> {
     let mut stmts = Vec::new();
     if ty.comment.is_some() {
-        stmts.push(comment(CommentTarget::Object(object(&ty.name)), &ty.comment));
+        stmts.push(comment(
+            CommentTarget::Object(object(&ty.name)),
+            &ty.comment,
+        ));
     }
     stmts.extend(
         ty.attributes
@@ -260,7 +268,11 @@ const QUERY: &str = concat!(
            ORDER BY a.attnum) AS attribute_comments, \
      cm.description AS comment, \
      pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
-    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    acl_json!(
+        "t.typacl",
+        "t.typowner",
+        "pg_catalog.acldefault('T', t.typowner)"
+    ),
     " AS acl, \
      EXISTS (SELECT 1 FROM pg_catalog.pg_depend u \
              WHERE u.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass \
@@ -391,7 +403,10 @@ impl ReadKind for CompositeType {
         Ok(Raw {
             oid: row.get("oid")?,
             acl: Acl::read(row.get("acl")?, || {
-                format!("composite type {}", row.get::<&str>("name").unwrap_or_default())
+                format!(
+                    "composite type {}",
+                    row.get::<&str>("name").unwrap_or_default()
+                )
             })?,
             owner: Some(row.get_name("owner")?),
             array_oid: row.get("array_oid")?,
@@ -506,8 +521,14 @@ mod tests {
 
     #[test]
     fn appended_dropped_and_retyped_attributes_alter_in_place() {
-        let old = ty(&[("street", "text"), ("zip", "integer"), ("gone", "text")], false);
-        let new = ty(&[("street", "text"), ("zip", "text"), ("city", "text")], false);
+        let old = ty(
+            &[("street", "text"), ("zip", "integer"), ("gone", "text")],
+            false,
+        );
+        let new = ty(
+            &[("street", "text"), ("zip", "text"), ("city", "text")],
+            false,
+        );
         assert_eq!(
             render(compare(&old, &new)),
             [
@@ -531,7 +552,10 @@ mod tests {
         );
         let reordered = ty(&[("zip", "integer"), ("street", "text")], false);
         assert_eq!(compare(&old, &reordered), Delta::Replace);
-        let inserted = ty(&[("street", "text"), ("city", "text"), ("zip", "integer")], false);
+        let inserted = ty(
+            &[("street", "text"), ("city", "text"), ("zip", "integer")],
+            false,
+        );
         assert_eq!(compare(&old, &inserted), Delta::Replace);
     }
 }

@@ -12,12 +12,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use super::acl::{self, Acl};
-use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -136,7 +136,11 @@ const QUERY: &str = concat!(
      pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS default_expression, \
      t.typnotnull AS not_null, cm.description AS comment, \
      pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
-    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    acl_json!(
+        "t.typacl",
+        "t.typowner",
+        "pg_catalog.acldefault('T', t.typowner)"
+    ),
     " AS acl \
      FROM pg_catalog.pg_type t \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \

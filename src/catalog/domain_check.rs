@@ -183,10 +183,7 @@ impl ReadKind for DomainCheck {
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {
             oid: row.get("oid")?,
-            domain: QualName::new(
-                row.get::<&str>("schema")?,
-                row.get::<&str>("domain_name")?,
-            ),
+            domain: QualName::new(row.get::<&str>("schema")?, row.get::<&str>("domain_name")?),
             name: row.get("name")?,
             definition: row.get("definition")?,
             validated: row.get("validated")?,
@@ -250,7 +247,10 @@ mod tests {
         }
         assert_eq!(compare(&check(at, true), &check(at, false)), Delta::Replace);
         assert_eq!(
-            compare(&check(at, true), &check("CHECK ((VALUE ~ '.@.'::text))", true)),
+            compare(
+                &check(at, true),
+                &check("CHECK ((VALUE ~ '.@.'::text))", true)
+            ),
             Delta::Replace
         );
         assert_eq!(

@@ -5,12 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown, rename_aside,
 };
-use super::acl::{self, Acl};
-use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -157,7 +157,11 @@ const QUERY: &str = concat!(
            WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels, \
      cm.description AS comment, \
      pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
-    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    acl_json!(
+        "t.typacl",
+        "t.typowner",
+        "pg_catalog.acldefault('T', t.typowner)"
+    ),
     " AS acl \
      FROM pg_catalog.pg_type t \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace",

@@ -8,12 +8,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use super::acl::{self, Acl};
-use super::owner;
 use crate::names::{FunctionKind, Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
@@ -54,8 +54,15 @@ pub fn compare(old: &Function, new: &Function) -> Delta {
         Delta::Alter(vec![define(new)])
     };
     definition
-        .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
-        .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new)))
+        .and(acl::alter(
+            &old.acl,
+            &new.acl,
+            &grant_target(new),
+            old.owner.as_ref(),
+        ))
+        .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || {
+            owned(new)
+        }))
 }
 
 fn owned(function: &Function) -> OwnedObject {
@@ -81,7 +88,9 @@ fn define(function: &Function) -> Stmt {
 pub fn create(function: &Function) -> Vec<Stmt> {
     let mut stmts = vec![define(function)];
     stmts.extend(acl::on_create(&function.acl, &grant_target(function), None));
-    stmts.extend(owner::on_create(function.owner.as_ref(), || owned(function)));
+    stmts.extend(owner::on_create(function.owner.as_ref(), || {
+        owned(function)
+    }));
     stmts
 }
 
@@ -114,7 +123,11 @@ const QUERY: &str = concat!(
      pg_catalog.pg_get_functiondef(p.oid) AS definition, \
      cm.description AS comment, \
      pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text AS owner, ",
-    acl_json!("p.proacl", "p.proowner", "pg_catalog.acldefault('f', p.proowner)"),
+    acl_json!(
+        "p.proacl",
+        "p.proowner",
+        "pg_catalog.acldefault('f', p.proowner)"
+    ),
     " AS acl \
      FROM pg_catalog.pg_proc p \
      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace",
@@ -237,7 +250,9 @@ impl ReadKind for Function {
         let identity_args: String = row.get("identity_args")?;
         Ok(Raw {
             oid: row.get("oid")?,
-            acl: Acl::read(row.get("acl")?, || format!("function {name}({identity_args})"))?,
+            acl: Acl::read(row.get("acl")?, || {
+                format!("function {name}({identity_args})")
+            })?,
             owner: Some(row.get_name("owner")?),
             name,
             kind,

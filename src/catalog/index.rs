@@ -72,7 +72,10 @@ fn without_params(definition: &str) -> String {
             "(" => depth += 1,
             ")" => depth = depth.saturating_sub(1),
             _ if depth == 0 && word(i, "WHERE") => break,
-            _ if depth == 0 && word(i, "WITH") && tokens.get(i + 1).is_some_and(|t| t.text == "(") => {
+            _ if depth == 0
+                && word(i, "WITH")
+                && tokens.get(i + 1).is_some_and(|t| t.text == "(") =>
+            {
                 let mut inner = 0usize;
                 for close in &tokens[i + 1..] {
                     match close.text {

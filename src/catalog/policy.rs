@@ -91,9 +91,8 @@ fn server_sql(expression: &Option<String>) -> Option<ServerSql> {
 /// How a policy compares: `ALTER POLICY` for what it can change, a drop
 /// and create for the rest.
 fn compare(old: &Policy, new: &Policy) -> Delta {
-    let loses = |before: &Option<String>, after: &Option<String>| {
-        before.is_some() && after.is_none()
-    };
+    let loses =
+        |before: &Option<String>, after: &Option<String>| before.is_some() && after.is_none();
     if old.command != new.command
         || old.permissive != new.permissive
         || loses(&old.using, &new.using)
@@ -352,8 +351,10 @@ mod tests {
         ];
         assert_eq!(
             rendered(&Policy::create(&p)),
-            ["CREATE POLICY p ON public.t AS RESTRICTIVE FOR UPDATE TO pg_monitor, \"x\n\"\"--\" \
-              USING ((a > 0)) WITH CHECK (true)"]
+            [
+                "CREATE POLICY p ON public.t AS RESTRICTIVE FOR UPDATE TO pg_monitor, \"x\n\"\"--\" \
+              USING ((a > 0)) WITH CHECK (true)"
+            ]
         );
     }
 

@@ -8,18 +8,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown, rename_aside,
 };
-use super::acl::{self, Acl};
-use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{
-    ArgType, CommentTarget, Ident, Keyword, ObjectName, RangeDef, ServerSql, Stmt,
-};
+use crate::sql::{ArgType, CommentTarget, Ident, Keyword, ObjectName, RangeDef, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RangeType {
@@ -133,7 +131,11 @@ const QUERY: &str = concat!(
      mn.nspname AS multirange_schema, mt.typname AS multirange_name, \
      cm.description AS comment, \
      pg_catalog.pg_get_userbyid(t.typowner)::pg_catalog.text AS owner, ",
-    acl_json!("t.typacl", "t.typowner", "pg_catalog.acldefault('T', t.typowner)"),
+    acl_json!(
+        "t.typacl",
+        "t.typowner",
+        "pg_catalog.acldefault('T', t.typowner)"
+    ),
     " AS acl \
      FROM pg_catalog.pg_range r \
      JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid \
@@ -202,7 +204,11 @@ impl<'a> ObjectKind<'a> for RangeType {
     }
 
     fn create(range: &'a RangeType) -> Vec<Stmt> {
-        let mut stmts = acl::create_type(vec![Stmt::CreateRange(definition(range))], &range.acl, &range.name);
+        let mut stmts = acl::create_type(
+            vec![Stmt::CreateRange(definition(range))],
+            &range.acl,
+            &range.name,
+        );
         stmts.extend(owner::on_create(range.owner.as_ref(), || {
             owner::named("TYPE", &range.name)
         }));

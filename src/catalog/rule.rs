@@ -79,7 +79,6 @@ const QUERY: &str = concat!(
 
 const WHAT: &str = "rules";
 
-
 impl<'a> ObjectKind<'a> for Rule {
     type Ref = &'a Rule;
     const NOUN: &'static str = "rule";
@@ -184,7 +183,8 @@ impl ReadKind for Rule {
     ) -> Result<Vec<Rule>, IntrospectError> {
         rows.into_iter()
             .map(|row| {
-                let table = objects.relation(classes, row.table, || format!("rule {}", row.name))?;
+                let table =
+                    objects.relation(classes, row.table, || format!("rule {}", row.name))?;
                 let enabled = TriggerEnabled::from_code(row.enabled).ok_or_else(|| {
                     IntrospectError::unknown_code(
                         format!("rule {} on {table}", row.name),
@@ -221,7 +221,6 @@ mod tests {
         crate::read::filter::tests::assert_qualified(QUERY);
     }
 
-
     #[test]
     fn a_definition_reads_as_one_rule() {
         let good = "CREATE RULE r2 AS\n    ON INSERT TO public.t\n   WHERE new.id > 5 DO ( \
@@ -233,10 +232,7 @@ mod tests {
             "CREATE RULE r AS ON DELETE TO public.t DO (NOTHING); DROP TABLE public.t; (SELECT 1)",
             "CREATE TABLE x (a int)",
         ] {
-            assert!(
-                crate::sql::verify::check(bad, DEFINITION).is_err(),
-                "{bad}"
-            );
+            assert!(crate::sql::verify::check(bad, DEFINITION).is_err(), "{bad}");
         }
     }
 }

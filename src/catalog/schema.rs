@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
@@ -10,8 +12,6 @@ use super::{
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use super::acl::{self, Acl};
-use super::owner;
 use crate::sql::{CommentTarget, GrantTarget, Ident, OwnedObject, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,8 +111,15 @@ impl<'a> ObjectKind<'a> for Schema {
     /// owner.
     fn compare(old: &'a Schema, new: &'a Schema) -> Delta {
         Delta::Same
-            .and(acl::alter(&old.acl, &new.acl, &target(new), old.owner.as_ref()))
-            .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || owned(new)))
+            .and(acl::alter(
+                &old.acl,
+                &new.acl,
+                &target(new),
+                old.owner.as_ref(),
+            ))
+            .and(owner::alter(old.owner.as_ref(), new.owner.as_ref(), || {
+                owned(new)
+            }))
     }
 
     fn create(schema: &'a Schema) -> Vec<Stmt> {

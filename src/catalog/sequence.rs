@@ -6,11 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
+use super::owner;
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use super::acl::{self, Acl};
-use super::owner;
 use crate::names::{ColumnRef, Name, QualName, SequenceOptions};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
@@ -67,7 +67,12 @@ pub fn compare(old: &Sequence, new: &Sequence) -> Delta {
     };
     compare_options(old, new)
         .and(persistence)
-        .and(acl::alter(&old.acl, &new.acl, &grant_target(new), old.owner.as_ref()))
+        .and(acl::alter(
+            &old.acl,
+            &new.acl,
+            &grant_target(new),
+            old.owner.as_ref(),
+        ))
         .and(owner)
 }
 
@@ -155,7 +160,9 @@ pub fn create(sequence: &Sequence) -> Vec<Stmt> {
     }];
     stmts.extend(acl::on_create(&sequence.acl, &grant_target(sequence), None));
     // Before its `OWNED BY`, which wants the table's owner.
-    stmts.extend(owner::on_create(sequence.owner.as_ref(), || owned(sequence)));
+    stmts.extend(owner::on_create(sequence.owner.as_ref(), || {
+        owned(sequence)
+    }));
     stmts
 }
 
@@ -225,13 +232,10 @@ impl<'a> ObjectKind<'a> for Sequence {
 
     /// A sequence `OWNED BY` a column goes with the column.
     fn dropped_with(sequence: &'a Sequence, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        sequence
-            .owned_by
-            .as_ref()
-            .map(|owner| ObjectId::Column {
-                table: owner.table.clone(),
-                column: owner.column.as_str().into(),
-            })
+        sequence.owned_by.as_ref().map(|owner| ObjectId::Column {
+            table: owner.table.clone(),
+            column: owner.column.as_str().into(),
+        })
     }
 
     fn created_with(_: &'a Sequence) -> Option<ObjectId> {

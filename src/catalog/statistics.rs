@@ -17,17 +17,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown,
 };
-use super::owner;
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{
-    CommentTarget, Keyword, ObjectAction, ObjectName, OwnedObject, ServerSql, Stmt,
-};
+use crate::sql::{CommentTarget, Keyword, ObjectAction, ObjectName, OwnedObject, ServerSql, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statistics {
@@ -267,7 +265,10 @@ mod tests {
 
     #[test]
     fn a_new_definition_replaces_and_a_new_target_alters() {
-        let old = statistics("CREATE STATISTICS public.s ON a, b FROM public.t", Some(500));
+        let old = statistics(
+            "CREATE STATISTICS public.s ON a, b FROM public.t",
+            Some(500),
+        );
         let kinds = statistics(
             "CREATE STATISTICS public.s (mcv) ON a, b FROM public.t",
             Some(500),

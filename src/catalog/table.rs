@@ -20,11 +20,13 @@ use super::policy::{RowSecurity, alter_row_security};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown,
 };
-use crate::names::{ColumnRef, Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage};
+use crate::names::{
+    ColumnRef, Compression, Name, QualName, ReplicaIdentity, SequenceOptions, Storage,
+};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
     ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, Keyword, ObjectAction,
-    ObjectName, OwnedObject, ParamNames, RoleSpec, ServerSql, StorageParams, Stmt, TableAction,
+    ObjectName, OwnedObject, ParamNames, RoleSpec, ServerSql, Stmt, StorageParams, TableAction,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -385,7 +387,11 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
             }
         }
         let has_check = |name: &Name| old.constraints.iter().any(|c| c.name == *name);
-        for check in new.constraints.iter().filter(|c| c.inherited && !has_check(&c.name)) {
+        for check in new
+            .constraints
+            .iter()
+            .filter(|c| c.inherited && !has_check(&c.name))
+        {
             stmts.push(alter(TableAction::AddConstraint {
                 name: Ident(check.name.to_string()),
                 definition: ServerSql(check.definition.clone()),
@@ -406,9 +412,16 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
         },
     ));
     if old.replica_identity != new.replica_identity {
-        stmts.extend(identity_spec(new.replica_identity).map(|spec| alter(TableAction::ReplicaIdentity(spec))));
+        stmts.extend(
+            identity_spec(new.replica_identity)
+                .map(|spec| alter(TableAction::ReplicaIdentity(spec))),
+        );
     }
-    stmts.extend(alter_row_security(&new.name, old.row_security, new.row_security));
+    stmts.extend(alter_row_security(
+        &new.name,
+        old.row_security,
+        new.row_security,
+    ));
     // A table that becomes typed is altered even with nothing else to do:
     // its `OF` comes as the alter's finishing work.
     if stmts.is_empty() && old.of_type == new.of_type {
@@ -451,7 +464,11 @@ pub fn repartition(from: &Catalog, to: &Catalog, old: &Table, new: &Table) -> Co
         let children: Vec<&Table> = to
             .tables
             .iter()
-            .filter(|t| t.partition_of.as_deref().is_some_and(|p| p.parent == *parent))
+            .filter(|t| {
+                t.partition_of
+                    .as_deref()
+                    .is_some_and(|p| p.parent == *parent)
+            })
             .collect();
         parents.extend(children.iter().map(|t| &t.name));
         partitions.extend(children);
@@ -510,10 +527,7 @@ pub fn convert(
             identity.sequence = name;
         }
     }
-    let mut stmts = vec![
-        Stmt::LockTable(old.name.clone()),
-        rename(&old.name, &aside),
-    ];
+    let mut stmts = vec![Stmt::LockTable(old.name.clone()), rename(&old.name, &aside)];
     let mut created = create(&built);
     // PostgreSQL 18 names a `NOT NULL` constraint after its table and
     // column, unless the name is taken anywhere in the schema, as it is by
@@ -665,7 +679,11 @@ pub enum ParamsChange {
 /// (both sorted `name=value` lists), each only when there is something to
 /// say.
 pub fn params_changed(old: &[String], new: &[String]) -> Vec<ParamsChange> {
-    let name = |param: &String| param.split_once('=').map_or(param.clone(), |(n, _)| n.to_owned());
+    let name = |param: &String| {
+        param
+            .split_once('=')
+            .map_or(param.clone(), |(n, _)| n.to_owned())
+    };
     let new_names: Vec<String> = new.iter().map(name).collect();
     let reset: Vec<String> = old
         .iter()
@@ -766,16 +784,23 @@ pub fn create(table: &Table) -> Vec<Stmt> {
         of_type: table.of_type.clone(),
     }];
     if table.of_type.is_some() {
-        stmts.extend(table.columns.iter().flat_map(|c| typed_column(&table.name, c)));
+        stmts.extend(
+            table
+                .columns
+                .iter()
+                .flat_map(|c| typed_column(&table.name, c)),
+        );
     }
     for column in &table.columns {
         stmts.extend(settings_changed(&table.name, None, column, false));
     }
     if table.replica_identity != ReplicaIdentity::Default {
-        stmts.extend(identity_spec(table.replica_identity).map(|spec| Stmt::AlterTable {
-            table: table.name.clone(),
-            action: TableAction::ReplicaIdentity(spec),
-        }));
+        stmts.extend(
+            identity_spec(table.replica_identity).map(|spec| Stmt::AlterTable {
+                table: table.name.clone(),
+                action: TableAction::ReplicaIdentity(spec),
+            }),
+        );
     }
     stmts.extend(alter_row_security(
         &table.name,
@@ -816,7 +841,10 @@ fn typed_column(table: &QualName, column: &Column) -> Vec<Stmt> {
         )));
     }
     if let Some(identity) = &column.identity {
-        stmts.push(alter(TableAction::AddIdentity(name(), identity_def(identity))));
+        stmts.push(alter(TableAction::AddIdentity(
+            name(),
+            identity_def(identity),
+        )));
     }
     stmts
 }

@@ -72,7 +72,6 @@ const QUERY: &str = concat!(
 
 const WHAT: &str = "triggers";
 
-
 impl<'a> ObjectKind<'a> for Trigger {
     type Ref = &'a Trigger;
     const NOUN: &'static str = "trigger";

@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::{self, Acl};
+use super::owner;
+use super::table::alter_params;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
     Objects, ReadKind, Shape, Shown, comment,
@@ -15,12 +18,9 @@ use crate::names::{Name, QualName};
 use crate::read::deparse::view_definition;
 use crate::read::{IntrospectError, Reader, storage_params};
 use crate::sql::verify::Shape as TextShape;
-use super::acl::{self, Acl};
-use super::owner;
-use super::table::alter_params;
 use crate::sql::{
-    CommentTarget, GrantTarget, Ident, Keyword, ObjectName, OwnedObject, ServerSql, StorageParams,
-    Stmt,
+    CommentTarget, GrantTarget, Ident, Keyword, ObjectName, OwnedObject, ServerSql, Stmt,
+    StorageParams,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,7 +182,11 @@ const QUERY: &str = concat!(
       WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
       ORDER BY a.attnum) AS columns, \
      pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, ",
-    acl_json!("c.relacl", "c.relowner", "pg_catalog.acldefault('r', c.relowner)"),
+    acl_json!(
+        "c.relacl",
+        "c.relowner",
+        "pg_catalog.acldefault('r', c.relowner)"
+    ),
     " AS acl \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -431,11 +435,26 @@ mod tests {
         };
         let in_place = |old: &View, new: &View| matches!(compare(old, new), Delta::Alter(_));
         let ab = view(&["a integer", "b text COLLATE \"C\""], false);
-        assert!(in_place(&ab, &view(&["a integer", "b text COLLATE \"C\"", "c date"], false)));
-        assert!(!in_place(&ab, &view(&["a integer"], false)), "a column goes");
-        assert!(!in_place(&ab, &view(&["a bigint", "b text COLLATE \"C\""], false)));
-        assert!(!in_place(&ab, &view(&["b text COLLATE \"C\"", "a integer"], false)));
-        assert!(!in_place(&ab, &view(&["a integer", "b text"], false)), "a collation");
+        assert!(in_place(
+            &ab,
+            &view(&["a integer", "b text COLLATE \"C\"", "c date"], false)
+        ));
+        assert!(
+            !in_place(&ab, &view(&["a integer"], false)),
+            "a column goes"
+        );
+        assert!(!in_place(
+            &ab,
+            &view(&["a bigint", "b text COLLATE \"C\""], false)
+        ));
+        assert!(!in_place(
+            &ab,
+            &view(&["b text COLLATE \"C\"", "a integer"], false)
+        ));
+        assert!(
+            !in_place(&ab, &view(&["a integer", "b text"], false)),
+            "a collation"
+        );
         let mat = view(&["a integer"], true);
         assert!(!in_place(&mat, &view(&["a integer", "b date"], true)));
         assert!(!in_place(&view(&[], false), &ab), "an older snapshot");
