@@ -19,12 +19,12 @@ use serde::{Deserialize, Serialize};
 use super::owner;
 use super::{
     Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown,
+    Objects, ReadKind, Shape, Shown, rename_aside,
 };
 use crate::names::{CollationProvider, Name, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CollationDef, CommentTarget, Ident, Keyword, ObjectName, Stmt};
+use crate::sql::{CollationDef, CommentTarget, Keyword, ObjectName, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Collation {
@@ -187,10 +187,7 @@ impl<'a> ObjectKind<'a> for Collation {
         let set_aside = recreates(old, new);
         let delta = if set_aside {
             Delta::Alter(vec![
-                Stmt::RenameAside {
-                    object: object(&old.name),
-                    new_name: Ident(old.name.set_aside().name.to_string()),
-                },
+                rename_aside("COLLATION", &old.name),
                 Stmt::CreateCollation(definition(new)),
             ])
         } else {

@@ -146,7 +146,7 @@ pub fn compare(old: &CompositeType, new: &CompositeType) -> Delta {
     match change(old, new) {
         Change::Replace => return Delta::Replace,
         Change::SetAside => {
-            stmts.push(rename_aside(&old.name));
+            stmts.push(rename_aside("TYPE", &old.name));
             stmts.extend(create(new));
             return Delta::Alter(stmts);
         }

@@ -36,7 +36,7 @@ pub fn compare(old: &EnumType, new: &EnumType) -> Delta {
     }
     if recreates(old, new) {
         return Delta::Alter(vec![
-            rename_aside(&old.name),
+            rename_aside("TYPE", &old.name),
             Stmt::CreateEnum {
                 name: new.name.clone(),
                 labels: labels(new),

@@ -13,7 +13,7 @@ use super::{Catalog, Obj, ObjectId, Tag};
 use crate::names::{QualName, TriggerEnabled};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Ident, Literal, Stmt};
+use crate::sql::{CommentTarget, Ident, Keyword, Literal, ObjectName, Stmt};
 
 use super::address::{ClassIds, ObjectMap};
 
@@ -283,10 +283,14 @@ pub fn create_firing(
     stmts
 }
 
-/// `ALTER TYPE name RENAME TO` the name it is set aside under.
-pub fn rename_aside(name: &QualName) -> Stmt {
-    Stmt::RenameType {
-        name: name.clone(),
+/// `ALTER keyword name RENAME TO` the name it is set aside under: a type,
+/// or a collation.
+pub fn rename_aside(keyword: &'static str, name: &QualName) -> Stmt {
+    Stmt::RenameAside {
+        object: ObjectName {
+            keyword: Keyword(keyword),
+            name: name.clone(),
+        },
         new_name: Ident(name.set_aside().name.to_string()),
     }
 }

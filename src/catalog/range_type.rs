@@ -89,8 +89,8 @@ pub fn compare(old: &RangeType, new: &RangeType) -> Delta {
             new_name: aside(name),
         })
         .collect();
-    stmts.push(rename_aside(&old.name));
-    stmts.push(rename_aside(&old.multirange));
+    stmts.push(rename_aside("TYPE", &old.name));
+    stmts.push(rename_aside("TYPE", &old.multirange));
     stmts.push(Stmt::CreateRange(definition(new)));
     Delta::Alter(stmts)
 }

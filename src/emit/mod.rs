@@ -262,7 +262,7 @@ pub fn describe(step: &Step) -> String {
             if step
                 .statements
                 .iter()
-                .any(|s| matches!(s, Stmt::RenameType { .. })) =>
+                .any(|s| matches!(s, Stmt::RenameAside { .. })) =>
         {
             "recreate"
         }

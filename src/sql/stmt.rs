@@ -1022,14 +1022,10 @@ pub enum Stmt {
         label: Literal,
         position: EnumPosition,
     },
-    RenameType {
-        name: QualName,
-        new_name: Ident,
-    },
-    /// `ALTER COLLATION|… name RENAME TO new_name`, where the object steps
-    /// aside for a new one of its name, to be dropped at the end of the
-    /// script: unlike a declared rename ([`Stmt::Rename`]), no client is
-    /// left naming the old object.
+    /// `ALTER TYPE|COLLATION name RENAME TO new_name`, where the object
+    /// steps aside for a new one of its name, to be dropped at the end of
+    /// the script: unlike a declared rename ([`Stmt::Rename`]), no client
+    /// is left naming the old object.
     RenameAside {
         object: ObjectName,
         new_name: Ident,
@@ -1832,9 +1828,6 @@ impl fmt::Display for Stmt {
                     EnumPosition::After(other) => write!(f, " AFTER {other}"),
                     EnumPosition::End => Ok(()),
                 }
-            }
-            Stmt::RenameType { name, new_name } => {
-                write!(f, "ALTER TYPE {name} RENAME TO {new_name}")
             }
             Stmt::RenameAside { object, new_name } => {
                 write!(f, "ALTER {} RENAME TO {new_name}", object)
