@@ -138,22 +138,7 @@ impl<'a> ObjectKind<'a> for Cast {
         [&cast.source, &cast.target, ""]
     }
 
-    /// A cast is in no schema.
-    fn container(_: &'a Cast) -> Holder<'a> {
-        Holder::Nothing
-    }
-
-    fn named_container(_: [&str; 3], _: Key<'_>) -> bool {
-        false
-    }
-
-    fn table(_: &'a Cast) -> Option<&'a QualName> {
-        None
-    }
-
-    fn claimed_names(_: &'a Cast) -> Vec<QualName> {
-        Vec::new()
-    }
+    in_no_schema!(Cast);
 
     fn compare(old: &'a Cast, new: &'a Cast) -> Delta {
         if definition(old) == definition(new) {
@@ -172,14 +157,6 @@ impl<'a> ObjectKind<'a> for Cast {
             source: ServerSql(cast.source.to_string()),
             target: ServerSql(cast.target.to_string()),
         }]
-    }
-
-    fn dropped_with(_: &'a Cast, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a Cast) -> Option<ObjectId> {
-        None
     }
 
     fn comment(cast: &'a Cast) -> Option<&'a Option<String>> {

@@ -148,22 +148,7 @@ impl<'a> ObjectKind<'a> for EventTrigger {
         [&trigger.name, "", ""]
     }
 
-    /// An event trigger is in no schema.
-    fn container(_: &'a EventTrigger) -> Holder<'a> {
-        Holder::Nothing
-    }
-
-    fn named_container(_: [&str; 3], _: Key<'_>) -> bool {
-        false
-    }
-
-    fn table(_: &'a EventTrigger) -> Option<&'a QualName> {
-        None
-    }
-
-    fn claimed_names(_: &'a EventTrigger) -> Vec<QualName> {
-        Vec::new()
-    }
+    in_no_schema!(EventTrigger);
 
     fn compare(old: &'a EventTrigger, new: &'a EventTrigger) -> Delta {
         let delta = if definition(old) != definition(new) {
@@ -189,15 +174,7 @@ impl<'a> ObjectKind<'a> for EventTrigger {
     }
 
     fn drop(trigger: &'a EventTrigger) -> Vec<Stmt> {
-        vec![Stmt::DropEventTrigger(Ident(trigger.name.clone()))]
-    }
-
-    fn dropped_with(_: &'a EventTrigger, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a EventTrigger) -> Option<ObjectId> {
-        None
+        vec![Stmt::DropGlobal(KEYWORD, Ident(trigger.name.clone()))]
     }
 
     fn comment(trigger: &'a EventTrigger) -> Option<&'a Option<String>> {

@@ -331,6 +331,48 @@ pub trait ReadKind: Sized {
 }
 
 /// The methods of [`ObjectKind`] that are the same for every kind of
+/// object that is nothing's part and claims no name in the namespace of
+/// relations and types: nothing drops or creates it along with itself.
+macro_rules! stands_alone {
+    ($type:ty) => {
+        fn table(_: &'a $type) -> Option<&'a QualName> {
+            None
+        }
+
+        /// Its kind has a namespace of its own, apart from relations and
+        /// types.
+        fn claimed_names(_: &'a $type) -> Vec<QualName> {
+            Vec::new()
+        }
+
+        fn dropped_with(_: &'a $type, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
+            None
+        }
+
+        fn created_with(_: &'a $type) -> Option<ObjectId> {
+            None
+        }
+    };
+}
+
+/// The methods of [`ObjectKind`] for an object of the database that is in
+/// no schema (a cast, a publication, an event trigger), besides those of
+/// [`stands_alone!`].
+macro_rules! in_no_schema {
+    ($type:ty) => {
+        fn container(_: &'a $type) -> Holder<'a> {
+            Holder::Nothing
+        }
+
+        fn named_container(_: [&str; 3], _: Key<'_>) -> bool {
+            false
+        }
+
+        stands_alone!($type);
+    };
+}
+
+/// The methods of [`ObjectKind`] that are the same for every kind of
 /// object that lives in a schema, in a namespace of its own (a collation,
 /// a text search dictionary), and is nothing's part: its identity is its
 /// `name`, it holds a `comment`, and the file's `object(&QualName)` names
@@ -349,26 +391,10 @@ macro_rules! own_namespace_object {
             container.is_schema_of(parts)
         }
 
-        fn table(_: &'a $type) -> Option<&'a QualName> {
-            None
-        }
-
-        /// Its kind has a namespace of its own, apart from relations and
-        /// types.
-        fn claimed_names(_: &'a $type) -> Vec<QualName> {
-            Vec::new()
-        }
+        stands_alone!($type);
 
         fn drop(x: &'a $type) -> Vec<Stmt> {
             vec![Stmt::DropObject(object(&x.name))]
-        }
-
-        fn dropped_with(_: &'a $type, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-            None
-        }
-
-        fn created_with(_: &'a $type) -> Option<ObjectId> {
-            None
         }
 
         fn comment(x: &'a $type) -> Option<&'a Option<String>> {

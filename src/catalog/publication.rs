@@ -288,22 +288,7 @@ impl<'a> ObjectKind<'a> for Publication {
         [&publication.name, "", ""]
     }
 
-    /// A publication is in no schema.
-    fn container(_: &'a Publication) -> Holder<'a> {
-        Holder::Nothing
-    }
-
-    fn named_container(_: [&str; 3], _: Key<'_>) -> bool {
-        false
-    }
-
-    fn table(_: &'a Publication) -> Option<&'a QualName> {
-        None
-    }
-
-    fn claimed_names(_: &'a Publication) -> Vec<QualName> {
-        Vec::new()
-    }
+    in_no_schema!(Publication);
 
     fn compare(old: &'a Publication, new: &'a Publication) -> Delta {
         if old.all_tables != new.all_tables {
@@ -343,14 +328,6 @@ impl<'a> ObjectKind<'a> for Publication {
             KEYWORD,
             Ident(publication.name.to_string()),
         )]
-    }
-
-    fn dropped_with(_: &'a Publication, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a Publication) -> Option<ObjectId> {
-        None
     }
 
     fn comment(publication: &'a Publication) -> Option<&'a Option<String>> {

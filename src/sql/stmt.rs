@@ -1050,7 +1050,7 @@ pub enum Stmt {
         change: PublicationChange,
     },
     /// `DROP keyword name` for an object outside the schemas (a
-    /// publication).
+    /// publication, an event trigger).
     DropGlobal(Keyword, Ident),
     CreateEventTrigger(EventTriggerDef),
     /// `ALTER EVENT TRIGGER name ENABLE [REPLICA | ALWAYS]` or `DISABLE`.
@@ -1058,7 +1058,6 @@ pub enum Stmt {
         name: Ident,
         mode: TriggerEnabled,
     },
-    DropEventTrigger(Ident),
     /// `DROP CAST (source AS target)`.
     DropCast {
         source: ServerSql,
@@ -1865,7 +1864,6 @@ impl fmt::Display for Stmt {
                 };
                 write!(f, "ALTER EVENT TRIGGER {name} {state}")
             }
-            Stmt::DropEventTrigger(name) => write!(f, "DROP EVENT TRIGGER {name}"),
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(
