@@ -86,11 +86,11 @@ const QUERY: &str = concat!(
      pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args, \
      pg_catalog.pg_get_function_arguments(p.oid) AS arguments, \
      pg_catalog.pg_get_function_result(p.oid) AS result, \
-     a.aggkind::pg_catalog.text AS kind, \
+     a.aggkind AS kind, \
      a.aggtransfn::pg_catalog.text AS sfunc, \
      pg_catalog.format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace AS sspace, \
      CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::pg_catalog.text END AS finalfunc, \
-     a.aggfinalextra AS finalfunc_extra, a.aggfinalmodify::pg_catalog.text AS finalfunc_modify, \
+     a.aggfinalextra AS finalfunc_extra, a.aggfinalmodify AS finalfunc_modify, \
      CASE WHEN a.aggcombinefn <> 0 THEN a.aggcombinefn::pg_catalog.text END AS combinefunc, \
      CASE WHEN a.aggserialfn <> 0 THEN a.aggserialfn::pg_catalog.text END AS serialfunc, \
      CASE WHEN a.aggdeserialfn <> 0 THEN a.aggdeserialfn::pg_catalog.text END AS deserialfunc, \
@@ -100,10 +100,10 @@ const QUERY: &str = concat!(
      CASE WHEN a.aggmtranstype <> 0 THEN pg_catalog.format_type(a.aggmtranstype, NULL) END AS mstype, \
      a.aggmtransspace AS msspace, \
      CASE WHEN a.aggmfinalfn <> 0 THEN a.aggmfinalfn::pg_catalog.text END AS mfinalfunc, \
-     a.aggmfinalextra AS mfinalfunc_extra, a.aggmfinalmodify::pg_catalog.text AS mfinalfunc_modify, \
+     a.aggmfinalextra AS mfinalfunc_extra, a.aggmfinalmodify AS mfinalfunc_modify, \
      a.aggminitval AS minitcond, \
      son.nspname AS sortop_schema, so.oprname AS sortop_name, \
-     p.proparallel::pg_catalog.text AS parallel, \
+     p.proparallel AS parallel, \
      cm.description AS comment, \
      pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text AS owner, ",
     acl_json!(
@@ -124,15 +124,16 @@ const QUERY: &str = concat!(
     not_extension_member!("pg_proc", "p.oid"),
 );
 
-fn modify(code: &str, what: &dyn Fn() -> String) -> Result<FinalModify, IntrospectError> {
+fn modify(code: char, what: &dyn Fn() -> String) -> Result<FinalModify, IntrospectError> {
     match code {
-        "r" => Ok(FinalModify::ReadOnly),
-        "s" => Ok(FinalModify::Shareable),
-        "w" => Ok(FinalModify::ReadWrite),
-        other => Err(IntrospectError::Inconsistent {
-            what: what(),
-            missing: format!("the final function mode {other:?}"),
-        }),
+        'r' => Ok(FinalModify::ReadOnly),
+        's' => Ok(FinalModify::Shareable),
+        'w' => Ok(FinalModify::ReadWrite),
+        other => Err(IntrospectError::unknown_code(
+            what(),
+            "aggfinalmodify",
+            other,
+        )),
     }
 }
 
@@ -149,7 +150,7 @@ impl ReadKind for Aggregate {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);
         let identity_args: String = row.get("identity_args")?;
         let what = || format!("aggregate {name}({identity_args})");
-        let kind: &str = row.get("kind")?;
+        let kind = row.get_char("kind")?;
         let text = |column: &'static str| row.get::<Option<String>>(column);
         let mut options = vec![O::SFunc(row.get("sfunc")?), O::SType(row.get("stype")?)];
         let sspace: i32 = row.get("sspace")?;
@@ -160,7 +161,7 @@ impl ReadKind for Aggregate {
                 options.push(O::FinalFuncExtra);
             }
             options.push(O::FinalFuncModify(modify(
-                row.get("finalfunc_modify")?,
+                row.get_char("finalfunc_modify")?,
                 &what,
             )?));
         }
@@ -180,7 +181,7 @@ impl ReadKind for Aggregate {
                     options.push(O::MFinalFuncExtra);
                 }
                 options.push(O::MFinalFuncModify(modify(
-                    row.get("mfinalfunc_modify")?,
+                    row.get_char("mfinalfunc_modify")?,
                     &what,
                 )?));
             }
@@ -192,12 +193,12 @@ impl ReadKind for Aggregate {
         {
             options.push(O::SortOp { schema, operator });
         }
-        match row.get::<&str>("parallel")? {
-            "s" => options.push(O::ParallelSafe),
-            "r" => options.push(O::ParallelRestricted),
+        match row.get_char("parallel")? {
+            's' => options.push(O::ParallelSafe),
+            'r' => options.push(O::ParallelRestricted),
             _ => {}
         }
-        if kind == "h" {
+        if kind == 'h' {
             options.push(O::Hypothetical);
         }
         Ok((
@@ -207,7 +208,7 @@ impl ReadKind for Aggregate {
                 owner: Some(row.get_name("owner")?),
                 arguments: row.get("arguments")?,
                 result: row.get("result")?,
-                ordered: kind != "n",
+                ordered: kind != 'n',
                 options,
                 comment: row.get("comment")?,
                 identity_args,

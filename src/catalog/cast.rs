@@ -52,7 +52,7 @@ fn target(cast: &Cast) -> CommentTarget {
 const QUERY: &str = concat!(
     "SELECT k.oid, pg_catalog.format_type(k.castsource, NULL) AS source, \
      pg_catalog.format_type(k.casttarget, NULL) AS target, \
-     k.castmethod::pg_catalog.text AS method, k.castcontext::pg_catalog.text AS context, \
+     k.castmethod AS method, k.castcontext AS context, \
      CASE WHEN k.castfunc <> 0 \
           THEN k.castfunc::pg_catalog.regprocedure::pg_catalog.text END AS function, \
      cm.description AS comment \
@@ -74,27 +74,17 @@ impl ReadKind for Cast {
         let source: Name = row.get_name("source")?;
         let target: Name = row.get_name("target")?;
         let what = || format!("cast ({source} AS {target})");
-        let method = match row.get::<&str>("method")? {
-            "f" => CastMethod::Function,
-            "i" => CastMethod::InOut,
-            "b" => CastMethod::Binary,
-            other => {
-                return Err(IntrospectError::Inconsistent {
-                    what: what(),
-                    missing: format!("the cast method {other:?}"),
-                });
-            }
+        let method = match row.get_char("method")? {
+            'f' => CastMethod::Function,
+            'i' => CastMethod::InOut,
+            'b' => CastMethod::Binary,
+            other => return Err(IntrospectError::unknown_code(what(), "castmethod", other)),
         };
-        let context = match row.get::<&str>("context")? {
-            "e" => CastContext::Explicit,
-            "a" => CastContext::Assignment,
-            "i" => CastContext::Implicit,
-            other => {
-                return Err(IntrospectError::Inconsistent {
-                    what: what(),
-                    missing: format!("the cast context {other:?}"),
-                });
-            }
+        let context = match row.get_char("context")? {
+            'e' => CastContext::Explicit,
+            'a' => CastContext::Assignment,
+            'i' => CastContext::Implicit,
+            other => return Err(IntrospectError::unknown_code(what(), "castcontext", other)),
         };
         Ok((
             row.get("oid")?,

@@ -84,7 +84,7 @@ macro_rules! collation_query {
     ($locale:literal, $rules:literal) => {
         concat!(
             "SELECT co.oid, n.nspname AS schema, co.collname AS name, \
-             co.collprovider::pg_catalog.text AS provider, \
+             co.collprovider AS provider, \
              CASE WHEN co.collprovider = 'c' THEN co.collcollate END AS lc_collate, \
              CASE WHEN co.collprovider = 'c' THEN co.collctype END AS lc_ctype, \
              CASE WHEN co.collprovider <> 'c' THEN ",
@@ -128,15 +128,16 @@ impl ReadKind for Collation {
         _server_version_num: i32,
     ) -> Result<(u32, Collation), IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);
-        let provider = match row.get::<&str>("provider")? {
-            "c" => CollationProvider::Libc,
-            "i" => CollationProvider::Icu,
-            "b" => CollationProvider::Builtin,
+        let provider = match row.get_char("provider")? {
+            'c' => CollationProvider::Libc,
+            'i' => CollationProvider::Icu,
+            'b' => CollationProvider::Builtin,
             other => {
-                return Err(IntrospectError::Inconsistent {
-                    what: format!("collation {name}"),
-                    missing: format!("the collation provider {other:?}"),
-                });
+                return Err(IntrospectError::unknown_code(
+                    format!("collation {name}"),
+                    "collprovider",
+                    other,
+                ));
             }
         };
         Ok((

@@ -60,12 +60,6 @@ fn owned(trigger: &EventTrigger) -> OwnedObject {
     OwnedObject::Global(KEYWORD, Ident(trigger.name.clone()))
 }
 
-pub struct Raw {
-    oid: u32,
-    enabled: char,
-    trigger: EventTrigger,
-}
-
 /// The tags are kept in the server's order rather than sorted, so that a
 /// script writes them as `pg_dump` does: a new order is a difference,
 /// which creates the trigger again.
@@ -84,52 +78,50 @@ const QUERY: &str = concat!(
 );
 
 impl ReadKind for EventTrigger {
-    type Raw = Raw;
+    type Raw = (u32, EventTrigger);
     const WHAT: &'static str = "event triggers";
     const QUERY: &'static str = QUERY;
 
-    fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
-        Ok(Raw {
-            oid: row.get("oid")?,
-            enabled: row.get_char("enabled")?,
-            trigger: EventTrigger {
-                name: row.get("name")?,
+    fn raw(
+        row: &Reader<'_>,
+        _server_version_num: i32,
+    ) -> Result<(u32, EventTrigger), IntrospectError> {
+        let name: String = row.get("name")?;
+        let code = row.get_char("enabled")?;
+        let enabled = TriggerEnabled::from_code(code).ok_or_else(|| {
+            IntrospectError::unknown_code(
+                format!("event trigger {}", crate::sql::quote_ident(&name)),
+                "evtenabled",
+                code,
+            )
+        })?;
+        Ok((
+            row.get("oid")?,
+            EventTrigger {
                 event: row.get("event")?,
                 tags: row.get("tags")?,
                 function: QualName::new(
                     row.get::<&str>("function_schema")?,
                     row.get::<&str>("function_name")?,
                 ),
-                // Replaced by the state read in `build`.
-                enabled: TriggerEnabled::Origin,
+                enabled,
                 comment: row.get("comment")?,
                 owner: Some(row.get_name("owner")?),
+                name,
             },
-        })
+        ))
     }
 
     fn build(
-        rows: Vec<Raw>,
+        rows: Vec<(u32, EventTrigger)>,
         classes: &ClassIds,
         objects: &mut ObjectMap,
     ) -> Result<Vec<EventTrigger>, IntrospectError> {
-        rows.into_iter()
-            .map(|row| {
-                let mut trigger = row.trigger;
-                trigger.enabled = TriggerEnabled::from_code(row.enabled).ok_or_else(|| {
-                    IntrospectError::unknown_code(
-                        format!("event trigger {}", crate::sql::quote_ident(&trigger.name)),
-                        "evtenabled",
-                        row.enabled,
-                    )
-                })?;
-                let id = ObjectId::EventTrigger {
-                    name: trigger.name.as_str().into(),
-                };
-                objects.insert(classes.pg_event_trigger, row.oid, 0, id);
-                Ok(trigger)
-            })
-            .collect()
+        Ok(
+            objects.register_each(classes.pg_event_trigger, rows, |x| ObjectId::EventTrigger {
+                name: x.name.as_str().into(),
+            }),
+        )
     }
 }
 
