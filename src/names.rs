@@ -48,26 +48,41 @@ impl QualName {
         self.suffixed("__pgrift_new")
     }
 
-    /// This name with `suffix`, within the 63-byte limit. A name too long
-    /// to take the suffix whole is cut, and the cut one carries a digest of
-    /// the whole name: two long names that share their first bytes (two
-    /// types recreated by one script) must not be set aside under one name.
     fn suffixed(&self, suffix: &str) -> QualName {
-        let name = self.name.as_str();
-        if name.len() + suffix.len() <= 63 {
-            return QualName::new(self.schema.clone(), format!("{name}{suffix}"));
-        }
-        let digest = hex::encode(&Sha256::digest(name.as_bytes())[..4]);
-        let room = 63 - suffix.len() - digest.len() - 1;
-        let mut end = room;
-        while !name.is_char_boundary(end) {
-            end -= 1;
-        }
-        QualName::new(
-            self.schema.clone(),
-            format!("{}_{digest}{suffix}", &name[..end]),
-        )
+        QualName::new(self.schema.clone(), with_suffix(&self.name, suffix))
     }
+}
+
+/// The longest name PostgreSQL keeps, in bytes.
+pub const NAME_BYTES: usize = 63;
+
+/// `name` with `suffix`, within the 63-byte limit. A name too long to take
+/// the suffix whole is cut, and the cut one carries a digest of the whole
+/// name: two long names that share their first bytes (two types recreated
+/// by one script) must not end up as one name.
+pub fn with_suffix(name: &str, suffix: &str) -> String {
+    if name.len() + suffix.len() <= NAME_BYTES {
+        return format!("{name}{suffix}");
+    }
+    let digest = short_digest(name);
+    let room = NAME_BYTES - suffix.len() - digest.len() - 1;
+    format!("{}_{digest}{suffix}", cut_to(name, room))
+}
+
+/// The first eight hex digits of the sha256 of `text`: what tells two cut
+/// names apart.
+pub fn short_digest(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..4])
+}
+
+/// The longest start of `text` of at most `bytes` bytes that ends on a
+/// character boundary.
+pub fn cut_to(text: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 impl fmt::Display for QualName {

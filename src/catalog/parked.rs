@@ -9,18 +9,15 @@
 //! where [`parked_date`] looks for it.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{Catalog, ObjectId, QualName, column_id};
+use crate::names::{NAME_BYTES, cut_to, short_digest};
 
 /// The schema parked tables are moved into.
 pub const SCHEMA: &str = "pgrift_parked";
 
 /// What the name of a parked column starts with.
 pub const COLUMN_PREFIX: &str = "pgrift_parked_";
-
-/// The longest name PostgreSQL keeps, in bytes.
-const NAME_BYTES: usize = 63;
 
 /// A day, counted from 1970-01-01 (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -148,9 +145,9 @@ pub fn table_name(table: &QualName, day: Day) -> String {
     if whole.len() <= NAME_BYTES && table.schema.as_str() == "public" {
         return whole;
     }
-    let hash = short_hash(&format!("{}.{}", table.schema, table.name));
+    let hash = short_digest(&format!("{}.{}", table.schema, table.name));
     let room = NAME_BYTES - suffix.len() - hash.len() - 1;
-    format!("{}_{hash}{suffix}", cut(&table.name, room))
+    format!("{}_{hash}{suffix}", cut_to(&table.name, room))
 }
 
 /// The name a column takes in its table: `pgrift_parked_<yyyymmdd>_<name>`.
@@ -160,9 +157,9 @@ pub fn column_name(column: &str, day: Day) -> String {
     if whole.len() <= NAME_BYTES {
         return whole;
     }
-    let hash = short_hash(column);
+    let hash = short_digest(column);
     let room = NAME_BYTES - prefix.len() - hash.len() - 1;
-    format!("{prefix}{}_{hash}", cut(column, room))
+    format!("{prefix}{}_{hash}", cut_to(column, room))
 }
 
 /// The day a parked table's or column's name carries, if it is one.
@@ -174,21 +171,6 @@ pub fn parked_date(name: &str) -> Option<Day> {
         .checked_sub(8)
         .and_then(|start| name.get(start..))
         .and_then(Day::parse_compact)
-}
-
-/// The first eight hex digits of the sha256 of `text`.
-fn short_hash(text: &str) -> String {
-    hex::encode(&Sha256::digest(text.as_bytes())[..4])
-}
-
-/// The longest start of `text` of at most `bytes` bytes that ends on a
-/// character boundary.
-fn cut(text: &str, bytes: usize) -> &str {
-    let mut end = bytes.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 impl Catalog {

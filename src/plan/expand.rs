@@ -30,7 +30,7 @@ use thiserror::Error;
 use super::{Boundary, Plan, Step};
 use crate::catalog::{Catalog, Column, ObjectId, QualName, Table, conversion};
 use crate::diff::ChangeKind;
-use crate::names::FunctionKind;
+use crate::names::{FunctionKind, with_suffix};
 use crate::sql::{
     Backfill, ColumnDef, Conversion, Ident, RenameStmt, ServerSql, Stmt, SyncFunction, SyncTrigger,
     TableAction, quote_ident,
@@ -38,9 +38,6 @@ use crate::sql::{
 
 /// The rows a backfill batch fills when `--batch-size` is not given.
 pub const DEFAULT_BATCH_SIZE: u64 = 10_000;
-
-/// The longest name PostgreSQL keeps, in bytes.
-const NAME_BYTES: usize = 63;
 
 /// What the trigger and its function are called, before their digest.
 const SYNC_PREFIX: &str = "pgrift_sync_";
@@ -191,16 +188,7 @@ pub fn sync_name(table: &QualName, old: &str, new: &str) -> String {
 /// the column's part cut (at a character boundary, with a digest of the
 /// whole name) to fit in 63 bytes.
 pub fn temporary_name(column: &str) -> String {
-    const SUFFIX: &str = "__pgrift_new";
-    if column.len() + SUFFIX.len() <= NAME_BYTES {
-        return format!("{column}{SUFFIX}");
-    }
-    let digest = hex::encode(&Sha256::digest(column.as_bytes())[..4]);
-    let mut end = NAME_BYTES - SUFFIX.len() - digest.len() - 1;
-    while !column.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}_{digest}{SUFFIX}", &column[..end])
+    with_suffix(column, "__pgrift_new")
 }
 
 /// Why a column cannot be moved in two phases.
@@ -685,6 +673,7 @@ pub fn contract_reverse(mut reverse: Plan, moves: &[Move], batch_size: u64) -> P
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::names::NAME_BYTES;
 
     #[test]
     fn names_fit_in_63_bytes_and_depend_on_every_part() {

@@ -43,11 +43,9 @@ use std::collections::HashSet;
 use super::{Boundary, Plan, Step};
 use crate::catalog::{Catalog, ObjectId, QualName, Warning};
 use crate::diff::ChangeKind;
+use crate::names::{NAME_BYTES, cut_to};
 use crate::sql::read::{self, ConstraintDefKind};
 use crate::sql::{Ident, ServerSql, Stmt, TableAction, quote_ident, unique_index_definition};
-
-/// The longest name PostgreSQL keeps, in bytes.
-const NAME_BYTES: usize = 63;
 
 /// What the rewriting needs to know of both catalogs and of the plan.
 struct Tables<'a> {
@@ -482,11 +480,7 @@ fn plain_key(table: &QualName, name: &str, definition: &str) -> Option<(ServerSq
 /// boundary) to fit PostgreSQL's 63 bytes.
 fn not_null_check_name(column: &str) -> String {
     const SUFFIX: &str = "_not_null_pgrift";
-    let mut end = column.len().min(NAME_BYTES - SUFFIX.len());
-    while !column.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}{SUFFIX}", &column[..end])
+    format!("{}{SUFFIX}", cut_to(column, NAME_BYTES - SUFFIX.len()))
 }
 
 /// The statement that cleans up after `stmt` fails, when its failure
