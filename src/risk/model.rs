@@ -51,6 +51,7 @@ macro_rules! every_rule {
             drop_function => DropFunction("drop-function"),
             row_security => RowSecurity("row-security"),
             wide_grant => WideGrant("wide-grant"),
+            revoked_privilege => RevokedPrivilege("revoked-privilege"),
             security_definer => SecurityDefiner("security-definer"),
             owner_change => OwnerChange("owner-change"),
             rename => Rename("rename"),

@@ -175,6 +175,15 @@ pub fn count(n: i64, singular: &str, plural: &str) -> String {
     format!("{} {noun}", thousands(n))
 }
 
+/// "a", "a and b", "a, b and c".
+pub fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -193,6 +202,15 @@ pub fn thousands(n: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lists_read_as_sentences() {
+        let items = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(super::list(&items(&[])), "");
+        assert_eq!(super::list(&items(&["a"])), "a");
+        assert_eq!(super::list(&items(&["a", "b"])), "a and b");
+        assert_eq!(super::list(&items(&["a", "b", "c"])), "a, b and c");
+    }
+
     use super::*;
 
     #[test]

@@ -35,10 +35,12 @@ use tokio_postgres::error::SqlState;
 
 use crate::catalog::{Catalog, QualName, Table};
 use crate::introspect::{describe, duration};
+use crate::names::Privilege;
 use crate::plan::{Plan, Step};
 use crate::sql::read::{self, ConstraintDefKind};
 use crate::sql::{
-    CastText, Condition, Ident, InputCheck, Literal, ProbeControl, ProbeQuery, Stmt, TableAction,
+    CastText, Condition, GrantTarget, Ident, InputCheck, Literal, ProbeControl, ProbeQuery,
+    RoleSpec, Stmt, TableAction,
 };
 
 use super::model::{Assessment, Category, Evidence, Risk, Rule, Severity};
@@ -496,6 +498,14 @@ enum Measure {
     /// Whether the role an object is given to is a superuser or can log
     /// in.
     Role { object: String, role: String },
+    /// Whether the privileges a `REVOKE` takes away were used: the use of
+    /// `table` (none for an object other than a table) since its
+    /// statistics began, and the sessions of `role` connected now.
+    Revoked {
+        table: Option<QualName>,
+        privileges: Vec<Privilege>,
+        role: RoleSpec,
+    },
     /// Nothing: the server cannot answer without running the statement.
     /// The text says why, after "not measured".
     Unanswerable(String),
@@ -565,6 +575,14 @@ impl Prober<'_> {
                 };
                 risk.severity = severity;
                 risk.message = format!("{object} is given to {role}; {verdict}");
+            }
+            Measure::Revoked {
+                table,
+                privileges,
+                role,
+            } => {
+                self.measure_revoked(risk, table, &privileges, &role)
+                    .await?
             }
             Measure::Unanswerable(why) => {
                 risk.message.push_str(&format!(" (not measured {why})"));
@@ -955,6 +973,103 @@ impl Prober<'_> {
         )))
     }
 
+    /// Measures a revoked privilege: how the table was used that way since
+    /// its statistics began, and who of the role is connected now. Unused
+    /// (every privilege measured, none used) is low; used, with the role
+    /// connected, high; anything else stays medium.
+    async fn measure_revoked(
+        &mut self,
+        risk: &mut Risk,
+        table: Option<QualName>,
+        privileges: &[Privilege],
+        role: &RoleSpec,
+    ) -> Result<(), ProbeError> {
+        let mut notes = Vec::new();
+        let mut used = None;
+        if let Some(table) = table {
+            let query = ProbeQuery::TableUse {
+                table: table.clone(),
+            };
+            let read = |row: Option<tokio_postgres::Row>| match row {
+                None => Some(None),
+                Some(row) => {
+                    let count = |i| row.try_get::<_, i64>(i).ok();
+                    Some(Some([count(0)?, count(1)?, count(2)?, count(3)?]))
+                }
+            };
+            match self.session.run(&query, read).await? {
+                Outcome::Value(Some([scans, inserted, updated, deleted])) => {
+                    let mut uses = Vec::new();
+                    let mut unmeasured = false;
+                    for privilege in privileges {
+                        match privilege {
+                            Privilege::Select => {
+                                uses.push(phrase::count(scans, "scan", "scans"));
+                                used = Some(used.unwrap_or(false) || scans > 0);
+                            }
+                            Privilege::Insert | Privilege::Update | Privilege::Delete => {
+                                let (n, verb) = match privilege {
+                                    Privilege::Insert => (inserted, "inserted"),
+                                    Privilege::Update => (updated, "updated"),
+                                    _ => (deleted, "deleted"),
+                                };
+                                uses.push(format!("{} {verb}", phrase::count(n, "row", "rows")));
+                                used = Some(used.unwrap_or(false) || n > 0);
+                            }
+                            _ => unmeasured = true,
+                        }
+                    }
+                    if unmeasured && used == Some(false) {
+                        used = None;
+                    }
+                    if !uses.is_empty() {
+                        notes.push(format!(
+                            "since its statistics began {table} had {} (by roles PostgreSQL \
+                             does not record)",
+                            phrase::list(&uses)
+                        ));
+                    }
+                }
+                Outcome::Value(None) => {}
+                Outcome::NotMeasured(note) => return not_measured(risk, &note),
+            }
+        }
+        let sessions_of = match role {
+            RoleSpec::Public => Some(None),
+            RoleSpec::Role(name) => Some(Some(Literal(name.0.clone()))),
+            RoleSpec::CurrentUser => None,
+        };
+        let mut connected = None;
+        if let Some(sessions_of) = sessions_of {
+            let query = ProbeQuery::RoleSessions { role: sessions_of };
+            let read = |row: Option<tokio_postgres::Row>| row?.try_get::<_, i64>(0).ok();
+            match self.session.run(&query, read).await? {
+                Outcome::Value(sessions) => {
+                    let who = match role {
+                        RoleSpec::Public => "of any role".to_owned(),
+                        role => format!("of {role} or its members"),
+                    };
+                    notes.push(format!(
+                        "{} {who} connected now",
+                        phrase::count(sessions, "session", "sessions")
+                    ));
+                    connected = Some(sessions > 0);
+                }
+                Outcome::NotMeasured(note) => return not_measured(risk, &note),
+            }
+        }
+        risk.severity = match (used, connected) {
+            (Some(false), _) => Severity::Low,
+            (Some(true), Some(true)) => Severity::High,
+            _ => Severity::Medium,
+        };
+        for note in notes {
+            risk.message.push_str("; ");
+            risk.message.push_str(&note);
+        }
+        Ok(())
+    }
+
     /// Decides what to measure for a risk of a statement.
     fn plan_measure(&self, risk: &Risk, step: &Step, stmt: &Stmt) -> Option<Measure> {
         let count = |table: &QualName, query, singular, plural, estimate| {
@@ -970,6 +1085,18 @@ impl Prober<'_> {
             ))
         };
         let specific = match (risk.category, stmt) {
+            (Category::Security, Stmt::Revoke(revoke))
+                if risk.rule == Rule::RevokedPrivilege && !revoke.grant_option =>
+            {
+                Some(Measure::Revoked {
+                    table: match &revoke.target {
+                        GrantTarget::Table(table) if revoke.column.is_none() => Some(table.clone()),
+                        _ => None,
+                    },
+                    privileges: revoke.privileges.clone(),
+                    role: revoke.role.clone(),
+                })
+            }
             (Category::Security, Stmt::AlterOwner { object, owner })
                 if risk.rule == Rule::OwnerChange =>
             {

@@ -185,6 +185,17 @@ pub enum ProbeQuery {
     /// Whether a role is a superuser and whether it can log in: two
     /// `boolean`s, or no row when the server has no such role.
     RoleAttributes { role: Literal },
+    /// How a table was used since its statistics began
+    /// (`pg_stat_user_tables`): scans (sequential and by index), rows
+    /// inserted, updated and deleted, four `bigint`s; no row for a relation
+    /// that keeps no statistics (a view).
+    TableUse { table: QualName },
+    /// The client sessions connected now, other than the probe's own, as
+    /// `role` or as a role that is a member of it (all of them for
+    /// `None`, which is `PUBLIC`): one `bigint`. Superusers count as
+    /// members of every role but lose nothing by a `REVOKE`, so they are
+    /// left out.
+    RoleSessions { role: Option<Literal> },
 }
 
 /// The statements around a probe: a read-only transaction of its own, with
@@ -487,6 +498,27 @@ impl fmt::Display for ProbeQuery {
                 f,
                 "SELECT rolsuper, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = {role}"
             ),
+            ProbeQuery::TableUse { table } => write!(
+                f,
+                "SELECT s.seq_scan + coalesce(s.idx_scan, 0), s.n_tup_ins, s.n_tup_upd, \
+                 s.n_tup_del FROM pg_catalog.pg_stat_user_tables s WHERE s.relid = {}::pg_catalog.regclass",
+                Literal(table.to_string())
+            ),
+            ProbeQuery::RoleSessions { role } => {
+                f.write_str(
+                    "SELECT count(*) FROM pg_catalog.pg_stat_activity a \
+                     WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()",
+                )?;
+                match role {
+                    None => Ok(()),
+                    Some(role) => write!(
+                        f,
+                        " AND a.usesysid IN (SELECT m.oid FROM pg_catalog.pg_roles m, \
+                         pg_catalog.pg_roles r WHERE r.rolname = {role} AND NOT m.rolsuper \
+                         AND pg_catalog.pg_has_role(m.oid, r.oid, 'MEMBER'))"
+                    ),
+                }
+            }
         }
     }
 }
@@ -606,6 +638,16 @@ mod tests {
                     tables: vec![t(), QualName::new("s", "o'k")],
                 },
                 r#"SELECT coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0)::bigint FROM (VALUES (0, 'public."Users"'::regclass), (1, 's."o''k"'::regclass)) AS t(n, oid) LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = t.oid ORDER BY t.n"#,
+            ),
+            (
+                ProbeQuery::TableUse { table: t() },
+                r#"SELECT s.seq_scan + coalesce(s.idx_scan, 0), s.n_tup_ins, s.n_tup_upd, s.n_tup_del FROM pg_catalog.pg_stat_user_tables s WHERE s.relid = 'public."Users"'::pg_catalog.regclass"#,
+            ),
+            (
+                ProbeQuery::RoleSessions {
+                    role: Some(Literal("o'k\n*/".into())),
+                },
+                "SELECT count(*) FROM pg_catalog.pg_stat_activity a WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid() AND a.usesysid IN (SELECT m.oid FROM pg_catalog.pg_roles m, pg_catalog.pg_roles r WHERE r.rolname = 'o''k\n*/' AND NOT m.rolsuper AND pg_catalog.pg_has_role(m.oid, r.oid, 'MEMBER'))",
             ),
             (
                 ProbeQuery::CountRowsEach {

@@ -1373,3 +1373,87 @@ async fn a_busy_table_keeps_its_lock_risk() {
     drop(client);
     let _ = cluster.drop_database(&db).await;
 }
+
+/// A privilege revoked from a role is measured on FROM: the table the role
+/// could write to, which was written and whose role is connected, is high;
+/// the one it could update, never updated, is low.
+#[tokio::test]
+async fn a_revoked_privilege_is_measured_by_use_and_sessions() {
+    let cluster = support::shared_cluster().await;
+    let role = support::unique_name("revoked \"re'ader\"\n*/ --");
+    let quoted = pgrift::sql::quote_ident(&role);
+    let admin = cluster.connect("postgres").await.expect("connect");
+    admin
+        .batch_execute(&format!("create role {quoted} login"))
+        .await
+        .expect("create role");
+    let from = format!(
+        "create table used (id integer); insert into used values (1), (2), (3); \
+         grant select, insert on used to {quoted}; \
+         create table unused (id integer); grant update on unused to {quoted};"
+    );
+    let to = "create table used (id integer); create table unused (id integer);";
+    let (cluster, db, from, to, plan) = pair(&from, to).await;
+    let mut as_role = cluster.conninfo(&db);
+    as_role.user = role.clone();
+    let session = pgrift::source::connect(&as_role)
+        .await
+        .unwrap_or_else(|e| panic!("{}", support::explain(&e)));
+    // Statistics reach other sessions a moment after the writes that make
+    // them (at once from PostgreSQL 15, through the collector before).
+    let client = cluster.connect(&db).await.expect("connect");
+    let mut inserted = 0;
+    for _ in 0..100 {
+        let row = client
+            .query_one(
+                "select coalesce((select n_tup_ins from pg_stat_user_tables where relname = 'used'), 0)",
+                &[],
+            )
+            .await
+            .expect("statistics");
+        inserted = row.get::<_, i64>(0);
+        if inserted >= 3 {
+            break;
+        }
+        client
+            .batch_execute("select pg_stat_clear_snapshot()")
+            .await
+            .expect("clear the statistics snapshot");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(inserted, 3, "the seed's inserts reach the statistics");
+    drop(client);
+    let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
+    probe_with_timeout(&cluster, &db, &mut assessment, &plan, &from, 5000).await;
+    let revoked = |table: &str| {
+        assessment
+            .risks()
+            .find(|r| {
+                r.rule == risk::Rule::RevokedPrivilege && r.object == format!("public.{table}")
+            })
+            .unwrap_or_else(|| panic!("the revoked privilege on {table}"))
+    };
+    let used = revoked("used");
+    assert_eq!(used.severity, Severity::High, "{}", used.message);
+    assert!(
+        used.message.contains("3 rows inserted")
+            && used.message.contains(&format!(
+                "1 session of {quoted} or its members connected now"
+            )),
+        "{}",
+        used.message
+    );
+    let unused = revoked("unused");
+    assert_eq!(unused.severity, Severity::Low, "{}", unused.message);
+    assert!(
+        unused.message.contains("0 rows updated"),
+        "{}",
+        unused.message
+    );
+    drop(session);
+    let _ = cluster.drop_database(&db).await;
+    admin
+        .batch_execute(&format!("drop role {quoted}"))
+        .await
+        .expect("drop role");
+}

@@ -38,6 +38,7 @@ mod parked_drop;
 mod partition_bound;
 mod partition_conversion;
 mod rename;
+mod revoked_privilege;
 mod row_security;
 mod security_definer;
 mod sequence_bounds;

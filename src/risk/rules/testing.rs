@@ -3,9 +3,10 @@
 //! expected lines.
 
 use crate::catalog::{
-    Catalog, Column, Constraint, ConstraintKind, Dependency, Index, ObjectId, QualName, Schema,
-    SequenceOptions, Table,
+    Acl, AclEntry, AclGrantee, Catalog, Column, Constraint, ConstraintKind, Dependency, Index,
+    ObjectId, QualName, Schema, SequenceOptions, Table,
 };
+use crate::names::Privilege;
 use crate::risk::{Direction, Risk};
 use crate::{diff, plan};
 
@@ -104,6 +105,24 @@ pub fn catalog(tables: Vec<Table>) -> Catalog {
     };
     catalog.normalize();
     catalog
+}
+
+/// A catalog of one table, `public.users`, whose ACL grants `granted`.
+pub fn users_granting(granted: Vec<AclEntry>) -> Catalog {
+    let mut users = table("users", vec![col("id", "integer")]);
+    users.acl = Acl {
+        granted,
+        revoked: Vec::new(),
+    };
+    catalog(vec![users])
+}
+
+pub fn acl_entry(grantee: AclGrantee, privilege: Privilege, grant_option: bool) -> AclEntry {
+    AclEntry {
+        grantee,
+        privilege,
+        grant_option,
+    }
 }
 
 /// A risk as the tests expect it:

@@ -82,36 +82,19 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 mod tests {
     use super::super::Rule;
     use super::super::testing::*;
-    use crate::catalog::{Acl, AclEntry, AclGrantee, Catalog};
+    use crate::catalog::{AclGrantee, Catalog};
     use crate::names::Privilege;
-
-    fn schema(granted: Vec<AclEntry>) -> Catalog {
-        let mut users = table("users", vec![col("id", "integer")]);
-        users.acl = Acl {
-            granted,
-            revoked: Vec::new(),
-        };
-        catalog(vec![users])
-    }
-
-    fn entry(grantee: AclGrantee, privilege: Privilege, grant_option: bool) -> AclEntry {
-        AclEntry {
-            grantee,
-            privilege,
-            grant_option,
-        }
-    }
 
     #[test]
     fn grants_to_public_and_with_grant_option() {
         let reader = AclGrantee::Role("reader\n*/".into());
         check(
             Rule::WideGrant,
-            &schema(vec![]),
-            &schema(vec![
-                entry(AclGrantee::Public, Privilege::Select, false),
-                entry(AclGrantee::Public, Privilege::Update, false),
-                entry(reader.clone(), Privilege::Select, true),
+            &users_granting(vec![]),
+            &users_granting(vec![
+                acl_entry(AclGrantee::Public, Privilege::Select, false),
+                acl_entry(AclGrantee::Public, Privilege::Update, false),
+                acl_entry(reader.clone(), Privilege::Select, true),
             ]),
             &[
                 "high security public.users: Granting SELECT, UPDATE on TABLE public.users to PUBLIC gives it to every role of the server",
@@ -120,8 +103,12 @@ mod tests {
         );
         check(
             Rule::WideGrant,
-            &schema(vec![entry(AclGrantee::Public, Privilege::Select, false)]),
-            &schema(vec![entry(reader, Privilege::Select, false)]),
+            &users_granting(vec![acl_entry(
+                AclGrantee::Public,
+                Privilege::Select,
+                false,
+            )]),
+            &users_granting(vec![acl_entry(reader, Privilege::Select, false)]),
             &[],
         );
     }
