@@ -82,7 +82,7 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 mod tests {
     use super::super::Rule;
     use super::super::testing::*;
-    use crate::catalog::{AclGrantee, Catalog};
+    use crate::catalog::AclGrantee;
     use crate::names::Privilege;
 
     #[test]
