@@ -80,11 +80,11 @@ impl DeployArgs {
         shadow: &ShadowArgs,
         script: &ScriptArgs,
     ) -> Result<ApplyOptions, CliError> {
-        let timeouts = script.timeouts()?;
+        let (lock_timeout, statement_timeout) = script.deploy_limits()?;
         Ok(ApplyOptions {
             history_schema: shadow.history.history_schema.clone(),
-            lock_timeout: timeouts.lock,
-            statement_timeout: timeouts.statement,
+            lock_timeout,
+            statement_timeout,
             retries: self.retries,
             retry_delay: Duration::from_secs(1),
             dry_run: self.dry_run,

@@ -28,6 +28,7 @@ use clap::{Args, Parser, Subcommand};
 pub use error::CliError;
 
 use pgrift::catalog::Warning;
+use pgrift::deploy;
 use pgrift::introspect::Limits;
 use pgrift::plan::Timeouts;
 use pgrift::source::{self, ConnInfo, Shadow, SourceSpec};
@@ -350,12 +351,12 @@ pub struct ScriptArgs {
     /// a lock gives up and the script stops, its transaction rolled back,
     /// instead of queueing every query on the table behind it. 0 leaves the
     /// server's setting [default: 5s, or [script] lock_timeout in
-    /// pgrift.toml]
+    /// pgrift.toml; apply and rollback keep the plan's]
     #[arg(long, value_name = "DURATION", value_parser = values::parse_limit)]
     pub lock_timeout: Option<Duration>,
     /// The statement_timeout each script sets; none by default, since
     /// rewriting a large table may rightly take hours. 0 leaves the server's
-    /// setting
+    /// setting; apply and rollback keep the plan's unless given one
     #[arg(long, value_name = "DURATION", value_parser = values::parse_limit)]
     pub statement_timeout: Option<Duration>,
     /// Write changes to existing tables with the weakest locks: indexes
@@ -470,18 +471,34 @@ impl ScriptArgs {
     /// The limits the scripts set: those given, else the project file's,
     /// else a lock_timeout of 5 seconds and no statement_timeout.
     pub fn timeouts(&self) -> Result<Timeouts, CliError> {
-        let script = config::load()?.map(|p| &p.config.script);
-        let lock = self
-            .lock_timeout
-            .or(script.and_then(|s| s.lock_timeout))
-            .unwrap_or(Duration::from_secs(5));
-        let statement = self
-            .statement_timeout
-            .or(script.and_then(|s| s.statement_timeout));
+        let (lock, statement) = self.given_timeouts()?;
         Ok(Timeouts {
-            lock: limit(lock),
+            lock: limit(lock.unwrap_or(Duration::from_secs(5))),
             statement: statement.and_then(limit),
         })
+    }
+
+    /// The limits a deployment runs a plan under: those given, else the
+    /// project file's, else the ones the plan's scripts set.
+    pub fn deploy_limits(&self) -> Result<(deploy::Limit, deploy::Limit), CliError> {
+        let over = |given: Option<Duration>| match given.map(limit) {
+            None => deploy::Limit::Planned,
+            Some(None) => deploy::Limit::Server,
+            Some(Some(limit)) => deploy::Limit::Set(limit),
+        };
+        let (lock, statement) = self.given_timeouts()?;
+        Ok((over(lock), over(statement)))
+    }
+
+    /// The lock_timeout and statement_timeout given, else the project
+    /// file's.
+    fn given_timeouts(&self) -> Result<(Option<Duration>, Option<Duration>), CliError> {
+        let script = config::load()?.map(|p| &p.config.script);
+        Ok((
+            self.lock_timeout.or(script.and_then(|s| s.lock_timeout)),
+            self.statement_timeout
+                .or(script.and_then(|s| s.statement_timeout)),
+        ))
     }
 }
 

@@ -10,7 +10,6 @@ use super::apply::{DeployArgs, Reporter, report};
 use super::{CliError, EXIT_OK, ScriptArgs, ShadowArgs};
 use pgrift::catalog::parked::Day;
 use pgrift::deploy::{self, ParkedObject};
-use pgrift::plan::Timeouts;
 use pgrift::sql::{quote_ident, visible};
 
 #[derive(Debug, Args)]
@@ -61,10 +60,7 @@ pub async fn run(args: PurgeArgs) -> Result<ExitCode, CliError> {
         &options.limits,
         &options.history_schema,
         last_day,
-        Timeouts {
-            lock: options.lock_timeout,
-            statement: options.statement_timeout,
-        },
+        args.script.timeouts()?,
     )
     .await?;
     drop(client);

@@ -114,6 +114,7 @@ impl Deployment {
             from: plan_side(from, FROM_SNAPSHOT),
             to: plan_side(to, TO_SNAPSHOT),
             settings: emit::settings(forward.0),
+            timeouts: forward.0.timeouts,
             forward_sha256: emit::sha256(forward_sql.as_bytes()),
             reverse_sha256: emit::sha256(reverse_sql.as_bytes()),
             at_risk: emit::at_risk(forward.0, forward.1),
@@ -286,16 +287,39 @@ fn not_in_script(
     None
 }
 
+/// A limit on a deployment's statements, over the one its plan's scripts
+/// set: the plan's is what its reviewer read, so it holds unless the
+/// deployment is given another.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Limit {
+    /// As the plan's scripts set it.
+    #[default]
+    Planned,
+    /// The server's own setting.
+    Server,
+    Set(Duration),
+}
+
+impl Limit {
+    /// The limit in force, given the plan's; `None` is the server's.
+    pub fn over(self, planned: Option<Duration>) -> Option<Duration> {
+        match self {
+            Limit::Planned => planned,
+            Limit::Server => None,
+            Limit::Set(limit) => Some(limit),
+        }
+    }
+}
+
 /// How a deployment runs.
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
     /// The schema of the history table.
     pub history_schema: String,
-    /// How long each statement may wait for a lock; `None` leaves the
-    /// server's setting.
-    pub lock_timeout: Option<Duration>,
-    /// How long each statement may run; `None` leaves the server's setting.
-    pub statement_timeout: Option<Duration>,
+    /// How long each statement may wait for a lock.
+    pub lock_timeout: Limit,
+    /// How long each statement may run.
+    pub statement_timeout: Limit,
     /// How many times a transaction whose statement ran out of
     /// `lock_timeout` is tried again.
     pub retries: u32,
@@ -323,8 +347,8 @@ impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
             history_schema: "pgrift".to_owned(),
-            lock_timeout: Some(Duration::from_secs(5)),
-            statement_timeout: None,
+            lock_timeout: Limit::Planned,
+            statement_timeout: Limit::Planned,
             retries: 3,
             retry_delay: Duration::from_secs(1),
             dry_run: false,
@@ -334,6 +358,19 @@ impl Default for ApplyOptions {
             allow: Vec::new(),
             purge: false,
         }
+    }
+}
+
+impl ApplyOptions {
+    /// The lock_timeout a deployment's statements run under.
+    pub fn lock_timeout_of(&self, deployment: &Deployment) -> Option<Duration> {
+        self.lock_timeout.over(deployment.plan.timeouts.lock)
+    }
+
+    /// The statement_timeout a deployment's statements run under.
+    pub fn statement_timeout_of(&self, deployment: &Deployment) -> Option<Duration> {
+        self.statement_timeout
+            .over(deployment.plan.timeouts.statement)
     }
 }
 

@@ -157,8 +157,10 @@ fn connection(error: tokio_postgres::Error) -> DeployError {
     DeployError::Connection(crate::read::describe(&error))
 }
 
-/// Sets the session up as the plan's scripts do, then the deployment's own
-/// timeouts; returns the session's process id.
+/// Sets the session up as the plan's scripts do, then the limits the
+/// deployment was given over the plan's (a limit of the server's own is
+/// reset, in case the plan's settings set one); returns the session's
+/// process id.
 pub async fn set_up(
     client: &Client,
     deployment: &Deployment,
@@ -167,19 +169,30 @@ pub async fn set_up(
     for setting in &deployment.plan.settings {
         client.batch_execute(setting).await.map_err(connection)?;
     }
-    for (name, limit) in [
-        ("lock_timeout", options.lock_timeout),
-        ("statement_timeout", options.statement_timeout),
+    for (name, reset, limit) in [
+        (
+            "lock_timeout",
+            "RESET lock_timeout",
+            options.lock_timeout_of(deployment),
+        ),
+        (
+            "statement_timeout",
+            "RESET statement_timeout",
+            options.statement_timeout_of(deployment),
+        ),
     ] {
-        if let Some(limit) = limit {
-            let value = format!("{}ms", limit.as_millis().max(1));
-            client
-                .query_one(
-                    "SELECT pg_catalog.set_config($1, $2, false)",
-                    &[&name, &value],
-                )
-                .await
-                .map_err(connection)?;
+        match limit {
+            Some(limit) => {
+                let value = format!("{}ms", limit.as_millis().max(1));
+                client
+                    .query_one(
+                        "SELECT pg_catalog.set_config($1, $2, false)",
+                        &[&name, &value],
+                    )
+                    .await
+                    .map_err(connection)?;
+            }
+            None => client.batch_execute(reset).await.map_err(connection)?,
         }
     }
     let row = client
@@ -327,7 +340,7 @@ pub async fn run(
                     if timed_out {
                         return Err(DeployError::LockTimeout {
                             number,
-                            lock_timeout: options.lock_timeout.unwrap_or_default(),
+                            lock_timeout: options.lock_timeout_of(deployment).unwrap_or_default(),
                             attempts: attempt + 1,
                             blockers,
                             committed: done,
@@ -453,7 +466,7 @@ pub async fn dry_run(
         if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
             return Err(DeployError::LockTimeout {
                 number,
-                lock_timeout: options.lock_timeout.unwrap_or_default(),
+                lock_timeout: options.lock_timeout_of(deployment).unwrap_or_default(),
                 attempts: 1,
                 blockers,
                 committed: 0,

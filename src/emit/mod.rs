@@ -372,6 +372,11 @@ pub struct PlanFile {
     /// The session settings both scripts start with, for a tool that runs
     /// the statements one by one.
     pub settings: Vec<String>,
+    /// The limits those settings set, which `apply` and `rollback` keep
+    /// unless given others; a plan file written before they were recorded
+    /// had the defaults.
+    #[serde(default)]
+    pub timeouts: Timeouts,
     /// The sha256 of `forward.sql` and `reverse.sql` as written, so that a
     /// script edited after review is noticed before it is applied.
     pub forward_sha256: String,

@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use petgraph::Direction;
 use petgraph::algo::has_path_connecting;
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use compat::{
     CompatError, ExtensionError, RoleError, check as check_compat, check_extensions, check_roles,
@@ -64,7 +64,7 @@ pub struct Plan {
 /// script fails, its transaction rolled back) instead of queueing every
 /// later query on the table behind it; `statement_timeout` bounds each
 /// statement's run. `None` leaves the server's setting alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeouts {
     pub lock: Option<Duration>,
     pub statement: Option<Duration>,

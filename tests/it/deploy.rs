@@ -230,7 +230,19 @@ async fn an_edited_plan_is_refused() {
 async fn a_statement_blocked_by_a_lock_is_retried_then_fails_naming_the_blocker() {
     let (cluster, db, url) = database("deploy_locked", &[&fixture("demo", "from.sql")]).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    plan(&url, &fixture("demo", "to.sql"), dir.path()).await;
+    // The plan's lock_timeout is the one its reviewer read: apply keeps it
+    // unless it is given another.
+    let planned = pgrift(&[
+        "plan",
+        &url,
+        path(&fixture("demo", "to.sql")),
+        "--out",
+        path(dir.path()),
+        "--lock-timeout",
+        "300ms",
+    ])
+    .await;
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
     let blocker = cluster.connect(&db).await.expect("connect");
     let pid: i32 = blocker
         .query_one("SELECT pg_backend_pid()", &[])
@@ -242,23 +254,30 @@ async fn a_statement_blocked_by_a_lock_is_retried_then_fails_naming_the_blocker(
         .await
         .expect("lock");
     let before = fingerprint(&cluster, &db).await;
-    let failed = pgrift(&[
+    let given = pgrift(&[
         "apply",
         path(dir.path()),
         "--db",
         &url,
         "--lock-timeout",
-        "300ms",
+        "200ms",
         "--retries",
-        "1",
+        "0",
     ])
     .await;
+    assert_eq!(given.status.code(), Some(2));
+    assert!(
+        stderr(&given).contains("waited longer than lock_timeout (0.2s)"),
+        "{}",
+        stderr(&given)
+    );
+    let failed = pgrift(&["apply", path(dir.path()), "--db", &url, "--retries", "1"]).await;
     blocker.batch_execute("ROLLBACK").await.expect("release");
     assert_eq!(failed.status.code(), Some(2));
     let message = stderr(&failed);
     assert!(message.contains("retry 1"), "{message}");
     assert!(
-        message.contains("waited longer than lock_timeout"),
+        message.contains("waited longer than lock_timeout (0.3s)"),
         "{message}"
     );
     assert!(
