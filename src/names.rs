@@ -430,6 +430,56 @@ impl fmt::Display for Grantee {
     }
 }
 
+/// The kinds of objects that default privileges are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DefaultObjects {
+    Tables,
+    Sequences,
+    Functions,
+    Types,
+    Schemas,
+}
+
+impl DefaultObjects {
+    /// The kind `pg_default_acl.defaclobjtype` names; `None` for one pgrift
+    /// does not model (large objects, from PostgreSQL 18).
+    pub fn from_code(code: char) -> Option<DefaultObjects> {
+        Some(match code {
+            'r' => DefaultObjects::Tables,
+            'S' => DefaultObjects::Sequences,
+            'f' => DefaultObjects::Functions,
+            'T' => DefaultObjects::Types,
+            'n' => DefaultObjects::Schemas,
+            _ => return None,
+        })
+    }
+
+    /// The word of `ON TABLES`, lower-cased, as an identity part.
+    pub fn word(self) -> &'static str {
+        match self {
+            DefaultObjects::Tables => "tables",
+            DefaultObjects::Sequences => "sequences",
+            DefaultObjects::Functions => "functions",
+            DefaultObjects::Types => "types",
+            DefaultObjects::Schemas => "schemas",
+        }
+    }
+
+    /// The kind of the lower-cased word.
+    pub fn from_word(word: &str) -> Option<DefaultObjects> {
+        [
+            DefaultObjects::Tables,
+            DefaultObjects::Sequences,
+            DefaultObjects::Functions,
+            DefaultObjects::Types,
+            DefaultObjects::Schemas,
+        ]
+        .into_iter()
+        .find(|objects| objects.word() == word)
+    }
+}
+
 /// A privilege an ACL grants, as `GRANT` and `REVOKE` spell it. Only the
 /// privileges of the objects pgrift models; a snapshot naming another one
 /// does not load.

@@ -260,6 +260,7 @@ pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Acl)) {
     catalog.domains.iter_mut().for_each(|x| f(&mut x.acl));
     catalog.composites.iter_mut().for_each(|x| f(&mut x.acl));
     catalog.ranges.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog.default_acls.iter_mut().for_each(|x| f(&mut x.acl));
 }
 
 /// Sets every privilege of `catalog` to its default, for `--ignore
@@ -291,6 +292,9 @@ pub fn leave_out_privileges(catalog: &mut Catalog) -> usize {
         .iter_mut()
         .for_each(|x| clear(&mut x.acl));
     catalog.ranges.iter_mut().for_each(|x| clear(&mut x.acl));
+    // Default privileges are nothing but privileges: they go.
+    count += catalog.default_acls.len();
+    catalog.default_acls.clear();
     count
 }
 

@@ -59,6 +59,10 @@ pub enum Shape {
     /// A cast by its two types, which the server printed: `(text AS
     /// public.mood)`.
     Cast,
+    /// Default privileges by their schema, role and kind of objects:
+    /// `on tables of app in schema s`; an empty role is the role that runs
+    /// the script, an empty schema every schema.
+    Defaults,
 }
 
 impl Shape {
@@ -72,6 +76,16 @@ impl Shape {
             Shape::On => write!(f, "{} on {}.{}", q(c), q(a), q(b)),
             Shape::Call => write!(f, "{}.{}({c})", q(a), q(b)),
             Shape::Cast => write!(f, "({a} AS {b})"),
+            Shape::Defaults => {
+                match b {
+                    "" => write!(f, "on {c} of the role that runs the script")?,
+                    role => write!(f, "on {c} of {}", q(role))?,
+                }
+                match a {
+                    "" => Ok(()),
+                    schema => write!(f, " in schema {}", q(schema)),
+                }
+            }
         }
     }
 }

@@ -82,6 +82,29 @@ pub fn role(owner: Option<&Name>) -> RoleSpec {
     }
 }
 
+/// Takes the default privileges of `runner`, the role a deployment runs
+/// as, in the live catalog `live` as the role's that runs the script
+/// wherever `expected` has them so and not by `runner`'s name: a plan made
+/// from `.sql` files writes them without `FOR ROLE`, which gives them to
+/// the role that ran it.
+pub fn runner_defaults_as_in(live: &mut Catalog, expected: &Catalog, runner: &str) {
+    let sites = |role: Option<&str>| -> std::collections::BTreeSet<(Option<&Name>, crate::names::DefaultObjects)> {
+        expected
+            .default_acls
+            .iter()
+            .filter(|x| x.role.as_deref() == role)
+            .map(|x| (x.schema.as_ref(), x.objects))
+            .collect()
+    };
+    let (unnamed, named) = (sites(None), sites(Some(runner)));
+    for x in &mut live.default_acls {
+        let site = (x.schema.as_ref(), x.objects);
+        if x.role.as_deref() == Some(runner) && unnamed.contains(&site) && !named.contains(&site) {
+            x.role = None;
+        }
+    }
+}
+
 /// Calls `$apply!(list, key)` for each list of a catalog whose objects have
 /// an owner, with a closure that gives an object's identity in its list.
 macro_rules! ownable {
@@ -118,12 +141,19 @@ pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Option<Name
 /// Takes the objects `role` owns as owned by whoever runs the script: the
 /// role that loaded `.sql` files into a shadow database stands for that
 /// role, and its name is pgrift's own.
+/// The default privileges of that role are those of whoever runs the
+/// script too (a file's `ALTER DEFAULT PRIVILEGES` without `FOR ROLE`).
 pub fn forget(catalog: &mut Catalog, role: &str) {
-    each_mut(catalog, |owner| {
+    let forget = |owner: &mut Option<Name>| {
         if owner.as_ref().is_some_and(|name| name.as_str() == role) {
             *owner = None;
         }
-    });
+    };
+    each_mut(catalog, forget);
+    catalog
+        .default_acls
+        .iter_mut()
+        .for_each(|defaults| forget(&mut defaults.role));
 }
 
 /// Takes the objects of `live` as owned by whoever runs the script where

@@ -78,12 +78,15 @@ macro_rules! every_kind {
                 Publication => publication::Publication { name: Name } in publications: Publication,
                 /// An event trigger, a database object in no schema.
                 EventTrigger => event_trigger::EventTrigger { name: Name } in event_triggers: EventTrigger,
+                /// Default privileges, by their schema and role (each empty
+                /// for none) and the kind of objects they are for.
+                DefaultAcl => default_acl::DefaultAcl { schema: Name, role: Name, objects: Name } in default_acls: DefaultAcl,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config, cast, aggregate, publication, event_trigger,
+                ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, default_acl,
             ],
             read: [
                 schemas: schema::Schema,
@@ -106,19 +109,20 @@ macro_rules! every_kind {
                 rules: rule::Rule,
                 policies: policy::Policy,
                 event_triggers: event_trigger::EventTrigger,
+                default_acls: default_acl::DefaultAcl,
             ],
             ranks: [
                 Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger,
+                Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger, DefaultAcl,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
                 pg_ts_dict, pg_ts_config, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
-                pg_event_trigger,
+                pg_event_trigger, pg_default_acl,
             ],
-            snapshot_version: 15,
+            snapshot_version: 16,
         }
     };
 }

@@ -753,6 +753,18 @@ impl RenameMap {
                 target: self.text(target).into(),
             },
             ObjectId::EventTrigger { name } => ObjectId::EventTrigger { name: name.clone() },
+            ObjectId::DefaultAcl {
+                schema,
+                role,
+                objects,
+            } => ObjectId::DefaultAcl {
+                schema: match schema.as_str() {
+                    "" => schema.clone(),
+                    named => self.schema(named).into(),
+                },
+                role: role.clone(),
+                objects: objects.clone(),
+            },
         }
     }
 
@@ -989,6 +1001,11 @@ impl RenameMap {
         }
         for trigger in &mut catalog.event_triggers {
             trigger.function = self.routine(&trigger.function);
+        }
+        for defaults in &mut catalog.default_acls {
+            if let Some(schema) = &mut defaults.schema {
+                *schema = self.schema(schema).into();
+            }
         }
         for config in &mut catalog.ts_configs {
             config.name = self.in_schema(&config.name);

@@ -108,6 +108,11 @@ impl RoleMap {
             }
         });
         super::acl::each_mut(catalog, |acl| self.acl(acl));
+        for defaults in &mut catalog.default_acls {
+            if let Some(role) = &mut defaults.role {
+                self.name(role);
+            }
+        }
         for policy in &mut catalog.policies {
             for role in &mut policy.roles {
                 if let Grantee::Role(name) = role {

@@ -26,13 +26,14 @@ pub async fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let deployment = Deployment::read(&args.plan)?;
     let target = super::live_database(&args.db, "verify")?;
     let client = deploy::connect(&target).await?;
-    let live = deploy::live_catalog(
+    let mut live = deploy::live_catalog(
         &client,
         &args.shadow.limits(),
         &args.shadow.history.history_schema,
         &deployment.plan,
     )
     .await?;
+    deploy::runner_as_in(&client, &mut live, &deployment.to).await?;
     let left = deploy::changes(&live, &deployment.to)?;
     if left.is_empty() {
         eprintln!(

@@ -439,6 +439,25 @@ pub async fn live_catalog(
     Ok(live)
 }
 
+/// Reads the default privileges of the role `client` runs as in `live` as
+/// `expected` has them (see `owner::runner_defaults_as_in`).
+pub async fn runner_as_in(
+    client: &tokio_postgres::Client,
+    live: &mut Catalog,
+    expected: &Catalog,
+) -> Result<(), DeployError> {
+    if expected.default_acls.iter().all(|x| x.role.is_some()) {
+        return Ok(());
+    }
+    let runner: String = client
+        .query_one("SELECT current_user::pg_catalog.text", &[])
+        .await
+        .map_err(|e| DeployError::Connection(crate::read::describe(&e)))?
+        .get(0);
+    crate::catalog::owner::runner_defaults_as_in(live, expected, &runner);
+    Ok(())
+}
+
 /// The changes that turn `from` into `to`, one line each as a script's
 /// comments name them; empty when the two are the same schema.
 pub fn changes(from: &Catalog, to: &Catalog) -> Result<Vec<String>, DeployError> {
@@ -495,8 +514,10 @@ pub async fn apply(
     )
     .await?;
     // An owner the plan's FROM does not know (its objects came from `.sql`
-    // files) is no drift, whoever it is.
+    // files) is no drift, whoever it is, and default privileges it gives
+    // no role are this session's.
     crate::catalog::owner::unknown_as_in(&mut live, &deployment.from);
+    runner_as_in(&client, &mut live, &deployment.from).await?;
     let drift = changes(&deployment.from, &live)?;
     if !drift.is_empty() {
         if changes(&live, &deployment.to)?.is_empty() {

@@ -818,6 +818,20 @@ const BRANCHES: &[(&str, &str)] = &[
              LEFT JOIN pg_catalog.pg_namespace n ON n.oid = da.defaclnamespace",
         ),
     ),
+    (
+        "default privileges on large objects",
+        concat!(
+            warning_row!(
+                "'default privileges on large objects'",
+                "'role'",
+                "NULL",
+                "pg_catalog.pg_get_userbyid(da.defaclrole)",
+                "NULL",
+                "NULL"
+            ),
+            "FROM pg_catalog.pg_default_acl da WHERE da.defaclobjtype = 'L'",
+        ),
+    ),
 ];
 
 /// The relations the branches on relations look at: those with any of the

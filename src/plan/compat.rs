@@ -29,8 +29,8 @@ use crate::catalog::{Grantee, ObjectId};
 use crate::names::CollationProvider;
 use crate::sql::lex::{TokenKind, tokenize};
 use crate::sql::{
-    ColumnDef, DomainAction, ObjectAction, PolicyChange, PolicyDef, RoleSpec, Stmt, StorageParams,
-    TableAction, quote_ident,
+    ColumnDef, DomainAction, GrantTarget, ObjectAction, PolicyChange, PolicyDef, RoleSpec, Stmt,
+    StorageParams, TableAction, quote_ident,
 };
 
 /// A feature newer than PostgreSQL 14 that a statement may use.
@@ -500,9 +500,9 @@ impl fmt::Display for RoleError {
     }
 }
 
-/// The roles `plan` names: the grantees of its `GRANT`s and `REVOKE`s, the
-/// new owners of its `OWNER TO`s and the roles of its policies (not
-/// `PUBLIC` or `CURRENT_USER`).
+/// The roles `plan` names: the grantees of its `GRANT`s and `REVOKE`s (and
+/// the `FOR ROLE` of default privileges), the new owners of its `OWNER
+/// TO`s and the roles of its policies (not `PUBLIC` or `CURRENT_USER`).
 pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
     let mut roles = BTreeSet::new();
     fn policy_role(grantee: &Grantee) -> Option<&str> {
@@ -515,6 +515,12 @@ pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
         match stmt {
             Stmt::Grant(grant) | Stmt::Revoke(grant) => {
                 if let RoleSpec::Role(name) = &grant.role {
+                    roles.insert(name.0.as_str());
+                }
+                if let GrantTarget::Defaults {
+                    role: Some(name), ..
+                } = &grant.target
+                {
                     roles.insert(name.0.as_str());
                 }
             }

@@ -9,8 +9,8 @@ use super::sync::{Backfill, SyncFunction, SyncTrigger};
 use super::{quote_ident, quote_literal};
 use crate::names::{
     AggregateOption, CastContext, CastMethod, CollationProvider, ColumnRef, Compression,
-    FinalModify, FunctionKind, Grantee, PolicyCommand, Privilege, QualName, SequenceOptions,
-    Storage, TriggerEnabled,
+    DefaultObjects, FinalModify, FunctionKind, Grantee, PolicyCommand, Privilege, QualName,
+    SequenceOptions, Storage, TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -1439,6 +1439,40 @@ pub enum GrantTarget {
         name: QualName,
         args: ServerSql,
     },
+    /// The objects of a kind that a role creates from now on, in one
+    /// schema or in any: `ALTER DEFAULT PRIVILEGES [FOR ROLE role] [IN
+    /// SCHEMA schema] GRANT … ON TABLES`. No `FOR ROLE` is the role that
+    /// runs the script.
+    Defaults {
+        role: Option<Ident>,
+        schema: Option<Ident>,
+        objects: DefaultObjects,
+    },
+}
+
+impl GrantTarget {
+    /// What a message calls the target: `TABLE public.users`, or the
+    /// tables a role creates from now on.
+    pub fn describe(&self) -> String {
+        match self {
+            GrantTarget::Defaults {
+                role,
+                schema,
+                objects,
+            } => {
+                let role = match role {
+                    Some(role) => role.to_string(),
+                    None => "the role that runs the script".to_owned(),
+                };
+                let schema = match schema {
+                    Some(schema) => format!(" in schema {schema}"),
+                    None => String::new(),
+                };
+                format!("the {} that {role} creates{schema}", objects.word())
+            }
+            target => target.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for GrantTarget {
@@ -1450,6 +1484,9 @@ impl fmt::Display for GrantTarget {
             GrantTarget::Type(name) => write!(f, "TYPE {name}"),
             GrantTarget::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
+            }
+            GrantTarget::Defaults { objects, .. } => {
+                f.write_str(&objects.word().to_ascii_uppercase())
             }
         }
     }
@@ -1475,6 +1512,21 @@ impl fmt::Display for RoleSpec {
 }
 
 impl GrantDef {
+    /// `ALTER DEFAULT PRIVILEGES …` before the `GRANT` or `REVOKE` of
+    /// default privileges.
+    fn write_defaults(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let GrantTarget::Defaults { role, schema, .. } = &self.target {
+            f.write_str("ALTER DEFAULT PRIVILEGES ")?;
+            if let Some(role) = role {
+                write!(f, "FOR ROLE {role} ")?;
+            }
+            if let Some(schema) = schema {
+                write!(f, "IN SCHEMA {schema} ")?;
+            }
+        }
+        Ok(())
+    }
+
     /// The privileges, each on the column when there is one.
     fn write_privileges(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, privilege) in self.privileges.iter().enumerate() {
@@ -2091,6 +2143,7 @@ impl fmt::Display for Stmt {
             },
             Stmt::AlterOwner { object, owner } => write!(f, "ALTER {object} OWNER TO {owner}"),
             Stmt::Grant(grant) => {
+                grant.write_defaults(f)?;
                 f.write_str("GRANT ")?;
                 grant.write_privileges(f)?;
                 write!(f, " ON {} TO {}", grant.target, grant.role)?;
@@ -2100,6 +2153,7 @@ impl fmt::Display for Stmt {
                 Ok(())
             }
             Stmt::Revoke(revoke) => {
+                revoke.write_defaults(f)?;
                 f.write_str("REVOKE ")?;
                 if revoke.grant_option {
                     f.write_str("GRANT OPTION FOR ")?;

@@ -1563,3 +1563,84 @@ async fn security_definer_functions_are_read_as_the_server_prints_them() {
         "{report}"
     );
 }
+
+/// A schema file's `ALTER DEFAULT PRIVILEGES` without `FOR ROLE` is the
+/// loading role's in the shadow database, and so the role's that runs the
+/// script: written without `FOR ROLE`, while one that names its role keeps
+/// it. A grant to `PUBLIC` is a security risk in the report.
+#[tokio::test]
+async fn default_privileges_of_a_schema_file_are_the_script_runners() {
+    let cluster = support::shared_cluster().await;
+    let admin = cluster.connect("postgres").await.expect("connect");
+    let roles = [("pgrift_it_defaults \"owner\"", "NOLOGIN")];
+    create_roles(&admin, &roles).await;
+    // The shadow database's role may act as the role it names.
+    support::shadow_url().await;
+    admin
+        .batch_execute("GRANT \"pgrift_it_defaults \"\"owner\"\"\" TO pgrift_cli")
+        .await
+        .expect("grant the role");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let to = dir.path().join("to.sql");
+    std::fs::write(
+        &to,
+        "CREATE SCHEMA app;\n\
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE \"pgrift_it_defaults \"\"owner\"\"\" \
+         GRANT UPDATE ON TABLES TO PUBLIC;\n",
+    )
+    .expect("write");
+    let out = pgrift(&["diff", "empty", path(&to)]).await;
+    let report = pgrift(&["report", "empty", path(&to), "--format", "json"]).await;
+    drop_databases_and_roles(&cluster, &admin, &[], &roles).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    assert!(
+        script.contains(
+            "\nALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;\n"
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains(
+            "\nALTER DEFAULT PRIVILEGES FOR ROLE \"pgrift_it_defaults \"\"owner\"\"\" \
+             GRANT UPDATE ON TABLES TO PUBLIC;\n"
+        ),
+        "{script}"
+    );
+    assert!(!script.contains("pgrift_cli"), "{script}");
+    let schema = script
+        .find("CREATE SCHEMA app;")
+        .expect("the schema is created");
+    let defaults = script.find("IN SCHEMA app").expect("its defaults are set");
+    assert!(schema < defaults, "the schema comes first: {script}");
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON report");
+    let mut wide: Vec<(String, String)> = report["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .filter(|r| r["rule"] == "wide-grant")
+        .map(|r| {
+            (
+                r["object"].as_str().unwrap_or_default().to_owned(),
+                r["severity"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    wide.sort();
+    assert_eq!(
+        wide,
+        [
+            (
+                "on tables of \"pgrift_it_defaults \"\"owner\"\"\"".to_owned(),
+                "high".to_owned()
+            ),
+            (
+                "on tables of the role that runs the script in schema app".to_owned(),
+                "medium".to_owned()
+            ),
+        ],
+        "{report}"
+    );
+}

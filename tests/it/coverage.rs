@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pgrift::catalog::{Catalog, Warning, comment};
 use pgrift::introspect::introspect;
+use pgrift::names::DefaultObjects;
 use tokio_postgres::Client;
 
 use crate::support;
@@ -268,15 +269,49 @@ async fn modelled_addresses(client: &Client, catalog: &Catalog) -> BTreeSet<(u32
         .batch_execute("COMMIT")
         .await
         .expect("commit the markers");
+    let mut addresses: BTreeSet<(u32, u32, i32)> = rows
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2)))
+        .collect();
+    addresses.extend(default_acl_addresses(client, catalog).await);
     leave_out_comments_covers_every_kind(client).await;
     assert_eq!(
         rows.len(),
         count,
         "every modelled object's comment lands on an object of its own"
     );
-    rows.iter()
-        .map(|row| (row.get(0), row.get(1), row.get(2)))
-        .collect()
+    addresses
+}
+
+/// The catalog addresses of the default privileges pgrift read, which
+/// take no comment: each found by its role, schema and kind of objects.
+async fn default_acl_addresses(client: &Client, catalog: &Catalog) -> Vec<(u32, u32, i32)> {
+    let mut addresses = Vec::new();
+    for defaults in &catalog.default_acls {
+        let code = ['r', 'S', 'f', 'T', 'n']
+            .into_iter()
+            .find(|code| DefaultObjects::from_code(*code) == Some(defaults.objects))
+            .map(|code| code.to_string())
+            .expect("every kind of default privileges has a code");
+        let row = client
+            .query_one(
+                "SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass::pg_catalog.oid, d.oid \
+                 FROM pg_catalog.pg_default_acl d \
+                 WHERE d.defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1) \
+                 AND d.defaclnamespace = coalesce((SELECT oid FROM pg_catalog.pg_namespace \
+                     WHERE nspname = $2), 0) \
+                 AND d.defaclobjtype::pg_catalog.text = $3",
+                &[
+                    &defaults.role.as_deref(),
+                    &defaults.schema.as_deref(),
+                    &code,
+                ],
+            )
+            .await
+            .expect("the default privileges pgrift read are in pg_default_acl");
+        addresses.push((row.get(0), row.get(1), 0));
+    }
+    addresses
 }
 
 /// `--ignore comments` leaves out the comment of every modelled object:
@@ -319,13 +354,16 @@ async fn listed_objects(client: &Client) -> BTreeMap<(u32, u32, i32), Object> {
         .collect()
 }
 
+/// The kind of warning of default privileges on large objects, which are
+/// objects of their own (`pg_default_acl`) though the warning reads as a
+/// property of a role.
+const LARGE_OBJECT_DEFAULTS: &str = "default privileges on large objects";
+
 /// A warning that an object is not modelled, as opposed to one about a
 /// property of an object that is ("the privileges of table …") or about
-/// a constraint. Default privileges are objects of
-/// their own (`pg_default_acl`), though their warning reads as a property
-/// of a role.
+/// a constraint.
 fn is_about_an_object(warning: &Warning) -> bool {
-    warning.kind == "default privileges"
+    warning.kind == LARGE_OBJECT_DEFAULTS
         || !warning.message.starts_with("the ") && warning.kind != "not-valid not-null constraint"
 }
 
@@ -333,8 +371,11 @@ fn is_about_an_object(warning: &Warning) -> bool {
 /// a column of a warned relation (`s.t.c`), a constraint, trigger, policy
 /// or rule on one (`name on s.t`), or the parent the listing gives.
 fn covers(warning: &Warning, object: &Object) -> bool {
-    if warning.kind == "default privileges" {
-        return object.kind == "default acl" && covers_default_acl(warning, &object.identity);
+    if warning.kind == LARGE_OBJECT_DEFAULTS {
+        return object.kind == "default acl"
+            && object
+                .identity
+                .starts_with(&format!("for role {} on large objects", warning.object));
     }
     let named = normalize(&warning.object);
     let names = |identity: &str| {
@@ -348,22 +389,6 @@ fn covers(warning: &Warning, object: &Object) -> bool {
                 .is_some_and(|(_, on)| on == named)
     };
     names(&object.identity) || object.parent.as_deref().is_some_and(names)
-}
-
-/// Whether a default privileges warning (`role`, and `(in schema s)` in its
-/// message when it is for one schema) is about the default ACL whose
-/// identity is `for role r [in schema s] on tables`.
-fn covers_default_acl(warning: &Warning, identity: &str) -> bool {
-    let Some(rest) = identity.strip_prefix(&format!("for role {} ", warning.object)) else {
-        return false;
-    };
-    match rest.strip_prefix("in schema ") {
-        Some(rest) => warning.message.contains(&format!(
-            "(in schema {})",
-            rest.rsplit_once(" on ").map_or(rest, |(schema, _)| schema)
-        )),
-        None => !warning.message.contains("(in schema "),
-    }
 }
 
 /// A name as both sides spell it: `pg_identify_object` qualifies built-in

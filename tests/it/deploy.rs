@@ -693,3 +693,49 @@ async fn drift_checks_a_fleet_against_one_reference() {
         "{rows:?}"
     );
 }
+
+/// Default privileges a schema file gives without `FOR ROLE` are applied
+/// as the role that runs the deployment: `verify` finds the database as
+/// the plan's TO, and the rollback's drift guard finds it as the TO it
+/// rolls back from.
+#[tokio::test]
+async fn default_privileges_without_a_role_are_the_deployers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = sql_file(dir.path(), "from.sql", "CREATE SCHEMA app;\n");
+    let to = sql_file(
+        dir.path(),
+        "to.sql",
+        "CREATE SCHEMA app;\n\
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;\n\
+         ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n",
+    );
+    let (cluster, db, url) = database("deploy_defaults", &[&from]).await;
+    let release = dir.path().join("release");
+    plan(&url, &to, &release).await;
+    let forward = std::fs::read_to_string(release.join("forward.sql")).expect("forward.sql");
+    assert!(
+        forward.contains(
+            "\nALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;\n"
+        ),
+        "{forward}"
+    );
+    let applied = pgrift(&["apply", path(&release), "--db", &url]).await;
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    assert_eq!(
+        query_one_i64(&cluster, &db, "SELECT count(*) FROM pg_default_acl").await,
+        2
+    );
+    let verified = pgrift(&["verify", path(&release), "--db", &url]).await;
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    let rolled_back = pgrift(&["rollback", &url]).await;
+    assert_eq!(
+        rolled_back.status.code(),
+        Some(0),
+        "{}",
+        stderr(&rolled_back)
+    );
+    assert_eq!(
+        query_one_i64(&cluster, &db, "SELECT count(*) FROM pg_default_acl").await,
+        0
+    );
+}

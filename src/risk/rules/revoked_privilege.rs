@@ -10,10 +10,11 @@
 //! when the table was used that way and the role is connected. Taking away
 //! only the grant option leaves the privilege itself (low). A `REVOKE`
 //! that follows an object's `CREATE` in the same script takes away nothing
-//! anyone held, and is not a risk.
+//! anyone held, and is not a risk; nor is one of default privileges, which
+//! changes only what is created later.
 
 use crate::diff::ChangeKind;
-use crate::sql::{RoleSpec, Stmt};
+use crate::sql::{GrantTarget, RoleSpec, Stmt};
 
 use super::{Category, Context, Risk, Rule, Severity, Site, risk};
 
@@ -21,7 +22,9 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let Stmt::Revoke(revoke) = site.stmt else {
         return Vec::new();
     };
-    if site.change.kind == ChangeKind::Create {
+    if site.change.kind == ChangeKind::Create
+        || matches!(revoke.target, GrantTarget::Defaults { .. })
+    {
         return Vec::new();
     }
     let privileges = revoke

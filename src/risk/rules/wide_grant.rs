@@ -5,9 +5,11 @@
 //! in a schema for everyone is high; reading, using or executing is medium,
 //! except `EXECUTE` on a function and `USAGE` on a type for `PUBLIC`, which
 //! PostgreSQL grants by default and a script gives back only where they
-//! had been revoked (low).
+//! had been revoked (low). Default privileges (`ALTER DEFAULT PRIVILEGES …
+//! GRANT`) widen the same way, for every object their role creates from
+//! then on.
 
-use crate::names::Privilege;
+use crate::names::{DefaultObjects, Privilege};
 use crate::sql::{GrantTarget, RoleSpec, Stmt};
 
 use super::{Category, Context, Risk, Rule, Severity, Site, risk};
@@ -24,7 +26,7 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         .join(", ");
     let on = match &grant.column {
         Some(column) => format!("{privileges} ({column}) on {}", grant.target),
-        None => format!("{privileges} on {}", grant.target),
+        None => format!("{privileges} on {}", grant.target.describe()),
     };
     let mut risks = Vec::new();
     if grant.role == RoleSpec::Public {
@@ -45,6 +47,22 @@ pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
             (&grant.target, grant.privileges.as_slice()),
             (GrantTarget::Function { .. }, [Privilege::Execute])
                 | (GrantTarget::Type(_), [Privilege::Usage])
+                | (
+                    GrantTarget::Defaults {
+                        schema: None,
+                        objects: DefaultObjects::Functions,
+                        ..
+                    },
+                    [Privilege::Execute]
+                )
+                | (
+                    GrantTarget::Defaults {
+                        schema: None,
+                        objects: DefaultObjects::Types,
+                        ..
+                    },
+                    [Privilege::Usage]
+                )
         );
         let severity = if writes {
             Severity::High
