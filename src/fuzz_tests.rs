@@ -738,6 +738,7 @@ fn rich_snapshot() -> Snapshot {
                 always: true,
                 sequence: name("t_id_seq"),
                 options: bigint_sequence(),
+                acl: Default::default(),
             })),
             ..col("id", "bigint")
         },

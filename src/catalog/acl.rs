@@ -252,6 +252,11 @@ pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Acl)) {
             .iter_mut()
             .filter_map(|c| c.acl.as_deref_mut())
             .for_each(&mut f);
+        table
+            .columns
+            .iter_mut()
+            .filter_map(|c| c.identity.as_deref_mut())
+            .for_each(|identity| f(&mut identity.acl));
     }
     catalog.views.iter_mut().for_each(|x| f(&mut x.acl));
     catalog.sequences.iter_mut().for_each(|x| f(&mut x.acl));
@@ -280,6 +285,9 @@ pub fn leave_out_privileges(catalog: &mut Catalog) -> usize {
                 clear(acl.as_mut());
             }
             column.acl = None;
+            if let Some(identity) = column.identity.as_mut() {
+                clear(&mut identity.acl);
+            }
         }
     }
     catalog.views.iter_mut().for_each(|x| clear(&mut x.acl));

@@ -281,6 +281,10 @@ pub struct Identity {
     /// The name of the sequence behind the identity column.
     pub sequence: QualName,
     pub options: SequenceOptions,
+    /// The sequence's privileges (`GRANT USAGE ON SEQUENCE`), which
+    /// belong to the table's owner as the sequence does.
+    #[serde(default, skip_serializing_if = "Acl::is_default")]
+    pub acl: Acl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -815,6 +819,11 @@ pub fn create(table: &Table) -> Vec<Stmt> {
             column.privileges(),
             &target,
             Some(&column.name),
+        ));
+        stmts.extend(super::column::identity_privileges(
+            None,
+            column.identity.as_deref(),
+            &RoleSpec::CurrentUser,
         ));
     }
     stmts.extend(owner::on_create(table.owner.as_ref(), || table.owned()));

@@ -23,8 +23,7 @@ pub(super) struct RawSequence {
     owned_by: Option<(u32, i32)>,
     unlogged: bool,
     comment: Option<String>,
-    /// The privileges of a standalone sequence; those of an identity
-    /// sequence are not modelled and left out of the query.
+    /// The privileges of the sequence, an identity column's too.
     acl: Acl,
     owner: Name,
 }
@@ -44,14 +43,13 @@ const QUERY: &str = concat!(
      c.relpersistence = 'u' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class t \
         WHERE t.oid = dep.owned_by_table AND t.relpersistence = 'u') AS unlogged, \
      cm.description AS comment, \
-     pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, \
-     CASE WHEN dep.identity_table IS NULL THEN ",
+     pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner, ",
     acl_json!(
         "c.relacl",
         "c.relowner",
         "pg_catalog.acldefault('s', c.relowner)"
     ),
-    " END AS acl \
+    " AS acl \
      FROM pg_catalog.pg_sequence s \
      JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -109,6 +107,7 @@ pub(super) struct IdentitySequence {
     pub oid: u32,
     pub name: QualName,
     pub options: SequenceOptions,
+    pub acl: Acl,
 }
 
 impl IdentitySequence {
@@ -117,6 +116,7 @@ impl IdentitySequence {
             always,
             sequence: self.name.clone(),
             options: self.options.clone(),
+            acl: self.acl.clone(),
         }
     }
 }
@@ -130,6 +130,7 @@ pub(super) fn identities(rows: &[RawSequence]) -> HashMap<(u32, i32), IdentitySe
                 oid: row.oid,
                 name: row.name.clone(),
                 options: row.options.clone(),
+                acl: row.acl.clone(),
             };
             Some((column, sequence))
         })

@@ -754,12 +754,8 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM relations c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE (c.relkind = 'f' OR (c.relkind = 'S' AND EXISTS (SELECT 1 \
-             FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-             AND d.objid = c.oid AND d.objsubid = 0 AND d.deptype = 'i' \
-             AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass))) AND c.relacl IS NOT NULL \
-             AND c.relacl <> pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END\
-             ::pg_catalog.\"char\", c.relowner) AND ",
+             WHERE c.relkind = 'f' AND c.relacl IS NOT NULL \
+             AND c.relacl <> pg_catalog.acldefault('r', c.relowner) AND ",
             user_schema!("n"),
             " AND ",
             not_extension_member!("pg_class", "c.oid"),

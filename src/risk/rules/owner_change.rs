@@ -29,9 +29,10 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         OwnedObject::Schema(_) | OwnedObject::Global(..) => None,
     };
     let owns_schema = schema.is_some_and(|schema| {
-        cx.from.schemas.iter().any(|s| {
-            s.name == *schema && s.owner.as_ref().is_some_and(|o| o.as_str() == owner.0)
-        })
+        cx.from
+            .schemas
+            .iter()
+            .any(|s| s.name == *schema && s.owner.as_ref().is_some_and(|o| o.as_str() == owner.0))
     });
     if site.change.kind == ChangeKind::Create && owns_schema {
         return Vec::new();
