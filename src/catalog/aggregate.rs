@@ -242,30 +242,9 @@ impl<'a> ObjectKind<'a> for Aggregate {
         out.extend(catalog.aggregates.iter().map(Obj::Aggregate));
     }
 
-    fn key(aggregate: &'a Aggregate) -> [&'a str; 3] {
-        [
-            &aggregate.name.schema,
-            &aggregate.name.name,
-            &aggregate.identity_args,
-        ]
-    }
+    overloaded_in_schema!(Aggregate, identity_args);
 
-    fn container(aggregate: &'a Aggregate) -> Holder<'a> {
-        Holder::schema(&aggregate.name.schema)
-    }
-
-    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container.is_schema_of(parts)
-    }
-
-    fn table(_: &'a Aggregate) -> Option<&'a QualName> {
-        None
-    }
-
-    /// Aggregates are not in the namespace of relations and types.
-    fn claimed_names(_: &'a Aggregate) -> Vec<QualName> {
-        Vec::new()
-    }
+    stands_alone!(Aggregate);
 
     fn compare(old: &'a Aggregate, new: &'a Aggregate) -> Delta {
         let hypothetical = |a: &Aggregate| a.options.contains(&AggregateOption::Hypothetical);
@@ -310,14 +289,6 @@ impl<'a> ObjectKind<'a> for Aggregate {
             name: aggregate.name.clone(),
             args: ServerSql(aggregate.identity_args.clone()),
         }]
-    }
-
-    fn dropped_with(_: &'a Aggregate, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a Aggregate) -> Option<ObjectId> {
-        None
     }
 
     fn comment(aggregate: &'a Aggregate) -> Option<&'a Option<String>> {

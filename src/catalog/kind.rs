@@ -59,6 +59,9 @@ pub enum Shape {
     /// A cast by its two types, which the server printed: `(text AS
     /// public.mood)`.
     Cast,
+    /// An operator by its symbol, which is never quoted, and its argument
+    /// types: `public.===(integer, integer)`.
+    Operator,
 }
 
 impl Shape {
@@ -72,6 +75,7 @@ impl Shape {
             Shape::On => write!(f, "{} on {}.{}", q(c), q(a), q(b)),
             Shape::Call => write!(f, "{}.{}({c})", q(a), q(b)),
             Shape::Cast => write!(f, "({a} AS {b})"),
+            Shape::Operator => write!(f, "{}.{b}({c})", q(a)),
         }
     }
 }
@@ -369,6 +373,26 @@ macro_rules! in_no_schema {
         }
 
         stands_alone!($type);
+    };
+}
+
+/// The identity and container methods of [`ObjectKind`] for an object
+/// of a schema that is overloaded (a function, an aggregate, an operator):
+/// its identity is its `name` and the text `$args` that lists its
+/// argument types.
+macro_rules! overloaded_in_schema {
+    ($type:ty, $args:ident) => {
+        fn key(x: &'a $type) -> [&'a str; 3] {
+            [&x.name.schema, &x.name.name, &x.$args]
+        }
+
+        fn container(x: &'a $type) -> Holder<'a> {
+            Holder::schema(&x.name.schema)
+        }
+
+        fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+            container.is_schema_of(parts)
+        }
     };
 }
 

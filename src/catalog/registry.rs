@@ -78,12 +78,14 @@ macro_rules! every_kind {
                 Publication => publication::Publication { name: Name } in publications: Publication,
                 /// An event trigger, a database object in no schema.
                 EventTrigger => event_trigger::EventTrigger { name: Name } in event_triggers: EventTrigger,
+                /// An operator, by its symbol and argument types.
+                Operator => operator::Operator { name: QualName, args: Name } in operators: Operator,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config, cast, aggregate, publication, event_trigger,
+                ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, operator,
             ],
             read: [
                 schemas: schema::Schema,
@@ -93,6 +95,7 @@ macro_rules! every_kind {
                 ts_configs: ts_config::TsConfig,
                 casts: cast::Cast,
                 aggregates: aggregate::Aggregate,
+                operators: operator::Operator,
                 publications: publication::Publication,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
@@ -108,7 +111,7 @@ macro_rules! every_kind {
                 event_triggers: event_trigger::EventTrigger,
             ],
             ranks: [
-                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
+                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger,
             ],
             classes: [
@@ -116,9 +119,9 @@ macro_rules! every_kind {
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
                 pg_ts_dict, pg_ts_config, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
-                pg_event_trigger,
+                pg_event_trigger, pg_operator,
             ],
-            snapshot_version: 15,
+            snapshot_version: 16,
         }
     };
 }

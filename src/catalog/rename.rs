@@ -753,6 +753,10 @@ impl RenameMap {
                 target: self.text(target).into(),
             },
             ObjectId::EventTrigger { name } => ObjectId::EventTrigger { name: name.clone() },
+            ObjectId::Operator { name, args } => ObjectId::Operator {
+                name: self.in_schema(name),
+                args: self.text(args).into(),
+            },
         }
     }
 
@@ -989,6 +993,33 @@ impl RenameMap {
         }
         for trigger in &mut catalog.event_triggers {
             trigger.function = self.routine(&trigger.function);
+        }
+        for operator in &mut catalog.operators {
+            operator.name = self.in_schema(&operator.name);
+            for text in [
+                &mut operator.args,
+                &mut operator.right,
+                &mut operator.result,
+                &mut operator.function,
+            ] {
+                *text = self.text(text);
+            }
+            for text in [
+                &mut operator.left,
+                &mut operator.restrict,
+                &mut operator.join,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *text = self.text(text);
+            }
+            for other in [&mut operator.commutator, &mut operator.negator]
+                .into_iter()
+                .flatten()
+            {
+                *other = self.in_schema(other);
+            }
         }
         for config in &mut catalog.ts_configs {
             config.name = self.in_schema(&config.name);

@@ -445,6 +445,87 @@ impl fmt::Display for CastDef {
     }
 }
 
+/// An operator by its schema and symbol: `schema.===`. The symbol is
+/// written as it is, since an operator's name cannot be quoted; the catalog
+/// holds only symbols of operator characters (`verify::Shape::Operator`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorName(pub QualName);
+
+impl fmt::Display for OperatorName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", quote_ident(&self.0.schema), self.0.name)
+    }
+}
+
+/// An operator with its argument types, as `DROP`, `ALTER` and `COMMENT
+/// ON OPERATOR` name it: `schema.=== (integer, integer)`, the left type
+/// `NONE` for a prefix operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorSig {
+    pub name: OperatorName,
+    pub left: Option<ServerSql>,
+    pub right: ServerSql,
+}
+
+impl fmt::Display for OperatorSig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.left {
+            Some(left) => write!(f, "{} ({left}, {})", self.name, self.right),
+            None => write!(f, "{} (NONE, {})", self.name, self.right),
+        }
+    }
+}
+
+/// An operator as `CREATE OPERATOR` writes it. Its function and
+/// estimators print as `regproc` does, its types as `format_type`; the
+/// operators it names are written `OPERATOR(schema.symbol)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorDef {
+    pub name: OperatorName,
+    pub left: Option<ServerSql>,
+    pub right: ServerSql,
+    pub function: ServerSql,
+    pub commutator: Option<OperatorName>,
+    pub negator: Option<OperatorName>,
+    pub restrict: Option<ServerSql>,
+    pub join: Option<ServerSql>,
+    pub hashes: bool,
+    pub merges: bool,
+}
+
+impl fmt::Display for OperatorDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CREATE OPERATOR {} (FUNCTION = {}",
+            self.name, self.function
+        )?;
+        if let Some(left) = &self.left {
+            write!(f, ", LEFTARG = {left}")?;
+        }
+        write!(f, ", RIGHTARG = {}", self.right)?;
+        if let Some(commutator) = &self.commutator {
+            write!(f, ", COMMUTATOR = OPERATOR({commutator})")?;
+        }
+        if let Some(negator) = &self.negator {
+            write!(f, ", NEGATOR = OPERATOR({negator})")?;
+        }
+        if let Some(restrict) = &self.restrict {
+            write!(f, ", RESTRICT = {restrict}")?;
+        }
+        if let Some(join) = &self.join {
+            write!(f, ", JOIN = {join}")?;
+        }
+        if self.hashes {
+            f.write_str(", HASHES")?;
+        }
+        if self.merges {
+            f.write_str(", MERGES")?;
+        }
+        f.write_str(")")
+    }
+}
+
 /// An event trigger as `CREATE EVENT TRIGGER` writes it: its event, the
 /// command tags it is limited to (none for every command) and its
 /// function.
@@ -843,6 +924,8 @@ pub enum CommentTarget {
         source: ServerSql,
         target: ServerSql,
     },
+    /// An operator, by its symbol and argument types.
+    Operator(OperatorSig),
 }
 
 /// One action of `ALTER TABLE`.
@@ -1057,6 +1140,17 @@ pub enum Stmt {
     AlterEventTriggerEnable {
         name: Ident,
         mode: TriggerEnabled,
+    },
+    CreateOperator(OperatorDef),
+    /// `DROP OPERATOR name (left, right)`.
+    DropOperator(OperatorSig),
+    /// `ALTER OPERATOR name (left, right) SET (RESTRICT = …, JOIN = …)`,
+    /// `NONE` for an estimator taken away: the two options every supported
+    /// version alters in place.
+    AlterOperatorEstimators {
+        operator: OperatorSig,
+        restrict: Option<ServerSql>,
+        join: Option<ServerSql>,
     },
     /// `DROP CAST (source AS target)`.
     DropCast {
@@ -1318,6 +1412,8 @@ pub enum OwnedObject {
     /// An object outside the schemas (a publication, an event trigger),
     /// named by its keyword and its name alone.
     Global(Keyword, Ident),
+    /// An operator, by its symbol and argument types.
+    Operator(OperatorSig),
 }
 
 impl fmt::Display for OwnedObject {
@@ -1326,6 +1422,7 @@ impl fmt::Display for OwnedObject {
             OwnedObject::Schema(name) => write!(f, "SCHEMA {name}"),
             OwnedObject::Named(object) => write!(f, "{object}"),
             OwnedObject::Global(keyword, name) => write!(f, "{keyword} {name}"),
+            OwnedObject::Operator(operator) => write!(f, "OPERATOR {operator}"),
             OwnedObject::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
             }
@@ -1633,6 +1730,7 @@ impl fmt::Display for CommentTarget {
             }
             CommentTarget::Trigger(table, name) => write!(f, "TRIGGER {name} ON {table}"),
             CommentTarget::Cast { source, target } => write!(f, "CAST ({source} AS {target})"),
+            CommentTarget::Operator(operator) => write!(f, "OPERATOR {operator}"),
         }
     }
 }
@@ -1865,6 +1963,21 @@ impl fmt::Display for Stmt {
                 write!(f, "ALTER EVENT TRIGGER {name} {state}")
             }
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
+            Stmt::CreateOperator(operator) => write!(f, "{operator}"),
+            Stmt::DropOperator(operator) => write!(f, "DROP OPERATOR {operator}"),
+            Stmt::AlterOperatorEstimators {
+                operator,
+                restrict,
+                join,
+            } => {
+                let none = ServerSql("NONE".into());
+                write!(
+                    f,
+                    "ALTER OPERATOR {operator} SET (RESTRICT = {}, JOIN = {})",
+                    restrict.as_ref().unwrap_or(&none),
+                    join.as_ref().unwrap_or(&none)
+                )
+            }
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(
                     f,
