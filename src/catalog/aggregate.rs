@@ -242,7 +242,7 @@ impl<'a> ObjectKind<'a> for Aggregate {
         out.extend(catalog.aggregates.iter().map(Obj::Aggregate));
     }
 
-    overloaded_in_schema!(Aggregate, identity_args);
+    in_schema_with!(Aggregate, identity_args);
 
     stands_alone!(Aggregate);
 

@@ -245,6 +245,12 @@ impl Catalog {
         self.operators
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.operator_families
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
+        self.operator_classes
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

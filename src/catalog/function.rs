@@ -163,7 +163,7 @@ impl<'a> ObjectKind<'a> for Function {
         out.extend(catalog.functions.iter().map(Obj::Function));
     }
 
-    overloaded_in_schema!(Function, identity_args);
+    in_schema_with!(Function, identity_args);
 
     fn table(_: &'a Function) -> Option<&'a QualName> {
         None

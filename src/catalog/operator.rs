@@ -197,7 +197,7 @@ impl<'a> ObjectKind<'a> for Operator {
         out.extend(catalog.operators.iter().map(Obj::Operator));
     }
 
-    overloaded_in_schema!(Operator, args);
+    in_schema_with!(Operator, args);
 
     stands_alone!(Operator);
 

@@ -2,7 +2,8 @@
 //!
 //! Not a kind of its own: an owner belongs to its object (a schema, a table,
 //! view, materialized view or sequence, a function or procedure, a type or
-//! domain, a statistics object, an event trigger, an operator) and is compared with it. Extensions have an
+//! domain, a statistics object, an event trigger, an operator, an
+//! operator family or class) and is compared with it. Extensions have an
 //! owner too, but `ALTER EXTENSION` cannot change it (only `REASSIGN OWNED`
 //! can), so theirs is not compared. A sequence owned by a column follows its
 //! table: `ALTER TABLE … OWNER TO` carries it along, and PostgreSQL refuses
@@ -103,6 +104,8 @@ macro_rules! ownable {
         $apply!(ts_configs, |x| x.name.clone());
         $apply!(event_triggers, |x| x.name.clone());
         $apply!(operators, |x| (x.name.clone(), x.args.clone()));
+        $apply!(operator_families, |x| (x.name.clone(), x.method.clone()));
+        $apply!(operator_classes, |x| (x.name.clone(), x.method.clone()));
     };
 }
 
