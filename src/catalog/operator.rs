@@ -323,6 +323,24 @@ mod tests {
         );
     }
 
+    /// A snapshot is refused unless every symbol it would write unquoted
+    /// is one.
+    #[test]
+    fn a_symbol_that_is_no_operator_is_refused() {
+        let refused = |operator: &Operator| {
+            Operator::deparsed(operator)
+                .into_iter()
+                .any(|(text, shape)| crate::sql::verify::check(text, shape).is_err())
+        };
+        let mut operator = operator();
+        assert!(!refused(&operator));
+        operator.name.name = "= (integer, integer); DROP TABLE t; --".into();
+        assert!(refused(&operator));
+        let mut negated = self::operator();
+        negated.negator = Some(QualName::new("public", "a"));
+        assert!(refused(&negated));
+    }
+
     #[test]
     fn estimators_alter_in_place_and_the_rest_replaces() {
         let old = operator();
