@@ -191,6 +191,53 @@ pub enum FinalModify {
     ReadWrite,
 }
 
+/// An operator or support function of an operator family or class
+/// (`pg_amop`, `pg_amproc`), by its number and the types it is for. The
+/// operator and the function are text the server printed (`regoperator`,
+/// `regprocedure`), as are the types (`format_type`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OpMember {
+    /// `OPERATOR strategy operator(left,right)`, with the B-tree family
+    /// that sorts its results for an ordering operator (`FOR ORDER BY`).
+    Operator {
+        strategy: i16,
+        left: String,
+        right: String,
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order_by: Option<QualName>,
+    },
+    /// `FUNCTION number (left, right) function(arguments)`.
+    Function {
+        number: i16,
+        left: String,
+        right: String,
+        function: String,
+    },
+}
+
+impl OpMember {
+    /// The text of the member that the server printed, which a snapshot
+    /// must hold in the shape of a fragment.
+    pub fn server_text(&self) -> [&str; 3] {
+        match self {
+            OpMember::Operator {
+                left,
+                right,
+                operator,
+                ..
+            } => [left, right, operator],
+            OpMember::Function {
+                left,
+                right,
+                function,
+                ..
+            } => [left, right, function],
+        }
+    }
+}
+
 /// One option of `CREATE AGGREGATE`, in the order it lists them. Functions
 /// and types are text the server printed (`regproc`, `format_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

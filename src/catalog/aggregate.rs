@@ -54,16 +54,29 @@ fn definition(aggregate: &Aggregate, or_replace: bool) -> Stmt {
     Stmt::CreateAggregate(AggregateDef {
         or_replace,
         name: aggregate.name.clone(),
-        arguments: ServerSql(aggregate.arguments.clone()),
+        arguments: match aggregate.arguments.as_str() {
+            "" => ServerSql("*".to_owned()),
+            arguments => ServerSql(arguments.to_owned()),
+        },
         options: aggregate.options.clone(),
     })
+}
+
+/// The arguments `DROP`, `COMMENT ON` and `ALTER AGGREGATE` name an
+/// aggregate by: `*` for one over no argument (`count(*)`), which they
+/// refuse to name with `()`, as `CREATE AGGREGATE` does.
+fn signature(aggregate: &Aggregate) -> ServerSql {
+    match aggregate.identity_args.as_str() {
+        "" => ServerSql("*".to_owned()),
+        args => ServerSql(args.to_owned()),
+    }
 }
 
 fn owned(aggregate: &Aggregate) -> OwnedObject {
     OwnedObject::Function {
         kind: FunctionKind::Aggregate,
         name: aggregate.name.clone(),
-        args: ServerSql(aggregate.identity_args.clone()),
+        args: signature(aggregate),
     }
 }
 
@@ -242,30 +255,9 @@ impl<'a> ObjectKind<'a> for Aggregate {
         out.extend(catalog.aggregates.iter().map(Obj::Aggregate));
     }
 
-    fn key(aggregate: &'a Aggregate) -> [&'a str; 3] {
-        [
-            &aggregate.name.schema,
-            &aggregate.name.name,
-            &aggregate.identity_args,
-        ]
-    }
+    in_schema_with!(Aggregate, identity_args);
 
-    fn container(aggregate: &'a Aggregate) -> Holder<'a> {
-        Holder::schema(&aggregate.name.schema)
-    }
-
-    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container.is_schema_of(parts)
-    }
-
-    fn table(_: &'a Aggregate) -> Option<&'a QualName> {
-        None
-    }
-
-    /// Aggregates are not in the namespace of relations and types.
-    fn claimed_names(_: &'a Aggregate) -> Vec<QualName> {
-        Vec::new()
-    }
+    stands_alone!(Aggregate);
 
     fn compare(old: &'a Aggregate, new: &'a Aggregate) -> Delta {
         let hypothetical = |a: &Aggregate| a.options.contains(&AggregateOption::Hypothetical);
@@ -308,16 +300,8 @@ impl<'a> ObjectKind<'a> for Aggregate {
         vec![Stmt::DropFunction {
             kind: FunctionKind::Aggregate,
             name: aggregate.name.clone(),
-            args: ServerSql(aggregate.identity_args.clone()),
+            args: signature(aggregate),
         }]
-    }
-
-    fn dropped_with(_: &'a Aggregate, _: &Objects<'a>, _: Ix) -> Option<ObjectId> {
-        None
-    }
-
-    fn created_with(_: &'a Aggregate) -> Option<ObjectId> {
-        None
     }
 
     fn comment(aggregate: &'a Aggregate) -> Option<&'a Option<String>> {
@@ -328,7 +312,7 @@ impl<'a> ObjectKind<'a> for Aggregate {
         Some(CommentTarget::Function {
             kind: FunctionKind::Aggregate,
             name: aggregate.name.clone(),
-            args: ServerSql(aggregate.identity_args.clone()),
+            args: signature(aggregate),
         })
     }
 

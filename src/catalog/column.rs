@@ -8,13 +8,15 @@
 
 use super::acl;
 use super::sequence;
-use super::table::{Column, Identity, Table, column_def, identity_def, settings_changed};
+use super::table::{
+    Column, Table, column_def, identity_def, identity_privileges, settings_changed,
+};
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
 };
 use crate::names::QualName;
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, GrantTarget, Ident, RoleSpec, ServerSql, Stmt, TableAction};
+use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
 
 pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
     let alter = |action| Stmt::AlterTable {
@@ -184,32 +186,6 @@ pub fn compare_default(table: &QualName, old: &Column, new: &Column) -> Delta {
     }
 }
 
-/// The privileges of an identity column's sequence from `old` to `new`:
-/// changed in place while the sequence stays, those of a new sequence
-/// when the identity is new or draws from another. The sequence belongs to
-/// the table's owner, whom the script names `owner`; a sequence that goes
-/// takes its privileges with it.
-pub fn identity_privileges(
-    old: Option<&Identity>,
-    new: Option<&Identity>,
-    owner: &RoleSpec,
-) -> Vec<Stmt> {
-    let Some(new) = new else {
-        return Vec::new();
-    };
-    let before = match old {
-        Some(old) if old.sequence == new.sequence => &old.acl,
-        _ => &acl::DEFAULT,
-    };
-    acl::changes(
-        before,
-        &new.acl,
-        &GrantTarget::Sequence(new.sequence.clone()),
-        None,
-        owner,
-    )
-}
-
 /// `ADD COLUMN`, then its storage, compression and statistics target.
 pub fn add(table: &QualName, column: &Column) -> Vec<Stmt> {
     let mut stmts = vec![Stmt::AlterTable {
@@ -324,9 +300,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
             new.identity.as_deref(),
             &table.owner_role(),
         );
-        compare(&table.name, old, new)
-            .and(privileges)
-            .and(sequence)
+        compare(&table.name, old, new).and(privileges).and(sequence)
     }
 
     /// An inherited column comes with its parent's column, or with the

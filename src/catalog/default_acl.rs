@@ -127,19 +127,16 @@ impl ReadKind for DefaultAcl {
         ))
     }
 
+    /// Default privileges are not registered: nothing depends on them,
+    /// what they depend on is their schema, their container, and their
+    /// identity names a role that `owner::forget` and the role map change
+    /// after the dependencies are read.
     fn build(
         rows: Vec<(u32, DefaultAcl)>,
-        classes: &ClassIds,
-        objects: &mut ObjectMap,
+        _: &ClassIds,
+        _: &mut ObjectMap,
     ) -> Result<Vec<DefaultAcl>, IntrospectError> {
-        Ok(objects.register_each(classes.pg_default_acl, rows, |x| {
-            let [schema, role, objects] = DefaultAcl::key(x);
-            ObjectId::DefaultAcl {
-                schema: schema.into(),
-                role: role.into(),
-                objects: objects.into(),
-            }
-        }))
+        Ok(rows.into_iter().map(|(_, x)| x).collect())
     }
 }
 

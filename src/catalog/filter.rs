@@ -242,6 +242,15 @@ impl Catalog {
         self.event_triggers
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.operators
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
+        self.operator_families
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
+        self.operator_classes
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

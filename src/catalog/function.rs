@@ -163,21 +163,7 @@ impl<'a> ObjectKind<'a> for Function {
         out.extend(catalog.functions.iter().map(Obj::Function));
     }
 
-    fn key(function: &'a Function) -> [&'a str; 3] {
-        [
-            &function.name.schema,
-            &function.name.name,
-            &function.identity_args,
-        ]
-    }
-
-    fn container(function: &'a Function) -> Holder<'a> {
-        Holder::schema(&function.name.schema)
-    }
-
-    fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
-        container.is_schema_of(parts)
-    }
+    in_schema_with!(Function, identity_args);
 
     fn table(_: &'a Function) -> Option<&'a QualName> {
         None

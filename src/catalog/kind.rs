@@ -63,6 +63,12 @@ pub enum Shape {
     /// `on tables of app in schema s`; an empty role is the role that runs
     /// the script, an empty schema every schema.
     Defaults,
+    /// An operator by its symbol, which is never quoted, and its argument
+    /// types: `public.===(integer, integer)`.
+    Operator,
+    /// An operator family or class with its access method: `public.ops
+    /// USING btree`.
+    Using,
 }
 
 impl Shape {
@@ -86,6 +92,8 @@ impl Shape {
                     schema => write!(f, " in schema {}", q(schema)),
                 }
             }
+            Shape::Operator => write!(f, "{}.{b}({c})", q(a)),
+            Shape::Using => write!(f, "{}.{} USING {}", q(a), q(b), q(c)),
         }
     }
 }
@@ -383,6 +391,50 @@ macro_rules! in_no_schema {
         }
 
         stands_alone!($type);
+    };
+}
+
+/// The identity and container methods of [`ObjectKind`] for an object
+/// of a schema whose identity is its `name` and one more part, `$part`:
+/// the argument types of an overloaded function, aggregate or operator,
+/// or the access method of an operator family or class.
+macro_rules! in_schema_with {
+    ($type:ty, $part:ident) => {
+        fn key(x: &'a $type) -> [&'a str; 3] {
+            [&x.name.schema, &x.name.name, &x.$part]
+        }
+
+        fn container(x: &'a $type) -> Holder<'a> {
+            Holder::schema(&x.name.schema)
+        }
+
+        fn named_container(parts: [&str; 3], container: Key<'_>) -> bool {
+            container.is_schema_of(parts)
+        }
+    };
+}
+
+/// The methods of [`ObjectKind`] that are the same for an operator family
+/// and an operator class: its identity is its `name` and access method
+/// (`method`), it is nothing's part, it holds a `comment`, and the file's
+/// `object` names it for `DROP` and `COMMENT ON`.
+macro_rules! named_using_method {
+    ($type:ty) => {
+        in_schema_with!($type, method);
+
+        stands_alone!($type);
+
+        fn drop(x: &'a $type) -> Vec<Stmt> {
+            vec![Stmt::DropUsing(object(x))]
+        }
+
+        fn comment(x: &'a $type) -> Option<&'a Option<String>> {
+            Some(&x.comment)
+        }
+
+        fn comment_target(x: &'a $type) -> Option<CommentTarget> {
+            Some(CommentTarget::Using(object(x)))
+        }
     };
 }
 

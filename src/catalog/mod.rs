@@ -21,6 +21,8 @@ mod id;
 #[macro_use]
 mod kind;
 mod objects;
+#[macro_use]
+mod opfamily_member;
 pub mod owner;
 pub mod parked;
 pub mod rename;

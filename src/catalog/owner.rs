@@ -2,7 +2,8 @@
 //!
 //! Not a kind of its own: an owner belongs to its object (a schema, a table,
 //! view, materialized view or sequence, a function or procedure, a type or
-//! domain, a statistics object, an event trigger) and is compared with it. Extensions have an
+//! domain, a statistics object, an event trigger, an operator, an
+//! operator family or class) and is compared with it. Extensions have an
 //! owner too, but `ALTER EXTENSION` cannot change it (only `REASSIGN OWNED`
 //! can), so theirs is not compared. A sequence owned by a column follows its
 //! table: `ALTER TABLE … OWNER TO` carries it along, and PostgreSQL refuses
@@ -103,6 +104,7 @@ pub fn runner_defaults_as_in(live: &mut Catalog, expected: &Catalog, runner: &st
             x.role = None;
         }
     }
+    live.normalize();
 }
 
 /// Calls `$apply!(list, key)` for each list of a catalog whose objects have
@@ -125,6 +127,9 @@ macro_rules! ownable {
         $apply!(ts_dictionaries, |x| x.name.clone());
         $apply!(ts_configs, |x| x.name.clone());
         $apply!(event_triggers, |x| x.name.clone());
+        $apply!(operators, |x| (x.name.clone(), x.args.clone()));
+        $apply!(operator_families, |x| (x.name.clone(), x.method.clone()));
+        $apply!(operator_classes, |x| (x.name.clone(), x.method.clone()));
     };
 }
 
@@ -154,6 +159,8 @@ pub fn forget(catalog: &mut Catalog, role: &str) {
         .default_acls
         .iter_mut()
         .for_each(|defaults| forget(&mut defaults.role));
+    // A role is part of default privileges' identity: they sort anew.
+    catalog.normalize();
 }
 
 /// Takes the objects of `live` as owned by whoever runs the script where

@@ -78,6 +78,12 @@ macro_rules! every_kind {
                 Publication => publication::Publication { name: Name } in publications: Publication,
                 /// An event trigger, a database object in no schema.
                 EventTrigger => event_trigger::EventTrigger { name: Name } in event_triggers: EventTrigger,
+                /// An operator, by its symbol and argument types.
+                Operator => operator::Operator { name: QualName, args: Name } in operators: Operator,
+                /// An operator family, by its name and index access method.
+                OperatorFamily => operator_family::OperatorFamily { name: QualName, method: Name } in operator_families: OperatorFamily,
+                /// An operator class, by its name and index access method.
+                OperatorClass => operator_class::OperatorClass { name: QualName, method: Name } in operator_classes: OperatorClass,
                 /// Default privileges, by their schema and role (each empty
                 /// for none) and the kind of objects they are for.
                 DefaultAcl => default_acl::DefaultAcl { schema: Name, role: Name, objects: Name } in default_acls: DefaultAcl,
@@ -86,7 +92,8 @@ macro_rules! every_kind {
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
-                ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, default_acl,
+                ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, operator,
+                operator_family, operator_class, default_acl,
             ],
             read: [
                 schemas: schema::Schema,
@@ -96,6 +103,9 @@ macro_rules! every_kind {
                 ts_configs: ts_config::TsConfig,
                 casts: cast::Cast,
                 aggregates: aggregate::Aggregate,
+                operators: operator::Operator,
+                operator_families: operator_family::OperatorFamily,
+                operator_classes: operator_class::OperatorClass,
                 publications: publication::Publication,
                 enums: enum_type::EnumType,
                 domains: domain::Domain,
@@ -112,7 +122,7 @@ macro_rules! every_kind {
                 default_acls: default_acl::DefaultAcl,
             ],
             ranks: [
-                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
+                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger, DefaultAcl,
             ],
             classes: [
@@ -120,9 +130,9 @@ macro_rules! every_kind {
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
                 pg_ts_dict, pg_ts_config, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
-                pg_event_trigger, pg_default_acl,
+                pg_event_trigger, pg_operator, pg_opfamily, pg_opclass, pg_amop, pg_amproc,
             ],
-            snapshot_version: 16,
+            snapshot_version: 17,
         }
     };
 }

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::{Catalog, ObjectId, Warning};
-use crate::names::{Name, QualName};
+use crate::names::{Name, OpMember, QualName};
 use crate::pattern::split_names;
 use crate::quote::quote_ident;
 use crate::sql::lex::{self, Token, TokenKind};
@@ -765,7 +765,48 @@ impl RenameMap {
                 role: role.clone(),
                 objects: objects.clone(),
             },
+            ObjectId::Operator { name, args } => ObjectId::Operator {
+                name: self.in_schema(name),
+                args: self.text(args).into(),
+            },
+            ObjectId::OperatorFamily { name, method } => ObjectId::OperatorFamily {
+                name: self.in_schema(name),
+                method: method.clone(),
+            },
+            ObjectId::OperatorClass { name, method } => ObjectId::OperatorClass {
+                name: self.in_schema(name),
+                method: method.clone(),
+            },
         }
+    }
+
+    /// The members of an operator family or class, with the names in
+    /// their text renamed, sorted again.
+    fn members(&self, members: &mut [OpMember]) {
+        for member in members.iter_mut() {
+            let (left, right, text, order_by) = match member {
+                OpMember::Operator {
+                    left,
+                    right,
+                    operator,
+                    order_by,
+                    ..
+                } => (left, right, operator, order_by.as_mut()),
+                OpMember::Function {
+                    left,
+                    right,
+                    function,
+                    ..
+                } => (left, right, function, None),
+            };
+            for text in [left, right, text] {
+                *text = self.text(text);
+            }
+            if let Some(family) = order_by {
+                *family = self.in_schema(family);
+            }
+        }
+        members.sort();
     }
 
     /// Deparsed text with every qualified name of a renamed object
@@ -1005,6 +1046,46 @@ impl RenameMap {
         for defaults in &mut catalog.default_acls {
             if let Some(schema) = &mut defaults.schema {
                 *schema = self.schema(schema).into();
+            }
+        }
+        for family in &mut catalog.operator_families {
+            family.name = self.in_schema(&family.name);
+            self.members(&mut family.members);
+        }
+        for class in &mut catalog.operator_classes {
+            class.name = self.in_schema(&class.name);
+            class.family = self.in_schema(&class.family);
+            class.for_type = self.text(&class.for_type);
+            if let Some(storage) = &mut class.storage {
+                *storage = self.text(storage);
+            }
+            self.members(&mut class.members);
+        }
+        for operator in &mut catalog.operators {
+            operator.name = self.in_schema(&operator.name);
+            for text in [
+                &mut operator.args,
+                &mut operator.right,
+                &mut operator.result,
+                &mut operator.function,
+            ] {
+                *text = self.text(text);
+            }
+            for text in [
+                &mut operator.left,
+                &mut operator.restrict,
+                &mut operator.join,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *text = self.text(text);
+            }
+            for other in [&mut operator.commutator, &mut operator.negator]
+                .into_iter()
+                .flatten()
+            {
+                *other = self.in_schema(other);
             }
         }
         for config in &mut catalog.ts_configs {

@@ -113,6 +113,8 @@ impl RoleMap {
                 self.name(role);
             }
         }
+        // A role is part of default privileges' identity: they sort anew.
+        catalog.normalize();
         for policy in &mut catalog.policies {
             for role in &mut policy.roles {
                 if let Grantee::Role(name) = role {

@@ -287,6 +287,32 @@ pub struct Identity {
     pub acl: Acl,
 }
 
+/// The privileges of an identity column's sequence from `old` to `new`:
+/// changed in place while the sequence stays, those of a new sequence
+/// when the identity is new or draws from another. The sequence belongs to
+/// the table's owner, whom the script names `owner`; a sequence that goes
+/// takes its privileges with it.
+pub fn identity_privileges(
+    old: Option<&Identity>,
+    new: Option<&Identity>,
+    owner: &RoleSpec,
+) -> Vec<Stmt> {
+    let Some(new) = new else {
+        return Vec::new();
+    };
+    let before = match old {
+        Some(old) if old.sequence == new.sequence => &old.acl,
+        _ => &acl::DEFAULT,
+    };
+    acl::changes(
+        before,
+        &new.acl,
+        &GrantTarget::Sequence(new.sequence.clone()),
+        None,
+        owner,
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConstraintKind {
@@ -820,7 +846,7 @@ pub fn create(table: &Table) -> Vec<Stmt> {
             &target,
             Some(&column.name),
         ));
-        stmts.extend(super::column::identity_privileges(
+        stmts.extend(identity_privileges(
             None,
             column.identity.as_deref(),
             &RoleSpec::CurrentUser,

@@ -64,6 +64,32 @@ macro_rules! standalone_type {
     };
 }
 
+/// The branch of the operators, `$kind`, whose function (`oprcode`)
+/// compares to 0 by `$compare`: a shell operator has none.
+macro_rules! operators {
+    ($kind:literal, $compare:literal) => {
+        concat!(
+            warning_row!(
+                concat!("'", $kind, "'"),
+                "NULL",
+                "n.nspname",
+                "o.oprname",
+                "CASE WHEN o.oprleft = 0 THEN 'NONE' \
+                 ELSE pg_catalog.format_type(o.oprleft, NULL) END || ', ' || \
+                 pg_catalog.format_type(o.oprright, NULL)",
+                "NULL"
+            ),
+            "FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace \
+             WHERE o.oprcode ",
+            $compare,
+            " 0 AND ",
+            user_schema!("n"),
+            " AND ",
+            not_extension_member!("pg_operator", "o.oid"),
+        )
+    };
+}
+
 /// One branch per kind of thing not modelled, each with the label a kind
 /// of the catalog names when it models that thing (see
 /// `ObjectKind::MODELS`): the branch is then left out of the query.
@@ -253,26 +279,11 @@ const BRANCHES: &[(&str, &str)] = &[
             not_extension_member!("pg_proc", "p.oid"),
         ),
     ),
-    (
-        "operator",
-        concat!(
-            warning_row!(
-                "'operator'",
-                "NULL",
-                "n.nspname",
-                "o.oprname",
-                "CASE WHEN o.oprleft = 0 THEN 'NONE' \
-                 ELSE pg_catalog.format_type(o.oprleft, NULL) END || ', ' || \
-                 pg_catalog.format_type(o.oprright, NULL)",
-                "NULL"
-            ),
-            "FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace \
-             WHERE ",
-            user_schema!("n"),
-            " AND ",
-            not_extension_member!("pg_operator", "o.oid"),
-        ),
-    ),
+    ("operator", operators!("operator", "<>")),
+    // A shell operator: one that another names as its commutator or
+    // negator and that was never defined. It has no function, nothing can
+    // create it but that other operator, and `pg_dump` leaves it out.
+    ("shell operator", operators!("shell operator", "=")),
     (
         "operator class",
         concat!(
@@ -923,7 +934,7 @@ fn warning(
 fn object_name(noun: &str, schema: Option<&str>, name: &str, sub: Option<&str>) -> String {
     let base = match (schema, noun) {
         // Operators are symbols, which are never quoted.
-        (Some(schema), "operator") => format!("{}.{name}", quote_ident(schema)),
+        (Some(schema), "shell operator") => format!("{}.{name}", quote_ident(schema)),
         (Some(schema), _) => QualName::new(schema, name).to_string(),
         // A cast is named by its types, which `format_type` printed.
         (None, "cast") => name.to_owned(),
@@ -935,7 +946,7 @@ fn object_name(noun: &str, schema: Option<&str>, name: &str, sub: Option<&str>) 
         Some(args)
             if matches!(
                 noun,
-                "function" | "procedure" | "aggregate" | "window function" | "operator"
+                "function" | "procedure" | "aggregate" | "window function" | "shell operator"
             ) =>
         {
             format!("{base}({args})")
@@ -1068,15 +1079,15 @@ mod tests {
             ),
             (
                 (
-                    "operator",
+                    "shell operator",
                     None,
                     Some("public"),
                     "===",
                     Some("integer, integer"),
                     None,
                 ),
-                "operator public.===(integer, integer) is not modelled by pgrift and is left out \
-                 of the diff",
+                "shell operator public.===(integer, integer) is not modelled by pgrift and is \
+                 left out of the diff",
             ),
             (
                 ("cast", None, None, "(text AS public.mood)", None, None),

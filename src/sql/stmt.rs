@@ -9,8 +9,8 @@ use super::sync::{Backfill, SyncFunction, SyncTrigger};
 use super::{quote_ident, quote_literal};
 use crate::names::{
     AggregateOption, CastContext, CastMethod, CollationProvider, ColumnRef, Compression,
-    DefaultObjects, FinalModify, FunctionKind, Grantee, PolicyCommand, Privilege, QualName,
-    SequenceOptions, Storage, TriggerEnabled,
+    DefaultObjects, FinalModify, FunctionKind, Grantee, OpMember, PolicyCommand, Privilege,
+    QualName, SequenceOptions, Storage, TriggerEnabled,
 };
 
 /// SQL text that PostgreSQL produced itself (`format_type`, `pg_get_expr`,
@@ -445,6 +445,190 @@ impl fmt::Display for CastDef {
     }
 }
 
+/// An operator by its schema and symbol: `schema.===`. The symbol is
+/// written as it is, since an operator's name cannot be quoted; the catalog
+/// holds only symbols of operator characters (`verify::Shape::Operator`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorName(pub QualName);
+
+impl fmt::Display for OperatorName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", quote_ident(&self.0.schema), self.0.name)
+    }
+}
+
+/// An operator with its argument types, as `DROP`, `ALTER` and `COMMENT
+/// ON OPERATOR` name it: `schema.=== (integer, integer)`, the left type
+/// `NONE` for a prefix operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorSig {
+    pub name: OperatorName,
+    pub left: Option<ServerSql>,
+    pub right: ServerSql,
+}
+
+impl fmt::Display for OperatorSig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.left {
+            Some(left) => write!(f, "{} ({left}, {})", self.name, self.right),
+            None => write!(f, "{} (NONE, {})", self.name, self.right),
+        }
+    }
+}
+
+/// An operator as `CREATE OPERATOR` writes it. Its function and
+/// estimators print as `regproc` does, its types as `format_type`; the
+/// operators it names are written `OPERATOR(schema.symbol)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorDef {
+    pub name: OperatorName,
+    pub left: Option<ServerSql>,
+    pub right: ServerSql,
+    pub function: ServerSql,
+    pub commutator: Option<OperatorName>,
+    pub negator: Option<OperatorName>,
+    pub restrict: Option<ServerSql>,
+    pub join: Option<ServerSql>,
+    pub hashes: bool,
+    pub merges: bool,
+}
+
+impl fmt::Display for OperatorDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CREATE OPERATOR {} (FUNCTION = {}",
+            self.name, self.function
+        )?;
+        if let Some(left) = &self.left {
+            write!(f, ", LEFTARG = {left}")?;
+        }
+        write!(f, ", RIGHTARG = {}", self.right)?;
+        if let Some(commutator) = &self.commutator {
+            write!(f, ", COMMUTATOR = OPERATOR({commutator})")?;
+        }
+        if let Some(negator) = &self.negator {
+            write!(f, ", NEGATOR = OPERATOR({negator})")?;
+        }
+        if let Some(restrict) = &self.restrict {
+            write!(f, ", RESTRICT = {restrict}")?;
+        }
+        if let Some(join) = &self.join {
+            write!(f, ", JOIN = {join}")?;
+        }
+        if self.hashes {
+            f.write_str(", HASHES")?;
+        }
+        if self.merges {
+            f.write_str(", MERGES")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// An operator family or class, named with its index access method:
+/// `OPERATOR CLASS s.c USING btree`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectUsing {
+    pub keyword: Keyword,
+    pub name: QualName,
+    pub method: Ident,
+}
+
+impl fmt::Display for ObjectUsing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} USING {}", self.keyword, self.name, self.method)
+    }
+}
+
+/// A member as `CREATE OPERATOR CLASS` and `ALTER OPERATOR FAMILY … ADD`
+/// write it.
+struct MemberSql<'a>(&'a OpMember);
+
+impl fmt::Display for MemberSql<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            OpMember::Operator {
+                strategy,
+                operator,
+                order_by,
+                ..
+            } => {
+                write!(f, "OPERATOR {strategy} {operator}")?;
+                match order_by {
+                    Some(family) => write!(f, " FOR ORDER BY {family}"),
+                    None => Ok(()),
+                }
+            }
+            OpMember::Function {
+                number,
+                left,
+                right,
+                function,
+            } => write!(f, "FUNCTION {number} ({left}, {right}) {function}"),
+        }
+    }
+}
+
+/// A member as `ALTER OPERATOR FAMILY … DROP` names it: by its number and
+/// types.
+struct MemberKeySql<'a>(&'a OpMember);
+
+impl fmt::Display for MemberKeySql<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            OpMember::Operator {
+                strategy,
+                left,
+                right,
+                ..
+            } => write!(f, "OPERATOR {strategy} ({left}, {right})"),
+            OpMember::Function {
+                number,
+                left,
+                right,
+                ..
+            } => write!(f, "FUNCTION {number} ({left}, {right})"),
+        }
+    }
+}
+
+/// An operator class as `CREATE OPERATOR CLASS` writes it, always in a
+/// family named, which the script creates first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpClassDef {
+    pub name: QualName,
+    pub default: bool,
+    pub for_type: ServerSql,
+    pub method: Ident,
+    pub family: QualName,
+    pub members: Vec<OpMember>,
+    pub storage: Option<ServerSql>,
+}
+
+impl fmt::Display for OpClassDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let default = if self.default { "DEFAULT " } else { "" };
+        write!(
+            f,
+            "CREATE OPERATOR CLASS {} {default}FOR TYPE {} USING {} FAMILY {} AS ",
+            self.name, self.for_type, self.method, self.family
+        )?;
+        let members: Vec<MemberSql<'_>> = self.members.iter().map(MemberSql).collect();
+        write_list(f, &members)?;
+        let comma = if members.is_empty() { "" } else { ", " };
+        match &self.storage {
+            Some(storage) => write!(f, "{comma}STORAGE {storage}"),
+            // A class whose members PostgreSQL tied to its family alone
+            // (a hash class on polymorphic operators) has none of its
+            // own, and `AS` needs an item: storing the indexed type is
+            // what it does anyway, as `pg_dump` writes it.
+            None if members.is_empty() => write!(f, "STORAGE {}", self.for_type),
+            None => Ok(()),
+        }
+    }
+}
+
 /// An event trigger as `CREATE EVENT TRIGGER` writes it: its event, the
 /// command tags it is limited to (none for every command) and its
 /// function.
@@ -843,6 +1027,10 @@ pub enum CommentTarget {
         source: ServerSql,
         target: ServerSql,
     },
+    /// An operator, by its symbol and argument types.
+    Operator(OperatorSig),
+    /// An operator family or class, with its access method.
+    Using(ObjectUsing),
 }
 
 /// One action of `ALTER TABLE`.
@@ -1058,6 +1246,31 @@ pub enum Stmt {
         name: Ident,
         mode: TriggerEnabled,
     },
+    CreateOperator(OperatorDef),
+    /// `DROP OPERATOR name (left, right)`.
+    DropOperator(OperatorSig),
+    /// `ALTER OPERATOR name (left, right) SET (RESTRICT = …, JOIN = …)`,
+    /// `NONE` for an estimator taken away: the two options every supported
+    /// version alters in place.
+    AlterOperatorEstimators {
+        operator: OperatorSig,
+        restrict: Option<ServerSql>,
+        join: Option<ServerSql>,
+    },
+    /// `CREATE OPERATOR FAMILY name USING method`.
+    CreateOpFamily {
+        name: QualName,
+        method: Ident,
+    },
+    /// `ALTER OPERATOR FAMILY … ADD` these members, or `DROP` them.
+    AlterOpFamily {
+        family: ObjectUsing,
+        add: bool,
+        members: Vec<OpMember>,
+    },
+    CreateOpClass(OpClassDef),
+    /// `DROP OPERATOR FAMILY|CLASS name USING method`.
+    DropUsing(ObjectUsing),
     /// `DROP CAST (source AS target)`.
     DropCast {
         source: ServerSql,
@@ -1318,6 +1531,10 @@ pub enum OwnedObject {
     /// An object outside the schemas (a publication, an event trigger),
     /// named by its keyword and its name alone.
     Global(Keyword, Ident),
+    /// An operator, by its symbol and argument types.
+    Operator(OperatorSig),
+    /// An operator family or class, with its access method.
+    Using(ObjectUsing),
 }
 
 impl fmt::Display for OwnedObject {
@@ -1326,6 +1543,8 @@ impl fmt::Display for OwnedObject {
             OwnedObject::Schema(name) => write!(f, "SCHEMA {name}"),
             OwnedObject::Named(object) => write!(f, "{object}"),
             OwnedObject::Global(keyword, name) => write!(f, "{keyword} {name}"),
+            OwnedObject::Operator(operator) => write!(f, "OPERATOR {operator}"),
+            OwnedObject::Using(object) => write!(f, "{object}"),
             OwnedObject::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
             }
@@ -1685,6 +1904,8 @@ impl fmt::Display for CommentTarget {
             }
             CommentTarget::Trigger(table, name) => write!(f, "TRIGGER {name} ON {table}"),
             CommentTarget::Cast { source, target } => write!(f, "CAST ({source} AS {target})"),
+            CommentTarget::Operator(operator) => write!(f, "OPERATOR {operator}"),
+            CommentTarget::Using(object) => write!(f, "{object}"),
         }
     }
 }
@@ -1917,6 +2138,41 @@ impl fmt::Display for Stmt {
                 write!(f, "ALTER EVENT TRIGGER {name} {state}")
             }
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
+            Stmt::CreateOperator(operator) => write!(f, "{operator}"),
+            Stmt::CreateOpFamily { name, method } => {
+                write!(f, "CREATE OPERATOR FAMILY {name} USING {method}")
+            }
+            Stmt::AlterOpFamily {
+                family,
+                add,
+                members,
+            } => {
+                if *add {
+                    let members: Vec<MemberSql<'_>> = members.iter().map(MemberSql).collect();
+                    write!(f, "ALTER {family} ADD ")?;
+                    write_list(f, &members)
+                } else {
+                    let members: Vec<MemberKeySql<'_>> = members.iter().map(MemberKeySql).collect();
+                    write!(f, "ALTER {family} DROP ")?;
+                    write_list(f, &members)
+                }
+            }
+            Stmt::CreateOpClass(class) => write!(f, "{class}"),
+            Stmt::DropUsing(object) => write!(f, "DROP {object}"),
+            Stmt::DropOperator(operator) => write!(f, "DROP OPERATOR {operator}"),
+            Stmt::AlterOperatorEstimators {
+                operator,
+                restrict,
+                join,
+            } => {
+                let none = ServerSql("NONE".into());
+                write!(
+                    f,
+                    "ALTER OPERATOR {operator} SET (RESTRICT = {}, JOIN = {})",
+                    restrict.as_ref().unwrap_or(&none),
+                    join.as_ref().unwrap_or(&none)
+                )
+            }
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(
                     f,

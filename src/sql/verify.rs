@@ -31,6 +31,11 @@ pub enum Shape {
     /// `CREATE RULE …`, whose list of actions (`DO ( … ; … )`) holds
     /// statements of its own, separated inside its brackets.
     Rule,
+    /// An operator's symbol, which statements write unquoted: operator
+    /// characters only. The check every shape has refuses `--` and `/*`
+    /// in it, which would start a comment (PostgreSQL refuses both in a
+    /// name too).
+    Operator,
 }
 
 /// The shape of `CREATE [UNIQUE] INDEX`.
@@ -94,6 +99,7 @@ pub fn check(text: &str, shape: Shape) -> Result<(), String> {
                 _ => Err("it is not a query (SELECT, WITH, VALUES or TABLE)".into()),
             }
         }
+        Shape::Operator => operator(text),
         Shape::Rule => {
             expect_start(starts(&["CREATE", "RULE"]), &[&["CREATE", "RULE"]])?;
             let mut depth = 0usize;
@@ -121,6 +127,17 @@ pub fn check(text: &str, shape: Shape) -> Result<(), String> {
             atomic_body(&words)
         }
     }
+}
+
+/// Checks an operator's symbol (see [`Shape::Operator`]).
+fn operator(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("it is empty".into());
+    }
+    if let Some(other) = text.chars().find(|c| !"+-*/<>=~!@#%^&|`?".contains(*c)) {
+        return Err(format!("it holds {other:?}, which no operator's name can"));
+    }
+    Ok(())
 }
 
 fn no_separator(count: usize) -> Result<(), String> {
@@ -290,6 +307,9 @@ mod tests {
             ),
             ("\"x\n-- */ \\! ;\"", Shape::Fragment),
             ("E'a\\'b'", Shape::Fragment),
+            ("<->>", Shape::Operator),
+            ("@#@", Shape::Operator),
+            ("!", Shape::Operator),
         ];
         for (text, shape) in cases {
             assert_eq!(check(text, shape), Ok(()), "{text:?}");
@@ -333,6 +353,15 @@ mod tests {
                 "more than one statement",
             ),
             ("DROP TABLE users", Shape::Routine, "does not start with"),
+            (
+                "= ; DROP TABLE users",
+                Shape::Operator,
+                "no operator's name",
+            ),
+            ("\"=\"", Shape::Operator, "no operator's name"),
+            ("=--", Shape::Operator, "comment"),
+            ("=/**/", Shape::Operator, "comment"),
+            ("", Shape::Operator, "empty"),
         ];
         for (text, shape, reason) in cases {
             let error = check(text, shape).expect_err(text);

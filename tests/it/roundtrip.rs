@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::{StreamExt, stream};
-use pgrift::catalog::Catalog;
+use pgrift::catalog::{Catalog, DefaultAcl, Obj};
 use pgrift::source::{Cluster, Shadow, ShadowDb, snapshot};
 use pgrift::{deploy, diff, emit, introspect, plan};
 
@@ -389,6 +389,7 @@ pub async fn load(
             .batch_execute(&reassign)
             .await
             .map_err(|e| format!("{reassign}: {e}"))?;
+        hand_over_default_privileges(&db, &admin).await?;
     }
     // The shadow keeps what a file creates with the role that loads it
     // (see `source::script`), so a case that compares owners has the
@@ -406,6 +407,40 @@ pub async fn load(
         }
     }
     Ok(db)
+}
+
+/// Gives the default privileges the files set for the loading role (an
+/// `ALTER DEFAULT PRIVILEGES` without `FOR ROLE`), which `REASSIGN OWNED`
+/// leaves with it, to the superuser `admin` that runs the scripts: as a
+/// database built with psql would have them, and named alike whichever
+/// shadow role loaded the files.
+async fn hand_over_default_privileges(db: &ShadowDb, admin: &str) -> Result<(), String> {
+    let read = introspect::introspect(db.client())
+        .await
+        .map_err(|e| format!("introspect {}: {e}", db.name()))?;
+    for loaded in read
+        .catalog
+        .default_acls
+        .iter()
+        .filter(|x| x.role.as_deref() == Some(db.loader()))
+    {
+        let admins = DefaultAcl {
+            role: Some(admin.into()),
+            ..loaded.clone()
+        };
+        let statements = Obj::DefaultAcl(loaded)
+            .drop()
+            .into_iter()
+            .chain(Obj::DefaultAcl(&admins).create());
+        for statement in statements {
+            let sql = statement.to_string();
+            db.client()
+                .batch_execute(&sql)
+                .await
+                .map_err(|e| format!("{sql}: {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// What runs the scripts of a round trip.

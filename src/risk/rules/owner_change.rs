@@ -26,6 +26,8 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let schema = match object {
         OwnedObject::Named(object) => Some(&object.name.schema),
         OwnedObject::Function { name, .. } => Some(&name.schema),
+        OwnedObject::Operator(operator) => Some(&operator.name.0.schema),
+        OwnedObject::Using(object) => Some(&object.name.schema),
         OwnedObject::Schema(_) | OwnedObject::Global(..) => None,
     };
     let owns_schema = schema.is_some_and(|schema| {
