@@ -242,6 +242,12 @@ impl Catalog {
         self.event_triggers
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.foreign_data_wrappers
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
+        self.foreign_servers
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

@@ -59,6 +59,9 @@ pub enum Shape {
     /// A cast by its two types, which the server printed: `(text AS
     /// public.mood)`.
     Cast,
+    /// A user mapping by its server and role (empty for `PUBLIC`): `for
+    /// app on server remote`.
+    Mapping,
 }
 
 impl Shape {
@@ -72,6 +75,8 @@ impl Shape {
             Shape::On => write!(f, "{} on {}.{}", q(c), q(a), q(b)),
             Shape::Call => write!(f, "{}.{}({c})", q(a), q(b)),
             Shape::Cast => write!(f, "({a} AS {b})"),
+            Shape::Mapping if b.is_empty() => write!(f, "for PUBLIC on server {}", q(a)),
+            Shape::Mapping => write!(f, "for {} on server {}", q(b), q(a)),
         }
     }
 }

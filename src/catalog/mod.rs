@@ -21,6 +21,7 @@ mod id;
 #[macro_use]
 mod kind;
 mod objects;
+pub mod options;
 pub mod owner;
 pub mod parked;
 pub mod rename;

@@ -102,6 +102,8 @@ macro_rules! ownable {
         $apply!(ts_dictionaries, |x| x.name.clone());
         $apply!(ts_configs, |x| x.name.clone());
         $apply!(event_triggers, |x| x.name.clone());
+        $apply!(foreign_data_wrappers, |x| x.name.clone());
+        $apply!(foreign_servers, |x| x.name.clone());
     };
 }
 

@@ -78,12 +78,19 @@ macro_rules! every_kind {
                 Publication => publication::Publication { name: Name } in publications: Publication,
                 /// An event trigger, a database object in no schema.
                 EventTrigger => event_trigger::EventTrigger { name: Name } in event_triggers: EventTrigger,
+                /// A foreign-data wrapper, a database object in no schema.
+                ForeignDataWrapper => foreign_data_wrapper::ForeignDataWrapper { name: Name } in foreign_data_wrappers: ForeignDataWrapper,
+                /// A foreign server, a database object in no schema.
+                ForeignServer => foreign_server::ForeignServer { name: Name } in foreign_servers: ForeignServer,
+                /// A user mapping, by its server and role (empty for `PUBLIC`).
+                UserMapping => user_mapping::UserMapping { server: Name, role: Name } in user_mappings: UserMapping,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
                 ts_dictionary, ts_config, cast, aggregate, publication, event_trigger,
+                foreign_data_wrapper, foreign_server, user_mapping,
             ],
             read: [
                 schemas: schema::Schema,
@@ -106,9 +113,12 @@ macro_rules! every_kind {
                 rules: rule::Rule,
                 policies: policy::Policy,
                 event_triggers: event_trigger::EventTrigger,
+                foreign_data_wrappers: foreign_data_wrapper::ForeignDataWrapper,
+                foreign_servers: foreign_server::ForeignServer,
+                user_mappings: user_mapping::UserMapping,
             ],
             ranks: [
-                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
+                Schema, Extension, ForeignDataWrapper, ForeignServer, UserMapping, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger,
             ],
             classes: [
@@ -117,8 +127,9 @@ macro_rules! every_kind {
                 pg_ts_dict, pg_ts_config, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
                 pg_event_trigger,
+                pg_foreign_data_wrapper, pg_foreign_server, pg_user_mapping,
             ],
-            snapshot_version: 15,
+            snapshot_version: 16,
         }
     };
 }

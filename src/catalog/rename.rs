@@ -753,6 +753,14 @@ impl RenameMap {
                 target: self.text(target).into(),
             },
             ObjectId::EventTrigger { name } => ObjectId::EventTrigger { name: name.clone() },
+            ObjectId::ForeignDataWrapper { name } => {
+                ObjectId::ForeignDataWrapper { name: name.clone() }
+            }
+            ObjectId::ForeignServer { name } => ObjectId::ForeignServer { name: name.clone() },
+            ObjectId::UserMapping { server, role } => ObjectId::UserMapping {
+                server: server.clone(),
+                role: role.clone(),
+            },
         }
     }
 

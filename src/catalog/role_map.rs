@@ -117,6 +117,16 @@ impl RoleMap {
             policy.roles.sort();
             policy.roles.dedup();
         }
+        // A user mapping is named by its role: a mapped role gives it
+        // another identity, and the list its order again.
+        for mapping in &mut catalog.user_mappings {
+            if !mapping.role.is_empty() {
+                self.name(&mut mapping.role);
+            }
+        }
+        catalog
+            .user_mappings
+            .sort_by(|a, b| (&a.server, &a.role).cmp(&(&b.server, &b.role)));
     }
 
     /// The roles of a server as a script written through the map sees them:
