@@ -148,11 +148,7 @@ impl<'a> ObjectKind<'a> for ForeignDataWrapper {
         );
     }
 
-    fn key(wrapper: &'a ForeignDataWrapper) -> [&'a str; 3] {
-        [&wrapper.name, "", ""]
-    }
-
-    in_no_schema!(ForeignDataWrapper);
+    keyword_object!(ForeignDataWrapper, "foreign-data wrapper");
 
     fn compare(old: &'a ForeignDataWrapper, new: &'a ForeignDataWrapper) -> Delta {
         let changed = |a: &Option<QualName>, b: &Option<QualName>| (a != b).then(|| b.clone());
@@ -191,31 +187,6 @@ impl<'a> ObjectKind<'a> for ForeignDataWrapper {
         stmts.extend(acl::on_create(&wrapper.acl, &target(wrapper), None));
         stmts.extend(owner::on_create(wrapper.owner.as_ref(), || owned(wrapper)));
         stmts
-    }
-
-    fn drop(wrapper: &'a ForeignDataWrapper) -> Vec<Stmt> {
-        vec![Stmt::DropGlobal(KEYWORD, ident(wrapper))]
-    }
-
-    fn comment(wrapper: &'a ForeignDataWrapper) -> Option<&'a Option<String>> {
-        Some(&wrapper.comment)
-    }
-
-    fn comment_target(wrapper: &'a ForeignDataWrapper) -> Option<CommentTarget> {
-        Some(CommentTarget::Global(KEYWORD, ident(wrapper)))
-    }
-
-    fn shown(wrapper: &'a ForeignDataWrapper) -> Option<Shown> {
-        Some(Shown {
-            kind: "foreign-data wrapper",
-            statements: Self::create(wrapper),
-        })
-    }
-
-    /// Its functions, options and privileges are names and literals, which
-    /// scripts quote.
-    fn deparsed(_: &'a ForeignDataWrapper) -> Vec<(&'a str, TextShape)> {
-        Vec::new()
     }
 }
 

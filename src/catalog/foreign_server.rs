@@ -131,11 +131,7 @@ impl<'a> ObjectKind<'a> for ForeignServer {
         out.extend(catalog.foreign_servers.iter().map(Obj::ForeignServer));
     }
 
-    fn key(server: &'a ForeignServer) -> [&'a str; 3] {
-        [&server.name, "", ""]
-    }
-
-    in_no_schema!(ForeignServer);
+    keyword_object!(ForeignServer, "foreign server");
 
     fn compare(old: &'a ForeignServer, new: &'a ForeignServer) -> Delta {
         if old.wrapper != new.wrapper || old.server_type != new.server_type {
@@ -175,31 +171,6 @@ impl<'a> ObjectKind<'a> for ForeignServer {
         stmts.extend(acl::on_create(&server.acl, &target(server), None));
         stmts.extend(owner::on_create(server.owner.as_ref(), || owned(server)));
         stmts
-    }
-
-    fn drop(server: &'a ForeignServer) -> Vec<Stmt> {
-        vec![Stmt::DropGlobal(KEYWORD, ident(server))]
-    }
-
-    fn comment(server: &'a ForeignServer) -> Option<&'a Option<String>> {
-        Some(&server.comment)
-    }
-
-    fn comment_target(server: &'a ForeignServer) -> Option<CommentTarget> {
-        Some(CommentTarget::Global(KEYWORD, ident(server)))
-    }
-
-    fn shown(server: &'a ForeignServer) -> Option<Shown> {
-        Some(Shown {
-            kind: "foreign server",
-            statements: Self::create(server),
-        })
-    }
-
-    /// Its type, version, options and privileges are names and literals,
-    /// which scripts quote.
-    fn deparsed(_: &'a ForeignServer) -> Vec<(&'a str, TextShape)> {
-        Vec::new()
     }
 }
 

@@ -377,6 +377,46 @@ macro_rules! in_no_schema {
     };
 }
 
+/// The methods of [`ObjectKind`] for an object of the database in no
+/// schema that its keyword and `name` alone name (`SERVER remote`) and that
+/// holds a `comment` (a foreign-data wrapper, a foreign server), besides
+/// those of [`in_no_schema!`]: its identity, its drop and comment by the
+/// file's `KEYWORD` and `ident(&x)`, its create as the report shows it,
+/// and no deparsed text, since it holds only names and literals, which
+/// scripts quote.
+macro_rules! keyword_object {
+    ($type:ty, $noun:literal) => {
+        fn key(x: &'a $type) -> [&'a str; 3] {
+            [&x.name, "", ""]
+        }
+
+        in_no_schema!($type);
+
+        fn drop(x: &'a $type) -> Vec<Stmt> {
+            vec![Stmt::DropGlobal(KEYWORD, ident(x))]
+        }
+
+        fn comment(x: &'a $type) -> Option<&'a Option<String>> {
+            Some(&x.comment)
+        }
+
+        fn comment_target(x: &'a $type) -> Option<CommentTarget> {
+            Some(CommentTarget::Global(KEYWORD, ident(x)))
+        }
+
+        fn shown(x: &'a $type) -> Option<Shown> {
+            Some(Shown {
+                kind: $noun,
+                statements: Self::create(x),
+            })
+        }
+
+        fn deparsed(_: &'a $type) -> Vec<(&'a str, TextShape)> {
+            Vec::new()
+        }
+    };
+}
+
 /// The methods of [`ObjectKind`] that are the same for every kind of
 /// object that lives in a schema, in a namespace of its own (a collation,
 /// a text search dictionary), and is nothing's part: its identity is its
