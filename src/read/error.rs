@@ -134,9 +134,9 @@ impl IntrospectError {
             IntrospectError::Inconsistent { .. } | IntrospectError::Privileges { .. } => {
                 Some("this is a bug in pgrift; please report it with the server's version")
             }
-            IntrospectError::HiddenOptions { .. } => Some(
-                "connect as a superuser, or leave the server out with --exclude if its mappings do not matter",
-            ),
+            IntrospectError::HiddenOptions { .. } => {
+                Some("connect as a superuser, the server's owner or the mapped role")
+            }
             IntrospectError::InTransaction => {
                 Some("pgrift starts its own transaction; connect with a session that is not in one")
             }

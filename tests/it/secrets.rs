@@ -1,9 +1,9 @@
 //! Secret option values never reach an output: every output pgrift makes
 //! of the `foreign_data_objects` fixture (both scripts, the plan's
 //! directory, every report format, a snapshot, the errors of an apply
-//! without its secrets) holds none of the fixture's passwords, tokens and
-//! keys, while an apply given them through `--secret` and the environment
-//! arrives at TO.
+//! without its secrets and of a read that may not see them) holds none of
+//! the fixture's passwords, tokens and keys, while an apply given them
+//! through `--secret` and the environment arrives at TO.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -170,6 +170,22 @@ async fn no_output_shows_a_secret() {
     for (name, text) in files_of(&release) {
         assert_no_secret(&name, &text);
     }
+
+    // A role that may not see a user mapping's options cannot read FROM.
+    support::shadow_url().await;
+    let unprivileged = pgrift::source::ConnInfo {
+        user: "pgrift_cli".into(),
+        ..cluster.conninfo(&from_db)
+    }
+    .to_string();
+    let out = pgrift(&["snapshot", &unprivileged], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
+    assert!(
+        stderr(&out).contains("cannot read the options of user mapping for"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_secret("a read that may not see the options", &output_text(&out));
 
     let out = pgrift(&["apply", path(&release), "--db", &url, "--yes"], &[]).await;
     assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
