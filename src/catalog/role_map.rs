@@ -217,4 +217,25 @@ mod tests {
             ["dev", "prod"]
         );
     }
+
+    #[test]
+    fn user_mappings_are_named_by_the_mapped_role_and_sorted_again() {
+        let m = map(&[("dev", "zz_prod")]);
+        let mapping = |role: &str| crate::catalog::UserMapping {
+            server: "s".into(),
+            role: role.into(),
+            options: Vec::new(),
+        };
+        let mut catalog = Catalog {
+            user_mappings: vec![mapping(""), mapping("dev"), mapping("other")],
+            ..Catalog::default()
+        };
+        m.apply(&mut catalog);
+        let roles: Vec<&str> = catalog
+            .user_mappings
+            .iter()
+            .map(|u| u.role.as_str())
+            .collect();
+        assert_eq!(roles, ["", "other", "zz_prod"]);
+    }
 }
