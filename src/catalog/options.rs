@@ -88,14 +88,14 @@ pub fn read(
     let Some(json) = json else {
         return Ok(Vec::new());
     };
-    let pairs: Vec<(String, Option<String>)> =
+    let pairs: Vec<(String, String)> =
         serde_json::from_str(json).map_err(|e| IntrospectError::Inconsistent {
             what: what(),
             missing: format!("readable options ({e})"),
         })?;
     Ok(pairs
         .into_iter()
-        .map(|(key, value)| GenericOption::new(key, value.as_deref().unwrap_or_default()))
+        .map(|(key, value)| GenericOption::new(key, &value))
         .collect())
 }
 
