@@ -6,12 +6,13 @@
 //! the plan holds them, with the variables.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use super::{DeployError, Deployment};
 use crate::sql::secret::{self, PREFIX};
 
 /// Where a deployment finds its secrets' values.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Secrets {
     /// The values given, by variable (`pgrift_secret_…`).
     given: BTreeMap<String, String>,
@@ -42,6 +43,16 @@ impl Secrets {
                 .then(|| std::env::var(secret::env_name(name)).ok())
                 .flatten()
         })
+    }
+}
+
+/// Shows the names of the values given, never a value.
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Secrets")
+            .field("given", &self.given.keys().collect::<Vec<_>>())
+            .field("from_env", &self.from_env)
+            .finish()
     }
 }
 
@@ -93,18 +104,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_may_leave_out_the_prefix() {
+    fn names_may_leave_out_the_prefix_and_values_do_not_show() {
         let secrets = Secrets::given(BTreeMap::from([
-            ("server_s_password_12ab".to_owned(), "a".to_owned()),
-            ("pgrift_secret_x_1".to_owned(), "b".to_owned()),
+            ("server_s_password_12ab".to_owned(), "value-a".to_owned()),
+            ("pgrift_secret_x_1".to_owned(), "value-b".to_owned()),
         ]));
         assert_eq!(
             secrets
                 .value("pgrift_secret_server_s_password_12ab")
                 .as_deref(),
-            Some("a")
+            Some("value-a")
         );
-        assert_eq!(secrets.value("pgrift_secret_x_1").as_deref(), Some("b"));
+        assert_eq!(
+            secrets.value("pgrift_secret_x_1").as_deref(),
+            Some("value-b")
+        );
         assert_eq!(secrets.value("pgrift_secret_y_1"), None);
+        let shown = format!("{secrets:?}");
+        assert!(
+            shown.contains("pgrift_secret_x_1") && !shown.contains("value-"),
+            "{shown}"
+        );
     }
 }
