@@ -1,7 +1,7 @@
 //! Property tests of the parsers a user feeds directly: schema arguments,
 //! declared renames (`--rename`), connection strings, the password file, snapshot files, the SQL lexer,
-//! the definition checker and the escaping of text for comments and
-//! terminals.
+//! the definition checker, the escaping of text for comments and
+//! terminals, and the filling in of secrets.
 //!
 //! Each property says what must hold for every input, and proptest makes
 //! the inputs: arbitrary text, and text built from the pieces each parser
@@ -10,6 +10,7 @@
 //! --lib fuzz_tests` fuzzes longer (see TESTING.md). A failure is shrunk
 //! to a small input and printed.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
@@ -27,7 +28,7 @@ use crate::source::snapshot::{self, Snapshot};
 use crate::source::{ConnInfo, Env, Host, SourceError, SourceSpec, parse_with};
 use crate::sql::lex::{Token, TokenKind, tokenize};
 use crate::sql::verify::{INDEX, Shape, TRIGGER, check};
-use crate::sql::{comment, visible};
+use crate::sql::{comment, secret, visible};
 
 /// Pieces of text that the lexer and the checker treat specially, mixed
 /// with ordinary words and characters.
@@ -305,6 +306,32 @@ proptest! {
         let line = comment(&text);
         prop_assert!(line.starts_with("-- "));
         prop_assert!(!line.chars().any(unsafe_char), "{line:?}");
+    }
+}
+
+proptest! {
+    /// `apply` fills a secret's variable in as one literal wherever it
+    /// stands, whatever the text around it and the value: nothing of the
+    /// value is left outside that literal, and no variable is left.
+    #[test]
+    fn secrets_are_filled_in_as_literals(
+        pieces in prop::collection::vec(
+            prop_oneof![sqlish(), Just(":'pgrift_secret_a_1'".to_owned())],
+            0..8,
+        ),
+        value in prop_oneof![any::<String>(), sqlish()],
+    ) {
+        let sql = pieces.concat();
+        let names = secret::variables(&sql);
+        let values: BTreeMap<String, String> =
+            names.iter().map(|n| (n.clone(), value.clone())).collect();
+        let filled = secret::substitute(&sql, &values);
+        prop_assert!(filled.is_ok(), "{:?}", filled);
+        let filled = filled.unwrap_or_default();
+        prop_assert!(secret::variables(&filled).is_empty(), "{:?}", filled);
+        if names.is_empty() {
+            prop_assert_eq!(filled, sql);
+        }
     }
 }
 

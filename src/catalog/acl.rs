@@ -2,7 +2,7 @@
 //!
 //! Not a kind of its own: privileges belong to their object (a schema, a
 //! table, view or materialized view, a column, a sequence, a function or
-//! procedure, a type or domain), are compared with it, written after its
+//! procedure, a type or domain, a foreign-data wrapper or server), are compared with it, written after its
 //! `CREATE` and go with its `DROP`. An object that is replaced gets its
 //! privileges again with its new `CREATE`.
 //!
@@ -265,6 +265,14 @@ pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Acl)) {
     catalog.domains.iter_mut().for_each(|x| f(&mut x.acl));
     catalog.composites.iter_mut().for_each(|x| f(&mut x.acl));
     catalog.ranges.iter_mut().for_each(|x| f(&mut x.acl));
+    catalog
+        .foreign_data_wrappers
+        .iter_mut()
+        .for_each(|x| f(&mut x.acl));
+    catalog
+        .foreign_servers
+        .iter_mut()
+        .for_each(|x| f(&mut x.acl));
     catalog.default_acls.iter_mut().for_each(|x| f(&mut x.acl));
 }
 
@@ -300,6 +308,14 @@ pub fn leave_out_privileges(catalog: &mut Catalog) -> usize {
         .iter_mut()
         .for_each(|x| clear(&mut x.acl));
     catalog.ranges.iter_mut().for_each(|x| clear(&mut x.acl));
+    catalog
+        .foreign_data_wrappers
+        .iter_mut()
+        .for_each(|x| clear(&mut x.acl));
+    catalog
+        .foreign_servers
+        .iter_mut()
+        .for_each(|x| clear(&mut x.acl));
     // Default privileges are nothing but privileges: they go.
     count += catalog.default_acls.len();
     catalog.default_acls.clear();

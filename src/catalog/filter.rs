@@ -251,6 +251,12 @@ impl Catalog {
         self.operator_classes
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.foreign_data_wrappers
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
+        self.foreign_servers
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         count + view_columns
     }
 }

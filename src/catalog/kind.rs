@@ -69,6 +69,9 @@ pub enum Shape {
     /// An operator family or class with its access method: `public.ops
     /// USING btree`.
     Using,
+    /// A user mapping by its server and role (empty for `PUBLIC`): `for
+    /// app on server remote`.
+    Mapping,
 }
 
 impl Shape {
@@ -94,6 +97,8 @@ impl Shape {
             }
             Shape::Operator => write!(f, "{}.{b}({c})", q(a)),
             Shape::Using => write!(f, "{}.{} USING {}", q(a), q(b), q(c)),
+            Shape::Mapping if b.is_empty() => write!(f, "for PUBLIC on server {}", q(a)),
+            Shape::Mapping => write!(f, "for {} on server {}", q(b), q(a)),
         }
     }
 }
@@ -391,6 +396,46 @@ macro_rules! in_no_schema {
         }
 
         stands_alone!($type);
+    };
+}
+
+/// The methods of [`ObjectKind`] for an object of the database in no
+/// schema that its keyword and `name` alone name (`SERVER remote`) and that
+/// holds a `comment` (a foreign-data wrapper, a foreign server), besides
+/// those of [`in_no_schema!`]: its identity, its drop and comment by the
+/// file's `KEYWORD` and `ident(&x)`, its create as the report shows it,
+/// and no deparsed text, since it holds only names and literals, which
+/// scripts quote.
+macro_rules! keyword_object {
+    ($type:ty, $noun:literal) => {
+        fn key(x: &'a $type) -> [&'a str; 3] {
+            [&x.name, "", ""]
+        }
+
+        in_no_schema!($type);
+
+        fn drop(x: &'a $type) -> Vec<Stmt> {
+            vec![Stmt::DropGlobal(KEYWORD, ident(x))]
+        }
+
+        fn comment(x: &'a $type) -> Option<&'a Option<String>> {
+            Some(&x.comment)
+        }
+
+        fn comment_target(x: &'a $type) -> Option<CommentTarget> {
+            Some(CommentTarget::Global(KEYWORD, ident(x)))
+        }
+
+        fn shown(x: &'a $type) -> Option<Shown> {
+            Some(Shown {
+                kind: $noun,
+                statements: Self::create(x),
+            })
+        }
+
+        fn deparsed(_: &'a $type) -> Vec<(&'a str, TextShape)> {
+            Vec::new()
+        }
     };
 }
 

@@ -23,6 +23,7 @@ mod kind;
 mod objects;
 #[macro_use]
 mod opfamily_member;
+pub mod options;
 pub mod owner;
 pub mod parked;
 pub mod rename;

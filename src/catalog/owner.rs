@@ -130,6 +130,8 @@ macro_rules! ownable {
         $apply!(operators, |x| (x.name.clone(), x.args.clone()));
         $apply!(operator_families, |x| (x.name.clone(), x.method.clone()));
         $apply!(operator_classes, |x| (x.name.clone(), x.method.clone()));
+        $apply!(foreign_data_wrappers, |x| x.name.clone());
+        $apply!(foreign_servers, |x| x.name.clone());
     };
 }
 

@@ -87,13 +87,20 @@ macro_rules! every_kind {
                 /// Default privileges, by their schema and role (each empty
                 /// for none) and the kind of objects they are for.
                 DefaultAcl => default_acl::DefaultAcl { schema: Name, role: Name, objects: Name } in default_acls: DefaultAcl,
+                /// A foreign-data wrapper, a database object in no schema.
+                ForeignDataWrapper => foreign_data_wrapper::ForeignDataWrapper { name: Name } in foreign_data_wrappers: ForeignDataWrapper,
+                /// A foreign server, a database object in no schema.
+                ForeignServer => foreign_server::ForeignServer { name: Name } in foreign_servers: ForeignServer,
+                /// A user mapping, by its server and role (empty for `PUBLIC`).
+                UserMapping => user_mapping::UserMapping { server: Name, role: Name } in user_mappings: UserMapping,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
                 function, trigger, statistics, rule, domain,
                 domain_check, composite_type, range_type, policy, collation,
                 ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, operator,
-                operator_family, operator_class, default_acl,
+                operator_family, operator_class, default_acl, foreign_data_wrapper, foreign_server,
+                user_mapping,
             ],
             read: [
                 schemas: schema::Schema,
@@ -120,9 +127,12 @@ macro_rules! every_kind {
                 policies: policy::Policy,
                 event_triggers: event_trigger::EventTrigger,
                 default_acls: default_acl::DefaultAcl,
+                foreign_data_wrappers: foreign_data_wrapper::ForeignDataWrapper,
+                foreign_servers: foreign_server::ForeignServer,
+                user_mappings: user_mapping::UserMapping,
             ],
             ranks: [
-                Schema, Extension, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
+                Schema, Extension, ForeignDataWrapper, ForeignServer, UserMapping, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger, DefaultAcl,
             ],
             classes: [
@@ -131,8 +141,9 @@ macro_rules! every_kind {
                 pg_ts_dict, pg_ts_config, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
                 pg_event_trigger, pg_operator, pg_opfamily, pg_opclass, pg_amop, pg_amproc,
+                pg_foreign_data_wrapper, pg_foreign_server, pg_user_mapping,
             ],
-            snapshot_version: 17,
+            snapshot_version: 18,
         }
     };
 }

@@ -777,6 +777,14 @@ impl RenameMap {
                 name: self.in_schema(name),
                 method: method.clone(),
             },
+            ObjectId::ForeignDataWrapper { name } => {
+                ObjectId::ForeignDataWrapper { name: name.clone() }
+            }
+            ObjectId::ForeignServer { name } => ObjectId::ForeignServer { name: name.clone() },
+            ObjectId::UserMapping { server, role } => ObjectId::UserMapping {
+                server: server.clone(),
+                role: role.clone(),
+            },
         }
     }
 

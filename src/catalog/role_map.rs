@@ -124,6 +124,16 @@ impl RoleMap {
             policy.roles.sort();
             policy.roles.dedup();
         }
+        // A user mapping is named by its role: a mapped role gives it
+        // another identity, and the list its order again.
+        for mapping in &mut catalog.user_mappings {
+            if !mapping.role.is_empty() {
+                self.name(&mut mapping.role);
+            }
+        }
+        catalog
+            .user_mappings
+            .sort_by(|a, b| (&a.server, &a.role).cmp(&(&b.server, &b.role)));
     }
 
     /// The roles of a server as a script written through the map sees them:
@@ -213,5 +223,26 @@ mod tests {
             m.roles(&server).into_iter().collect::<Vec<_>>(),
             ["dev", "prod"]
         );
+    }
+
+    #[test]
+    fn user_mappings_are_named_by_the_mapped_role_and_sorted_again() {
+        let m = map(&[("dev", "zz_prod")]);
+        let mapping = |role: &str| crate::catalog::UserMapping {
+            server: "s".into(),
+            role: role.into(),
+            options: Vec::new(),
+        };
+        let mut catalog = Catalog {
+            user_mappings: vec![mapping(""), mapping("dev"), mapping("other")],
+            ..Catalog::default()
+        };
+        m.apply(&mut catalog);
+        let roles: Vec<&str> = catalog
+            .user_mappings
+            .iter()
+            .map(|u| u.role.as_str())
+            .collect();
+        assert_eq!(roles, ["", "other", "zz_prod"]);
     }
 }

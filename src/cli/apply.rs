@@ -2,6 +2,7 @@
 //! applied to a live database, behind the drift guard, with progress and a
 //! history; and the progress output `rollback` shares.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,6 +67,11 @@ pub struct DeployArgs {
     /// statement (text), or one JSON object per event on stdout (json)
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
     pub output: Output,
+    /// The value of a secret the plan writes as a psql variable
+    /// (pgrift_secret_…; the prefix may be left out); a secret not given
+    /// is read from PGRIFT_SECRET_<NAME>
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub secret: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,7 +99,29 @@ impl DeployArgs {
             fail_on: None,
             allow: Vec::new(),
             purge: false,
+            secrets: deploy::Secrets::with_env(self.secrets()?),
         })
+    }
+
+    /// The `--secret`s by name. A malformed one is refused without
+    /// showing it, since it may be the value itself.
+    fn secrets(&self) -> Result<BTreeMap<String, String>, CliError> {
+        self.secret
+            .iter()
+            .enumerate()
+            .map(|(i, given)| match given.split_once('=') {
+                Some((name, value)) if !name.is_empty() => {
+                    Ok((name.to_owned(), value.to_owned()))
+                }
+                _ => Err(CliError::Usage {
+                    command: "apply",
+                    message: format!(
+                        "--secret number {} is not NAME=VALUE (it is not shown, since it may be a secret)",
+                        i + 1
+                    ),
+                }),
+            })
+            .collect()
     }
 }
 

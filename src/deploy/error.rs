@@ -150,6 +150,10 @@ pub enum DeployError {
     Backup(String),
     #[error("the connection to the database failed: {0}")]
     Connection(String),
+    /// A statement names a secret by its psql variable, and no value was
+    /// given for it. The error names the variable, never a value.
+    #[error("no value for the secret {name}: the plan writes it as a psql variable")]
+    MissingSecret { name: String, env: String },
 }
 
 impl DeployError {
@@ -187,6 +191,9 @@ impl DeployError {
                 "pg_dump of the server's version or newer must be on PATH or in PGRIFT_PG_BIN".to_owned(),
             ),
             DeployError::Connection(_) => None,
+            DeployError::MissingSecret { name, env } => Some(format!(
+                "give it with --secret {name}=VALUE, or in the environment as {env}"
+            )),
         }
     }
 }

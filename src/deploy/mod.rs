@@ -23,6 +23,7 @@ mod history;
 mod purge;
 mod rehearse;
 mod run;
+mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -44,6 +45,7 @@ pub use history::{Record, Shown, list, show};
 pub use purge::{ParkedObject, Purge, plan_purge};
 pub use rehearse::{Rehearsal, Timing, rehearse};
 pub use run::{Event, Progress};
+pub use secrets::Secrets;
 
 /// What a deployment applies: one direction of a plan.
 #[derive(Debug, Clone)]
@@ -341,6 +343,8 @@ pub struct ApplyOptions {
     /// Record the deployment as a purge (`pgrift purge`), which no
     /// rollback undoes.
     pub purge: bool,
+    /// The values of the secrets the statements name by psql variable.
+    pub secrets: Secrets,
 }
 
 impl Default for ApplyOptions {
@@ -357,6 +361,7 @@ impl Default for ApplyOptions {
             fail_on: None,
             allow: Vec::new(),
             purge: false,
+            secrets: Secrets::default(),
         }
     }
 }
@@ -502,6 +507,7 @@ pub async fn apply(
     if !refused.is_empty() {
         return Err(DeployError::Gate { risks: refused });
     }
+    let sql = secrets::statements(deployment, &options.secrets)?;
     let (client, notices) = connect_with_notices(target).await?;
     let monitor = connect(target).await?;
     run::lock_deployments(&client).await?;
@@ -541,7 +547,7 @@ pub async fn apply(
         notices,
     };
     if options.dry_run {
-        run::dry_run(&client, &mut watch, deployment, options, progress).await?;
+        run::dry_run(&client, &mut watch, deployment, &sql, options, progress).await?;
         return Ok(Applied {
             id: None,
             statements: deployment.statements().len(),
@@ -568,7 +574,7 @@ pub async fn apply(
             }
             _ => None,
         };
-        run::run(&client, &mut watch, deployment, options, id, progress).await?;
+        run::run(&client, &mut watch, deployment, &sql, options, id, progress).await?;
         Ok::<_, DeployError>(backup)
     }
     .await;

@@ -304,11 +304,13 @@ fn line_and_column(sql: &str, at: usize) -> (usize, usize) {
 
 /// Runs every transaction of `deployment`, records each commit in the
 /// history row `id`, and tries a transaction again when a statement of it
-/// waited too long for a lock.
+/// waited too long for a lock. `sql` is each statement as it runs, its
+/// secrets filled in (`secrets::statements`).
 pub async fn run(
     client: &Client,
     watch: &mut Watch<'_>,
     deployment: &Deployment,
+    sql: &[String],
     options: &ApplyOptions,
     id: i64,
     progress: &mut dyn Progress,
@@ -319,7 +321,7 @@ pub async fn run(
     for (done, group) in groups.iter().enumerate() {
         let mut attempt = 0;
         loop {
-            match run_group(client, watch, group, total, progress).await {
+            match run_group(client, watch, group, sql, total, progress).await {
                 Ok(()) => break,
                 Err((number, error, blockers)) => {
                     let _ = client.batch_execute("ROLLBACK").await;
@@ -374,18 +376,19 @@ async fn run_group(
     client: &Client,
     watch: &mut Watch<'_>,
     group: &[(usize, &PlanStatement)],
+    sql: &[String],
     total: usize,
     progress: &mut dyn Progress,
 ) -> Result<(), (usize, tokio_postgres::Error, Vec<Blocker>)> {
     let first = group.first().map_or(0, |(number, _)| *number);
     if group.first().is_some_and(|(_, s)| s.transaction.is_none()) {
-        return run_statements(client, watch, group, total, progress).await;
+        return run_statements(client, watch, group, sql, total, progress).await;
     }
     client
         .batch_execute("BEGIN")
         .await
         .map_err(|e| (first, e, Vec::new()))?;
-    run_statements(client, watch, group, total, progress).await?;
+    run_statements(client, watch, group, sql, total, progress).await?;
     let last = group.last().map_or(0, |(number, _)| *number);
     client
         .batch_execute("COMMIT")
@@ -393,10 +396,13 @@ async fn run_group(
         .map_err(|e| (last, e, Vec::new()))
 }
 
+/// Runs the statements of `group`, each as `sql` holds it (numbered from
+/// 1); events and errors name the statement as the plan holds it.
 async fn run_statements(
     client: &Client,
     watch: &mut Watch<'_>,
     group: &[(usize, &PlanStatement)],
+    sql: &[String],
     total: usize,
     progress: &mut dyn Progress,
 ) -> Result<(), (usize, tokio_postgres::Error, Vec<Blocker>)> {
@@ -407,7 +413,7 @@ async fn run_statements(
             statement,
         });
         let started = Instant::now();
-        let (done, blockers) = watched(client, watch, &statement.sql, progress).await;
+        let (done, blockers) = watched(client, watch, &sql[number - 1], progress).await;
         done.map_err(|e| (number, e, blockers))?;
         progress.event(Event::Finished {
             number,
@@ -430,6 +436,7 @@ pub async fn dry_run(
     client: &Client,
     watch: &mut Watch<'_>,
     deployment: &Deployment,
+    sql: &[String],
     options: &ApplyOptions,
     progress: &mut dyn Progress,
 ) -> Result<(), DeployError> {
@@ -460,7 +467,7 @@ pub async fn dry_run(
         }
     }
     client.batch_execute("BEGIN").await.map_err(connection)?;
-    let ran = run_statements(client, watch, &tried, total, progress).await;
+    let ran = run_statements(client, watch, &tried, sql, total, progress).await;
     let rolled_back = client.batch_execute("ROLLBACK").await;
     if let Err((number, error, blockers)) = ran {
         if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {

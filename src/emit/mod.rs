@@ -13,7 +13,8 @@ use crate::diff::ChangeKind;
 use crate::names::QualName;
 use crate::plan::{Plan, Step, Timeouts};
 use crate::risk::{Assessment, Category, Risk, Severity};
-use crate::sql::{SetValue, Stmt, comment};
+use crate::sql::secret::SecretVar;
+use crate::sql::{SetValue, Stmt, comment, quote_ident};
 
 /// Session settings every script starts with: function bodies are not
 /// checked at creation (functions may call each other), and names resolve
@@ -101,6 +102,9 @@ pub fn write_script(
             for risk in risks.map_or(&[][..], |a| a.of(step_index, index)) {
                 writeln!(out, "{}", risk_comment(risk))?;
             }
+            for (key, var) in stmt.secrets() {
+                writeln!(out, "{}", secret_comment(&key.0, var))?;
+            }
             writeln!(out, "{stmt};")?;
         }
     }
@@ -109,6 +113,19 @@ pub fn write_script(
         writeln!(out, "{};", Stmt::Commit)?;
     }
     Ok(())
+}
+
+/// The comment that says where the value of the secret option `key` of
+/// the next statement comes from: the psql variable `var`, which psql
+/// takes as `-v` and `pgrift apply` as `--secret` or from the environment.
+fn secret_comment(key: &str, var: &SecretVar) -> String {
+    comment(&format!(
+        "secret: the value of option {key} is the psql variable {name}: \
+         psql -v {name}=VALUE, or pgrift apply --secret {name}=VALUE (or {env})",
+        key = quote_ident(key),
+        name = var.name(),
+        env = var.env(),
+    ))
 }
 
 /// Writes a plan as [`write_script`] does, for a migration tool that goes

@@ -751,8 +751,9 @@ const BRANCHES: &[(&str, &str)] = &[
     // pgrift reads but whose privileges it does not model: foreign tables,
     // identity sequences, window functions, base types. The privileges of
     // schemas, tables and their columns, views, materialized views,
-    // sequences, functions, procedures, aggregates and the types pgrift
-    // models are read with them (`catalog::acl`).
+    // sequences, functions, procedures, aggregates, the types pgrift
+    // models, foreign-data wrappers and foreign servers are read with them
+    // (`catalog::acl`).
     (
         "privileges",
         concat!(

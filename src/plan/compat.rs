@@ -502,7 +502,8 @@ impl fmt::Display for RoleError {
 
 /// The roles `plan` names: the grantees of its `GRANT`s and `REVOKE`s (and
 /// the `FOR ROLE` of default privileges), the new owners of its `OWNER
-/// TO`s and the roles of its policies (not `PUBLIC` or `CURRENT_USER`).
+/// TO`s, the roles of its policies and those of the user mappings it
+/// creates (not `PUBLIC` or `CURRENT_USER`).
 pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
     let mut roles = BTreeSet::new();
     fn policy_role(grantee: &Grantee) -> Option<&str> {
@@ -532,6 +533,12 @@ pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
             }
             Stmt::AlterPolicy(change) => {
                 roles.extend(change.roles.iter().flatten().filter_map(policy_role));
+            }
+            Stmt::CreateUserMapping {
+                role: RoleSpec::Role(name),
+                ..
+            } => {
+                roles.insert(name.0.as_str());
             }
             _ => {}
         }
@@ -853,6 +860,29 @@ mod tests {
         let error = check(&plan(), 150002).unwrap_err();
         assert_eq!(error.incompatibilities.len(), 1);
         assert_eq!(error.incompatibilities[0].feature, Feature::SystemUser);
+    }
+
+    #[test]
+    fn the_roles_of_user_mappings_are_named() {
+        let mapping = |role: RoleSpec| {
+            step(
+                ObjectId::UserMapping {
+                    server: "s".into(),
+                    role: "app".into(),
+                },
+                vec![Stmt::CreateUserMapping {
+                    role,
+                    server: Ident("s".into()),
+                    options: Vec::new(),
+                }],
+            )
+        };
+        let mut plan = plan();
+        plan.steps = vec![
+            mapping(RoleSpec::Role(Ident("app\n*/".into()))),
+            mapping(RoleSpec::Public),
+        ];
+        assert_eq!(named_roles(&plan), BTreeSet::from(["app\n*/"]));
     }
 
     #[test]

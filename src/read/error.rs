@@ -80,6 +80,13 @@ pub enum IntrospectError {
         what: String,
         reason: String,
     },
+    /// The server hides the options of a user mapping from the role that
+    /// reads the catalog: taking them for none would write a script that
+    /// drops or adds them.
+    #[error(
+        "cannot read the options of {what}: the server shows them only to a superuser, the server's owner or the mapped role"
+    )]
+    HiddenOptions { what: String },
 }
 
 /// A session holding, or waiting for, a lock that blocks reading the
@@ -127,6 +134,9 @@ impl IntrospectError {
             IntrospectError::Inconsistent { .. } | IntrospectError::Privileges { .. } => {
                 Some("this is a bug in pgrift; please report it with the server's version")
             }
+            IntrospectError::HiddenOptions { .. } => {
+                Some("connect as a superuser, the server's owner or the mapped role")
+            }
             IntrospectError::InTransaction => {
                 Some("pgrift starts its own transaction; connect with a session that is not in one")
             }
@@ -155,7 +165,8 @@ impl IntrospectError {
             | IntrospectError::UnsupportedVersion { .. }
             | IntrospectError::NoAnswer { .. }
             | IntrospectError::Inconsistent { .. }
-            | IntrospectError::Privileges { .. } => None,
+            | IntrospectError::Privileges { .. }
+            | IntrospectError::HiddenOptions { .. } => None,
         }
     }
 }

@@ -12,6 +12,8 @@ pub(crate) mod filter;
 pub(crate) mod comments;
 #[macro_use]
 pub(crate) mod acl;
+#[macro_use]
+pub(crate) mod options;
 
 pub mod deparse;
 mod error;

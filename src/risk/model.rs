@@ -53,6 +53,7 @@ macro_rules! every_rule {
             wide_grant => WideGrant("wide-grant"),
             revoked_privilege => RevokedPrivilege("revoked-privilege"),
             security_definer => SecurityDefiner("security-definer"),
+            secret_differs => SecretDiffers("secret-differs"),
             owner_change => OwnerChange("owner-change"),
             rename => Rename("rename"),
             parked_drop => ParkedDrop("parked-drop"),

@@ -469,7 +469,7 @@ const NOT_ROLES: &[&str] = &[
 
 /// The roles a statement names: grantees and granted roles of `GRANT` and
 /// `REVOKE`, `FOR ROLE` of default privileges, `AUTHORIZATION`, the roles
-/// of a policy, `SET ROLE`.
+/// of a policy, `SET ROLE`, the role of a user mapping.
 fn role_names(body: &[Token<'_>]) -> Vec<String> {
     let first = body.first();
     let mut names = Vec::new();
@@ -500,6 +500,11 @@ fn role_names(body: &[Token<'_>]) -> Vec<String> {
                     || is_word(first, "ALTER") && is_word(body.get(1), "DEFAULT")
             }
             "AUTHORIZATION" => true,
+            // `USER MAPPING FOR role SERVER s` names one role.
+            "FOR" if is_word(body.get(i.wrapping_sub(1)), "MAPPING") => {
+                names.extend(name_list(&body[i + 1..body.len().min(i + 2)]));
+                false
+            }
             "ROLE" | "USER" => {
                 is_word(body.get(i.wrapping_sub(1)), "FOR")
                     || is_word(first, "SET") && !is_word(body.get(i.wrapping_sub(1)), "DEFAULT")
@@ -700,6 +705,15 @@ mod tests {
             &["manager"],
         );
         check("SET ROLE app;", &["app"]);
+        check(
+            "CREATE USER MAPPING FOR \"fdw user\" SERVER s OPTIONS (user 'x');",
+            &["fdw user"],
+        );
+        check(
+            "ALTER USER MAPPING FOR PUBLIC SERVER s OPTIONS (SET a 'b');",
+            &[],
+        );
+        check("CREATE USER MAPPING FOR CURRENT_USER SERVER s;", &[]);
         check("GRANT SELECT ON t TO current_role;", &[]);
         check("SELECT 'GRANT x TO y';", &[]);
     }

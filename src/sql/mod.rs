@@ -17,6 +17,7 @@ mod history;
 pub mod lex;
 mod probe;
 pub mod read;
+pub mod secret;
 mod shadow;
 mod stmt;
 mod sync;

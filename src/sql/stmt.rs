@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::secret::SecretVar;
 use super::sync::{Backfill, SyncFunction, SyncTrigger};
 use super::{quote_ident, quote_literal};
 use crate::names::{
@@ -1241,6 +1242,39 @@ pub enum Stmt {
     /// publication, an event trigger).
     DropGlobal(Keyword, Ident),
     CreateEventTrigger(EventTriggerDef),
+    CreateForeignDataWrapper(ForeignDataWrapperDef),
+    /// `ALTER FOREIGN DATA WRAPPER name [HANDLER h | NO HANDLER]
+    /// [VALIDATOR v | NO VALIDATOR] [OPTIONS (…)]`; `None` leaves a clause
+    /// out.
+    AlterForeignDataWrapper {
+        name: Ident,
+        handler: Option<Option<QualName>>,
+        validator: Option<Option<QualName>>,
+        options: Vec<OptionChange>,
+    },
+    CreateServer(ServerDef),
+    /// `ALTER SERVER name [VERSION 'v' | VERSION NULL] [OPTIONS (…)]`.
+    AlterServer {
+        name: Ident,
+        version: Option<Option<Literal>>,
+        options: Vec<OptionChange>,
+    },
+    /// `CREATE USER MAPPING FOR role SERVER server [OPTIONS (…)]`.
+    CreateUserMapping {
+        role: RoleSpec,
+        server: Ident,
+        options: Vec<(Ident, OptionValue)>,
+    },
+    /// `ALTER USER MAPPING FOR role SERVER server OPTIONS (…)`.
+    AlterUserMapping {
+        role: RoleSpec,
+        server: Ident,
+        options: Vec<OptionChange>,
+    },
+    DropUserMapping {
+        role: RoleSpec,
+        server: Ident,
+    },
     /// `ALTER EVENT TRIGGER name ENABLE [REPLICA | ALWAYS]` or `DISABLE`.
     AlterEventTriggerEnable {
         name: Ident,
@@ -1645,6 +1679,117 @@ pub struct GrantDef {
     pub grant_option: bool,
 }
 
+/// The value of a generic option (`OPTIONS (key 'value')`): a literal, or
+/// the psql variable a secret value is supplied in (see `sql::secret`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionValue {
+    Literal(Literal),
+    Secret(SecretVar),
+}
+
+impl fmt::Display for OptionValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptionValue::Literal(value) => write!(f, "{value}"),
+            OptionValue::Secret(var) => write!(f, "{var}"),
+        }
+    }
+}
+
+/// One change of `ALTER … OPTIONS (…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionChange {
+    Add(Ident, OptionValue),
+    Set(Ident, OptionValue),
+    Drop(Ident),
+}
+
+impl fmt::Display for OptionChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptionChange::Add(key, value) => write!(f, "ADD {key} {value}"),
+            OptionChange::Set(key, value) => write!(f, "SET {key} {value}"),
+            OptionChange::Drop(key) => write!(f, "DROP {key}"),
+        }
+    }
+}
+
+/// ` OPTIONS (key 'value', …)`, or nothing for no options.
+fn write_options(f: &mut fmt::Formatter<'_>, options: &[(Ident, OptionValue)]) -> fmt::Result {
+    if options.is_empty() {
+        return Ok(());
+    }
+    f.write_str(" OPTIONS (")?;
+    for (i, (key, value)) in options.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{key} {value}")?;
+    }
+    f.write_str(")")
+}
+
+/// ` OPTIONS (ADD …, SET …, DROP …)`, or nothing for no changes.
+fn write_option_changes(f: &mut fmt::Formatter<'_>, changes: &[OptionChange]) -> fmt::Result {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    f.write_str(" OPTIONS (")?;
+    for (i, change) in changes.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{change}")?;
+    }
+    f.write_str(")")
+}
+
+/// `CREATE FOREIGN DATA WRAPPER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignDataWrapperDef {
+    pub name: Ident,
+    pub handler: Option<QualName>,
+    pub validator: Option<QualName>,
+    pub options: Vec<(Ident, OptionValue)>,
+}
+
+impl fmt::Display for ForeignDataWrapperDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CREATE FOREIGN DATA WRAPPER {}", self.name)?;
+        if let Some(handler) = &self.handler {
+            write!(f, " HANDLER {handler}")?;
+        }
+        if let Some(validator) = &self.validator {
+            write!(f, " VALIDATOR {validator}")?;
+        }
+        write_options(f, &self.options)
+    }
+}
+
+/// `CREATE SERVER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerDef {
+    pub name: Ident,
+    pub server_type: Option<Literal>,
+    pub version: Option<Literal>,
+    pub wrapper: Ident,
+    pub options: Vec<(Ident, OptionValue)>,
+}
+
+impl fmt::Display for ServerDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CREATE SERVER {}", self.name)?;
+        if let Some(server_type) = &self.server_type {
+            write!(f, " TYPE {server_type}")?;
+        }
+        if let Some(version) = &self.version {
+            write!(f, " VERSION {version}")?;
+        }
+        write!(f, " FOREIGN DATA WRAPPER {}", self.wrapper)?;
+        write_options(f, &self.options)
+    }
+}
+
 /// The object `GRANT` and `REVOKE` name. Views and materialized views are
 /// `TABLE`s there, and domains `TYPE`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1667,6 +1812,8 @@ pub enum GrantTarget {
         schema: Option<Ident>,
         objects: DefaultObjects,
     },
+    ForeignDataWrapper(Ident),
+    ForeignServer(Ident),
 }
 
 impl GrantTarget {
@@ -1701,6 +1848,8 @@ impl fmt::Display for GrantTarget {
             GrantTarget::Table(name) => write!(f, "TABLE {name}"),
             GrantTarget::Sequence(name) => write!(f, "SEQUENCE {name}"),
             GrantTarget::Type(name) => write!(f, "TYPE {name}"),
+            GrantTarget::ForeignDataWrapper(name) => write!(f, "FOREIGN DATA WRAPPER {name}"),
+            GrantTarget::ForeignServer(name) => write!(f, "FOREIGN SERVER {name}"),
             GrantTarget::Function { kind, name, args } => {
                 write!(f, "{} {name}({args})", function_keyword(*kind))
             }
@@ -1762,6 +1911,35 @@ impl GrantDef {
 }
 
 impl Stmt {
+    /// The psql variables of the secret option values it writes, each with
+    /// its option's key.
+    pub fn secrets(&self) -> Vec<(&Ident, &SecretVar)> {
+        let set: &[(Ident, OptionValue)] = match self {
+            Stmt::CreateForeignDataWrapper(ForeignDataWrapperDef { options, .. })
+            | Stmt::CreateServer(ServerDef { options, .. })
+            | Stmt::CreateUserMapping { options, .. } => options,
+            Stmt::AlterForeignDataWrapper { options, .. }
+            | Stmt::AlterServer { options, .. }
+            | Stmt::AlterUserMapping { options, .. } => {
+                return options
+                    .iter()
+                    .filter_map(|change| match change {
+                        OptionChange::Add(key, OptionValue::Secret(var))
+                        | OptionChange::Set(key, OptionValue::Secret(var)) => Some((key, var)),
+                        _ => None,
+                    })
+                    .collect();
+            }
+            _ => &[],
+        };
+        set.iter()
+            .filter_map(|(key, value)| match value {
+                OptionValue::Secret(var) => Some((key, var)),
+                OptionValue::Literal(_) => None,
+            })
+            .collect()
+    }
+
     /// True for a new enum label: a statement PostgreSQL will not let later
     /// statements of the same transaction build on, since a new label cannot
     /// be used before the transaction that added it commits.
@@ -2136,6 +2314,59 @@ impl fmt::Display for Stmt {
                     TriggerEnabled::Always => "ENABLE ALWAYS",
                 };
                 write!(f, "ALTER EVENT TRIGGER {name} {state}")
+            }
+            Stmt::CreateForeignDataWrapper(wrapper) => write!(f, "{wrapper}"),
+            Stmt::AlterForeignDataWrapper {
+                name,
+                handler,
+                validator,
+                options,
+            } => {
+                write!(f, "ALTER FOREIGN DATA WRAPPER {name}")?;
+                match handler {
+                    Some(Some(handler)) => write!(f, " HANDLER {handler}")?,
+                    Some(None) => f.write_str(" NO HANDLER")?,
+                    None => {}
+                }
+                match validator {
+                    Some(Some(validator)) => write!(f, " VALIDATOR {validator}")?,
+                    Some(None) => f.write_str(" NO VALIDATOR")?,
+                    None => {}
+                }
+                write_option_changes(f, options)
+            }
+            Stmt::CreateServer(server) => write!(f, "{server}"),
+            Stmt::AlterServer {
+                name,
+                version,
+                options,
+            } => {
+                write!(f, "ALTER SERVER {name}")?;
+                match version {
+                    Some(Some(version)) => write!(f, " VERSION {version}")?,
+                    Some(None) => f.write_str(" VERSION NULL")?,
+                    None => {}
+                }
+                write_option_changes(f, options)
+            }
+            Stmt::CreateUserMapping {
+                role,
+                server,
+                options,
+            } => {
+                write!(f, "CREATE USER MAPPING FOR {role} SERVER {server}")?;
+                write_options(f, options)
+            }
+            Stmt::AlterUserMapping {
+                role,
+                server,
+                options,
+            } => {
+                write!(f, "ALTER USER MAPPING FOR {role} SERVER {server}")?;
+                write_option_changes(f, options)
+            }
+            Stmt::DropUserMapping { role, server } => {
+                write!(f, "DROP USER MAPPING FOR {role} SERVER {server}")
             }
             Stmt::DropCast { source, target } => write!(f, "DROP CAST ({source} AS {target})"),
             Stmt::CreateOperator(operator) => write!(f, "{operator}"),

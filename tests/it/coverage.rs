@@ -197,11 +197,22 @@ async fn check(client: &Client) -> Vec<String> {
         .filter(|warning| is_about_an_object(warning))
         .collect();
 
+    // A user mapping takes no comment, so it has no marker: it is found by
+    // its role and server, as `pg_identify_object` names it.
+    let mappings: BTreeSet<String> = catalog
+        .user_mappings
+        .iter()
+        .map(|m| {
+            let role = if m.role.is_empty() { "public" } else { &m.role };
+            format!("{} on server {}", pgrift::sql::quote_ident(role), m.server)
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut seen_warnings = BTreeSet::new();
     for (&(class, oid, sub), object) in &objects {
         let is_modelled = modelled.contains(&(class, oid, sub))
-            || (sub != 0 && modelled.contains(&(class, oid, 0)));
+            || (sub != 0 && modelled.contains(&(class, oid, 0)))
+            || (object.kind == "user mapping" && mappings.contains(&object.identity));
         let covering: Vec<&&Warning> = warned
             .iter()
             .filter(|warning| covers(warning, object))

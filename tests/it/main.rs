@@ -19,6 +19,7 @@ mod random;
 mod rename;
 mod risk;
 mod roundtrip;
+mod secrets;
 mod shadow_security;
 mod source;
 mod support;

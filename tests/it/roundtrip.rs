@@ -238,7 +238,7 @@ async fn fail_part_way(
     let name = db.name().to_owned();
     let checked = async {
         let counts_before = row_counts(cluster, &name, &from.catalog, &to.catalog).await?;
-        match apply(cluster, &name, &failing).await {
+        match apply(cluster, &name, &failing, &to.secrets).await {
             Err(e) if e.contains("failing on purpose") => {}
             Err(e) => return Err(format!("the forward script failed before its end: {e}")),
             Ok(()) => return Err("a script with a failing statement succeeded".to_owned()),
@@ -300,6 +300,9 @@ async fn fail_part_way(
 struct Side {
     catalog: Catalog,
     dump: String,
+    /// The values of its secret options by psql variable: what a script
+    /// that arrives at it is given.
+    secrets: BTreeMap<String, String>,
 }
 
 /// Loads `file` (and `seed`) into a fresh database and reads it.
@@ -314,6 +317,7 @@ async fn build(
         let side = Side {
             catalog: catalog(cluster, db.name()).await?,
             dump: dump(cluster, db.name()).await?,
+            secrets: secrets(cluster, db.name()).await?,
         };
         snapshot_reads_back(&side.catalog, file)?;
         Ok(side)
@@ -400,10 +404,12 @@ pub async fn load(
         if owners.is_file() {
             let sql = std::fs::read_to_string(&owners)
                 .map_err(|e| format!("{}: {e}", owners.display()))?;
-            db.client()
-                .batch_execute(&sql)
-                .await
-                .map_err(|e| format!("{}: {e}", owners.display()))?;
+            db.client().batch_execute(&sql).await.map_err(|e| {
+                let message = e
+                    .as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_owned());
+                format!("{}: {message}", owners.display())
+            })?;
         }
     }
     Ok(db)
@@ -468,6 +474,7 @@ async fn deploy_forward(
     db: &str,
     from: &Catalog,
     to: &Catalog,
+    secrets: &BTreeMap<String, String>,
 ) -> Result<(), String> {
     let plan_of = |a, b| {
         plan::plan(&diff::diff(a, b))
@@ -494,7 +501,7 @@ async fn deploy_forward(
         &cluster.conninfo(db),
         &deployment,
         None,
-        &deploy_options(),
+        &deploy_options(secrets),
         &mut Quiet,
     )
     .await
@@ -503,18 +510,61 @@ async fn deploy_forward(
 }
 
 /// Rolls back the last deployment to `db` with `pgrift::deploy::rollback`.
-async fn deploy_rollback(cluster: &Cluster, db: &str) -> Result<(), String> {
-    deploy::rollback(&cluster.conninfo(db), None, &deploy_options(), &mut Quiet)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+async fn deploy_rollback(
+    cluster: &Cluster,
+    db: &str,
+    secrets: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    deploy::rollback(
+        &cluster.conninfo(db),
+        None,
+        &deploy_options(secrets),
+        &mut Quiet,
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string())
 }
 
-fn deploy_options() -> deploy::ApplyOptions {
+fn deploy_options(secrets: &BTreeMap<String, String>) -> deploy::ApplyOptions {
     deploy::ApplyOptions {
         retry_delay: std::time::Duration::from_millis(100),
+        secrets: deploy::Secrets::given(secrets.clone()),
         ..deploy::ApplyOptions::default()
     }
+}
+
+/// The values of the secret options of `db` (of its foreign-data
+/// wrappers, servers and user mappings), by the psql variable a script
+/// writes for each, read as the superuser, who sees them all.
+pub async fn secrets(cluster: &Cluster, db: &str) -> Result<BTreeMap<String, String>, String> {
+    let client = cluster
+        .connect(db)
+        .await
+        .map_err(|e| format!("connect to {db}: {e}"))?;
+    let rows = client
+        .query(
+            "SELECT ARRAY['wrapper', w.fdwname::text], o.option_name, o.option_value \
+             FROM pg_foreign_data_wrapper w, pg_options_to_table(w.fdwoptions) o \
+             UNION ALL SELECT ARRAY['server', s.srvname::text], o.option_name, o.option_value \
+             FROM pg_foreign_server s, pg_options_to_table(s.srvoptions) o \
+             UNION ALL SELECT ARRAY['mapping', CASE WHEN u.umuser = 0 THEN 'public' \
+             ELSE u.usename::text END, u.srvname::text], o.option_name, o.option_value \
+             FROM pg_user_mappings u, pg_options_to_table(u.umoptions) o",
+            &[],
+        )
+        .await
+        .map_err(|e| format!("read the secrets of {db}: {e}"))?;
+    Ok(rows
+        .iter()
+        .filter(|row| pgrift::sql::secret::is_secret_key(row.get(1)))
+        .map(|row| {
+            let object: Vec<String> = row.get(0);
+            let object: Vec<&str> = object.iter().map(String::as_str).collect();
+            let variable = pgrift::catalog::options::variable(&object, row.get(1));
+            (variable.name().to_owned(), row.get(2))
+        })
+        .collect())
 }
 
 /// Migrates `from_db`, built as `from_side`, to `to_side` and back.
@@ -533,8 +583,8 @@ async fn round_trip(
     let reverse = script(to, from, "reverse")?;
 
     match runner {
-        Runner::Psql => apply(cluster, from_db, &forward).await,
-        Runner::Deploy => deploy_forward(cluster, from_db, from, to).await,
+        Runner::Psql => apply(cluster, from_db, &forward, &to_side.secrets).await,
+        Runner::Deploy => deploy_forward(cluster, from_db, from, to, &to_side.secrets).await,
     }
     .map_err(|e| {
         format!("forward script ({runner:?}) failed: {e}\n--- forward script ---\n{forward}")
@@ -561,9 +611,9 @@ async fn round_trip(
     }
 
     match runner {
-        Runner::Psql => apply(cluster, from_db, &reverse).await,
+        Runner::Psql => apply(cluster, from_db, &reverse, &from_side.secrets).await,
         Runner::Deploy if forward.is_empty() => Ok(()),
-        Runner::Deploy => deploy_rollback(cluster, from_db).await,
+        Runner::Deploy => deploy_rollback(cluster, from_db, &from_side.secrets).await,
     }
     .map_err(|e| {
         format!("reverse script ({runner:?}) failed: {e}\n--- reverse script ---\n{reverse}")
@@ -619,13 +669,23 @@ pub fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, Strin
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
-pub async fn apply(cluster: &Cluster, db: &str, script: &str) -> Result<(), String> {
+/// Runs `script` on `db` with psql, giving it `secrets` as variables
+/// (`-v name=value`).
+pub async fn apply(
+    cluster: &Cluster,
+    db: &str,
+    script: &str,
+    secrets: &BTreeMap<String, String>,
+) -> Result<(), String> {
     if script.is_empty() {
         return Ok(());
     }
     let file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
     std::fs::write(file.path(), script).map_err(|e| e.to_string())?;
     let mut command = cluster.psql(db);
+    for (name, value) in secrets {
+        command.arg("-v").arg(format!("{name}={value}"));
+    }
     let output = command
         .arg("-f")
         .arg(file.path())

@@ -19,7 +19,7 @@ use pgrift::catalog::Catalog;
 use pgrift::source::{Cluster, Shadow};
 use pgrift::{diff, plan};
 
-use crate::roundtrip::{self, apply, catalog, fixtures_dir, load, script};
+use crate::roundtrip::{self, apply, catalog, fixtures_dir, load, script, secrets};
 use crate::support::{self, major};
 
 const PARALLEL: usize = 4;
@@ -371,11 +371,14 @@ async fn check_case(
         }
         let forward = script(&old, &new, "forward")?;
         // The database is changed, and the other direction does not use it.
-        apply(from, from_db, &forward).await.map_err(|e| {
-            format!(
-                "{direction}: the forward script failed: {e}\n--- forward script ---\n{forward}"
-            )
-        })?;
+        let secrets = secrets(to, to_db).await?;
+        apply(from, from_db, &forward, &secrets)
+            .await
+            .map_err(|e| {
+                format!(
+                    "{direction}: the forward script failed: {e}\n--- forward script ---\n{forward}"
+                )
+            })?;
         let mut migrated = read(from, from_db).await?;
         same_extension_versions(&new, &mut migrated);
         let again = script(&migrated, &new, "again")?;

@@ -40,6 +40,7 @@ mod partition_conversion;
 mod rename;
 mod revoked_privilege;
 mod row_security;
+mod secret_differs;
 mod security_definer;
 mod sequence_bounds;
 mod set_logged;

@@ -1,0 +1,16 @@
+//! The SQL fragment that reads an object's generic options.
+
+/// The options array `$options` (`fdwoptions`, `srvoptions`, `umoptions`)
+/// as JSON text: an array of `[key, value]` in the order the server keeps
+/// them; NULL for no options.
+macro_rules! options_json {
+    ($options:literal) => {
+        concat!(
+            "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(o.option_name, o.option_value) \
+             ORDER BY o.n)::pg_catalog.text \
+             FROM pg_catalog.pg_options_to_table(",
+            $options,
+            ") WITH ORDINALITY o(option_name, option_value, n))"
+        )
+    };
+}
