@@ -229,6 +229,12 @@ impl Catalog {
         self.ts_dictionaries
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.ts_parsers
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
+        self.ts_templates
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         self.ts_configs
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));

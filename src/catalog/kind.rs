@@ -517,3 +517,36 @@ macro_rules! own_namespace_object {
         }
     };
 }
+
+/// The methods of [`ObjectKind`] for an object that is nothing but the
+/// functions it is made of (a text search parser or template), which
+/// PostgreSQL cannot alter: the file's `definition(&x)` creates it, any
+/// other definition replaces it, the report shows it as `$noun`, and it
+/// holds no deparsed text, since its functions are names, which scripts
+/// quote.
+macro_rules! made_of_functions {
+    ($type:ty, $noun:literal) => {
+        fn compare(old: &'a $type, new: &'a $type) -> Delta {
+            if definition(old) == definition(new) {
+                Delta::Same
+            } else {
+                Delta::Replace
+            }
+        }
+
+        fn create(x: &'a $type) -> Vec<Stmt> {
+            vec![definition(x)]
+        }
+
+        fn shown(x: &'a $type) -> Option<Shown> {
+            Some(Shown {
+                kind: $noun,
+                statements: Self::create(x),
+            })
+        }
+
+        fn deparsed(_: &'a $type) -> Vec<(&'a str, TextShape)> {
+            Vec::new()
+        }
+    };
+}

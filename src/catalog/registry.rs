@@ -93,6 +93,10 @@ macro_rules! every_kind {
                 ForeignServer => foreign_server::ForeignServer { name: Name } in foreign_servers: ForeignServer,
                 /// A user mapping, by its server and role (empty for `PUBLIC`).
                 UserMapping => user_mapping::UserMapping { server: Name, role: Name } in user_mappings: UserMapping,
+                /// A text search parser.
+                TsParser => ts_parser::TsParser { name: QualName } in ts_parsers: TsParser,
+                /// A text search template.
+                TsTemplate => ts_template::TsTemplate { name: QualName } in ts_templates: TsTemplate,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
@@ -100,12 +104,14 @@ macro_rules! every_kind {
                 domain_check, composite_type, range_type, policy, collation,
                 ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, operator,
                 operator_family, operator_class, default_acl, foreign_data_wrapper, foreign_server,
-                user_mapping,
+                user_mapping, ts_parser, ts_template,
             ],
             read: [
                 schemas: schema::Schema,
                 extensions: extension::Extension,
                 collations: collation::Collation,
+                ts_parsers: ts_parser::TsParser,
+                ts_templates: ts_template::TsTemplate,
                 ts_dictionaries: ts_dictionary::TsDictionary,
                 ts_configs: ts_config::TsConfig,
                 casts: cast::Cast,
@@ -132,18 +138,18 @@ macro_rules! every_kind {
                 user_mappings: user_mapping::UserMapping,
             ],
             ranks: [
-                Schema, Extension, ForeignDataWrapper, ForeignServer, UserMapping, Collation, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
+                Schema, Extension, ForeignDataWrapper, ForeignServer, UserMapping, Collation, TsParser, TsTemplate, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger, DefaultAcl,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
                 pg_rewrite, pg_extension, pg_statistic_ext, pg_policy, pg_collation,
-                pg_ts_dict, pg_ts_config, pg_cast,
+                pg_ts_dict, pg_ts_config, pg_ts_parser, pg_ts_template, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
                 pg_event_trigger, pg_operator, pg_opfamily, pg_opclass, pg_amop, pg_amproc,
                 pg_foreign_data_wrapper, pg_foreign_server, pg_user_mapping,
             ],
-            snapshot_version: 18,
+            snapshot_version: 19,
         }
     };
 }

@@ -743,6 +743,12 @@ impl RenameMap {
             ObjectId::TsConfig { name } => ObjectId::TsConfig {
                 name: self.in_schema(name),
             },
+            ObjectId::TsParser { name } => ObjectId::TsParser {
+                name: self.in_schema(name),
+            },
+            ObjectId::TsTemplate { name } => ObjectId::TsTemplate {
+                name: self.in_schema(name),
+            },
             ObjectId::Aggregate { name, args } => ObjectId::Aggregate {
                 name: self.routine(name),
                 args: self.text(args).into(),
@@ -1018,6 +1024,12 @@ impl RenameMap {
         }
         for collation in &mut catalog.collations {
             collation.name = self.in_schema(&collation.name);
+        }
+        for parser in &mut catalog.ts_parsers {
+            parser.name = self.in_schema(&parser.name);
+        }
+        for template in &mut catalog.ts_templates {
+            template.name = self.in_schema(&template.name);
         }
         for dictionary in &mut catalog.ts_dictionaries {
             dictionary.name = self.in_schema(&dictionary.name);

@@ -173,7 +173,7 @@ impl<'a> ObjectKind<'a> for TsDictionary {
     type Ref = &'a TsDictionary;
     const NOUN: &'static str = "text search dictionary";
     const SHAPE: Shape = Shape::Qualified;
-    const FOLLOWS: Follows = Follows::Stays;
+    const FOLLOWS: Follows = Follows::Replaced;
     const MODELS: &'static [&'static str] = &["text search dictionary"];
 
     fn each(catalog: &'a Catalog, out: &mut Vec<Obj<'a>>) {

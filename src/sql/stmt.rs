@@ -1231,6 +1231,12 @@ pub enum Stmt {
     CreateRange(RangeDef),
     CreateCollation(CollationDef),
     CreateTsDictionary(TsDictionaryDef),
+    /// `CREATE <keyword> name (PART = function, …)`: an object made of
+    /// the functions it names, a text search parser or template.
+    CreateOfFunctions {
+        object: ObjectName,
+        functions: Vec<(&'static str, QualName)>,
+    },
     CreateCast(CastDef),
     CreateAggregate(AggregateDef),
     CreatePublication(PublicationDef),
@@ -2403,6 +2409,16 @@ impl fmt::Display for Stmt {
                     restrict.as_ref().unwrap_or(&none),
                     join.as_ref().unwrap_or(&none)
                 )
+            }
+            Stmt::CreateOfFunctions { object, functions } => {
+                write!(f, "CREATE {object} (")?;
+                for (i, (part, function)) in functions.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{part} = {function}")?;
+                }
+                f.write_str(")")
             }
             Stmt::CreateTsDictionary(dictionary) => {
                 write!(
