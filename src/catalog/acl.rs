@@ -352,6 +352,54 @@ pub fn create_type(mut create: Vec<Stmt>, acl: &Acl, name: &QualName) -> Vec<Stm
     create
 }
 
+/// The statements that give an object the script has just created exactly
+/// what `acl` says of each `(grantee, privilege, grant option)` of `keys`,
+/// whatever its `CREATE` gave it, since default privileges of the role
+/// that runs the script may have given or withheld it. `held_by_default`
+/// says what `acl` is relative to (`acldefault`): where `acl` differs from
+/// it, [`on_create`] has granted or revoked the privilege already, and
+/// where it does not, it is granted or revoked here; a key whose grant
+/// option some default may give loses it explicitly where `acl` grants the
+/// privilege alone.
+pub fn settle(
+    acl: &Acl,
+    keys: &[(AclGrantee, Privilege, bool)],
+    held_by_default: impl Fn(&AclGrantee, Privilege) -> bool,
+    target: &GrantTarget,
+) -> Vec<Stmt> {
+    let mut stmts = Vec::new();
+    for (grantee, privilege, option_given) in keys {
+        let default = if held_by_default(grantee, *privilege) {
+            Level::Plain
+        } else {
+            Level::None
+        };
+        let def = |grant_option| GrantDef {
+            privileges: vec![*privilege],
+            column: None,
+            target: target.clone(),
+            role: match grantee {
+                AclGrantee::Public => RoleSpec::Public,
+                AclGrantee::Owner => RoleSpec::CurrentUser,
+                AclGrantee::Role(name) => RoleSpec::Role(Ident(name.to_string())),
+            },
+            grant_option,
+        };
+        let level = acl.level(grantee, *privilege, default);
+        if level == default {
+            stmts.push(match level {
+                Level::None => Stmt::Revoke(def(false)),
+                Level::Plain => Stmt::Grant(def(false)),
+                Level::GrantOption => Stmt::Grant(def(true)),
+            });
+        }
+        if level == Level::Plain && *option_given {
+            stmts.push(Stmt::Revoke(def(true)));
+        }
+    }
+    stmts
+}
+
 /// The statements that give an object the script creates its privileges:
 /// it starts with the default, and belongs to the role that runs the script.
 pub fn on_create(acl: &Acl, target: &GrantTarget, column: Option<&str>) -> Vec<Stmt> {

@@ -259,6 +259,15 @@ impl<'a> ObjectKind<'a> for Aggregate {
 
     stands_alone!(Aggregate);
 
+    fn created_acl(x: &'a Aggregate) -> Option<super::CreatedAcl<'a>> {
+        Some(super::CreatedAcl {
+            acl: &x.acl,
+            target: grant_target(x),
+            objects: crate::names::DefaultObjects::Functions,
+            schema: Some(&x.name.schema),
+        })
+    }
+
     fn compare(old: &'a Aggregate, new: &'a Aggregate) -> Delta {
         let hypothetical = |a: &Aggregate| a.options.contains(&AggregateOption::Hypothetical);
         let definition = if old.ordered != new.ordered

@@ -26,12 +26,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::acl::{self, Acl};
+use std::collections::BTreeMap;
+
+use super::acl::{self, Acl, AclGrantee};
 use super::{
-    Catalog, ClassIds, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, ObjectMap,
-    Objects, ReadKind, Shape, Shown,
+    Catalog, ClassIds, CreatedAcl, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind,
+    ObjectMap, Objects, ReadKind, Shape, Shown,
 };
-use crate::names::{DefaultObjects, Name, QualName};
+use crate::names::{DefaultObjects, Name, Privilege, QualName};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, GrantTarget, Ident, Stmt};
@@ -227,6 +229,54 @@ impl<'a> ObjectKind<'a> for DefaultAcl {
     }
 }
 
+/// The statements that leave an object a script creates with exactly the
+/// privileges TO gives it, whatever default privileges its `CREATE` met.
+/// Those in force when it runs are FROM's (the script changes default
+/// privileges last), but which role runs it, and so which role's entries
+/// apply, the script cannot know: every grantee and privilege that an entry
+/// of FROM for the object's kind, of the whole database or of its schema,
+/// names is granted or revoked explicitly.
+pub fn settle_on_create(defaults: &[DefaultAcl], created: &CreatedAcl<'_>) -> Vec<Stmt> {
+    let mut keys: BTreeMap<(AclGrantee, Privilege), bool> = BTreeMap::new();
+    let applies = |x: &&DefaultAcl| {
+        x.objects == created.objects
+            && match &x.schema {
+                None => true,
+                Some(schema) => created.schema == Some(schema.as_str()),
+            }
+    };
+    for x in defaults.iter().filter(applies) {
+        for entry in &x.acl.granted {
+            *keys
+                .entry((entry.grantee.clone(), entry.privilege))
+                .or_default() |= entry.grant_option;
+        }
+        for entry in &x.acl.revoked {
+            keys.entry((entry.grantee.clone(), entry.privilege))
+                .or_default();
+        }
+    }
+    let keys: Vec<(AclGrantee, Privilege, bool)> = keys
+        .into_iter()
+        .map(|((grantee, privilege), option)| (grantee, privilege, option))
+        .collect();
+    let objects = created.objects;
+    acl::settle(
+        created.acl,
+        &keys,
+        |grantee, privilege| match grantee {
+            AclGrantee::Owner => true,
+            AclGrantee::Public => matches!(
+                (objects, privilege),
+                (DefaultObjects::Functions, Privilege::Execute)
+                    | (DefaultObjects::Types, Privilege::Usage)
+            ),
+            AclGrantee::Role(_) => false,
+        },
+        &created.target,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +350,66 @@ mod tests {
             ["ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM CURRENT_USER"]
         );
         assert_eq!(DefaultAcl::compare(&global, &global), Delta::Same);
+    }
+
+    #[test]
+    fn a_new_object_is_settled_against_every_default_that_may_have_met_it() {
+        let reader = AclGrantee::Role("read\"er\n*/ --".into());
+        let defaults = vec![
+            DefaultAcl {
+                role: Some("app".into()),
+                schema: None,
+                objects: DefaultObjects::Functions,
+                acl: Acl {
+                    granted: Vec::new(),
+                    revoked: vec![entry(AclGrantee::Public, Privilege::Execute)],
+                },
+            },
+            DefaultAcl {
+                role: None,
+                schema: Some("s".into()),
+                objects: DefaultObjects::Functions,
+                acl: Acl {
+                    granted: vec![AclEntry {
+                        grant_option: true,
+                        ..entry(reader.clone(), Privilege::Execute)
+                    }],
+                    revoked: Vec::new(),
+                },
+            },
+            DefaultAcl {
+                role: None,
+                schema: Some("other".into()),
+                objects: DefaultObjects::Functions,
+                acl: Acl {
+                    granted: vec![entry(
+                        AclGrantee::Role("elsewhere".into()),
+                        Privilege::Execute,
+                    )],
+                    revoked: Vec::new(),
+                },
+            },
+        ];
+        let acl = Acl {
+            granted: vec![entry(reader, Privilege::Execute)],
+            revoked: Vec::new(),
+        };
+        let created = CreatedAcl {
+            acl: &acl,
+            target: GrantTarget::Function {
+                kind: crate::names::FunctionKind::Function,
+                name: QualName::new("s", "f"),
+                args: crate::sql::ServerSql(String::new()),
+            },
+            objects: DefaultObjects::Functions,
+            schema: Some("s"),
+        };
+        assert_eq!(
+            sql(settle_on_create(&defaults, &created)),
+            [
+                "GRANT EXECUTE ON FUNCTION s.f() TO PUBLIC",
+                "REVOKE GRANT OPTION FOR EXECUTE ON FUNCTION s.f() FROM \"read\"\"er\n*/ --\"",
+            ]
+        );
     }
 }

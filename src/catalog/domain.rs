@@ -189,6 +189,15 @@ impl<'a> ObjectKind<'a> for Domain {
 
     /// A type set aside and created again gets its privileges and owner
     /// as a new one; otherwise they alter in place.
+    fn created_acl(x: &'a Domain) -> Option<super::CreatedAcl<'a>> {
+        Some(super::CreatedAcl {
+            acl: &x.acl,
+            target: crate::sql::GrantTarget::Type(x.name.clone()),
+            objects: crate::names::DefaultObjects::Types,
+            schema: Some(&x.name.schema),
+        })
+    }
+
     fn compare(old: &'a Domain, new: &'a Domain) -> Delta {
         let set_aside = Self::sets_aside(old, new);
         let privileges = acl::of_type(&old.acl, old.owner.as_ref(), &new.acl, &new.name, set_aside);

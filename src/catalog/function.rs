@@ -174,6 +174,15 @@ impl<'a> ObjectKind<'a> for Function {
         Vec::new()
     }
 
+    fn created_acl(x: &'a Function) -> Option<super::CreatedAcl<'a>> {
+        Some(super::CreatedAcl {
+            acl: &x.acl,
+            target: grant_target(x),
+            objects: crate::names::DefaultObjects::Functions,
+            schema: Some(&x.name.schema),
+        })
+    }
+
     fn compare(old: &'a Function, new: &'a Function) -> Delta {
         compare(old, new)
     }

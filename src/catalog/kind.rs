@@ -8,12 +8,13 @@
 
 use std::fmt;
 
+use super::acl::Acl;
 use super::objects::{Ix, Key, Objects};
 use super::{Catalog, Obj, ObjectId, Tag};
-use crate::names::{QualName, TriggerEnabled};
+use crate::names::{DefaultObjects, QualName, TriggerEnabled};
 use crate::read::{IntrospectError, Reader};
 use crate::sql::verify::Shape as TextShape;
-use crate::sql::{CommentTarget, Ident, Keyword, Literal, ObjectName, Stmt};
+use crate::sql::{CommentTarget, GrantTarget, Ident, Keyword, Literal, ObjectName, Stmt};
 
 use super::address::{ClassIds, ObjectMap};
 
@@ -143,6 +144,17 @@ impl<'a> Holder<'a> {
     }
 }
 
+/// The privileges of an object a script creates, as default privileges
+/// see it: what it should hold, what grants them, the kind of objects and
+/// the schema it is in (none for a schema).
+#[derive(Debug, Clone)]
+pub struct CreatedAcl<'a> {
+    pub acl: &'a Acl,
+    pub target: GrantTarget,
+    pub objects: DefaultObjects,
+    pub schema: Option<&'a str>,
+}
+
 /// A definition the review report shows and compares between FROM and TO.
 #[derive(Debug, Clone)]
 pub struct Shown {
@@ -251,6 +263,13 @@ pub trait ObjectKind<'a> {
     /// Work that must wait until everything else is created: a sequence's
     /// `OWNED BY`, once its column exists.
     fn finish_create(_obj: Self::Ref) -> Option<Stmt> {
+        None
+    }
+
+    /// The privileges a new object of a kind that default privileges are
+    /// for gets from its `CREATE`, and what it is then (see
+    /// `default_acl::settle`).
+    fn created_acl(_obj: Self::Ref) -> Option<CreatedAcl<'a>> {
         None
     }
 

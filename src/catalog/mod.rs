@@ -36,10 +36,11 @@ pub use crate::names::{
 pub use acl::{Acl, AclEntry, AclGrantee};
 pub use address::{Address, ClassIds, ObjectMap};
 pub use column::{ColumnDefault, column_id, conversion, is_type_change, move_to_recreated};
+pub use default_acl::settle_on_create;
 pub use filter::{Filter, Ignore};
 pub use kind::{
-    Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment, compare_firing,
-    create_firing, rename_aside,
+    CreatedAcl, Delta, Follows, Holder, ObjectKind, ReadKind, Shape, Shown, comment,
+    compare_firing, create_firing, rename_aside,
 };
 pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
@@ -291,6 +292,14 @@ macro_rules! define_kinds {
             pub fn finish_create(self) -> Option<Stmt> {
                 match self {
                     $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::finish_create(obj),)*
+                }
+            }
+
+            /// The privileges its `CREATE` gives a new object, as default
+            /// privileges see it.
+            pub fn created_acl(self) -> Option<CreatedAcl<'a>> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::created_acl(obj),)*
                 }
             }
 

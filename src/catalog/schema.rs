@@ -109,6 +109,15 @@ impl<'a> ObjectKind<'a> for Schema {
 
     /// Nothing about a schema alters but its comment, privileges and
     /// owner.
+    fn created_acl(x: &'a Schema) -> Option<super::CreatedAcl<'a>> {
+        Some(super::CreatedAcl {
+            acl: &x.acl,
+            target: target(x),
+            objects: crate::names::DefaultObjects::Schemas,
+            schema: None,
+        })
+    }
+
     fn compare(old: &'a Schema, new: &'a Schema) -> Delta {
         Delta::Same
             .and(acl::alter(

@@ -218,6 +218,15 @@ impl<'a> ObjectKind<'a> for Sequence {
         vec![sequence.name.clone()]
     }
 
+    fn created_acl(x: &'a Sequence) -> Option<super::CreatedAcl<'a>> {
+        Some(super::CreatedAcl {
+            acl: &x.acl,
+            target: grant_target(x),
+            objects: crate::names::DefaultObjects::Sequences,
+            schema: Some(&x.name.schema),
+        })
+    }
+
     fn compare(old: &'a Sequence, new: &'a Sequence) -> Delta {
         compare(old, new)
     }

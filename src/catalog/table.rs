@@ -968,6 +968,15 @@ impl<'a> ObjectKind<'a> for Table {
         vec![table.name.clone()]
     }
 
+    fn created_acl(x: &'a Table) -> Option<super::CreatedAcl<'a>> {
+        Some(super::CreatedAcl {
+            acl: &x.acl,
+            target: x.grant_target(),
+            objects: crate::names::DefaultObjects::Tables,
+            schema: Some(&x.name.schema),
+        })
+    }
+
     fn compare(old: &'a Table, new: &'a Table) -> Delta {
         compare(old, new)
     }

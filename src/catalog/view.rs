@@ -242,6 +242,15 @@ impl<'a> ObjectKind<'a> for View {
         vec![view.name.clone()]
     }
 
+    fn created_acl(x: &'a View) -> Option<super::CreatedAcl<'a>> {
+        Some(super::CreatedAcl {
+            acl: &x.acl,
+            target: grant_target(x),
+            objects: crate::names::DefaultObjects::Tables,
+            schema: Some(&x.name.schema),
+        })
+    }
+
     fn compare(old: &'a View, new: &'a View) -> Delta {
         compare(old, new)
     }

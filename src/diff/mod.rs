@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub use crate::catalog::{Delta, Ix, Obj, Objects};
 
-use crate::catalog::{self as catalog, Catalog, Follows, ObjectId, Warning, column_id};
+use crate::catalog::{self as catalog, Catalog, DefaultAcl, Follows, ObjectId, Warning, column_id};
 use crate::sql::Stmt;
 
 /// What a change does to its object.
@@ -275,7 +275,8 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
                 changes.push(drop_change(&from_objects, i, old, None));
             }
             (Decision::Create, _, Some(new)) => {
-                let mut created = create_changes(&id, new, None);
+                let mut created =
+                    create_changes(&id, new, None, &from_objects.catalog.default_acls);
                 sync_new_sequence(&from_objects, new, &mut created);
                 changes.extend(created);
             }
@@ -292,7 +293,12 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
                 let mut dropped = drop_change(&from_objects, i, Obj::Table(was), None);
                 dropped.absorbed_into = Some((id.clone(), ChangeKind::Create));
                 changes.push(dropped);
-                let mut created = create_changes(&id, Obj::Table(is), None);
+                let mut created = create_changes(
+                    &id,
+                    Obj::Table(is),
+                    None,
+                    &from_objects.catalog.default_acls,
+                );
                 created[0].statements = conversion.statements;
                 created[0].reason = Some("its partitioning changes: its rows are copied".into());
                 changes.extend(created);
@@ -301,7 +307,12 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
             (Decision::Replace(reason), Some((i, old)), Some(new)) => {
                 recreated[p] = true;
                 changes.push(drop_change(&from_objects, i, old, reason.clone()));
-                changes.extend(create_changes(&id, new, reason));
+                changes.extend(create_changes(
+                    &id,
+                    new,
+                    reason,
+                    &from_objects.catalog.default_acls,
+                ));
             }
             (Decision::Alter(statements), Some((_, old)), Some(new)) => {
                 changes.extend(alter_changes(&id, old, new, statements));
@@ -569,12 +580,33 @@ fn drop_change(from: &Objects<'_>, i: Ix, old: Obj<'_>, reason: Option<String>) 
 
 /// The create of one object, its comment, and work that must wait for
 /// everything else (a sequence's `OWNED BY`, once its column exists).
-fn create_changes(id: &ObjectId, new: Obj<'_>, reason: Option<String>) -> Vec<Change> {
+///
+/// An object of a kind that default privileges are for gets, before it is
+/// given its owner, the grants and revokes that undo what FROM's default
+/// privileges (`defaults`) may have given or withheld.
+fn create_changes(
+    id: &ObjectId,
+    new: Obj<'_>,
+    reason: Option<String>,
+    defaults: &[DefaultAcl],
+) -> Vec<Change> {
+    let mut statements = new.create();
+    if let Some(created) = new.created_acl() {
+        let settled: Vec<Stmt> = catalog::settle_on_create(defaults, &created)
+            .into_iter()
+            .filter(|stmt| !statements.contains(stmt))
+            .collect();
+        let at = statements
+            .iter()
+            .position(|stmt| matches!(stmt, Stmt::AlterOwner { .. }))
+            .unwrap_or(statements.len());
+        statements.splice(at..at, settled);
+    }
     let mut out = vec![Change {
         id: id.clone(),
         kind: ChangeKind::Create,
         reason,
-        statements: new.create(),
+        statements,
         absorbed_into: new
             .created_with()
             .map(|parent| (parent, ChangeKind::Create)),
