@@ -4,12 +4,14 @@
 //! statistics target are set after it is added, created or retyped (a type
 //! change resets the first two). Defaults are objects of their own so
 //! that they can be dropped and set again around a change of what they use.
-//! A column's own privileges (`GRANT SELECT (c)`) alter in place with it.
+//! A column's own privileges (`GRANT SELECT (c)`) alter in place with it,
+//! and so do a foreign table's column's options (see `table.rs`).
 
 use super::acl;
 use super::sequence;
 use super::table::{
-    Column, Table, column_def, identity_def, identity_privileges, settings_changed,
+    Column, Table, column_def, column_options_changed, identity_def, identity_privileges,
+    settings_changed,
 };
 use super::{
     Catalog, Delta, Follows, Holder, Ix, Key, Obj, ObjectId, ObjectKind, Objects, Shape, Shown, Tag,
@@ -18,7 +20,10 @@ use crate::names::QualName;
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{CommentTarget, Ident, ServerSql, Stmt, TableAction};
 
-pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
+/// A column of `table` from `old` to `new`; `foreign` for a foreign
+/// table's, whose values are not stored here, so a new type converts none
+/// (PostgreSQL refuses `USING` on one).
+pub fn compare(table: &QualName, old: &Column, new: &Column, foreign: bool) -> Delta {
     let alter = |action| Stmt::AlterTable {
         table: table.clone(),
         action,
@@ -43,8 +48,8 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
                 column: name(),
                 data_type: ServerSql(new.data_type.to_string()),
                 collation: new.collation.as_deref().cloned(),
-                using_cast: needs_using(&old.data_type, &new.data_type),
-                via_text: between_user_types(&old.data_type, &new.data_type),
+                using_cast: !foreign && needs_using(&old.data_type, &new.data_type),
+                via_text: !foreign && between_user_types(&old.data_type, &new.data_type),
             })
         });
     let identity = match (&old.identity, &new.identity) {
@@ -98,6 +103,7 @@ pub fn compare(table: &QualName, old: &Column, new: &Column) -> Delta {
         }));
     }
     stmts.extend(identity_last);
+    stmts.extend(column_options_changed(table, Some(old), new));
     if stmts.is_empty() {
         Delta::Same
     } else {
@@ -186,13 +192,15 @@ pub fn compare_default(table: &QualName, old: &Column, new: &Column) -> Delta {
     }
 }
 
-/// `ADD COLUMN`, then its storage, compression and statistics target.
+/// `ADD COLUMN`, then its storage, compression and statistics target, and
+/// a foreign table's column's options.
 pub fn add(table: &QualName, column: &Column) -> Vec<Stmt> {
     let mut stmts = vec![Stmt::AlterTable {
         table: table.clone(),
         action: TableAction::AddColumn(column_def(column)),
     }];
     stmts.extend(settings_changed(table, None, column, false));
+    stmts.extend(column_options_changed(table, None, column));
     stmts
 }
 
@@ -300,7 +308,9 @@ impl<'a> ObjectKind<'a> for TableColumn {
             new.identity.as_deref(),
             &table.owner_role(),
         );
-        compare(&table.name, old, new).and(privileges).and(sequence)
+        compare(&table.name, old, new, table.foreign.is_some())
+            .and(privileges)
+            .and(sequence)
     }
 
     /// An inherited column comes with its parent's column, or with the

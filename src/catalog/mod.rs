@@ -46,8 +46,8 @@ pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
 pub use rename::{Rename, RenameError, RenameMap};
 pub use table::{
-    Column, ColumnSettings, Constraint, ConstraintKind, Conversion, Identity, PartitionOf,
-    StorageSetting, converts, repartition,
+    Column, ColumnSettings, Constraint, ConstraintKind, Conversion, ForeignTable, Identity,
+    PartitionOf, StorageSetting, converts, repartition,
 };
 pub use view::ColumnComment;
 

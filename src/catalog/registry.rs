@@ -149,7 +149,7 @@ macro_rules! every_kind {
                 pg_event_trigger, pg_operator, pg_opfamily, pg_opclass, pg_amop, pg_amproc,
                 pg_foreign_data_wrapper, pg_foreign_server, pg_user_mapping,
             ],
-            snapshot_version: 19,
+            snapshot_version: 20,
         }
     };
 }

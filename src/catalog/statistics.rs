@@ -4,9 +4,9 @@
 //! and creates the object; the statistics target and the owner alter in
 //! place.
 //!
-//! Only statistics on tables and materialized views pgrift models are read:
-//! those on partitioned, inheriting or foreign tables hang off a table that
-//! is a warning of its own. An extension's statistics are left out by their
+//! Only statistics on tables (foreign ones too) and materialized views
+//! pgrift models are read: those on a foreign table that is a partition or
+//! an inheritance child hang off a table that is a warning of its own. An extension's statistics are left out by their
 //! table, since PostgreSQL records no extension membership for the
 //! statistics object itself.
 //!

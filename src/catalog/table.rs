@@ -6,6 +6,21 @@
 //! `USING INDEX` is set by the index (or key) it names, which must exist
 //! first (see `index.rs`).
 //!
+//! A foreign table (`CREATE FOREIGN TABLE … SERVER s OPTIONS (…)`, relkind
+//! `f`) is a table here too, with `foreign` set: it is a relation with
+//! columns (types, `NOT NULL`, defaults, collations, and options of their
+//! own), checks, a comment, an owner and privileges, table-level and
+//! column-level, which views can use; so the columns, constraints,
+//! comments, privileges, owners and dependencies of tables serve it as
+//! they are. Its columns and checks alter with `ALTER TABLE`, which
+//! PostgreSQL accepts for a foreign table; its options and its columns'
+//! alter key by key with `ALTER FOREIGN TABLE … [ALTER COLUMN c] OPTIONS
+//! (…)` (see `options.rs`, secrets too); a new server has no `ALTER`, so it
+//! drops and creates the table, and with it what uses it, as does a table
+//! that becomes foreign or stops being so. A foreign table that is a
+//! partition or an inheritance child is not read (`read::modelled_table!`)
+//! but warned about, as are its parts.
+//!
 //! The parts of a table (its columns with their identity, its constraints)
 //! are modelled here with it; as kinds of their own they are in
 //! `column.rs` and `constraint.rs`. Tables are read by
@@ -15,6 +30,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::acl::{self, Acl};
+use super::options::{self, GenericOption};
 use super::owner;
 use super::policy::{RowSecurity, alter_row_security};
 use super::{
@@ -26,7 +42,8 @@ use crate::names::{
 use crate::sql::verify::Shape as TextShape;
 use crate::sql::{
     ColumnDef, CommentTarget, GrantTarget, Ident, IdentityDef, IdentitySpec, Keyword, ObjectAction,
-    ObjectName, OwnedObject, ParamNames, RoleSpec, ServerSql, Stmt, StorageParams, TableAction,
+    ObjectName, OptionChange, OwnedObject, ParamNames, RoleSpec, ServerSql, Stmt, StorageParams,
+    TableAction,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +89,54 @@ pub struct Table {
     /// Its owner; `None` for whoever runs the script (see `owner.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Name>,
+    /// For a foreign table, its server and options. Boxed: few tables are
+    /// foreign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<Box<ForeignTable>>,
+}
+
+/// What makes a foreign table foreign: the server that holds its rows,
+/// and its options, in the server's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignTable {
+    pub server: Name,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<GenericOption>,
+}
+
+const FOREIGN_TABLE: &str = "FOREIGN TABLE";
+
+/// How the variables of a foreign table's secret options are named, and
+/// of one of its columns'.
+fn secret_object<'a>(table: &'a QualName, column: Option<&'a Name>) -> Vec<&'a str> {
+    let mut object = vec!["foreign table", &*table.schema, &*table.name];
+    object.extend(column.map(|c| &**c));
+    object
+}
+
+/// `ALTER FOREIGN TABLE … [ALTER COLUMN c] OPTIONS (…)` from `old` options
+/// to `new`, if they differ.
+fn alter_options(
+    table: &QualName,
+    column: Option<&Name>,
+    old: &[GenericOption],
+    new: &[GenericOption],
+) -> Option<Stmt> {
+    let changes: Vec<OptionChange> = options::changes(old, new, &secret_object(table, column));
+    (!changes.is_empty()).then(|| Stmt::AlterForeignTableOptions {
+        table: table.clone(),
+        column: column.map(|c| Ident(c.to_string())),
+        options: changes,
+    })
+}
+
+/// The options of a column of a foreign table, from `old` to `new` (a new
+/// column's: `old` has none).
+pub fn column_options_changed(table: &QualName, old: Option<&Column>, new: &Column) -> Vec<Stmt> {
+    let before = old.map_or(&[][..], |c| &c.options);
+    alter_options(table, Some(&new.name), before, &new.options)
+        .into_iter()
+        .collect()
 }
 
 impl Table {
@@ -93,6 +158,7 @@ impl Table {
             comment: None,
             acl: Acl::default(),
             owner: None,
+            foreign: None,
         }
     }
 
@@ -106,9 +172,20 @@ impl Table {
         owner::role(self.owner.as_ref())
     }
 
-    /// How `ALTER … OWNER TO` names the table, a partitioned one too.
+    /// How `ALTER … OWNER TO` names the table, a partitioned one and a
+    /// foreign one too.
     fn owned(&self) -> OwnedObject {
-        owner::named("TABLE", &self.name)
+        owner::named(self.keyword(), &self.name)
+    }
+
+    /// How `DROP`, `COMMENT ON` and `ALTER … OWNER TO` name a table of its
+    /// sort.
+    fn keyword(&self) -> &'static str {
+        if self.foreign.is_some() {
+            FOREIGN_TABLE
+        } else {
+            "TABLE"
+        }
     }
 }
 
@@ -143,6 +220,10 @@ pub struct Column {
     /// from the default. Boxed: few columns have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<Box<ColumnSettings>>,
+    /// The options of a foreign table's column (`attfdwoptions`), in the
+    /// server's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<GenericOption>,
 }
 
 /// What `ALTER COLUMN … SET STORAGE`, `SET COMPRESSION` and `SET
@@ -270,6 +351,7 @@ impl Column {
             comment: None,
             acl: None,
             settings: None,
+            options: Vec::new(),
         }
     }
 }
@@ -370,6 +452,15 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
     if old.partition_by != new.partition_by {
         return Delta::Replace;
     }
+    // A foreign table's server has no `ALTER`, and a table cannot become
+    // foreign or stop being so in place.
+    let options = match (&old.foreign, &new.foreign) {
+        (None, None) => None,
+        (Some(was), Some(is)) if was.server == is.server => {
+            alter_options(&new.name, None, &was.options, &is.options)
+        }
+        _ => return Delta::Replace,
+    };
     let alter = |action| Stmt::AlterTable {
         table: new.name.clone(),
         action,
@@ -452,6 +543,7 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
         old.row_security,
         new.row_security,
     ));
+    stmts.extend(options);
     // A table that becomes typed is altered even with nothing else to do:
     // its `OF` comes as the alter's finishing work.
     if stmts.is_empty() && old.of_type == new.of_type {
@@ -794,8 +886,8 @@ fn attach(partition: &PartitionOf, name: &QualName) -> Stmt {
 /// inline; a partition's columns are its parent's, and a child's inherited
 /// columns come from its parents. Constraints are added separately, so that
 /// tables that reference each other can be created in any order.
-pub fn create(table: &Table) -> Vec<Stmt> {
-    let mut stmts = vec![Stmt::CreateTable {
+fn create_plain(table: &Table) -> Stmt {
+    Stmt::CreateTable {
         name: table.name.clone(),
         unlogged: table.unlogged,
         columns: table
@@ -812,6 +904,32 @@ pub fn create(table: &Table) -> Vec<Stmt> {
         partition_by: table.partition_by.clone().map(ServerSql),
         options: StorageParams(table.options.clone()),
         of_type: table.of_type.clone(),
+    }
+}
+
+/// `CREATE FOREIGN TABLE`, with its columns and their options.
+fn create_foreign(table: &Table, foreign: &ForeignTable) -> Stmt {
+    Stmt::CreateForeignTable {
+        name: table.name.clone(),
+        columns: table
+            .columns
+            .iter()
+            .map(|c| {
+                let object = secret_object(&table.name, Some(&c.name));
+                (column_def(c), options::create(&c.options, &object))
+            })
+            .collect(),
+        server: Ident(foreign.server.to_string()),
+        options: options::create(&foreign.options, &secret_object(&table.name, None)),
+    }
+}
+
+/// The table's create, its foreign table's or `CREATE TABLE`, and what
+/// is set on it after.
+pub fn create(table: &Table) -> Vec<Stmt> {
+    let mut stmts = vec![match &table.foreign {
+        Some(foreign) => create_foreign(table, foreign),
+        None => create_plain(table),
     }];
     if table.of_type.is_some() {
         stmts.extend(
@@ -906,7 +1024,13 @@ pub fn drop(table: &Table) -> Vec<Stmt> {
         .map(|p| detach(p, &table.name))
         .into_iter()
         .collect();
-    stmts.push(Stmt::DropTable(table.name.clone()));
+    stmts.push(match table.foreign {
+        Some(_) => Stmt::DropObject(ObjectName {
+            keyword: Keyword(FOREIGN_TABLE),
+            name: table.name.clone(),
+        }),
+        None => Stmt::DropTable(table.name.clone()),
+    });
     stmts
 }
 
@@ -1009,7 +1133,13 @@ impl<'a> ObjectKind<'a> for Table {
     }
 
     fn comment_target(table: &'a Table) -> Option<CommentTarget> {
-        Some(CommentTarget::Table(table.name.clone()))
+        Some(match table.foreign {
+            Some(_) => CommentTarget::Object(ObjectName {
+                keyword: Keyword(FOREIGN_TABLE),
+                name: table.name.clone(),
+            }),
+            None => CommentTarget::Table(table.name.clone()),
+        })
     }
 
     fn shown(_: &'a Table) -> Option<Shown> {

@@ -8,11 +8,12 @@ use tokio_postgres::Client;
 
 use super::sequences::IdentitySequence;
 use super::warnings::virtual_generated;
+use crate::catalog::options::{self, GenericOption};
 use crate::catalog::{
     Acl, Column, ColumnSettings, Compression, Constraint, ConstraintKind, Name, ObjectId,
     PartitionOf, QualName, ReplicaIdentity, RowSecurity, Storage, StorageSetting, Table, Warning,
 };
-use crate::catalog::{ClassIds, ObjectMap};
+use crate::catalog::{ClassIds, ForeignTable, ObjectMap};
 use crate::quote::quote_ident;
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
@@ -50,6 +51,8 @@ struct RawTable {
     owner: String,
     /// `read::acl_json!`'s text.
     acl: Option<String>,
+    /// A foreign table's server and options.
+    foreign: Option<Box<ForeignTable>>,
 }
 
 struct RawColumn {
@@ -79,6 +82,8 @@ struct RawColumn {
     /// Its storage, compression and statistics target, when any is not
     /// the default.
     settings: Option<Box<ColumnSettings>>,
+    /// A foreign table's column's options.
+    options: Vec<GenericOption>,
 }
 
 struct RawConstraint {
@@ -126,9 +131,13 @@ const TABLES: &str = concat!(
         "c.relowner",
         "pg_catalog.acldefault('r', c.relowner)"
     ),
-    " AS acl \
+    " AS acl, fs.srvname AS server, ",
+    options_json!("ft.ftoptions"),
+    " AS foreign_options \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid \
+     LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver \
      LEFT JOIN pg_catalog.pg_type t ON t.oid = c.reltype \
      LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid \
      LEFT JOIN pg_catalog.pg_type oft ON oft.oid = c.reloftype \
@@ -178,7 +187,9 @@ const COLUMNS: &str = concat!(
      t.typstorage AS type_storage, a.attcompression AS compression, \
      CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::pg_catalog.int4 END AS statistics_target, ",
     acl_json!("a.attacl", "c.relowner", "'{}'::pg_catalog.aclitem[]"),
-    " AS acl \
+    " AS acl, ",
+    options_json!("a.attfdwoptions"),
+    " AS options \
      FROM pg_catalog.pg_attribute a \
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -286,10 +297,14 @@ pub(super) async fn fetch(
     let (tables, mut columns, constraints) = try_join!(
         query(client, "tables", TABLES),
         query_read(client, "columns", COLUMNS, |row| {
+            let name: Name = row.get_name("name")?;
+            let options = options::read(row.get("options")?, || {
+                format!("the options of column {}", quote_ident(&name))
+            })?;
             Ok(RawColumn {
                 table: row.get("table_oid")?,
                 number: row.get("number")?,
-                name: row.get_name("name")?,
+                name,
                 data_type: row.get_name("data_type")?,
                 type_oid: row.get("type_oid")?,
                 collation_oid: row.get("collation_oid")?,
@@ -305,6 +320,7 @@ pub(super) async fn fetch(
                 expression: row.get("expression")?,
                 comment: row.get("comment")?,
                 settings: column_settings(row)?,
+                options,
             })
         }),
         query(client, "constraints", constraints_query(server_version_num)),
@@ -330,6 +346,7 @@ pub(super) async fn fetch(
             comment: row.get("comment")?,
             owner: row.get("owner")?,
             acl: row.get("acl")?,
+            foreign: foreign(row)?,
         })
     })?;
     tables.sort_unstable_by_key(|table| table.oid);
@@ -357,6 +374,23 @@ pub(super) async fn fetch(
         columns,
         constraints,
     })
+}
+
+/// A foreign table's server and options; `None` for any other table.
+fn foreign(row: &Reader<'_>) -> Result<Option<Box<ForeignTable>>, IntrospectError> {
+    let Some(server) = row.get::<Option<String>>("server")? else {
+        return Ok(None);
+    };
+    let options = options::read(row.get("foreign_options")?, || {
+        format!(
+            "the options of a foreign table of server {}",
+            quote_ident(&server)
+        )
+    })?;
+    Ok(Some(Box::new(ForeignTable {
+        server: server.into(),
+        options,
+    })))
 }
 
 /// `relreplident`, read as [`ReplicaIdentity::from_code`] says.
@@ -532,7 +566,13 @@ pub(super) fn build(
                 name: table.name,
                 unlogged: table.unlogged,
                 options: table.options,
-                replica_identity: table.replica_identity,
+                // A foreign table's `relreplident` is `n`, which no
+                // statement sets: it has no replica identity to compare.
+                replica_identity: if table.foreign.is_some() {
+                    ReplicaIdentity::Default
+                } else {
+                    table.replica_identity
+                },
                 of_type: table.of_type,
                 partition_by: table.partition_by,
                 partition_of,
@@ -543,6 +583,7 @@ pub(super) fn build(
                 comment: table.comment,
                 acl: Acl::read(table.acl.as_deref(), || format!("table {id_name}"))?,
                 owner: Some(table.owner.into()),
+                foreign: table.foreign,
             },
         );
     }
@@ -623,6 +664,7 @@ pub(super) fn build(
             comment: column.comment,
             acl,
             settings: column.settings,
+            options: column.options,
         });
     }
 

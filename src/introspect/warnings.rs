@@ -167,12 +167,13 @@ const BRANCHES: &[(&str, &str)] = &[
             not_extension_member!("pg_type", "t.oid"),
         ),
     ),
-    // Foreign tables.
+    // Foreign tables that are partitions or inheritance children; the
+    // others are tables (see `catalog::table`).
     (
-        "foreign table",
+        "foreign partition or child",
         concat!(
             warning_row!(
-                "'foreign table'",
+                "'foreign partition or child'",
                 "NULL",
                 "n.nspname",
                 "c.relname",
@@ -180,7 +181,8 @@ const BRANCHES: &[(&str, &str)] = &[
                 "NULL"
             ),
             "FROM relations c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind = 'f' AND ",
+             WHERE c.relkind = 'f' AND (c.relispartition OR EXISTS (SELECT 1 \
+             FROM pg_catalog.pg_inherits fi WHERE fi.inhrelid = c.oid)) AND ",
             user_schema!("n"),
             " AND ",
             not_extension_member!("pg_class", "c.oid"),
@@ -748,31 +750,12 @@ const BRANCHES: &[(&str, &str)] = &[
         ),
     ),
     // Privileges that differ from the default an owner gets, on the objects
-    // pgrift reads but whose privileges it does not model: foreign tables,
-    // identity sequences, window functions, base types. The privileges of
-    // schemas, tables and their columns, views, materialized views,
-    // sequences, functions, procedures, aggregates, the types pgrift
+    // pgrift reads but whose privileges it does not model: identity
+    // sequences, window functions, base types. The privileges of schemas,
+    // tables (foreign ones too) and their columns, views, materialized
+    // views, sequences, functions, procedures, aggregates, the types pgrift
     // models, foreign-data wrappers and foreign servers are read with them
     // (`catalog::acl`).
-    (
-        "privileges",
-        concat!(
-            warning_row!(
-                "'privileges'",
-                relation_noun!(),
-                "n.nspname",
-                "c.relname",
-                "NULL",
-                "NULL"
-            ),
-            "FROM relations c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind = 'f' AND c.relacl IS NOT NULL \
-             AND c.relacl <> pg_catalog.acldefault('r', c.relowner) AND ",
-            user_schema!("n"),
-            " AND ",
-            not_extension_member!("pg_class", "c.oid"),
-        ),
-    ),
     (
         "privileges",
         concat!(

@@ -302,7 +302,10 @@ pub fn moves(
         let (Some(old), Some(new)) = (column(from, table, name), column(to, table, name)) else {
             continue;
         };
-        if old.data_type == new.data_type || !slow(&old.data_type, &new.data_type) {
+        // A foreign table's column holds no values here: its type changes
+        // in place, with nothing to copy.
+        let foreign = from.table(table).is_some_and(|t| t.foreign.is_some());
+        if foreign || old.data_type == new.data_type || !slow(&old.data_type, &new.data_type) {
             continue;
         }
         moves.push(Move {
@@ -328,6 +331,13 @@ fn check(m: &Move, from: &Catalog, to: &Catalog) -> Result<(), ExpandError> {
     if !plain(from, to, &m.table) {
         return Err(unsupported(
             "its table is partitioned, a partition, or in an inheritance tree".to_owned(),
+        ));
+    }
+    if from.table(&m.table).is_some_and(|t| t.foreign.is_some()) {
+        return Err(unsupported(
+            "its table is a foreign table, whose rows the trigger cannot copy; rename it in a \
+             plan without --expand-contract"
+                .to_owned(),
         ));
     }
     if [&m.old, &m.new]
@@ -744,5 +754,23 @@ mod tests {
         // A trigger of the same prefix that names no pair is left alone.
         after_expand.triggers[0].name = sync_name(&t, "id", "n'");
         assert!(expanded(&after_expand, &to).is_empty());
+    }
+
+    #[test]
+    fn a_foreign_tables_column_is_retyped_in_place() {
+        let t = QualName::new("public", "remote");
+        let foreign = |mut catalog: Catalog| {
+            catalog.tables[0].foreign = Some(Box::new(crate::catalog::ForeignTable {
+                server: "s".into(),
+                options: Vec::new(),
+            }));
+            catalog
+        };
+        let from = foreign(catalog(&t, &[("n", "text")]));
+        let to = foreign(catalog(&t, &[("n", "integer")]));
+        let plan = crate::plan::plan(&crate::diff::diff(&from, &to)).expect("plans");
+        assert!(!plan.is_empty());
+        let moves = moves(&[], &plan, &from, &to, &|_, _| true).expect("moves");
+        assert!(moves.is_empty());
     }
 }

@@ -50,16 +50,24 @@ macro_rules! user_schema {
 }
 
 /// True when the `pg_class` row `$c` is a table pgrift models: an ordinary
-/// or partitioned table (a partition and an inheritance child too) that does
-/// not belong to an extension. Foreign tables are reported as warnings
-/// instead, and so is everything that hangs off them (columns, constraints,
-/// indexes, triggers).
+/// or partitioned table (a partition and an inheritance child too), or a
+/// foreign table that is neither a partition nor a child, that does not
+/// belong to an extension. A foreign partition or child is reported as a
+/// warning instead, and so is everything that hangs off it (columns,
+/// constraints, triggers).
 macro_rules! modelled_table {
     ($c:literal) => {
         concat!(
-            "(",
+            "((",
             $c,
-            ".relkind IN ('r', 'p') AND ",
+            ".relkind IN ('r', 'p') OR (",
+            $c,
+            ".relkind = 'f' AND NOT ",
+            $c,
+            ".relispartition AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits fi ",
+            "WHERE fi.inhrelid = ",
+            $c,
+            ".oid))) AND ",
             "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext_c ",
             "WHERE ext_c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext_c.objid = ",
             $c,

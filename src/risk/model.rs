@@ -143,6 +143,19 @@ pub enum Category {
 }
 
 impl Category {
+    /// True for what a statement does to the rows a table holds: nothing,
+    /// on a foreign table, which holds none.
+    pub fn is_about_rows(self) -> bool {
+        matches!(
+            self,
+            Category::DataLoss
+                | Category::Irreversible
+                | Category::TableRewrite
+                | Category::ValidationScan
+                | Category::MayFail
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::DataLoss => "data-loss",

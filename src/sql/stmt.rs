@@ -1281,6 +1281,21 @@ pub enum Stmt {
         role: RoleSpec,
         server: Ident,
     },
+    /// `CREATE FOREIGN TABLE name (column … [OPTIONS (…)], …) SERVER server
+    /// [OPTIONS (…)]`.
+    CreateForeignTable {
+        name: QualName,
+        columns: Vec<(ColumnDef, Vec<(Ident, OptionValue)>)>,
+        server: Ident,
+        options: Vec<(Ident, OptionValue)>,
+    },
+    /// `ALTER FOREIGN TABLE name [ALTER COLUMN column] OPTIONS (…)`: the
+    /// options of the table, or of one of its columns.
+    AlterForeignTableOptions {
+        table: QualName,
+        column: Option<Ident>,
+        options: Vec<OptionChange>,
+    },
     /// `ALTER EVENT TRIGGER name ENABLE [REPLICA | ALWAYS]` or `DISABLE`.
     AlterEventTriggerEnable {
         name: Ident,
@@ -1924,9 +1939,23 @@ impl Stmt {
             Stmt::CreateForeignDataWrapper(ForeignDataWrapperDef { options, .. })
             | Stmt::CreateServer(ServerDef { options, .. })
             | Stmt::CreateUserMapping { options, .. } => options,
+            Stmt::CreateForeignTable {
+                columns, options, ..
+            } => {
+                return columns
+                    .iter()
+                    .flat_map(|(_, options)| options)
+                    .chain(options)
+                    .filter_map(|(key, value)| match value {
+                        OptionValue::Secret(var) => Some((key, var)),
+                        OptionValue::Literal(_) => None,
+                    })
+                    .collect();
+            }
             Stmt::AlterForeignDataWrapper { options, .. }
             | Stmt::AlterServer { options, .. }
-            | Stmt::AlterUserMapping { options, .. } => {
+            | Stmt::AlterUserMapping { options, .. }
+            | Stmt::AlterForeignTableOptions { options, .. } => {
                 return options
                     .iter()
                     .filter_map(|change| match change {
@@ -2018,7 +2047,16 @@ impl fmt::Display for IdentityDef {
 
 impl fmt::Display for ColumnDef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, &[])
+    }
+}
+
+impl ColumnDef {
+    /// The column, with a foreign table's column's options, which come
+    /// right after its type.
+    fn write(&self, f: &mut fmt::Formatter<'_>, options: &[(Ident, OptionValue)]) -> fmt::Result {
         write!(f, "{} {}", self.name, self.data_type)?;
+        write_options(f, options)?;
         if let Some(collation) = &self.collation {
             write!(f, " COLLATE {collation}")?;
         }
@@ -2352,6 +2390,34 @@ impl fmt::Display for Stmt {
                     Some(Some(version)) => write!(f, " VERSION {version}")?,
                     Some(None) => f.write_str(" VERSION NULL")?,
                     None => {}
+                }
+                write_option_changes(f, options)
+            }
+            Stmt::CreateForeignTable {
+                name,
+                columns,
+                server,
+                options,
+            } => {
+                write!(f, "CREATE FOREIGN TABLE {name} (")?;
+                for (i, (column, column_options)) in columns.iter().enumerate() {
+                    let sep = if i + 1 < columns.len() { "," } else { "" };
+                    f.write_str("\n    ")?;
+                    column.write(f, column_options)?;
+                    f.write_str(sep)?;
+                }
+                f.write_str(if columns.is_empty() { ")" } else { "\n)" })?;
+                write!(f, " SERVER {server}")?;
+                write_options(f, options)
+            }
+            Stmt::AlterForeignTableOptions {
+                table,
+                column,
+                options,
+            } => {
+                write!(f, "ALTER FOREIGN TABLE {table}")?;
+                if let Some(column) = column {
+                    write!(f, " ALTER COLUMN {column}")?;
                 }
                 write_option_changes(f, options)
             }

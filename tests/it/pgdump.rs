@@ -3,8 +3,8 @@
 //! equal whatever order objects were created in.
 
 /// Normalises a schema-only dump: drops comments, blank lines and session
-/// settings, sorts the column lines of every `CREATE TABLE` (a column added
-/// later lands at the end of the table) and the storage parameters of every
+/// settings, sorts the column lines of every `CREATE TABLE` and `CREATE
+/// FOREIGN TABLE` (a column added later lands at the end of the table) and the storage parameters of every
 /// `WITH (…)` (they print in the order they were set), and sorts the
 /// statements.
 pub fn normalize(dump: &str) -> String {
@@ -98,14 +98,24 @@ fn sort_storage_parameters(statement: &str) -> String {
 
 fn normalize_statement(statement: &str) -> String {
     let statement = &sort_storage_parameters(statement);
-    if !statement.starts_with("CREATE TABLE") && !statement.starts_with("CREATE UNLOGGED TABLE") {
+    let foreign = statement.starts_with("CREATE FOREIGN TABLE");
+    if !foreign
+        && !statement.starts_with("CREATE TABLE")
+        && !statement.starts_with("CREATE UNLOGGED TABLE")
+    {
         return statement.to_owned();
     }
     let lines: Vec<&str> = statement.lines().collect();
-    if lines.len() < 3 {
+    // A foreign table's server and options follow its columns' `)`.
+    let end = if foreign {
+        lines.iter().position(|l| *l == ")")
+    } else {
+        Some(lines.len().saturating_sub(1))
+    };
+    let Some(end) = end.filter(|end| *end >= 2) else {
         return statement.to_owned();
-    }
-    let mut columns: Vec<String> = lines[1..lines.len() - 1]
+    };
+    let mut columns: Vec<String> = lines[1..end]
         .iter()
         .map(|l| l.trim().trim_end_matches(',').to_owned())
         .collect();
@@ -114,7 +124,7 @@ fn normalize_statement(statement: &str) -> String {
         "{}\n    {}\n{}\n",
         lines[0],
         columns.join(",\n    "),
-        lines[lines.len() - 1]
+        lines[end..].join("\n")
     )
 }
 
@@ -125,6 +135,14 @@ fn column_order_and_statement_order_do_not_matter() {
     assert_eq!(normalize(a), normalize(b));
     let c = "CREATE TABLE public.t (\n    a bigint,\n    b text\n);\n";
     assert_ne!(normalize(a), normalize(c));
+    let foreign = |columns: &str, server: &str| {
+        format!(
+            "CREATE FOREIGN TABLE public.f (\n{columns}\n)\nSERVER {server}\nOPTIONS (\n    a '1'\n);\n"
+        )
+    };
+    let (ab, ba) = ("    a integer,\n    b text", "    b text,\n    a integer");
+    assert_eq!(normalize(&foreign(ab, "s")), normalize(&foreign(ba, "s")));
+    assert_ne!(normalize(&foreign(ab, "s")), normalize(&foreign(ab, "t")));
 }
 
 #[test]

@@ -550,7 +550,16 @@ pub async fn secrets(cluster: &Cluster, db: &str) -> Result<BTreeMap<String, Str
              FROM pg_foreign_server s, pg_options_to_table(s.srvoptions) o \
              UNION ALL SELECT ARRAY['mapping', CASE WHEN u.umuser = 0 THEN 'public' \
              ELSE u.usename::text END, u.srvname::text], o.option_name, o.option_value \
-             FROM pg_user_mappings u, pg_options_to_table(u.umoptions) o",
+             FROM pg_user_mappings u, pg_options_to_table(u.umoptions) o \
+             UNION ALL SELECT ARRAY['foreign table', n.nspname::text, c.relname::text], \
+             o.option_name, o.option_value FROM pg_foreign_table f \
+             JOIN pg_class c ON c.oid = f.ftrelid JOIN pg_namespace n ON n.oid = c.relnamespace, \
+             pg_options_to_table(f.ftoptions) o \
+             UNION ALL SELECT ARRAY['foreign table', n.nspname::text, c.relname::text, \
+             a.attname::text], o.option_name, o.option_value FROM pg_attribute a \
+             JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace, \
+             pg_options_to_table(a.attfdwoptions) o \
+             WHERE c.relkind = 'f' AND a.attnum > 0 AND NOT a.attisdropped",
             &[],
         )
         .await
@@ -740,7 +749,9 @@ async fn row_counts(
         .map_err(|e| format!("connect to {db}: {e}"))?;
     let mut counts = BTreeMap::new();
     let mut sequences = Vec::new();
-    for table in &from.tables {
+    // A foreign table holds no rows of its own, and reading one through a
+    // wrapper with no handler fails.
+    for table in from.tables.iter().filter(|t| t.foreign.is_none()) {
         let Some(kept) = to.tables.iter().find(|t| t.name == table.name) else {
             continue;
         };

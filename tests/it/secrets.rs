@@ -1,5 +1,6 @@
 //! Secret option values never reach an output: every output pgrift makes
-//! of the `foreign_data_objects` fixture (both scripts, the plan's
+//! of the `foreign_data_objects` fixture (a foreign table's and its
+//! column's secrets among them) (both scripts, the plan's
 //! directory, every report format, a snapshot, the errors of an apply
 //! without its secrets and of a read that may not see them) holds none of
 //! the fixture's passwords, tokens and keys, while an apply given them
@@ -25,6 +26,10 @@ const SECRETS: &[&str] = &[
     "pw-TO-public-19be",
     "pw-TO-moved-c4f0",
     "k'TO-77e2",
+    "pw-FROM-ft-6b1d",
+    "pw-TO-ft-92ce",
+    "ak-FROM-col-3d5e",
+    "ak-TO-col-a90c",
 ];
 
 /// Fails naming `what` if `text` holds a secret; each is looked for also

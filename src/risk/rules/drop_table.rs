@@ -1,14 +1,35 @@
 //! `DROP TABLE` deletes every row, and breaks whatever still uses the table;
 //! not the drop of a table whose rows its step has just copied into the
 //! copy that takes its name (see the rule `partition-conversion`).
+//!
+//! A foreign table holds no rows of its own: `DROP FOREIGN TABLE` loses no
+//! data, and only breaks whatever still uses it, unless the script creates
+//! it again (on another server, whose rows it then reads).
 
-use crate::sql::Stmt;
+use crate::sql::{Keyword, ObjectName, Stmt};
 
 use super::{Category, Context, Risk, RiskExt, Rule, Severity, Site, risk};
 
-pub fn check(_cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
-    let Stmt::DropTable(name) = site.stmt else {
-        return Vec::new();
+pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
+    let name = match site.stmt {
+        Stmt::DropTable(name) => name,
+        Stmt::DropObject(ObjectName {
+            keyword: Keyword("FOREIGN TABLE"),
+            name,
+        }) if cx.to.table(name).is_none() => {
+            return vec![risk(
+                Rule::DropTable,
+                site,
+                Category::BreaksClients,
+                Severity::Medium,
+                format!(
+                    "Dropping foreign table {name} breaks the queries and applications that \
+                     still use it; its rows stay on its server"
+                ),
+                "deploy application code that no longer uses the table first",
+            )];
+        }
+        _ => return Vec::new(),
     };
     let copied = site.change.statements[..site.index]
         .iter()
@@ -55,6 +76,30 @@ mod tests {
                 "medium breaks-clients public.orders: Dropping table public.orders breaks the queries and applications that still use it",
             ],
         );
+    }
+
+    #[test]
+    fn a_dropped_foreign_table_loses_no_rows() {
+        let mut orders = table("orders", vec![col("id", "integer")]);
+        let foreign = |server: &str| {
+            Some(Box::new(crate::catalog::ForeignTable {
+                server: server.into(),
+                options: Vec::new(),
+            }))
+        };
+        orders.foreign = foreign("remote");
+        let from = catalog(vec![orders.clone()]);
+        check(
+            Rule::DropTable,
+            &from,
+            &catalog(vec![]),
+            &[
+                "medium breaks-clients public.orders: Dropping foreign table public.orders breaks the queries and applications that still use it; its rows stay on its server",
+            ],
+        );
+        // On another server, it is dropped and created again.
+        orders.foreign = foreign("elsewhere");
+        check(Rule::DropTable, &from, &catalog(vec![orders]), &[]);
     }
 
     #[test]
