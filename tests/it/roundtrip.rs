@@ -202,7 +202,6 @@ pub async fn run_files(cluster: &Arc<Cluster>, files: &Files) -> Outcome {
     // Cases leave nothing behind, so that a long suite does not fill the disk.
     for (db, _) in [from, to].into_iter().flatten() {
         let name = db.name().to_owned();
-        unsubscribe(cluster, &name).await;
         let _ = db.close().await;
         let _ = cluster.drop_database(&name).await;
     }
@@ -291,7 +290,6 @@ async fn fail_part_way(
         Ok(())
     }
     .await;
-    unsubscribe(cluster, &name).await;
     let _ = db.close().await;
     let _ = cluster.drop_database(&name).await;
     checked
@@ -329,7 +327,6 @@ async fn build(
         Ok(side) => Ok((db, side)),
         Err(e) => {
             let name = db.name().to_owned();
-            unsubscribe(cluster, &name).await;
             let _ = db.close().await;
             let _ = cluster.drop_database(&name).await;
             Err(e)
@@ -580,25 +577,6 @@ pub async fn secrets(cluster: &Cluster, db: &str) -> Result<BTreeMap<String, Str
             (variable.name().to_owned(), row.get(1))
         }))
         .collect())
-}
-
-/// Drops the subscriptions of `db`, which keep a database from being
-/// dropped, without touching their publishers: each is disabled and
-/// parted from its slot first.
-pub async fn unsubscribe(cluster: &Cluster, db: &str) {
-    if let Ok(client) = cluster.connect(db).await {
-        let _ = client
-            .batch_execute(
-                "DO $$ DECLARE s name; BEGIN \
-                 FOR s IN SELECT subname FROM pg_subscription WHERE subdbid = \
-                   (SELECT oid FROM pg_database WHERE datname = current_database()) LOOP \
-                 EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', s); \
-                 EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', s); \
-                 EXECUTE format('DROP SUBSCRIPTION %I', s); \
-                 END LOOP; END $$",
-            )
-            .await;
-    }
 }
 
 /// Migrates `from_db`, built as `from_side`, to `to_side` and back.
