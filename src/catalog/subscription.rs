@@ -9,8 +9,9 @@
 //! publications, its options, whether it is enabled, its connection, owner
 //! and comment alter in place, none of them connecting to the publisher
 //! (a new publication list is set with `refresh = false`). Only
-//! `two_phase` cannot change: the subscription is dropped and created
-//! again.
+//! `two_phase` and `failover` are not changed in place (PostgreSQL alters
+//! them on the publisher's slot, connecting to it): the subscription is
+//! dropped and created again.
 //!
 //! Creating a subscription that is enabled connects to the publisher, and
 //! creates its replication slot there: `plan::subscriptions` leaves every
@@ -130,7 +131,6 @@ fn settable(subscription: &Subscription) -> Vec<(&'static str, Option<Subscripti
         ("password_required", flag(subscription.password_required)),
         ("run_as_owner", flag(subscription.run_as_owner)),
         ("origin", subscription.origin.as_deref().map(text)),
-        ("failover", flag(subscription.failover)),
     ]
 }
 
@@ -151,8 +151,13 @@ fn written(subscription: &Subscription) -> Vec<SubscriptionOption> {
         .filter_map(|(key, value)| value.map(|value| option(key, value)))
         .filter(|o| !default(o.key, &o.value))
         .collect();
-    if subscription.two_phase == Some(true) {
-        options.push(option("two_phase", SubscriptionValue::Bool(true)));
+    for (key, value) in [
+        ("two_phase", subscription.two_phase),
+        ("failover", subscription.failover),
+    ] {
+        if value == Some(true) {
+            options.push(option(key, SubscriptionValue::Bool(true)));
+        }
     }
     options
 }
@@ -375,7 +380,8 @@ impl<'a> ObjectKind<'a> for Subscription {
     in_no_schema!(Subscription);
 
     fn compare(old: &'a Subscription, new: &'a Subscription) -> Delta {
-        if old.two_phase.is_some() && new.two_phase.is_some() && old.two_phase != new.two_phase {
+        let differs = |a: Option<bool>, b: Option<bool>| a.is_some() && b.is_some() && a != b;
+        if differs(old.two_phase, new.two_phase) || differs(old.failover, new.failover) {
             return Delta::Replace;
         }
         let stmts = changes(old, new);
@@ -520,6 +526,19 @@ pub(crate) mod tests {
         two_phase.two_phase = Some(true);
         assert!(matches!(
             Subscription::compare(&old, &two_phase),
+            Delta::Replace
+        ));
+        let mut failover = old.clone();
+        failover.failover = Some(true);
+        // Compared only when both servers have it.
+        assert!(matches!(
+            Subscription::compare(&old, &failover),
+            Delta::Same
+        ));
+        let mut old_failover = old.clone();
+        old_failover.failover = Some(false);
+        assert!(matches!(
+            Subscription::compare(&old_failover, &failover),
             Delta::Replace
         ));
     }
