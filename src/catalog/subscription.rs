@@ -209,7 +209,7 @@ fn changes(old: &Subscription, new: &Subscription) -> Vec<Stmt> {
 
 /// True when `CREATE SUBSCRIPTION` of `subscription` connects to its
 /// publisher: when it is enabled, which needs its slot.
-pub fn connects(subscription: &Subscription) -> bool {
+fn connects(subscription: &Subscription) -> bool {
     subscription.enabled
 }
 
