@@ -69,6 +69,10 @@ pub struct Options {
     /// dated this day, and move them back in the reverse script
     /// (`--park-drops`, `plan::park`).
     pub park_drops: Option<crate::catalog::parked::Day>,
+    /// Create the subscriptions the plans create (`--create-subscriptions`),
+    /// which connects to their publishers; otherwise each is left out with
+    /// a warning (`plan::subscriptions`).
+    pub create_subscriptions: bool,
     /// Move renamed and slowly retyped columns in two phases
     /// (`plan::expand`): the expand, or the contract of an expanded FROM.
     pub expand_contract: Option<ExpandContract>,
@@ -344,6 +348,8 @@ pub async fn compare(
         });
         reverse = reverse.map(|reverse| plan::unpark(reverse, &forward.parked, reverse_to));
     }
+    forward = plan::subscriptions(forward, options.create_subscriptions);
+    let reverse = reverse.map(|reverse| plan::subscriptions(reverse, options.create_subscriptions));
     forward = plan::with_renames(forward, forward_renames);
     forward.timeouts = options.timeouts;
     let reverse = reverse.map(|reverse| {

@@ -248,6 +248,9 @@ impl Catalog {
         self.event_triggers
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));
+        self.subscriptions
+            .iter_mut()
+            .for_each(|x| clear(&mut x.comment));
         self.operators
             .iter_mut()
             .for_each(|x| clear(&mut x.comment));

@@ -364,6 +364,12 @@ pub trait ReadKind: Sized {
     fn query(_server_version_num: i32) -> &'static str {
         Self::QUERY
     }
+    /// The query for a session that may read what PostgreSQL shows only to
+    /// a superuser (a subscription's connection string) if `reads_secrets`,
+    /// for a kind that reads such a column.
+    fn query_as(server_version_num: i32, _reads_secrets: bool) -> &'static str {
+        Self::query(server_version_num)
+    }
     /// Reads one row of the query.
     fn raw(row: &Reader<'_>, server_version_num: i32) -> Result<Self::Raw, IntrospectError>;
     /// Builds the objects of the rows, registering their `pg_depend`

@@ -45,6 +45,9 @@ pub use kind::{
 pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
 pub use rename::{Rename, RenameError, RenameMap};
+pub use subscription::connection_variable as subscription_connection;
+#[cfg(test)]
+pub(crate) use subscription::tests::subscription as sample_subscription;
 pub use table::{
     Column, ColumnSettings, Constraint, ConstraintKind, Conversion, ForeignTable, Identity,
     PartitionOf, StorageSetting, converts, repartition,

@@ -132,6 +132,7 @@ macro_rules! ownable {
         $apply!(operator_classes, |x| (x.name.clone(), x.method.clone()));
         $apply!(foreign_data_wrappers, |x| x.name.clone());
         $apply!(foreign_servers, |x| x.name.clone());
+        $apply!(subscriptions, |x| x.name.clone());
     };
 }
 

@@ -97,6 +97,8 @@ macro_rules! every_kind {
                 TsParser => ts_parser::TsParser { name: QualName } in ts_parsers: TsParser,
                 /// A text search template.
                 TsTemplate => ts_template::TsTemplate { name: QualName } in ts_templates: TsTemplate,
+                /// A subscription, an object of the database in no schema.
+                Subscription => subscription::Subscription { name: Name } in subscriptions: Subscription,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
@@ -104,7 +106,7 @@ macro_rules! every_kind {
                 domain_check, composite_type, range_type, policy, collation,
                 ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, operator,
                 operator_family, operator_class, default_acl, foreign_data_wrapper, foreign_server,
-                user_mapping, ts_parser, ts_template,
+                user_mapping, ts_parser, ts_template, subscription,
             ],
             read: [
                 schemas: schema::Schema,
@@ -136,10 +138,11 @@ macro_rules! every_kind {
                 foreign_data_wrappers: foreign_data_wrapper::ForeignDataWrapper,
                 foreign_servers: foreign_server::ForeignServer,
                 user_mappings: user_mapping::UserMapping,
+                subscriptions: subscription::Subscription,
             ],
             ranks: [
                 Schema, Extension, ForeignDataWrapper, ForeignServer, UserMapping, Collation, TsParser, TsTemplate, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
-                Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, EventTrigger, DefaultAcl,
+                Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, Subscription, EventTrigger, DefaultAcl,
             ],
             classes: [
                 pg_class, pg_namespace, pg_type, pg_proc, pg_constraint, pg_trigger, pg_attrdef,
@@ -147,9 +150,9 @@ macro_rules! every_kind {
                 pg_ts_dict, pg_ts_config, pg_ts_parser, pg_ts_template, pg_cast,
                 pg_publication, pg_publication_rel, pg_publication_namespace,
                 pg_event_trigger, pg_operator, pg_opfamily, pg_opclass, pg_amop, pg_amproc,
-                pg_foreign_data_wrapper, pg_foreign_server, pg_user_mapping,
+                pg_foreign_data_wrapper, pg_foreign_server, pg_user_mapping, pg_subscription,
             ],
-            snapshot_version: 20,
+            snapshot_version: 21,
         }
     };
 }

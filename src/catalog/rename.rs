@@ -754,6 +754,7 @@ impl RenameMap {
                 args: self.text(args).into(),
             },
             ObjectId::Publication { name } => ObjectId::Publication { name: name.clone() },
+            ObjectId::Subscription { name } => ObjectId::Subscription { name: name.clone() },
             ObjectId::Cast { source, target } => ObjectId::Cast {
                 source: self.text(source).into(),
                 target: self.text(target).into(),

@@ -92,6 +92,9 @@ pub struct ScriptDefaults {
     /// Plan `--park-drops` by default.
     #[serde(default)]
     pub park_drops: bool,
+    /// Plan `--create-subscriptions` by default.
+    #[serde(default)]
+    pub create_subscriptions: bool,
     /// `--lock-timeout` and `--statement-timeout` (`"3s"`, `"500ms"`;
     /// `"0"` leaves the server's setting).
     #[serde(default, deserialize_with = "duration")]
@@ -389,6 +392,9 @@ pub fn run(_: ConfigArgs) -> Result<ExitCode, CliError> {
     }
     if config.script.park_drops {
         out.push_str("script --park-drops\n");
+    }
+    if config.script.create_subscriptions {
+        out.push_str("script --create-subscriptions\n");
     }
     if config.script.expand_contract {
         out.push_str("script --expand-contract\n");

@@ -373,6 +373,14 @@ pub struct ScriptArgs {
     /// good
     #[arg(long)]
     pub park_drops: bool,
+    /// Create the subscriptions TO has and FROM lacks, or that must be
+    /// created again. Creating an enabled subscription connects to its
+    /// publisher and creates its replication slot there (outside the
+    /// script's transaction); a disabled one is created without connecting.
+    /// Without it, each is left out with a warning [default: off, or
+    /// [script] create_subscriptions in pgrift.toml]
+    #[arg(long)]
+    pub create_subscriptions: bool,
     /// An object renamed rather than dropped and created: a schema
     /// (app=billing), a table, view, index, sequence, type or function
     /// (public.orders=purchases), or a column or constraint
@@ -624,6 +632,8 @@ pub fn options(
         } else {
             None
         },
+        create_subscriptions: script.create_subscriptions
+            || project.is_some_and(|p| p.config.script.create_subscriptions),
         filter: filter(shadow, script, project),
         role_map: if script.map_role.is_empty() {
             project

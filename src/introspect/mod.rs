@@ -60,12 +60,13 @@ macro_rules! define_rows {
             pub async fn fetch(
                 client: &Client,
                 server_version_num: i32,
+                reads_secrets: bool,
             ) -> Result<Rows, IntrospectError> {
                 let ($($read_list,)*) = futures_util::try_join!(
                     $(crate::read::query_read(
                         client,
                         <catalog::$read_kind as ReadKind>::WHAT,
-                        <catalog::$read_kind as ReadKind>::query(server_version_num),
+                        <catalog::$read_kind as ReadKind>::query_as(server_version_num, reads_secrets),
                         |row| <catalog::$read_kind as ReadKind>::raw(row, server_version_num),
                     ),)*
                 )?;
@@ -161,8 +162,10 @@ const ANSWER_GRACE: Duration = Duration::from_secs(5);
 /// The oldest `server_version_num` whose catalogs the queries know.
 const MIN_SERVER_VERSION_NUM: i32 = 140000;
 
-/// Tells whether the session is outside a transaction, and which server it
-/// talks to, before anything is changed.
+/// Tells whether the session is outside a transaction, which server it
+/// talks to, and whether it may read subscriptions' connection strings
+/// (`subconninfo`, which PostgreSQL shows only to a superuser), before
+/// anything is changed.
 ///
 /// A statement outside a transaction block runs in a transaction of its own,
 /// which starts when the statement does, so `now()` (the transaction's
@@ -173,7 +176,8 @@ const MIN_SERVER_VERSION_NUM: i32 = 140000;
 /// change that transaction's settings.
 const CHECK: &str = "SELECT pg_catalog.now() = pg_catalog.statement_timestamp(), \
     pg_catalog.current_setting('server_version_num'), \
-    pg_catalog.current_setting('server_version')";
+    pg_catalog.current_setting('server_version'), \
+    pg_catalog.has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')";
 
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
@@ -268,7 +272,8 @@ async fn read_in_transaction(
         .batch_execute(BEGIN)
         .await
         .map_err(IntrospectError::Begin)?;
-    let read = read(client, server_version_num, limits).await;
+    let reads_secrets = value(3)? == Some("t");
+    let read = read(client, server_version_num, reads_secrets, limits).await;
     // The transaction wrote nothing, so a rollback ends it the same way
     // after success as after a failed query.
     let end = client
@@ -299,6 +304,7 @@ async fn read_in_transaction(
 async fn read(
     client: &Client,
     server_version_num: i32,
+    reads_secrets: bool,
     limits: &Limits,
 ) -> Result<Introspected, IntrospectError> {
     let (lock_timeout, statement_timeout) = limits.settings();
@@ -322,7 +328,7 @@ async fn read(
         available_extensions,
         roles,
     ) = try_join!(
-        Rows::fetch(client, server_version_num),
+        Rows::fetch(client, server_version_num, reads_secrets),
         sequences::fetch(client),
         tables::fetch(client, server_version_num),
         indexes::fetch(client, server_version_num),

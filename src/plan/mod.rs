@@ -17,6 +17,7 @@ mod error;
 pub mod expand;
 mod online;
 mod park;
+mod subscriptions;
 mod summary;
 
 use std::cmp::Reverse;
@@ -37,6 +38,7 @@ pub use compat::{
 pub use error::PlanError;
 pub use online::{PARTITION_CHECK, clean_up_after, online};
 pub use park::{park, unpark};
+pub use subscriptions::subscriptions;
 pub use summary::{Counts, KindCounts, Summary, summarize};
 
 use crate::catalog::{ObjectId, Tag, Warning};

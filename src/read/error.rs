@@ -87,6 +87,14 @@ pub enum IntrospectError {
         "cannot read the options of {what}: the server shows them only to a superuser, the server's owner or the mapped role"
     )]
     HiddenOptions { what: String },
+    /// The session may not read a subscription's connection string, which
+    /// PostgreSQL shows only to a superuser: pgrift cannot tell whether it
+    /// differs.
+    #[error(
+        "cannot read the connection string of subscription {}: the server shows it only to a superuser",
+        crate::sql::quote_ident(subscription)
+    )]
+    HiddenConnection { subscription: String },
 }
 
 /// A session holding, or waiting for, a lock that blocks reading the
@@ -137,6 +145,9 @@ impl IntrospectError {
             IntrospectError::HiddenOptions { .. } => {
                 Some("connect as a superuser, the server's owner or the mapped role")
             }
+            IntrospectError::HiddenConnection { .. } => Some(
+                "connect as a superuser, or as a role granted SELECT (subconninfo) ON pg_catalog.pg_subscription",
+            ),
             IntrospectError::InTransaction => {
                 Some("pgrift starts its own transaction; connect with a session that is not in one")
             }
@@ -166,7 +177,8 @@ impl IntrospectError {
             | IntrospectError::NoAnswer { .. }
             | IntrospectError::Inconsistent { .. }
             | IntrospectError::Privileges { .. }
-            | IntrospectError::HiddenOptions { .. } => None,
+            | IntrospectError::HiddenOptions { .. }
+            | IntrospectError::HiddenConnection { .. } => None,
         }
     }
 }

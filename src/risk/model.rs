@@ -54,6 +54,7 @@ macro_rules! every_rule {
             revoked_privilege => RevokedPrivilege("revoked-privilege"),
             security_definer => SecurityDefiner("security-definer"),
             secret_differs => SecretDiffers("secret-differs"),
+            subscription_slot => SubscriptionSlot("subscription-slot"),
             owner_change => OwnerChange("owner-change"),
             rename => Rename("rename"),
             parked_drop => ParkedDrop("parked-drop"),

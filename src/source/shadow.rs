@@ -402,7 +402,14 @@ impl ShadowDb {
     }
 
     /// Closes the connection and, on an existing server, drops the database.
+    /// A subscription the files created keeps its database from being
+    /// dropped: each is dropped first, disabled and parted from its slot so
+    /// that no publisher is reached. A failure is left alone: the drop of
+    /// the database then says what is wrong.
     pub async fn close(mut self) -> Result<(), SourceError> {
+        if let Some(client) = &self.client {
+            let _ = client.batch_execute(DROP_SUBSCRIPTIONS).await;
+        }
         self.closed = true;
         self.session = None;
         self.client = None;
@@ -865,6 +872,16 @@ fn sql_hint(db: &tokio_postgres::error::DbError, restricted: bool) -> Option<Str
         None => ours.to_owned(),
     })
 }
+
+/// Drops the subscriptions of the current database without reaching their
+/// publishers: each is disabled and parted from its slot first.
+const DROP_SUBSCRIPTIONS: &str = "DO $pgrift$ DECLARE s pg_catalog.name; BEGIN \
+    FOR s IN SELECT subname FROM pg_catalog.pg_subscription WHERE subdbid = \
+      (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) LOOP \
+    EXECUTE pg_catalog.format('ALTER SUBSCRIPTION %I DISABLE', s); \
+    EXECUTE pg_catalog.format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', s); \
+    EXECUTE pg_catalog.format('DROP SUBSCRIPTION %I', s); \
+    END LOOP; END $pgrift$";
 
 /// Drops a shadow database on an existing server. `WITH (FORCE)` (13 and
 /// later) ends the connection to it that may still be closing; before 13,

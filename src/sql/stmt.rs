@@ -343,6 +343,118 @@ impl fmt::Display for PublicationChange {
     }
 }
 
+/// A subscription as `CREATE SUBSCRIPTION` writes it: its connection
+/// string is a secret, written as its psql variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionDef {
+    pub name: Ident,
+    pub connection: SecretVar,
+    pub publications: Vec<Ident>,
+    pub options: Vec<SubscriptionOption>,
+}
+
+impl SubscriptionDef {
+    /// True unless it is written `connect = false`: creating it then
+    /// connects to the publisher and, by default, creates its slot there,
+    /// which PostgreSQL does only outside a transaction.
+    pub fn connects(&self) -> bool {
+        !self
+            .options
+            .iter()
+            .any(|o| o.key == "connect" && o.value == SubscriptionValue::Bool(false))
+    }
+}
+
+impl fmt::Display for SubscriptionDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CREATE SUBSCRIPTION {} CONNECTION {} PUBLICATION ",
+            self.name, self.connection
+        )?;
+        write_list(f, &self.publications)?;
+        write_subscription_options(f, &self.options)
+    }
+}
+
+/// One option of a subscription's `WITH (…)` or `SET (…)`, by its
+/// keyword, which pgrift names and no user writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionOption {
+    pub key: &'static str,
+    pub value: SubscriptionValue,
+}
+
+/// The value of a subscription's option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubscriptionValue {
+    Bool(bool),
+    Text(Literal),
+    /// `slot_name = NONE`: no replication slot.
+    NoSlot,
+}
+
+impl fmt::Display for SubscriptionOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = ", self.key)?;
+        match &self.value {
+            SubscriptionValue::Bool(value) => write!(f, "{value}"),
+            SubscriptionValue::Text(value) => write!(f, "{value}"),
+            SubscriptionValue::NoSlot => f.write_str("NONE"),
+        }
+    }
+}
+
+/// ` WITH (key = value, …)`, or nothing for no options.
+fn write_subscription_options(
+    f: &mut fmt::Formatter<'_>,
+    options: &[SubscriptionOption],
+) -> fmt::Result {
+    if options.is_empty() {
+        return Ok(());
+    }
+    f.write_str(" WITH (")?;
+    write_list(f, options)?;
+    f.write_str(")")
+}
+
+/// A change of a subscription, none of which connects to its publisher:
+/// a new publication list is set without refreshing the tables
+/// (`refresh = false`), which would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubscriptionChange {
+    Connection(SecretVar),
+    SetPublication(Vec<Ident>),
+    Set(Vec<SubscriptionOption>),
+    Enable,
+    Disable,
+}
+
+impl fmt::Display for SubscriptionChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SubscriptionChange::Connection(var) => write!(f, "CONNECTION {var}"),
+            SubscriptionChange::SetPublication(publications) => {
+                f.write_str("SET PUBLICATION ")?;
+                write_list(f, publications)?;
+                f.write_str(" WITH (refresh = false)")
+            }
+            SubscriptionChange::Set(options) => {
+                f.write_str("SET (")?;
+                write_list(f, options)?;
+                f.write_str(")")
+            }
+            SubscriptionChange::Enable => f.write_str("ENABLE"),
+            SubscriptionChange::Disable => f.write_str("DISABLE"),
+        }
+    }
+}
+
+/// The key a subscription's connection string goes by where a secret is
+/// named: in a script's comment and in the `secret-differs` risk.
+static CONNECTION: std::sync::LazyLock<Ident> =
+    std::sync::LazyLock::new(|| Ident("connection".to_owned()));
+
 /// An aggregate as `CREATE [OR REPLACE] AGGREGATE` writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AggregateDef {
@@ -1244,6 +1356,11 @@ pub enum Stmt {
         name: Ident,
         change: PublicationChange,
     },
+    CreateSubscription(SubscriptionDef),
+    AlterSubscription {
+        name: Ident,
+        change: SubscriptionChange,
+    },
     /// `DROP keyword name` for an object outside the schemas (a
     /// publication, an event trigger).
     DropGlobal(Keyword, Ident),
@@ -1952,6 +2069,11 @@ impl Stmt {
                     })
                     .collect();
             }
+            Stmt::CreateSubscription(SubscriptionDef { connection, .. })
+            | Stmt::AlterSubscription {
+                change: SubscriptionChange::Connection(connection),
+                ..
+            } => return vec![(&CONNECTION, connection)],
             Stmt::AlterForeignDataWrapper { options, .. }
             | Stmt::AlterServer { options, .. }
             | Stmt::AlterUserMapping { options, .. }
@@ -2347,6 +2469,10 @@ impl fmt::Display for Stmt {
             Stmt::CreatePublication(publication) => write!(f, "{publication}"),
             Stmt::AlterPublication { name, change } => {
                 write!(f, "ALTER PUBLICATION {name} {change}")
+            }
+            Stmt::CreateSubscription(subscription) => write!(f, "{subscription}"),
+            Stmt::AlterSubscription { name, change } => {
+                write!(f, "ALTER SUBSCRIPTION {name} {change}")
             }
             Stmt::DropGlobal(keyword, name) => write!(f, "DROP {keyword} {name}"),
             Stmt::CreateEventTrigger(trigger) => write!(f, "{trigger}"),

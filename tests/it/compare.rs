@@ -51,6 +51,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         role_map: Default::default(),
         renames: Vec::new(),
         park_drops: None,
+        create_subscriptions: false,
         expand_contract: None,
     };
     for case in ["demo", "enum_add_value", "demo"] {

@@ -564,6 +564,14 @@ pub async fn secrets(cluster: &Cluster, db: &str) -> Result<BTreeMap<String, Str
         )
         .await
         .map_err(|e| format!("read the secrets of {db}: {e}"))?;
+    let subscriptions = client
+        .query(
+            "SELECT subname::text, subconninfo FROM pg_subscription \
+             WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            &[],
+        )
+        .await
+        .map_err(|e| format!("read the subscriptions of {db}: {e}"))?;
     Ok(rows
         .iter()
         .filter(|row| pgrift::sql::secret::is_secret_key(row.get(1)))
@@ -573,6 +581,10 @@ pub async fn secrets(cluster: &Cluster, db: &str) -> Result<BTreeMap<String, Str
             let variable = pgrift::catalog::options::variable(&object, row.get(1));
             (variable.name().to_owned(), row.get(2))
         })
+        .chain(subscriptions.iter().map(|row| {
+            let variable = pgrift::catalog::subscription_connection(row.get(0));
+            (variable.name().to_owned(), row.get(1))
+        }))
         .collect())
 }
 

@@ -1,6 +1,7 @@
-//! Secret option values never reach an output: every output pgrift makes
-//! of the `foreign_data_objects` fixture (a foreign table's and its
-//! column's secrets among them) (both scripts, the plan's
+//! Secret option values and subscriptions' connection strings never reach
+//! an output: every output pgrift makes of the `foreign_data_objects`
+//! fixture (a foreign table's and its column's secrets among them), with
+//! subscriptions added (both scripts, the plan's
 //! directory, every report format, a snapshot, the errors of an apply
 //! without its secrets and of a read that may not see them) holds none of
 //! the fixture's passwords, tokens and keys, while an apply given them
@@ -30,7 +31,27 @@ const SECRETS: &[&str] = &[
     "pw-TO-ft-92ce",
     "ak-FROM-col-3d5e",
     "ak-TO-col-a90c",
+    "sub-FROM-5b7d",
+    "sub-TO-a93e",
+    "sub-TO-new-0c21",
 ];
+
+/// The subscriptions each side adds to the fixture, with passwords in
+/// their connection strings: one whose password changes, one TO creates.
+fn subscriptions(side: &str) -> &'static str {
+    if side == "from" {
+        "CREATE SUBSCRIPTION \"sec sub\" \
+         CONNECTION 'host=pub.invalid dbname=app password=sub-FROM-5b7d' \
+         PUBLICATION p WITH (connect = false, slot_name = NONE);\n"
+    } else {
+        "CREATE SUBSCRIPTION \"sec sub\" \
+         CONNECTION 'host=pub.invalid dbname=app password=sub-TO-a93e' \
+         PUBLICATION p WITH (connect = false, slot_name = NONE);\n\
+         CREATE SUBSCRIPTION \"new sec sub\" \
+         CONNECTION 'dbname=app password=sub-TO-new-0c21' \
+         PUBLICATION p WITH (connect = false, slot_name = NONE);\n"
+    }
+}
 
 /// Fails naming `what` if `text` holds a secret; each is looked for also
 /// as a literal writes it and by the part that sets it apart.
@@ -70,7 +91,8 @@ fn output_text(output: &Output) -> String {
 
 /// The fixture's `side` (`from` or `to`) as one file: the schema file, then
 /// what the harness runs as the superuser, but for the block that creates
-/// the roles (a shadow database creates none), which is returned apart.
+/// the roles (a shadow database creates none), which is returned apart,
+/// and the side's subscriptions.
 fn whole_side(dir: &Path, side: &str) -> (PathBuf, String) {
     let fixture = roundtrip::fixtures_dir().join("foreign_data_objects");
     let read = |name: String| {
@@ -81,10 +103,11 @@ fn whole_side(dir: &Path, side: &str) -> (PathBuf, String) {
     let end = start + owners[start..].find("$$;\n").expect("its end") + 4;
     let file = dir.join(format!("{side}.sql"));
     let text = format!(
-        "{}\n{}{}",
+        "{}\n{}{}{}",
         read(format!("{side}.sql")),
         &owners[..start],
-        &owners[end..]
+        &owners[end..],
+        subscriptions(side)
     );
     std::fs::write(&file, text).expect("write the side's file");
     (file, owners[start..end].to_owned())
@@ -120,7 +143,13 @@ async fn no_output_shows_a_secret() {
         .expect("create the fixture's roles");
 
     for direction in [&[][..], &["--reverse"][..]] {
-        let mut args = vec!["diff", from, to, "--shadow-superuser"];
+        let mut args = vec![
+            "diff",
+            from,
+            to,
+            "--shadow-superuser",
+            "--create-subscriptions",
+        ];
         args.extend(direction);
         let out = pgrift(&args, &[]).await;
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -131,9 +160,36 @@ async fn no_output_shows_a_secret() {
         );
         assert_no_secret("diff", &output_text(&out));
     }
+    // Without --create-subscriptions, the new subscription is left out,
+    // and the warning names it.
+    let out = pgrift(&["diff", from, to, "--shadow-superuser"], &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !stdout(&out).contains("CREATE SUBSCRIPTION")
+            && stdout(&out).contains("ALTER SUBSCRIPTION \"sec sub\" CONNECTION :'pgrift_secret_"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains(
+            "subscription \"new sec sub\" is not created: creating one connects to another \
+             server; pass --create-subscriptions"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_secret("a diff that creates no subscription", &output_text(&out));
     for format in ["terminal", "markdown", "json", "html"] {
         let out = pgrift(
-            &["report", from, to, "--shadow-superuser", "--format", format],
+            &[
+                "report",
+                from,
+                to,
+                "--shadow-superuser",
+                "--create-subscriptions",
+                "--format",
+                format,
+            ],
             &[],
         )
         .await;
@@ -164,6 +220,7 @@ async fn no_output_shows_a_secret() {
             &url,
             to,
             "--shadow-superuser",
+            "--create-subscriptions",
             "--out",
             path(&release),
         ],
@@ -176,7 +233,8 @@ async fn no_output_shows_a_secret() {
         assert_no_secret(&name, &text);
     }
 
-    // A role that may not see a user mapping's options cannot read FROM.
+    // A role that may not see a user mapping's options, nor a
+    // subscription's connection string, cannot read FROM.
     support::shadow_url().await;
     let unprivileged = pgrift::source::ConnInfo {
         user: "pgrift_cli".into(),
@@ -186,7 +244,8 @@ async fn no_output_shows_a_secret() {
     let out = pgrift(&["snapshot", &unprivileged], &[]).await;
     assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
     assert!(
-        stderr(&out).contains("cannot read the options of user mapping for"),
+        stderr(&out).contains("cannot read the options of user mapping for")
+            || stderr(&out).contains("cannot read the connection string of subscription"),
         "{}",
         stderr(&out)
     );
@@ -234,6 +293,18 @@ async fn no_output_shows_a_secret() {
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
 
     for db in [&from_db, &to_db] {
+        // Their subscriptions, which have no slot, keep them from being
+        // dropped.
+        cluster
+            .connect(db)
+            .await
+            .unwrap_or_else(|e| panic!("{}", support::explain(&e)))
+            .batch_execute(
+                "DROP SUBSCRIPTION IF EXISTS \"sec sub\"; \
+                 DROP SUBSCRIPTION IF EXISTS \"new sec sub\"",
+            )
+            .await
+            .expect("drop the subscriptions");
         cluster
             .drop_database(db)
             .await

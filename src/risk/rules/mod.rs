@@ -46,6 +46,7 @@ mod sequence_bounds;
 mod set_logged;
 mod set_not_null;
 mod stored_generated_column;
+mod subscription_slot;
 mod type_rewrite;
 mod unique_index;
 mod validate_constraint;
