@@ -507,6 +507,22 @@ const BRANCHES: &[(&str, &str)] = &[
             "FROM pg_catalog.pg_publication p",
         ),
     ),
+    // A label is only ever set through a loaded provider (sepgsql); the
+    // server says what it is on, as `pg_describe_object` prints it.
+    (
+        "security label",
+        concat!(
+            warning_row!(
+                "'security label'",
+                "NULL",
+                "NULL",
+                "'on ' || pg_catalog.pg_describe_object(l.classoid, l.objoid, l.objsubid)",
+                "NULL",
+                "'provider ' || l.provider"
+            ),
+            "FROM pg_catalog.pg_seclabel l",
+        ),
+    ),
     // Only the name is read: `subconninfo` is not readable by every role.
     (
         "subscription",
@@ -920,8 +936,9 @@ fn object_name(noun: &str, schema: Option<&str>, name: &str, sub: Option<&str>) 
         // Operators are symbols, which are never quoted.
         (Some(schema), "shell operator") => format!("{}.{name}", quote_ident(schema)),
         (Some(schema), _) => QualName::new(schema, name).to_string(),
-        // A cast is named by its types, which `format_type` printed.
-        (None, "cast") => name.to_owned(),
+        // A cast is named by its types, which `format_type` printed, and a
+        // security label by what it is on, which `pg_describe_object` did.
+        (None, "cast" | "security label") => name.to_owned(),
         (None, _) => quote_ident(name),
     };
     match sub {
@@ -1009,6 +1026,18 @@ mod tests {
     #[test]
     fn messages() {
         let cases = [
+            (
+                (
+                    "security label",
+                    None,
+                    None,
+                    "on table public.\"t\"\"x\"",
+                    None,
+                    Some("provider selinux"),
+                ),
+                "security label on table public.\"t\"\"x\" (provider selinux) is not modelled by \
+                 pgrift and is left out of the diff",
+            ),
             (
                 ("domain", None, Some("public"), "us_postal_code", None, None),
                 "domain public.us_postal_code is not modelled by pgrift and is left out of the diff",
