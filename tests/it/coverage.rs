@@ -143,6 +143,8 @@ struct Object {
 
 #[tokio::test]
 async fn every_object_is_modelled_or_warned_about_never_both() {
+    // The fixture creates a subscription.
+    let _turn = support::subscriptions_turn().await;
     let cluster = support::shared_cluster().await;
     let database = support::unique_name("coverage");
     cluster

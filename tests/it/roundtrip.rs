@@ -183,6 +183,10 @@ pub struct Files {
 
 /// [`run_case`] for any files.
 pub async fn run_files(cluster: &Arc<Cluster>, files: &Files) -> Outcome {
+    let _turn = match support::touches_subscriptions(&[&files.from, &files.to]) {
+        true => Some(support::subscriptions_turn().await),
+        false => None,
+    };
     let shadow = Shadow::with_cluster(cluster.clone());
     let seed = files.seed_from.as_deref();
     let from = build(cluster, &shadow, &files.from, seed).await;

@@ -129,6 +129,7 @@ fn files_of(dir: &Path) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn no_output_shows_a_secret() {
+    let _turn = support::subscriptions_turn().await;
     let cluster = support::shared_cluster().await;
     let work = tempfile::tempdir().expect("temp dir");
     let (from, roles) = whole_side(work.path(), "from");

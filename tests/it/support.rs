@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use pgrift::source::{Cluster, SourceError};
@@ -25,6 +26,27 @@ pub async fn start_cluster() -> Cluster {
 /// test that asks. Each test works in databases of its own. The cluster is
 /// never dropped; the exit hook of `pgrift::source` stops it when the test
 /// binary exits.
+/// A turn at creating and dropping subscriptions in the shared cluster.
+/// Both take an exclusive lock on the cluster-wide `pg_replication_origin`,
+/// and two sessions doing so at once can deadlock each other (seen on
+/// PostgreSQL 18), so the tests that create subscriptions take turns.
+pub async fn subscriptions_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
+}
+
+/// Whether any of `files`, or the `.owners.sql` file beside one, creates
+/// or drops a subscription (see [`subscriptions_turn`]).
+pub fn touches_subscriptions(files: &[&Path]) -> bool {
+    files
+        .iter()
+        .flat_map(|file| [file.to_path_buf(), file.with_extension("owners.sql")])
+        .any(|file| {
+            std::fs::read_to_string(file)
+                .is_ok_and(|text| text.to_ascii_lowercase().contains("subscription"))
+        })
+}
+
 pub async fn shared_cluster() -> Arc<Cluster> {
     static CLUSTER: tokio::sync::OnceCell<Arc<Cluster>> = tokio::sync::OnceCell::const_new();
     CLUSTER

@@ -253,6 +253,13 @@ struct CaseDbs {
 async fn across(older: &Arc<Cluster>, newer: &Arc<Cluster>, case: &str) -> Vec<String> {
     let servers = [older.clone(), newer.clone()];
     let dir = fixtures_dir().join(case);
+    let _turn = match crate::support::touches_subscriptions(&[
+        &dir.join("from.sql"),
+        &dir.join("to.sql"),
+    ]) {
+        true => Some(crate::support::subscriptions_turn().await),
+        false => None,
+    };
     let seed = dir.join("seed.sql");
     let seed = seed.is_file().then_some(seed);
     let mut problems = Vec::new();
