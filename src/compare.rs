@@ -69,6 +69,9 @@ pub struct Options {
     /// dated this day, and move them back in the reverse script
     /// (`--park-drops`, `plan::park`).
     pub park_drops: Option<crate::catalog::parked::Day>,
+    /// Compare the roles both sides' objects use (`--roles`,
+    /// `catalog::role`): their attributes, memberships and settings.
+    pub roles: bool,
     /// Create the subscriptions the plans create (`--create-subscriptions`),
     /// which connects to their publishers; otherwise each is left out with
     /// a warning (`plan::subscriptions`).
@@ -165,6 +168,14 @@ pub enum CompareError {
         /// What the comparison had to say up to the refusal.
         warnings: Box<Warnings>,
     },
+    /// `--roles` was asked for, and a side does not know its cluster's
+    /// roles.
+    #[error("{side} ({label}): its roles are not known, so --roles cannot compare them")]
+    RolesUnknown {
+        /// `FROM` or `TO`.
+        side: &'static str,
+        label: String,
+    },
     /// A column `--expand-contract` cannot move in two phases.
     #[error(transparent)]
     Expand(#[from] ExpandError),
@@ -209,6 +220,12 @@ impl CompareError {
                  privileges or owners out of both sides with --ignore privileges or --ignore \
                  owners, or read a role of one side as the other's with --map-role FROM=TO"
             )),
+            CompareError::RolesUnknown { .. } => Some(
+                "--roles reads roles from a live database, or from a snapshot taken with \
+                 pgrift snapshot --roles; .sql files are loaded with stand-in roles, and a \
+                 snapshot taken without --roles holds none"
+                    .to_owned(),
+            ),
             CompareError::Extensions { side, .. } => Some(format!(
                 "install that version's package on {side}'s server, or give the other schema a \
                  version {side}'s server offers (ALTER EXTENSION … UPDATE TO '…' there)"
@@ -230,6 +247,11 @@ pub async fn compare(
 ) -> Result<Comparison, CompareError> {
     let mut timings = Timings::default();
     let (from_side, to_side) = load_pair(from_spec, to_spec, options, &mut timings).await?;
+    let (from_side, to_side) = if options.roles {
+        with_roles(from_side, to_side, &options.role_map)?
+    } else {
+        (from_side, to_side)
+    };
     let mut warnings = Warnings {
         sources: source_warnings(from_side.borrow_owner(), to_side.borrow_owner()),
         ..Warnings::default()
@@ -348,8 +370,10 @@ pub async fn compare(
         });
         reverse = reverse.map(|reverse| plan::unpark(reverse, &forward.parked, reverse_to));
     }
-    forward = plan::subscriptions(forward, options.create_subscriptions);
-    let reverse = reverse.map(|reverse| plan::subscriptions(reverse, options.create_subscriptions));
+    forward = plan::roles_first(plan::subscriptions(forward, options.create_subscriptions));
+    let reverse = reverse.map(|reverse| {
+        plan::roles_first(plan::subscriptions(reverse, options.create_subscriptions))
+    });
     forward = plan::with_renames(forward, forward_renames);
     forward.timeouts = options.timeouts;
     let reverse = reverse.map(|reverse| {
@@ -529,6 +553,35 @@ async fn load_pair(
     timings.record("load FROM (introspection)", from_time);
     timings.record("load TO (introspection)", to_time);
     Ok((from, to))
+}
+
+/// Both sides with the roles either one uses (`--roles`), indexed again.
+fn with_roles(
+    from: Indexed,
+    to: Indexed,
+    role_map: &RoleMap,
+) -> Result<(Indexed, Indexed), CompareError> {
+    let (mut from, mut to) = (from.into_owner(), to.into_owner());
+    let cluster_roles = |side: &'static str, loaded: &mut Loaded| {
+        loaded
+            .cluster_roles
+            .take()
+            .ok_or_else(|| CompareError::RolesUnknown {
+                side,
+                label: loaded.label.clone(),
+            })
+    };
+    let from_roles = cluster_roles("FROM", &mut from)?;
+    let to_roles = cluster_roles("TO", &mut to)?;
+    crate::catalog::settle_roles(
+        &mut from.catalog,
+        from_roles,
+        &mut to.catalog,
+        to_roles,
+        role_map,
+    );
+    let index = |loaded| Indexed::new(loaded, |loaded| Objects::new(&loaded.catalog));
+    Ok((index(from), index(to)))
 }
 
 /// The declared renames checked against both sides, and each script's

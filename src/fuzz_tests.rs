@@ -837,6 +837,7 @@ fn rich_snapshot() -> Snapshot {
     });
     Snapshot {
         server_version_num: Some(170000),
+        roles: false,
         catalog,
     }
 }

@@ -45,6 +45,10 @@ pub use kind::{
 pub use objects::{Ix, Key, Objects};
 pub use policy::RowSecurity;
 pub use rename::{Rename, RenameError, RenameMap};
+pub use role::{
+    Membership, QUERY as ROLE_QUERY, from_row as role_from_row, settle as settle_roles,
+    settle_live as settle_live_roles,
+};
 pub use subscription::connection_variable as subscription_connection;
 #[cfg(test)]
 pub(crate) use subscription::tests::subscription as sample_subscription;

@@ -99,6 +99,8 @@ macro_rules! every_kind {
                 TsTemplate => ts_template::TsTemplate { name: QualName } in ts_templates: TsTemplate,
                 /// A subscription, an object of the database in no schema.
                 Subscription => subscription::Subscription { name: Name } in subscriptions: Subscription,
+                /// A role, a cluster object, compared with `--roles` only.
+                Role => role::Role { name: Name } in roles: Role,
             ],
             modules: [
                 schema, extension, enum_type, sequence, table, column, constraint, index, view,
@@ -106,7 +108,7 @@ macro_rules! every_kind {
                 domain_check, composite_type, range_type, policy, collation,
                 ts_dictionary, ts_config, cast, aggregate, publication, event_trigger, operator,
                 operator_family, operator_class, default_acl, foreign_data_wrapper, foreign_server,
-                user_mapping, ts_parser, ts_template, subscription,
+                user_mapping, ts_parser, ts_template, subscription, role,
             ],
             read: [
                 schemas: schema::Schema,
@@ -141,7 +143,7 @@ macro_rules! every_kind {
                 subscriptions: subscription::Subscription,
             ],
             ranks: [
-                Schema, Extension, ForeignDataWrapper, ForeignServer, UserMapping, Collation, TsParser, TsTemplate, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
+                Role, Schema, Extension, ForeignDataWrapper, ForeignServer, UserMapping, Collation, TsParser, TsTemplate, TsDictionary, TsConfig, Type, Range, Domain, DomainCheck, Composite, Sequence, Function, Aggregate, Operator, OperatorFamily, OperatorClass, Table, Column, Default, Constraint,
                 Index, Statistics, View, Trigger, Rule, Policy, Cast, Publication, Subscription, EventTrigger, DefaultAcl,
             ],
             classes: [
@@ -152,7 +154,7 @@ macro_rules! every_kind {
                 pg_event_trigger, pg_operator, pg_opfamily, pg_opclass, pg_amop, pg_amproc,
                 pg_foreign_data_wrapper, pg_foreign_server, pg_user_mapping, pg_subscription,
             ],
-            snapshot_version: 21,
+            snapshot_version: 22,
         }
     };
 }

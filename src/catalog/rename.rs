@@ -755,6 +755,7 @@ impl RenameMap {
             },
             ObjectId::Publication { name } => ObjectId::Publication { name: name.clone() },
             ObjectId::Subscription { name } => ObjectId::Subscription { name: name.clone() },
+            ObjectId::Role { name } => ObjectId::Role { name: name.clone() },
             ObjectId::Cast { source, target } => ObjectId::Cast {
                 source: self.text(source).into(),
                 target: self.text(target).into(),

@@ -373,6 +373,13 @@ pub struct ScriptArgs {
     /// good
     #[arg(long)]
     pub park_drops: bool,
+    /// Also compare the roles both sides' objects use, and the roles they
+    /// are members of or have as members: attributes, memberships and
+    /// settings, never passwords. Scripts then create, alter and drop
+    /// roles, which are cluster objects, before and after everything else.
+    /// Each side must be a live database or a snapshot taken with --roles
+    #[arg(long)]
+    pub roles: bool,
     /// Create the subscriptions TO has and FROM lacks, or that must be
     /// created again. Creating an enabled subscription connects to its
     /// publisher and creates its replication slot there (outside the
@@ -632,6 +639,7 @@ pub fn options(
         } else {
             None
         },
+        roles: script.roles,
         create_subscriptions: script.create_subscriptions
             || project.is_some_and(|p| p.config.script.create_subscriptions),
         filter: filter(shadow, script, project),

@@ -208,6 +208,13 @@ pub fn deployment(
     );
     deployment.plan.filter = options.filter.clone();
     deployment.plan.role_map = options.role_map.clone();
+    deployment.plan.roles = options.roles.then(|| {
+        let names: std::collections::BTreeSet<_> = (comparison.from.catalog.roles.iter())
+            .chain(&comparison.to.catalog.roles)
+            .map(|role| role.name.clone())
+            .collect();
+        names.into_iter().collect()
+    });
     deployment.plan.renames = options.renames.clone();
     deployment
 }

@@ -16,6 +16,11 @@ pub struct SnapshotArgs {
     /// Write to this file instead of stdout (e.g. -o prod.json)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Keep the cluster's roles too (attributes, memberships, settings;
+    /// never passwords), so that `--roles` can compare them with the
+    /// snapshot. Only for a live database
+    #[arg(long)]
+    pub roles: bool,
     #[command(flatten)]
     pub shadow: ShadowArgs,
 }
@@ -39,8 +44,19 @@ pub async fn run(args: SnapshotArgs) -> Result<ExitCode, CliError> {
         eprintln!("note: {}", pgrift::sql::visible(&note));
     }
     print_warnings(&loaded.catalog.warnings, args.shadow.quiet);
+    if args.roles {
+        loaded.catalog.roles = loaded.cluster_roles.take().ok_or_else(|| CliError::Usage {
+            command: "snapshot",
+            message: format!(
+                "--roles keeps a live database's roles, and {} has none to keep (.sql files \
+                 are loaded with stand-in roles)",
+                loaded.label
+            ),
+        })?;
+    }
     let snapshot = snapshot::Snapshot {
         server_version_num: loaded.server_version_num,
+        roles: args.roles,
         catalog: loaded.catalog,
     };
     match &args.output {

@@ -100,6 +100,7 @@ impl Deployment {
                 &mut out,
                 &snapshot::Snapshot {
                     server_version_num: side.server_version_num,
+                    roles: false,
                     catalog: side.catalog.clone(),
                 },
             );
@@ -125,6 +126,7 @@ impl Deployment {
             warnings: forward.0.warnings.clone(),
             filter: crate::catalog::Filter::default(),
             role_map: crate::catalog::role_map::RoleMap::default(),
+            roles: None,
             renames: Vec::new(),
             parked: forward.0.parked.clone(),
         };
@@ -429,11 +431,20 @@ pub async fn live_catalog(
     history_schema: &str,
     plan: &emit::PlanFile,
 ) -> Result<Catalog, DeployError> {
-    let mut live = introspect::introspect_with(client, limits).await?.catalog;
+    let introspected = introspect::introspect_with(client, limits).await?;
+    let mut live = introspected.catalog;
     live.leave_out_schema(history_schema);
     // What `--park-drops` parked is no part of the schema, as in `compare`.
     live.leave_out_parked();
     plan.role_map.apply(&mut live);
+    if let Some(compared) = &plan.roles {
+        crate::catalog::settle_live_roles(
+            &mut live,
+            introspected.cluster_roles,
+            compared,
+            &plan.role_map,
+        );
+    }
     let filter = &plan.filter;
     filter
         .apply(&mut live)

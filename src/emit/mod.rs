@@ -415,6 +415,11 @@ pub struct PlanFile {
         skip_serializing_if = "crate::catalog::role_map::RoleMap::is_empty"
     )]
     pub role_map: crate::catalog::role_map::RoleMap,
+    /// The roles both sides were compared with (`--roles`), by name; `None`
+    /// when roles were not compared. `apply` reads the database's roles as
+    /// these and the ones it uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<crate::names::Name>>,
     /// The renames declared for the scripts (`--rename`), by their names
     /// in FROM: the scripts rename these objects rather than drop and
     /// create them.

@@ -109,6 +109,9 @@ pub struct Introspected {
     /// The names of the server's roles: cluster objects, not part of any
     /// schema, which a script's grants must name.
     pub roles: BTreeSet<String>,
+    /// The server's roles as `--roles` compares them: all but the
+    /// predefined ones and the bootstrap superuser (`catalog::role`).
+    pub cluster_roles: Vec<catalog::Role>,
 }
 
 /// How long reading a catalog may wait on its server.
@@ -327,6 +330,7 @@ async fn read(
         mut warnings,
         available_extensions,
         roles,
+        cluster_roles,
     ) = try_join!(
         Rows::fetch(client, server_version_num, reads_secrets),
         sequences::fetch(client),
@@ -336,6 +340,7 @@ async fn read(
         warnings::fetch(client),
         available_extensions(client),
         roles(client),
+        cluster_roles(client),
     )?;
 
     indexes::complete(client, &mut indexes, &mut support, &tables).await?;
@@ -363,7 +368,17 @@ async fn read(
         server_version_num,
         available_extensions,
         roles,
+        cluster_roles,
     })
+}
+
+/// The server's roles with their attributes, memberships and settings.
+async fn cluster_roles(client: &Client) -> Result<Vec<catalog::Role>, IntrospectError> {
+    const WHAT: &str = "role attributes";
+    let rows = query(client, WHAT, catalog::ROLE_QUERY).await?;
+    rows.iter()
+        .map(|row| catalog::role_from_row(&Reader::new(row, WHAT)))
+        .collect()
 }
 
 /// The names of the server's roles.

@@ -540,6 +540,9 @@ pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
             } => {
                 roles.insert(name.0.as_str());
             }
+            Stmt::GrantRole { role, .. } => {
+                roles.insert(role.0.as_str());
+            }
             _ => {}
         }
     }
@@ -547,12 +550,22 @@ pub fn named_roles(plan: &Plan) -> BTreeSet<&str> {
 }
 
 /// Checks that every role `plan` names is one of the target server's
-/// (`roles`): pgrift never creates a role, and a `GRANT` to a role that does
-/// not exist fails after the statements before it have run.
+/// (`roles`) or one the plan creates (`--roles`): otherwise pgrift creates
+/// no role, and a `GRANT` to a role that does not exist fails after the
+/// statements before it have run.
 pub fn check_roles(plan: &Plan, roles: &BTreeSet<String>) -> Result<(), RoleError> {
+    let created: BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| step.kind == crate::diff::ChangeKind::Create)
+        .filter_map(|step| match &step.id {
+            ObjectId::Role { name } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
     let missing: Vec<String> = named_roles(plan)
         .into_iter()
-        .filter(|role| !roles.contains(*role))
+        .filter(|role| !roles.contains(*role) && !created.contains(role))
         .map(str::to_owned)
         .collect();
     if missing.is_empty() {

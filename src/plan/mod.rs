@@ -17,6 +17,7 @@ mod error;
 pub mod expand;
 mod online;
 mod park;
+mod roles;
 mod subscriptions;
 mod summary;
 
@@ -38,6 +39,7 @@ pub use compat::{
 pub use error::PlanError;
 pub use online::{PARTITION_CHECK, clean_up_after, online};
 pub use park::{park, unpark};
+pub use roles::roles_first;
 pub use subscriptions::subscriptions;
 pub use summary::{Counts, KindCounts, Summary, summarize};
 

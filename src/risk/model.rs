@@ -56,6 +56,7 @@ macro_rules! every_rule {
             secret_differs => SecretDiffers("secret-differs"),
             subscription_slot => SubscriptionSlot("subscription-slot"),
             owner_change => OwnerChange("owner-change"),
+            role_change => RoleChange("role-change"),
             rename => Rename("rename"),
             parked_drop => ParkedDrop("parked-drop"),
         }

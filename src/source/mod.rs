@@ -118,6 +118,11 @@ pub struct Loaded {
     /// The server's roles; only known for a live database, like
     /// `available_extensions`.
     pub roles: Option<BTreeSet<String>>,
+    /// The roles `--roles` compares, as the side's cluster has them: read
+    /// from a live database, or kept in a snapshot taken with `--roles`;
+    /// none for `empty`; unknown (`None`) for `.sql` files, which the
+    /// shadow loads with stand-in roles, and for a snapshot taken without.
+    pub cluster_roles: Option<Vec<crate::catalog::Role>>,
 }
 
 /// Works out which kind of schema `arg` names, reading the environment of
@@ -224,9 +229,15 @@ pub async fn load_with(
             warnings: Vec::new(),
             available_extensions: None,
             roles: None,
+            cluster_roles: Some(Vec::new()),
         }),
         SourceSpec::Snapshot(path) => {
-            let snapshot = snapshot::read(path)?;
+            let mut snapshot = snapshot::read(path)?;
+            // A snapshot taken with `--roles` holds its cluster's roles in
+            // the catalog's list, which `--roles` fills again from them.
+            let cluster_roles = snapshot
+                .roles
+                .then(|| std::mem::take(&mut snapshot.catalog.roles));
             Ok(Loaded {
                 catalog: snapshot.catalog,
                 server_version_num: snapshot.server_version_num,
@@ -235,6 +246,7 @@ pub async fn load_with(
                 warnings: Vec::new(),
                 available_extensions: None,
                 roles: None,
+                cluster_roles,
             })
         }
         SourceSpec::Url(info) => {
@@ -253,6 +265,7 @@ pub async fn load_with(
                 warnings: info.warnings.clone(),
                 available_extensions: Some(found.available_extensions),
                 roles: Some(found.roles),
+                cluster_roles: Some(found.cluster_roles),
             })
         }
         SourceSpec::Sql(path) => {
@@ -297,6 +310,7 @@ pub async fn load_with(
                 warnings: notes,
                 available_extensions: None,
                 roles: None,
+                cluster_roles: None,
             })
         }
     }
@@ -441,6 +455,7 @@ mod tests {
         let path = dir.path().join("s.json");
         let snap = snapshot::Snapshot {
             server_version_num: Some(170000),
+            roles: false,
             catalog: empty_catalog(),
         };
         snapshot::save(&path, &snap).unwrap();

@@ -37,6 +37,9 @@ pub const VERSION: u64 = crate::catalog::SNAPSHOT_VERSION;
 pub struct Snapshot {
     /// The version of the server the catalog was read from, if known.
     pub server_version_num: Option<i32>,
+    /// Taken with `--roles`: the catalog's list of roles holds every role
+    /// of its cluster that `--roles` compares (see `catalog::role`).
+    pub roles: bool,
     pub catalog: Catalog,
 }
 
@@ -45,6 +48,8 @@ struct EnvelopeOut<'a> {
     format: &'a str,
     version: u64,
     server_version_num: Option<i32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    roles: bool,
     catalog: &'a Catalog,
 }
 
@@ -58,6 +63,8 @@ struct Header {
 #[derive(Deserialize)]
 struct EnvelopeIn {
     server_version_num: Option<i32>,
+    #[serde(default)]
+    roles: bool,
     catalog: Catalog,
 }
 
@@ -67,6 +74,7 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot) -> std::io::Result<()> {
         format: FORMAT,
         version: VERSION,
         server_version_num: snapshot.server_version_num,
+        roles: snapshot.roles,
         catalog: &snapshot.catalog,
     };
     serde_json::to_writer_pretty(&mut out, &envelope)?;
@@ -78,6 +86,7 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot) -> std::io::Result<()> {
 pub fn to_json(loaded: &super::Loaded) -> String {
     let snapshot = Snapshot {
         server_version_num: loaded.server_version_num,
+        roles: false,
         catalog: loaded.catalog.clone(),
     };
     let mut out = Vec::new();
@@ -169,6 +178,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SourceError> {
     envelope.catalog.normalize();
     Ok(Snapshot {
         server_version_num: envelope.server_version_num,
+        roles: envelope.roles,
         catalog: envelope.catalog,
     })
 }
@@ -206,6 +216,7 @@ mod tests {
     fn snapshot() -> Snapshot {
         Snapshot {
             server_version_num: Some(150018),
+            roles: false,
             catalog: Catalog {
                 schemas: vec![Schema {
                     acl: Default::default(),
@@ -247,6 +258,7 @@ mod tests {
             warnings: Vec::new(),
             available_extensions: None,
             roles: None,
+            cluster_roles: None,
         };
         let text = to_json(&loaded);
         assert!(text.ends_with("}\n"));

@@ -17,6 +17,7 @@ mod history;
 pub mod lex;
 mod probe;
 pub mod read;
+mod role;
 pub mod secret;
 mod shadow;
 mod stmt;
@@ -28,6 +29,7 @@ pub use crate::quote::{keywords, quote_ident, quote_ident_with, quote_literal, q
 pub use comment::{comment, visible};
 pub use history::{HISTORY_TABLE, HistoryStmt};
 pub use probe::{CastText, Condition, InputCheck, ProbeControl, ProbeQuery};
+pub use role::{RoleOption, RoleSetting};
 pub use shadow::{CreateExtension, ShadowStmt};
 pub use stmt::*;
 pub use sync::{

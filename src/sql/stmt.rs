@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::role::{RoleOption, RoleSetting};
 use super::secret::SecretVar;
 use super::sync::{Backfill, SyncFunction, SyncTrigger};
 use super::{quote_ident, quote_literal};
@@ -1365,6 +1366,34 @@ pub enum Stmt {
     /// publication, an event trigger).
     DropGlobal(Keyword, Ident),
     CreateEventTrigger(EventTriggerDef),
+    /// `CREATE ROLE name [WITH] options` (`--roles`), never with a
+    /// password.
+    CreateRole {
+        name: Ident,
+        options: Vec<RoleOption>,
+    },
+    /// `ALTER ROLE name WITH options`.
+    AlterRole {
+        name: Ident,
+        options: Vec<RoleOption>,
+    },
+    /// `ALTER ROLE name SET … TO …` or `RESET …`.
+    AlterRoleSetting {
+        name: Ident,
+        setting: RoleSetting,
+    },
+    /// `GRANT role TO member [WITH ADMIN OPTION]`.
+    GrantRole {
+        role: Ident,
+        member: Ident,
+        admin: bool,
+    },
+    /// `REVOKE [ADMIN OPTION FOR] role FROM member`.
+    RevokeRole {
+        role: Ident,
+        member: Ident,
+        admin_only: bool,
+    },
     CreateForeignDataWrapper(ForeignDataWrapperDef),
     /// `ALTER FOREIGN DATA WRAPPER name [HANDLER h | NO HANDLER]
     /// [VALIDATOR v | NO VALIDATOR] [OPTIONS (…)]`; `None` leaves a clause
@@ -2476,6 +2505,34 @@ impl fmt::Display for Stmt {
             }
             Stmt::DropGlobal(keyword, name) => write!(f, "DROP {keyword} {name}"),
             Stmt::CreateEventTrigger(trigger) => write!(f, "{trigger}"),
+            Stmt::CreateRole { name, options } => {
+                write!(f, "CREATE ROLE {name}")?;
+                super::role::write_options(f, options)
+            }
+            Stmt::AlterRole { name, options } => {
+                write!(f, "ALTER ROLE {name} WITH")?;
+                super::role::write_options(f, options)
+            }
+            Stmt::AlterRoleSetting { name, setting } => write!(f, "ALTER ROLE {name} {setting}"),
+            Stmt::GrantRole {
+                role,
+                member,
+                admin,
+            } => {
+                write!(f, "GRANT {role} TO {member}")?;
+                if *admin {
+                    f.write_str(" WITH ADMIN OPTION")?;
+                }
+                Ok(())
+            }
+            Stmt::RevokeRole {
+                role,
+                member,
+                admin_only,
+            } => {
+                let admin = if *admin_only { "ADMIN OPTION FOR " } else { "" };
+                write!(f, "REVOKE {admin}{role} FROM {member}")
+            }
             Stmt::AlterEventTriggerEnable { name, mode } => {
                 let state = match mode {
                     TriggerEnabled::Origin => "ENABLE",

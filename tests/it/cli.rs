@@ -439,10 +439,8 @@ async fn quoting_agrees_with_the_server() {
     }
 }
 
-/// A live database as FROM: after loading the same SQL into it, pgrift finds
-/// no difference; the forward script to another schema applies with psql.
 /// A new database of the shared cluster that psql loaded `file` into.
-async fn live_database(cluster: &pgrift::source::Cluster, prefix: &str, file: &Path) -> String {
+pub async fn live_database(cluster: &pgrift::source::Cluster, prefix: &str, file: &Path) -> String {
     let db = support::unique_name(prefix);
     cluster
         .create_database(&db)

@@ -51,6 +51,7 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         role_map: Default::default(),
         renames: Vec::new(),
         park_drops: None,
+        roles: false,
         create_subscriptions: false,
         expand_contract: None,
     };

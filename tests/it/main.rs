@@ -18,6 +18,7 @@ mod pgdump;
 mod random;
 mod rename;
 mod risk;
+mod roles;
 mod roundtrip;
 mod secrets;
 mod shadow_security;

@@ -344,6 +344,7 @@ async fn build(
 fn snapshot_reads_back(catalog: &Catalog, file: &Path) -> Result<(), String> {
     let snapshot = snapshot::Snapshot {
         server_version_num: None,
+        roles: false,
         catalog: catalog.clone(),
     };
     let mut text = Vec::new();

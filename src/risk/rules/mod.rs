@@ -39,6 +39,7 @@ mod partition_bound;
 mod partition_conversion;
 mod rename;
 mod revoked_privilege;
+mod role_change;
 mod row_security;
 mod secret_differs;
 mod security_definer;
