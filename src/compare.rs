@@ -526,7 +526,12 @@ async fn load_pair(
                 Ok(indexed) => (side, Ok((indexed, elapsed))),
                 Err(e) => match e.try_into_panic() {
                     Ok(panic) => std::panic::resume_unwind(panic),
-                    Err(e) => unreachable!("blocking work is never cancelled: {e}"),
+                    // Blocking work is cancelled only when the runtime
+                    // shuts down, as it does when the other side failed
+                    // and the error is on its way to the user: nobody
+                    // waits for this side any more, and the runtime drops
+                    // it.
+                    Err(_) => std::future::pending().await,
                 },
             }
         });
