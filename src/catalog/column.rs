@@ -338,6 +338,12 @@ impl<'a> ObjectKind<'a> for TableColumn {
         stmts
     }
 
+    /// A new identity column makes its sequence, which default privileges
+    /// on sequences reach.
+    fn created_acls((_, column): (&'a Table, &'a Column)) -> Vec<super::CreatedAcl<'a>> {
+        super::table::identity_created(column).into_iter().collect()
+    }
+
     /// An inherited column goes with its parent's column.
     fn drop((table, column): (&'a Table, &'a Column)) -> Vec<Stmt> {
         if column.inherited {

@@ -273,6 +273,13 @@ pub trait ObjectKind<'a> {
         None
     }
 
+    /// Every object with privileges its `CREATE` makes: the object's own
+    /// (`created_acl`), and those that come with it (the sequence of an
+    /// identity column).
+    fn created_acls(obj: Self::Ref) -> Vec<CreatedAcl<'a>> {
+        Self::created_acl(obj).into_iter().collect()
+    }
+
     /// Work that must follow an alter and everything done to the object's
     /// dependents: dropping the old copy of a recreated enum.
     fn finish_alter(_old: Self::Ref, _new: Self::Ref) -> Vec<Stmt> {

@@ -310,6 +310,14 @@ macro_rules! define_kinds {
                 }
             }
 
+            /// The privileges its `CREATE` gives a new object and what
+            /// comes with it, as default privileges see them.
+            pub fn created_acls(self) -> Vec<CreatedAcl<'a>> {
+                match self {
+                    $(Obj::$variant(obj) => <$module::$kind as ObjectKind<'a>>::created_acls(obj),)*
+                }
+            }
+
             /// The deparsed text the object holds, with the shape each
             /// piece must have.
             pub fn deparsed(self) -> Vec<(&'a str, crate::sql::verify::Shape)> {

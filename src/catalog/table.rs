@@ -369,6 +369,19 @@ pub struct Identity {
     pub acl: Acl,
 }
 
+/// The privileges of the sequence a new identity column makes, as default
+/// privileges on sequences see them; `None` for another column, and for an
+/// inherited one, whose parent's column makes the sequence.
+pub fn identity_created(column: &Column) -> Option<super::CreatedAcl<'_>> {
+    let identity = column.identity.as_deref().filter(|_| !column.inherited)?;
+    Some(super::CreatedAcl {
+        acl: &identity.acl,
+        target: GrantTarget::Sequence(identity.sequence.clone()),
+        objects: crate::names::DefaultObjects::Sequences,
+        schema: Some(&identity.sequence.schema),
+    })
+}
+
 /// The privileges of an identity column's sequence from `old` to `new`:
 /// changed in place while the sequence stays, those of a new sequence
 /// when the identity is new or draws from another. The sequence belongs to
@@ -1099,6 +1112,15 @@ impl<'a> ObjectKind<'a> for Table {
             objects: crate::names::DefaultObjects::Tables,
             schema: Some(&x.name.schema),
         })
+    }
+
+    /// A new table's identity columns make their sequences with it, which
+    /// default privileges on sequences reach too.
+    fn created_acls(x: &'a Table) -> Vec<super::CreatedAcl<'a>> {
+        Self::created_acl(x)
+            .into_iter()
+            .chain(x.columns.iter().filter_map(identity_created))
+            .collect()
     }
 
     fn compare(old: &'a Table, new: &'a Table) -> Delta {

@@ -591,7 +591,7 @@ fn create_changes(
     defaults: &[DefaultAcl],
 ) -> Vec<Change> {
     let mut statements = new.create();
-    if let Some(created) = new.created_acl() {
+    for created in new.created_acls() {
         let settled: Vec<Stmt> = catalog::settle_on_create(defaults, &created)
             .into_iter()
             .filter(|stmt| !statements.contains(stmt))

@@ -27,6 +27,9 @@ pub(crate) struct Script {
     pub steps: Vec<Step>,
     /// The roles the file names, as the server spells them.
     pub roles: BTreeSet<String>,
+    /// What was set aside that the user should hear of: the file's
+    /// statements about roles themselves.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -74,6 +77,7 @@ pub(crate) fn prepare(
     let mut kept = Vec::new();
     let mut superuser = Vec::new();
     let mut roles = BTreeSet::new();
+    let mut role_lines = Vec::new();
     for range in statements(&tokens) {
         let stmt = &tokens[range.clone()];
         let bytes = stmt[0].start..stmt[stmt.len() - 1].end();
@@ -88,6 +92,10 @@ pub(crate) fn prepare(
                 .is_some_and(|db| names_database(body, db));
         if skipped {
             blanked.push(bytes);
+        } else if let Some(named) = role_statement(body) {
+            role_lines.push(text[..bytes.start].matches('\n').count() + 1);
+            blanked.push(bytes);
+            roles.extend(named);
         } else if let Some(stmt) = as_superuser(body, cx.untrusted) {
             blanked.push(bytes.clone());
             superuser.push((bytes, stmt));
@@ -124,11 +132,28 @@ pub(crate) fn prepare(
         });
     }
     push_run(&mut steps, &mut next, usize::MAX);
+    let notes = if role_lines.is_empty() {
+        Vec::new()
+    } else {
+        let lines: Vec<String> = role_lines.iter().map(ToString::to_string).collect();
+        vec![format!(
+            "{}: {} statement{} about roles themselves (line{} {}) left out: roles are the \
+             cluster's, and a schema file's stand in as NOLOGIN roles without attributes or \
+             memberships; --roles compares them between live databases or snapshots taken \
+             with --roles",
+            file.display(),
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" },
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join(", ")
+        )]
+    };
     Ok(Script {
         text,
         statements: kept,
         steps,
         roles,
+        notes,
     })
 }
 
@@ -457,6 +482,40 @@ fn parse_create_extension(tokens: &[Token<'_>]) -> Option<CreateExtension> {
     Some(create)
 }
 
+/// A statement about roles themselves, which the shadow sets aside:
+/// `CREATE`, `ALTER` or `DROP ROLE`, `USER` or `GROUP` (not a user
+/// mapping), `COMMENT ON ROLE`, and `GRANT` or `REVOKE` of a role (no
+/// `ON`). Running them would take rights the loading role must not have,
+/// and would change the cluster rather than the database; the roles they
+/// name (but a dropped one) become stand-ins. `None` for any other
+/// statement.
+fn role_statement(body: &[Token<'_>]) -> Option<Vec<String>> {
+    let first = body.first();
+    let about_roles = |i: usize| {
+        ["ROLE", "USER", "GROUP"]
+            .iter()
+            .any(|word| is_word(body.get(i), word))
+            && !is_word(body.get(i + 1), "MAPPING")
+    };
+    if (is_word(first, "CREATE") || is_word(first, "ALTER")) && about_roles(1) {
+        return Some(
+            body.get(2)
+                .and_then(name_of)
+                .filter(|name| !NOT_ROLES.contains(&name.as_str()) && name != "all")
+                .into_iter()
+                .collect(),
+        );
+    }
+    if is_word(first, "DROP") && about_roles(1)
+        || is_word(first, "COMMENT") && is_word(body.get(1), "ON") && is_word(body.get(2), "ROLE")
+    {
+        return Some(Vec::new());
+    }
+    let role_grant = (is_word(first, "GRANT") || is_word(first, "REVOKE"))
+        && !body.iter().any(|token| is_word(Some(token), "ON"));
+    role_grant.then(|| role_names(body))
+}
+
 /// Names that stand for something other than a role where a role may be
 /// written.
 const NOT_ROLES: &[&str] = &[
@@ -692,10 +751,6 @@ mod tests {
         );
         check("REVOKE SELECT (a, b) ON t FROM x CASCADE;", &["x"]);
         check(
-            "GRANT reader, \"Writer\" TO app WITH ADMIN OPTION;",
-            &["Writer", "app", "reader"],
-        );
-        check(
             "ALTER DEFAULT PRIVILEGES FOR ROLE owner1 IN SCHEMA s GRANT SELECT ON TABLES TO r1;",
             &["owner1", "r1"],
         );
@@ -716,6 +771,37 @@ mod tests {
         check("CREATE USER MAPPING FOR CURRENT_USER SERVER s;", &[]);
         check("GRANT SELECT ON t TO current_role;", &[]);
         check("SELECT 'GRANT x TO y';", &[]);
+    }
+
+    #[test]
+    fn statements_about_roles_are_set_aside_with_a_note() {
+        let text = "CREATE ROLE \"Ad\nmin */\" LOGIN SUPERUSER;\n\
+                    CREATE USER MAPPING FOR app SERVER s;\n\
+                    GRANT reader, \"Writer\" TO app WITH ADMIN OPTION;\n\
+                    GRANT SELECT ON t TO app;\n\
+                    ALTER ROLE app SET search_path = x;\n\
+                    COMMENT ON ROLE app IS 'x';\n\
+                    REVOKE reader FROM app;\n\
+                    DROP ROLE IF EXISTS gone;\n\
+                    ALTER GROUP readers ADD USER app;\n";
+        let (script, _) = prepared(text, &[]).unwrap();
+        assert_eq!(
+            sent(&script),
+            ["CREATE USER MAPPING FOR app SERVER s; GRANT SELECT ON t TO app;"]
+        );
+        assert_eq!(
+            script.roles.iter().collect::<Vec<_>>(),
+            ["Ad\nmin */", "Writer", "app", "reader", "readers"]
+        );
+        assert_eq!(
+            script.notes,
+            [
+                "f.sql: 7 statements about roles themselves (lines 1, 4, 6, 7, 8, 9, 10) left out: \
+              roles are the cluster's, and a schema file's stand in as NOLOGIN roles without \
+              attributes or memberships; --roles compares them between live databases or \
+              snapshots taken with --roles"
+            ]
+        );
     }
 
     #[test]

@@ -555,6 +555,9 @@ impl Loader<'_> {
         let text = decode(file, bytes)?;
         let text = blank_unknown_settings(&text, self.server_version_num);
         let script = script::prepare(file, &text, cx)?;
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.extend(script.notes.iter().cloned());
+        }
         self.create_stand_ins(&script.roles).await?;
         for step in &script.steps {
             match step {
