@@ -92,7 +92,7 @@ pub(crate) fn prepare(
                 .is_some_and(|db| names_database(body, db));
         if skipped {
             blanked.push(bytes);
-        } else if let Some(named) = role_statement(body) {
+        } else if let Some(named) = role_statement(body).or_else(|| do_role_statements(body)) {
             role_lines.push(text[..bytes.start].matches('\n').count() + 1);
             blanked.push(bytes);
             roles.extend(named);
@@ -516,6 +516,58 @@ fn role_statement(body: &[Token<'_>]) -> Option<Vec<String>> {
     role_grant.then(|| role_names(body))
 }
 
+/// The roles of a `DO` block that only creates or alters roles, in the
+/// idioms of a file that may run twice: `BEGIN CREATE ROLE r; EXCEPTION
+/// WHEN duplicate_object THEN NULL; END`, and `IF NOT EXISTS (SELECT …
+/// pg_roles …) THEN CREATE ROLE r; END IF`. `None` for any other
+/// statement, and for a block that does anything else too, which runs as
+/// written.
+fn do_role_statements(body: &[Token<'_>]) -> Option<Vec<String>> {
+    if !is_word(body.first(), "DO") {
+        return None;
+    }
+    let code = body
+        .iter()
+        .find(|token| token.kind == TokenKind::Literal && token.text.starts_with('$'))?;
+    let tag_end = code.text[1..].find('$')? + 2;
+    let inner = code
+        .text
+        .get(tag_end..code.text.len().checked_sub(tag_end)?)?;
+    let tokens = tokenize(inner);
+    let mut roles = Vec::new();
+    let mut any = false;
+    for range in statements(&tokens) {
+        let mut stmt = &tokens[range];
+        if stmt.last().is_some_and(|last| last.is(";")) {
+            stmt = &stmt[..stmt.len() - 1];
+        }
+        if is_word(stmt.first(), "BEGIN") {
+            stmt = &stmt[1..];
+        }
+        if is_word(stmt.first(), "IF") {
+            let then = stmt.iter().position(|t| is_word(Some(t), "THEN"))?;
+            let about_roles = stmt[..then]
+                .iter()
+                .any(|t| t.text.eq_ignore_ascii_case("pg_roles"));
+            if !about_roles {
+                return None;
+            }
+            stmt = &stmt[then + 1..];
+        }
+        let words: Vec<String> = stmt.iter().map(|t| t.text.to_ascii_uppercase()).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        match words.as_slice() {
+            [] | ["END"] | ["END", "IF"] => {}
+            ["EXCEPTION", "WHEN", "DUPLICATE_OBJECT", "THEN", "NULL"] => {}
+            _ => {
+                roles.extend(role_statement(stmt)?);
+                any = true;
+            }
+        }
+    }
+    any.then_some(roles)
+}
+
 /// Names that stand for something other than a role where a role may be
 /// written.
 const NOT_ROLES: &[&str] = &[
@@ -783,20 +835,36 @@ mod tests {
                     COMMENT ON ROLE app IS 'x';\n\
                     REVOKE reader FROM app;\n\
                     DROP ROLE IF EXISTS gone;\n\
-                    ALTER GROUP readers ADD USER app;\n";
+                    ALTER GROUP readers ADD USER app;\n\
+                    DO $$ BEGIN CREATE ROLE \"do r\" NOLOGIN; EXCEPTION WHEN duplicate_object \
+                    THEN NULL; END $$;\n\
+                    DO $body$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE \
+                    rolname = 'x') THEN CREATE USER x; END IF; END $body$;\n\
+                    DO $$ BEGIN CREATE ROLE y; PERFORM pg_sleep(1); END $$;\n";
         let (script, _) = prepared(text, &[]).unwrap();
         assert_eq!(
             sent(&script),
-            ["CREATE USER MAPPING FOR app SERVER s; GRANT SELECT ON t TO app;"]
+            [
+                "CREATE USER MAPPING FOR app SERVER s; GRANT SELECT ON t TO app; \
+                 DO $$ BEGIN CREATE ROLE y; PERFORM pg_sleep(1); END $$;"
+            ]
         );
         assert_eq!(
             script.roles.iter().collect::<Vec<_>>(),
-            ["Ad\nmin */", "Writer", "app", "reader", "readers"]
+            [
+                "Ad\nmin */",
+                "Writer",
+                "app",
+                "do r",
+                "reader",
+                "readers",
+                "x"
+            ]
         );
         assert_eq!(
             script.notes,
             [
-                "f.sql: 7 statements about roles themselves (lines 1, 4, 6, 7, 8, 9, 10) left out: \
+                "f.sql: 9 statements about roles themselves (lines 1, 4, 6, 7, 8, 9, 10, 11, 12) left out: \
               roles are the cluster's, and a schema file's stand in as NOLOGIN roles without \
               attributes or memberships; --roles compares them between live databases or \
               snapshots taken with --roles"
