@@ -86,7 +86,34 @@ fn grant_target(aggregate: &Aggregate) -> GrantTarget {
     GrantTarget::Function {
         kind: FunctionKind::Function,
         name: aggregate.name.clone(),
-        args: ServerSql(aggregate.identity_args.clone()),
+        args: ServerSql(function_args(&aggregate.identity_args)),
+    }
+}
+
+/// An aggregate's arguments as a function names them, one list: an
+/// ordered-set or hypothetical-set aggregate's direct and aggregated
+/// arguments (`double precision ORDER BY anyelement`) are its function's
+/// arguments one after the other (`double precision, anyelement`), which
+/// is all `GRANT … ON FUNCTION` reads, and a hypothetical-set aggregate
+/// whose two lists are the same `VARIADIC` one has that one argument. The
+/// `ORDER BY` is found by token, so that a type named so in quotes is
+/// left whole.
+fn function_args(identity_args: &str) -> String {
+    let tokens = crate::sql::lex::tokenize(identity_args);
+    let Some(at) = tokens
+        .windows(2)
+        .position(|pair| pair[0].is("ORDER") && pair[1].is("BY"))
+    else {
+        return identity_args.to_owned();
+    };
+    let direct = identity_args[..tokens[at].start].trim_end();
+    let ordered = identity_args[tokens[at + 1].end()..].trim_start();
+    if direct.is_empty() {
+        ordered.to_owned()
+    } else if direct == ordered && ordered.starts_with("VARIADIC ") {
+        direct.to_owned()
+    } else {
+        format!("{direct}, {ordered}")
     }
 }
 
@@ -354,6 +381,27 @@ impl<'a> ObjectKind<'a> for Aggregate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordered_set_aggregates_are_granted_by_their_function_arguments() {
+        for (identity, function) in [
+            ("integer", "integer"),
+            ("", ""),
+            ("anyelement ORDER BY anyelement", "anyelement, anyelement"),
+            ("ORDER BY anyelement", "anyelement"),
+            (
+                "double precision ORDER BY anyelement",
+                "double precision, anyelement",
+            ),
+            (
+                "VARIADIC \"any\" ORDER BY VARIADIC \"any\"",
+                "VARIADIC \"any\"",
+            ),
+            ("\"a ORDER BY b\"", "\"a ORDER BY b\""),
+        ] {
+            assert_eq!(function_args(identity), function, "{identity}");
+        }
+    }
 
     #[test]
     fn query_is_qualified() {

@@ -41,8 +41,11 @@ enum Verdict {
     Proven,
     Skipped(String),
     /// A file did not load into the shadow database, which runs as a role
-    /// without superuser rights: a scenario that creates roles, say.
-    Unloadable(String),
+    /// without superuser rights: a scenario that creates an event trigger,
+    /// say. The transition is then tried again with the files trusted
+    /// (loaded as the superuser, as `--shadow-superuser` does): `true`
+    /// when it is proven so.
+    Unloadable(String, bool),
     /// Failed, with the kinds pgrift warned about as not modelled.
     NotModelled(Vec<String>, String),
     Failed(String),
@@ -143,13 +146,27 @@ async fn run(cluster: &Arc<Cluster>, scenario: &Scenario, version: i32) -> (Verd
         return (Verdict::Proven, Verdict::Proven);
     }
     let warned = warned_kinds(cluster, &files).await;
-    let judge = |outcome: Result<(), String>| match outcome {
+    let unloadable = |outcome: &Result<(), String>| {
+        outcome
+            .as_ref()
+            .is_err_and(|e: &String| e.starts_with("loading "))
+    };
+    let (trusted_forward, trusted_backward) = if unloadable(&forward) || unloadable(&backward) {
+        let (forward, backward) = roundtrip::run_trusted_files(cluster, &files).await;
+        (forward.is_ok(), backward.is_ok())
+    } else {
+        (false, false)
+    };
+    let judge = |outcome: Result<(), String>, trusted: bool| match outcome {
         Ok(()) => Verdict::Proven,
-        Err(e) if e.starts_with("loading ") => Verdict::Unloadable(e),
+        Err(e) if e.starts_with("loading ") => Verdict::Unloadable(e, trusted),
         Err(e) if !warned.is_empty() => Verdict::NotModelled(warned.clone(), e),
         Err(e) => Verdict::Failed(e),
     };
-    (judge(forward), judge(backward))
+    (
+        judge(forward, trusted_forward),
+        judge(backward, trusted_backward),
+    )
 }
 
 /// The kinds of the warnings pgrift gives for either side, each once.
@@ -178,6 +195,7 @@ fn report(scenarios: &[Scenario], results: &BTreeMap<String, (Verdict, Verdict)>
         transitions: usize,
         proven: usize,
         unloadable: usize,
+        trusted: usize,
         not_modelled: usize,
         failed: usize,
         skipped: usize,
@@ -196,14 +214,22 @@ fn report(scenarios: &[Scenario], results: &BTreeMap<String, (Verdict, Verdict)>
                 match result {
                     Verdict::Proven => count.proven += 1,
                     Verdict::Skipped(_) => count.skipped += 1,
-                    Verdict::Unloadable(_) => count.unloadable += 1,
+                    Verdict::Unloadable(_, trusted) => {
+                        count.unloadable += 1;
+                        count.trusted += usize::from(*trusted);
+                    }
                     Verdict::NotModelled(..) => count.not_modelled += 1,
                     Verdict::Failed(_) => count.failed += 1,
                 }
             }
             match result {
-                Verdict::Unloadable(e) => lines.push(format!(
-                    "unloadable {} {direction}: {}",
+                Verdict::Unloadable(e, trusted) => lines.push(format!(
+                    "unloadable ({}) {} {direction}: {}",
+                    if *trusted {
+                        "proven when trusted"
+                    } else {
+                        "not proven when trusted either"
+                    },
                     scenario.name,
                     first_lines(e)
                 )),
@@ -225,24 +251,26 @@ fn report(scenarios: &[Scenario], results: &BTreeMap<String, (Verdict, Verdict)>
     let mut out = String::new();
     out.push_str(&format!(
         "conformance on PostgreSQL {}: {} of {} transitions proven both ways \
-         ({} with a file the shadow database's role may not load, {} failed where \
+         ({} with a file the shadow database's role may not load, of which {} are proven \
+         when the files are trusted (--shadow-superuser); {} failed where \
          pgrift warns that something is not modelled, {} failed without such a \
          warning, {} skipped for the server version)\n\n",
         support::major(version),
         total.proven,
         total.transitions,
         total.unloadable,
+        total.trusted,
         total.not_modelled,
         total.failed,
         total.skipped
     ));
     out.push_str(
-        "family                                   proven / transitions  unloadable  not-modelled  failed  skipped\n",
+        "family                                   proven / transitions  unloadable  (trusted)  not-modelled  failed  skipped\n",
     );
     for (family, c) in &families {
         out.push_str(&format!(
-            "{family:<40} {:>6} / {:<11}  {:>10}  {:>12}  {:>6}  {:>7}\n",
-            c.proven, c.transitions, c.unloadable, c.not_modelled, c.failed, c.skipped
+            "{family:<40} {:>6} / {:<11}  {:>10}  {:>9}  {:>12}  {:>6}  {:>7}\n",
+            c.proven, c.transitions, c.unloadable, c.trusted, c.not_modelled, c.failed, c.skipped
         ));
     }
     out.push('\n');

@@ -183,11 +183,21 @@ pub struct Files {
 
 /// [`run_case`] for any files.
 pub async fn run_files(cluster: &Arc<Cluster>, files: &Files) -> Outcome {
+    run_files_in(cluster, files, Shadow::with_cluster(cluster.clone())).await
+}
+
+/// [`run_files`] with the files loaded as the cluster's superuser, as
+/// `--shadow-superuser` loads files a user trusts.
+pub async fn run_trusted_files(cluster: &Arc<Cluster>, files: &Files) -> Outcome {
+    let shadow = Shadow::with_cluster(cluster.clone()).load_as_superuser();
+    run_files_in(cluster, files, shadow).await
+}
+
+async fn run_files_in(cluster: &Arc<Cluster>, files: &Files, shadow: Shadow) -> Outcome {
     let _turn = match support::touches_subscriptions(&[&files.from, &files.to]) {
         true => Some(support::subscriptions_turn().await),
         false => None,
     };
-    let shadow = Shadow::with_cluster(cluster.clone());
     let seed = files.seed_from.as_deref();
     let from = build(cluster, &shadow, &files.from, seed).await;
     let to = build(cluster, &shadow, &files.to, files.seed_to.as_deref()).await;
