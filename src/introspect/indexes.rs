@@ -37,9 +37,9 @@ pub(super) struct RawIndex {
 /// them once, rather than a lookup in `pg_constraint` per index
 /// (`conindid` is never `NULL`, so `NOT IN` means what it says).
 ///
-/// A plain index (B-tree, on a table, without expressions, predicate or
-/// storage parameters) comes as its parts; every other one as
-/// `pg_get_indexdef`'s text.
+/// A plain index (B-tree, on a table, without expressions or storage
+/// parameters) comes as its parts, a partial one's predicate as
+/// `pg_get_expr`'s text; every other one as `pg_get_indexdef`'s text.
 macro_rules! indexes_query {
     ($nulls_not_distinct:literal) => {
         concat!(
@@ -53,13 +53,14 @@ macro_rules! indexes_query {
              CASE WHEN s.plain THEN i.indclass::pg_catalog.oid[] END AS opclasses, \
              CASE WHEN s.plain THEN i.indcollation::pg_catalog.oid[] END AS collations, \
              CASE WHEN s.plain THEN i.indoption::pg_catalog.int2[] END AS options, \
+             CASE WHEN s.plain THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid) END AS predicate, \
              ic.reloptions AS params, i.indisreplident AS replica_identity, \
              cm.description AS comment \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             CROSS JOIN LATERAL (SELECT i.indexprs IS NULL AND i.indpred IS NULL \
+             CROSS JOIN LATERAL (SELECT i.indexprs IS NULL \
                  AND c.relkind = 'r' AND ic.reloptions IS NULL \
                  AND ic.relam = (SELECT am.oid FROM pg_catalog.pg_am am WHERE am.amname = 'btree') \
                  AS plain) s",
@@ -173,6 +174,7 @@ fn parts(row: &Reader<'_>) -> Result<IndexParts, IntrospectError> {
         opclasses: row.get("opclasses")?,
         collations: row.get("collations")?,
         options: row.get("options")?,
+        predicate: row.get("predicate")?,
     })
 }
 

@@ -5,10 +5,12 @@
 //! column's type with a scan of `pg_opclass` that nothing caches: on a
 //! catalog of 10,000 tables that is most of the indexes query, on both
 //! sides. For the common index (B-tree, on columns of a modelled table, no
-//! expression, predicate or storage parameters) the text is simple enough to
-//! build here, from the index's arrays, the columns already read, and a few
-//! small tables read once: the server's keywords, the B-tree operator
-//! classes, the binary-coercible implicit casts and the key columns' types.
+//! expression or storage parameters) the text is simple enough to build
+//! here, from the index's arrays, the columns already read, and a few small
+//! tables read once: the server's keywords, the B-tree operator classes, the
+//! binary-coercible implicit casts and the key columns' types. A partial
+//! index's predicate is still deparsed by the server, but alone, with
+//! `pg_get_expr`, which skips the operator class lookups.
 //!
 //! Whatever is not certain to come out the same (a domain, a pseudo-type, a
 //! collation other than the column's, an operator class input type this
@@ -33,6 +35,10 @@ pub(crate) struct IndexParts {
     pub opclasses: Vec<u32>,
     pub collations: Vec<u32>,
     pub options: Vec<i16>,
+    /// A partial index's predicate as `pg_get_expr` prints it, which is
+    /// what `pg_get_indexdef` prints after `WHERE`: both deparse it with the
+    /// same flags, naming the table's columns.
+    pub predicate: Option<String>,
 }
 
 /// A column of the indexed table, as the columns query read it.
@@ -232,6 +238,10 @@ impl Support {
         if parts.nulls_not_distinct {
             out.push_str(" NULLS NOT DISTINCT");
         }
+        if let Some(predicate) = &parts.predicate {
+            out.push_str(" WHERE ");
+            out.push_str(predicate);
+        }
         Some(out)
     }
 }
@@ -312,6 +322,7 @@ mod tests {
             columns,
             opclasses,
             options,
+            predicate: None,
         }
     }
 
@@ -359,6 +370,22 @@ mod tests {
             Some(
                 "CREATE UNIQUE INDEX \"Key\" ON app.\"Orders\" USING btree (id) INCLUDE (note) \
                  NULLS NOT DISTINCT"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_predicate_follows_the_key() {
+        let support = support();
+        let mut index = parts(vec![1], vec![INT4_OPS], vec![0]);
+        index.nulls_not_distinct = true;
+        index.predicate = Some("(note IS NOT NULL)".to_owned());
+        assert_eq!(
+            support.definition("app", "i", &index, columns),
+            Some(
+                "CREATE INDEX i ON app.\"Orders\" USING btree (id) NULLS NOT DISTINCT \
+                 WHERE (note IS NOT NULL)"
                     .to_owned()
             )
         );
