@@ -457,6 +457,14 @@ fn close_over_dependents(
                 {
                     replace()
                 }
+                // A foreign table holds no rows of its own: it goes and
+                // comes back with the server that holds them.
+                (Follows::Stays, Obj::Table(table))
+                    if table.foreign.is_some()
+                        && matches!(cause, ObjectId::ForeignServer { .. }) =>
+                {
+                    replace()
+                }
                 (Follows::Column | Follows::Stays, _) => None,
                 // An index or constraint on a retyped column is rebuilt by
                 // PostgreSQL itself; only the recreated enum's own uses go.
