@@ -235,9 +235,10 @@ pub async fn load_with(
             let mut snapshot = snapshot::read(path)?;
             // A snapshot taken with `--roles` holds its cluster's roles in
             // the catalog's list, which `--roles` fills again from them.
-            let cluster_roles = snapshot
-                .roles
-                .then(|| std::mem::take(&mut snapshot.catalog.roles));
+            // One taken without (a plan's, which holds the roles that plan
+            // compared) compares none: roles are compared only when asked.
+            let roles = std::mem::take(&mut snapshot.catalog.roles);
+            let cluster_roles = snapshot.roles.then_some(roles);
             Ok(Loaded {
                 catalog: snapshot.catalog,
                 server_version_num: snapshot.server_version_num,
@@ -465,5 +466,28 @@ mod tests {
         assert_eq!(loaded.catalog, empty_catalog());
         assert_eq!(loaded.server_version_num, Some(170000));
         assert_eq!(loaded.label, path.display().to_string());
+        assert_eq!(loaded.cluster_roles, None);
+
+        // Roles in a snapshot taken without --roles are compared by
+        // nobody; with it they are the cluster's, for --roles.
+        let role = crate::catalog::Role::new("r");
+        for taken_with_roles in [false, true] {
+            let mut catalog = empty_catalog();
+            catalog.roles.push(role.clone());
+            let snap = snapshot::Snapshot {
+                server_version_num: Some(170000),
+                roles: taken_with_roles,
+                catalog,
+            };
+            snapshot::save(&path, &snap).unwrap();
+            let loaded = load(&SourceSpec::Snapshot(path.clone()), &shadow)
+                .await
+                .unwrap();
+            assert_eq!(loaded.catalog, empty_catalog());
+            assert_eq!(
+                loaded.cluster_roles,
+                taken_with_roles.then(|| vec![role.clone()])
+            );
+        }
     }
 }
