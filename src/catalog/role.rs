@@ -295,10 +295,11 @@ impl<'a> ObjectKind<'a> for Role {
     }
 }
 
-/// Reads every role of the cluster but the predefined ones and the
-/// bootstrap superuser (OID 10), with its memberships and settings.
-/// `pg_roles` shows no password, and keeps only the settings for every
-/// database (`setdatabase = 0`).
+/// Reads every role of the cluster, with its memberships and settings;
+/// `compared` is false for the roles `--roles` never compares, the
+/// predefined ones and the bootstrap superuser (OID 10), which every
+/// server has and no script creates. `pg_roles` shows no password, and
+/// keeps only the settings for every database (`setdatabase = 0`).
 pub const QUERY: &str = "SELECT r.rolname::pg_catalog.text AS name, r.rolsuper, r.rolinherit, \
      r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, r.rolreplication, r.rolbypassrls, \
      r.rolconnlimit, \
@@ -307,7 +308,8 @@ pub const QUERY: &str = "SELECT r.rolname::pg_catalog.text AS name, r.rolsuper, 
      'YYYY-MM-DD HH24:MI:SS.US+00') END AS valid_until, \
      COALESCE(r.rolconfig, '{}') AS settings, \
      COALESCE(ms.names, '{}') AS member_of, COALESCE(ms.admins, '{}') AS admin, \
-     d.description AS comment \
+     d.description AS comment, \
+     r.rolname !~ '^pg_' AND r.oid <> 10 AS compared \
      FROM pg_catalog.pg_roles r \
      LEFT JOIN LATERAL (SELECT pg_catalog.array_agg(x.name ORDER BY x.name) AS names, \
      pg_catalog.array_agg(x.admin ORDER BY x.name) AS admins \
@@ -317,7 +319,6 @@ pub const QUERY: &str = "SELECT r.rolname::pg_catalog.text AS name, r.rolsuper, 
      WHERE m.member = r.oid GROUP BY g.rolname) x) ms ON true \
      LEFT JOIN pg_catalog.pg_shdescription d ON d.objoid = r.oid \
      AND d.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass \
-     WHERE r.rolname !~ '^pg_' AND r.oid <> 10 \
      ORDER BY r.rolname";
 
 /// A role from a row of [`QUERY`].

@@ -329,8 +329,7 @@ async fn read(
         depends,
         mut warnings,
         available_extensions,
-        roles,
-        cluster_roles,
+        (roles, cluster_roles),
     ) = try_join!(
         Rows::fetch(client, server_version_num, reads_secrets),
         sequences::fetch(client),
@@ -340,7 +339,6 @@ async fn read(
         warnings::fetch(client),
         available_extensions(client),
         roles(client),
-        cluster_roles(client),
     )?;
 
     indexes::complete(client, &mut indexes, &mut support, &tables).await?;
@@ -372,27 +370,22 @@ async fn read(
     })
 }
 
-/// The server's roles with their attributes, memberships and settings.
-async fn cluster_roles(client: &Client) -> Result<Vec<catalog::Role>, IntrospectError> {
-    const WHAT: &str = "role attributes";
-    let rows = query(client, WHAT, catalog::ROLE_QUERY).await?;
-    rows.iter()
-        .map(|row| catalog::role_from_row(&Reader::new(row, WHAT)))
-        .collect()
-}
-
-/// The names of the server's roles.
-async fn roles(client: &Client) -> Result<BTreeSet<String>, IntrospectError> {
+/// The names of the server's roles, and the roles `--roles` compares with
+/// their attributes, memberships and settings, from one query.
+async fn roles(client: &Client) -> Result<(BTreeSet<String>, Vec<catalog::Role>), IntrospectError> {
     const WHAT: &str = "roles";
-    let rows = query(
-        client,
-        WHAT,
-        "SELECT rolname::pg_catalog.text AS name FROM pg_catalog.pg_roles",
-    )
-    .await?;
-    rows.iter()
-        .map(|row| Reader::new(row, WHAT).get("name"))
-        .collect()
+    let rows = query(client, WHAT, catalog::ROLE_QUERY).await?;
+    let mut names = BTreeSet::new();
+    let mut compared = Vec::new();
+    for row in &rows {
+        let row = Reader::new(row, WHAT);
+        let role = catalog::role_from_row(&row)?;
+        names.insert(role.name.to_string());
+        if row.get("compared")? {
+            compared.push(role);
+        }
+    }
+    Ok((names, compared))
 }
 
 /// The extension versions the server can install, by extension name. They

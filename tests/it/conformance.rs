@@ -146,12 +146,8 @@ async fn run(cluster: &Arc<Cluster>, scenario: &Scenario, version: i32) -> (Verd
         return (Verdict::Proven, Verdict::Proven);
     }
     let warned = warned_kinds(cluster, &files).await;
-    let unloadable = |outcome: &Result<(), String>| {
-        outcome
-            .as_ref()
-            .is_err_and(|e: &String| e.starts_with("loading "))
-    };
-    let (trusted_forward, trusted_backward) = if unloadable(&forward) || unloadable(&backward) {
+    let refused = |outcome: &Result<(), String>| outcome.as_ref().is_err_and(|e| unloadable(e));
+    let (trusted_forward, trusted_backward) = if refused(&forward) || refused(&backward) {
         let (forward, backward) = roundtrip::run_trusted_files(cluster, &files).await;
         (forward.is_ok(), backward.is_ok())
     } else {
@@ -159,7 +155,7 @@ async fn run(cluster: &Arc<Cluster>, scenario: &Scenario, version: i32) -> (Verd
     };
     let judge = |outcome: Result<(), String>, trusted: bool| match outcome {
         Ok(()) => Verdict::Proven,
-        Err(e) if e.starts_with("loading ") => Verdict::Unloadable(e, trusted),
+        Err(e) if unloadable(&e) => Verdict::Unloadable(e, trusted),
         Err(e) if !warned.is_empty() => Verdict::NotModelled(warned.clone(), e),
         Err(e) => Verdict::Failed(e),
     };
@@ -167,6 +163,12 @@ async fn run(cluster: &Arc<Cluster>, scenario: &Scenario, version: i32) -> (Verd
         judge(forward, trusted_forward),
         judge(backward, trusted_backward),
     )
+}
+
+/// Whether a transition failed because a file did not load: the round
+/// trip's errors for that start with `loading`.
+fn unloadable(error: &str) -> bool {
+    error.starts_with("loading ")
 }
 
 /// The kinds of the warnings pgrift gives for either side, each once.
