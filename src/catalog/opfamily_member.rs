@@ -15,6 +15,9 @@ use crate::read::{IntrospectError, Reader};
 /// object `$oid` of catalog `$catalog` (`pg_opfamily` or `pg_opclass`),
 /// one row each, under alias `m`: its kind (`o` or `f`), OID, number,
 /// types, operator or function, and an ordering operator's sort family.
+/// A loose ordering operator (`FOR ORDER BY`) is tied to its sort family
+/// as it is to its own, with an automatic dependency too, so an operator
+/// tied to a family must also be in it.
 macro_rules! opfamily_members {
     ($catalog:literal, $oid:literal) => {
         concat!(
@@ -31,7 +34,8 @@ macro_rules! opfamily_members {
             $catalog,
             "'::pg_catalog.regclass AND md.refobjid = ",
             $oid,
-            " AND md.deptype IN ('a', 'i') \
+            " AND md.deptype IN ('a', 'i') AND (md.refclassid <> 'pg_catalog.pg_opfamily'::pg_catalog.regclass \
+             OR ao.amopfamily = md.refobjid) \
              LEFT JOIN pg_catalog.pg_opfamily sf ON sf.oid = ao.amopsortfamily \
              LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid = sf.opfnamespace \
              UNION ALL \

@@ -10,7 +10,7 @@ use crate::catalog::{ClassIds, ObjectMap};
 use crate::catalog::{Index, ObjectId, QualName};
 use crate::read::indexdef::{IndexParts, OpClass, Support, TypeInfo};
 use crate::read::{
-    IntrospectError, Reader, query, query_oids, read_rows, server_definitions, storage_params,
+    IntrospectError, Reader, query, query_oids, query_read, server_definitions, storage_params,
 };
 
 pub(super) struct RawIndex {
@@ -119,25 +119,24 @@ pub(super) async fn fetch(
     } else {
         QUERY
     };
-    let (rows, keywords, opclasses, casts) = try_join!(
-        query(client, WHAT, sql),
+    let (indexes, keywords, opclasses, casts) = try_join!(
+        query_read(client, WHAT, sql, |row| {
+            let plain: bool = row.get("plain")?;
+            Ok(RawIndex {
+                oid: row.get("oid")?,
+                table: row.get("table_oid")?,
+                name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+                definition: row.get("definition")?,
+                parts: if plain { Some(parts(row)?) } else { None },
+                options: storage_params(row.get("params")?, None),
+                replica_identity: row.get("replica_identity")?,
+                comment: row.get("comment")?,
+            })
+        }),
         query(client, WHAT, KEYWORDS),
         query(client, WHAT, OPCLASSES),
         query(client, WHAT, CASTS),
     )?;
-    let indexes = read_rows(&rows, WHAT, |row| {
-        let plain: bool = row.get("plain")?;
-        Ok(RawIndex {
-            oid: row.get("oid")?,
-            table: row.get("table_oid")?,
-            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
-            definition: row.get("definition")?,
-            parts: if plain { Some(parts(row)?) } else { None },
-            options: storage_params(row.get("params")?, None),
-            replica_identity: row.get("replica_identity")?,
-            comment: row.get("comment")?,
-        })
-    })?;
     let mut support = Support::default();
     for row in &keywords {
         support.keywords.insert(Reader::new(row, WHAT).get("word")?);

@@ -8,7 +8,7 @@ use tokio_postgres::Client;
 
 use super::sequences::IdentitySequence;
 use super::warnings::virtual_generated;
-use crate::catalog::options::{self, GenericOption};
+use crate::catalog::options;
 use crate::catalog::{
     Acl, Column, ColumnSettings, Compression, Constraint, ConstraintKind, Name, ObjectId,
     PartitionOf, QualName, ReplicaIdentity, RowSecurity, Storage, StorageSetting, Table, Warning,
@@ -18,13 +18,14 @@ use crate::quote::quote_ident;
 use crate::read::indexdef::{IndexedColumn, Support};
 use crate::read::keydef::{KeyParts, Names};
 use crate::read::{
-    IntrospectError, Reader, query, query_read, read_rows, server_definitions, storage_params,
+    IntrospectError, Reader, query_each, query_read, server_definitions, storage_params,
     strip_not_valid,
 };
 
 pub(super) struct RawTables {
     tables: Vec<RawTable>,
-    columns: Vec<RawColumn>,
+    /// Each table's columns, by table OID.
+    columns: HashMap<u32, TableColumns>,
     constraints: Vec<RawConstraint>,
 }
 
@@ -55,35 +56,54 @@ struct RawTable {
     foreign: Option<Box<ForeignTable>>,
 }
 
-struct RawColumn {
-    table: u32,
+/// One table's columns, built as the model keeps them while the rows
+/// arrive, and beside them, in the same order, what the build still needs
+/// of each. On a large catalog the columns are most of the memory pgrift
+/// needs; built at once, they are never held twice (as read, then as
+/// built), and each table's list is trimmed to its length as soon as the
+/// next table's rows begin.
+#[derive(Default)]
+struct TableColumns {
+    columns: Vec<Column>,
+    meta: Vec<ColumnMeta>,
+}
+
+struct ColumnMeta {
     number: i32,
-    name: Name,
-    data_type: Name,
     /// `atttypid` and `attcollation`, which index definitions built from
     /// their parts need (see [`super::indexdef`]).
     type_oid: u32,
     collation_oid: u32,
-    /// Boxed, like the column's: nearly every column has none.
-    collation: Option<Box<QualName>>,
-    not_null: bool,
-    /// Inherited from a parent (`attinhcount > 0`).
-    inherited: bool,
     /// `attidentity`: `a` (always), `d` (by default) or empty.
     identity: char,
     /// `attgenerated`: `s` (stored), `v` (virtual, PostgreSQL 18) or empty.
     generated: char,
-    /// `read::acl_json!`'s text: column-level privileges.
-    acl: Option<String>,
     /// The `pg_attrdef` row holding the default or generation expression.
     default_oid: Option<u32>,
-    expression: Option<String>,
-    comment: Option<String>,
-    /// Its storage, compression and statistics target, when any is not
-    /// the default.
-    settings: Option<Box<ColumnSettings>>,
-    /// A foreign table's column's options.
-    options: Vec<GenericOption>,
+    /// `read::acl_json!`'s text: column-level privileges, read once the
+    /// table's name is known, for the message of a bad one.
+    acl: Option<Box<str>>,
+}
+
+impl TableColumns {
+    fn trim(&mut self) {
+        self.columns.shrink_to_fit();
+        self.meta.shrink_to_fit();
+    }
+
+    /// Puts the columns in the order of their numbers. The server returns
+    /// a table's rows together but in no order (a hash join's), and an
+    /// insertion sort of both lists in step needs no memory of its own.
+    fn sort(&mut self) {
+        for i in 1..self.meta.len() {
+            let mut j = i;
+            while j > 0 && self.meta[j - 1].number > self.meta[j].number {
+                self.meta.swap(j - 1, j);
+                self.columns.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
 }
 
 struct RawConstraint {
@@ -294,85 +314,129 @@ pub(super) async fn fetch(
     client: &Client,
     server_version_num: i32,
 ) -> Result<RawTables, IntrospectError> {
-    let (tables, mut columns, constraints) = try_join!(
-        query(client, "tables", TABLES),
-        query_read(client, "columns", COLUMNS, |row| {
-            let name: Name = row.get_name("name")?;
-            let options = options::read(row.get("options")?, || {
-                format!("the options of column {}", quote_ident(&name))
-            })?;
-            Ok(RawColumn {
-                table: row.get("table_oid")?,
-                number: row.get("number")?,
-                name,
-                data_type: row.get_name("data_type")?,
-                type_oid: row.get("type_oid")?,
-                collation_oid: row.get("collation_oid")?,
-                collation: row
-                    .get_qual_name("collation_schema", "collation_name")?
-                    .map(Box::new),
-                not_null: row.get("not_null")?,
-                inherited: row.get("inherited")?,
-                identity: row.get_char("identity")?,
-                generated: row.get_char("generated")?,
-                acl: row.get("acl")?,
-                default_oid: row.get("default_oid")?,
-                expression: row.get("expression")?,
-                comment: row.get("comment")?,
-                settings: column_settings(row)?,
-                options,
-            })
-        }),
-        query(client, "constraints", constraints_query(server_version_num)),
+    let mut columns: HashMap<u32, TableColumns> = HashMap::new();
+    let mut last = None;
+    let read_column = |row: &Reader<'_>| {
+        let table: u32 = row.get("table_oid")?;
+        if last != Some(table) {
+            if let Some(done) = last.and_then(|oid| columns.get_mut(&oid)) {
+                done.trim();
+            }
+            last = Some(table);
+        }
+        let (meta, column) = column(row)?;
+        let group = columns.entry(table).or_default();
+        group.meta.push(meta);
+        group.columns.push(column);
+        Ok(())
+    };
+    let (mut tables, (), constraints) = try_join!(
+        query_read(client, "tables", TABLES, table),
+        query_each(client, "columns", COLUMNS, read_column),
+        query_read(
+            client,
+            "constraints",
+            constraints_query(server_version_num),
+            constraint
+        ),
     )?;
-    let mut tables = read_rows(&tables, "tables", |row| {
-        Ok(RawTable {
-            oid: row.get("oid")?,
-            name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
-            unlogged: row.get("unlogged")?,
-            options: storage_params(row.get("options")?, row.get("toast_options")?),
-            replica_identity: replica_identity(row)?,
-            of_type: row.get_qual_name("of_schema", "of_name")?,
-            partition_by: row.get("partition_by")?,
-            bound: row.get("bound")?,
-            partition_constraint: row.get("partition_constraint")?,
-            parents: row.get("parents")?,
-            row_security: RowSecurity {
-                enabled: row.get("row_security")?,
-                forced: row.get("force_row_security")?,
-            },
-            row_type: row.get("row_type")?,
-            row_array_type: row.get("row_array_type")?,
-            comment: row.get("comment")?,
-            owner: row.get("owner")?,
-            acl: row.get("acl")?,
-            foreign: foreign(row)?,
-        })
-    })?;
     tables.sort_unstable_by_key(|table| table.oid);
-    columns.sort_unstable_by_key(|column| (column.table, column.number));
-    let constraints = read_rows(&constraints, "constraints", |row| {
-        let plain: bool = row.get("plain")?;
-        Ok(RawConstraint {
-            oid: row.get("oid")?,
-            table: row.get("table_oid")?,
-            name: row.get("name")?,
-            kind: row.get_char("kind")?,
-            definition: row.get("definition")?,
-            parts: if plain { Some(key_parts(row)?) } else { None },
-            validated: row.get("validated")?,
-            inherited: row.get("inherited")?,
-            enforced: row.get("enforced")?,
-            replica_identity: row.get("replica_identity")?,
-            options: storage_params(row.get("index_options")?, None),
-            index: row.get("index_oid")?,
-            comment: row.get("comment")?,
-        })
-    })?;
+    for group in columns.values_mut() {
+        group.sort();
+        group.trim();
+    }
     Ok(RawTables {
         tables,
         columns,
         constraints,
+    })
+}
+
+fn table(row: &Reader<'_>) -> Result<RawTable, IntrospectError> {
+    Ok(RawTable {
+        oid: row.get("oid")?,
+        name: QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+        unlogged: row.get("unlogged")?,
+        options: storage_params(row.get("options")?, row.get("toast_options")?),
+        replica_identity: replica_identity(row)?,
+        of_type: row.get_qual_name("of_schema", "of_name")?,
+        partition_by: row.get("partition_by")?,
+        bound: row.get("bound")?,
+        partition_constraint: row.get("partition_constraint")?,
+        parents: row.get("parents")?,
+        row_security: RowSecurity {
+            enabled: row.get("row_security")?,
+            forced: row.get("force_row_security")?,
+        },
+        row_type: row.get("row_type")?,
+        row_array_type: row.get("row_array_type")?,
+        comment: row.get("comment")?,
+        owner: row.get("owner")?,
+        acl: row.get("acl")?,
+        foreign: foreign(row)?,
+    })
+}
+
+/// A column as the model keeps it, but for its identity and privileges,
+/// which the build adds, and what the build needs to do so.
+fn column(row: &Reader<'_>) -> Result<(ColumnMeta, Column), IntrospectError> {
+    let name: Name = row.get_name("name")?;
+    let options = options::read(row.get("options")?, || {
+        format!("the options of column {}", quote_ident(&name))
+    })?;
+    let generated = row.get_char("generated")?;
+    let expression: Option<String> = row.get("expression")?;
+    // The expression of a stored generated column is part of the column;
+    // any other is its default.
+    let (default, expression) = if generated == 's' {
+        (None, expression)
+    } else {
+        (expression, None)
+    };
+    let meta = ColumnMeta {
+        number: row.get("number")?,
+        type_oid: row.get("type_oid")?,
+        collation_oid: row.get("collation_oid")?,
+        identity: row.get_char("identity")?,
+        generated,
+        default_oid: row.get("default_oid")?,
+        acl: row.get::<Option<&str>>("acl")?.map(Into::into),
+    };
+    let column = Column {
+        name,
+        data_type: row.get_name("data_type")?,
+        collation: row
+            .get_qual_name("collation_schema", "collation_name")?
+            .map(Box::new),
+        not_null: row.get("not_null")?,
+        default,
+        identity: None,
+        generated: expression,
+        inherited: row.get("inherited")?,
+        comment: row.get("comment")?,
+        acl: None,
+        settings: column_settings(row)?,
+        options,
+    };
+    Ok((meta, column))
+}
+
+fn constraint(row: &Reader<'_>) -> Result<RawConstraint, IntrospectError> {
+    let plain: bool = row.get("plain")?;
+    Ok(RawConstraint {
+        oid: row.get("oid")?,
+        table: row.get("table_oid")?,
+        name: row.get("name")?,
+        kind: row.get_char("kind")?,
+        definition: row.get("definition")?,
+        parts: if plain { Some(key_parts(row)?) } else { None },
+        validated: row.get("validated")?,
+        inherited: row.get("inherited")?,
+        enforced: row.get("enforced")?,
+        replica_identity: row.get("replica_identity")?,
+        options: storage_params(row.get("index_options")?, None),
+        index: row.get("index_oid")?,
+        comment: row.get("comment")?,
     })
 }
 
@@ -466,27 +530,30 @@ impl RawTables {
     /// How many objects the tables make: themselves, their columns, their
     /// defaults and their constraints.
     pub(super) fn object_count(&self) -> usize {
-        let defaults = self
+        let columns: usize = self
             .columns
-            .iter()
-            .filter(|c| c.default_oid.is_some())
-            .count();
-        self.tables.len() + self.columns.len() + defaults + self.constraints.len()
+            .values()
+            .map(|group| {
+                let defaults = group.meta.iter().filter(|m| m.default_oid.is_some());
+                group.columns.len() + defaults.count()
+            })
+            .sum();
+        self.tables.len() + columns + self.constraints.len()
     }
 
-    /// The column numbered `number` of the table `table`, by bisection: the
-    /// columns are sorted by table and number.
+    /// The column numbered `number` of the table `table`, by bisection: a
+    /// table's columns are sorted by number.
     pub(super) fn column(&self, table: u32, number: i16) -> Option<IndexedColumn<'_>> {
-        let number = i32::from(number);
-        let at = self
-            .columns
-            .binary_search_by_key(&(table, number), |c| (c.table, c.number))
+        let group = self.columns.get(&table)?;
+        let at = group
+            .meta
+            .binary_search_by_key(&i32::from(number), |m| m.number)
             .ok()?;
-        let column = &self.columns[at];
+        let meta = &group.meta[at];
         Some(IndexedColumn {
-            name: &column.name,
-            type_oid: column.type_oid,
-            collation_oid: column.collation_oid,
+            name: &group.columns[at].name,
+            type_oid: meta.type_oid,
+            collation_oid: meta.collation_oid,
         })
     }
 }
@@ -588,84 +655,73 @@ pub(super) fn build(
         );
     }
 
-    for column in raw.columns {
+    for (oid, mut group) in raw.columns {
         let table = tables
-            .get_mut(&column.table)
+            .get_mut(&oid)
             .ok_or_else(|| IntrospectError::Inconsistent {
-                what: format!("column {}", column.name),
-                missing: format!("table oid {}", column.table),
+                what: format!("the columns of table oid {oid}"),
+                missing: format!("table oid {oid}"),
             })?;
-        // A virtual generated column (PostgreSQL 18) is not modelled; it is
-        // reported as a warning and left out, its dependencies with it.
-        if column.generated == 'v' {
-            warnings.push(virtual_generated(&table.name, &column.name));
-            continue;
-        }
-        let id = ObjectId::Column {
-            table: table.name.clone(),
-            column: column.name.as_str().into(),
-        };
-        let generated = column.generated == 's';
-        if let Some(default_oid) = column.default_oid {
-            // The expression of a generated column is part of the column;
-            // an ordinary default is an object of its own.
-            let default_id = if generated {
-                id.clone()
-            } else {
-                ObjectId::Default {
-                    table: table.name.clone(),
-                    column: column.name.as_str().into(),
-                }
+        let mut has_virtual = false;
+        for (column, meta) in group.columns.iter_mut().zip(&group.meta) {
+            // A virtual generated column (PostgreSQL 18) is not modelled; it
+            // is reported as a warning and left out, its dependencies with
+            // it.
+            if meta.generated == 'v' {
+                warnings.push(virtual_generated(&table.name, &column.name));
+                has_virtual = true;
+                continue;
+            }
+            let id = ObjectId::Column {
+                table: table.name.clone(),
+                column: column.name.as_str().into(),
             };
-            objects.insert(classes.pg_attrdef, default_oid, 0, default_id);
-        }
-        // An inherited identity column (a partition's, PostgreSQL 17) draws
-        // from its parent's sequence, which is the parent's identity.
-        let attidentity = if column.inherited {
-            '\0'
-        } else {
-            column.identity
-        };
-        let identity = match identity_always(attidentity) {
-            None => None,
-            Some(always) => {
-                let sequence = identities
-                    .get(&(column.table, column.number))
-                    .ok_or_else(|| IntrospectError::Inconsistent {
+            if let Some(default_oid) = meta.default_oid {
+                // The expression of a generated column is part of the
+                // column; an ordinary default is an object of its own.
+                let default_id = if meta.generated == 's' {
+                    id.clone()
+                } else {
+                    ObjectId::Default {
+                        table: table.name.clone(),
+                        column: column.name.as_str().into(),
+                    }
+                };
+                objects.insert(classes.pg_attrdef, default_oid, 0, default_id);
+            }
+            // An inherited identity column (a partition's, PostgreSQL 17)
+            // draws from its parent's sequence, which is the parent's
+            // identity.
+            let attidentity = if column.inherited {
+                '\0'
+            } else {
+                meta.identity
+            };
+            if let Some(always) = identity_always(attidentity) {
+                let sequence = identities.get(&(oid, meta.number)).ok_or_else(|| {
+                    IntrospectError::Inconsistent {
                         what: format!("identity column {id}"),
                         missing: "its sequence".to_owned(),
-                    })?;
+                    }
+                })?;
                 objects.insert(classes.pg_class, sequence.oid, 0, id.clone());
-                Some(Box::new(sequence.to_identity(always)))
+                column.identity = Some(Box::new(sequence.to_identity(always)));
             }
-        };
-        objects.insert(classes.pg_class, column.table, column.number, id);
-        let (default, generated) = if generated {
-            (None, column.expression)
-        } else {
-            (column.expression, None)
-        };
-        let acl = match column.acl.as_deref() {
-            None => None,
-            text => Some(Box::new(Acl::read(text, || {
-                format!("column {}.{}", table.name, quote_ident(&column.name))
-            })?))
-            .filter(|acl| !acl.is_default()),
-        };
-        table.columns.push(Column {
-            name: column.name,
-            data_type: column.data_type,
-            collation: column.collation,
-            not_null: column.not_null,
-            default,
-            identity,
-            generated,
-            inherited: column.inherited,
-            comment: column.comment,
-            acl,
-            settings: column.settings,
-            options: column.options,
-        });
+            objects.insert(classes.pg_class, oid, meta.number, id);
+            if let Some(text) = meta.acl.as_deref() {
+                let acl = Acl::read(Some(text), || {
+                    format!("column {}.{}", table.name, quote_ident(&column.name))
+                })?;
+                column.acl = Some(Box::new(acl)).filter(|acl| !acl.is_default());
+            }
+        }
+        if has_virtual {
+            let mut metas = group.meta.iter();
+            group
+                .columns
+                .retain(|_| metas.next().is_some_and(|meta| meta.generated != 'v'));
+        }
+        table.columns = group.columns;
     }
 
     for constraint in raw.constraints {

@@ -87,17 +87,33 @@ pub async fn query_read<T>(
     sql: &str,
     read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
 ) -> Result<Vec<T>, IntrospectError> {
+    let mut out = Vec::new();
+    query_each(client, what, sql, |row| {
+        out.push(read(row)?);
+        Ok(())
+    })
+    .await?;
+    Ok(out)
+}
+
+/// Runs one catalog query and hands each row to `each` as it arrives, for a
+/// reader that files rows away as it goes rather than into one list.
+pub async fn query_each(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    mut each: impl FnMut(&Reader<'_>) -> Result<(), IntrospectError>,
+) -> Result<(), IntrospectError> {
     let error = |source| IntrospectError::Query { what, source };
     let rows = client
         .query_raw(sql, std::iter::empty::<i32>())
         .await
         .map_err(error)?;
     futures_util::pin_mut!(rows);
-    let mut out = Vec::new();
     while let Some(row) = rows.try_next().await.map_err(error)? {
-        out.push(read(&Reader::new(&row, what))?);
+        each(&Reader::new(&row, what))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads the values of one row, naming what the query reads in errors: a
