@@ -191,8 +191,18 @@ const TABLES: &str = concat!(
 /// The storage is read only when it differs from the type's, with the
 /// type's. `attstattarget` is -1 by default before PostgreSQL 17 and
 /// `NULL` from 17 on; `>= 0` is false for both.
+///
+/// The tables are picked first, in a materialized list: joined directly,
+/// the planner looks each column's table up one at a time (a memoized
+/// nested loop), which on a catalog of 10,000 tables and 450,000
+/// attributes costs a seventh of the query; from the list it hashes them.
 const COLUMNS: &str = concat!(
-    "SELECT a.attrelid AS table_oid, a.attnum::pg_catalog.int4 AS number, a.attname AS name, \
+    "WITH tables AS MATERIALIZED (SELECT c.oid, c.relowner FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ",
+    user_schema!("n"),
+    " AND ",
+    modelled_table!("c"),
+    ") SELECT a.attrelid AS table_oid, a.attnum::pg_catalog.int4 AS number, a.attname AS name, \
      pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type, \
      a.atttypid AS type_oid, a.attcollation AS collation_oid, \
      CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
@@ -211,17 +221,13 @@ const COLUMNS: &str = concat!(
     options_json!("a.attfdwoptions"),
     " AS options \
      FROM pg_catalog.pg_attribute a \
-     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     JOIN tables c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
      LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
      LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum",
     comment_join!("pg_class", "a.attrelid", "a.attnum", "cm"),
-    "WHERE a.attnum > 0 AND NOT a.attisdropped AND ",
-    user_schema!("n"),
-    " AND ",
-    modelled_table!("c"),
+    "WHERE a.attnum > 0 AND NOT a.attisdropped",
 );
 
 /// The constraints query, with `$enforced` standing for whether the
