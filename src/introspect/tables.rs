@@ -668,14 +668,12 @@ pub(super) fn build(
                 what: format!("the columns of table oid {oid}"),
                 missing: format!("table oid {oid}"),
             })?;
-        let mut has_virtual = false;
         for (column, meta) in group.columns.iter_mut().zip(&group.meta) {
             // A virtual generated column (PostgreSQL 18) is not modelled; it
             // is reported as a warning and left out, its dependencies with
             // it.
             if meta.generated == 'v' {
                 warnings.push(virtual_generated(&table.name, &column.name));
-                has_virtual = true;
                 continue;
             }
             let id = ObjectId::Column {
@@ -721,12 +719,13 @@ pub(super) fn build(
                 column.acl = Some(Box::new(acl)).filter(|acl| !acl.is_default());
             }
         }
-        if has_virtual {
-            let mut metas = group.meta.iter();
-            group
-                .columns
-                .retain(|_| metas.next().is_some_and(|meta| meta.generated != 'v'));
-        }
+        // Only now are the virtual generated columns left out: the loop
+        // above needs each column beside its meta. Where there are none,
+        // `retain` moves nothing.
+        let mut metas = group.meta.iter();
+        group
+            .columns
+            .retain(|_| metas.next().is_some_and(|meta| meta.generated != 'v'));
         table.columns = group.columns;
     }
 
