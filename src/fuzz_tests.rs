@@ -18,8 +18,8 @@ use proptest::sample::{Index, select};
 use serde_json::Value;
 
 use crate::catalog::{
-    Column, ConstraintKind, Function, FunctionKind, Identity, Index as CatalogIndex, Rename,
-    Sequence, Trigger, TriggerEnabled, View,
+    ConstraintKind, Function, FunctionKind, Identity, Index as CatalogIndex, Rename, Sequence,
+    Trigger, TriggerEnabled, View,
 };
 use crate::risk::rules::testing::{
     bigint_sequence, catalog, col, constraint, name, table, with_constraints, with_default,
@@ -760,20 +760,16 @@ fn rich_snapshot() -> Snapshot {
         comment: None,
     };
     let columns = vec![
-        Column {
-            identity: Some(Box::new(Identity {
+        col("id", "bigint").with_extra(|extra| {
+            extra.identity = Some(Identity {
                 always: true,
                 sequence: name("t_id_seq"),
                 options: bigint_sequence(),
                 acl: Default::default(),
-            })),
-            ..col("id", "bigint")
-        },
+            })
+        }),
         with_default(col("n", "text"), "'it''s; --'::text"),
-        Column {
-            generated: Some("(id * 2)".into()),
-            ..col("g", "bigint")
-        },
+        col("g", "bigint").with_extra(|extra| extra.generated = Some("(id * 2)".into())),
     ];
     let constraints = vec![
         constraint("t_n_check", ConstraintKind::Check, "CHECK ((n <> ''))"),

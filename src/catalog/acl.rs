@@ -25,7 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Catalog;
+use super::{Catalog, Column};
 
 use crate::names::{Name, Privilege, QualName};
 use crate::read::IntrospectError;
@@ -247,16 +247,13 @@ pub(super) fn each_mut(catalog: &mut Catalog, mut f: impl FnMut(&mut Acl)) {
     catalog.schemas.iter_mut().for_each(|x| f(&mut x.acl));
     for table in &mut catalog.tables {
         f(&mut table.acl);
-        table
-            .columns
-            .iter_mut()
-            .filter_map(|c| c.acl.as_deref_mut())
-            .for_each(&mut f);
-        table
-            .columns
-            .iter_mut()
-            .filter_map(|c| c.identity.as_deref_mut())
-            .for_each(|identity| f(&mut identity.acl));
+        for extra in table.columns.iter_mut().filter_map(Column::extra_mut) {
+            extra.acl.iter_mut().for_each(&mut f);
+            extra
+                .identity
+                .iter_mut()
+                .for_each(|identity| f(&mut identity.acl));
+        }
     }
     catalog.views.iter_mut().for_each(|x| f(&mut x.acl));
     catalog.sequences.iter_mut().for_each(|x| f(&mut x.acl));
@@ -289,13 +286,15 @@ pub fn leave_out_privileges(catalog: &mut Catalog) -> usize {
     for table in &mut catalog.tables {
         clear(&mut table.acl);
         for column in &mut table.columns {
-            if let Some(acl) = column.acl.as_mut() {
-                clear(acl.as_mut());
-            }
-            column.acl = None;
-            if let Some(identity) = column.identity.as_mut() {
-                clear(&mut identity.acl);
-            }
+            column.update_extra(|extra| {
+                if let Some(acl) = extra.acl.as_mut() {
+                    clear(acl);
+                }
+                extra.acl = None;
+                if let Some(identity) = extra.identity.as_mut() {
+                    clear(&mut identity.acl);
+                }
+            });
         }
     }
     catalog.views.iter_mut().for_each(|x| clear(&mut x.acl));

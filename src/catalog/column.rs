@@ -31,28 +31,28 @@ pub fn compare(table: &QualName, old: &Column, new: &Column, foreign: bool) -> D
     let name = || Ident(new.name.to_string());
     let mut stmts = Vec::new();
 
-    match (&old.generated, &new.generated) {
+    match (old.generated(), new.generated()) {
         (Some(a), Some(b)) if a != b => return Delta::Replace,
         (None, Some(_)) => return Delta::Replace,
         _ => {}
     }
-    if old.identity.is_some() && new.identity.is_none() {
+    if old.identity().is_some() && new.identity().is_none() {
         stmts.push(alter(TableAction::DropIdentity(name())));
     }
-    if old.generated.is_some() && new.generated.is_none() {
+    if old.generated().is_some() && new.generated().is_none() {
         stmts.push(alter(TableAction::DropExpression(name())));
     }
     let type_change =
-        (old.data_type != new.data_type || old.collation != new.collation).then(|| {
+        (old.data_type != new.data_type || old.collation() != new.collation()).then(|| {
             alter(TableAction::AlterColumnType {
                 column: name(),
                 data_type: ServerSql(new.data_type.to_string()),
-                collation: new.collation.as_deref().cloned(),
+                collation: new.collation().cloned(),
                 using_cast: !foreign && needs_using(&old.data_type, &new.data_type),
                 via_text: !foreign && between_user_types(&old.data_type, &new.data_type),
             })
         });
-    let identity = match (&old.identity, &new.identity) {
+    let identity = match (old.identity(), new.identity()) {
         // The column may already hold values: its new sequence numbers on
         // after them, as a sequence that takes over a column does.
         (None, Some(identity)) => vec![
@@ -81,10 +81,9 @@ pub fn compare(table: &QualName, old: &Column, new: &Column, foreign: bool) -> D
     // others after the type changes (a wider one). A new identity comes
     // last, after the column is set NOT NULL, as PostgreSQL requires.
     let (min, max) = sequence::type_range(&old.data_type);
-    let identity_first = old.identity.is_some()
+    let identity_first = old.identity().is_some()
         && new
-            .identity
-            .as_ref()
+            .identity()
             .is_some_and(|i| i.options.min_value >= min && i.options.max_value <= max);
     let identity_last = if identity_first {
         stmts.extend(identity);
@@ -175,7 +174,7 @@ pub fn move_to_recreated(table: &QualName, column: &Column, through_text: bool) 
         action: TableAction::AlterColumnType {
             column: Ident(column.name.to_string()),
             data_type: ServerSql(column.data_type.to_string()),
-            collation: column.collation.as_deref().cloned(),
+            collation: column.collation().cloned(),
             using_cast: false,
             via_text: through_text,
         },
@@ -282,8 +281,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
     /// An identity column's sequence.
     fn claimed_names((_, column): (&'a Table, &'a Column)) -> Vec<QualName> {
         column
-            .identity
-            .as_ref()
+            .identity()
             .map(|i| i.sequence.clone())
             .into_iter()
             .collect()
@@ -304,8 +302,8 @@ impl<'a> ObjectKind<'a> for TableColumn {
             return Delta::Same.and(privileges);
         }
         let sequence = identity_privileges(
-            old.identity.as_deref(),
-            new.identity.as_deref(),
+            old.identity(),
+            new.identity(),
             &table.owner_role(),
         );
         compare(&table.name, old, new, table.foreign.is_some())
@@ -332,7 +330,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
         stmts.extend(privileges);
         stmts.extend(identity_privileges(
             None,
-            column.identity.as_deref(),
+            column.identity(),
             &table.owner_role(),
         ));
         stmts
@@ -389,7 +387,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
         (_, new): (&'a Table, &'a Column),
     ) -> (Vec<QualName>, Vec<QualName>) {
         let sequences = |column: &Column| -> Vec<QualName> {
-            column.identity.iter().map(|i| i.sequence.clone()).collect()
+            column.identity().iter().map(|i| i.sequence.clone()).collect()
         };
         let (freed, taken) = (sequences(old), sequences(new));
         if freed == taken {
@@ -412,14 +410,12 @@ impl<'a> ObjectKind<'a> for TableColumn {
         let mut texts = vec![(column.data_type.as_str(), TextShape::Fragment)];
         texts.extend(
             column
-                .generated
-                .iter()
-                .map(|g| (g.as_str(), TextShape::Fragment)),
+                .generated()
+                .map(|g| (g, TextShape::Fragment)),
         );
         texts.extend(
             column
-                .identity
-                .iter()
+                .identity()
                 .map(|i| (i.options.data_type.as_str(), TextShape::Fragment)),
         );
         texts

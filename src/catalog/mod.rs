@@ -53,8 +53,8 @@ pub use subscription::connection_variable as subscription_connection;
 #[cfg(test)]
 pub(crate) use subscription::tests::subscription as sample_subscription;
 pub use table::{
-    Column, ColumnSettings, Constraint, ConstraintKind, Conversion, ForeignTable, Identity,
-    PartitionOf, StorageSetting, converts, repartition,
+    Column, ColumnExtra, ColumnSettings, Constraint, ConstraintKind, Conversion, ForeignTable,
+    Identity, PartitionOf, StorageSetting, converts, repartition,
 };
 pub use view::ColumnComment;
 

@@ -985,14 +985,16 @@ impl RenameMap {
                 if let Some(default) = &mut column.default {
                     *default = self.text(default);
                 }
-                if let Some(generated) = &mut column.generated {
-                    *generated = self.text_on(generated, &own);
-                }
-                if let Some(collation) = &mut column.collation {
-                    **collation = self.in_schema(collation);
-                }
-                if let Some(identity) = &mut column.identity {
-                    identity.sequence = self.relation(&identity.sequence);
+                if let Some(extra) = column.extra_mut() {
+                    if let Some(generated) = &mut extra.generated {
+                        *generated = self.text_on(generated, &own);
+                    }
+                    if let Some(collation) = &mut extra.collation {
+                        *collation = self.in_schema(collation);
+                    }
+                    if let Some(identity) = &mut extra.identity {
+                        identity.sequence = self.relation(&identity.sequence);
+                    }
                 }
             }
             for constraint in &mut table.constraints {

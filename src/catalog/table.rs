@@ -133,8 +133,8 @@ fn alter_options(
 /// The options of a column of a foreign table, from `old` to `new` (a new
 /// column's: `old` has none).
 pub fn column_options_changed(table: &QualName, old: Option<&Column>, new: &Column) -> Vec<Stmt> {
-    let before = old.map_or(&[][..], |c| &c.options);
-    alter_options(table, Some(&new.name), before, &new.options)
+    let before = old.map_or(&[][..], |c| c.options());
+    alter_options(table, Some(&new.name), before, new.options())
         .into_iter()
         .collect()
 }
@@ -189,42 +189,137 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A column of a table.
+///
+/// What few columns have (a collation of their own, an identity, a
+/// generation expression, privileges, settings, options) is kept together
+/// in one box: inline, those fields were half the size of every column,
+/// and a large catalog holds hundreds of thousands of columns. A snapshot
+/// still lists them as fields of the column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "ColumnFields", into = "ColumnFields")]
 pub struct Column {
     pub name: Name,
     /// The type as `format_type` prints it, with typmod (`character varying(20)`).
     pub data_type: Name,
-    /// A collation other than the type's default, if any. Boxed: few
-    /// columns have one, and inline it would be a quarter of every column.
-    pub collation: Option<Box<QualName>>,
     pub not_null: bool,
-    /// The default expression as `pg_get_expr` prints it.
-    pub default: Option<String>,
-    /// Boxed: few columns are identity columns, and inline the options
-    /// would nearly double the size of every column.
-    pub identity: Option<Box<Identity>>,
-    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
-    pub generated: Option<String>,
     /// Inherited from a parent: a partition's columns, and a child's
     /// columns that its parents have too. PostgreSQL creates, retypes and
     /// drops such a column through its parent, so it has no statements of
     /// its own.
-    #[serde(default)]
     pub inherited: bool,
+    /// The default expression as `pg_get_expr` prints it.
+    pub default: Option<String>,
     pub comment: Option<String>,
-    /// Its own privileges (`GRANT SELECT (c)`), when it has any. Boxed:
-    /// few columns have them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acl: Option<Box<Acl>>,
+    /// `None` when every field of it is empty, which [`Column::set_extra`]
+    /// keeps so: two columns compare by their fields, not by the box.
+    extra: Option<Box<ColumnExtra>>,
+}
+
+/// The fields of a [`Column`] that few columns have.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnExtra {
+    /// A collation other than the type's default, if any.
+    pub collation: Option<QualName>,
+    pub identity: Option<Identity>,
+    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    pub generated: Option<String>,
+    /// Its own privileges (`GRANT SELECT (c)`), when it has any.
+    pub acl: Option<Acl>,
     /// Its storage, compression and statistics target, when any differs
-    /// from the default. Boxed: few columns have one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<Box<ColumnSettings>>,
+    /// from the default.
+    pub settings: Option<ColumnSettings>,
     /// The options of a foreign table's column (`attfdwoptions`), in the
     /// server's order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<GenericOption>,
 }
+
+static NO_EXTRA: ColumnExtra = ColumnExtra {
+    collation: None,
+    identity: None,
+    generated: None,
+    acl: None,
+    settings: None,
+    options: Vec::new(),
+};
+
+/// A column as a snapshot lists it: every field in line.
+#[derive(Serialize, Deserialize)]
+struct ColumnFields {
+    name: Name,
+    data_type: Name,
+    collation: Option<QualName>,
+    not_null: bool,
+    default: Option<String>,
+    identity: Option<Identity>,
+    generated: Option<String>,
+    #[serde(default)]
+    inherited: bool,
+    comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    acl: Option<Acl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    settings: Option<ColumnSettings>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    options: Vec<GenericOption>,
+}
+
+impl From<ColumnFields> for Column {
+    fn from(c: ColumnFields) -> Column {
+        let mut column = Column {
+            name: c.name,
+            data_type: c.data_type,
+            not_null: c.not_null,
+            inherited: c.inherited,
+            default: c.default,
+            comment: c.comment,
+            extra: None,
+        };
+        column.set_extra(ColumnExtra {
+            collation: c.collation,
+            identity: c.identity,
+            generated: c.generated,
+            acl: c.acl,
+            settings: c.settings,
+            options: c.options,
+        });
+        column
+    }
+}
+
+impl From<Column> for ColumnFields {
+    fn from(c: Column) -> ColumnFields {
+        let extra = c.extra.map(|extra| *extra).unwrap_or_default();
+        ColumnFields {
+            name: c.name,
+            data_type: c.data_type,
+            collation: extra.collation,
+            not_null: c.not_null,
+            default: c.default,
+            identity: extra.identity,
+            generated: extra.generated,
+            inherited: c.inherited,
+            comment: c.comment,
+            acl: extra.acl,
+            settings: extra.settings,
+            options: extra.options,
+        }
+    }
+}
+
+impl PartialEq for Column {
+    fn eq(&self, other: &Column) -> bool {
+        self.name == other.name
+            && self.data_type == other.data_type
+            && self.not_null == other.not_null
+            && self.inherited == other.inherited
+            && self.default == other.default
+            && self.comment == other.comment
+            && self.extra() == other.extra()
+    }
+}
+
+impl Eq for Column {}
 
 /// What `ALTER COLUMN … SET STORAGE`, `SET COMPRESSION` and `SET
 /// STATISTICS` set, each `None` when it is the default.
@@ -254,14 +349,77 @@ const NO_SETTINGS: ColumnSettings = ColumnSettings {
 };
 
 impl Column {
+    /// A column of `data_type` with nothing else set.
+    pub fn new(name: impl Into<Name>, data_type: impl Into<Name>) -> Column {
+        Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            not_null: false,
+            inherited: false,
+            default: None,
+            comment: None,
+            extra: None,
+        }
+    }
+
+    /// What few columns have; all empty for most.
+    pub fn extra(&self) -> &ColumnExtra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    /// Replaces what few columns have, boxed only when any of it is set.
+    pub fn set_extra(&mut self, extra: ColumnExtra) {
+        self.extra = (extra != NO_EXTRA).then(|| Box::new(extra));
+    }
+
+    /// The same column with `change` applied to what few columns have.
+    pub fn with_extra(mut self, change: impl FnOnce(&mut ColumnExtra)) -> Column {
+        self.update_extra(change);
+        self
+    }
+
+    /// What few columns have, to change in place, when the column has any
+    /// of it. A change that empties it leaves an empty box, which compares
+    /// as none; [`Column::update_extra`] unboxes it.
+    pub fn extra_mut(&mut self) -> Option<&mut ColumnExtra> {
+        self.extra.as_deref_mut()
+    }
+
+    /// Applies `change` to what few columns have, and unboxes it when it
+    /// leaves all of it empty.
+    pub fn update_extra(&mut self, change: impl FnOnce(&mut ColumnExtra)) {
+        let mut extra = self.extra.take().map(|extra| *extra).unwrap_or_default();
+        change(&mut extra);
+        self.set_extra(extra);
+    }
+
+    /// A collation other than the type's default, if any.
+    pub fn collation(&self) -> Option<&QualName> {
+        self.extra().collation.as_ref()
+    }
+
+    pub fn identity(&self) -> Option<&Identity> {
+        self.extra().identity.as_ref()
+    }
+
+    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    pub fn generated(&self) -> Option<&str> {
+        self.extra().generated.as_deref()
+    }
+
+    /// The options of a foreign table's column, in the server's order.
+    pub fn options(&self) -> &[GenericOption] {
+        &self.extra().options
+    }
+
     /// Its own privileges.
     pub fn privileges(&self) -> &Acl {
-        self.acl.as_deref().unwrap_or(&acl::DEFAULT)
+        self.extra().acl.as_ref().unwrap_or(&acl::DEFAULT)
     }
 
     /// Its storage, compression and statistics target.
     pub fn settings(&self) -> &ColumnSettings {
-        self.settings.as_deref().unwrap_or(&NO_SETTINGS)
+        self.extra().settings.as_ref().unwrap_or(&NO_SETTINGS)
     }
 }
 
@@ -334,27 +492,6 @@ impl PartialEq for PartitionOf {
     }
 }
 
-#[cfg(test)]
-impl Column {
-    /// A nullable column of `data_type` with nothing else set, for tests
-    /// that build catalogs in code.
-    pub fn new(name: &str, data_type: &str) -> Column {
-        Column {
-            name: name.into(),
-            data_type: data_type.into(),
-            collation: None,
-            not_null: false,
-            default: None,
-            identity: None,
-            generated: None,
-            inherited: false,
-            comment: None,
-            acl: None,
-            settings: None,
-            options: Vec::new(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -373,7 +510,7 @@ pub struct Identity {
 /// privileges on sequences see them; `None` for another column, and for an
 /// inherited one, whose parent's column makes the sequence.
 pub fn identity_created(column: &Column) -> Option<super::CreatedAcl<'_>> {
-    let identity = column.identity.as_deref().filter(|_| !column.inherited)?;
+    let identity = column.identity().filter(|_| !column.inherited)?;
     Some(super::CreatedAcl {
         acl: &identity.acl,
         target: GrantTarget::Sequence(identity.sequence.clone()),
@@ -656,9 +793,10 @@ pub fn convert(
     // one is built under a name of its own, since `old`'s still holds it.
     let mut sequences = Vec::new();
     for column in &mut built.columns {
-        if let Some(identity) = column.identity.as_deref_mut() {
+        let column_name = column.name.clone();
+        if let Some(identity) = column.extra_mut().and_then(|e| e.identity.as_mut()) {
             let name = identity.sequence.copy_name();
-            sequences.push((name.clone(), identity.sequence.clone(), column.name.clone()));
+            sequences.push((name.clone(), identity.sequence.clone(), column_name));
             identity.sequence = name;
         }
     }
@@ -689,7 +827,7 @@ pub fn convert(
     let copied: Vec<&Column> = new
         .columns
         .iter()
-        .filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name))
+        .filter(|c| c.generated().is_none() && old.columns.iter().any(|o| o.name == c.name))
         .collect();
     if !copied.is_empty() {
         stmts.push(Stmt::CopyRows {
@@ -698,7 +836,7 @@ pub fn convert(
             columns: copied.iter().map(|c| Ident(c.name.to_string())).collect(),
             overriding: copied
                 .iter()
-                .any(|c| c.identity.as_deref().is_some_and(|i| i.always)),
+                .any(|c| c.identity().is_some_and(|i| i.always)),
         });
     }
     for (built, _, column) in &sequences {
@@ -706,7 +844,7 @@ pub fn convert(
             .columns
             .iter()
             .find(|c| c.name == *column)
-            .and_then(|c| c.identity.as_deref());
+            .and_then(|c| c.identity());
         stmts.push(match was {
             Some(was) => Stmt::CopySequenceState {
                 from: was.sequence.clone(),
@@ -929,7 +1067,7 @@ fn create_foreign(table: &Table, foreign: &ForeignTable) -> Stmt {
             .iter()
             .map(|c| {
                 let object = secret_object(&table.name, Some(&c.name));
-                (column_def(c), options::create(&c.options, &object))
+                (column_def(c), options::create(c.options(), &object))
             })
             .collect(),
         server: Ident(foreign.server.to_string()),
@@ -979,7 +1117,7 @@ pub fn create(table: &Table) -> Vec<Stmt> {
         ));
         stmts.extend(identity_privileges(
             None,
-            column.identity.as_deref(),
+            column.identity(),
             &RoleSpec::CurrentUser,
         ));
     }
@@ -1006,7 +1144,7 @@ fn typed_column(table: &QualName, column: &Column) -> Vec<Stmt> {
             ServerSql(default.clone()),
         )));
     }
-    if let Some(identity) = &column.identity {
+    if let Some(identity) = column.identity() {
         stmts.push(alter(TableAction::AddIdentity(
             name(),
             identity_def(identity),
@@ -1052,12 +1190,12 @@ pub fn column_def(column: &Column) -> ColumnDef {
     ColumnDef {
         name: Ident(column.name.to_string()),
         data_type: ServerSql(column.data_type.to_string()),
-        collation: column.collation.as_deref().cloned(),
+        collation: column.collation().cloned(),
         not_null: column.not_null,
         not_null_name: None,
         default: column.default.clone().map(ServerSql),
-        identity: column.identity.as_deref().map(identity_def),
-        generated: column.generated.clone().map(ServerSql),
+        identity: column.identity().map(identity_def),
+        generated: column.generated().map(|g| ServerSql(g.to_owned())),
     }
 }
 

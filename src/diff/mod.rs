@@ -444,7 +444,8 @@ fn close_over_dependents(
             // The object's kind on both sides is its identity's kind.
             let next = match (new.tag().follows(), new) {
                 (Follows::Column, Obj::Column((table, column))) => {
-                    if cause_is_replaced_table || (column.generated.is_some() && cause_is_column) {
+                    if cause_is_replaced_table || (column.generated().is_some() && cause_is_column)
+                    {
                         Some(Decision::Replace(Some(reason())))
                     } else if cause_is_type {
                         retype(decisions[p].as_ref(), &table.name, column, through_text)

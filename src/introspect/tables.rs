@@ -10,8 +10,9 @@ use super::sequences::IdentitySequence;
 use super::warnings::virtual_generated;
 use crate::catalog::options;
 use crate::catalog::{
-    Acl, Column, ColumnSettings, Compression, Constraint, ConstraintKind, Name, ObjectId,
-    PartitionOf, QualName, ReplicaIdentity, RowSecurity, Storage, StorageSetting, Table, Warning,
+    Acl, Column, ColumnExtra, ColumnSettings, Compression, Constraint, ConstraintKind, Name,
+    ObjectId, PartitionOf, QualName, ReplicaIdentity, RowSecurity, Storage, StorageSetting, Table,
+    Warning,
 };
 use crate::catalog::{ClassIds, ForeignTable, ObjectMap};
 use crate::quote::quote_ident;
@@ -408,22 +409,19 @@ fn column(row: &Reader<'_>) -> Result<(ColumnMeta, Column), IntrospectError> {
         default_oid: row.get("default_oid")?,
         acl: row.get::<Option<&str>>("acl")?.map(Into::into),
     };
-    let column = Column {
-        name,
-        data_type: row.get_name("data_type")?,
-        collation: row
-            .get_qual_name("collation_schema", "collation_name")?
-            .map(Box::new),
-        not_null: row.get("not_null")?,
-        default,
+    let mut column = Column::new(name, row.get_name("data_type")?);
+    column.not_null = row.get("not_null")?;
+    column.inherited = row.get("inherited")?;
+    column.default = default;
+    column.comment = row.get("comment")?;
+    column.set_extra(ColumnExtra {
+        collation: row.get_qual_name("collation_schema", "collation_name")?,
         identity: None,
         generated: expression,
-        inherited: row.get("inherited")?,
-        comment: row.get("comment")?,
         acl: None,
         settings: column_settings(row)?,
         options,
-    };
+    });
     Ok((meta, column))
 }
 
@@ -566,7 +564,7 @@ impl RawTables {
 
 /// Reads a column's storage, compression and statistics target, boxed
 /// since nearly every column has none of them.
-fn column_settings(row: &Reader<'_>) -> Result<Option<Box<ColumnSettings>>, IntrospectError> {
+fn column_settings(row: &Reader<'_>) -> Result<Option<ColumnSettings>, IntrospectError> {
     let unknown = |code: char| IntrospectError::Inconsistent {
         what: "a column's storage".to_owned(),
         missing: format!("the meaning of storage {code:?}"),
@@ -587,7 +585,7 @@ fn column_settings(row: &Reader<'_>) -> Result<Option<Box<ColumnSettings>>, Intr
         compression: Compression::from_code(row.get_char("compression")?),
         statistics: row.get("statistics_target")?,
     };
-    Ok((settings != ColumnSettings::default()).then(|| Box::new(settings)))
+    Ok((settings != ColumnSettings::default()).then_some(settings))
 }
 
 /// Builds the tables and registers them, their columns, defaults,
@@ -709,14 +707,14 @@ pub(super) fn build(
                     }
                 })?;
                 objects.insert(classes.pg_class, sequence.oid, 0, id.clone());
-                column.identity = Some(Box::new(sequence.to_identity(always)));
+                column.update_extra(|extra| extra.identity = Some(sequence.to_identity(always)));
             }
             objects.insert(classes.pg_class, oid, meta.number, id);
             if let Some(text) = meta.acl.as_deref() {
                 let acl = Acl::read(Some(text), || {
                     format!("column {}.{}", table.name, quote_ident(&column.name))
                 })?;
-                column.acl = Some(Box::new(acl)).filter(|acl| !acl.is_default());
+                column.update_extra(|extra| extra.acl = Some(acl).filter(|acl| !acl.is_default()));
             }
         }
         // Only now are the virtual generated columns left out: the loop

@@ -162,7 +162,7 @@ fn bare(name: &str, column: &Column) -> ColumnDef {
     ColumnDef {
         name: Ident(name.to_owned()),
         data_type: ServerSql(column.data_type.to_string()),
-        collation: column.collation.as_deref().cloned(),
+        collation: column.collation().cloned(),
         not_null: false,
         not_null_name: None,
         default: None,
@@ -342,7 +342,7 @@ fn check(m: &Move, from: &Catalog, to: &Catalog) -> Result<(), ExpandError> {
     }
     if [&m.old, &m.new]
         .iter()
-        .any(|c| c.identity.is_some() || c.generated.is_some())
+        .any(|c| c.identity().is_some() || c.generated().is_some())
     {
         return Err(unsupported(
             "it is an identity or generated column, whose values the trigger cannot copy"
@@ -532,7 +532,8 @@ pub fn expanded(from: &Catalog, to: &Catalog) -> Vec<Move> {
                 if let Some(new) = new {
                     let mut new = new.clone();
                     new.data_type = during.data_type.clone();
-                    new.collation = during.collation.clone();
+                    let collation = during.collation().cloned();
+                    new.update_extra(|extra| extra.collation = collation);
                     moves.push(Move {
                         table: trigger.table.clone(),
                         old: old.clone(),
@@ -705,7 +706,7 @@ mod tests {
         let mut catalog = Catalog {
             tables: vec![Table::new(
                 table.clone(),
-                columns.iter().map(|(n, t)| Column::new(n, t)).collect(),
+                columns.iter().map(|&(n, t)| Column::new(n, t)).collect(),
             )],
             ..Catalog::default()
         };

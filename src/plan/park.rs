@@ -219,7 +219,7 @@ fn parkable_column<'a>(
         .iter()
         .find(|c| c.name == column)?;
     let kept = to.table(table).is_some();
-    let plain = old.identity.is_none() && old.generated.is_none() && !old.inherited;
+    let plain = old.identity().is_none() && old.generated().is_none() && !old.inherited;
     let alone = step
         .includes
         .iter()
@@ -262,9 +262,10 @@ mod tests {
     fn table(name: &str, columns: &[(&str, bool)]) -> Table {
         let columns = columns
             .iter()
-            .map(|&(column, not_null)| Column {
-                not_null,
-                ..Column::new(column, "integer")
+            .map(|&(column, not_null)| {
+                let mut column = Column::new(column, "integer");
+                column.not_null = not_null;
+                column
             })
             .collect();
         Table::new(QualName::new("public", name), columns)

@@ -13,10 +13,9 @@ use crate::risk::{
 };
 
 fn column(name: &str, data_type: &str, not_null: bool) -> Column {
-    Column {
-        not_null,
-        ..Column::new(name, data_type)
-    }
+    let mut column = Column::new(name, data_type);
+    column.not_null = not_null;
+    column
 }
 
 fn users(legacy: bool) -> Table {

@@ -153,7 +153,7 @@ pub fn type_change(cx: &Context<'_>, table: &QualName, action: &TableAction) -> 
         old_type: old.data_type.to_string(),
         new_type: data_type.0.clone(),
         conversion: (!same_type).then(|| types::convert(&old.data_type, &data_type.0)),
-        collation_changed: old.collation.as_deref() != collation.as_ref(),
+        collation_changed: old.collation() != collation.as_ref(),
         via_text: *via_text,
         indexes: cx.indexes_on_column(table, &column.0),
     })

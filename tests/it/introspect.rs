@@ -710,7 +710,7 @@ fn render(catalog: &Catalog) -> Vec<String> {
             ));
         }
         for column in &table.columns {
-            if let Some(acl) = &column.acl {
+            if let Some(acl) = &column.extra().acl {
                 lines.push(format!(
                     "privileges {}.{}: {}",
                     table.name,
@@ -775,7 +775,7 @@ fn render_options(options: &SequenceOptions) -> String {
 
 fn render_column(column: &Column) -> String {
     let mut text = column.data_type.clone();
-    if let Some(collation) = &column.collation {
+    if let Some(collation) = column.collation() {
         text.push_str(&format!(" collate {collation}"));
     }
     if column.not_null {
@@ -787,7 +787,7 @@ fn render_column(column: &Column) -> String {
     if let Some(default) = &column.default {
         text.push_str(&format!(" default {default}"));
     }
-    if let Some(identity) = &column.identity {
+    if let Some(identity) = column.identity() {
         let always = if identity.always {
             "always"
         } else {
@@ -799,7 +799,7 @@ fn render_column(column: &Column) -> String {
             render_options(&identity.options)
         ));
     }
-    if let Some(generated) = &column.generated {
+    if let Some(generated) = column.generated() {
         text.push_str(&format!(" generated {generated}"));
     }
     let settings = column.settings();

@@ -797,7 +797,7 @@ async fn row_counts(
                 t.columns
                     .iter()
                     .find(|c| c.name == column.name)
-                    .and_then(|c| c.identity.as_deref())
+                    .and_then(|c| c.identity())
                     .map(|i| (i.sequence.clone(), i.options.clone()))
             };
             if let Some(before) = identity(table)

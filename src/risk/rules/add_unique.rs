@@ -31,7 +31,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
                 cx.column_before(table, c).is_none()
                     && cx
                         .column_after(table, c)
-                        .is_some_and(|c| c.default.is_none() && c.identity.is_none())
+                        .is_some_and(|c| c.default.is_none() && c.identity().is_none())
             })
     });
     // The same key dropped and added again (made deferrable, say) already

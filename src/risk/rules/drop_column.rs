@@ -18,7 +18,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
     let name = phrase::column(table, column);
     let generated = cx
         .column_before(table, &column.0)
-        .is_some_and(|c| c.generated.is_some());
+        .is_some_and(|c| c.generated().is_some());
     let mut out = Vec::new();
     if !generated {
         out.push(
@@ -50,7 +50,6 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 mod tests {
     use super::super::Rule;
     use super::super::testing::*;
-    use crate::catalog::Column;
 
     #[test]
     fn a_dropped_column_loses_its_values() {
@@ -72,9 +71,8 @@ mod tests {
 
     #[test]
     fn a_replaced_generated_column_loses_nothing() {
-        let generated = |expression: &str| Column {
-            generated: Some(expression.into()),
-            ..col("total", "integer")
+        let generated = |expression: &str| {
+            col("total", "integer").with_extra(|extra| extra.generated = Some(expression.into()))
         };
         let from = catalog(vec![table(
             "items",

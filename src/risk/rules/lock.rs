@@ -404,9 +404,9 @@ mod tests {
     fn column_settings() {
         use crate::catalog::{ColumnSettings, Compression, Storage, StorageSetting};
         let with = |settings: ColumnSettings| {
-            let mut column = col("body", "text");
-            column.settings = Some(Box::new(settings));
-            users(vec![column])
+            users(vec![
+                col("body", "text").with_extra(|extra| extra.settings = Some(settings)),
+            ])
         };
         check(
             Rule::Lock,

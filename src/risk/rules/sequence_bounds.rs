@@ -45,8 +45,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 fn sequence_of_identity(cx: &Context<'_>, name: &crate::catalog::QualName) -> Option<bool> {
     cx.to.tables.iter().find_map(|t| {
         t.columns.iter().find_map(|c| {
-            c.identity
-                .as_ref()
+            c.identity()
                 .filter(|i| &i.sequence == name)
                 .map(|i| i.options.increment > 0)
         })

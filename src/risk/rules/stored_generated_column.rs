@@ -38,7 +38,6 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 mod tests {
     use super::super::Rule;
     use super::super::testing::*;
-    use crate::catalog::Column;
 
     #[test]
     fn a_stored_generated_column_rewrites() {
@@ -47,10 +46,8 @@ mod tests {
             "people",
             vec![
                 col("first", "text"),
-                Column {
-                    generated: Some("upper(first)".into()),
-                    ..col("shout", "text")
-                },
+                col("shout", "text")
+                    .with_extra(|extra| extra.generated = Some("upper(first)".into())),
             ],
         )]);
         check(
@@ -69,10 +66,8 @@ mod tests {
             "people",
             vec![
                 col("first", "text"),
-                Column {
-                    generated: Some("upper(first)".into()),
-                    ..col("shout", "text")
-                },
+                col("shout", "text")
+                    .with_extra(|extra| extra.generated = Some("upper(first)".into())),
             ],
         )]);
         check(Rule::StoredGeneratedColumn, &catalog(vec![]), &to, &[]);

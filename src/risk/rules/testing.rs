@@ -26,18 +26,14 @@ pub fn bigint_sequence() -> SequenceOptions {
     SequenceOptions::bigint()
 }
 
-pub fn not_null(column: Column) -> Column {
-    Column {
-        not_null: true,
-        ..column
-    }
+pub fn not_null(mut column: Column) -> Column {
+    column.not_null = true;
+    column
 }
 
-pub fn with_default(column: Column, default: &str) -> Column {
-    Column {
-        default: Some(default.to_owned()),
-        ..column
-    }
+pub fn with_default(mut column: Column, default: &str) -> Column {
+    column.default = Some(default.to_owned());
+    column
 }
 
 pub fn table(table_name: &str, columns: Vec<Column>) -> Table {

@@ -81,7 +81,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
 mod tests {
     use super::super::Rule;
     use super::super::testing::*;
-    use crate::catalog::{Catalog, Column, QualName};
+    use crate::catalog::{Catalog, QualName};
 
     fn column(data_type: &str) -> Catalog {
         catalog(vec![table("t", vec![col("c", data_type)])])
@@ -138,10 +138,9 @@ mod tests {
         let collated = |collation: Option<&str>| {
             let mut c = catalog(vec![table(
                 "t",
-                vec![Column {
-                    collation: collation.map(|c| Box::new(QualName::new("pg_catalog", c))),
-                    ..col("c", "text")
-                }],
+                vec![col("c", "text").with_extra(|extra| {
+                    extra.collation = collation.map(|c| QualName::new("pg_catalog", c))
+                })],
             )]);
             index(&mut c, "t_c_idx", "t", &["c"], false);
             c
@@ -160,10 +159,11 @@ mod tests {
             &column("text"),
             &catalog(vec![table(
                 "t",
-                vec![Column {
-                    collation: Some(Box::new(QualName::new("pg_catalog", "C"))),
-                    ..col("c", "text")
-                }],
+                vec![
+                    col("c", "text").with_extra(|extra| {
+                        extra.collation = Some(QualName::new("pg_catalog", "C"))
+                    }),
+                ],
             )]),
             &[],
         );
