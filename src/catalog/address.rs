@@ -1,10 +1,12 @@
 //! Where `pg_depend` finds an object, and the map from those addresses to
 //! identities that each kind's read fills in.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::ObjectId;
-use crate::names::QualName;
+use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 
 /// The OIDs of the system catalogs that `pg_depend.classid` names, read
@@ -64,19 +66,33 @@ pub type Address = (u32, u32, i32);
 /// An object has several addresses (a table: its relation, its row type and
 /// that type's array), so each identity is stored once and the addresses
 /// point at it.
+///
+/// Columns are most of a large catalog's objects, and each is stored as its
+/// name and the number of its table's identity rather than as a whole
+/// identity, which repeats the table's name: a third of the size. Their
+/// numbers have [`COLUMN`] set.
 #[derive(Debug, Default)]
 pub struct ObjectMap {
     addresses: HashMap<Address, u32>,
     ids: Vec<ObjectId>,
+    columns: Vec<(u32, Name)>,
+    /// The number of the last table or view stored, whose columns follow.
+    last_relation: Option<u32>,
 }
 
+/// The bit that marks a number of [`ObjectMap::index`] as a column's.
+const COLUMN: u32 = 1 << 31;
+
 impl ObjectMap {
-    /// A map with room for `n` objects, so that the list of identities
-    /// (the bulk of a large catalog's map) is not grown by doubling.
-    pub fn with_capacity(n: usize) -> Self {
+    /// A map with room for `objects` objects and `columns` columns, so that
+    /// the lists (the bulk of a large catalog's map) are not grown by
+    /// doubling.
+    pub fn with_capacity(objects: usize, columns: usize) -> Self {
         ObjectMap {
-            addresses: HashMap::with_capacity_and_hasher(n, Default::default()),
-            ids: Vec::with_capacity(n),
+            addresses: HashMap::with_capacity_and_hasher(objects + columns, Default::default()),
+            ids: Vec::with_capacity(objects),
+            columns: Vec::with_capacity(columns),
+            last_relation: None,
         }
     }
 
@@ -98,14 +114,34 @@ impl ObjectMap {
     }
 
     pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
-        let index = match self.ids.last() {
-            Some(last) if *last == id => self.ids.len() - 1,
-            _ => {
-                self.ids.push(id);
-                self.ids.len() - 1
+        let index = match id {
+            ObjectId::Column { table, column } => match self.last_relation {
+                Some(relation) if relation_name(&self.ids[relation as usize]) == Some(&table) => {
+                    match self.columns.last() {
+                        Some((t, c)) if *t == relation && *c == column => {}
+                        _ => self.columns.push((relation, column)),
+                    }
+                    COLUMN | (self.columns.len() - 1) as u32
+                }
+                _ => self.push(ObjectId::Column { table, column }),
+            },
+            id => {
+                let index = self.push(id);
+                if relation_name(&self.ids[index as usize]).is_some() {
+                    self.last_relation = Some(index);
+                }
+                index
             }
         };
-        self.addresses.insert((class, oid, subid), index as u32);
+        self.addresses.insert((class, oid, subid), index);
+    }
+
+    /// Stores an identity whole, once when it comes twice in a row.
+    fn push(&mut self, id: ObjectId) -> u32 {
+        if self.ids.last() != Some(&id) {
+            self.ids.push(id);
+        }
+        (self.ids.len() - 1) as u32
     }
 
     /// The name of the table or view whose `pg_class` OID is `oid`, which
@@ -117,7 +153,7 @@ impl ObjectMap {
         oid: u32,
         what: impl FnOnce() -> String,
     ) -> Result<QualName, IntrospectError> {
-        match self.get(classes.pg_class, oid, 0) {
+        match self.get(classes.pg_class, oid, 0).as_deref() {
             Some(ObjectId::Table { name } | ObjectId::View { name }) => Ok(name.clone()),
             _ => Err(IntrospectError::Inconsistent {
                 what: what(),
@@ -128,7 +164,7 @@ impl ObjectMap {
 
     /// The object at an address. A sub-object that is not modelled on its
     /// own (a column of a view) stands for its whole object.
-    pub fn get(&self, class: u32, oid: u32, subid: i32) -> Option<&ObjectId> {
+    pub fn get(&self, class: u32, oid: u32, subid: i32) -> Option<Cow<'_, ObjectId>> {
         self.index(class, oid, subid).map(|index| self.id(index))
     }
 
@@ -149,14 +185,72 @@ impl ObjectMap {
             .copied()
     }
 
-    /// The identity at a number that [`ObjectMap::index`] returned.
-    pub fn id(&self, index: u32) -> &ObjectId {
-        &self.ids[index as usize]
+    /// The identity at a number that [`ObjectMap::index`] returned; a
+    /// column's is put together from its table's.
+    pub fn id(&self, index: u32) -> Cow<'_, ObjectId> {
+        if index & COLUMN == 0 {
+            return Cow::Borrowed(&self.ids[index as usize]);
+        }
+        let (relation, column) = &self.columns[(index & !COLUMN) as usize];
+        let table = relation_name(&self.ids[*relation as usize])
+            .expect("a column is stored compactly only after its table")
+            .clone();
+        Cow::Owned(ObjectId::Column {
+            table,
+            column: column.clone(),
+        })
     }
 
-    /// The identities by the numbers [`ObjectMap::index`] returned, without
-    /// the addresses: what is left to read once every address is looked up.
-    pub fn into_ids(self) -> Vec<ObjectId> {
-        self.ids
+    /// Frees the addresses, for a caller that has looked up every one it
+    /// needs and goes on with the numbers [`ObjectMap::index`] returned.
+    pub fn drop_addresses(&mut self) {
+        self.addresses = HashMap::default();
+    }
+}
+
+/// The name of a table or view, whose columns the map stores compactly.
+fn relation_name(id: &ObjectId) -> Option<&QualName> {
+    match id {
+        ObjectId::Table { name } | ObjectId::View { name } => Some(name),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(table: &str, column: &str) -> ObjectId {
+        ObjectId::Column {
+            table: QualName::new("public", table),
+            column: column.into(),
+        }
+    }
+
+    fn table(name: &str) -> ObjectId {
+        ObjectId::Table {
+            name: QualName::new("public", name),
+        }
+    }
+
+    /// Columns after their table are stored compactly, others whole; both
+    /// read back as the identity they were given, under every address.
+    #[test]
+    fn columns_read_back_whole() {
+        let mut map = ObjectMap::with_capacity(2, 3);
+        map.insert(1, 10, 0, table("t"));
+        map.insert(1, 10, 1, column("t", "a"));
+        map.insert(1, 30, 0, column("t", "a"));
+        map.insert(1, 10, 2, column("t", "b"));
+        map.insert(1, 20, 0, table("u"));
+        map.insert(1, 10, 3, column("t", "c"));
+        assert_eq!(map.get(1, 10, 1).as_deref(), Some(&column("t", "a")));
+        assert_eq!(map.index(1, 10, 1), map.index(1, 30, 0));
+        assert_eq!(map.get(1, 10, 2).as_deref(), Some(&column("t", "b")));
+        assert_eq!(map.get(1, 10, 3).as_deref(), Some(&column("t", "c")));
+        assert_eq!(map.get(1, 20, 0).as_deref(), Some(&table("u")));
+        // A column that is not modelled stands for its table.
+        assert_eq!(map.get(1, 20, 4).as_deref(), Some(&table("u")));
+        assert_eq!(map.columns.len(), 2, "t.c came after u, so it is whole");
     }
 }

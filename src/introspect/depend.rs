@@ -96,7 +96,7 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawDepend>, IntrospectE
 pub(super) fn build(
     rows: Vec<RawDepend>,
     classes: &ClassIds,
-    objects: ObjectMap,
+    mut objects: ObjectMap,
 ) -> Vec<Dependency> {
     let members: HashMap<(u32, u32), u32> = rows
         .iter()
@@ -120,20 +120,20 @@ pub(super) fn build(
             let (class, oid, subid) = row.dependent;
             let dependent = objects.index(class, oid, subid)?;
             let referenced = resolve(row.referenced)?;
-            keep_edge(objects.id(dependent), objects.id(referenced), row.deptype)
+            keep_edge(&objects.id(dependent), &objects.id(referenced), row.deptype)
                 .then_some((dependent, referenced))
         })
         .collect();
     drop(members);
     drop(rows);
-    let ids = objects.into_ids();
+    objects.drop_addresses();
     edges.sort_unstable();
     edges.dedup();
     edges
         .into_iter()
         .map(|(dependent, referenced)| Dependency {
-            dependent: ids[dependent as usize].clone(),
-            referenced: ids[referenced as usize].clone(),
+            dependent: objects.id(dependent).into_owned(),
+            referenced: objects.id(referenced).into_owned(),
         })
         .collect()
 }

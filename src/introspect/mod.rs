@@ -347,8 +347,10 @@ async fn read(
     // The order matters: tables register the columns that `OWNED BY`
     // refers to, tables and views the relations of indexes and triggers,
     // and everything the objects that the dependencies refer to.
+    let (table_objects, columns) = tables.object_count();
     let mut objects = ObjectMap::with_capacity(
-        tables.object_count() + rows.count() + sequences.len() + indexes.len(),
+        table_objects + rows.count() + sequences.len() + indexes.len(),
+        columns,
     );
     let identities = sequences::identities(&sequences);
     let mut catalog = Catalog {

@@ -149,7 +149,7 @@ pub(super) fn build(
         .filter(|row| row.identity_of.is_none())
         .map(|row| {
             let owned_by = row.owned_by.and_then(|(table, column)| {
-                match objects.get(classes.pg_class, table, column) {
+                match objects.get(classes.pg_class, table, column).as_deref() {
                     Some(ObjectId::Column { table, column }) => Some(ColumnRef {
                         table: table.clone(),
                         column: column.to_string(),

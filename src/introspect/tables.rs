@@ -531,18 +531,23 @@ impl Names for RawTables {
 }
 
 impl RawTables {
-    /// How many objects the tables make: themselves, their columns, their
-    /// defaults and their constraints.
-    pub(super) fn object_count(&self) -> usize {
-        let columns: usize = self
-            .columns
-            .values()
-            .map(|group| {
-                let defaults = group.meta.iter().filter(|m| m.default_oid.is_some());
-                group.columns.len() + defaults.count()
-            })
-            .sum();
-        self.tables.len() + columns + self.constraints.len()
+    /// How many objects the tables make, apart from their columns
+    /// (themselves, their defaults and their constraints), and how many
+    /// columns.
+    pub(super) fn object_count(&self) -> (usize, usize) {
+        let (mut defaults, mut columns) = (0, 0);
+        for group in self.columns.values() {
+            defaults += group
+                .meta
+                .iter()
+                .filter(|m| m.default_oid.is_some())
+                .count();
+            columns += group.columns.len();
+        }
+        (
+            self.tables.len() + defaults + self.constraints.len(),
+            columns,
+        )
     }
 
     /// The column numbered `number` of the table `table`, by bisection: a
