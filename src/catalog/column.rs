@@ -301,11 +301,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
         if new.inherited {
             return Delta::Same.and(privileges);
         }
-        let sequence = identity_privileges(
-            old.identity(),
-            new.identity(),
-            &table.owner_role(),
-        );
+        let sequence = identity_privileges(old.identity(), new.identity(), &table.owner_role());
         compare(&table.name, old, new, table.foreign.is_some())
             .and(privileges)
             .and(sequence)
@@ -387,7 +383,11 @@ impl<'a> ObjectKind<'a> for TableColumn {
         (_, new): (&'a Table, &'a Column),
     ) -> (Vec<QualName>, Vec<QualName>) {
         let sequences = |column: &Column| -> Vec<QualName> {
-            column.identity().iter().map(|i| i.sequence.clone()).collect()
+            column
+                .identity()
+                .iter()
+                .map(|i| i.sequence.clone())
+                .collect()
         };
         let (freed, taken) = (sequences(old), sequences(new));
         if freed == taken {
@@ -408,11 +408,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
     /// default is an object of its own.
     fn deparsed((_, column): (&'a Table, &'a Column)) -> Vec<(&'a str, TextShape)> {
         let mut texts = vec![(column.data_type.as_str(), TextShape::Fragment)];
-        texts.extend(
-            column
-                .generated()
-                .map(|g| (g, TextShape::Fragment)),
-        );
+        texts.extend(column.generated().map(|g| (g, TextShape::Fragment)));
         texts.extend(
             column
                 .identity()

@@ -492,7 +492,6 @@ impl PartialEq for PartitionOf {
     }
 }
 
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// `ALWAYS` when true, `BY DEFAULT` otherwise.
