@@ -153,13 +153,14 @@ impl ObjectMap {
         oid: u32,
         what: impl FnOnce() -> String,
     ) -> Result<QualName, IntrospectError> {
-        match self.get(classes.pg_class, oid, 0).as_deref() {
-            Some(ObjectId::Table { name } | ObjectId::View { name }) => Ok(name.clone()),
-            _ => Err(IntrospectError::Inconsistent {
+        self.get(classes.pg_class, oid, 0)
+            .as_deref()
+            .and_then(relation_name)
+            .cloned()
+            .ok_or_else(|| IntrospectError::Inconsistent {
                 what: what(),
                 missing: format!("table oid {oid}"),
-            }),
-        }
+            })
     }
 
     /// The object at an address. A sub-object that is not modelled on its
@@ -208,7 +209,8 @@ impl ObjectMap {
     }
 }
 
-/// The name of a table or view, whose columns the map stores compactly.
+/// The name of a table or view: what [`ObjectMap::relation`] looks up, and
+/// the identities whose columns the map stores compactly.
 fn relation_name(id: &ObjectId) -> Option<&QualName> {
     match id {
         ObjectId::Table { name } | ObjectId::View { name } => Some(name),

@@ -372,7 +372,9 @@ impl Column {
         self.extra = (extra != NO_EXTRA).then(|| Box::new(extra));
     }
 
-    /// The same column with `change` applied to what few columns have.
+    /// The same column with `change` applied to what few columns have, for
+    /// tests that build catalogs in code.
+    #[cfg(test)]
     pub fn with_extra(mut self, change: impl FnOnce(&mut ColumnExtra)) -> Column {
         self.update_extra(change);
         self

@@ -567,8 +567,8 @@ impl RawTables {
     }
 }
 
-/// Reads a column's storage, compression and statistics target, boxed
-/// since nearly every column has none of them.
+/// Reads a column's storage, compression and statistics target; `None`
+/// for nearly every column, which has none of them.
 fn column_settings(row: &Reader<'_>) -> Result<Option<ColumnSettings>, IntrospectError> {
     let unknown = |code: char| IntrospectError::Inconsistent {
         what: "a column's storage".to_owned(),
