@@ -136,6 +136,19 @@ impl ObjectMap {
         self.addresses.insert((class, oid, subid), index);
     }
 
+    /// Makes the table or view at an address the one whose columns come
+    /// next, for a reader that registers its relations first and their
+    /// columns after: without it, only the last relation's columns would be
+    /// stored compactly.
+    pub fn columns_of(&mut self, class: u32, oid: u32) {
+        self.last_relation = self
+            .addresses
+            .get(&(class, oid, 0))
+            .copied()
+            .filter(|&index| index & COLUMN == 0)
+            .filter(|&index| relation_name(&self.ids[index as usize]).is_some());
+    }
+
     /// Stores an identity whole, once when it comes twice in a row.
     fn push(&mut self, id: ObjectId) -> u32 {
         if self.ids.last() != Some(&id) {
@@ -254,5 +267,24 @@ mod tests {
         // A column that is not modelled stands for its table.
         assert_eq!(map.get(1, 20, 4).as_deref(), Some(&table("u")));
         assert_eq!(map.columns.len(), 2, "t.c came after u, so it is whole");
+    }
+
+    /// A reader that registers every table before any column names the
+    /// table whose columns come next, and they are stored compactly.
+    #[test]
+    fn columns_of_a_table_registered_earlier_are_compact() {
+        let mut map = ObjectMap::with_capacity(2, 2);
+        map.insert(1, 10, 0, table("t"));
+        map.insert(1, 20, 0, table("u"));
+        map.columns_of(1, 10);
+        map.insert(1, 10, 1, column("t", "a"));
+        map.columns_of(1, 20);
+        map.insert(1, 20, 1, column("u", "b"));
+        map.columns_of(1, 99);
+        map.insert(1, 30, 1, column("w", "c"));
+        assert_eq!(map.get(1, 10, 1).as_deref(), Some(&column("t", "a")));
+        assert_eq!(map.get(1, 20, 1).as_deref(), Some(&column("u", "b")));
+        assert_eq!(map.get(1, 30, 1).as_deref(), Some(&column("w", "c")));
+        assert_eq!(map.columns.len(), 2, "w is not registered, so w.c is whole");
     }
 }

@@ -671,6 +671,7 @@ pub(super) fn build(
                 what: format!("the columns of table oid {oid}"),
                 missing: format!("table oid {oid}"),
             })?;
+        objects.columns_of(classes.pg_class, oid);
         for (column, meta) in group.columns.iter_mut().zip(&group.meta) {
             // A virtual generated column (PostgreSQL 18) is not modelled; it
             // is reported as a warning and left out, its dependencies with
