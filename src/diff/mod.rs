@@ -115,18 +115,34 @@ enum Decision {
 
 /// The identities of both catalogs, matched: one entry per identity present
 /// on either side, in identity order, with its index on each side.
+///
+/// A large catalog has hundreds of thousands of identities and both sides'
+/// are held at once, so a pair is two plain numbers, [`ABSENT`] for a side
+/// that lacks it, rather than two options at twice the size.
 struct Pairs {
-    /// `(index in FROM, index in TO)` per identity.
-    pairs: Vec<(Option<Ix>, Option<Ix>)>,
+    /// `[index in FROM, index in TO]` per identity.
+    pairs: Vec<[Ix; 2]>,
     /// The pair of each FROM object.
-    of_from: Vec<usize>,
+    of_from: Vec<u32>,
 }
+
+/// The index of a side that lacks the identity of a pair; no catalog holds
+/// that many objects.
+const ABSENT: Ix = Ix::MAX;
+
+/// What the diff decided for the pairs it changes, by pair: only a few in a
+/// hundred pairs change, so a map is smaller than a slot for every pair.
+/// It iterates in pair order, which is identity order.
+type Decisions = std::collections::BTreeMap<usize, Decision>;
 
 impl Pairs {
     /// Merges the two sorted identity lists.
     fn new(from: &Objects<'_>, to: &Objects<'_>) -> Pairs {
         let (n, m) = (from.len(), to.len());
-        let mut pairs = Vec::with_capacity(n.max(m));
+        // Room for the most pairs there can be, handed back once they are
+        // known: growing by doubling would keep up to twice the room
+        // through the rest of the diff.
+        let mut pairs = Vec::with_capacity(n + m);
         let mut of_from = Vec::with_capacity(n);
         let (mut i, mut j) = (0, 0);
         while i < n || j < m {
@@ -139,28 +155,47 @@ impl Pairs {
             };
             match order {
                 Ordering::Less => {
-                    of_from.push(pairs.len());
-                    pairs.push((Some(i as Ix), None));
+                    of_from.push(pairs.len() as u32);
+                    pairs.push([i as Ix, ABSENT]);
                     i += 1;
                 }
                 Ordering::Greater => {
-                    pairs.push((None, Some(j as Ix)));
+                    pairs.push([ABSENT, j as Ix]);
                     j += 1;
                 }
                 Ordering::Equal => {
-                    of_from.push(pairs.len());
-                    pairs.push((Some(i as Ix), Some(j as Ix)));
+                    of_from.push(pairs.len() as u32);
+                    pairs.push([i as Ix, j as Ix]);
                     i += 1;
                     j += 1;
                 }
             }
         }
+        pairs.shrink_to_fit();
         Pairs { pairs, of_from }
+    }
+
+    fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Pair `p`: its index in FROM and in TO, where it has one.
+    fn get(&self, p: usize) -> (Option<Ix>, Option<Ix>) {
+        let [i, j] = self.pairs[p];
+        (
+            Some(i).filter(|&i| i != ABSENT),
+            Some(j).filter(|&j| j != ABSENT),
+        )
+    }
+
+    /// The pair of FROM's object `i`.
+    fn of_from(&self, i: Ix) -> usize {
+        self.of_from[i as usize] as usize
     }
 
     /// The identity of pair `p`, from whichever side has it.
     fn id(&self, p: usize, from: &Objects<'_>, to: &Objects<'_>) -> ObjectId {
-        match self.pairs[p] {
+        match self.get(p) {
             (Some(i), _) => from.id(i),
             (None, Some(j)) => to.id(j),
             // Every pair has at least one side, by construction.
@@ -242,9 +277,9 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
     let pairs = Pairs::new(&from_objects, &to_objects);
 
     // What was decided for each pair, by pair index (so in identity order).
-    let mut decisions: Vec<Option<Decision>> = vec![None; pairs.pairs.len()];
-    for (p, pair) in pairs.pairs.iter().enumerate() {
-        decisions[p] = match *pair {
+    let mut decisions = Decisions::new();
+    for p in 0..pairs.len() {
+        let decision = match pairs.get(p) {
             (Some(_), None) => Some(Decision::Drop),
             (None, Some(_)) => Some(Decision::Create),
             (Some(i), Some(j)) => match catalog::compare(from_objects.obj(i), to_objects.obj(j)) {
@@ -254,20 +289,20 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
             },
             (None, None) => None,
         };
+        if let Some(decision) = decision {
+            decisions.insert(p, decision);
+        }
     }
 
     close_over_dependents(&from_objects, &to_objects, &pairs, &mut decisions);
 
     let mut changes = Vec::new();
-    let mut recreated = vec![false; pairs.pairs.len()];
+    let mut recreated = vec![false; pairs.len()];
     // Tables partitioned anew, with the partitions their copy creates.
     let mut converted: Vec<(ObjectId, Vec<crate::catalog::QualName>)> = Vec::new();
-    for (p, decision) in decisions.into_iter().enumerate() {
-        let Some(decision) = decision else {
-            continue;
-        };
+    for (p, decision) in decisions {
         let id = pairs.id(p, &from_objects, &to_objects);
-        let (old, new) = pairs.pairs[p];
+        let (old, new) = pairs.get(p);
         let old = old.map(|i| (i, from_objects.obj(i)));
         let new = new.map(|j| to_objects.obj(j));
         match (decision, old, new) {
@@ -322,9 +357,9 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
             _ => {}
         }
     }
-    for (p, pair) in pairs.pairs.iter().enumerate() {
-        if let (Some(i), Some(j)) = *pair
-            && !recreated[p]
+    for (p, &recreated) in recreated.iter().enumerate() {
+        if let (Some(i), Some(j)) = pairs.get(p)
+            && !recreated
         {
             let stmts = catalog::comments_changed(from_objects.obj(i), to_objects.obj(j));
             if !stmts.is_empty() {
@@ -384,17 +419,15 @@ fn close_over_dependents(
     from: &Objects<'_>,
     to: &Objects<'_>,
     pairs: &Pairs,
-    decisions: &mut [Option<Decision>],
+    decisions: &mut Decisions,
 ) {
     // Pairs, in identity order; the last one pushed is handled first.
-    let mut queue: Vec<usize> = (0..decisions.len())
-        .filter(|&p| {
-            decisions[p]
-                .as_ref()
-                .is_some_and(|d| spreads(pairs.pairs[p], d, from, to))
-        })
+    let mut queue: Vec<usize> = decisions
+        .iter()
+        .filter(|&(&p, d)| spreads(pairs.get(p), d, from, to))
+        .map(|(&p, _)| p)
         .collect();
-    let mut seen = vec![false; decisions.len()];
+    let mut seen = vec![false; pairs.len()];
     for &p in &queue {
         seen[p] = true;
     }
@@ -402,7 +435,7 @@ fn close_over_dependents(
     while let Some(cause_pair) = queue.pop() {
         // Only an object of FROM can spread: drops, replacements and alters
         // all have one.
-        let Some(cause_ix) = pairs.pairs[cause_pair].0 else {
+        let Some(cause_ix) = pairs.get(cause_pair).0 else {
             continue;
         };
         let cause = from.id(cause_ix);
@@ -420,24 +453,24 @@ fn close_over_dependents(
         // A table dropped and created again (a new partition key) takes its
         // columns and partitions with it.
         let cause_is_replaced_table = matches!(cause, ObjectId::Table { .. })
-            && matches!(decisions[cause_pair], Some(Decision::Replace(_)));
-        let cause_is_dropped = matches!(decisions[cause_pair], Some(Decision::Drop));
+            && matches!(decisions.get(&cause_pair), Some(Decision::Replace(_)));
+        let cause_is_dropped = matches!(decisions.get(&cause_pair), Some(Decision::Drop));
         for &dependent_ix in from.dependents(cause_ix) {
-            let p = pairs.of_from[dependent_ix as usize];
-            let Some(new_ix) = pairs.pairs[p].1 else {
+            let p = pairs.of_from(dependent_ix);
+            let Some(new_ix) = pairs.get(p).1 else {
                 continue;
             };
             // Redefined in place before the drop (the plan orders a
             // dependent's alter before the drop of what it used), it keeps
             // what is built on it.
             if cause_is_dropped
-                && matches!(&decisions[p], Some(Decision::Alter(stmts)) if catalog::alter_redefines(stmts))
+                && matches!(decisions.get(&p), Some(Decision::Alter(stmts)) if catalog::alter_redefines(stmts))
             {
                 continue;
             }
             let new = to.obj(new_ix);
             let reason = || format!("depends on {} {cause}, which changes", cause.kind_name());
-            let replace = || match decisions[p] {
+            let replace = || match decisions.get(&p) {
                 Some(Decision::Replace(_)) | Some(Decision::Drop) => None,
                 _ => Some(Decision::Replace(Some(reason()))),
             };
@@ -448,7 +481,7 @@ fn close_over_dependents(
                     {
                         Some(Decision::Replace(Some(reason())))
                     } else if cause_is_type {
-                        retype(decisions[p].as_ref(), &table.name, column, through_text)
+                        retype(decisions.get(&p), &table.name, column, through_text)
                     } else {
                         None
                     }
@@ -472,7 +505,7 @@ fn close_over_dependents(
                 (Follows::RebuiltWithColumn, _)
                     if cause_is_column
                         && !matches!(
-                            decisions[cause_pair],
+                            decisions.get(&cause_pair),
                             Some(Decision::Replace(_)) | Some(Decision::Drop)
                         ) =>
                 {
@@ -483,8 +516,8 @@ fn close_over_dependents(
             if let Some(next) = next {
                 let first = !seen[p];
                 seen[p] = true;
-                let spreads_now = spreads(pairs.pairs[p], &next, from, to);
-                decisions[p] = Some(next);
+                let spreads_now = spreads(pairs.get(p), &next, from, to);
+                decisions.insert(p, next);
                 if first || spreads_now {
                     queue.push(p);
                 }
