@@ -248,17 +248,19 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
         |id: &ObjectId, kind: ChangeKind| slot_of.get(id).and_then(|&s| slots[s][kind as usize]);
     // Each side's changed objects by their index there, so that the
     // dependencies of a changed object are followed by index alone.
+    // Maps rather than a slot per object: few of a large catalog's objects
+    // change, and both sides' lists were a twentieth of the peak memory.
     let mut from_slots: Vec<(Ix, usize)> = Vec::new();
     let mut to_slots: Vec<(Ix, usize)> = Vec::new();
-    let mut from_slot: Vec<Option<usize>> = vec![None; changeset.from.len()];
-    let mut to_slot: Vec<Option<usize>> = vec![None; changeset.to.len()];
+    let mut from_slot: FxHashMap<Ix, usize> = FxHashMap::default();
+    let mut to_slot: FxHashMap<Ix, usize> = FxHashMap::default();
     for (&id, &s) in &slot_of {
         if let Some(i) = changeset.from.index_of(id) {
-            from_slot[i as usize] = Some(s);
+            from_slot.insert(i, s);
             from_slots.push((i, s));
         }
         if let Some(j) = changeset.to.index_of(id) {
-            to_slot[j as usize] = Some(s);
+            to_slot.insert(j, s);
             to_slots.push((j, s));
         }
     }
@@ -300,7 +302,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     use ChangeKind::*;
     for &(i, sa) in &from_slots {
         for &r in changeset.from.dependencies(i) {
-            let Some(sb) = from_slot[r as usize] else {
+            let Some(&sb) = from_slot.get(&r) else {
                 continue;
             };
             let (a, b) = (&slots[sa], &slots[sb]);
@@ -319,7 +321,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     }
     for &(j, sa) in &to_slots {
         for &r in changeset.to.dependencies(j) {
-            let Some(sb) = to_slot[r as usize] else {
+            let Some(&sb) = to_slot.get(&r) else {
                 continue;
             };
             let (a, b) = (&slots[sa], &slots[sb]);
