@@ -66,7 +66,9 @@ pub struct Change {
     pub statements: Vec<Stmt>,
     /// The change whose statement also carries out this one: a column
     /// created inside `CREATE TABLE`, an index dropped with its table.
-    pub absorbed_into: Option<(ObjectId, ChangeKind)>,
+    /// Boxed: an identity is the largest part of a change, and a script
+    /// that creates a large schema holds a change for every column.
+    pub absorbed_into: Option<Box<(ObjectId, ChangeKind)>>,
     /// Names this change frees or takes in a schema's namespace of relations
     /// and types, for ordering a drop before a create of the same name.
     #[serde(skip)]
@@ -296,7 +298,9 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
 
     close_over_dependents(&from_objects, &to_objects, &pairs, &mut decisions);
 
-    let mut changes = Vec::new();
+    // A change for each decision at least, without the doublings that
+    // would hold twice the room on a large create script.
+    let mut changes = Vec::with_capacity(decisions.len());
     let mut recreated = vec![false; pairs.len()];
     // Tables partitioned anew, with the partitions their copy creates.
     let mut converted: Vec<(ObjectId, Vec<crate::catalog::QualName>)> = Vec::new();
@@ -326,7 +330,7 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
                 // out there, and so is the create of each new partition,
                 // which the rows need to land in.
                 let mut dropped = drop_change(&from_objects, i, Obj::Table(was), None);
-                dropped.absorbed_into = Some((id.clone(), ChangeKind::Create));
+                dropped.absorbed_into = Some(Box::new((id.clone(), ChangeKind::Create)));
                 changes.push(dropped);
                 let mut created = create_changes(
                     &id,
@@ -376,7 +380,7 @@ fn changes<'a>(from_objects: Indexed<'a>, to_objects: Indexed<'a>) -> Changeset<
             if let ObjectId::Table { name } = &change.id
                 && let Some(table) = parent_of.get(name)
             {
-                change.absorbed_into = Some((table.clone(), ChangeKind::Create));
+                change.absorbed_into = Some(Box::new((table.clone(), ChangeKind::Create)));
             }
         }
     }
@@ -590,14 +594,17 @@ fn resolve_absorption(changes: &mut [Change]) {
             .iter()
             .map(|c| {
                 c.absorbed_into
-                    .as_ref()
+                    .as_deref()
                     .is_some_and(|(id, kind)| present.contains(&(id, *kind)))
             })
             .collect()
     };
     for (change, absorbed) in changes.iter_mut().zip(absorbed) {
         if absorbed {
-            change.statements.clear();
+            // Not `clear`, which would keep the list's room: the columns
+            // of a created table are most of a large create script's
+            // changes.
+            change.statements = Vec::new();
         } else {
             change.absorbed_into = None;
         }
@@ -614,7 +621,7 @@ fn drop_change(from: &Objects<'_>, i: Ix, old: Obj<'_>, reason: Option<String>) 
         statements: old.drop(),
         absorbed_into: old
             .dropped_with(from, i)
-            .map(|parent| (parent, ChangeKind::Drop)),
+            .map(|parent| Box::new((parent, ChangeKind::Drop))),
         frees: old.claimed_names(),
         claims: Vec::new(),
     }
@@ -651,7 +658,7 @@ fn create_changes(
         statements,
         absorbed_into: new
             .created_with()
-            .map(|parent| (parent, ChangeKind::Create)),
+            .map(|parent| Box::new((parent, ChangeKind::Create))),
         frees: Vec::new(),
         claims: new.claimed_names(),
     }];

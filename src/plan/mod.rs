@@ -268,7 +268,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     // Resolve each change to the change that carries it out.
     let root = |mut i: usize| {
         let mut hops = 0;
-        while let Some((parent, kind)) = &changes[i].absorbed_into {
+        while let Some((parent, kind)) = changes[i].absorbed_into.as_deref() {
             match find(parent, *kind) {
                 Some(p) if hops < changes.len() => {
                     i = p;
