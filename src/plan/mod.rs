@@ -28,8 +28,8 @@ use std::time::Duration;
 use rustc_hash::FxHashMap;
 
 use petgraph::Direction;
-use petgraph::algo::has_path_connecting;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::Dfs;
 use serde::{Deserialize, Serialize};
 
 pub use compat::{
@@ -469,6 +469,7 @@ fn after_new_function_bodies(
     if functions.is_empty() {
         return;
     }
+    let mut reached = Dfs::empty(&*graph);
     for (i, change) in changes.iter().enumerate() {
         if !matches!(change.kind, ChangeKind::Create | ChangeKind::Alter)
             || matches!(change.id, ObjectId::Function { .. })
@@ -485,8 +486,17 @@ fn after_new_function_bodies(
         let Some(user) = node_of[i].filter(|_| calls_new_function) else {
             continue;
         };
+        // What the user already precedes, found once rather than once for
+        // each function: a plan that creates a large schema has hundreds of
+        // functions and thousands of their users. The edges added below
+        // lead into the user from functions it does not reach, so they
+        // cannot make it reach one, and the set stays true through the
+        // loop.
+        reached.reset(&*graph);
+        reached.move_to(user);
+        while reached.next(&*graph).is_some() {}
         for &function in &functions {
-            if function != user && !has_path_connecting(&*graph, user, function, None) {
+            if function != user && !reached.discovered.contains(function.index()) {
                 graph.add_edge(function, user, ());
             }
         }
