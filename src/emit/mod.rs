@@ -83,6 +83,7 @@ pub fn write_script(
         writeln!(out, "{stmt};")?;
     }
     let transactions = plan.transactions();
+    let risks = risks.map(Assessment::by_statement);
     // Whether a transaction is open, and which.
     let mut open: Option<usize> = None;
     for (step_index, step) in plan.steps.iter().enumerate() {
@@ -99,7 +100,7 @@ pub fn write_script(
         writeln!(out)?;
         writeln!(out, "{}", comment(&describe(step)))?;
         for (index, stmt) in step.statements.iter().enumerate() {
-            for risk in risks.map_or(&[][..], |a| a.of(step_index, index)) {
+            for risk in risks.as_ref().map_or(&[][..], |r| r.of(step_index, index)) {
                 writeln!(out, "{}", risk_comment(risk))?;
             }
             for (key, var) in stmt.secrets() {
@@ -436,6 +437,8 @@ pub struct PlanFile {
 /// order.
 pub fn plan_statements(plan: &Plan, risks: &Assessment) -> Vec<PlanStatement> {
     let transactions = plan.transactions();
+    let by_statement = risks.by_statement();
+    let risks = &by_statement;
     plan.steps
         .iter()
         .enumerate()

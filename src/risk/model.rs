@@ -5,6 +5,7 @@
 //! the rule that found it: `rules/` builds on this model, and the model
 //! knows nothing of the rules' code.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Every risk rule, one line each: its file under `src/risk/rules/`, its
@@ -271,12 +272,25 @@ impl Assessment {
         self.risks().map(|r| r.severity).max()
     }
 
+    /// The risks of each statement, for a caller that looks up every
+    /// statement of a script: a scan of the list for each would take time
+    /// in the square of a large script's length.
+    pub fn by_statement(&self) -> RisksByStatement<'_> {
+        let mut map = FxHashMap::default();
+        for s in &self.statements {
+            map.entry((s.step, s.index))
+                .or_insert_with(|| s.risks.as_slice());
+        }
+        RisksByStatement(map)
+    }
+}
+
+/// An [`Assessment`]'s risks by step and statement index.
+pub struct RisksByStatement<'a>(FxHashMap<(usize, usize), &'a [Risk]>);
+
+impl<'a> RisksByStatement<'a> {
     /// The risks of one statement.
-    pub fn of(&self, step: usize, index: usize) -> &[Risk] {
-        self.statements
-            .iter()
-            .find(|s| s.step == step && s.index == index)
-            .map(|s| s.risks.as_slice())
-            .unwrap_or(&[])
+    pub fn of(&self, step: usize, index: usize) -> &'a [Risk] {
+        self.0.get(&(step, index)).copied().unwrap_or(&[])
     }
 }
