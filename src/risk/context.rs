@@ -50,6 +50,9 @@ pub struct Context<'a> {
     /// TO's recorded dependents of each column, for
     /// [`Context::indexes_on_column`]; computed on first use.
     column_dependents: OnceCell<FxHashMap<&'a ObjectId, Vec<&'a ObjectId>>>,
+    /// TO's default partition of each partitioned table that has one, for
+    /// [`Context::default_partition`]; computed on first use.
+    default_partitions: OnceCell<FxHashMap<&'a QualName, &'a QualName>>,
 }
 
 /// One statement of the plan.
@@ -82,6 +85,7 @@ impl<'a> Context<'a> {
             last_long_work: OnceCell::new(),
             planned: OnceCell::new(),
             column_dependents: OnceCell::new(),
+            default_partitions: OnceCell::new(),
         }
     }
 
@@ -190,6 +194,25 @@ impl<'a> Context<'a> {
 
     pub fn index_after(&self, name: &QualName) -> Option<&'a Index> {
         self.to.index(name)
+    }
+
+    /// The default partition `parent` has in TO. Looked up in a map built
+    /// once: a script that creates a large schema asks for every partition
+    /// it creates.
+    pub fn default_partition(&self, parent: &QualName) -> Option<&'a QualName> {
+        let to = self.to;
+        self.default_partitions
+            .get_or_init(|| {
+                let mut map = FxHashMap::default();
+                for t in &to.tables {
+                    if let Some(p) = t.partition_of.as_deref().filter(|p| p.bound == "DEFAULT") {
+                        map.entry(&p.parent).or_insert(&t.name);
+                    }
+                }
+                map
+            })
+            .get(parent)
+            .copied()
     }
 
     /// Whether the plan carries out this change, in a statement of its own

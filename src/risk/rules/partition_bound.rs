@@ -48,7 +48,7 @@ pub fn check(cx: &Context<'_>, site: &Site<'_>) -> Vec<Risk> {
         ));
     }
     if bound != "DEFAULT"
-        && let Some(default) = default_partition(cx, parent).filter(|d| *d != partition)
+        && let Some(default) = cx.default_partition(parent).filter(|d| *d != partition)
         && cx.existing(default)
     {
         risks.extend(scan_and_failure(
@@ -92,16 +92,6 @@ fn scan_and_failure(
             .on([table])
         })
         .collect()
-}
-
-/// The default partition `parent` has in TO.
-fn default_partition<'a>(cx: &Context<'a>, parent: &QualName) -> Option<&'a QualName> {
-    cx.to.tables.iter().find_map(|t| {
-        t.partition_of
-            .as_deref()
-            .filter(|p| &p.parent == parent && p.bound == "DEFAULT")
-            .map(|_| &t.name)
-    })
 }
 
 #[cfg(test)]
