@@ -437,8 +437,7 @@ pub struct PlanFile {
 /// order.
 pub fn plan_statements(plan: &Plan, risks: &Assessment) -> Vec<PlanStatement> {
     let transactions = plan.transactions();
-    let by_statement = risks.by_statement();
-    let risks = &by_statement;
+    let risks = &risks.by_statement();
     plan.steps
         .iter()
         .enumerate()

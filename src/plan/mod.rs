@@ -247,21 +247,19 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     let find =
         |id: &ObjectId, kind: ChangeKind| slot_of.get(id).and_then(|&s| slots[s][kind as usize]);
     // Each side's changed objects by their index there, so that the
-    // dependencies of a changed object are followed by index alone.
-    // Maps rather than a slot per object: few of a large catalog's objects
+    // dependencies of a changed object are followed by index alone. Maps
+    // rather than a slot per object: few of a large catalog's objects
     // change, and both sides' lists were a twentieth of the peak memory.
-    let mut from_slots: Vec<(Ix, usize)> = Vec::new();
-    let mut to_slots: Vec<(Ix, usize)> = Vec::new();
+    // The order they are walked in does not matter: the edges are sorted
+    // before they go into the graph.
     let mut from_slot: FxHashMap<Ix, usize> = FxHashMap::default();
     let mut to_slot: FxHashMap<Ix, usize> = FxHashMap::default();
     for (&id, &s) in &slot_of {
         if let Some(i) = changeset.from.index_of(id) {
             from_slot.insert(i, s);
-            from_slots.push((i, s));
         }
         if let Some(j) = changeset.to.index_of(id) {
             to_slot.insert(j, s);
-            to_slots.push((j, s));
         }
     }
 
@@ -300,7 +298,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
     };
 
     use ChangeKind::*;
-    for &(i, sa) in &from_slots {
+    for (&i, &sa) in &from_slot {
         for &r in changeset.from.dependencies(i) {
             let Some(&sb) = from_slot.get(&r) else {
                 continue;
@@ -319,7 +317,7 @@ pub fn plan(changeset: &Changeset<'_>) -> Result<Plan, PlanError> {
             link(a(Alter), b(Finish));
         }
     }
-    for &(j, sa) in &to_slots {
+    for (&j, &sa) in &to_slot {
         for &r in changeset.to.dependencies(j) {
             let Some(&sb) = to_slot.get(&r) else {
                 continue;
