@@ -294,20 +294,20 @@ pub async fn compare(
             None => {
                 let changeset =
                     timings.time("diff", || diff::diff_indexed(from_objects, to_objects));
-                timings.time("order (dependency graph)", || plan::plan(&changeset))?
+                timings.time("order (dependency graph)", || plan::plan(changeset))?
             }
             Some(from) => {
                 let to = &to_side.borrow_owner().catalog;
                 let changeset = timings.time("diff", || diff::diff(from, to));
-                timings.time("order (dependency graph)", || plan::plan(&changeset))?
+                timings.time("order (dependency graph)", || plan::plan(changeset))?
             }
         };
         // The reverse script is the diff the other way round, of the same
         // indexes.
         let reverse = match (options.reverse, &renamed.to, &contracted) {
             (false, _, _) => None,
-            (true, None, None) => Some(plan::plan(&diff::diff_indexed(to_objects, from_objects))?),
-            (true, to, from) => Some(plan::plan(&diff::diff(
+            (true, None, None) => Some(plan::plan(diff::diff_indexed(to_objects, from_objects))?),
+            (true, to, from) => Some(plan::plan(diff::diff(
                 to.as_ref().unwrap_or(&to_side.borrow_owner().catalog),
                 from.as_ref().unwrap_or(&from_side.borrow_owner().catalog),
             ))?),

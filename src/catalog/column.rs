@@ -218,7 +218,7 @@ pub fn set_default(table: &QualName, column: &Column) -> Vec<Stmt> {
             table: table.clone(),
             action: TableAction::SetDefault(
                 Ident(column.name.to_string()),
-                ServerSql(default.clone()),
+                ServerSql(default.to_string()),
             ),
         })
         .collect()
@@ -364,7 +364,7 @@ impl<'a> ObjectKind<'a> for TableColumn {
     }
 
     fn comment((_, column): (&'a Table, &'a Column)) -> Option<&'a Option<String>> {
-        Some(&column.comment)
+        Some(&column.extra().comment)
     }
 
     fn comment_target((table, column): (&'a Table, &'a Column)) -> Option<CommentTarget> {
@@ -509,7 +509,7 @@ impl<'a> ObjectKind<'a> for ColumnDefault {
         column
             .default
             .iter()
-            .map(|d| (d.as_str(), TextShape::Fragment))
+            .map(|d| (&**d, TextShape::Fragment))
             .collect()
     }
 }

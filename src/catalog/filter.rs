@@ -186,7 +186,9 @@ impl Catalog {
         }
         for table in &mut self.tables {
             clear(&mut table.comment);
-            table.columns.iter_mut().for_each(|c| clear(&mut c.comment));
+            for column in table.columns.iter_mut().filter(|c| c.comment().is_some()) {
+                column.update_extra(|extra| clear(&mut extra.comment));
+            }
             table
                 .constraints
                 .iter_mut()

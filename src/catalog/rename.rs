@@ -983,7 +983,7 @@ impl RenameMap {
                 column.name = self.column(&own, &column.name);
                 column.data_type = self.text(&column.data_type).into();
                 if let Some(default) = &mut column.default {
-                    *default = self.text(default);
+                    *default = self.text(default).into();
                 }
                 if let Some(extra) = column.extra_mut() {
                     if let Some(generated) = &mut extra.generated {

@@ -208,9 +208,10 @@ pub struct Column {
     /// drops such a column through its parent, so it has no statements of
     /// its own.
     pub inherited: bool,
-    /// The default expression as `pg_get_expr` prints it.
-    pub default: Option<String>,
-    pub comment: Option<String>,
+    /// The default expression as `pg_get_expr` prints it; a boxed string,
+    /// the smallest that holds it, since most columns of a large catalog
+    /// have none.
+    pub default: Option<Box<str>>,
     /// `None` when every field of it is empty, which [`Column::set_extra`]
     /// keeps so: two columns compare by their fields, not by the box.
     extra: Option<Box<ColumnExtra>>,
@@ -219,6 +220,8 @@ pub struct Column {
 /// The fields of a [`Column`] that few columns have.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnExtra {
+    /// Its comment: few columns have one.
+    pub comment: Option<String>,
     /// A collation other than the type's default, if any.
     pub collation: Option<QualName>,
     pub identity: Option<Identity>,
@@ -235,6 +238,7 @@ pub struct ColumnExtra {
 }
 
 static NO_EXTRA: ColumnExtra = ColumnExtra {
+    comment: None,
     collation: None,
     identity: None,
     generated: None,
@@ -250,7 +254,7 @@ struct ColumnFields {
     data_type: Name,
     collation: Option<QualName>,
     not_null: bool,
-    default: Option<String>,
+    default: Option<Box<str>>,
     identity: Option<Identity>,
     generated: Option<String>,
     #[serde(default)]
@@ -272,10 +276,10 @@ impl From<ColumnFields> for Column {
             not_null: c.not_null,
             inherited: c.inherited,
             default: c.default,
-            comment: c.comment,
             extra: None,
         };
         column.set_extra(ColumnExtra {
+            comment: c.comment,
             collation: c.collation,
             identity: c.identity,
             generated: c.generated,
@@ -299,7 +303,7 @@ impl From<Column> for ColumnFields {
             identity: extra.identity,
             generated: extra.generated,
             inherited: c.inherited,
-            comment: c.comment,
+            comment: extra.comment,
             acl: extra.acl,
             settings: extra.settings,
             options: extra.options,
@@ -314,7 +318,6 @@ impl PartialEq for Column {
             && self.not_null == other.not_null
             && self.inherited == other.inherited
             && self.default == other.default
-            && self.comment == other.comment
             && self.extra() == other.extra()
     }
 }
@@ -357,7 +360,6 @@ impl Column {
             not_null: false,
             inherited: false,
             default: None,
-            comment: None,
             extra: None,
         }
     }
@@ -393,6 +395,11 @@ impl Column {
         let mut extra = self.extra.take().map(|extra| *extra).unwrap_or_default();
         change(&mut extra);
         self.set_extra(extra);
+    }
+
+    /// Its comment, if it has one.
+    pub fn comment(&self) -> Option<&str> {
+        self.extra().comment.as_deref()
     }
 
     /// A collation other than the type's default, if any.
@@ -652,7 +659,8 @@ fn compare_definition(old: &Table, new: &Table) -> Delta {
                 // as the parent's once the child inherits; a default it
                 // had and should not keep is dropped as a default of its own.
                 Some(had) if column.default.is_some() && had.default != column.default => {
-                    let default = ServerSql(column.default.clone().unwrap_or_default());
+                    let default =
+                        ServerSql(column.default.as_deref().unwrap_or_default().to_owned());
                     stmts.push(alter(TableAction::SetDefault(name(), default)));
                 }
                 Some(_) => {}
@@ -1142,7 +1150,7 @@ fn typed_column(table: &QualName, column: &Column) -> Vec<Stmt> {
     if let Some(default) = &column.default {
         stmts.push(alter(TableAction::SetDefault(
             name(),
-            ServerSql(default.clone()),
+            ServerSql(default.to_string()),
         )));
     }
     if let Some(identity) = column.identity() {
@@ -1194,7 +1202,7 @@ pub fn column_def(column: &Column) -> ColumnDef {
         collation: column.collation().cloned(),
         not_null: column.not_null,
         not_null_name: None,
-        default: column.default.clone().map(ServerSql),
+        default: column.default.as_deref().map(|d| ServerSql(d.to_owned())),
         identity: column.identity().map(identity_def),
         generated: column.generated().map(|g| ServerSql(g.to_owned())),
     }

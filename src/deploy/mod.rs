@@ -478,7 +478,7 @@ pub async fn runner_as_in(
 /// comments name them; empty when the two are the same schema.
 pub fn changes(from: &Catalog, to: &Catalog) -> Result<Vec<String>, DeployError> {
     let plan =
-        crate::plan::plan(&diff::diff(from, to)).map_err(|e| DeployError::Plan(e.to_string()))?;
+        crate::plan::plan(diff::diff(from, to)).map_err(|e| DeployError::Plan(e.to_string()))?;
     Ok(plan.steps.iter().map(emit::describe).collect())
 }
 

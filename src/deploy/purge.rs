@@ -64,7 +64,7 @@ pub async fn plan_purge(
     let mut kept = whole.clone();
     kept.leave_out_tables(|table| table.schema.as_str() == parked::SCHEMA && purged(table, None));
     kept.leave_out_columns(|table, column| purged(table, Some(column)));
-    let mut plan = crate::plan::plan(&crate::diff::diff(&whole, &kept))
+    let mut plan = crate::plan::plan(crate::diff::diff(&whole, &kept))
         .map_err(|e| DeployError::Plan(e.to_string()))?;
     plan.timeouts = timeouts;
     let version = Some(read.server_version_num);

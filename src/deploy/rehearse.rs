@@ -112,7 +112,7 @@ async fn rehearse_in(
         // belongs to the role the seed runs as.
         _ => {
             let empty = empty_catalog();
-            let plan = crate::plan::plan(&crate::diff::diff(&empty, &deployment.from))
+            let plan = crate::plan::plan(crate::diff::diff(&empty, &deployment.from))
                 .map_err(|e| DeployError::Plan(e.to_string()))?;
             let mut script = Vec::new();
             // The script resets its session settings at its end, so that the

@@ -412,9 +412,9 @@ fn column(row: &Reader<'_>) -> Result<(ColumnMeta, Column), IntrospectError> {
     let mut column = Column::new(name, row.get_name("data_type")?);
     column.not_null = row.get("not_null")?;
     column.inherited = row.get("inherited")?;
-    column.default = default;
-    column.comment = row.get("comment")?;
+    column.default = default.map(String::into_boxed_str);
     column.set_extra(ColumnExtra {
+        comment: row.get("comment")?,
         collation: row.get_qual_name("collation_schema", "collation_name")?,
         identity: None,
         generated: expression,

@@ -664,7 +664,10 @@ pub fn contract_reverse(mut reverse: Plan, moves: &[Move], batch_size: u64) -> P
         let name = || Ident(m.old.name.to_string());
         let mut statements = Vec::new();
         if let Some(default) = &m.old.default {
-            statements.push(m.alter(TableAction::SetDefault(name(), ServerSql(default.clone()))));
+            statements.push(m.alter(TableAction::SetDefault(
+                name(),
+                ServerSql(default.to_string()),
+            )));
         }
         if m.old.not_null {
             statements.push(m.alter(TableAction::SetNotNull(name())));
@@ -719,7 +722,7 @@ mod tests {
         let t = QualName::new("public", "t\"*/");
         let from = catalog(&t, &[("id", "integer"), ("n'", "text")]);
         let to = catalog(&t, &[("id", "integer"), ("n'", "integer")]);
-        let plan = crate::plan::plan(&crate::diff::diff(&from, &to)).expect("plans");
+        let plan = crate::plan::plan(crate::diff::diff(&from, &to)).expect("plans");
         let moves = moves(&[], &plan, &from, &to, &|_, _| true).expect("moves");
         assert_eq!(moves.len(), 1);
         assert_eq!(moves[0].during, "n'__pgrift_new");
@@ -749,7 +752,7 @@ mod tests {
         let found = expanded(&after_expand, &to);
         assert_eq!(found.len(), 1);
         assert!(found[0].swaps());
-        let left = crate::plan::plan(&crate::diff::diff(&contracted(&after_expand, &found), &to))
+        let left = crate::plan::plan(crate::diff::diff(&contracted(&after_expand, &found), &to))
             .expect("plans");
         assert!(left.is_empty(), "{:?}", left.steps);
         // A trigger of the same prefix that names no pair is left alone.
@@ -769,7 +772,7 @@ mod tests {
         };
         let from = foreign(catalog(&t, &[("n", "text")]));
         let to = foreign(catalog(&t, &[("n", "integer")]));
-        let plan = crate::plan::plan(&crate::diff::diff(&from, &to)).expect("plans");
+        let plan = crate::plan::plan(crate::diff::diff(&from, &to)).expect("plans");
         assert!(!plan.is_empty());
         let moves = moves(&[], &plan, &from, &to, &|_, _| true).expect("moves");
         assert!(moves.is_empty());

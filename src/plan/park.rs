@@ -272,7 +272,7 @@ mod tests {
     }
 
     fn plan(from: &Catalog, to: &Catalog) -> Plan {
-        super::super::plan(&crate::diff::diff(from, to)).expect("a plan")
+        super::super::plan(crate::diff::diff(from, to)).expect("a plan")
     }
 
     fn script(plan: &Plan) -> Vec<String> {

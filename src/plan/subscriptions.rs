@@ -88,7 +88,7 @@ mod tests {
 
     fn planned(from: &Catalog, to: &Catalog, create: bool) -> Plan {
         subscriptions(
-            super::super::plan(&diff::diff(from, to)).expect("the catalogs plan"),
+            super::super::plan(diff::diff(from, to)).expect("the catalogs plan"),
             create,
         )
     }

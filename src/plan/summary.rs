@@ -169,7 +169,7 @@ mod tests {
     }
 
     fn summary(from: &Catalog, to: &Catalog) -> Summary {
-        summarize(&crate::plan::plan(&crate::diff::diff(from, to)).expect("plans"))
+        summarize(&crate::plan::plan(crate::diff::diff(from, to)).expect("plans"))
     }
 
     #[test]

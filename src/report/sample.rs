@@ -177,7 +177,7 @@ pub fn to_catalog() -> Catalog {
 }
 
 pub fn plan(from: &Catalog, to: &Catalog) -> Plan {
-    crate::plan::plan(&crate::diff::diff(from, to)).expect("the sample plans")
+    crate::plan::plan(crate::diff::diff(from, to)).expect("the sample plans")
 }
 
 /// Where a statement containing `needle` sits in a plan, and its text.

@@ -100,7 +100,7 @@ mod tests {
         let mut new = old.clone();
         new.columns = vec![col("id", "bigint")];
         let (from, to) = (catalog(vec![old]), catalog(vec![new]));
-        let plan = plan::plan(&diff::diff(&from, &to)).expect("the schemas plan");
+        let plan = plan::plan(diff::diff(&from, &to)).expect("the schemas plan");
         let assessment = assess(&plan, &from, &to, Some(150000), Direction::Forward);
         let risks: Vec<&Risk> = assessment
             .statements

@@ -815,7 +815,7 @@ fn render_column(column: &Column) -> String {
     if let Some(target) = settings.statistics {
         text.push_str(&format!(" statistics {target}"));
     }
-    if let Some(text_comment) = &column.comment {
+    if let Some(text_comment) = column.comment() {
         text.push_str(&format!(" -- {text_comment}"));
     }
     text.to_string()

@@ -103,8 +103,8 @@ async fn assess_case(
     let to_db = database(cluster, &[dir.join("to.sql")]).await?;
     let (from, version) = catalog(cluster, &from_db).await?;
     let (to, _) = catalog(cluster, &to_db).await?;
-    let forward_plan = plan::plan(&diff::diff(&from, &to)).map_err(|e| e.to_string())?;
-    let reverse_plan = plan::plan(&diff::diff(&to, &from)).map_err(|e| e.to_string())?;
+    let forward_plan = plan::plan(diff::diff(&from, &to)).map_err(|e| e.to_string())?;
+    let reverse_plan = plan::plan(diff::diff(&to, &from)).map_err(|e| e.to_string())?;
     let mut forward = risk::assess(&forward_plan, &from, &to, Some(version), Direction::Forward);
     let reverse = risk::assess(&reverse_plan, &to, &from, Some(version), Direction::Reverse);
     let client = cluster
@@ -515,7 +515,7 @@ async fn pair(from_sql: &str, to_sql: &str) -> (Arc<Cluster>, String, Catalog, C
     }
     let (from, _) = catalog(&cluster, &names[0]).await.expect("from catalog");
     let (to, _) = catalog(&cluster, &names[1]).await.expect("to catalog");
-    let plan = plan::plan(&diff::diff(&from, &to)).expect("plan");
+    let plan = plan::plan(diff::diff(&from, &to)).expect("plan");
     let _ = cluster.drop_database(&names[1]).await;
     (cluster, names.remove(0), from, to, plan)
 }
@@ -843,7 +843,7 @@ async fn probes_on_many_tables_keep_no_locks() {
     }
     let (from, _) = catalog(&cluster, "many_from").await.expect("from catalog");
     let (to, _) = catalog(&cluster, "many_to").await.expect("to catalog");
-    let plan = plan::plan(&diff::diff(&from, &to)).expect("plan");
+    let plan = plan::plan(diff::diff(&from, &to)).expect("plan");
     let mut assessment = risk::assess(&plan, &from, &to, None, Direction::Forward);
     let client = cluster.connect("many_from").await.expect("connect");
     risk::probe(

@@ -235,7 +235,7 @@ async fn fail_part_way(
     from: &Side,
     to: &Side,
 ) -> Result<(), String> {
-    let plan = plan::plan(&diff::diff(&from.catalog, &to.catalog)).map_err(|e| e.to_string())?;
+    let plan = plan::plan(diff::diff(&from.catalog, &to.catalog)).map_err(|e| e.to_string())?;
     if plan.is_empty() {
         return Ok(());
     }
@@ -280,7 +280,7 @@ async fn fail_part_way(
             .iter()
             .flat_map(|step| step.statements.iter().map(|s| format!("{s};")))
             .collect();
-        let since_from: Vec<String> = plan::plan(&diff::diff(&from.catalog, &left))
+        let since_from: Vec<String> = plan::plan(diff::diff(&from.catalog, &left))
             .map_err(|e| e.to_string())?
             .steps
             .iter()
@@ -492,7 +492,7 @@ async fn deploy_forward(
     secrets: &BTreeMap<String, String>,
 ) -> Result<(), String> {
     let plan_of = |a, b| {
-        plan::plan(&diff::diff(a, b))
+        plan::plan(diff::diff(a, b))
             .map(|p| plan::online(p, a, b))
             .map_err(|e| format!("plan: {e}"))
     };
@@ -699,7 +699,7 @@ pub async fn catalog(cluster: &Cluster, db: &str) -> Result<Catalog, String> {
 }
 
 pub fn script(from: &Catalog, to: &Catalog, title: &str) -> Result<String, String> {
-    let plan = plan::plan(&diff::diff(from, to)).map_err(|e| format!("plan: {e}"))?;
+    let plan = plan::plan(diff::diff(from, to)).map_err(|e| format!("plan: {e}"))?;
     let mut out = Vec::new();
     emit::write_script(&plan, title, None, &mut out).map_err(|e| e.to_string())?;
     String::from_utf8(out).map_err(|e| e.to_string())

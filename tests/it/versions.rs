@@ -392,7 +392,7 @@ async fn check_case(
         let old = read(from, from_db).await?;
         let mut new = read(to, to_db).await?;
         same_extension_versions(&old, &mut new);
-        let planned = plan::plan(&diff::diff(&old, &new)).map_err(|e| e.to_string())?;
+        let planned = plan::plan(diff::diff(&old, &new)).map_err(|e| e.to_string())?;
         let refused = plan::check_compat(&planned, from.server_version_num());
         match (refused, to_needs.filter(|v| *v > version(from))) {
             (Ok(()), None) => {}

@@ -133,7 +133,7 @@ mod tests {
 
         let from = users(vec![col("id", "integer"), col("old", "text")]);
         let to = users(vec![col("id", "integer")]);
-        let mut plan = crate::plan::plan(&crate::diff::diff(&from, &to)).expect("plans");
+        let mut plan = crate::plan::plan(crate::diff::diff(&from, &to)).expect("plans");
         for (lock, advised) in [(None, true), (Some(Duration::from_secs(5)), false)] {
             plan.timeouts.lock = lock;
             let cx = Context::new(&plan, &from, &to, Some(150000), Direction::Forward);

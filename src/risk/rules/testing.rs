@@ -32,7 +32,7 @@ pub fn not_null(mut column: Column) -> Column {
 }
 
 pub fn with_default(mut column: Column, default: &str) -> Column {
-    column.default = Some(default.to_owned());
+    column.default = Some(default.into());
     column
 }
 
@@ -147,7 +147,7 @@ pub fn check_with(
     direction: Direction,
     expected: &[&str],
 ) {
-    let plan = plan::plan(&diff::diff(from, to)).expect("the test schemas plan");
+    let plan = plan::plan(diff::diff(from, to)).expect("the test schemas plan");
     check_plan(rule, &plan, from, to, version, direction, expected);
 }
 
@@ -172,7 +172,7 @@ pub fn check_renamed(
     .expect("the renames fit the test schemas");
     let mut renamed = from.clone();
     map.apply(&mut renamed);
-    let plan = plan::plan(&diff::diff(&renamed, to)).expect("the test schemas plan");
+    let plan = plan::plan(diff::diff(&renamed, to)).expect("the test schemas plan");
     let plan = plan::with_renames(plan, map.steps());
     let version = Some(150000);
     check_plan(
@@ -188,7 +188,7 @@ pub fn check_renamed(
 
 /// [`check`] for a plan that parks its drops (`--park-drops`).
 pub fn check_parked(rule: Rule, from: &Catalog, to: &Catalog, expected: &[&str]) {
-    let plan = plan::plan(&diff::diff(from, to)).expect("the test schemas plan");
+    let plan = plan::plan(diff::diff(from, to)).expect("the test schemas plan");
     let day = crate::catalog::parked::Day::from_civil(2026, 12, 6).expect("a date");
     let plan = plan::park(plan, from, to, day, |_| false);
     check_plan(
@@ -205,7 +205,7 @@ pub fn check_parked(rule: Rule, from: &Catalog, to: &Catalog, expected: &[&str])
 /// [`check`] for the expand of `--expand-contract`, with backfills of 100
 /// rows, made as `compare` makes it.
 pub fn check_expanded(rule: Rule, from: &Catalog, to: &Catalog, expected: &[&str]) {
-    let plan = plan::plan(&diff::diff(from, to)).expect("the test schemas plan");
+    let plan = plan::plan(diff::diff(from, to)).expect("the test schemas plan");
     let moves = plan::expand::moves(&[], &plan, from, to, &crate::risk::retype_is_slow)
         .expect("the columns move");
     let plan = plan::expand::expand(plan, &moves, 100);
