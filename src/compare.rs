@@ -79,6 +79,27 @@ pub struct Options {
     /// Move renamed and slowly retyped columns in two phases
     /// (`plan::expand`): the expand, or the contract of an expanded FROM.
     pub expand_contract: Option<ExpandContract>,
+    /// Hand back both sides' catalogs without their dependency lists, for
+    /// a caller that reads only the scripts and their risks (`pgrift
+    /// diff`). The diff holds the dependencies as numbers in its indexes
+    /// (`catalog::Objects`), so that on a large catalog the lists, each
+    /// edge two whole identities, are not held besides (a fifth of the
+    /// peak memory); a catalog keeps only the few that the risk rules read
+    /// ([`risk::column_dependents`]). Ignored where the comparison reads
+    /// them itself: with renames, roles, `online` and `expand_contract`.
+    pub without_dependencies: bool,
+}
+
+impl Options {
+    /// Whether the sides' dependency lists are left to their indexes
+    /// (see [`Options::without_dependencies`]).
+    fn dependencies_indexed_only(&self) -> bool {
+        self.without_dependencies
+            && self.renames.is_empty()
+            && !self.roles
+            && !self.online
+            && self.expand_contract.is_none()
+    }
 }
 
 /// One script of a comparison and its risks.
@@ -288,7 +309,7 @@ pub async fn compare(
         &to_side.borrow_owner().catalog,
         options.reverse,
     )?;
-    let (forward, reverse) = {
+    let (forward, reverse, kept) = {
         let (from_objects, to_objects) = (from_side.borrow_dependent(), to_side.borrow_dependent());
         let forward = match renamed.from.as_ref().or(contracted.as_ref()) {
             None => {
@@ -312,10 +333,26 @@ pub async fn compare(
                 from.as_ref().unwrap_or(&from_side.borrow_owner().catalog),
             ))?),
         };
-        (forward, reverse)
+        // Without their lists, the catalogs keep what the risk rules read
+        // of them, taken from the indexes while they are here: a script's
+        // risks are read against the schema it produces.
+        let kept = options.dependencies_indexed_only().then(|| {
+            (
+                risk::column_dependents(&forward, to_objects),
+                reverse
+                    .as_ref()
+                    .map(|reverse| risk::column_dependents(reverse, from_objects))
+                    .unwrap_or_default(),
+            )
+        });
+        (forward, reverse, kept)
     };
     // The indexes borrow the catalogs; they are not needed any more.
-    let (from, to) = (from_side.into_owner(), to_side.into_owner());
+    let (mut from, mut to) = (from_side.into_owner(), to_side.into_owner());
+    if let Some((to_kept, from_kept)) = kept {
+        to.catalog.dependencies = to_kept;
+        from.catalog.dependencies = from_kept;
+    }
     // Each script is planned from its source with the renames applied.
     let forward_from = renamed
         .from
@@ -466,6 +503,7 @@ async fn load_pair(
         let tool_schema = options.tool_schema;
         let filter = options.filter.clone();
         let role_map = options.role_map.clone();
+        let indexed_only = options.dependencies_indexed_only();
         tasks.spawn(async move {
             let start = Instant::now();
             let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
@@ -518,8 +556,19 @@ async fn load_pair(
                 ));
             }
             let elapsed = start.elapsed();
+            let dependencies = if indexed_only {
+                std::mem::take(&mut loaded.catalog.dependencies)
+            } else {
+                Vec::new()
+            };
             let indexed = tokio::task::spawn_blocking(move || {
-                Indexed::new(loaded, |loaded| Objects::new(&loaded.catalog))
+                Indexed::new(loaded, |loaded| {
+                    if indexed_only {
+                        Objects::with_dependencies(&loaded.catalog, &dependencies)
+                    } else {
+                        Objects::new(&loaded.catalog)
+                    }
+                })
             })
             .await;
             match indexed {

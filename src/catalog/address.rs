@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::ObjectId;
 use crate::names::{Name, QualName};
@@ -78,21 +78,33 @@ pub struct ObjectMap {
     columns: Vec<(u32, Name)>,
     /// The number of the last table or view stored, whose columns follow.
     last_relation: Option<u32>,
+    /// The only addresses besides tables' and views' that anything will
+    /// look up, when the reader knows them before it registers objects
+    /// ([`ObjectMap::keeping`]); `None` keeps every address.
+    wanted: Option<HashSet<Address>>,
 }
 
 /// The bit that marks a number of [`ObjectMap::index`] as a column's.
 const COLUMN: u32 = 1 << 31;
 
 impl ObjectMap {
-    /// A map with room for `objects` objects and `columns` columns, so that
-    /// the lists (the bulk of a large catalog's map) are not grown by
-    /// doubling.
-    pub fn with_capacity(objects: usize, columns: usize) -> Self {
+    /// A map that stores only the objects at `wanted` addresses, and every
+    /// table and view (the kinds on a table look it up by OID). A reader
+    /// that has `pg_depend`'s rows before it registers objects knows every
+    /// address the dependencies will look up, and on a large catalog most
+    /// objects are at none of them (a column no index, constraint or view
+    /// uses, a default, a key's constraint).
+    pub fn keeping(wanted: HashSet<Address>) -> Self {
+        // Room for every wanted address, so that no list grows by doubling:
+        // a whole object's address stands for at most one identity, a
+        // column's for at most one column.
+        let columns = wanted.iter().filter(|(_, _, subid)| *subid != 0).count();
         ObjectMap {
-            addresses: HashMap::with_capacity_and_hasher(objects + columns, Default::default()),
-            ids: Vec::with_capacity(objects),
+            addresses: HashMap::with_capacity_and_hasher(wanted.len(), Default::default()),
+            ids: Vec::with_capacity(wanted.len() - columns),
             columns: Vec::with_capacity(columns),
             last_relation: None,
+            wanted: Some(wanted),
         }
     }
 
@@ -114,6 +126,13 @@ impl ObjectMap {
     }
 
     pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
+        let unwanted = self
+            .wanted
+            .as_ref()
+            .is_some_and(|wanted| !wanted.contains(&(class, oid, subid)));
+        if unwanted && relation_name(&id).is_none() {
+            return;
+        }
         let index = match id {
             ObjectId::Column { table, column } => match self.last_relation {
                 Some(relation) if relation_name(&self.ids[relation as usize]) == Some(&table) => {
@@ -252,7 +271,7 @@ mod tests {
     /// read back as the identity they were given, under every address.
     #[test]
     fn columns_read_back_whole() {
-        let mut map = ObjectMap::with_capacity(2, 3);
+        let mut map = ObjectMap::default();
         map.insert(1, 10, 0, table("t"));
         map.insert(1, 10, 1, column("t", "a"));
         map.insert(1, 30, 0, column("t", "a"));
@@ -273,7 +292,7 @@ mod tests {
     /// table whose columns come next, and they are stored compactly.
     #[test]
     fn columns_of_a_table_registered_earlier_are_compact() {
-        let mut map = ObjectMap::with_capacity(2, 2);
+        let mut map = ObjectMap::default();
         map.insert(1, 10, 0, table("t"));
         map.insert(1, 20, 0, table("u"));
         map.columns_of(1, 10);
@@ -286,5 +305,34 @@ mod tests {
         assert_eq!(map.get(1, 20, 1).as_deref(), Some(&column("u", "b")));
         assert_eq!(map.get(1, 30, 1).as_deref(), Some(&column("w", "c")));
         assert_eq!(map.columns.len(), 2, "w is not registered, so w.c is whole");
+    }
+
+    /// A map that knows the addresses it will be asked for stores only
+    /// those, and every table and view, which the kinds on a table look up
+    /// by OID whether or not a dependency names it.
+    #[test]
+    fn a_keeping_map_stores_only_what_is_wanted() {
+        let index = |name: &str| ObjectId::Index {
+            name: QualName::new("public", name),
+        };
+        let wanted = [(1, 10, 2), (1, 10, 0), (2, 40, 0)].into_iter().collect();
+        let mut map = ObjectMap::keeping(wanted);
+        map.insert(1, 10, 0, table("t"));
+        map.insert(1, 20, 0, table("u"));
+        map.columns_of(1, 10);
+        map.insert(1, 10, 1, column("t", "a"));
+        map.insert(1, 10, 2, column("t", "b"));
+        map.insert(2, 40, 0, index("i"));
+        map.insert(2, 50, 0, index("j"));
+        assert_eq!(map.get(1, 20, 0).as_deref(), Some(&table("u")));
+        assert_eq!(map.get(1, 10, 2).as_deref(), Some(&column("t", "b")));
+        assert_eq!(
+            map.get(1, 10, 1).as_deref(),
+            Some(&table("t")),
+            "an unwanted column is not stored, so its address stands for its table"
+        );
+        assert_eq!(map.get(2, 40, 0).as_deref(), Some(&index("i")));
+        assert_eq!(map.get(2, 50, 0), None);
+        assert_eq!((map.ids.len(), map.columns.len()), (3, 1));
     }
 }

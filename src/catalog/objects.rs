@@ -14,7 +14,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
-use super::{Catalog, Holder, Obj, ObjectId, QualName, Tag};
+use super::{Catalog, Dependency, Holder, Obj, ObjectId, QualName, Tag};
 
 /// The index of an object in one catalog's [`Objects`].
 pub type Ix = u32;
@@ -73,6 +73,14 @@ pub struct Objects<'a> {
 
 impl<'a> Objects<'a> {
     pub fn new(catalog: &'a Catalog) -> Self {
+        Objects::with_dependencies(catalog, &catalog.dependencies)
+    }
+
+    /// The index of `catalog` with `dependencies` as its recorded
+    /// dependencies: for a caller that took them out of the catalog, so
+    /// that the index, which holds them as numbers, is all that holds them
+    /// (`pgrift::compare` with `Options::without_dependencies`).
+    pub fn with_dependencies(catalog: &'a Catalog, dependencies: &[Dependency]) -> Self {
         let mut objs = catalog.objects();
         // A stable sort keeps duplicates (which only a hand-edited snapshot
         // could hold) in catalog order, so that the last one wins, as it
@@ -112,12 +120,11 @@ impl<'a> Objects<'a> {
             dependents: Vec::new(),
         };
 
-        let mut edges: Vec<(Ix, Ix)> =
-            Vec::with_capacity(catalog.dependencies.len() + objects.objs.len());
+        let mut edges: Vec<(Ix, Ix)> = Vec::with_capacity(dependencies.len() + objects.objs.len());
         // Dependencies are sorted by dependent, so runs share one: its index
         // is looked up once per run.
         let mut last: Option<(&ObjectId, Option<Ix>)> = None;
-        for dep in &catalog.dependencies {
+        for dep in dependencies {
             let dependent = match last {
                 Some((id, index)) if *id == dep.dependent => index,
                 _ => {

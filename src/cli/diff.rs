@@ -59,6 +59,8 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         reverse: args.reverse,
         check_forward: !args.reverse,
         check_reverse: args.reverse,
+        // Only the script and its risks are read from the comparison.
+        without_dependencies: true,
         ..options(&args.shadow, &config, &args.script)?
     };
     let mut comparison = compare(&from, &to, &options, args.shadow.quiet, true).await?;

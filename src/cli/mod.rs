@@ -655,6 +655,7 @@ pub fn options(
                 })?
         },
         expand_contract: script.expand_contract(project),
+        without_dependencies: false,
         renames: if script.renames.is_empty() {
             project
                 .map(|p| p.config.renames.clone())

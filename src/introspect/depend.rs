@@ -6,7 +6,7 @@
 //! modelled object (system objects, things pgrift does not model) are
 //! dropped, and so are self-edges.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use tokio_postgres::Client;
 
 use crate::catalog::{Address, ClassIds, ObjectMap};
@@ -82,6 +82,24 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawDepend>, IntrospectE
         })
     })
     .await
+}
+
+/// Every address that [`build`] will look up in the rows, with `more` that
+/// another reader will (a sequence's `OWNED BY` column), for
+/// [`ObjectMap::keeping`]. A sub-object's address comes with its whole
+/// object's, which stands for a sub-object that is not modelled on its own
+/// (a view's column).
+pub(super) fn addresses(
+    rows: &[RawDepend],
+    more: impl Iterator<Item = Address>,
+) -> HashSet<Address> {
+    let mut wanted = HashSet::default();
+    let ends = rows.iter().flat_map(|row| [row.dependent, row.referenced]);
+    for (class, oid, subid) in ends.chain(more) {
+        wanted.insert((class, oid, subid));
+        wanted.insert((class, oid, 0));
+    }
+    wanted
 }
 
 /// Maps `pg_depend` rows to edges between modelled objects.

@@ -347,11 +347,10 @@ async fn read(
     // The order matters: tables register the columns that `OWNED BY`
     // refers to, tables and views the relations of indexes and triggers,
     // and everything the objects that the dependencies refer to.
-    let (table_objects, columns) = tables.object_count();
-    let mut objects = ObjectMap::with_capacity(
-        table_objects + rows.count() + sequences.len() + indexes.len(),
-        columns,
-    );
+    // Only what the dependencies and the sequences' owners will look up
+    // is kept, besides the tables and views.
+    let owners = sequences::owners(&sequences, &classes);
+    let mut objects = ObjectMap::keeping(depend::addresses(&depends, owners));
     let identities = sequences::identities(&sequences);
     let mut catalog = Catalog {
         tables: tables::build(tables, &identities, &classes, &mut objects, &mut warnings)?,

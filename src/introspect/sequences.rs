@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 use crate::catalog::{
     Acl, ColumnRef, Identity, Name, ObjectId, QualName, Sequence, SequenceOptions,
 };
-use crate::catalog::{ClassIds, ObjectMap};
+use crate::catalog::{Address, ClassIds, ObjectMap};
 use crate::read::{IntrospectError, query, read_rows};
 
 pub(super) struct RawSequence {
@@ -135,6 +135,17 @@ pub(super) fn identities(rows: &[RawSequence]) -> HashMap<(u32, i32), IdentitySe
             Some((column, sequence))
         })
         .collect()
+}
+
+/// The addresses of the columns that own sequences, which [`build`] looks
+/// up.
+pub(super) fn owners<'r>(
+    rows: &'r [RawSequence],
+    classes: &'r ClassIds,
+) -> impl Iterator<Item = Address> + 'r {
+    rows.iter()
+        .filter_map(|row| row.owned_by)
+        .map(|(table, column)| (classes.pg_class, table, column))
 }
 
 /// Builds the standalone sequences. Runs after the tables are registered, to

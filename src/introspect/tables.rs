@@ -531,25 +531,6 @@ impl Names for RawTables {
 }
 
 impl RawTables {
-    /// How many objects the tables make, apart from their columns
-    /// (themselves, their defaults and their constraints), and how many
-    /// columns.
-    pub(super) fn object_count(&self) -> (usize, usize) {
-        let (mut defaults, mut columns) = (0, 0);
-        for group in self.columns.values() {
-            defaults += group
-                .meta
-                .iter()
-                .filter(|m| m.default_oid.is_some())
-                .count();
-            columns += group.columns.len();
-        }
-        (
-            self.tables.len() + defaults + self.constraints.len(),
-            columns,
-        )
-    }
-
     /// The column numbered `number` of the table `table`, by bisection: a
     /// table's columns are sorted by number.
     pub(super) fn column(&self, table: u32, number: i16) -> Option<IndexedColumn<'_>> {

@@ -7,11 +7,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::catalog::{
-    Catalog, Column, Constraint, ConstraintKind, Index, ObjectId, QualName, Table,
+    Catalog, Column, Constraint, ConstraintKind, Dependency, Index, ObjectId, Objects, QualName,
+    Table,
 };
 use crate::diff::ChangeKind;
 use crate::plan::{Plan, Step};
-use crate::sql::{Condition, Ident, Stmt, read};
+use crate::sql::{Condition, Ident, Stmt, TableAction, read};
 
 /// Which of the two scripts a plan is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -22,6 +23,49 @@ pub enum Direction {
     /// TO → FROM: the rollback. Its `from` catalog is TO and its `to`
     /// catalog is FROM.
     Reverse,
+}
+
+/// The recorded dependencies that [`Context::indexes_on_column`] reads of
+/// the schema `plan` produces, taken from its index: what depends on each
+/// column that the plan retypes and is an index or a constraint. For a
+/// catalog handed back without its list (`Options::without_dependencies`),
+/// so that the risks read off it are the same.
+pub fn column_dependents(plan: &Plan, objects: &Objects<'_>) -> Vec<Dependency> {
+    let mut kept = Vec::new();
+    for statement in plan.steps.iter().flat_map(|step| &step.statements) {
+        let Stmt::AlterTable {
+            table,
+            action: TableAction::AlterColumnType { column, .. },
+        } = statement
+        else {
+            continue;
+        };
+        let referenced = ObjectId::Column {
+            table: table.clone(),
+            column: column.0.as_str().into(),
+        };
+        let Some(i) = objects.index_of(&referenced) else {
+            continue;
+        };
+        // The index also holds the edges the model implies (an object on
+        // its container, a child on its parent's columns); none of them
+        // leads from an index or a constraint to a column.
+        for &d in objects.dependents(i) {
+            let dependent = objects.id(d);
+            if matches!(
+                dependent,
+                ObjectId::Index { .. } | ObjectId::Constraint { .. }
+            ) {
+                kept.push(Dependency {
+                    dependent,
+                    referenced: referenced.clone(),
+                });
+            }
+        }
+    }
+    kept.sort();
+    kept.dedup();
+    kept
 }
 
 /// The server version rules assume when the source does not say (an

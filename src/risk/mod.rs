@@ -16,7 +16,7 @@ pub mod rules;
 mod types;
 mod volatility;
 
-pub use context::{ASSUMED_VERSION, Direction};
+pub use context::{ASSUMED_VERSION, Direction, column_dependents};
 pub use model::*;
 pub use probe::{BUSY_WRITES, LARGE_PAGES, ProbeError, ProbeOptions, SMALL_PAGES, probe};
 

@@ -54,8 +54,14 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
         roles: false,
         create_subscriptions: false,
         expand_contract: None,
+        without_dependencies: false,
     };
-    for case in ["demo", "enum_add_value", "demo"] {
+    // `pgrift diff` hands its catalogs back without their dependency
+    // lists (`Options::without_dependencies`), this call keeps them: the
+    // scripts and their risks must not tell the two apart, down to the
+    // indexes a collation change rebuilds, which the risk rules read off
+    // the dependencies.
+    for case in ["demo", "enum_add_value", "column_collation_change", "demo"] {
         let (from, to) = (fixture(case, "from.sql"), fixture(case, "to.sql"));
         let spec = |path: &Path| source::parse(path.to_str().expect("UTF-8 path")).expect("spec");
         let comparison = compare(&spec(&from), &spec(&to), &options)
@@ -82,6 +88,14 @@ async fn one_process_compares_many_pairs_as_the_binary_does() {
                 script(&comparison, direction),
                 stdout(&out),
                 "{case}: {direction:?} differs from pgrift diff"
+            );
+        }
+        if case == "column_collation_change" {
+            let forward = script(&comparison, Direction::Forward);
+            assert!(
+                forward.lines().any(|line| line.starts_with("--   risk")
+                    && line.contains("rebuilds its indexes (public.words_word_idx)")),
+                "{case}: the risk names the index the collation change rebuilds:\n{forward}"
             );
         }
         // Everything the comparison took is its own: dropping it frees the
