@@ -73,12 +73,6 @@ macro_rules! define_rows {
                 Ok(Rows { $($read_list,)* })
             }
 
-            /// The number of objects read, to size the map of their
-            /// addresses.
-            pub fn count(&self) -> usize {
-                0 $(+ self.$read_list.len())*
-            }
-
             /// Builds every kind's objects into `catalog`, in registry
             /// order.
             pub fn build(
