@@ -95,9 +95,10 @@ impl ObjectMap {
     /// objects are at none of them (a column no index, constraint or view
     /// uses, a default, a key's constraint).
     pub fn keeping(wanted: HashSet<Address>) -> Self {
-        // Room for every wanted address, so that no list grows by doubling:
-        // a whole object's address stands for at most one identity, a
-        // column's for at most one column.
+        // Room for every wanted address: a whole object's address stands
+        // for at most one identity, a column's for at most one column. The
+        // tables and views that no dependency names come on top, so the
+        // identities may still grow once.
         let columns = wanted.iter().filter(|(_, _, subid)| *subid != 0).count();
         ObjectMap {
             addresses: HashMap::with_capacity_and_hasher(wanted.len(), Default::default()),

@@ -278,6 +278,9 @@ impl<'a> Context<'a> {
 
     /// The indexes of TO over a column (as recorded dependencies), which
     /// PostgreSQL rebuilds when the column's type or collation changes.
+    /// A catalog handed back without its list (`pgrift diff`) holds only
+    /// the edges of the columns a plan retypes ([`column_dependents`]): a
+    /// rule that asks about another column must widen that function too.
     pub fn indexes_on_column(&self, table: &QualName, column: &str) -> Vec<QualName> {
         let column_id = ObjectId::Column {
             table: table.clone(),
