@@ -13,7 +13,7 @@ use thiserror::Error;
 
 use crate::catalog::rename::{self, Rename, RenameError, RenameMap, Sides};
 use crate::catalog::role_map::RoleMap;
-use crate::catalog::{Catalog, Warning};
+use crate::catalog::{Catalog, Dependency, Warning};
 use crate::diff::{self, Objects};
 use crate::introspect::Limits;
 use crate::plan::expand::{self, ExpandContract, ExpandError, Phase};
@@ -506,7 +506,16 @@ async fn load_pair(
         let indexed_only = options.dependencies_indexed_only();
         tasks.spawn(async move {
             let start = Instant::now();
-            let mut loaded = match source::load_with(&spec, &shadow, &limits).await {
+            // A side read from a server hands its dependencies over as
+            // numbers when only the index will hold them.
+            let loading = if indexed_only {
+                source::load_numbered(&spec, &shadow, &limits).await
+            } else {
+                source::load_with(&spec, &shadow, &limits)
+                    .await
+                    .map(|loaded| (loaded, None))
+            };
+            let (mut loaded, numbered) = match loading {
                 Ok(loaded) => loaded,
                 Err(e) => return (side, Err(e)),
             };
@@ -556,18 +565,23 @@ async fn load_pair(
                 ));
             }
             let elapsed = start.elapsed();
+            // The filters above left out objects but not the numbered
+            // dependencies on them, which the index skips.
             let dependencies = if indexed_only {
                 std::mem::take(&mut loaded.catalog.dependencies)
             } else {
                 Vec::new()
             };
             let indexed = tokio::task::spawn_blocking(move || {
-                Indexed::new(loaded, |loaded| {
-                    if indexed_only {
-                        Objects::with_dependencies(&loaded.catalog, &dependencies)
-                    } else {
-                        Objects::new(&loaded.catalog)
+                Indexed::new(loaded, |loaded| match (indexed_only, &numbered) {
+                    (true, Some(numbered)) => {
+                        Objects::with_dependencies(&loaded.catalog, numbered.iter())
                     }
+                    (true, None) => Objects::with_dependencies(
+                        &loaded.catalog,
+                        dependencies.iter().map(Dependency::pair),
+                    ),
+                    (false, _) => Objects::new(&loaded.catalog),
                 })
             })
             .await;

@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
-use super::ObjectId;
+use super::{Dependency, ObjectId};
 use crate::names::{Name, QualName};
 use crate::read::{IntrospectError, Reader};
 
@@ -78,14 +78,17 @@ pub struct ObjectMap {
     columns: Vec<(u32, Name)>,
     /// The number of the last table or view stored, whose columns follow.
     last_relation: Option<u32>,
-    /// The only addresses besides tables' and views' that anything will
-    /// look up, when the reader knows them before it registers objects
-    /// ([`ObjectMap::keeping`]); `None` keeps every address.
-    wanted: Option<HashSet<Address>>,
+    /// Whether the map stores only the addresses it was made with (and
+    /// tables' and views'), which wait for their objects as [`UNSET`]
+    /// ([`ObjectMap::keeping`]); otherwise it stores every address.
+    keeping: bool,
 }
 
 /// The bit that marks a number of [`ObjectMap::index`] as a column's.
 const COLUMN: u32 = 1 << 31;
+
+/// The number of a wanted address whose object is not registered (yet).
+const UNSET: u32 = u32::MAX;
 
 impl ObjectMap {
     /// A map that stores only the objects at `wanted` addresses, and every
@@ -94,18 +97,31 @@ impl ObjectMap {
     /// address the dependencies will look up, and on a large catalog most
     /// objects are at none of them (a column no index, constraint or view
     /// uses, a default, a key's constraint).
-    pub fn keeping(wanted: HashSet<Address>) -> Self {
+    ///
+    /// The wanted addresses are the map's own keys from the start, so that
+    /// no second set holds them; `capacity` is about how many there are.
+    pub fn keeping(wanted: impl IntoIterator<Item = Address>, capacity: usize) -> Self {
+        let mut addresses = HashMap::with_capacity_and_hasher(capacity, Default::default());
+        let (mut objects, mut columns) = (0, 0);
+        for address in wanted {
+            if addresses.insert(address, UNSET).is_none() {
+                if address.2 == 0 {
+                    objects += 1;
+                } else {
+                    columns += 1;
+                }
+            }
+        }
         // Room for every wanted address: a whole object's address stands
         // for at most one identity, a column's for at most one column. The
         // tables and views that no dependency names come on top, so the
         // identities may still grow once.
-        let columns = wanted.iter().filter(|(_, _, subid)| *subid != 0).count();
         ObjectMap {
-            addresses: HashMap::with_capacity_and_hasher(wanted.len(), Default::default()),
-            ids: Vec::with_capacity(wanted.len() - columns),
+            addresses,
+            ids: Vec::with_capacity(objects),
             columns: Vec::with_capacity(columns),
             last_relation: None,
-            wanted: Some(wanted),
+            keeping: true,
         }
     }
 
@@ -127,10 +143,7 @@ impl ObjectMap {
     }
 
     pub fn insert(&mut self, class: u32, oid: u32, subid: i32, id: ObjectId) {
-        let unwanted = self
-            .wanted
-            .as_ref()
-            .is_some_and(|wanted| !wanted.contains(&(class, oid, subid)));
+        let unwanted = self.keeping && !self.addresses.contains_key(&(class, oid, subid));
         if unwanted && relation_name(&id).is_none() {
             return;
         }
@@ -162,9 +175,7 @@ impl ObjectMap {
     /// stored compactly.
     pub fn columns_of(&mut self, class: u32, oid: u32) {
         self.last_relation = self
-            .addresses
-            .get(&(class, oid, 0))
-            .copied()
+            .at((class, oid, 0))
             .filter(|&index| index & COLUMN == 0)
             .filter(|&index| relation_name(&self.ids[index as usize]).is_some());
     }
@@ -207,16 +218,21 @@ impl ObjectMap {
     /// it has, so that edges between objects can be collected and
     /// deduplicated as pairs of numbers before any identity is cloned.
     pub fn index(&self, class: u32, oid: u32, subid: i32) -> Option<u32> {
+        self.at((class, oid, subid)).or_else(|| {
+            if subid != 0 {
+                self.at((class, oid, 0))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The number stored at exactly `address`, if an object is there.
+    fn at(&self, address: Address) -> Option<u32> {
         self.addresses
-            .get(&(class, oid, subid))
-            .or_else(|| {
-                if subid != 0 {
-                    self.addresses.get(&(class, oid, 0))
-                } else {
-                    None
-                }
-            })
+            .get(&address)
             .copied()
+            .filter(|&index| index != UNSET)
     }
 
     /// The identity at a number that [`ObjectMap::index`] returned; a
@@ -236,9 +252,56 @@ impl ObjectMap {
     }
 
     /// Frees the addresses, for a caller that has looked up every one it
-    /// needs and goes on with the numbers [`ObjectMap::index`] returned.
+    /// needs and goes on with the numbers [`ObjectMap::index`] returned;
+    /// the identities are trimmed to their count, since no more come.
     pub fn drop_addresses(&mut self) {
         self.addresses = HashMap::default();
+        self.ids.shrink_to_fit();
+        self.columns.shrink_to_fit();
+    }
+}
+
+/// A catalog's dependencies as pairs of numbers into an [`ObjectMap`]
+/// (dependent, referenced), each pair once: how the introspector finds
+/// them, before any identity is cloned.
+///
+/// A caller that only indexes the dependencies
+/// ([`crate::catalog::Objects::with_dependencies`]) takes them in this form
+/// ([`crate::introspect::introspect_numbered`]): as a list, each edge holds
+/// two whole identities, which on a large catalog is a fifth of its memory.
+#[derive(Debug, Default)]
+pub struct NumberedDependencies {
+    objects: ObjectMap,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl NumberedDependencies {
+    /// The pairs, sorted and deduplicated, with the map whose numbers they
+    /// are.
+    pub fn new(mut objects: ObjectMap, mut pairs: Vec<(u32, u32)>) -> Self {
+        objects.drop_addresses();
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs.shrink_to_fit();
+        NumberedDependencies { objects, pairs }
+    }
+
+    /// Each dependency as (dependent, referenced), the dependents in runs.
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, ObjectId>, Cow<'_, ObjectId>)> {
+        self.pairs.iter().map(|&(dependent, referenced)| {
+            (self.objects.id(dependent), self.objects.id(referenced))
+        })
+    }
+
+    /// The dependencies as a list, as a [`crate::catalog::Catalog`] holds
+    /// them.
+    pub fn into_list(self) -> Vec<Dependency> {
+        self.iter()
+            .map(|(dependent, referenced)| Dependency {
+                dependent: dependent.into_owned(),
+                referenced: referenced.into_owned(),
+            })
+            .collect()
     }
 }
 
@@ -316,8 +379,8 @@ mod tests {
         let index = |name: &str| ObjectId::Index {
             name: QualName::new("public", name),
         };
-        let wanted = [(1, 10, 2), (1, 10, 0), (2, 40, 0)].into_iter().collect();
-        let mut map = ObjectMap::keeping(wanted);
+        let wanted = [(1, 10, 2), (1, 10, 0), (2, 40, 0), (2, 60, 0)];
+        let mut map = ObjectMap::keeping(wanted, 4);
         map.insert(1, 10, 0, table("t"));
         map.insert(1, 20, 0, table("u"));
         map.columns_of(1, 10);
@@ -334,6 +397,7 @@ mod tests {
         );
         assert_eq!(map.get(2, 40, 0).as_deref(), Some(&index("i")));
         assert_eq!(map.get(2, 50, 0), None);
+        assert_eq!(map.get(2, 60, 0), None, "a wanted address never registered");
         assert_eq!((map.ids.len(), map.columns.len()), (3, 1));
     }
 }

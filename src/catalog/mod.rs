@@ -34,7 +34,7 @@ pub use crate::names::{
     SequenceOptions, Storage, TriggerEnabled,
 };
 pub use acl::{Acl, AclEntry, AclGrantee};
-pub use address::{Address, ClassIds, ObjectMap};
+pub use address::{Address, ClassIds, NumberedDependencies, ObjectMap};
 pub use column::{ColumnDefault, column_id, conversion, is_type_change, move_to_recreated};
 pub use default_acl::settle_on_create;
 pub use filter::{Filter, Ignore};
@@ -57,6 +57,8 @@ pub use table::{
     Identity, PartitionOf, StorageSetting, converts, repartition,
 };
 pub use view::ColumnComment;
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -598,6 +600,17 @@ impl std::fmt::Display for ObjectId {
 pub struct Dependency {
     pub dependent: ObjectId,
     pub referenced: ObjectId,
+}
+
+impl Dependency {
+    /// The dependency as (dependent, referenced), borrowed, as
+    /// [`Objects::with_dependencies`] takes it.
+    pub fn pair(&self) -> (Cow<'_, ObjectId>, Cow<'_, ObjectId>) {
+        (
+            Cow::Borrowed(&self.dependent),
+            Cow::Borrowed(&self.referenced),
+        )
+    }
 }
 
 /// Something present in a database that pgrift does not model, so the user

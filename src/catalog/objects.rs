@@ -9,6 +9,7 @@
 //! ascending order is iterating identities in sorted order, which keeps every
 //! result deterministic.
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use hashbrown::HashTable;
@@ -73,14 +74,19 @@ pub struct Objects<'a> {
 
 impl<'a> Objects<'a> {
     pub fn new(catalog: &'a Catalog) -> Self {
-        Objects::with_dependencies(catalog, &catalog.dependencies)
+        Objects::with_dependencies(catalog, catalog.dependencies.iter().map(Dependency::pair))
     }
 
-    /// The index of `catalog` with `dependencies` as its recorded
-    /// dependencies: for a caller that took them out of the catalog, so
-    /// that the index, which holds them as numbers, is all that holds them
-    /// (`pgrift::compare` with `Options::without_dependencies`).
-    pub fn with_dependencies(catalog: &'a Catalog, dependencies: &[Dependency]) -> Self {
+    /// The index of `catalog` with `dependencies` (dependent, referenced)
+    /// as its recorded dependencies: for a caller that has them apart from
+    /// the catalog, so that the index, which holds them as numbers, is all
+    /// that holds them (`pgrift::compare` with
+    /// `Options::without_dependencies`). A dependency on or of an object
+    /// the catalog lacks (one a filter left out) is skipped.
+    pub fn with_dependencies<'d>(
+        catalog: &'a Catalog,
+        dependencies: impl Iterator<Item = (Cow<'d, ObjectId>, Cow<'d, ObjectId>)>,
+    ) -> Self {
         let mut objs = catalog.objects();
         // A stable sort keeps duplicates (which only a hand-edited snapshot
         // could hold) in catalog order, so that the last one wins, as it
@@ -120,20 +126,21 @@ impl<'a> Objects<'a> {
             dependents: Vec::new(),
         };
 
-        let mut edges: Vec<(Ix, Ix)> = Vec::with_capacity(dependencies.len() + objects.objs.len());
-        // Dependencies are sorted by dependent, so runs share one: its index
-        // is looked up once per run.
-        let mut last: Option<(&ObjectId, Option<Ix>)> = None;
-        for dep in dependencies {
-            let dependent = match last {
-                Some((id, index)) if *id == dep.dependent => index,
+        let mut edges: Vec<(Ix, Ix)> =
+            Vec::with_capacity(dependencies.size_hint().0 + objects.objs.len());
+        // Dependencies come sorted by dependent, so runs share one: its
+        // index is looked up once per run.
+        let mut last: Option<(Cow<'d, ObjectId>, Option<Ix>)> = None;
+        for (dependent, referenced) in dependencies {
+            let dependent = match &last {
+                Some((id, index)) if *id == dependent => *index,
                 _ => {
-                    let index = objects.index_of(&dep.dependent);
-                    last = Some((&dep.dependent, index));
+                    let index = objects.index_of(&dependent);
+                    last = Some((dependent, index));
                     index
                 }
             };
-            if let (Some(a), Some(b)) = (dependent, objects.index_of(&dep.referenced)) {
+            if let (Some(a), Some(b)) = (dependent, objects.index_of(&referenced)) {
                 edges.push((a, b));
             }
         }

@@ -6,11 +6,11 @@
 //! modelled object (system objects, things pgrift does not model) are
 //! dropped, and so are self-edges.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use tokio_postgres::Client;
 
 use crate::catalog::{Address, ClassIds, ObjectMap};
-use crate::catalog::{Dependency, ObjectId};
+use crate::catalog::{NumberedDependencies, ObjectId};
 use crate::read::{IntrospectError, query_read};
 
 /// One row of `pg_depend`.
@@ -86,20 +86,16 @@ pub(super) async fn fetch(client: &Client) -> Result<Vec<RawDepend>, IntrospectE
 
 /// Every address that [`build`] will look up in the rows, with `more` that
 /// another reader will (a sequence's `OWNED BY` column), for
-/// [`ObjectMap::keeping`]. A sub-object's address comes with its whole
-/// object's, which stands for a sub-object that is not modelled on its own
-/// (a view's column).
+/// [`ObjectMap::keeping`], some more than once. A sub-object's address comes
+/// with its whole object's, which stands for a sub-object that is not
+/// modelled on its own (a view's column).
 pub(super) fn addresses(
     rows: &[RawDepend],
     more: impl Iterator<Item = Address>,
-) -> HashSet<Address> {
-    let mut wanted = HashSet::default();
+) -> impl Iterator<Item = Address> {
     let ends = rows.iter().flat_map(|row| [row.dependent, row.referenced]);
-    for (class, oid, subid) in ends.chain(more) {
-        wanted.insert((class, oid, subid));
-        wanted.insert((class, oid, 0));
-    }
-    wanted
+    ends.chain(more)
+        .flat_map(|(class, oid, subid)| [(class, oid, subid), (class, oid, 0)])
 }
 
 /// Maps `pg_depend` rows to edges between modelled objects.
@@ -108,14 +104,14 @@ pub(super) fn addresses(
 /// `pgcrypto` function in a default) is not modelled, but as a referenced
 /// object it maps to its extension, so that the extension is created first.
 ///
-/// It takes the rows and the map, and frees each part as soon as it is no
-/// longer needed (the rows and the addresses before the edges are cloned):
-/// at the end of a large catalog's read they are a third of its memory.
+/// It takes the rows and the map, and frees the rows and the addresses
+/// once the edges are found: at the end of a large catalog's read they are a
+/// third of its memory.
 pub(super) fn build(
     rows: Vec<RawDepend>,
     classes: &ClassIds,
-    mut objects: ObjectMap,
-) -> Vec<Dependency> {
+    objects: ObjectMap,
+) -> NumberedDependencies {
     let members: HashMap<(u32, u32), u32> = rows
         .iter()
         .filter(|row| row.deptype == 'e' && row.referenced.0 == classes.pg_extension)
@@ -130,8 +126,8 @@ pub(super) fn build(
     // Many rows map to the same edge (a view's rule on each column of a
     // table, an index on a table's row type and on the table); as pairs of
     // numbers they are sorted and deduplicated in an eighth of the memory
-    // the identities would take, and only the distinct edges are cloned.
-    let mut edges: Vec<(u32, u32)> = rows
+    // the identities would take.
+    let edges: Vec<(u32, u32)> = rows
         .iter()
         .filter(|row| row.deptype != 'e')
         .filter_map(|row| {
@@ -144,16 +140,7 @@ pub(super) fn build(
         .collect();
     drop(members);
     drop(rows);
-    objects.drop_addresses();
-    edges.sort_unstable();
-    edges.dedup();
-    edges
-        .into_iter()
-        .map(|(dependent, referenced)| Dependency {
-            dependent: objects.id(dependent).into_owned(),
-            referenced: objects.id(referenced).into_owned(),
-        })
-        .collect()
+    NumberedDependencies::new(objects, edges)
 }
 
 /// Whether an edge between two mapped objects belongs in the list. Self-edges
@@ -220,6 +207,7 @@ mod tests {
             },
         );
         let mut edges: Vec<String> = build(rows.to_vec(), &CLASSES, objects)
+            .into_list()
             .iter()
             .map(|d| {
                 format!(

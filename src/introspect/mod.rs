@@ -35,7 +35,7 @@ use futures_util::try_join;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use crate::catalog::{self, Catalog, ClassIds, ObjectMap, ReadKind};
+use crate::catalog::{self, Catalog, ClassIds, NumberedDependencies, ObjectMap, ReadKind};
 use crate::read::{Reader, query};
 
 /// Generates, from the registry's `read` list, the read of every kind whose
@@ -223,10 +223,32 @@ pub async fn introspect_with(
     client: &Client,
     limits: &Limits,
 ) -> Result<Introspected, IntrospectError> {
+    introspect_as(client, limits, false)
+        .await
+        .map(|(introspected, _)| introspected)
+}
+
+/// Like [`introspect_with`], with the catalog's dependencies handed back as
+/// numbers rather than in its list (which is empty), for a caller that only
+/// indexes them ([`crate::catalog::Objects::with_dependencies`]).
+pub async fn introspect_numbered(
+    client: &Client,
+    limits: &Limits,
+) -> Result<(Introspected, NumberedDependencies), IntrospectError> {
+    introspect_as(client, limits, true).await
+}
+
+/// Reads the catalog, its dependencies in its list or, when `numbered`,
+/// returned beside it.
+async fn introspect_as(
+    client: &Client,
+    limits: &Limits,
+    numbered: bool,
+) -> Result<(Introspected, NumberedDependencies), IntrospectError> {
     // Boxed: the read joins one query per kind, and a future that holds
     // them all is too large for the stack of a thread that awaits it deep
     // inside a deployment.
-    let work = Box::pin(read_in_transaction(client, limits));
+    let work = Box::pin(read_in_transaction(client, limits, numbered));
     match limits.read {
         None => work.await,
         Some(limit) => tokio::time::timeout(limit + ANSWER_GRACE, work)
@@ -238,7 +260,8 @@ pub async fn introspect_with(
 async fn read_in_transaction(
     client: &Client,
     limits: &Limits,
-) -> Result<Introspected, IntrospectError> {
+    numbered: bool,
+) -> Result<(Introspected, NumberedDependencies), IntrospectError> {
     let check = client
         .simple_query(CHECK)
         .await
@@ -270,7 +293,7 @@ async fn read_in_transaction(
         .await
         .map_err(IntrospectError::Begin)?;
     let reads_secrets = value(3)? == Some("t");
-    let read = read(client, server_version_num, reads_secrets, limits).await;
+    let read = read(client, server_version_num, reads_secrets, limits, numbered).await;
     // The transaction wrote nothing, so a rollback ends it the same way
     // after success as after a failed query.
     let end = client
@@ -303,7 +326,8 @@ async fn read(
     server_version_num: i32,
     reads_secrets: bool,
     limits: &Limits,
-) -> Result<Introspected, IntrospectError> {
+    numbered: bool,
+) -> Result<(Introspected, NumberedDependencies), IntrospectError> {
     let (lock_timeout, statement_timeout) = limits.settings();
     let setup = client
         .query_one(
@@ -344,7 +368,9 @@ async fn read(
     // Only what the dependencies and the sequences' owners will look up
     // is kept, besides the tables and views.
     let owners = sequences::owners(&sequences, &classes);
-    let mut objects = ObjectMap::keeping(depend::addresses(&depends, owners));
+    // About as many distinct addresses as rows: a row has two, which
+    // other rows share.
+    let mut objects = ObjectMap::keeping(depend::addresses(&depends, owners), depends.len());
     let identities = sequences::identities(&sequences);
     let mut catalog = Catalog {
         tables: tables::build(tables, &identities, &classes, &mut objects, &mut warnings)?,
@@ -353,16 +379,20 @@ async fn read(
     rows.build(&mut catalog, &classes, &mut objects)?;
     catalog.sequences = sequences::build(sequences, &classes, &mut objects);
     catalog.indexes = indexes::build(indexes, &classes, &mut objects)?;
-    catalog.dependencies = depend::build(depends, &classes, objects);
+    let mut dependencies = depend::build(depends, &classes, objects);
+    if !numbered {
+        catalog.dependencies = std::mem::take(&mut dependencies).into_list();
+    }
     catalog.warnings = warnings;
     catalog.normalize();
-    Ok(Introspected {
+    let introspected = Introspected {
         catalog,
         server_version_num,
         available_extensions,
         roles,
         cluster_roles,
-    })
+    };
+    Ok((introspected, dependencies))
 }
 
 /// The names of the server's roles, and the roles `--roles` compares with

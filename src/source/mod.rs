@@ -38,8 +38,9 @@ pub use error::{SourceError, SqlError};
 pub use shadow::{Shadow, ShadowDb, load_path, sql_files};
 pub use tls::SslMode;
 
+use crate::catalog::NumberedDependencies;
 use crate::catalog::{Catalog, Schema};
-use crate::introspect::{Limits, introspect_with};
+use crate::introspect::{Limits, introspect_numbered, introspect_with};
 
 /// A parsed schema argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,19 +219,56 @@ pub async fn load_with(
     shadow: &Shadow,
     limits: &Limits,
 ) -> Result<Loaded, SourceError> {
+    load_as(spec, shadow, limits, false)
+        .await
+        .map(|(loaded, _)| loaded)
+}
+
+/// Like [`load_with`], with the dependencies of a catalog read from a
+/// server (live, or `.sql` files in the shadow) handed back as numbers and
+/// its list left empty (see [`introspect_numbered`]). A snapshot's and
+/// `empty`'s stay in the list, and `None` comes back.
+pub async fn load_numbered(
+    spec: &SourceSpec,
+    shadow: &Shadow,
+    limits: &Limits,
+) -> Result<(Loaded, Option<NumberedDependencies>), SourceError> {
+    load_as(spec, shadow, limits, true).await
+}
+
+async fn load_as(
+    spec: &SourceSpec,
+    shadow: &Shadow,
+    limits: &Limits,
+    numbered: bool,
+) -> Result<(Loaded, Option<NumberedDependencies>), SourceError> {
+    let introspect = |client, limits| async move {
+        if numbered {
+            introspect_numbered(client, limits)
+                .await
+                .map(|(found, dependencies)| (found, Some(dependencies)))
+        } else {
+            introspect_with(client, limits)
+                .await
+                .map(|found| (found, None))
+        }
+    };
     let label = spec.label();
     let name = spec.name();
     match spec {
-        SourceSpec::Empty => Ok(Loaded {
-            catalog: empty_catalog(),
-            server_version_num: None,
-            label,
-            name,
-            warnings: Vec::new(),
-            available_extensions: None,
-            roles: None,
-            cluster_roles: Some(Vec::new()),
-        }),
+        SourceSpec::Empty => Ok((
+            Loaded {
+                catalog: empty_catalog(),
+                server_version_num: None,
+                label,
+                name,
+                warnings: Vec::new(),
+                available_extensions: None,
+                roles: None,
+                cluster_roles: Some(Vec::new()),
+            },
+            None,
+        )),
         SourceSpec::Snapshot(path) => {
             let mut snapshot = snapshot::read(path)?;
             // A snapshot taken with `--roles` holds its cluster's roles in
@@ -239,7 +277,7 @@ pub async fn load_with(
             // compared) compares none: roles are compared only when asked.
             let roles = std::mem::take(&mut snapshot.catalog.roles);
             let cluster_roles = snapshot.roles.then_some(roles);
-            Ok(Loaded {
+            let loaded = Loaded {
                 catalog: snapshot.catalog,
                 server_version_num: snapshot.server_version_num,
                 label,
@@ -248,17 +286,19 @@ pub async fn load_with(
                 available_extensions: None,
                 roles: None,
                 cluster_roles,
-            })
+            };
+            Ok((loaded, None))
         }
         SourceSpec::Url(info) => {
             let client = connect(info).await?;
-            let found = introspect_with(&client, limits).await.map_err(|cause| {
-                SourceError::Introspect {
-                    label: label.clone(),
-                    cause,
-                }
-            })?;
-            Ok(Loaded {
+            let (found, dependencies) =
+                introspect(&client, limits)
+                    .await
+                    .map_err(|cause| SourceError::Introspect {
+                        label: label.clone(),
+                        cause,
+                    })?;
+            let loaded = Loaded {
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
@@ -267,7 +307,8 @@ pub async fn load_with(
                 available_extensions: Some(found.available_extensions),
                 roles: Some(found.roles),
                 cluster_roles: Some(found.cluster_roles),
-            })
+            };
+            Ok((loaded, dependencies))
         }
         SourceSpec::Sql(path) => {
             let db = shadow.create_database().await?;
@@ -287,23 +328,23 @@ pub async fn load_with(
                     },
                 }
                 notes = db.notes();
-                introspect_with(db.client(), limits).await.map_err(|cause| {
-                    SourceError::Introspect {
+                introspect(db.client(), limits)
+                    .await
+                    .map_err(|cause| SourceError::Introspect {
                         label: label.clone(),
                         cause,
-                    }
-                })
+                    })
             }
             .await;
             let loader = db.loader().to_owned();
             let closed = db.close().await;
-            let mut found = result?;
+            let (mut found, dependencies) = result?;
             closed?;
             // What the files created belongs to the role that loaded them,
             // pgrift's own: the files said no owner, so whoever runs the
             // script is one (see `catalog::owner`).
             crate::catalog::owner::forget(&mut found.catalog, &loader);
-            Ok(Loaded {
+            let loaded = Loaded {
                 catalog: found.catalog,
                 server_version_num: Some(found.server_version_num),
                 label,
@@ -312,7 +353,8 @@ pub async fn load_with(
                 available_extensions: None,
                 roles: None,
                 cluster_roles: None,
-            })
+            };
+            Ok((loaded, dependencies))
         }
     }
 }
