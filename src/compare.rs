@@ -572,6 +572,9 @@ async fn load_pair(
             } else {
                 Vec::new()
             };
+            // Indexing takes its turn with the other side's build, whose
+            // peak it would otherwise add to (see `introspect::build_turn`).
+            let turn = crate::introspect::build_turn().await;
             let indexed = tokio::task::spawn_blocking(move || {
                 Indexed::new(loaded, |loaded| match (indexed_only, &numbered) {
                     (true, Some(numbered)) => {
@@ -585,6 +588,7 @@ async fn load_pair(
                 })
             })
             .await;
+            drop(turn);
             match indexed {
                 Ok(indexed) => (side, Ok((indexed, elapsed))),
                 Err(e) => match e.try_into_panic() {

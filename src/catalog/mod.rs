@@ -366,7 +366,7 @@ macro_rules! define_kinds {
                 for table in &mut self.tables {
                     table.constraints.sort_by(|a, b| a.name.cmp(&b.name));
                 }
-                $($(self.$list.sort_by(|a, b| {
+                $($(sort_stably(&mut self.$list, |a, b| {
                     <$module::$kind as ObjectKind<'_>>::key(a).cmp(&<$module::$kind as ObjectKind<'_>>::key(b))
                 });)?)*
                 // Unstable sorts need no scratch space, which for the
@@ -613,6 +613,31 @@ impl Dependency {
     }
 }
 
+/// Sorts `list` stably by `compare`, with scratch space of a number per
+/// element. The standard stable sort borrows up to a whole copy of the list,
+/// which for a large catalog's tables (300-byte elements) was a brief 7 MB
+/// on top of the read's peak; sorting their positions and then moving each
+/// element once along the cycles of the permutation needs no copy.
+fn sort_stably<T>(list: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if list.is_sorted_by(|a, b| compare(a, b).is_le()) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_by(|&a, &b| compare(&list[a], &list[b]));
+    // Position `i` takes the element at `order[i]`; a position whose
+    // element is in place is marked by `order[i] == i`.
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            order[at] = at;
+            list.swap(at, from);
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
 /// Something present in a database that pgrift does not model, so the user
 /// knows the diff does not cover it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -702,4 +727,26 @@ fn range_sorted<'a, T>(list: &'a [T], name: &QualName, key: impl Fn(&T) -> &Qual
     let start = list.partition_point(|item| key(item) < name);
     let end = start + list[start..].partition_point(|item| key(item) == name);
     &list[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_stably;
+
+    /// The sort through the permutation's cycles gives what the standard
+    /// stable sort gives, equal keys in their first order, for lists made
+    /// of cycles of every length.
+    #[test]
+    fn sort_stably_matches_the_standard_stable_sort() {
+        for n in 0..40u32 {
+            // Keys with repeats (by `% 7`), in an order that a multiplier
+            // coprime to the length scatters over several cycles.
+            let list: Vec<(u32, u32)> = (0..n).map(|i| ((i * 17 + 5) % 7, i)).collect();
+            let mut expected = list.clone();
+            expected.sort_by_key(|&(key, _)| key);
+            let mut sorted = list;
+            sort_stably(&mut sorted, |a, b| a.0.cmp(&b.0));
+            assert_eq!(sorted, expected, "{n} elements");
+        }
+    }
 }

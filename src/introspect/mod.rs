@@ -156,6 +156,19 @@ impl Limits {
 /// arrives first whenever the server can still send one.
 const ANSWER_GRACE: Duration = Duration::from_secs(5);
 
+/// The turn to build a catalog from its rows (see [`read`]), or an index of
+/// one ([`build_turn`]); never closed.
+static BUILD_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Waits for the turn that building a catalog takes, for other work that
+/// holds much memory for a short time and should not add its peak to a
+/// build's: indexing a catalog just read (`pgrift::compare`), while the
+/// other side is built. The turn is the process's, and ends when the permit
+/// is dropped; it must not be held across a wait on a server.
+pub async fn build_turn() -> Option<tokio::sync::SemaphorePermit<'static>> {
+    BUILD_TURN.acquire().await.ok()
+}
+
 /// The oldest `server_version_num` whose catalogs the queries know.
 const MIN_SERVER_VERSION_NUM: i32 = 140000;
 
@@ -361,6 +374,14 @@ async fn read(
 
     indexes::complete(client, &mut indexes, &mut support, &tables).await?;
     tables::complete(client, &mut tables, &support).await?;
+
+    // What follows holds no wait on the server, only the work of turning
+    // the rows into a catalog, during which the address map, `pg_depend`'s
+    // rows and the rows not yet built are held beside the catalog: a third
+    // more than the catalog alone. Catalogs read at once (the two sides of
+    // a comparison) take turns here, so that two of these peaks never add
+    // up; the turn is held across no await.
+    let _turn = build_turn().await;
 
     // The order matters: tables register the columns that `OWNED BY`
     // refers to, tables and views the relations of indexes and triggers,
