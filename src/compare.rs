@@ -566,25 +566,23 @@ async fn load_pair(
             }
             let elapsed = start.elapsed();
             // The filters above left out objects but not the numbered
-            // dependencies on them, which the index skips.
-            let dependencies = if indexed_only {
-                std::mem::take(&mut loaded.catalog.dependencies)
-            } else {
-                Vec::new()
-            };
+            // dependencies on them, which the index skips. A side that
+            // came with its list (a snapshot) hands the list over instead.
+            let listed = (indexed_only && numbered.is_none())
+                .then(|| std::mem::take(&mut loaded.catalog.dependencies));
             // Indexing takes its turn with the other side's build, whose
             // peak it would otherwise add to (see `introspect::build_turn`).
             let turn = crate::introspect::build_turn().await;
             let indexed = tokio::task::spawn_blocking(move || {
-                Indexed::new(loaded, |loaded| match (indexed_only, &numbered) {
-                    (true, Some(numbered)) => {
+                Indexed::new(loaded, |loaded| match (&numbered, &listed) {
+                    (Some(numbered), _) => {
                         Objects::with_dependencies(&loaded.catalog, numbered.iter())
                     }
-                    (true, None) => Objects::with_dependencies(
+                    (None, Some(listed)) => Objects::with_dependencies(
                         &loaded.catalog,
-                        dependencies.iter().map(Dependency::pair),
+                        listed.iter().map(Dependency::pair),
                     ),
-                    (false, _) => Objects::new(&loaded.catalog),
+                    (None, None) => Objects::new(&loaded.catalog),
                 })
             })
             .await;

@@ -254,7 +254,7 @@ impl ObjectMap {
     /// Frees the addresses, for a caller that has looked up every one it
     /// needs and goes on with the numbers [`ObjectMap::index`] returned;
     /// the identities are trimmed to their count, since no more come.
-    pub fn drop_addresses(&mut self) {
+    fn drop_addresses(&mut self) {
         self.addresses = HashMap::default();
         self.ids.shrink_to_fit();
         self.columns.shrink_to_fit();
