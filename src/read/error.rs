@@ -6,6 +6,8 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio_postgres::error::{DbError, SqlState};
 
+use crate::sql::visible;
+
 /// Why a catalog could not be read.
 ///
 /// The server's error stays reachable as the [`std::error::Error::source`]
@@ -271,11 +273,17 @@ const QUERY_SHOWN: usize = 200;
 
 /// One line: `public.orders: ACCESS EXCLUSIVE held by pid 4242 (user
 /// alice, application psql), in a transaction open for 12s, idle in
-/// transaction; last statement: LOCK TABLE orders`.
+/// transaction; last statement: LOCK TABLE orders`. The names come from
+/// other people's sessions and tables and may hold line breaks, so each is
+/// shown `visible`, as the statement is shown on one line.
 impl fmt::Display for LockHolder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = if self.granted { "held" } else { "awaited" };
-        write!(f, "{}: ACCESS EXCLUSIVE {verb} by ", self.relation)?;
+        write!(
+            f,
+            "{}: ACCESS EXCLUSIVE {verb} by ",
+            visible(&self.relation)
+        )?;
         match self.pid {
             Some(pid) => write!(f, "pid {pid}")?,
             None => f.write_str("a prepared transaction")?,
@@ -284,7 +292,7 @@ impl fmt::Display for LockHolder {
             .into_iter()
             .filter_map(|(what, name)| {
                 let name = name.as_deref().filter(|n| !n.is_empty())?;
-                Some(format!("{what} {name}"))
+                Some(format!("{what} {}", visible(name)))
             })
             .collect();
         if !who.is_empty() {
@@ -299,7 +307,7 @@ impl fmt::Display for LockHolder {
             write!(f, ", in a transaction open for {}", duration(open))?;
         }
         if let Some(state) = &self.state {
-            write!(f, ", {state}")?;
+            write!(f, ", {}", visible(state))?;
         }
         if let Some(query) = self
             .query
@@ -347,6 +355,32 @@ pub(crate) fn duration(limit: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table or an application named with a line break cannot start a
+    /// line of its own in the message: the holder stays on one line.
+    #[test]
+    fn a_lock_holder_with_hostile_names_stays_on_one_line() {
+        let holder = LockHolder {
+            relation: "public.we\"ird\n*/ -- näme".to_owned(),
+            granted: true,
+            pid: Some(4242),
+            user: Some("eve\r\nhint: run this".to_owned()),
+            application: Some("app\nerror: forged".to_owned()),
+            state: Some("active".to_owned()),
+            query: Some("LOCK TABLE x".to_owned()),
+            transaction_seconds: Some(2),
+            behind: Vec::new(),
+        };
+        let shown = holder.to_string();
+        assert!(!shown.contains(['\n', '\r']), "{shown}");
+        assert!(
+            shown.starts_with(
+                "public.we\"ird\\n*/ -- näme: ACCESS EXCLUSIVE held by pid 4242 \
+                 (user eve\\r\\nhint: run this, application app\\nerror: forged)"
+            ),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn hints() {
