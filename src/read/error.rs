@@ -356,20 +356,33 @@ pub(crate) fn duration(limit: Duration) -> String {
 mod tests {
     use super::*;
 
+    /// A session that holds `ACCESS EXCLUSIVE` on `public.orders`.
+    fn held() -> LockHolder {
+        LockHolder {
+            relation: "public.orders".to_owned(),
+            granted: true,
+            pid: Some(4242),
+            user: Some("alice".to_owned()),
+            application: Some(String::new()),
+            state: Some("idle in transaction".to_owned()),
+            query: Some("BEGIN;\n  LOCK TABLE\torders".to_owned()),
+            transaction_seconds: Some(754),
+            behind: Vec::new(),
+        }
+    }
+
     /// A table or an application named with a line break cannot start a
     /// line of its own in the message: the holder stays on one line.
     #[test]
     fn a_lock_holder_with_hostile_names_stays_on_one_line() {
         let holder = LockHolder {
             relation: "public.we\"ird\n*/ -- näme".to_owned(),
-            granted: true,
-            pid: Some(4242),
             user: Some("eve\r\nhint: run this".to_owned()),
             application: Some("app\nerror: forged".to_owned()),
             state: Some("active".to_owned()),
             query: Some("LOCK TABLE x".to_owned()),
             transaction_seconds: Some(2),
-            behind: Vec::new(),
+            ..held()
         };
         let shown = holder.to_string();
         assert!(!shown.contains(['\n', '\r']), "{shown}");
@@ -423,17 +436,7 @@ mod tests {
 
     #[test]
     fn lock_holders_name_the_session_and_its_statement() {
-        let held = LockHolder {
-            relation: "public.orders".to_owned(),
-            granted: true,
-            pid: Some(4242),
-            user: Some("alice".to_owned()),
-            application: Some(String::new()),
-            state: Some("idle in transaction".to_owned()),
-            query: Some("BEGIN;\n  LOCK TABLE\torders".to_owned()),
-            transaction_seconds: Some(754),
-            behind: Vec::new(),
-        };
+        let held = held();
         let awaited = LockHolder {
             granted: false,
             pid: Some(4343),
