@@ -181,6 +181,8 @@ impl ReadKind for Aggregate {
     type Raw = (u32, Aggregate);
     const WHAT: &'static str = "aggregates";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_aggregate a WHERE a.aggfnoid::pg_catalog.oid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

@@ -69,6 +69,7 @@ impl ReadKind for Cast {
     type Raw = (u32, Cast);
     const WHAT: &'static str = "casts";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_cast k WHERE k.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<(u32, Cast), IntrospectError> {
         let source: Name = row.get_name("source")?;

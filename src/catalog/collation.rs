@@ -113,6 +113,7 @@ impl ReadKind for Collation {
     type Raw = (u32, Collation);
     const WHAT: &'static str = "collations";
     const QUERY: &'static str = QUERY_17;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_collation co WHERE co.oid >= 16384");
 
     fn query(server_version_num: i32) -> &'static str {
         match server_version_num {

@@ -97,6 +97,8 @@ impl ReadKind for DefaultAcl {
     type Raw = (u32, DefaultAcl);
     const WHAT: &'static str = "default privileges";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_default_acl da WHERE da.oid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

@@ -272,6 +272,8 @@ impl ReadKind for Domain {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype = 'd'");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {

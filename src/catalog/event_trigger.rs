@@ -81,6 +81,8 @@ impl ReadKind for EventTrigger {
     type Raw = (u32, EventTrigger);
     const WHAT: &'static str = "event triggers";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_event_trigger e WHERE e.oid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

@@ -186,6 +186,7 @@ impl ReadKind for Extension {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = None;
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {

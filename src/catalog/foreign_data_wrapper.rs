@@ -96,6 +96,8 @@ impl ReadKind for ForeignDataWrapper {
     type Raw = (u32, ForeignDataWrapper);
     const WHAT: &'static str = "foreign-data wrappers";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_foreign_data_wrapper w WHERE w.oid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

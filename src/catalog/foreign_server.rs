@@ -85,6 +85,8 @@ impl ReadKind for ForeignServer {
     type Raw = (u32, ForeignServer);
     const WHAT: &'static str = "foreign servers";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_foreign_server s WHERE s.oid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

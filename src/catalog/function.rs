@@ -238,6 +238,7 @@ impl ReadKind for Function {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_proc p WHERE p.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         let kind = function_kind(row.get_char("kind")?);

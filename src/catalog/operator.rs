@@ -140,6 +140,7 @@ impl ReadKind for Operator {
     type Raw = (u32, Operator);
     const WHAT: &'static str = "operators";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_operator o WHERE o.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<(u32, Operator), IntrospectError> {
         let other = |schema: &'static str, name: &'static str| {

@@ -90,6 +90,7 @@ impl ReadKind for OperatorClass {
     type Raw = (u32, OperatorClass, RawMember);
     const WHAT: &'static str = "operator classes";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_opclass c WHERE c.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Self::Raw, IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);

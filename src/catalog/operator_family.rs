@@ -77,6 +77,7 @@ impl ReadKind for OperatorFamily {
     type Raw = (u32, OperatorFamily, RawMember);
     const WHAT: &'static str = "operator families";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_opfamily f WHERE f.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Self::Raw, IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);

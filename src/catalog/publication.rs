@@ -193,6 +193,7 @@ impl ReadKind for Publication {
     type Raw = Raw;
     const WHAT: &'static str = "publications";
     const QUERY: &'static str = QUERY_15;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_publication p WHERE p.oid >= 16384");
 
     fn query(server_version_num: i32) -> &'static str {
         if server_version_num < 150000 {

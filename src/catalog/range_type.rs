@@ -274,6 +274,7 @@ impl ReadKind for RangeType {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_range r WHERE r.rngtypid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {

@@ -108,6 +108,8 @@ impl ReadKind for Statistics {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_statistic_ext s WHERE s.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {

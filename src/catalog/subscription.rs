@@ -290,6 +290,8 @@ impl ReadKind for Subscription {
     type Raw = Raw;
     const WHAT: &'static str = "subscriptions";
     const QUERY: &'static str = QUERIES_17[0];
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_subscription s WHERE s.oid >= 16384");
 
     fn query(server_version_num: i32) -> &'static str {
         Self::query_as(server_version_num, true)

@@ -158,6 +158,8 @@ impl ReadKind for Trigger {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_trigger g WHERE g.oid >= 16384 AND NOT g.tgisinternal");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {

@@ -158,6 +158,7 @@ impl ReadKind for TsConfig {
     type Raw = (u32, TsConfig);
     const WHAT: &'static str = "text search configurations";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_ts_config c WHERE c.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<(u32, TsConfig), IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);

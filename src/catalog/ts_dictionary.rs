@@ -127,6 +127,7 @@ impl ReadKind for TsDictionary {
     type Raw = (u32, TsDictionary);
     const WHAT: &'static str = "text search dictionaries";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_ts_dict d WHERE d.oid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

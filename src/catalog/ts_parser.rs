@@ -91,6 +91,7 @@ impl ReadKind for TsParser {
     type Raw = (u32, TsParser);
     const WHAT: &'static str = "text search parsers";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_ts_parser p WHERE p.oid >= 16384");
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<(u32, TsParser), IntrospectError> {
         let name = QualName::new(row.get::<&str>("schema")?, row.get::<&str>("name")?);

@@ -97,6 +97,7 @@ impl ReadKind for TsTemplate {
     type Raw = (u32, TsTemplate);
     const WHAT: &'static str = "text search templates";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> = Some("pg_catalog.pg_ts_template t WHERE t.oid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

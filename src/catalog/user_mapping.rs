@@ -85,6 +85,8 @@ impl ReadKind for UserMapping {
     type Raw = (u32, UserMapping);
     const WHAT: &'static str = "user mappings";
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_user_mappings um WHERE um.umid >= 16384");
 
     fn raw(
         row: &Reader<'_>,

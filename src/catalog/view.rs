@@ -362,6 +362,8 @@ impl ReadKind for View {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
+    const FOUND_IN: Option<&'static str> =
+        Some("pg_catalog.pg_rewrite r WHERE r.oid >= 16384 AND r.rulename = '_RETURN'");
 
     fn raw(row: &Reader<'_>, server_version_num: i32) -> Result<Raw, IntrospectError> {
         let name = QualName::new(row.get::<String>("schema")?, row.get::<String>("name")?);

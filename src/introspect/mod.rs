@@ -49,21 +49,36 @@ macro_rules! define_rows {
         classes: [$($classes:tt)*],
         snapshot_version: $version:literal $(,)?
     ) => {
+        /// Where each kind of [`Rows`] would be found, in their order.
+        const FOUND_IN: &[Option<&str>] = &[$(<catalog::$read_kind as ReadKind>::FOUND_IN,)*];
+
         /// The rows of every kind that reads itself, as they arrive.
         pub struct Rows {
             $($read_list: Vec<<catalog::$read_kind as ReadKind>::Raw>,)*
         }
 
         impl Rows {
-            /// Runs every kind's query, all of them at once so that they
-            /// are pipelined on the one connection.
+            /// Which kinds the database has objects of
+            /// ([`ReadKind::FOUND_IN`]), for [`Rows::fetch`].
+            pub async fn found(client: &Client) -> Result<Vec<bool>, IntrospectError> {
+                found(client, FOUND_IN).await
+            }
+
+            /// Runs the query of every kind that is `found`, all of them
+            /// at once so that they are pipelined on the one connection.
             pub async fn fetch(
                 client: &Client,
                 server_version_num: i32,
                 reads_secrets: bool,
+                found: Vec<bool>,
             ) -> Result<Rows, IntrospectError> {
+                let mut found = found.into_iter();
+                // One statement per kind, in the order of the list above,
+                // so that each kind takes its own answer.
+                $(let $read_list = found.next().unwrap_or(true);)*
                 let ($($read_list,)*) = futures_util::try_join!(
-                    $(crate::read::query_read(
+                    $(crate::read::query_read_if(
+                        $read_list,
                         client,
                         <catalog::$read_kind as ReadKind>::WHAT,
                         <catalog::$read_kind as ReadKind>::query_as(server_version_num, reads_secrets),
@@ -89,6 +104,45 @@ macro_rules! define_rows {
 }
 
 every_kind!(define_rows);
+
+/// Whether the database has objects where each of `places` says they would
+/// be ([`ReadKind::FOUND_IN`]), in the order given, from one query; a kind
+/// with no such place is taken as found.
+async fn found(
+    client: &Client,
+    places: &[Option<&'static str>],
+) -> Result<Vec<bool>, IntrospectError> {
+    let sql = found_query(places);
+    let answer = crate::read::query_read(
+        client,
+        "which kinds of objects the database has",
+        &sql,
+        |row| row.get::<Vec<bool>>("found"),
+    )
+    .await?;
+    let mut answers = answer.into_iter().flatten();
+    Ok(places
+        .iter()
+        .map(|place| place.is_none() || answers.next().unwrap_or(true))
+        .collect())
+}
+
+/// The query of [`found`]: one array with an answer for each place. It is
+/// put together from the kinds' constant fragments only; nothing read from
+/// a server or a file enters it.
+fn found_query(places: &[Option<&'static str>]) -> String {
+    let asked: Vec<String> = places
+        .iter()
+        .flatten()
+        .map(|place| ["EXISTS (SELECT 1 FROM ", place, ")"].concat())
+        .collect();
+    [
+        "SELECT ARRAY[",
+        &asked.join(", "),
+        "]::pg_catalog.bool[] AS found",
+    ]
+    .concat()
+}
 
 /// A catalog as read from a server, with the version of that server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,6 +405,12 @@ async fn read(
         .map_err(IntrospectError::Begin)?;
     let setup = Reader::new(&setup, "server settings");
     let classes = ClassIds::read(&setup)?;
+    // Asked before any other query is sent, so that the kinds' own go first
+    // as always. A query that fails aborts the transaction, and every query
+    // sent after it fails too; `try_join!` reports the error of the first
+    // future in its list that has one, which must be the query that failed
+    // first, and the kinds' queries come first in that list.
+    let found = Rows::found(client).await?;
 
     let (
         rows,
@@ -362,7 +422,7 @@ async fn read(
         available_extensions,
         (roles, cluster_roles),
     ) = try_join!(
-        Rows::fetch(client, server_version_num, reads_secrets),
+        Rows::fetch(client, server_version_num, reads_secrets, found),
         sequences::fetch(client),
         tables::fetch(client, server_version_num),
         indexes::fetch(client, server_version_num),
@@ -457,4 +517,18 @@ async fn available_extensions(
             .insert(row.get("version")?);
     }
     Ok(available)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kinds_are_looked_for_in_their_catalogs_after_initdb() {
+        crate::read::filter::tests::assert_qualified(&found_query(FOUND_IN));
+        for place in FOUND_IN.iter().flatten() {
+            assert!(place.starts_with("pg_catalog.pg_"), "{place}");
+            assert!(place.contains(" >= 16384"), "{place}");
+        }
+    }
 }

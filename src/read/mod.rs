@@ -100,6 +100,20 @@ pub async fn query_read<T>(
     Ok(out)
 }
 
+/// [`query_read`] if `wanted`; otherwise no rows, without asking the server.
+pub async fn query_read_if<T>(
+    wanted: bool,
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    read: impl Fn(&Reader<'_>) -> Result<T, IntrospectError>,
+) -> Result<Vec<T>, IntrospectError> {
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    query_read(client, what, sql, read).await
+}
+
 /// Runs one catalog query and hands each row to `each` as it arrives, for a
 /// reader that files rows away as it goes rather than into one list.
 pub async fn query_each(
