@@ -1247,10 +1247,15 @@ fn pairs<'a, T, K: Ord>(
 }
 
 /// The items of `of` whose name (`None` for one left out) `other` lacks.
-fn only_in<'a, T>(of: &'a [T], other: &[T], name: impl Fn(&T) -> Option<Name>) -> Vec<&'a T> {
-    let others: BTreeSet<Name> = other.iter().filter_map(&name).collect();
+fn only_in<'a, T>(of: &'a [T], other: &[T], name: impl Fn(&T) -> Option<&Name>) -> Vec<&'a T> {
+    // Most tables keep their columns and constraints, in the same order:
+    // that is told without a set of names for each.
+    if of.len() == other.len() && of.iter().zip(other).all(|(a, b)| name(a) == name(b)) {
+        return Vec::new();
+    }
+    let others: BTreeSet<&Name> = other.iter().filter_map(&name).collect();
     of.iter()
-        .filter(|item| name(item).is_some_and(|n| !others.contains(&n)))
+        .filter(|item| name(item).is_some_and(|n| !others.contains(n)))
         .collect()
 }
 
@@ -1343,11 +1348,21 @@ impl RenameMap {
             let Some(before) = renamed.table(&table.name) else {
                 continue;
             };
+            // Inherited columns and constraints follow their parent's.
+            fn column(c: &super::Column) -> Option<&Name> {
+                (!c.inherited).then_some(&c.name)
+            }
+            fn constraint(c: &super::Constraint) -> Option<&Name> {
+                (!c.inherited).then_some(&c.name)
+            }
+            let gone_columns = only_in(&before.columns, &table.columns, column);
+            let gone_constraints = only_in(&before.constraints, &table.constraints, constraint);
+            if gone_columns.is_empty() && gone_constraints.is_empty() {
+                continue;
+            }
             let shown = self.original(&table.name);
-            let column = |c: &super::Column| (!c.inherited).then(|| c.name.clone());
-            let gone = only_in(&before.columns, &table.columns, column);
             let added = only_in(&table.columns, &before.columns, column);
-            for (old, new) in pairs(&gone, &added, |c| c.data_type.clone()) {
+            for (old, new) in pairs(&gone_columns, &added, |c| c.data_type.clone()) {
                 notes.push(self.note(
                     format!("{shown}.{}", quote_ident(&old.name)),
                     format!(
@@ -1360,10 +1375,8 @@ impl RenameMap {
                     &new.name,
                 ));
             }
-            let constraint = |c: &super::Constraint| (!c.inherited).then(|| c.name.clone());
-            let gone = only_in(&before.constraints, &table.constraints, constraint);
             let added = only_in(&table.constraints, &before.constraints, constraint);
-            for (old, new) in pairs(&gone, &added, |c| c.definition.clone()) {
+            for (old, new) in pairs(&gone_constraints, &added, |c| c.definition.clone()) {
                 notes.push(self.note(
                     format!("{} on {shown}", quote_ident(&old.name)),
                     format!(
@@ -1631,5 +1644,33 @@ mod tests {
               rename, declare --rename public.users.fullname=name"
             ]
         );
+        // Only a constraint's name differs; the columns are the same, in
+        // the same order.
+        let mut to = shop("users", "fullname");
+        let users = to
+            .tables
+            .iter_mut()
+            .find(|t| t.name.name == "users")
+            .expect("the users table");
+        users.constraints.retain(|c| c.name != "named");
+        users.constraints.push(constraint(
+            "named_too",
+            ConstraintKind::Check,
+            "CHECK ((length(fullname) > 0))",
+        ));
+        let notes: Vec<String> = none
+            .suggest(&from, &to)
+            .into_iter()
+            .map(|n| n.message)
+            .collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "constraint named on public.users dropped and constraint named_too added have \
+                 the same definition"
+            ),
+            "{notes:?}"
+        );
+        assert!(none.suggest(&from, &from).is_empty());
     }
 }

@@ -62,8 +62,9 @@ pub fn assess(
     let statements = cx
         .sites()
         .filter_map(|site| {
-            let on_foreign = matches!(site.stmt, Stmt::AlterTable { table, .. }
-                if foreign.contains(&table.to_string()));
+            let on_foreign = !foreign.is_empty()
+                && matches!(site.stmt, Stmt::AlterTable { table, .. }
+                    if foreign.contains(&table.to_string()));
             let risks: Vec<Risk> = Rule::ALL
                 .iter()
                 .flat_map(|rule| rule.check(&cx, &site))
