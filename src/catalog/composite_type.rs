@@ -407,8 +407,10 @@ impl ReadKind for CompositeType {
     type Raw = Raw;
     const WHAT: &'static str = WHAT;
     const QUERY: &'static str = QUERY;
-    const FOUND_IN: Option<&'static str> =
-        Some("pg_catalog.pg_class c WHERE c.oid >= 16384 AND c.relkind = 'c'");
+    // Composite types share `pg_class` with every table, index and
+    // sequence: telling whether there is one took about as long as reading
+    // them.
+    const FOUND_IN: Option<&'static str> = None;
 
     fn raw(row: &Reader<'_>, _server_version_num: i32) -> Result<Raw, IntrospectError> {
         Ok(Raw {

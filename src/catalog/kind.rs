@@ -374,8 +374,9 @@ pub trait ReadKind: Sized {
     /// and runs the query of a kind only if there is: a query planned and
     /// run for nothing costs the server about a millisecond, and most
     /// schemas have no text search parsers, operator classes or foreign
-    /// servers of their own. `None` runs the query always, for a kind that
-    /// `initdb` makes objects of (schemas, extensions).
+    /// servers of their own. `None` runs the query always: for a kind that
+    /// `initdb` makes objects of (schemas, extensions), or whose objects
+    /// take about as long to look for as to read (composite types).
     const FOUND_IN: Option<&'static str>;
     /// The query for a server of this `server_version_num`, for a kind
     /// whose catalogs differ between versions.
