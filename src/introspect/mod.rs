@@ -58,14 +58,10 @@ macro_rules! define_rows {
         }
 
         impl Rows {
-            /// Which kinds the database has objects of
-            /// ([`ReadKind::FOUND_IN`]), for [`Rows::fetch`].
-            pub async fn found(client: &Client) -> Result<Vec<bool>, IntrospectError> {
-                found(client, FOUND_IN).await
-            }
-
-            /// Runs the query of every kind that is `found`, all of them
-            /// at once so that they are pipelined on the one connection.
+            /// Runs the query of every kind that is `found` (one answer a
+            /// kind, in the registry's order, as the read's first query
+            /// gives them), all of them at once so that they are
+            /// pipelined on the one connection.
             pub async fn fetch(
                 client: &Client,
                 server_version_num: i32,
@@ -410,7 +406,7 @@ async fn read(
     // sent after it fails too; `try_join!` reports the error of the first
     // future in its list that has one, which must be the query that failed
     // first, and the kinds' queries come first in that list.
-    let found = Rows::found(client).await?;
+    let found = found(client, FOUND_IN).await?;
 
     let (
         rows,
